@@ -1,0 +1,48 @@
+# ggzy — two commands: `make demo` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+PIP    := $(VENV)/bin/pip
+STAMP  := $(VENV)/.installed
+HOST   ?= 127.0.0.1
+PORT   ?= 8000
+
+.PHONY: demo test install lint typecheck check browser-deps serve clean bench
+
+$(STAMP): pyproject.toml constraints.txt
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "需要 Python 3.11 或更高版本")'
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --disable-pip-version-check -c constraints.txt -e '.[dev]'
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+## make demo: install, migrate the embedded SQLite database, load demo data, serve on http://127.0.0.1:8000
+demo: $(STAMP)
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py demo_load
+	@echo ""
+	@echo "  平台地址 / Platform:  http://$(HOST):$(PORT)/"
+	@echo "  开放接口 / API docs:  http://$(HOST):$(PORT)/api/docs"
+	@echo ""
+	$(PY) manage.py demo_logins
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+## make test: install and run the whole suite (SQLite; DATABASE_URL=postgres://… for PostgreSQL)
+test: $(STAMP) browser-deps
+	$(PY) manage.py makemigrations --check --dry-run --settings=ggzy.settings.test
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy ggzy/core
+	$(VENV)/bin/pytest -q
+
+browser-deps:
+	@sh scripts/browser-deps.sh
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check .
+
+bench: $(STAMP)
+	@for b in bench/bench_*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
+
+clean:
+	rm -rf var/ .pytest_cache

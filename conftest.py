@@ -1,0 +1,104 @@
+"""Fixtures shared by every test: a clock that tests move, users per role, and a real headless Chromium."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from ggzy.core import clock
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+@pytest.fixture(autouse=True)
+def _clock_reset():
+    yield
+    clock.unfreeze()
+
+
+@pytest.fixture
+def frozen_clock():
+    """The platform clock frozen at 2026-03-02 09:00 Asia/Shanghai; tests advance it."""
+    clock.freeze(dt.datetime(2026, 3, 2, 9, 0, tzinfo=SHANGHAI))
+    return clock
+
+
+@pytest.fixture
+def centers(db):
+    """The provincial center and the Jinan and Qingdao centers (loaded by the regions migration)."""
+    from ggzy.registry.models import Center
+
+    return {
+        "province": Center.objects.get(code="370000"),
+        "jinan": Center.objects.get(code="370100"),
+        "qingdao": Center.objects.get(code="370200"),
+    }
+
+
+@pytest.fixture
+def make_user(db):
+    """make_user(role, center=None, username=None) → a saved user with password 'pass-1234-ok'."""
+    from ggzy.accounts.services import user_create
+
+    counter = {"n": 0}
+
+    def make(role: str, center=None, username: str | None = None, display_name: str = ""):
+        counter["n"] += 1
+        return user_create(actor=None, username=username or f"{role}{counter['n']}", password="pass-1234-ok",
+                           role=role, center=center, display_name=display_name)
+
+    return make
+
+
+def _browser_available() -> str | None:
+    path = "/usr/bin/chromium"
+    if not os.path.exists(path):
+        return None
+    return path
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium through Playwright, headless. Skips (or fails in CI) when missing."""
+    path = _browser_available()
+    if path is None or shutil.which("fc-list") is None:
+        message = "浏览器测试需要 /usr/bin/chromium 与中文字体（apt-get install chromium fonts-wqy-microhei）"
+        if os.environ.get("GGZY_REQUIRE_BROWSER") == "1":
+            pytest.fail(message)
+        pytest.skip(message)
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        instance = p.chromium.launch(
+            executable_path=path, headless=True,
+            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update", "--disable-sync"])
+        yield instance
+        instance.close()
+
+
+@pytest.fixture
+def page(browser, request, tmp_path_factory):
+    """A fresh browser page; a screenshot is saved under var/screenshots when the test fails."""
+    context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
+    pg = context.new_page()
+    pg.set_default_timeout(15000)
+    yield pg
+    report = getattr(request.node, "rep_call", None)
+    if report is not None and report.failed:
+        out = os.path.join("var", "screenshots")
+        os.makedirs(out, exist_ok=True)
+        pg.screenshot(path=os.path.join(out, f"{request.node.name}.png"), full_page=True)
+    context.close()
+
+
+@pytest.hookimpl(tryfirst=True, hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    rep = outcome.get_result()
+    setattr(item, "rep_" + rep.when, rep)

@@ -1,0 +1,79 @@
+"""Sign-in (password, then TOTP for staff), sign-out and the account page."""
+
+from django.contrib.auth import login, logout
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from ggzy.core.errors import DomainError
+from ggzy.core.forms import apply_domain_error
+from ggzy.core.permissions import AUTHENTICATED, PUBLIC, requires
+
+from . import selectors, services
+from .forms import LoginForm, TotpForm
+
+PENDING_KEY = "ggzy_pending_user"
+NEXT_KEY = "ggzy_login_next"
+
+
+def _client_address(request) -> str | None:
+    return request.META.get("REMOTE_ADDR")
+
+
+def _safe_next(request, candidate: str | None) -> str:
+    if candidate and url_has_allowed_host_and_scheme(candidate, allowed_hosts={request.get_host()}):
+        return candidate
+    return "/"
+
+
+@requires(PUBLIC)
+def login_view(request):
+    form = LoginForm(request.POST or None)
+    next_url = request.POST.get("next") or request.GET.get("next")
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = services.login_check_password(request=request, username=form.cleaned_data["username"],
+                                                 password=form.cleaned_data["password"],
+                                                 address=_client_address(request))
+        except DomainError as exc:
+            apply_domain_error(form, exc)
+        else:
+            if user.requires_second_factor:
+                request.session[PENDING_KEY] = user.pk
+                request.session[NEXT_KEY] = _safe_next(request, next_url)
+                return redirect("accounts:login_totp")
+            login(request, user)
+            return redirect(_safe_next(request, next_url))
+    return render(request, "accounts/pages/login.html", {"form": form, "next": next_url or ""})
+
+
+@requires(PUBLIC)
+def login_totp_view(request):
+    user_id = request.session.get(PENDING_KEY)
+    user = selectors.user_get_active(user_id=user_id) if user_id else None
+    if user is None:
+        return redirect("accounts:login")
+    form = TotpForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.login_check_totp(user=user, code=form.cleaned_data["code"], address=_client_address(request))
+        except DomainError as exc:
+            apply_domain_error(form, exc)
+        else:
+            next_url = request.session.get(NEXT_KEY, "/")
+            request.session.pop(PENDING_KEY, None)
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            return redirect(next_url)
+    return render(request, "accounts/pages/login_totp.html", {"form": form, "pending_user": user})
+
+
+@requires(PUBLIC)
+@require_POST
+def logout_view(request):
+    logout(request)
+    return redirect("disclosure:home")
+
+
+@requires(AUTHENTICATED)
+def me_view(request):
+    return render(request, "accounts/pages/me.html", {"account": request.user})

@@ -1,0 +1,23 @@
+"""Load the demo data: one login per role, then each app's demo records. Safe to run twice."""
+
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from ggzy.accounts.models import User
+from ggzy.accounts.services import user_create
+from ggzy.demo.logins import DEMO_PASSWORD, DEMO_USERS
+from ggzy.registry.models import Center
+
+
+class Command(BaseCommand):
+    help = "加载演示数据（可重复执行）"
+
+    def handle(self, *args, **options):
+        with transaction.atomic():
+            for username, role, center_code, name in DEMO_USERS:
+                if User.objects.filter(username=username).exists():
+                    continue
+                center = Center.objects.get(code=center_code) if center_code else None
+                user_create(actor=None, username=username, password=DEMO_PASSWORD, role=role, center=center,
+                            display_name=name)
+        self.stdout.write(self.style.SUCCESS("演示数据已加载"))

@@ -1,0 +1,132 @@
+"""Settings shared by every deployment. Environment variables select the rest."""
+
+import os
+from pathlib import Path
+from typing import Any
+
+import dj_database_url
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+PROJECT_DIR = BASE_DIR.parent
+VAR_DIR = Path(os.environ.get("GGZY_VAR_DIR", PROJECT_DIR / "var"))
+
+SECRET_KEY = os.environ.get("GGZY_SECRET_KEY", "insecure-dev-key-change-me-in-production")
+DEBUG = False
+ALLOWED_HOSTS = [h for h in os.environ.get("GGZY_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h]
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "huey.contrib.djhuey",
+    "ggzy.core",
+    "ggzy.accounts",
+    "ggzy.registry",
+    "ggzy.catalog",
+    "ggzy.disclosure",
+    "ggzy.ledger",
+    "ggzy.demo",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "ggzy.core.middleware.LoginRequiredMiddleware",
+]
+
+ROOT_URLCONF = "ggzy.urls"
+WSGI_APPLICATION = "ggzy.wsgi.application"
+ASGI_APPLICATION = "ggzy.asgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "ggzy.core.context_processors.platform",
+            ],
+        },
+    },
+]
+
+
+def database_from_env(default_sqlite: Path) -> dict[str, Any]:
+    """PostgreSQL when DATABASE_URL says so; otherwise the embedded SQLite file."""
+    url = os.environ.get("DATABASE_URL")
+    config: dict[str, Any]
+    if url:
+        config = dict(dj_database_url.parse(url, conn_max_age=60))
+    else:
+        config = {"ENGINE": "django.db.backends.sqlite3", "NAME": str(default_sqlite)}
+    if config["ENGINE"] == "django.db.backends.sqlite3":
+        # SQLite ignores row locks: take the write lock at BEGIN so concurrent writers serialise.
+        config.setdefault("OPTIONS", {}).update({"transaction_mode": "IMMEDIATE", "timeout": 20})
+    return config
+
+
+DATABASES = {"default": database_from_env(VAR_DIR / "ggzy.sqlite3")}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+AUTH_USER_MODEL = "accounts.User"
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "disclosure:home"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = "Asia/Shanghai"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STATIC_ROOT = VAR_DIR / "static"
+
+SESSION_COOKIE_HTTPONLY = True
+CSRF_COOKIE_HTTPONLY = False
+
+# Login throttling (accounts.services.login_*): failures per user name and per address in the window.
+GGZY_LOGIN_MAX_FAILURES = 5
+GGZY_LOGIN_WINDOW_SECONDS = 15 * 60
+
+# The platform's identity in every exchanged record (统一交易标识码 carries the system IDs).
+GGZY_TRADING_SYSTEM_ID = os.environ.get("GGZY_TRADING_SYSTEM_ID", "SD-GGZY-T01")
+GGZY_SERVICE_SYSTEM_ID = os.environ.get("GGZY_SERVICE_SYSTEM_ID", "SD-GGZY-S01")
+GGZY_PLATFORM_NAME = "山东省公共资源交易平台"
+
+HUEY = {
+    "huey_class": "huey.SqliteHuey",
+    "name": "ggzy",
+    "filename": str(VAR_DIR / "huey.sqlite3"),
+    "immediate": False,
+}
+if os.environ.get("REDIS_URL"):
+    HUEY = {"huey_class": "huey.RedisHuey", "name": "ggzy", "url": os.environ["REDIS_URL"], "immediate": False}
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": "WARNING"},
+}

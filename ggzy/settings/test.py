@@ -1,0 +1,13 @@
+"""Test settings: fast hashing, eager tasks, in-memory SQLite unless DATABASE_URL names PostgreSQL."""
+
+import tempfile
+from pathlib import Path
+
+from .base import *  # noqa: F403
+from .base import database_from_env
+
+DATABASES = {"default": database_from_env(Path(tempfile.gettempdir()) / "ggzy-test.sqlite3")}
+DATABASES["default"]["TEST"] = {"NAME": None}
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+HUEY = {"huey_class": "huey.MemoryHuey", "name": "ggzy-test", "immediate": True}
+ALLOWED_HOSTS = ["*"]
