@@ -18,3 +18,25 @@ class LoginRequiredMiddleware:
         if isinstance(exception, LoginRequired) and not request.path.startswith("/api/"):
             return redirect_to_login(request.get_full_path())
         return None
+
+
+class ChineseFirstLocaleMiddleware:
+    """Chinese unless the user chose English (language cookie or ?lang=en); the browser's header is ignored.
+
+    Government staff often work on browsers set to English; the platform's language is Chinese by default.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from django.conf import settings
+        from django.utils import translation
+
+        choice = request.GET.get("lang") or request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        language = choice if choice in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = language
+        response = self.get_response(request)
+        response.headers.setdefault("Content-Language", language)
+        return response

@@ -1,3 +1,78 @@
-from ninja import Router
+"""Public notices API and staff publishing."""
+
+import datetime as dt
+
+from django.http import Http404
+from ninja import Query, Router, Schema, Status
+
+from ggzy.accounts.roles import Role
+from ggzy.core.errors import DomainError
+from ggzy.core.permissions import PUBLIC, requires, roles
+from ggzy.registry.models import Region
+
+from . import selectors, services
+from .schemas import NoticeDetailPublicOut, NoticeIn, NoticePageOut, NoticePublicOut, WithdrawIn
 
 router = Router()
+MAX_PAGE_SIZE = 100
+
+
+class NoticeFilters(Schema):
+    q: str = ""
+    city: str = ""
+    category: str = ""
+    notice_type: str = ""
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+    page: int = 1
+    page_size: int = 20
+
+
+@router.get("/notices", response=NoticePageOut, summary="公告列表（公开）")
+@requires(PUBLIC)
+def notice_list(request, filters: Query[NoticeFilters]):
+    if filters.page < 1:
+        raise DomainError("页码必须大于0", field="page")
+    if not 1 <= filters.page_size <= MAX_PAGE_SIZE:
+        raise DomainError(f"每页条数须在1到{MAX_PAGE_SIZE}之间", field="page_size")
+    qs = selectors.notice_list_public(q=filters.q, city=filters.city, category=filters.category,
+                                      notice_type=filters.notice_type, date_from=filters.date_from,
+                                      date_to=filters.date_to)
+    start = (filters.page - 1) * filters.page_size
+    items = [NoticePublicOut.from_notice(n) for n in qs[start:start + filters.page_size]]
+    return NoticePageOut(count=qs.count(), page=filters.page, page_size=filters.page_size, items=items)
+
+
+def _detail(notice) -> NoticeDetailPublicOut:
+    base = NoticePublicOut.from_notice(notice).dict()
+    return NoticeDetailPublicOut(**base, body=notice.body, withdrawn_reason=notice.withdrawn_reason)
+
+
+@router.get("/notices/{notice_id}", response=NoticeDetailPublicOut, summary="公告详情（公开）")
+@requires(PUBLIC)
+def notice_detail(request, notice_id: int):
+    notice = selectors.notice_get_public(notice_id=notice_id)
+    if notice is None:
+        raise Http404
+    return _detail(notice)
+
+
+@router.post("/notices", response={201: NoticeDetailPublicOut}, summary="发布公告（交易中心工作人员）")
+@requires(roles(Role.CENTER_STAFF, Role.ADMIN))
+def notice_create(request, payload: NoticeIn):
+    region = Region.objects.filter(code=payload.region_code).first()
+    if region is None:
+        raise DomainError("行政区划代码不存在", field="region_code")
+    data = payload.dict()
+    data.pop("region_code")
+    notice = services.notice_publish(actor=request.user, center=request.user.center, region=region, **data)
+    return Status(201, _detail(notice))
+
+
+@router.post("/notices/{notice_id}/withdraw", response=NoticeDetailPublicOut, summary="撤回公告")
+@requires(roles(Role.CENTER_STAFF, Role.ADMIN))
+def notice_withdraw(request, notice_id: int, payload: WithdrawIn):
+    notice = selectors.notice_list_visible(user=request.user).filter(pk=notice_id).first()
+    if notice is None:
+        raise Http404
+    return _detail(services.notice_withdraw(actor=request.user, notice=notice, reason=payload.reason))

@@ -1,13 +1,98 @@
-from django.shortcuts import render
+"""The public portal: home by city and category, notice list with search, notice page; staff publishing."""
 
-from ggzy.core.permissions import PUBLIC, requires
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+
+from ggzy.accounts.roles import Role
+from ggzy.core.errors import DomainError
+from ggzy.core.forms import apply_domain_error
+from ggzy.core.permissions import PUBLIC, requires, roles
+
+from . import selectors, services
+from .categories import PORTAL_CATEGORIES
+from .forms import NoticeFilterForm, NoticePublishForm
+
+PAGE_SIZE = 20
 
 
 @requires(PUBLIC)
 def home_view(request):
-    return render(request, "placeholder.html", {"title": "首页"})
+    city = request.GET.get("city", "")
+    category = request.GET.get("category", "")
+    centers = selectors.centers_for_portal()
+    if city and city not in {c.code for c in centers}:
+        city = ""
+    if category not in PORTAL_CATEGORIES:
+        category = ""
+    latest = list(selectors.notice_list_public(city=city, category=category)[:15])
+    counts = selectors.notice_counts_by_category(city=city)
+    by_category = [(code, name, counts.get(code, 0)) for code, name in PORTAL_CATEGORIES.items()]
+    top = max([n for _, _, n in by_category] + [1])
+    city_counts = selectors.notice_counts_by_center()
+    city_top = max([n for _, n in city_counts] + [1])
+    return render(request, "disclosure/pages/home.html", {
+        "centers": centers, "city": city, "category": category, "latest": latest,
+        "by_category": [(c, n, k, round(100 * k / top)) for c, n, k in by_category],
+        "city_counts": [(c, k, round(100 * k / city_top)) for c, k in city_counts],
+        "city_name": next((c.region.name for c in centers if c.code == city), "全省"),
+        "categories": PORTAL_CATEGORIES,
+    })
 
 
 @requires(PUBLIC)
 def notice_list_view(request):
-    return render(request, "placeholder.html", {"title": "交易公告"})
+    form = NoticeFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    qs = selectors.notice_list_public(**{k: v for k, v in filters.items() if v})
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {"form": form, "page": page, "query": request.GET.copy()}
+    context["query"].pop("page", None)
+    template = "disclosure/partials/notice_results.html" if request.headers.get("HX-Request") else \
+        "disclosure/pages/notice_list.html"
+    return render(request, template, context)
+
+
+@requires(PUBLIC)
+def notice_detail_view(request, notice_id: int):
+    notice = selectors.notice_get_public(notice_id=notice_id)
+    if notice is None:
+        raise Http404("公告不存在")
+    return render(request, "disclosure/pages/notice_detail.html", {"notice": notice})
+
+
+@requires(roles(Role.CENTER_STAFF, Role.ADMIN))
+def notice_manage_view(request):
+    page = Paginator(selectors.notice_list_visible(user=request.user), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "disclosure/pages/notice_manage.html", {"page": page})
+
+
+@requires(roles(Role.CENTER_STAFF, Role.ADMIN))
+def notice_publish_view(request):
+    center = request.user.center
+    form = NoticePublishForm(request.POST or None, center=center)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            notice = services.notice_publish(actor=request.user, center=center, **data)
+        except DomainError as exc:
+            apply_domain_error(form, exc)
+        else:
+            return redirect("disclosure:notice_detail", notice_id=notice.pk)
+    return render(request, "disclosure/pages/notice_publish.html", {"form": form, "center": center})
+
+
+@requires(roles(Role.CENTER_STAFF, Role.ADMIN))
+def notice_withdraw_view(request, notice_id: int):
+    notice = selectors.notice_list_visible(user=request.user).filter(pk=notice_id).first()
+    if notice is None:
+        raise Http404("公告不存在")
+    error = None
+    if request.method == "POST":
+        try:
+            services.notice_withdraw(actor=request.user, notice=notice, reason=request.POST.get("reason", ""))
+        except DomainError as exc:
+            error = exc.message
+        else:
+            return redirect("disclosure:notice_detail", notice_id=notice.pk)
+    return render(request, "disclosure/pages/notice_withdraw.html", {"notice": notice, "error": error})

@@ -6,6 +6,7 @@ from django.db import transaction
 from ggzy.accounts.models import User
 from ggzy.accounts.services import user_create
 from ggzy.demo.logins import DEMO_PASSWORD, DEMO_USERS
+from ggzy.disclosure.demo import demo_notices_load
 from ggzy.registry.models import Center
 
 
@@ -20,4 +21,5 @@ class Command(BaseCommand):
                 center = Center.objects.get(code=center_code) if center_code else None
                 user_create(actor=None, username=username, password=DEMO_PASSWORD, role=role, center=center,
                             display_name=name)
+        demo_notices_load(stdout=self.stdout)
         self.stdout.write(self.style.SUCCESS("演示数据已加载"))

@@ -1,0 +1,47 @@
+from django import forms
+
+from ggzy.registry.models import Center, Region
+
+from .categories import PORTAL_CATEGORIES
+from .models import NoticeType
+
+
+def _city_choices():
+    return [("", "全省")] + [(c.code, c.region.name) for c in Center.objects.select_related("region").order_by("code")
+                            if not c.is_provincial]
+
+
+class NoticeFilterForm(forms.Form):
+    q = forms.CharField(label="关键词", required=False, max_length=100,
+                        widget=forms.TextInput(attrs={"type": "search", "placeholder": "标题、正文或项目编号"}))
+    city = forms.ChoiceField(label="地市", required=False)
+    category = forms.ChoiceField(label="交易类别", required=False,
+                                 choices=[("", "全部类别")] + list(PORTAL_CATEGORIES.items()))
+    notice_type = forms.ChoiceField(label="公告类型", required=False,
+                                    choices=[("", "全部类型")] + list(NoticeType.choices))
+    date_from = forms.DateField(label="发布日期自", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = forms.DateField(label="至", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["city"].choices = _city_choices()
+        self.fields["city"].choices += [("370000", "省级")]
+
+
+class NoticePublishForm(forms.Form):
+    notice_type = forms.ChoiceField(label="公告类型", choices=NoticeType.choices)
+    category_code = forms.ChoiceField(label="交易类别", choices=list(PORTAL_CATEGORIES.items()))
+    region = forms.ModelChoiceField(label="项目所在地", queryset=Region.objects.none())
+    title = forms.CharField(label="标题", max_length=200)
+    project_code = forms.CharField(label="统一交易标识码", max_length=32, required=False)
+    budget = forms.DecimalField(label="预算/估算金额（元）", required=False, max_digits=16, decimal_places=2)
+    deadline = forms.DateTimeField(label="截止时间", required=False,
+                                   widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+    body = forms.CharField(label="正文", widget=forms.Textarea(attrs={"rows": 12}))
+
+    def __init__(self, *args, center=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        regions = Region.objects.order_by("code")
+        if center is not None and not center.is_provincial:
+            regions = regions.filter(pk=center.region_id) | regions.filter(parent_id=center.region_id)
+        self.fields["region"].queryset = regions

@@ -1,0 +1,58 @@
+import datetime as dt
+from decimal import Decimal
+
+from ninja import Schema
+
+
+class NoticePublicOut(Schema):
+    id: int
+    notice_type: str
+    notice_type_label: str
+    category_code: str
+    category_name: str
+    title: str
+    center_code: str
+    center_name: str
+    region_code: str
+    region_name: str
+    project_code: str
+    budget: Decimal | None
+    deadline: dt.datetime | None
+    published_at: dt.datetime
+    status: str
+
+    @staticmethod
+    def from_notice(n) -> "NoticePublicOut":
+        return NoticePublicOut(
+            id=n.pk, notice_type=n.notice_type, notice_type_label=n.get_notice_type_display(),
+            category_code=n.category_code, category_name=n.category_name, title=n.title,
+            center_code=n.center.code, center_name=n.center.name, region_code=n.region.code,
+            region_name=n.region.name, project_code=n.project_code, budget=n.budget, deadline=n.deadline,
+            published_at=n.published_at, status=n.status)
+
+
+class NoticeDetailPublicOut(NoticePublicOut):
+    body: str
+    withdrawn_reason: str
+
+
+class NoticePageOut(Schema):
+    count: int
+    page: int
+    page_size: int
+    items: list[NoticePublicOut]
+
+
+class NoticeIn(Schema):
+    notice_type: str
+    category_code: str
+    region_code: str
+    title: str
+    body: str
+    project_code: str = ""
+    budget: Decimal | None = None
+    deadline: dt.datetime | None = None
+
+
+class WithdrawIn(Schema):
+    reason: str
