@@ -61,9 +61,13 @@ def _browser_available() -> str | None:
     return path
 
 
-@pytest.fixture(scope="session")
-def browser():
-    """Debian's Chromium through Playwright, headless. Skips (or fails in CI) when missing."""
+@pytest.fixture
+def browser(transactional_db):
+    """Debian's Chromium through Playwright, headless. Skips (or fails in CI) when missing.
+
+    Function-scoped and started after the database fixture on purpose: starting Playwright switches the
+    context Django's connections live in, so the database (and its restore of migrated data) must be set up first.
+    """
     path = _browser_available()
     if path is None or shutil.which("fc-list") is None:
         message = "浏览器测试需要 /usr/bin/chromium 与中文字体（apt-get install chromium fonts-wqy-microhei）"
@@ -102,3 +106,15 @@ def pytest_runtest_makereport(item, call):
     outcome = yield
     rep = outcome.get_result()
     setattr(item, "rep_" + rep.when, rep)
+
+
+def pytest_collection_modifyitems(items):
+    """Every transactional test restores the migrated reference data (regions, centers, catalog) afterwards.
+
+    A transactional test flushes the database; without serialized rollback, the data that migrations load would
+    be gone for the tests after it (and a flush that re-creates content types breaks later restores).
+    """
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        if marker is not None and marker.kwargs.get("transaction") and not marker.kwargs.get("serialized_rollback"):
+            item.add_marker(pytest.mark.django_db(**{**marker.kwargs, "serialized_rollback": True}), append=False)

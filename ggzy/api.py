@@ -78,11 +78,13 @@ def _mount() -> None:
     from ggzy.disclosure.api import router as disclosure_router
     from ggzy.ledger.api import router as ledger_router
     from ggzy.registry.api import router as registry_router
+    from ggzy.tendering.api import router as tendering_router
 
     api.add_router("/v1/accounts", accounts_router, tags=["账户"])
     api.add_router("/v1/registry", registry_router, tags=["市场主体（一表申请）"])
     api.add_router("/v1/catalog", catalog_router, tags=["交易目录、制度规则、流程清单"])
     api.add_router("/v1/disclosure", disclosure_router, tags=["信息公开"])
+    api.add_router("/v1/tendering", tendering_router, tags=["电子招标投标与政府采购"])
     api.add_router("/v1/ledger", ledger_router, tags=["交易记录存证"])
 
 

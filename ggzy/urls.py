@@ -25,6 +25,7 @@ urlpatterns = [
     path("registry/", include("ggzy.registry.urls")),
     path("catalog/", include("ggzy.catalog.urls")),
     path("ledger/", include("ggzy.ledger.urls")),
+    path("tendering/", include("ggzy.tendering.urls")),
     path("", include("ggzy.disclosure.urls")),
 ]
 

@@ -56,3 +56,22 @@ class LoginAttempt(models.Model):
 
     def __str__(self) -> str:
         return f"{self.username}@{self.address} {self.at:%Y-%m-%d %H:%M} {'成功' if self.succeeded else '失败'}"
+
+
+class Notification(models.Model):
+    """站内消息 — a message to one user (deadline moved, objection answered, bond refund due…)."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notifications", verbose_name="收件人")
+    title = models.CharField("标题", max_length=200)
+    body = models.TextField("内容", blank=True)
+    link = models.CharField("链接", max_length=255, blank=True)
+    created_at = models.DateTimeField("时间", db_index=True)
+    read_at = models.DateTimeField("已读时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "站内消息"
+        verbose_name_plural = "站内消息"
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.title

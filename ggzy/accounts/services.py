@@ -106,3 +106,13 @@ def login_check_totp(*, user: User, code: str, address: str | None) -> None:
     with transaction.atomic():
         User.objects.filter(pk=user.pk).update(totp_last_step=matched_step)
         _attempt_record(username=user.username, address=address, succeeded=True)
+
+
+def notify(*, users, title: str, body: str = "", link: str = "") -> int:
+    """Leave a message in each user's inbox (same transaction as the change that caused it)."""
+    from .models import Notification
+
+    now = clock.now()
+    rows = [Notification(user=u, title=title[:200], body=body, link=link[:255], created_at=now) for u in users]
+    Notification.objects.bulk_create(rows)
+    return len(rows)

@@ -1,18 +1,84 @@
-from django.shortcuts import render
+"""Public pages: the catalog in force, the rules list, the process templates and the holiday calendar."""
 
+from __future__ import annotations
+
+from django.http import Http404
+from django.shortcuts import redirect, render
+
+from ggzy.core import clock
+from ggzy.core.errors import DomainError
 from ggzy.core.permissions import PUBLIC, requires
+
+from . import selectors
+from .choices import GENERAL_CATEGORY_CODE
+from .forms import CatalogFilterForm, RuleFilterForm
 
 
 @requires(PUBLIC)
 def catalog_view(request):
-    return render(request, "placeholder.html", {"title": "交易目录"})
+    centers = list(selectors.city_centers().select_related("region"))
+    form = CatalogFilterForm(request.GET or None, centers=centers)
+    data = form.cleaned_data if form.is_valid() else {}
+    on_date = data.get("on") or clock.today()
+    center = next((c for c in centers if c.code == data.get("city")), None)
+    entries = selectors.catalog_in_force(on_date, center)
+    return render(request, "catalog/pages/catalog.html", {
+        "form": form, "entries": entries, "center": center, "on_date": on_date,
+        "version": selectors.catalog_version_in_force(on_date),
+        "consulted": [e for e in entries if e.consultations],
+    })
 
 
 @requires(PUBLIC)
 def rules_view(request):
-    return render(request, "placeholder.html", {"title": "制度规则"})
+    form = RuleFilterForm(request.GET or None)
+    data = form.cleaned_data if form.is_valid() else {}
+    rules = selectors.rule_list_public(status=data.get("status", ""), level=data.get("level", ""),
+                                       category=data.get("category", ""))
+    return render(request, "catalog/pages/rules.html", {"form": form, "rules": rules})
+
+
+def _category_names() -> dict[str, str]:
+    names = {e.code: e.name for e in selectors.catalog_in_force()}
+    names[GENERAL_CATEGORY_CODE] = "通用"
+    return names
 
 
 @requires(PUBLIC)
 def processes_view(request):
-    return render(request, "placeholder.html", {"title": "流程清单"})
+    return render(request, "catalog/pages/processes.html", {
+        "summaries": selectors.process_template_list_public(), "category_names": _category_names()})
+
+
+@requires(PUBLIC)
+def process_detail_view(request, template_id: int):
+    try:
+        template = selectors.process_template_get_public(template_id)
+    except DomainError:
+        raise Http404("流程模板不存在") from None
+    versions = list(template.versions.all())
+    today = clock.today()
+    wanted = request.GET.get("version", "")
+    selected = next((v for v in versions if str(v.number) == wanted), None)
+    if selected is None:
+        selected = next((v for v in versions if v.effective_from <= today), versions[-1] if versions else None)
+    return render(request, "catalog/pages/process_detail.html", {
+        "template": template, "versions": versions, "selected": selected, "today": today,
+        "category_name": _category_names().get(template.category_code, template.category_code),
+    })
+
+
+@requires(PUBLIC)
+def calendar_today_view(request):
+    return redirect("catalog:calendar", year=clock.today().year)
+
+
+@requires(PUBLIC)
+def calendar_view(request, year: int):
+    try:
+        data = selectors.calendar_year_public(year)
+    except DomainError:
+        raise Http404("年份超出范围") from None
+    return render(request, "catalog/pages/calendar.html", {
+        "cal": data, "known_years": selectors.holiday_years_known(), "weekdays": "一二三四五六日",
+        "previous_year": year - 1, "next_year": year + 1})

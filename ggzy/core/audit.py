@@ -65,8 +65,12 @@ def diff(before: dict[str, Any] | None, after: dict[str, Any] | None) -> tuple[d
 
 def audit_record(*, actor: Any, action: str, obj: models.Model | None = None, object_type: str | None = None,
                  object_id: str | None = None, object_repr: str | None = None, center_id: int | None = None,
-                 before: dict[str, Any] | None = None, after: dict[str, Any] | None = None) -> AuditEntry:
-    """Record one state change. Must run inside the service's ``transaction.atomic()``."""
+                 before: dict[str, Any] | None = None, after: dict[str, Any] | None = None,
+                 sealed: bool = False) -> AuditEntry:
+    """Record one state change. Must run inside the service's ``transaction.atomic()``.
+
+    ``sealed=True`` is for a bidder's acts before the opening (sign-up, bond, bid): the entry then names no actor,
+    so the audit trail, its admin and the ledger cannot tell who bid (the sealed rows carry the identity)."""
     if not connection.in_atomic_block:
         raise RuntimeError("audit_record must be called inside the service's transaction")
     if obj is not None:
@@ -75,11 +79,11 @@ def audit_record(*, actor: Any, action: str, obj: models.Model | None = None, ob
         object_repr = object_repr if object_repr is not None else str(obj)[:255]
         if center_id is None:
             center_id = getattr(obj, "center_id", None)
-    is_user = actor is not None and getattr(actor, "is_authenticated", False)
+    is_user = actor is not None and getattr(actor, "is_authenticated", False) and not sealed
     entry = AuditEntry.objects.create(
         at=clock.now(),
         actor=actor if is_user else None,
-        actor_label=(actor.get_username() if is_user else "匿名/系统"),
+        actor_label=(actor.get_username() if is_user else ("投标人（密封）" if sealed else "匿名/系统")),
         actor_role=str(getattr(actor, "role", "") or "") if is_user else "",
         action=action,
         object_type=object_type or "",

@@ -20,9 +20,12 @@ TITLE_MAX = 200
 
 def notice_publish(*, actor, center, region, notice_type: str, category_code: str, title: str, body: str,
                    project_code: str = "", budget: Decimal | None = None, deadline: dt.datetime | None = None,
-                   published_at: dt.datetime | None = None) -> Notice:
-    """Publish a notice on the portal now (published_at is only for importing earlier notices)."""
-    if not policies.can_publish_notice(actor, center):
+                   published_at: dt.datetime | None = None, by_procedure: bool = False) -> Notice:
+    """Publish a notice on the portal now (published_at is only for importing earlier notices).
+
+    ``by_procedure=True`` is for a domain service that has already checked its own policy (e.g. a clarification
+    filed by the agency is published by the platform at once)."""
+    if not by_procedure and not policies.can_publish_notice(actor, center):
         raise NotAllowed("只有本中心工作人员可以发布公告", field="center")
     errors: dict[str, str] = {}
     title = (title or "").strip()

@@ -29,6 +29,8 @@ INSTALLED_APPS = [
     "ggzy.catalog",
     "ggzy.disclosure",
     "ggzy.ledger",
+    "ggzy.pki",
+    "ggzy.tendering",
     "ggzy.demo",
 ]
 
@@ -130,3 +132,11 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": "WARNING"},
 }
+
+# Content-addressed documents and sealed bids; opening keys (never in the database).
+GGZY_FILE_ROOT = Path(os.environ.get("GGZY_FILE_ROOT", VAR_DIR / "files"))
+GGZY_OPENING_KEY_DIR = Path(os.environ.get("GGZY_OPENING_KEY_DIR", VAR_DIR / "keys"))
+# Largest single bid file accepted (bytes).
+GGZY_BID_FILE_MAX_BYTES = int(os.environ.get("GGZY_BID_FILE_MAX_BYTES", 200 * 1024 * 1024))
+DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024

@@ -11,3 +11,8 @@ DATABASES["default"]["TEST"] = {"NAME": None}
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 HUEY = {"huey_class": "huey.MemoryHuey", "name": "ggzy-test", "immediate": True}
 ALLOWED_HOSTS = ["*"]
+
+# Files and opening keys of a test run live in a throw-away directory.
+_TEST_VAR = Path(tempfile.mkdtemp(prefix="ggzy-test-"))
+GGZY_FILE_ROOT = _TEST_VAR / "files"
+GGZY_OPENING_KEY_DIR = _TEST_VAR / "keys"

@@ -5,6 +5,7 @@ from django.db import transaction
 
 from ggzy.accounts.models import User
 from ggzy.accounts.services import user_create
+from ggzy.catalog.demo import demo_catalog_load
 from ggzy.demo.logins import DEMO_PASSWORD, DEMO_USERS
 from ggzy.disclosure.demo import demo_notices_load
 from ggzy.registry.models import Center
@@ -21,5 +22,6 @@ class Command(BaseCommand):
                 center = Center.objects.get(code=center_code) if center_code else None
                 user_create(actor=None, username=username, password=DEMO_PASSWORD, role=role, center=center,
                             display_name=name)
+        demo_catalog_load(stdout=self.stdout)
         demo_notices_load(stdout=self.stdout)
         self.stdout.write(self.style.SUCCESS("演示数据已加载"))

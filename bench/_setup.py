@@ -1,0 +1,33 @@
+"""Shared set-up for benchmarks: Django on a scratch database (SQLite file, or PostgreSQL via DATABASE_URL)."""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def django_setup(scratch: Path | None = None) -> Path:
+    """Configure Django for a benchmark run with throw-away files, keys and database; returns the scratch dir."""
+    sys.path.insert(0, str(ROOT))
+    scratch = scratch or Path(tempfile.mkdtemp(prefix="ggzy-bench-"))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ggzy.settings.test")
+    os.environ["GGZY_FILE_ROOT"] = str(scratch / "files")
+    os.environ["GGZY_OPENING_KEY_DIR"] = str(scratch / "keys")
+    import django
+    from django.conf import settings
+
+    django.setup()
+    settings.GGZY_FILE_ROOT = scratch / "files"
+    settings.GGZY_OPENING_KEY_DIR = scratch / "keys"
+    settings.GGZY_BID_FILE_MAX_BYTES = 1 << 40
+    from django.test.utils import setup_test_environment
+
+    setup_test_environment()
+    from django.db import connection
+
+    connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
+    return scratch

@@ -1,0 +1,24 @@
+"""Filter forms of the public pages."""
+
+from django import forms
+
+from .choices import RuleCategory, RuleLevel, RuleStatus
+
+
+def _with_blank(choices, label="全部"):
+    return [("", label), *choices]
+
+
+class CatalogFilterForm(forms.Form):
+    city = forms.ChoiceField(label="城市", required=False)
+    on = forms.DateField(label="施行日期", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, centers=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["city"].choices = _with_blank([(c.code, c.region.name) for c in centers], "仅省级目录")
+
+
+class RuleFilterForm(forms.Form):
+    status = forms.ChoiceField(label="效力状态", required=False, choices=_with_blank(RuleStatus.choices))
+    level = forms.ChoiceField(label="层级", required=False, choices=_with_blank(RuleLevel.choices))
+    category = forms.ChoiceField(label="类别", required=False, choices=_with_blank(RuleCategory.choices))

@@ -1,0 +1,174 @@
+"""Every number of DOMAIN.md as a period row, per process template (seeded by migration, effective 2020-01-01).
+
+Rows DOMAIN.md marks "(verify)", and rows where the primary text may differ from DOMAIN.md's figure, are seeded
+with is_verified=False so the admin and the public page show “待核实”.
+Row: (key, label, value, unit, legal basis, is_verified).
+"""
+
+TB = "《招标投标法》"
+TB_REG = "《招标投标法实施条例》"
+GP = "《政府采购法》"
+GP_REG = "《政府采购法实施条例》"
+GP87 = "《政府采购货物和服务招标投标管理办法》（财政部令第87号）"
+GP74 = "《政府采购非招标采购方式管理办法》（财政部令第74号）"
+GP214 = "《政府采购竞争性磋商采购方式管理暂行办法》（财库〔2014〕214号）"
+LAND39 = "《招标拍卖挂牌出让国有建设用地使用权规定》（国土资源部令第39号）"
+SOE32 = "《企业国有资产交易监督管理办法》（国务院国资委 财政部令第32号）"
+SERVICE = "公共资源交易平台服务标准（试行，2019年）"
+LOCAL_LISTING = "地市网上挂牌交易规则（平台可配置）"
+MINING = "矿业权出让交易规则"
+
+ARCHIVE = ("archive_within", "交易结束后归档期限", "30", "calendar_days", SERVICE, True)
+GP_RETENTION = ("records_retention_min", "政府采购项目采购文件保存期限（自采购结束之日起）", "15", "years",
+                f"{GP}第四十二条", True)
+
+TENDERING = [
+    ("documents_to_deadline_min", "招标文件开始发出至投标截止最短期限", "20", "calendar_days", f"{TB}第二十四条", True),
+    ("documents_sale_min", "招标文件发售期最短期限", "5", "calendar_days", f"{TB_REG}第十六条", True),
+    ("clarification_before_deadline_min", "影响投标文件编制的澄清或修改距投标截止最短期限（不足则顺延截止时间）",
+     "15", "calendar_days", f"{TB}第二十三条；{TB_REG}第二十一条", True),
+    ("bid_bond_max_percent", "投标保证金上限（占招标项目估算价）", "2", "percent", f"{TB_REG}第二十六条", False),
+    ("bid_bond_refund_after_contract_max", "合同签订后退还投标保证金最长期限", "5", "calendar_days",
+     f"{TB_REG}第五十七条", True),
+    ("bid_bond_refund_after_withdrawal_max", "截止前撤回投标后退还投标保证金最长期限", "5", "calendar_days",
+     f"{TB_REG}第三十五条", True),
+    ("bids_to_open_min", "开标所需最少投标人数（不足不得开标，应重新招标）", "3", "count",
+     f"{TB}第二十八条；{TB_REG}第四十四条", True),
+    ("committee_members_min", "评标委员会最少人数（单数）", "5", "count", f"{TB}第三十七条", True),
+    ("committee_expert_share_numerator", "技术、经济等方面专家占评标委员会成员比例下限（分子）", "2", "count",
+     f"{TB}第三十七条", True),
+    ("committee_expert_share_denominator", "技术、经济等方面专家占评标委员会成员比例下限（分母）", "3", "count",
+     f"{TB}第三十七条", True),
+    ("candidates_publish_within", "收到评标报告后公示中标候选人最长期限", "3", "calendar_days",
+     f"{TB_REG}第五十四条", True),
+    ("candidates_publicity_min", "中标候选人公示期最短期限", "3", "calendar_days", f"{TB_REG}第五十四条", True),
+    ("objection_answer_within", "异议答复期限（答复前暂停招标投标活动）", "3", "calendar_days",
+     f"{TB_REG}第五十四条", True),
+    ("complaint_acceptance_within", "投诉受理决定期限", "3", "working_days", f"{TB_REG}第六十一条", True),
+    ("contract_after_award_within", "中标通知书发出后订立书面合同期限", "30", "calendar_days", f"{TB}第四十六条", False),
+    ARCHIVE,
+]
+
+GP_COMMON = [
+    ("bid_bond_max_percent", "投标（响应）保证金上限（占采购项目预算金额）", "2", "percent", f"{GP_REG}第三十三条", False),
+    ("bid_bond_refund_after_contract_max", "合同签订后退还保证金最长期限（DOMAIN.md 记为5日，原文或为5个工作日）",
+     "5", "calendar_days", GP_REG, False),
+    ("bid_bond_refund_after_withdrawal_max", "截止前撤回后退还保证金最长期限", "5", "calendar_days", GP_REG, False),
+    ("contract_after_award_within", "中标（成交）通知书发出后签订合同期限", "30", "calendar_days", f"{GP}第四十六条", False),
+    ("same_brand_as_one_supplier", "同一品牌投标计为一个供应商（1=是）", "1", "count", GP87, False),
+    GP_RETENTION,
+    ARCHIVE,
+]
+
+GP_SCORING = [
+    ("price_weight_goods_min", "综合评分法价格分权值下限（货物）", "30", "percent", GP87, True),
+    ("price_weight_goods_max", "综合评分法价格分权值上限（货物）", "60", "percent", GP87, True),
+    ("price_weight_services_min", "综合评分法价格分权值下限（服务）", "10", "percent", GP87, True),
+    ("price_weight_services_max", "综合评分法价格分权值上限（服务）", "30", "percent", GP87, True),
+    ("price_score_scale", "价格分计算基数（价格分＝评标基准价÷投标报价×价格权值×100）", "100", "count", GP87, True),
+]
+
+# Result publicity and challenges in government procurement (used by the tendering procedures).
+GP_RESULT = [
+    ("candidates_publicity_min", "中标（成交）结果公告期限", "1", "working_days", f"{GP87}第六十九条", False),
+    ("objection_answer_within", "质疑答复期限（答复前暂停采购活动）", "7", "working_days", f"{GP}第五十三条", True),
+]
+
+GP_TENDER = [
+    ("documents_to_deadline_min", "招标文件开始发出至投标截止最短期限", "20", "calendar_days", f"{GP}第三十五条", True),
+    ("documents_sale_min", "招标文件提供期限最短期限（DOMAIN.md 记为5日，财政部令第87号或为5个工作日）", "5",
+     "calendar_days", GP87, False),
+    ("clarification_before_deadline_min", "影响投标文件编制的澄清或修改距投标截止最短期限", "15", "calendar_days",
+     GP87, True),
+    ("bids_to_open_min", "开标所需最少投标人数", "3", "count", GP87, True),
+    ("committee_members_min", "评标委员会最少人数（单数）", "5", "count", GP87, True),
+    ("committee_members_min_large", "评标委员会最少人数（预算1000万元以上、技术复杂或社会影响较大，单数）", "7",
+     "count", GP87, True),
+    ("committee_large_budget_threshold", "须由7人以上评标委员会评审的预算金额下限", "10000000", "yuan", GP87, True),
+    *GP_RESULT,
+    *GP_SCORING,
+    *GP_COMMON,
+]
+
+
+# Negotiation and inquiry (财政部令第74号): response period, clarification period, at least three suppliers.
+GP_NON_TENDER = [
+    ("documents_to_deadline_min", "谈判文件/询价通知书发出至首次响应文件提交截止最短期限", "3", "working_days",
+     f"{GP74}第二十九条、第四十五条", True),
+    ("clarification_before_deadline_min", "澄清或修改距首次响应文件提交截止最短期限（不足则顺延）", "3",
+     "working_days", f"{GP74}第二十九条、第四十五条", True),
+    ("bids_to_open_min", "响应供应商最少家数", "3", "count", GP74, False),
+    *GP_RESULT,
+]
+
+
+def gp_panel(basis: str) -> list[tuple]:
+    return [("panel_members_min", "谈判/磋商/询价小组最少人数（单数）", "3", "count", basis, True)]
+
+
+LISTING = [
+    ("announcement_before_start_min", "出让公告发布至挂牌开始最短期限", "20", "calendar_days", f"{LAND39}第十条", True),
+    ("listing_period_min", "挂牌期最短期限", "10", "working_days", LAND39, False),
+    ("timed_round_bidders_min", "进入限时竞价所需最少竞买人数", "2", "count", LOCAL_LISTING, True),
+    ("timed_round_minutes", "限时竞价每轮时长（每有新报价重新计时；常见4或5分钟）", "5", "minutes", LOCAL_LISTING, True),
+    ("result_publish_within", "出让结果公布期限", "10", "working_days", LAND39, True),
+    ("resumption_notice_min", "系统故障暂停后恢复交易提前公告期限", "5", "calendar_days", LOCAL_LISTING, True),
+    ARCHIVE,
+]
+
+AUCTION = [
+    ("announcement_before_start_min", "出让公告发布至拍卖开始最短期限", "20", "calendar_days", f"{LAND39}第十条", True),
+    ("result_publish_within", "出让结果公布期限", "10", "working_days", LAND39, True),
+    ("resumption_notice_min", "系统故障暂停后恢复交易提前公告期限", "5", "calendar_days", LOCAL_LISTING, True),
+    ARCHIVE,
+]
+
+SOE_COMMON = [
+    ("extension_min", "信息披露延期最短期限（实质性变更须重新计算披露期）", "5", "working_days", SOE32, True),
+    ("listing_price_min_percent_of_appraisal", "挂牌底价不低于评估结果的比例", "100", "percent", SOE32, True),
+    ("below_appraisal_approval_percent", "低于评估结果此比例须经批准单位书面同意", "90", "percent", SOE32, True),
+    ("instalment_down_payment_min", "分期付款首期最低比例", "30", "percent", SOE32, True),
+    ("instalment_term_max", "分期付款最长期限", "1", "years", SOE32, True),
+    ("result_publicity_min", "交易结果公示最短期限", "5", "working_days", SOE32, True),
+    ARCHIVE,
+]
+
+PROPERTY_LISTING = [
+    ("disclosure_min", "产权转让正式信息披露最短期限", "20", "working_days", SOE32, True),
+    *SOE_COMMON,
+]
+
+CAPITAL_INCREASE = [
+    ("disclosure_min", "企业增资信息披露最短期限", "40", "working_days", SOE32, True),
+    *SOE_COMMON,
+]
+
+GENERAL = [
+    ("expert_experience_min", "评标专家从事相关专业领域工作最短年限", "8", "years",
+     "《评标专家和评标专家库管理暂行办法》（国家计委令第29号）", True),
+    ("expert_age_max", "评标专家年龄上限（省级规定，可配置）", "65", "years", "山东省评标专家管理规定（可配置）", True),
+    ("expert_pool_size_min", "省级综合评标专家库最少专家人数", "500", "count",
+     "《评标专家和评标专家库管理暂行办法》（国家计委令第29号）", True),
+    ("service_items_count", "交易中心服务事项数（咨询、登记、场地安排、信息发布、见证、归档、统计、档案查询）", "8",
+     "count", SERVICE, True),
+    ("notice_publish_within", "交易公告和结果公示发布期限（当日发布）", "0", "calendar_days",
+     "《公共资源交易平台管理暂行办法》", True),
+    ARCHIVE,
+    GP_RETENTION,
+]
+
+# (category code, method) → rows
+PERIODS: dict[tuple[str, str], list[tuple]] = {
+    ("01", "open_tender"): TENDERING,
+    ("01", "invitation"): TENDERING,
+    ("02", "open_tender"): GP_TENDER,
+    ("02", "competitive_negotiation"): [*gp_panel(f"{GP74}第七条"), *GP_NON_TENDER, *GP_COMMON],
+    ("02", "competitive_consultation"): [*gp_panel(GP214), *GP_SCORING, *GP_COMMON],
+    ("02", "inquiry"): [*gp_panel(f"{GP74}第七条"), *GP_NON_TENDER, *GP_COMMON],
+    ("03", "listing"): LISTING,
+    ("03", "auction"): AUCTION,
+    ("04", "listing"): [(*row[:4], MINING if LAND39 in row[4] else row[4], row[5]) for row in LISTING],
+    ("05", "property_listing"): PROPERTY_LISTING,
+    ("05", "capital_increase"): CAPITAL_INCREASE,
+    ("00", "general"): GENERAL,
+}

@@ -1,0 +1,178 @@
+"""The one encoding of a ledger entry (docs/ledger-format.md): RFC 8785 canonical JSON, hashed as bytes.
+
+JCS: object keys sorted by UTF-16 code units, no insignificant whitespace, UTF-8, strings with only
+``"``, ``\\`` and control characters escaped, numbers in ECMAScript's shortest form. Any JCS library
+recomputes the same bytes, hence the same hashes. Entry bodies hold only strings, integers, ``null`` and
+arrays; the before/after states whose hashes they carry may hold any JSON, floats included.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+import json
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from . import merkle
+
+FORMAT_VERSION = 1
+_HEX_DIGEST = re.compile(r"^[0-9a-f]{64}$")
+# Fields of an after-state that name a document by its hash (copied into the entry, see ledger-format.md).
+_DOCUMENT_SUFFIXES = ("sha256", "sm3", "_hash", "digest")
+
+
+def _number(value: float) -> str:
+    """ECMAScript Number-to-String, as RFC 8785 §3.2.2.3 requires (shortest round-trip digits)."""
+    if value != value or value in (float("inf"), float("-inf")):
+        raise ValueError("NaN and infinities are not JSON numbers")
+    if value == 0:
+        return "0"
+    sign = "-" if value < 0 else ""
+    _s, digits, exponent = decimal.Decimal(repr(abs(value))).as_tuple()
+    text = "".join(map(str, digits)).rstrip("0")
+    exponent += len(digits) - len(text)
+    k, n = len(text), len(text) + int(exponent)
+    if k <= n <= 21:
+        out = text + "0" * (n - k)
+    elif 0 < n <= 21:
+        out = text[:n] + "." + text[n:]
+    elif -6 < n <= 0:
+        out = "0." + "0" * -n + text
+    else:
+        e = n - 1
+        mantissa = text if k == 1 else text[0] + "." + text[1:]
+        out = f"{mantissa}e{'+' if e > 0 else '-'}{abs(e)}"
+    return sign + out
+
+
+def _encode(value: Any, out: list[str]) -> None:
+    if value is None:
+        out.append("null")
+    elif value is True:
+        out.append("true")
+    elif value is False:
+        out.append("false")
+    elif isinstance(value, int):
+        out.append(str(value))
+    elif isinstance(value, float):
+        out.append(_number(value))
+    elif isinstance(value, str):
+        out.append(json.dumps(value, ensure_ascii=False))
+    elif isinstance(value, list | tuple):
+        out.append("[")
+        for i, item in enumerate(value):
+            if i:
+                out.append(",")
+            _encode(item, out)
+        out.append("]")
+    elif isinstance(value, Mapping):
+        if not all(isinstance(key, str) for key in value):
+            raise ValueError("object keys must be strings")
+        out.append("{")
+        # RFC 8785 §3.2.3: keys ordered by their UTF-16 code units
+        for i, key in enumerate(sorted(value, key=lambda k: k.encode("utf-16-be"))):
+            if i:
+                out.append(",")
+            out.append(json.dumps(key, ensure_ascii=False))
+            out.append(":")
+            _encode(value[key], out)
+        out.append("}")
+    else:
+        raise ValueError(f"{type(value).__name__} is not a JSON value")
+
+
+_ENTRY_ENCODER = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+_PLAIN_SCALARS = frozenset({str, int, bool, type(None)})
+
+
+def _is_plain(value: Any) -> bool:
+    """True when Python's C JSON encoder already writes JCS: no floats anywhere, and no object key holding
+    a character from U+E000 up (the only keys whose code point order can differ from UTF-16 order)."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        kind = type(item)
+        if kind in _PLAIN_SCALARS:
+            continue
+        if kind is dict:
+            for key in item:
+                if type(key) is not str or (not key.isascii() and max(key) >= "\ue000"):
+                    return False
+            stack.extend(item.values())
+        elif kind is list or kind is tuple:
+            stack.extend(item)
+        else:
+            return False  # floats and anything unusual take the exact path
+    return True
+
+
+def canonical_json(value: Any) -> bytes:
+    """The RFC 8785 (JCS) bytes of a JSON value."""
+    if _is_plain(value):
+        try:
+            return _ENTRY_ENCODER.encode(value).encode("utf-8")
+        except TypeError:
+            pass  # a non-JSON value: let the slow path name it
+    out: list[str] = []
+    _encode(value, out)
+    return "".join(out).encode("utf-8")
+
+
+def canonical_time(at: dt.datetime) -> str:
+    """UTC with microseconds and a ``Z``: ``2026-03-02T01:00:00.000000Z``."""
+    if at.tzinfo is None:
+        raise ValueError("ledger times must be timezone-aware")
+    return at.astimezone(dt.UTC).replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
+
+
+def state_hash(hash_fn: merkle.HashFn, state: Any) -> str | None:
+    """Hex hash of the canonical JSON of a before/after state; the values themselves never enter the log."""
+    if state is None:
+        return None
+    return hash_fn(canonical_json(state)).hex()
+
+
+def changed_fields(before: Mapping | None, after: Mapping | None) -> list[str]:
+    before, after = before or {}, after or {}
+    return sorted(k for k in set(before) | set(after) if before.get(k) != after.get(k))
+
+
+def document_hashes(after: Mapping | None) -> list[str]:
+    """Hex digests named by the after-state's ``*sha256`` / ``*sm3`` / ``*_hash`` / ``*digest`` fields."""
+    found: set[str] = set()
+    for key, value in (after or {}).items():
+        if not str(key).lower().endswith(_DOCUMENT_SUFFIXES):
+            continue
+        for item in value if isinstance(value, list) else [value]:
+            if isinstance(item, str) and _HEX_DIGEST.match(item.lower()):
+                found.add(item.lower())
+    return sorted(found)
+
+
+def entry_bytes(body: dict[str, Any]) -> bytes:
+    """The canonical bytes of an ``entry_body``: its keys are ASCII and it holds no floats, so the C JSON
+    encoder's sorted compact output is already RFC 8785."""
+    return _ENTRY_ENCODER.encode(body).encode("utf-8")
+
+
+def entry_body(*, index: int, at: dt.datetime, action: str, object_type: str, object_id: str,
+               actor_label: str, actor_role: str, center_id: int | None, before_hash: str | None,
+               after_hash: str | None, changed: list[str], documents: list[str],
+               source: str | None) -> dict[str, Any]:
+    """The entry as a JSON object (version 1); ``canonical_json`` of it is the Merkle leaf's data."""
+    return {
+        "v": FORMAT_VERSION,
+        "index": index,
+        "time": canonical_time(at),
+        "action": action,
+        "object": {"type": object_type, "id": object_id},
+        "actor": {"label": actor_label, "role": actor_role},
+        "center": center_id,
+        "before_hash": before_hash,
+        "after_hash": after_hash,
+        "changed": list(changed),
+        "documents": list(documents),
+        "source": source,
+    }

@@ -1,0 +1,125 @@
+"""``ggzy ledger verify|trace|export|checkpoint``: the transparency log's tools for operators and auditors.
+
+    ggzy ledger verify <dir>          verify an export from its files alone
+    ggzy ledger verify --db           verify the live database (entries, subtree hashes, checkpoints)
+    ggzy ledger trace <type:id>       an object's whole history: who did what, when, what it changed
+    ggzy ledger export <dir>          write entries, checkpoints and public keys to files
+    ggzy ledger checkpoint            issue a checkpoint now and gather local cosignatures
+    ggzy ledger witness-add …         register a witness by its cosignature public key
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
+
+from ggzy.core.errors import DomainError
+
+from ... import selectors
+from ...export import ledger_export, verify_database
+from ...localwitness import ledger_cosign_locally
+from ...models import WitnessKind
+from ...services import checkpoint_issue, witness_register
+from ...verify import VerifyReport, verify_export
+
+
+class Command(BaseCommand):
+    help = "交易记录存证（透明日志）工具：verify / trace / export / checkpoint"
+
+    def add_arguments(self, parser) -> None:
+        sub = parser.add_subparsers(dest="subcommand", required=True)
+        verify = sub.add_parser("verify", help="端到端校验导出目录或数据库")
+        verify.add_argument("directory", nargs="?", help="ledger export 生成的目录")
+        verify.add_argument("--db", action="store_true", help="直接校验数据库")
+        verify.add_argument("--trusted-key", action="append", default=[], dest="trusted_keys",
+                            help="信任的公钥（vkey），可重复；缺省使用导出清单或数据库中的公钥")
+        trace = sub.add_parser("trace", help="打印一个对象的全部存证记录")
+        trace.add_argument("object", help="对象，写作 类型:标识，例如 tendering.tender:42")
+        export = sub.add_parser("export", help="导出记录、检查点与公钥到目录")
+        export.add_argument("directory")
+        sub.add_parser("checkpoint", help="立即签发检查点并收集本地见证签名")
+        witness = sub.add_parser("witness-add", help="登记见证方（行政监督部门、省级交易中心）")
+        witness.add_argument("--name", required=True, help="密钥名，例如 fgw.shandong.gov.cn/ledger-witness")
+        witness.add_argument("--display-name", required=True, help="见证方名称")
+        witness.add_argument("--kind", required=True, choices=[k.value for k in WitnessKind])
+        witness.add_argument("--vkey", required=True, help="见证签名公钥（signed-note vkey，类型 0x04）")
+
+    def handle(self, *args, **options) -> None:
+        handler = getattr(self, "_" + options["subcommand"].replace("-", "_"))
+        handler(options)
+
+    def _verify(self, options) -> None:
+        trusted = options["trusted_keys"] or None
+        if options["db"]:
+            report = verify_database(trusted_keys=trusted)
+            where = "数据库"
+        elif options["directory"]:
+            directory = Path(options["directory"])
+            if not (directory / "manifest.json").exists():
+                raise CommandError(f"{directory} 不是 ledger export 目录（缺少 manifest.json）")
+            report = verify_export(directory, trusted_keys=trusted)
+            where = str(directory)
+        else:
+            raise CommandError("请给出导出目录，或使用 --db")
+        self._print_report(where, report)
+
+    def _print_report(self, where: str, report: VerifyReport) -> None:
+        self.stdout.write(f"校验 {where}：{report.entries} 条记录，{report.checkpoints} 个检查点，"
+                          f"{report.cosignatures} 个见证签名")
+        if report.ok:
+            self.stdout.write(self.style.SUCCESS("通过：每条记录、每个签名与相邻检查点的一致性均已验证"))
+            return
+        for problem in report.problems:
+            self.stdout.write(self.style.ERROR(f"  ✗ {problem.message}"))
+        if report.suppressed:
+            self.stdout.write(f"  … 另有 {report.suppressed} 处问题未列出")
+        first = report.first_bad_index
+        raise CommandError(f"校验失败，第一处错误：index {first}" if first is not None else "校验失败")
+
+    def _trace(self, options) -> None:
+        try:
+            object_type, object_id = selectors.parse_object_reference(options["object"])
+        except DomainError as exc:
+            raise CommandError(str(exc)) from exc
+        rows = selectors.trace_rows(selectors.entry_history(object_type=object_type, object_id=object_id))
+        if not rows:
+            raise CommandError(f"没有 {object_type}:{object_id} 的存证记录")
+        self.stdout.write(f"{object_type}:{object_id} 共 {len(rows)} 条存证记录")
+        for row in rows:
+            entry = row["entry"]
+            at = timezone.localtime(entry.created_at).strftime("%Y-%m-%d %H:%M:%S")
+            role = f"（{entry.actor_role}）" if entry.actor_role else ""
+            self.stdout.write(f"#{entry.index} {at} {entry.actor_label}{role} {entry.action}")
+            if row["changed"]:
+                self.stdout.write(f"    变更字段：{', '.join(row['changed'])}")
+            for side in ("before", "after"):
+                digest = row["body"].get(f"{side}_hash")
+                if digest:
+                    label = "变更前" if side == "before" else "变更后"
+                    self.stdout.write(f"    {label}哈希 {digest}")
+                    if row[side] is not None:
+                        self.stdout.write(f"    {label}：{json.dumps(row[side], ensure_ascii=False, sort_keys=True)}")
+            if row["audit_matches"] is False:
+                self.stdout.write(self.style.ERROR("    ✗ 审计记录的内容与存证哈希不符（审计记录被改动）"))
+
+    def _export(self, options) -> None:
+        manifest = ledger_export(Path(options["directory"]))
+        self.stdout.write(self.style.SUCCESS(
+            f"已导出 {manifest['tree_size']} 条记录到 {options['directory']}（{manifest['hash']}）"))
+
+    def _witness_add(self, options) -> None:
+        try:
+            witness = witness_register(actor=None, name=options["name"], display_name=options["display_name"],
+                                       kind=options["kind"], vkey=options["vkey"])
+        except DomainError as exc:
+            raise CommandError("; ".join(f"{k}: {', '.join(v)}" for k, v in exc.errors.items())) from exc
+        self.stdout.write(self.style.SUCCESS(f"已登记见证方 {witness.display_name}（{witness.name}）"))
+
+    def _checkpoint(self, options) -> None:
+        checkpoint = checkpoint_issue(actor=None)
+        cosigned = ledger_cosign_locally(checkpoint=checkpoint)
+        self.stdout.write(self.style.SUCCESS(f"检查点 {checkpoint.tree_size} 已签发，{cosigned} 个本地见证方已签名"))
+        self.stdout.write(checkpoint.note_with_cosignatures())

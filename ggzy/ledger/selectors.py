@@ -1,0 +1,160 @@
+"""Reads of the ledger: the head, entries, proofs from the stored complete subtrees, checkpoints, traces.
+
+Proofs read O(log n) stored hashes in two queries (leaves from ``LogEntry``, higher levels from
+``TreeNode``): the keys are worked out first with a dry run of the proof algorithm.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from django.db.models import Prefetch, QuerySet
+
+from ggzy.accounts.roles import Role
+from ggzy.core.errors import DomainError, NotFound
+
+from . import canonical, merkle
+from .models import Checkpoint, Cosignature, LogEntry, LogHead, TreeNode
+
+TRACE_ROLES = (Role.SUPERVISOR, Role.CENTER_STAFF, Role.ADMIN)
+
+
+def log_head() -> LogHead:
+    """The head as it is now (an empty, unsaved head before the first entry)."""
+    from .keys import configured_hash_algorithm
+
+    return LogHead.objects.filter(pk=1).first() or LogHead(hash_algorithm=configured_hash_algorithm())
+
+
+def log_hash_fn(head: LogHead | None = None) -> merkle.HashFn:
+    return merkle.hash_function((head or log_head()).hash_algorithm)
+
+
+def _fetch_nodes(node_keys: list[tuple[int, int]]) -> dict[tuple[int, int], bytes]:
+    leaves = [position for level, position in node_keys if level == 0]
+    inner = [(level, position) for level, position in node_keys if level > 0]
+    found: dict[tuple[int, int], bytes] = {}
+    if leaves:
+        for index, leaf in LogEntry.objects.filter(index__in=leaves).values_list("index", "leaf_hash"):
+            found[(0, index)] = bytes(leaf)
+    if inner:
+        for level, position, h in TreeNode.objects.filter(pk__in=inner).values_list("level", "position", "hash"):
+            found[(level, position)] = bytes(h)
+    return found
+
+
+def _with_stored_nodes(hash_fn: merkle.HashFn, build: Callable[[merkle.NodeGetter], Any]) -> Any:
+    needed = merkle.node_keys_needed(build, len(hash_fn(b"")))
+    found = _fetch_nodes(needed)
+    missing = [k for k in needed if k not in found]
+    if missing:
+        raise RuntimeError(f"ledger tree nodes missing: {missing[:5]}")  # a damaged store; ledger verify names it
+    return build(lambda level, position: found[(level, position)])
+
+
+def _check_size(size: int, head: LogHead, field: str) -> None:
+    if size < 0 or size > head.size:
+        raise DomainError(f"记录数须在 0 到 {head.size} 之间", field=field)
+
+
+def inclusion_proof_hashes(*, index: int, size: int) -> list[bytes]:
+    head = log_head()
+    _check_size(size, head, "size")
+    if not 0 <= index < size:
+        raise DomainError("序号须小于记录数", field="index")
+    hash_fn = log_hash_fn(head)
+    return _with_stored_nodes(hash_fn, lambda get: merkle.inclusion_proof(hash_fn, get, index, size))
+
+
+def consistency_proof_hashes(*, first: int, second: int) -> list[bytes]:
+    head = log_head()
+    _check_size(second, head, "second")
+    if not 0 < first <= second:
+        raise DomainError("起始记录数须大于 0 且不大于终止记录数", field="first")
+    hash_fn = log_hash_fn(head)
+    return _with_stored_nodes(hash_fn, lambda get: merkle.consistency_proof(hash_fn, get, first, second))
+
+
+def root_at(*, size: int) -> bytes:
+    """The root of the tree of the first ``size`` entries, from stored subtrees."""
+    head = log_head()
+    _check_size(size, head, "size")
+    hash_fn = log_hash_fn(head)
+    if size == head.size and size:
+        return bytes(head.root_hash)
+    return _with_stored_nodes(hash_fn, lambda get: merkle.tree_root(hash_fn, get, size))
+
+
+def entry_get(*, index: int) -> LogEntry:
+    entry = LogEntry.objects.filter(index=index).first()
+    if entry is None:
+        raise NotFound("存证记录不存在", field="index")
+    return entry
+
+
+def _checkpoints_with_cosignatures() -> QuerySet[Checkpoint]:
+    return Checkpoint.objects.prefetch_related(
+        Prefetch("cosignatures", queryset=Cosignature.objects.select_related("witness").order_by("witness__name")))
+
+
+def checkpoint_latest() -> Checkpoint | None:
+    return _checkpoints_with_cosignatures().order_by("-tree_size").first()
+
+
+def checkpoint_list_public(*, limit: int = 50) -> list[Checkpoint]:
+    return list(_checkpoints_with_cosignatures().order_by("-tree_size")[:limit])
+
+
+def checkpoint_covering(*, index: int) -> Checkpoint | None:
+    """The checkpoint a receipt for entry ``index`` should carry: the latest one, preferring cosigned ones."""
+    covering = _checkpoints_with_cosignatures().filter(tree_size__gt=index).order_by("-tree_size")
+    return covering.filter(cosignatures__isnull=False).distinct().first() or covering.first()
+
+
+def parse_object_reference(reference: str) -> tuple[str, str]:
+    """``<object_type>:<object_id>`` (e.g. ``tendering.tender:42``)."""
+    object_type, sep, object_id = (reference or "").strip().rpartition(":")
+    if not sep or not object_type or not object_id:
+        raise DomainError("对象应写作 类型:标识，例如 tendering.tender:42", field="object")
+    return object_type, object_id
+
+
+def entry_trace_visible(*, user: Any, object_type: str, object_id: str) -> QuerySet[LogEntry]:
+    """An object's whole history, for supervisors, center staff and administrators of its center."""
+    entries = LogEntry.objects.filter(object_type=object_type, object_id=object_id).order_by("index")
+    if getattr(user, "role", None) not in TRACE_ROLES:
+        return entries.none()
+    if getattr(user, "is_provincial", False):
+        return entries
+    return entries.filter(center_id=user.center_id) if user.center_id else entries.none()
+
+
+def entry_history(*, object_type: str, object_id: str) -> QuerySet[LogEntry]:
+    """An object's whole history, unscoped: for operators' command line (``ggzy ledger trace``)."""
+    return LogEntry.objects.filter(object_type=object_type, object_id=object_id).order_by("index")
+
+
+def trace_rows(entries: Iterable[LogEntry]) -> list[dict[str, Any]]:
+    """Each entry with what it changed: the audit trail's before/after values (one query), checked against
+    the hashes the ledger holds — so an audit row altered afterwards shows up as not matching."""
+    from ggzy.core.models import AuditEntry
+
+    entries = list(entries)
+    head = log_head()
+    hash_fn = log_hash_fn(head)
+    sources = {e.source_id for e in entries if e.source_id is not None}
+    audits = AuditEntry.objects.in_bulk(sources) if sources else {}
+    rows = []
+    for entry in entries:
+        body = json.loads(entry.body)
+        audit = audits.get(entry.source_id)
+        matches = None
+        if audit is not None:
+            matches = (canonical.state_hash(hash_fn, audit.before) == body.get("before_hash")
+                       and canonical.state_hash(hash_fn, audit.after) == body.get("after_hash"))
+        rows.append({"entry": entry, "body": body, "changed": body.get("changed", []),
+                     "before": audit.before if audit else None, "after": audit.after if audit else None,
+                     "audit_matches": matches})
+    return rows

@@ -1,0 +1,211 @@
+"""Writes to the ledger: appending entries, issuing checkpoints, registering witnesses, storing cosignatures.
+
+Appends lock the single ``LogHead`` row (``select_for_update`` on PostgreSQL; SQLite's IMMEDIATE
+transactions already serialise writers), compute the new leaf and the complete subtrees it finishes in
+memory from the head's right edge, and write one entry row, at most log2(n) node rows (one on average)
+and the head — all inside the caller's transaction, so a rolled-back change leaves no entry behind.
+
+Issuing a checkpoint is not itself audited: a checkpoint *is* a signed record, and an audit entry for it
+would grow the tree the moment it was signed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import transaction
+
+from ggzy.core import clock
+from ggzy.core.audit import audit_record
+from ggzy.core.errors import Conflict, DomainError
+
+from . import canonical, keys, merkle, notes, selectors, store
+from .models import Checkpoint, Cosignature, LogEntry, LogHead, Witness, WitnessKind
+from .witness import WitnessRefusal
+
+
+@dataclass
+class EntryInput:
+    """One state change to append (what the audit hook passes; the ledger knows no domain model)."""
+
+    action: str
+    object_type: str
+    object_id: str
+    actor_label: str = ""
+    actor_role: str = ""
+    center_id: int | None = None
+    before: Any = None
+    after: Any = None
+    at: dt.datetime | None = None
+    source_id: int | None = None
+    documents: Sequence[str] = field(default_factory=tuple)
+
+
+def _locked_head() -> LogHead:
+    head = LogHead.objects.select_for_update().filter(pk=1).first()
+    if head is None:
+        LogHead.objects.get_or_create(pk=1, defaults={"hash_algorithm": keys.configured_hash_algorithm()})
+        head = LogHead.objects.select_for_update().get(pk=1)
+    if head.size == 0:
+        head.hash_algorithm = keys.configured_hash_algorithm()  # chosen per deployment until the first entry
+    return head
+
+
+def _split_frontier(data: bytes, size: int) -> list[bytes]:
+    count = size.bit_count()
+    if count == 0:
+        return []
+    n = len(data) // count
+    return [bytes(data[i * n:(i + 1) * n]) for i in range(count)]
+
+
+def _append_locked(head: LogHead, items: Iterable[EntryInput]) -> list[LogEntry]:
+    hash_fn = merkle.hash_function(head.hash_algorithm)
+    frontier = _split_frontier(bytes(head.frontier), head.size)
+    entries: list[LogEntry] = []
+    nodes: list[tuple[int, int, bytes]] = []
+    for item in items:
+        at = item.at or clock.now()
+        index = head.size
+        before_hash = canonical.state_hash(hash_fn, item.before)
+        before = item.before if isinstance(item.before, dict) else None
+        after = item.after if isinstance(item.after, dict) else None
+        body = canonical.entry_bytes(canonical.entry_body(
+            index=index, at=at, action=item.action, object_type=item.object_type, object_id=item.object_id,
+            actor_label=item.actor_label, actor_role=item.actor_role, center_id=item.center_id,
+            before_hash=before_hash, after_hash=canonical.state_hash(hash_fn, item.after),
+            changed=canonical.changed_fields(before, after),
+            documents=sorted({*item.documents, *canonical.document_hashes(after)}),
+            source=f"audit:{item.source_id}" if item.source_id is not None else None))
+        leaf = merkle.leaf_hash(hash_fn, body)
+        nodes.extend(merkle.append_leaf(hash_fn, frontier, index, leaf))
+        entries.append(LogEntry(
+            index=index, created_at=at, body=body.decode("utf-8"), leaf_hash=leaf,
+            object_type=item.object_type[:64], object_id=item.object_id[:64], action=item.action[:64],
+            actor_label=item.actor_label[:150], actor_role=item.actor_role[:32], center_id=item.center_id,
+            previous_state_hash=before_hash or "", source_id=item.source_id))
+        head.size += 1
+    if not entries:
+        return entries
+    head.frontier = b"".join(frontier)
+    head.root_hash = merkle.frontier_root(hash_fn, frontier)
+    store.write_append(entries, nodes, head)
+    return entries
+
+
+def ledger_append(*, entry: EntryInput) -> LogEntry:
+    """Append one entry in the caller's transaction (or its own when there is none)."""
+    with transaction.atomic(savepoint=False):
+        return _append_locked(_locked_head(), [entry])[0]
+
+
+def ledger_append_many(*, entries: Sequence[EntryInput]) -> list[LogEntry]:
+    """Append a batch under one lock and one transaction (bulk imports, the benchmark)."""
+    with transaction.atomic(savepoint=False):
+        return _append_locked(_locked_head(), entries)
+
+
+def ledger_append_audit(audit_entry: Any) -> LogEntry:
+    """The audit hook: every ``AuditEntry`` becomes a ledger entry in the same transaction.
+
+    Only hashes of the before/after states enter the log (sealed-bid privacy: the values stay in the
+    audit table, which a supervisor's trace compares against these hashes).
+    """
+    return ledger_append(entry=EntryInput(
+        action=audit_entry.action, object_type=audit_entry.object_type, object_id=audit_entry.object_id,
+        actor_label=audit_entry.actor_label, actor_role=audit_entry.actor_role, center_id=audit_entry.center_id,
+        before=audit_entry.before, after=audit_entry.after, at=audit_entry.at, source_id=audit_entry.pk))
+
+
+# --- checkpoints and witnesses -------------------------------------------------------------------------------
+
+
+def checkpoint_issue(*, actor: Any = None) -> Checkpoint:
+    """Sign the current tree head (on demand, and every few minutes from ``tasks``); idempotent per size."""
+    with transaction.atomic():
+        head = _locked_head()
+        latest = Checkpoint.objects.order_by("-tree_size").first()
+        if latest is not None and latest.tree_size == head.size:
+            return latest
+        hash_fn = merkle.hash_function(head.hash_algorithm)
+        root = bytes(head.root_hash) if head.size else merkle.empty_root(hash_fn)
+        signer = keys.platform_signer()
+        body = notes.Checkpoint(keys.log_origin(), head.size, root).text()
+        return Checkpoint.objects.create(tree_size=head.size, root_hash=root, note=notes.sign_note(body, signer),
+                                         issued_at=clock.now())
+
+
+def witness_register(*, actor: Any, name: str, display_name: str, kind: str, vkey: str) -> Witness:
+    """登记见证方: a supervision department or the provincial center, by its cosignature public key."""
+    errors: dict[str, str] = {}
+    try:
+        verifier = notes.parse_vkey(vkey)
+    except notes.NoteError:
+        errors["vkey"] = "验证公钥格式不正确（应为 名称+密钥标识+Base64）"
+    else:
+        if not verifier.is_cosigner:
+            errors["vkey"] = "见证方公钥须为见证签名类型（0x04）"
+        elif verifier.name != name:
+            errors["vkey"] = "验证公钥中的名称与见证方名称不一致"
+    if kind not in WitnessKind.values:
+        errors["kind"] = "见证方类别不正确"
+    if not display_name.strip():
+        errors["display_name"] = "请填写见证方名称"
+    if errors:
+        raise DomainError(errors=errors)
+    with transaction.atomic():
+        if Witness.objects.filter(name=name).exists():
+            raise Conflict("该见证方已登记", field="name")
+        witness = Witness.objects.create(name=name, display_name=display_name.strip(), kind=kind, vkey=vkey.strip(),
+                                         created_at=clock.now())
+        audit_record(actor=actor, action="ledger.witness_register", obj=witness,
+                     after={"name": name, "kind": kind, "vkey": witness.vkey})
+    return witness
+
+
+def cosignature_add(*, checkpoint: Checkpoint, witness: Witness, signature_line: str) -> Cosignature:
+    """Store a witness's cosignature after checking it against the witness's key and the checkpoint."""
+    verifier = notes.parse_vkey(witness.vkey)
+    note = checkpoint.note + (signature_line if signature_line.endswith("\n") else signature_line + "\n")
+    try:
+        _cp, cosigs = notes.open_checkpoint(note, [keys.platform_verifier()], [verifier])
+    except notes.NoteError as exc:
+        raise DomainError("见证签名无法验证", field="signature_line") from exc
+    if not cosigs:
+        raise DomainError("签名行不属于该见证方", field="signature_line")
+    with transaction.atomic():
+        cosignature, _ = Cosignature.objects.get_or_create(
+            checkpoint=checkpoint, witness=witness,
+            defaults={"signature_line": cosigs[0].line, "signed_at": dt.datetime.fromtimestamp(cosigs[0].timestamp or 0,
+                                                                                          tz=dt.UTC)})
+        Witness.objects.filter(pk=witness.pk, last_cosigned_size__lt=checkpoint.tree_size).update(
+            last_cosigned_size=checkpoint.tree_size)
+    return cosignature
+
+
+def checkpoint_request_cosignature(*, checkpoint: Checkpoint, witness: Witness,
+                                   send: Callable[[str], str]) -> Cosignature:
+    """Ask one witness to cosign (tlog-witness ``add-checkpoint``): ``send`` delivers the request body and
+    returns the response body (signature lines). A 409 answer names the size the witness knows; the
+    request is retried once from there."""
+    from .witness import add_checkpoint_body
+
+    old_size = min(witness.last_cosigned_size, checkpoint.tree_size)
+    for _attempt in range(2):
+        proof = selectors.consistency_proof_hashes(first=old_size, second=checkpoint.tree_size) if old_size else []
+        try:
+            response = send(add_checkpoint_body(old_size, proof, checkpoint.note))
+        except WitnessRefusal as refusal:
+            if refusal.status == 409 and refusal.known_size is not None and refusal.known_size != old_size \
+                    and refusal.known_size <= checkpoint.tree_size:
+                old_size = refusal.known_size
+                continue
+            raise DomainError(f"见证方拒绝签名：{refusal}", field="witness") from refusal
+        lines = [line + "\n" for line in response.splitlines() if line.startswith(notes.EM_DASH)]
+        if not lines:
+            raise DomainError("见证方未返回签名", field="witness")
+        return cosignature_add(checkpoint=checkpoint, witness=witness, signature_line=lines[0])
+    raise DomainError("见证方状态不一致，无法签名", field="witness")

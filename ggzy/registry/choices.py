@@ -1,0 +1,51 @@
+"""Choice lists of the market-entity registry (一表申请)."""
+
+from django.db import models
+
+
+class EntityType(models.TextChoices):
+    ENTERPRISE = "enterprise", "企业"
+    INSTITUTION = "institution", "事业单位"
+    OTHER = "other", "其他组织"
+
+
+class EntityStatus(models.TextChoices):
+    ACTIVE = "active", "正常"
+    SUSPENDED = "suspended", "暂停"
+
+
+class VersionAction(models.TextChoices):
+    REGISTER = "register", "注册登记"
+    UPDATE = "update", "修改主体信息"
+    QUALIFICATION_ADD = "qualification_add", "新增资质"
+    QUALIFICATION_REMOVE = "qualification_remove", "删除资质"
+    BANK_ACCOUNT_ADD = "bank_account_add", "新增基本账户"
+    BANK_ACCOUNT_REMOVE = "bank_account_remove", "删除基本账户"
+    KEY_PERSON_ADD = "key_person_add", "新增主要人员"
+    KEY_PERSON_REMOVE = "key_person_remove", "删除主要人员"
+    ACCOUNT_LINK = "account_link", "关联登录账户"
+
+
+# Suggestions shown beside free-text fields (a datalist); any other text is accepted.
+QUALIFICATION_TYPES = [
+    "建筑工程施工总承包",
+    "市政公用工程施工总承包",
+    "公路工程施工总承包",
+    "水利水电工程施工总承包",
+    "机电工程施工总承包",
+    "电力工程施工总承包",
+    "建筑装修装饰工程专业承包",
+    "钢结构工程专业承包",
+    "环保工程专业承包",
+    "工程设计综合资质",
+    "建筑行业（建筑工程）设计",
+    "市政行业设计",
+    "工程监理综合资质",
+    "房屋建筑工程监理",
+    "工程造价咨询",
+    "工程咨询单位资信",
+    "安全生产许可证",
+    "医疗器械经营许可证",
+]
+KEY_PERSON_ROLES = ["项目经理", "技术负责人", "专职安全生产管理人员", "总监理工程师", "造价工程师", "项目负责人",
+                    "授权委托人"]

@@ -1,0 +1,126 @@
+"""Forms of the one-form application (一表申请) and the edit page. They parse input; the services decide."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.urls import reverse
+
+from ggzy.accounts.roles import Role
+
+from . import selectors
+from .choices import KEY_PERSON_ROLES, QUALIFICATION_TYPES, EntityStatus, EntityType
+
+MAX_ROWS = 20
+FORMSET_PREFIXES = ("bank_accounts", "qualifications", "key_persons")
+DATE_WIDGET = {"widget": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+
+
+class EntityForm(forms.Form):
+    """The entity's own fields (基本信息)."""
+
+    credit_code = forms.CharField(label="统一社会信用代码", max_length=18, min_length=18,
+                                  help_text="18位，含末位校验码")
+    name = forms.CharField(label="主体名称", max_length=200)
+    entity_type = forms.ChoiceField(label="主体类型", choices=EntityType.choices)
+    legal_representative = forms.CharField(label="法定代表人", max_length=64)
+    registered_capital = forms.DecimalField(label="注册资本（元）", required=False, min_value=0,
+                                            max_digits=18, decimal_places=2)
+    established_on = forms.DateField(label="成立日期", required=False, **DATE_WIDGET)
+    region = forms.ChoiceField(label="所在地区", help_text="决定主体所属的交易中心")
+    registered_address = forms.CharField(label="注册地址", max_length=255)
+    business_address = forms.CharField(label="经营地址", max_length=255, required=False)
+    contact_name = forms.CharField(label="联系人", max_length=64)
+    contact_phone = forms.CharField(label="联系电话", max_length=32)
+    email = forms.EmailField(label="电子邮箱", required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["region"].choices = [("", "请选择市或县区"), *selectors.region_choices()]
+        code = self.fields["credit_code"]
+        code.widget.attrs.update({
+            "hx-get": reverse("registry:credit_code_check"), "hx-trigger": "blur changed",
+            "hx-target": "next .helptext", "hx-swap": "innerHTML", "autocomplete": "off",
+            "style": "text-transform: uppercase"})
+
+
+class EntityEditForm(EntityForm):
+    """The edit page: the credit code is fixed; staff also set the status."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    status = forms.ChoiceField(label="状态", choices=EntityStatus.choices)
+
+    def __init__(self, *args: Any, may_change_status: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        del self.fields["credit_code"]
+        if not may_change_status:
+            del self.fields["status"]
+
+
+class AccountForm(forms.Form):
+    """The entity's first login (optional): after registering you are signed in with it."""
+
+    username = forms.CharField(label="登录用户名", max_length=150, required=False,
+                               help_text="填写后将同时创建登录账户，用于管理本主体信息和参与交易")
+    password = forms.CharField(label="登录密码", required=False, widget=forms.PasswordInput(render_value=True),
+                               help_text="至少8位，不能全为数字")
+    role = forms.ChoiceField(label="账户角色", initial=Role.BIDDER,
+                             choices=[(Role.BIDDER, Role.BIDDER.label), (Role.TENDERER, Role.TENDERER.label),
+                                      (Role.AGENCY, Role.AGENCY.label)])
+
+
+def _datalist(field: forms.Field, list_id: str) -> None:
+    field.widget.attrs["list"] = list_id
+
+
+class BankAccountForm(forms.Form):
+    bank_name = forms.CharField(label="开户银行", max_length=128)
+    account_name = forms.CharField(label="账户名称", max_length=200)
+    account_number = forms.CharField(label="银行账号", max_length=40)
+
+
+class QualificationForm(forms.Form):
+    qualification_type = forms.CharField(label="资质类别", max_length=128)
+    level = forms.CharField(label="资质等级", max_length=32, required=False)
+    certificate_number = forms.CharField(label="证书编号", max_length=64)
+    issuer = forms.CharField(label="发证机关", max_length=128, required=False)
+    valid_from = forms.DateField(label="有效期起", **DATE_WIDGET)
+    valid_until = forms.DateField(label="有效期至", **DATE_WIDGET)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _datalist(self.fields["qualification_type"], "qualification-types")
+
+
+class KeyPersonForm(forms.Form):
+    name = forms.CharField(label="姓名", max_length=64)
+    role = forms.CharField(label="职务/岗位", max_length=64)
+    id_number = forms.CharField(label="身份证号码", max_length=18, help_text="仅主体用户与交易中心可见（脱敏）")
+    phone = forms.CharField(label="联系电话", max_length=32, required=False)
+    certificate_number = forms.CharField(label="执业资格证书编号", max_length=64, required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _datalist(self.fields["role"], "key-person-roles")
+
+
+def _formset(form_class: type[forms.Form]):
+    return forms.formset_factory(form_class, extra=1, max_num=MAX_ROWS, validate_max=True, absolute_max=MAX_ROWS)
+
+
+FORMSETS = {"bank_accounts": _formset(BankAccountForm), "qualifications": _formset(QualificationForm),
+            "key_persons": _formset(KeyPersonForm)}
+PART_FORMS = {"bank_accounts": BankAccountForm, "qualifications": QualificationForm,
+              "key_persons": KeyPersonForm}
+SUGGESTIONS = {"qualification_types": QUALIFICATION_TYPES, "key_person_roles": KEY_PERSON_ROLES}
+
+
+def formset_rows(formset) -> tuple[list[dict[str, Any]], list[int]]:
+    """The filled rows of a valid formset, and the index of the form each came from."""
+    rows, indexes = [], []
+    for index, form in enumerate(formset.forms):
+        if form.cleaned_data and form.has_changed():
+            rows.append(dict(form.cleaned_data))
+            indexes.append(index)
+    return rows, indexes

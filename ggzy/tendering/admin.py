@@ -1,0 +1,82 @@
+"""Admin views of tendering: read-only (every change goes through the services), and sealed rows stay sealed:
+before the opening a bid or sign-up shows only its pseudonymous tag, state and arrival time."""
+
+from django.contrib import admin
+
+from .choices import LotState
+from .models import Bid, BidEvent, Lot, Project, SignUp
+
+SEALED_STATES = (LotState.DRAFT, LotState.PUBLISHED)
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Project)
+class ProjectAdmin(ReadOnlyAdmin):
+    list_display = ("code", "title", "method", "center", "state", "created_at")
+    list_filter = ("method", "state", "center")
+    search_fields = ("code", "title")
+
+
+@admin.register(Lot)
+class LotAdmin(ReadOnlyAdmin):
+    list_display = ("code", "name", "state", "bid_deadline")
+    list_filter = ("state",)
+    search_fields = ("code", "name")
+    exclude = ("notice_text",)
+
+
+def _bidder_if_opened(obj) -> str:
+    if obj.lot.state in SEALED_STATES or obj.bidder_id is None:
+        return "（密封）"
+    return obj.bidder.name
+
+
+@admin.register(Bid)
+class BidAdmin(ReadOnlyAdmin):
+    list_display = ("id", "lot", "short_tag", "bidder_shown", "state", "arrived_at")
+    list_filter = ("state",)
+    fields = ("lot", "short_tag", "bidder_shown", "state", "arrived_at", "modified_count", "price", "opened_at")
+    readonly_fields = fields
+
+    @admin.display(description="投标人标签")
+    def short_tag(self, obj):
+        return obj.bidder_tag[:12]
+
+    @admin.display(description="投标人")
+    def bidder_shown(self, obj):
+        return _bidder_if_opened(obj)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("lot", "bidder").defer(
+            "wrapped_key", "sealed_price_sheet", "fingerprint_sealed", "bidder_sealed")
+
+
+@admin.register(SignUp)
+class SignUpAdmin(ReadOnlyAdmin):
+    list_display = ("id", "lot", "short_tag", "bidder_shown", "signed_up_at")
+    fields = ("lot", "short_tag", "bidder_shown", "signed_up_at")
+    readonly_fields = fields
+
+    @admin.display(description="投标人标签")
+    def short_tag(self, obj):
+        return obj.bidder_tag[:12]
+
+    @admin.display(description="投标人")
+    def bidder_shown(self, obj):
+        return _bidder_if_opened(obj)
+
+
+@admin.register(BidEvent)
+class BidEventAdmin(ReadOnlyAdmin):
+    list_display = ("at", "lot", "kind", "detail")
+    list_filter = ("kind",)

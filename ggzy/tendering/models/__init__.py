@@ -1,0 +1,15 @@
+"""Tendering models, one module per aggregate."""
+
+from .archive import ArchiveAccess, ArchivePackage
+from .bidding import Bid, BidBond, BidEvent, BidFile, SignUp
+from .evaluation import CommitteeMember, EvaluationReport, ReportSignature, Score
+from .opening import OpeningObjection, OpeningRecord
+from .projects import Clarification, FairCompetitionFinding, Lot, Project, TenderDocument
+from .result import Award, BondRefund, Candidate, Contract, ResultObjection
+
+__all__ = [
+    "ArchiveAccess", "ArchivePackage", "Award", "Bid", "BidBond", "BidEvent", "BidFile", "BondRefund", "Candidate",
+    "Clarification", "CommitteeMember", "Contract", "EvaluationReport", "FairCompetitionFinding", "Lot",
+    "OpeningObjection", "OpeningRecord", "Project", "ReportSignature", "ResultObjection", "Score", "SignUp",
+    "TenderDocument",
+]

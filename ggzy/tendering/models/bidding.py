@@ -1,0 +1,115 @@
+"""Sign-up, bid bonds and sealed bids. A bid's content is only ever stored encrypted."""
+
+from django.db import models
+
+from ..choices import BidState
+
+
+class SealedIdentity(models.Model):
+    """Who acted, sealed until the opening: a keyed tag (HMAC, key outside the database) lets the bidder find its
+    own rows; the identity itself is encrypted to the opening key; ``bidder`` is filled only at the opening."""
+
+    bidder_tag = models.CharField("投标人标签", max_length=64)
+    bidder_sealed = models.BinaryField("加密的投标人身份")
+    bidder = models.ForeignKey("registry.MarketEntity", null=True, blank=True, on_delete=models.PROTECT,
+                               related_name="+", verbose_name="投标人（开标后）")
+
+    class Meta:
+        abstract = True
+
+
+class SignUp(SealedIdentity):
+    """投标报名 — a bidder signs up for a lot and downloads its documents (who signed up is sealed)."""
+
+    lot = models.ForeignKey("tendering.Lot", on_delete=models.PROTECT, related_name="signups", verbose_name="标段")
+    signed_up_at = models.DateTimeField("报名时间")
+    documents_downloaded_at = models.DateTimeField("下载招标文件时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "投标报名"
+        verbose_name_plural = "投标报名"
+        constraints = [models.UniqueConstraint(fields=["lot", "bidder_tag"], name="one_signup_per_bidder_and_lot")]
+
+    def __str__(self) -> str:
+        return f"报名#{self.pk}"
+
+
+class BidBond(models.Model):
+    """投标保证金 — paid from one of the bidder's registered accounts; capped by the template."""
+
+    signup = models.OneToOneField(SignUp, on_delete=models.PROTECT, related_name="bond", verbose_name="报名")
+    amount = models.DecimalField("金额（元）", max_digits=16, decimal_places=2)
+    account_sealed = models.BinaryField("加密的付款账户")
+    account_bank = models.CharField("付款银行（开标后）", max_length=100, blank=True)
+    account_number = models.CharField("付款账号（开标后）", max_length=64, blank=True)
+    paid_at = models.DateTimeField("到账时间")
+    refund_due = models.DateField("应退还日期", null=True, blank=True)
+    refunded_at = models.DateTimeField("退还时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "投标保证金"
+        verbose_name_plural = "投标保证金"
+
+    def __str__(self) -> str:
+        return f"保证金#{self.pk}"
+
+
+class Bid(SealedIdentity):
+    """投标文件 — sealed: files and price sheet encrypted with the bid's own key, wrapped to the opening key."""
+
+    lot = models.ForeignKey("tendering.Lot", on_delete=models.PROTECT, related_name="bids", verbose_name="标段")
+    state = models.CharField("状态", max_length=20, choices=BidState.choices, default=BidState.SUBMITTED)
+    arrived_at = models.DateTimeField("到达时间（服务器）")
+    modified_count = models.PositiveIntegerField("修改次数", default=0)
+    wrapped_key = models.BinaryField("加密的内容密钥")
+    key_wrap_id = models.CharField("开标密钥标识", max_length=64)
+    sealed_price_sheet = models.BinaryField("加密的报价单")
+    fingerprint_sealed = models.BinaryField("加密的客户端指纹")
+    # Filled at the opening, never before:
+    price = models.DecimalField("投标报价（元）", max_digits=16, decimal_places=2, null=True, blank=True)
+    price_sheet = models.JSONField("报价单", null=True, blank=True)
+    fingerprint = models.JSONField("客户端指纹", null=True, blank=True)
+    opened_at = models.DateTimeField("解密时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "投标文件"
+        verbose_name_plural = "投标文件"
+        constraints = [models.UniqueConstraint(fields=["lot", "bidder_tag"], name="one_bid_per_bidder_and_lot")]
+
+    def __str__(self) -> str:
+        return f"投标#{self.pk}"
+
+
+class BidFile(models.Model):
+    """投标文件附件 — one encrypted file of a bid, by the hash of its plaintext and of its ciphertext."""
+
+    bid = models.ForeignKey(Bid, on_delete=models.CASCADE, related_name="files", verbose_name="投标文件")
+    name_sealed = models.BinaryField("加密的文件名")
+    plaintext_sha256 = models.CharField("明文 SHA-256", max_length=64)
+    ciphertext_sha256 = models.CharField("密文 SHA-256（存储键）", max_length=64)
+    size = models.PositiveBigIntegerField("明文大小")
+
+    class Meta:
+        verbose_name = "投标文件附件"
+        verbose_name_plural = "投标文件附件"
+
+    def __str__(self) -> str:
+        return self.ciphertext_sha256[:12]
+
+
+class BidEvent(models.Model):
+    """投标事件 — submission, modification, withdrawal and every refused attempt (late ones included)."""
+
+    lot = models.ForeignKey("tendering.Lot", on_delete=models.PROTECT, related_name="bid_events", verbose_name="标段")
+    bidder_tag = models.CharField("投标人标签", max_length=64)
+    kind = models.CharField("事件", max_length=24)  # submit / modify / withdraw / refused_late / refused_other
+    at = models.DateTimeField("服务器时间")
+    detail = models.CharField("说明", max_length=255, blank=True)
+
+    class Meta:
+        verbose_name = "投标事件"
+        verbose_name_plural = "投标事件"
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.kind}@{self.at:%Y-%m-%d %H:%M:%S}"

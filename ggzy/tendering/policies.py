@@ -1,0 +1,50 @@
+"""Who may act on a project or lot. Object scope: a center's staff act on their center's projects only."""
+
+from __future__ import annotations
+
+from ggzy.accounts.roles import Role
+from ggzy.registry.models import MarketEntityAccount
+
+
+def acting_entity(user):
+    """The market entity a bidder/tenderer/agency user acts for, or None."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    link = MarketEntityAccount.objects.select_related("entity").filter(user=user).first()
+    return link.entity if link else None
+
+
+def is_center_staff_for(user, center) -> bool:
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if user.role == Role.ADMIN:
+        return True
+    return user.role == Role.CENTER_STAFF and (user.is_provincial or user.center_id == center.pk)
+
+
+def is_project_owner(user, project) -> bool:
+    """The tenderer's or the agency's users."""
+    if getattr(user, "role", None) not in (Role.TENDERER, Role.AGENCY):
+        return False
+    entity = acting_entity(user)
+    return entity is not None and entity.pk in (project.tenderer_id, project.agency_id)
+
+
+def can_register_project(user) -> bool:
+    return getattr(user, "role", None) in (Role.TENDERER, Role.AGENCY) and acting_entity(user) is not None
+
+
+def can_review_project(user, project) -> bool:
+    return is_center_staff_for(user, project.center)
+
+
+def can_prepare_lot(user, lot) -> bool:
+    return is_project_owner(user, lot.project)
+
+
+def can_publish_lot(user, lot) -> bool:
+    return is_center_staff_for(user, lot.project.center)
+
+
+def can_bid(user) -> bool:
+    return getattr(user, "role", None) == Role.BIDDER and acting_entity(user) is not None

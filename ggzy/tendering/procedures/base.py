@@ -1,0 +1,107 @@
+"""The lot's state machine, shared by every procedure; methods differ only in class attributes and template data.
+
+A transition is allowed only if (from, to) is in ``TRANSITIONS``; it then runs ``on_<from>_to_<to>`` (if the
+procedure defines one), saves the new state and writes the audit entry — all inside the caller's transaction.
+Deadline-driven transitions (published → opening) run in the scheduler *and* are derived from the clock at
+request time (``effective_state``), so a late scheduler never lets a late bid in (Prozorro's chronograph).
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from django.db import connection
+
+from ggzy.core import clock
+from ggzy.core.audit import audit_record
+from ggzy.core.errors import Conflict
+
+from ..choices import LotState, Method
+
+S = LotState
+
+TRANSITIONS: frozenset[tuple[str, str]] = frozenset({
+    (S.DRAFT, S.PUBLISHED),
+    (S.PUBLISHED, S.OPENING),
+    (S.PUBLISHED, S.FAILED),
+    (S.OPENING, S.FAILED),
+    (S.OPENING, S.EVALUATING),
+    (S.EVALUATING, S.CANDIDATES),
+    (S.EVALUATING, S.FAILED),
+    (S.CANDIDATES, S.SUSPENDED),
+    (S.SUSPENDED, S.CANDIDATES),
+    (S.CANDIDATES, S.AWARDED),
+    (S.AWARDED, S.CONTRACTED),
+    (S.CONTRACTED, S.ARCHIVED),
+    (S.FAILED, S.ARCHIVED),
+})
+
+
+class Procedure:
+    """Base procedure. Subclasses set the method, the period keys they read and their committee rules."""
+
+    method: ClassVar[str]
+    label: ClassVar[str]
+    # Template period keys (catalog.TemplatePeriod.key) this procedure reads; the numbers live in the template.
+    committee_min_key: ClassVar[str] = "committee_members_min"
+    is_government_procurement: ClassVar[bool] = False
+    uses_tender_documents_sale: ClassVar[bool] = True
+
+    def __init__(self, lot) -> None:
+        self.lot = lot
+
+    # -- state ---------------------------------------------------------------------------------------------
+    def effective_state(self, now=None) -> str:
+        """The state the clock implies now: a published lot past its deadline is already closed for bids."""
+        now = now or clock.now()
+        lot = self.lot
+        if lot.state == S.PUBLISHED and lot.bid_deadline is not None and now >= lot.bid_deadline:
+            return S.OPENING
+        return lot.state
+
+    def is_accepting_bids(self, now=None) -> bool:
+        return self.effective_state(now) == S.PUBLISHED
+
+    def transition(self, *, actor, to: str, reason: str = "") -> None:
+        """Move the lot to ``to``; refuses transitions not in the table. Call inside the service transaction."""
+        if not connection.in_atomic_block:
+            raise RuntimeError("transitions run inside the service's transaction")
+        lot = self.lot
+        source = lot.state
+        if (source, to) not in TRANSITIONS:
+            raise Conflict(f"标段当前状态为“{LotState(source).label}”，不能变更为“{LotState(to).label}”",
+                           field="state")
+        hook = getattr(self, f"on_{source}_to_{to}", None)
+        if hook is not None:
+            hook(actor=actor)
+        lot.state = to
+        lot.version += 1
+        lot.save(update_fields=["state", "version"])
+        audit_record(actor=actor, action=f"lot.{source}_to_{to}", obj=lot, center_id=lot.project.center_id,
+                     before={"state": source}, after={"state": to, "reason": reason} if reason else {"state": to})
+
+    def require(self, *states: str, now=None) -> None:
+        """Refuse unless the lot's effective state is one of ``states``."""
+        current = self.effective_state(now)
+        if current not in states:
+            allowed = "、".join(LotState(s).label for s in states)
+            raise Conflict(f"标段当前状态为“{LotState(current).label}”，此操作仅在“{allowed}”时可进行",
+                           field="state")
+
+
+def lot_fresh(lot):
+    """The lot as the database has it now (callers may hold a copy from before the last transition)."""
+    return type(lot).objects.select_related("project__center", "project__region").get(pk=lot.pk)
+
+
+_REGISTRY: dict[str, type[Procedure]] = {}
+
+
+def register(cls: type[Procedure]) -> type[Procedure]:
+    _REGISTRY[cls.method] = cls
+    return cls
+
+
+def procedure_for(lot) -> Procedure:
+    """The procedure object for a lot's project method."""
+    return _REGISTRY[Method(lot.project.method)](lot)

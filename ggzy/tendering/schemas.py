@@ -1,0 +1,158 @@
+"""API schemas of tendering: *In for writes, *Out for owners/staff, *PublicOut through the masking table."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from ninja import Schema
+
+from . import masking
+
+
+class LotIn(Schema):
+    name: str
+    estimated_price: Decimal
+    evaluation_method: str | None = None
+    price_weight: Decimal | None = None
+    tie_break: str | None = None
+    qualification_required: str | None = None
+
+
+class ProjectIn(Schema):
+    title: str
+    method: str
+    region_code: str
+    center_code: str
+    estimated_price: Decimal
+    description: str = ""
+    tenderer_credit_code: str | None = None
+    lots: list[LotIn]
+
+
+class ProjectOut(Schema):
+    id: int
+    code: str
+    title: str
+    method: str
+    state: str
+    state_label: str
+    center: str
+    tenderer: str
+    agency: str | None
+    estimated_price: Decimal
+    return_reason: str
+    lots: list[dict]
+
+    @staticmethod
+    def build(p) -> ProjectOut:
+        return ProjectOut(id=p.pk, code=p.code, title=p.title, method=p.method, state=p.state,
+                          state_label=p.get_state_display(), center=p.center.name, tenderer=p.tenderer.name,
+                          agency=p.agency.name if p.agency_id else None, estimated_price=p.estimated_price,
+                          return_reason=p.return_reason,
+                          lots=[{"id": lot.pk, "code": lot.code, "name": lot.name, "state": lot.state}
+                                for lot in p.lots.all()])
+
+
+class ReasonIn(Schema):
+    reason: str
+
+
+class TextIn(Schema):
+    text: str
+
+
+class AnswerIn(Schema):
+    answer: str
+
+
+class ScheduleIn(Schema):
+    notice_text: str
+    documents_sale_end: dt.datetime
+    bid_deadline: dt.datetime
+    bond_amount: Decimal = Decimal(0)
+
+
+class FindingOut(Schema):
+    kind: str
+    excerpt: str
+    explanation: str
+    acknowledged: bool
+
+
+class ClarifyIn(Schema):
+    text: str
+    new_deadline: dt.datetime | None = None
+
+
+class BondIn(Schema):
+    amount: Decimal
+    account_number: str
+
+
+class MemberIn(Schema):
+    username: str
+    seat: str
+
+
+class CommitteeIn(Schema):
+    members: list[MemberIn]
+    chair: str | None = None
+
+
+class ScoreIn(Schema):
+    bid_id: int
+    technical: Decimal = Decimal(0)
+    commercial: Decimal = Decimal(0)
+    is_qualified: bool = True
+    comment: str = ""
+
+
+class SignIn(Schema):
+    dissent: str = ""
+
+
+class ContractIn(Schema):
+    amount: Decimal
+    signed_on: dt.date
+
+
+class MyBidOut(Schema):
+    lot_id: int
+    state: str
+    arrived_at: dt.datetime
+    modified_count: int
+    files: list[dict]
+
+
+def lot_public(lot, user) -> dict:
+    """The lot as ``user`` may see it now; every sealed or confidential field goes through masking.visible."""
+    data = {
+        "id": lot.pk, "code": lot.code, "name": lot.name, "project": lot.project.title,
+        "project_code": lot.project.code, "center": lot.project.center.name, "method": lot.project.method,
+        "state": lot.state, "state_label": lot.get_state_display(), "estimated_price": str(lot.estimated_price),
+        "bond_amount": str(lot.bond_amount), "evaluation_method": lot.evaluation_method,
+        "documents_issued_at": lot.documents_issued_at, "documents_sale_end": lot.documents_sale_end,
+        "bid_deadline": lot.bid_deadline, "opened_at": lot.opened_at,
+        "clarifications": [{"text": c.text, "published_at": c.published_at, "new_deadline": c.new_deadline}
+                           for c in lot.clarifications.all()],
+    }
+    record = getattr(lot, "opening_record", None)
+    if masking.visible("bidders", lot, user) and record is not None:
+        data["opening_record"] = {"opened_at": record.opened_at, "rows": record.rows, "sha256": record.sha256}
+    if masking.visible("committee_names", lot, user):
+        data["committee"] = [{"name": m.user.display_name or m.user.username, "seat": m.get_seat_display()}
+                             for m in lot.committee.select_related("user")]
+    report = getattr(lot, "evaluation_report", None)
+    if report is not None and masking.visible("evaluation_ranking", lot, user):
+        data["ranking"] = report.ranking
+        data["report_sha256"] = report.content_sha256
+        data["report_signed"] = report.signatures.count()
+    if lot.candidates_published_at:
+        data["candidates"] = [{"rank": c.rank, "bidder": c.bid.bidder.name, "price": str(c.bid.price)}
+                              for c in lot.candidates.select_related("bid__bidder")]
+    award = getattr(lot, "award", None)
+    if award is not None:
+        data["award"] = {"bidder": award.bid.bidder.name, "amount": str(award.amount), "issued_at": award.issued_at,
+                         "contract_due": award.contract_due}
+    return data

@@ -1,0 +1,60 @@
+"""Sealing of who bid: a per-lot keyed tag for lookups and the identity encrypted to the center's opening key.
+
+Before the opening the database holds no bidder identity in the clear: a database administrator sees tags
+(HMAC-SHA256 under a key kept in the opening-key directory, never in the database) and ciphertext. The bidder
+recomputes its own tag to find its sign-up and bid. At the opening the identities are unsealed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import os
+from pathlib import Path
+
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import padding
+from django.conf import settings
+
+from ggzy.pki import envelope
+
+_OAEP = padding.OAEP(mgf=padding.MGF1(algorithm=hashes.SHA256()), algorithm=hashes.SHA256(), label=None)
+
+
+def _tag_key() -> bytes:
+    path = Path(settings.GGZY_OPENING_KEY_DIR) / "bidder-tag.key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        tmp = path.with_suffix(".tmp")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(os.urandom(32))
+        if not path.exists():
+            os.replace(tmp, path)
+        else:
+            os.unlink(tmp)
+    return path.read_bytes()
+
+
+def bidder_tag(*, lot_id: int, entity_id: int) -> str:
+    """The bidder's pseudonym in one lot (different in every lot, so rows cannot be linked across lots)."""
+    message = f"lot:{lot_id}|entity:{entity_id}".encode()
+    return hmac.new(_tag_key(), message, hashlib.sha256).hexdigest()
+
+
+def opening_key_name(lot) -> str:
+    return lot.project.center.code
+
+
+def seal_small(lot, payload: dict) -> bytes:
+    """Encrypt a small JSON payload (an identity, an account) to the lot's opening key."""
+    name = opening_key_name(lot)
+    envelope.opening_key_ensure(name)
+    data = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    return envelope.opening_public_key(name).encrypt(data, _OAEP)
+
+
+def unseal_small(lot, sealed: bytes) -> dict:
+    """At the opening only."""
+    return json.loads(envelope.opening_private_key(opening_key_name(lot)).decrypt(bytes(sealed), _OAEP))

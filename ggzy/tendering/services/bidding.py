@@ -1,0 +1,184 @@
+"""Stage 4: sealed bid submission, modification and withdrawal.
+
+Each bid gets its own AES-256 content key; files, file names, the price sheet and the client fingerprint are
+encrypted with it in the request (plaintext never reaches disk, logs or error messages); the key is wrapped to the
+center's opening key, which lives outside the database. Arrival time is the server clock when the upload has
+been received; the deadline is checked against it at that moment, so a slow upload that ends late is refused.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from ggzy.core import clock
+from ggzy.core import files as file_store
+from ggzy.core.audit import audit_record
+from ggzy.core.errors import Conflict, DomainError, NotAllowed
+from ggzy.pki import envelope
+from ggzy.registry import services as registry_services
+
+from .. import policies, rules, sealing
+from ..choices import BidState
+from ..models import Bid, BidEvent, BidFile, BondRefund, Lot
+from ..price_sheet import fingerprint_clean, price_sheet_clean
+from ..procedures import lot_fresh, procedure_for
+from .signup import signup_of
+
+MAX_FILES = 20
+
+
+@dataclass
+class IncomingFile:
+    """A file being uploaded: its name and its bytes as chunks (an UploadedFile's .chunks() or a list)."""
+
+    name: str
+    chunks: Iterable[bytes]
+
+
+def _context(lot: Lot, tag: str, purpose: str) -> bytes:
+    return f"ggzy-bid|lot:{lot.pk}|{tag}|{purpose}".encode()
+
+
+def _event(lot: Lot, tag: str, kind: str, detail: str = "") -> None:
+    with transaction.atomic():
+        BidEvent.objects.create(lot=lot, bidder_tag=tag, kind=kind, at=clock.now(), detail=detail[:255])
+
+
+def bid_of(*, actor, lot: Lot) -> Bid | None:
+    """The acting bidder's own bid for ``lot`` (found by its tag), or None."""
+    bidder = policies.acting_entity(actor)
+    if bidder is None:
+        return None
+    return Bid.objects.filter(lot=lot, bidder_tag=sealing.bidder_tag(lot_id=lot.pk, entity_id=bidder.pk)).first()
+
+
+def _seal_file(lot: Lot, tag: str, key: bytes, index: int, incoming: IncomingFile) -> tuple[str, str, int]:
+    """Encrypt and store one file; returns (plaintext sha256, ciphertext sha256, plaintext size)."""
+    limit = settings.GGZY_BID_FILE_MAX_BYTES
+    hasher = hashlib.sha256()
+    size = 0
+
+    def counted() -> Iterator[bytes]:
+        nonlocal size
+        for chunk in incoming.chunks:
+            size += len(chunk)
+            if size > limit:
+                raise DomainError(f"单个文件不得超过{limit // (1024 * 1024)}MB", field=f"files.{index}")
+            hasher.update(chunk)
+            yield chunk
+
+    digest, _ = file_store.put_chunks(envelope.seal_stream(key, counted(), context=_context(lot, tag, f"file:{index}")))
+    if size == 0:
+        raise DomainError("文件为空", field=f"files.{index}")
+    return hasher.hexdigest(), digest, size
+
+
+def bid_submit(*, actor, lot: Lot, files: list[IncomingFile], price_sheet: object,
+               fingerprint: object = None) -> Bid:
+    """Submit (or replace) the acting bidder's sealed bid before the deadline."""
+    lot = lot_fresh(lot)
+    if not policies.can_bid(actor):
+        raise NotAllowed("只有投标人可以递交投标文件")
+    bidder = policies.acting_entity(actor)
+    tag = sealing.bidder_tag(lot_id=lot.pk, entity_id=bidder.pk)
+    if not procedure_for(lot).is_accepting_bids():
+        _event(lot, tag, "refused_late", "投标截止后递交")
+        raise Conflict("已过投标截止时间，投标文件不予受理", field="bid_deadline")
+    signup = signup_of(actor=actor, lot=lot)
+    if signup is None:
+        raise NotAllowed("请先报名", field="lot")
+    if lot.bond_amount > 0 and not hasattr(signup, "bond"):
+        raise DomainError("尚未缴纳投标保证金", field="bond")
+    if lot.qualification_required:
+        registry_services.qualification_check_valid(entity=bidder, qualification_type=lot.qualification_required,
+                                                    on_date=clock.today())
+    sheet = price_sheet_clean(price_sheet)
+    prints = fingerprint_clean(fingerprint)
+    if not files:
+        raise DomainError("请至少上传一个投标文件", field="files")
+    if len(files) > MAX_FILES:
+        raise DomainError(f"投标文件最多{MAX_FILES}个", field="files")
+    for i, f in enumerate(files):
+        if not (f.name or "").strip():
+            raise DomainError("文件名不能为空", field=f"files.{i}")
+
+    key = envelope.content_key_new()
+    sealed_files = [(_seal_file(lot, tag, key, i, f), f.name.strip()[:200]) for i, f in enumerate(files)]
+    wrapped, key_id = envelope.wrap_key(sealing.opening_key_name(lot), key)
+    sealed_sheet = envelope.seal_bytes(key, json.dumps(sheet, ensure_ascii=False).encode(),
+                                       context=_context(lot, tag, "price_sheet"))
+    sealed_print = envelope.seal_bytes(key, json.dumps(prints, ensure_ascii=False).encode(),
+                                       context=_context(lot, tag, "fingerprint"))
+    try:
+        bid = _bid_store(actor=actor, lot=lot, bidder=bidder, tag=tag, wrapped=wrapped, key_id=key_id, key=key,
+                         sealed_files=sealed_files, sealed_sheet=sealed_sheet, sealed_print=sealed_print)
+    except _ArrivedLate:
+        _event(lot, tag, "refused_late", "上传完成时已过投标截止时间")
+        raise Conflict("已过投标截止时间，投标文件不予受理", field="bid_deadline") from None
+    return bid
+
+
+class _ArrivedLate(Exception):
+    """The upload finished after the deadline (rolls the transaction back)."""
+
+
+def _bid_store(*, actor, lot, bidder, tag, wrapped, key_id, key, sealed_files, sealed_sheet, sealed_print) -> Bid:
+    with transaction.atomic():
+        locked = Lot.objects.select_for_update().select_related("project").get(pk=lot.pk)
+        arrived = clock.now()
+        if not procedure_for(locked).is_accepting_bids(arrived):
+            raise _ArrivedLate
+        bid = Bid.objects.filter(lot=locked, bidder_tag=tag).first()
+        kind = "modify" if bid is not None and bid.state == BidState.SUBMITTED else "submit"
+        if bid is None:
+            bid = Bid(lot=locked, bidder_tag=tag, bidder_sealed=sealing.seal_small(locked, {"entity_id": bidder.pk}))
+        else:
+            bid.files.all().delete()
+            if kind == "modify":
+                bid.modified_count += 1
+        bid.state = BidState.SUBMITTED
+        bid.arrived_at = arrived
+        bid.wrapped_key = wrapped
+        bid.key_wrap_id = key_id
+        bid.sealed_price_sheet = sealed_sheet
+        bid.fingerprint_sealed = sealed_print
+        bid.save()
+        for i, ((plain_hash, cipher_hash, size), name) in enumerate(sealed_files):
+            BidFile.objects.create(
+                bid=bid, plaintext_sha256=plain_hash, ciphertext_sha256=cipher_hash, size=size,
+                name_sealed=envelope.seal_bytes(key, name.encode(), context=_context(lot, tag, f"name:{i}")))
+        BidEvent.objects.create(lot=locked, bidder_tag=tag, kind=kind, at=arrived)
+        audit_record(actor=actor, action=f"bid.{kind}", object_type="tendering.lot", object_id=str(lot.pk),
+                     object_repr="投标文件（密封）", center_id=locked.project.center_id, sealed=True,
+                     after={"files": [c for (_, c, _), _ in sealed_files], "arrived_at": arrived})
+    return bid
+
+
+def bid_withdraw(*, actor, lot: Lot) -> Bid:
+    """Withdraw the bid before the deadline; the bond then falls due for refund within the template's days."""
+    lot = lot_fresh(lot)
+    bid = bid_of(actor=actor, lot=lot)
+    if bid is None or bid.state != BidState.SUBMITTED:
+        raise Conflict("没有可撤回的投标文件", field="bid")
+    if not procedure_for(lot).is_accepting_bids():
+        _event(lot, bid.bidder_tag, "refused_late", "投标截止后撤回")
+        raise Conflict("已过投标截止时间，不能撤回", field="bid_deadline")
+    with transaction.atomic():
+        Bid.objects.filter(pk=bid.pk).update(state=BidState.WITHDRAWN)
+        bid.refresh_from_db()
+        BidEvent.objects.create(lot=lot, bidder_tag=bid.bidder_tag, kind="withdraw", at=clock.now())
+        signup = signup_of(actor=actor, lot=lot)
+        bond = getattr(signup, "bond", None) if signup else None
+        if bond is not None and not hasattr(bond, "refund"):
+            due = rules.after(lot.project, "bid_bond_refund_after_withdrawal_max", clock.now())
+            BondRefund.objects.create(bond=bond, due_on=timezone.localdate(due), reason="撤回投标")
+        audit_record(actor=actor, action="bid.withdraw", object_type="tendering.lot", object_id=str(lot.pk),
+                     object_repr="投标文件（密封）", center_id=lot.project.center_id, sealed=True)
+    return bid

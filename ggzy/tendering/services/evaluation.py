@@ -1,0 +1,172 @@
+"""Stage 6: the committee, scoring on the web, the report every member signs."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from decimal import Decimal, InvalidOperation
+
+from django.db import IntegrityError, transaction
+
+from ggzy.accounts.models import User
+from ggzy.accounts.roles import Role
+from ggzy.core import clock
+from ggzy.core.audit import audit_record
+from ggzy.core.errors import Conflict, DomainError, NotAllowed
+
+from .. import policies, rules, scoring
+from ..choices import BidState, CommitteeSeat, EvaluationMethod, LotState
+from ..models import Bid, CommitteeMember, EvaluationReport, Lot, ReportSignature, Score
+from ..procedures import lot_fresh, procedure_for
+
+EXPERT_SEATS = (CommitteeSeat.EXPERT_TECHNICAL, CommitteeSeat.EXPERT_ECONOMIC)
+
+
+def committee_minimum(lot: Lot) -> int:
+    """The template's committee size; government procurement uses the larger size at or above its budget line."""
+    project = lot.project
+    minimum = rules.period_int(project, procedure_for(lot).committee_min_key)
+    line = rules.period_optional(project, "committee_large_budget_threshold")
+    large = rules.period_optional(project, "committee_members_min_large")
+    if line is not None and large is not None and project.estimated_price >= line:
+        minimum = max(minimum, int(large))
+    return minimum
+
+
+def committee_appoint(*, actor, lot: Lot, members: list[tuple[User, str]], chair: User | None = None) -> list:
+    """The center forms the committee (the experts issue replaces the choice with the random draw)."""
+    lot = lot_fresh(lot)
+    if not policies.can_publish_lot(actor, lot):
+        raise NotAllowed("只有本中心工作人员可以组建评标委员会")
+    if lot.state not in (LotState.OPENING, LotState.EVALUATING):
+        raise Conflict("只能在开标后组建评标委员会", field="state")
+    if lot.committee.exists():
+        raise Conflict("评标委员会已组建", field="members")
+    minimum = committee_minimum(lot)
+    users = [u for u, _ in members]
+    errors: dict[str, str] = {}
+    if len({u.pk for u in users}) != len(users):
+        errors["members"] = "评标委员会成员不能重复"
+    elif len(members) < minimum or len(members) % 2 == 0:
+        errors["members"] = f"评标委员会成员应为{minimum}人以上单数（当前{len(members)}人）"
+    for user, seat in members:
+        if seat not in CommitteeSeat.values:
+            errors["members"] = "成员身份无效"
+        elif seat in EXPERT_SEATS and user.role != Role.EXPERT:
+            errors["members"] = f"{user}不是评标专家"
+        elif seat == CommitteeSeat.TENDERER_REP and user.role != Role.TENDERER:
+            errors["members"] = f"{user}不是招标人代表"
+    numerator = rules.period_optional(lot.project, "committee_expert_share_numerator")
+    denominator = rules.period_optional(lot.project, "committee_expert_share_denominator")
+    experts = sum(1 for _, seat in members if seat in EXPERT_SEATS)
+    if numerator and denominator and members and experts * denominator < numerator * len(members):
+        # 招标投标法 Art. 37: technical and economic experts at least two thirds of the committee.
+        errors["members"] = (f"技术、经济等方面的专家不得少于成员总数的{numerator.normalize()}/"
+                             f"{denominator.normalize()}")
+    if errors:
+        raise DomainError(errors=errors)
+    now = clock.now()
+    with transaction.atomic():
+        rows = [CommitteeMember.objects.create(lot=lot, user=user, seat=seat, appointed_at=now,
+                                               is_chair=chair is not None and user.pk == chair.pk)
+                for user, seat in members]
+        audit_record(actor=actor, action="committee.appoint", obj=lot, center_id=lot.project.center_id,
+                     after={"members": [u.pk for u in users]})
+    return rows
+
+
+def _member(actor, lot: Lot) -> CommitteeMember:
+    member = CommitteeMember.objects.filter(lot=lot, user=actor).first() if actor and actor.is_authenticated else None
+    if member is None:
+        raise NotAllowed("您不是本标段评标委员会成员")
+    return member
+
+
+def _decimal(value, field: str, maximum: Decimal) -> Decimal:
+    try:
+        number = Decimal(str(value))
+    except InvalidOperation:
+        raise DomainError("分数必须为数字", field=field) from None
+    if not number.is_finite() or number < 0 or number > maximum:
+        raise DomainError(f"分数须在0到{maximum.normalize()}之间", field=field)
+    return number.quantize(Decimal("0.01"))
+
+
+def score_submit(*, actor, bid: Bid, technical=0, commercial=0, is_qualified: bool = True,
+                 comment: str = "") -> Score:
+    """A member scores one opened bid; scores can be changed until the report exists."""
+    lot = bid.lot
+    member = _member(actor, lot)
+    if lot.state != LotState.EVALUATING or hasattr(lot, "evaluation_report"):
+        raise Conflict("当前不在评分阶段", field="state")
+    if bid.state != BidState.OPENED:
+        raise Conflict("该投标文件未通过解密，不参与评审", field="bid")
+    room = Decimal(100) - (lot.price_weight if lot.evaluation_method == EvaluationMethod.COMPREHENSIVE else 0)
+    tech = _decimal(technical, "technical", room)
+    comm = _decimal(commercial, "commercial", room)
+    if tech + comm > room:
+        raise DomainError(f"技术分与商务分之和不得超过{room.normalize()}分", field="technical")
+    with transaction.atomic():
+        score, _ = Score.objects.update_or_create(member=member, bid=bid, defaults={
+            "technical": tech, "commercial": comm, "is_qualified": bool(is_qualified),
+            "comment": (comment or "")[:255], "scored_at": clock.now()})
+        audit_record(actor=actor, action="evaluation.score", obj=score, center_id=lot.project.center_id,
+                     after={"bid": bid.pk, "technical": tech, "commercial": comm, "is_qualified": bool(is_qualified)})
+    return score
+
+
+def report_generate(*, actor, lot: Lot) -> EvaluationReport:
+    """Compute the ranking once every member has scored every opened bid (the chair or the center asks)."""
+    lot = lot_fresh(lot)
+    member = CommitteeMember.objects.filter(lot=lot, user=actor).first()
+    if not ((member and member.is_chair) or policies.can_publish_lot(actor, lot)):
+        raise NotAllowed("只有评标委员会主任或本中心工作人员可以生成评标报告")
+    if lot.state != LotState.EVALUATING:
+        raise Conflict("当前不在评标阶段", field="state")
+    bids = list(lot.bids.filter(state=BidState.OPENED).select_related("bidder").order_by("arrived_at"))
+    members = list(lot.committee.all())
+    if not members:
+        raise Conflict("评标委员会尚未组建", field="committee")
+    scores = list(Score.objects.filter(bid__in=bids, member__in=members))
+    if len(scores) < len(bids) * len(members):
+        raise Conflict(f"尚有评分未完成（{len(scores)}/{len(bids) * len(members)}）", field="scores")
+    table = {b.pk: scoring.BidScores(bid_id=b.pk, bidder=b.bidder.name, price=b.price, arrived_order=i)
+             for i, b in enumerate(bids)}
+    for s in scores:
+        row = table[s.bid_id]
+        row.technical.append(s.technical)
+        row.commercial.append(s.commercial)
+        row.qualified_votes.append(s.is_qualified)
+    ranking = scoring.rank(list(table.values()), method=lot.evaluation_method, price_weight=lot.price_weight,
+                           tie_break=lot.tie_break)
+    digest = hashlib.sha256(json.dumps(ranking, ensure_ascii=False, sort_keys=True).encode()).hexdigest()
+    try:
+        with transaction.atomic():
+            report = EvaluationReport.objects.create(lot=lot, ranking=ranking, method=lot.evaluation_method,
+                                                     content_sha256=digest, created_at=clock.now())
+            audit_record(actor=actor, action="evaluation.report", obj=report, center_id=lot.project.center_id,
+                         after={"sha256": digest, "qualified": len(ranking)})
+    except IntegrityError:
+        raise Conflict("评标报告已生成", field="report") from None
+    return report
+
+
+def report_sign(*, actor, lot: Lot, dissent: str = "") -> ReportSignature:
+    """Every member signs the report (a member who disagrees signs with the reasons, 评标委员会… Art. 43)."""
+    lot = lot_fresh(lot)
+    member = _member(actor, lot)
+    report = getattr(lot, "evaluation_report", None)
+    if report is None:
+        raise Conflict("评标报告尚未生成", field="report")
+    try:
+        with transaction.atomic():
+            signature = ReportSignature.objects.create(report=report, member=member, signed_at=clock.now(),
+                                                       signed_sha256=report.content_sha256, dissent=dissent or "")
+            if report.signatures.count() == lot.committee.count():
+                report.completed_at = clock.now()
+                report.save(update_fields=["completed_at"])
+            audit_record(actor=actor, action="evaluation.sign", obj=report, center_id=lot.project.center_id,
+                         after={"member": member.pk, "sha256": report.content_sha256, "dissent": bool(dissent)})
+    except IntegrityError:
+        raise Conflict("您已签署评标报告", field="report") from None
+    return signature

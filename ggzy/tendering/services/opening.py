@@ -1,0 +1,212 @@
+"""Stage 5: the opening. At the deadline the lot opens (scheduler, or staff at request time); fewer bids than the
+template's minimum fail the lot; otherwise identities are unsealed, each bid is decrypted and checked against its
+hashes, the opening record is published, and objections raised during the opening are answered on the record.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+from django.db import transaction
+
+from ggzy.core import clock
+from ggzy.core import files as file_store
+from ggzy.core.audit import audit_record
+from ggzy.core.errors import Conflict, DomainError, NotAllowed
+from ggzy.pki import envelope
+from ggzy.registry.models import MarketEntity
+
+from .. import policies, rules, sealing
+from ..choices import BidState, LotState, ObjectionState
+from ..models import Bid, BidBond, Lot, OpeningObjection, OpeningRecord, SignUp
+from ..procedures import lot_fresh, procedure_for
+from .bidding import _context
+
+
+def lot_open(*, actor, lot: Lot) -> Lot:
+    """Open a lot whose deadline has passed (idempotent: an opened or failed lot is returned unchanged)."""
+    if actor is not None and not policies.can_publish_lot(actor, lot):
+        raise NotAllowed("只有本中心工作人员可以主持开标")
+    with transaction.atomic():
+        lot = Lot.objects.select_for_update().select_related("project__center").get(pk=lot.pk)
+        procedure = procedure_for(lot)
+        if lot.state != LotState.PUBLISHED:
+            return lot
+        if procedure.effective_state() != LotState.OPENING:
+            raise Conflict("尚未到投标截止时间，不能开标", field="bid_deadline")
+        submitted = lot.bids.filter(state=BidState.SUBMITTED).count()
+        minimum = rules.period_int(lot.project, "bids_to_open_min")
+        lot.opened_at = clock.now()
+        lot.save(update_fields=["opened_at"])
+        if submitted < minimum:
+            # 招标投标法实施条例 Art. 44: fewer than 3 bidders — no opening; the tenderer re-tenders.
+            procedure.transition(actor=actor, to=LotState.FAILED,
+                                 reason=f"投标人少于{minimum}个（{submitted}个），不予开标，应当重新招标")
+            return lot
+        _unseal_identities(lot)
+        procedure.transition(actor=actor, to=LotState.OPENING)
+    return lot
+
+
+def _unseal_identities(lot: Lot) -> None:
+    entity_ids: set[int] = set()
+    for model in (SignUp, Bid):
+        for row in model.objects.filter(lot=lot):
+            row.bidder_id = sealing.unseal_small(lot, row.bidder_sealed)["entity_id"]
+            row.save(update_fields=["bidder"])
+            entity_ids.add(row.bidder_id)
+    for bond in BidBond.objects.filter(signup__lot=lot):
+        account = sealing.unseal_small(lot, bond.account_sealed)
+        bond.account_bank, bond.account_number = account["bank"], account["number"]
+        bond.save(update_fields=["account_bank", "account_number"])
+
+
+def bid_decrypt(*, actor, bid: Bid) -> Bid:
+    """Decrypt one bid at the opening: price sheet, fingerprint, and every file re-hashed (never written out).
+
+    A bid that fails to decrypt or whose file hash does not match is treated as withdrawn (视为撤回, not the
+    bidder's fault with a platform-held key); the other bids' opening continues.
+    """
+    lot = bid.lot
+    if actor is not None and not policies.can_publish_lot(actor, lot):
+        raise NotAllowed("只有本中心工作人员可以解密")
+    if lot.state != LotState.OPENING:
+        raise Conflict("标段不在开标阶段", field="state")
+    if bid.state != BidState.SUBMITTED:
+        return bid
+    try:
+        key = envelope.unwrap_key(sealing.opening_key_name(lot), bytes(bid.wrapped_key), bid.key_wrap_id)
+        sheet = json.loads(envelope.open_bytes(key, bytes(bid.sealed_price_sheet),
+                                              context=_context(lot, bid.bidder_tag, "price_sheet")))
+        prints = json.loads(envelope.open_bytes(key, bytes(bid.fingerprint_sealed),
+                                               context=_context(lot, bid.bidder_tag, "fingerprint")))
+        for index, bid_file in enumerate(bid.files.order_by("id")):
+            hasher = hashlib.sha256()
+            for chunk in envelope.open_stream(key, file_store.iter_chunks(bid_file.ciphertext_sha256),
+                                              context=_context(lot, bid.bidder_tag, f"file:{index}")):
+                hasher.update(chunk)
+            if hasher.hexdigest() != bid_file.plaintext_sha256:
+                raise envelope.SealError("文件摘要与递交时不一致")
+    except (envelope.SealError, FileNotFoundError, ValueError) as exc:
+        with transaction.atomic():
+            Bid.objects.filter(pk=bid.pk).update(state=BidState.DEEMED_WITHDRAWN, opened_at=clock.now())
+            audit_record(actor=actor, action="bid.decrypt_failed", obj=bid, center_id=lot.project.center_id,
+                         after={"state": BidState.DEEMED_WITHDRAWN, "reason": str(exc)[:200]})
+        bid.refresh_from_db()
+        return bid
+    with transaction.atomic():
+        bid.price_sheet = sheet
+        bid.price = sheet["total_price"]
+        bid.fingerprint = prints
+        bid.opened_at = clock.now()
+        bid.state = BidState.OPENED
+        bid.save(update_fields=["price_sheet", "price", "fingerprint", "opened_at", "state"])
+        audit_record(actor=actor, action="bid.decrypt", obj=bid, center_id=lot.project.center_id,
+                     after={"price": sheet["total_price"]})
+    return bid
+
+
+def opening_decrypt_all(*, actor, lot: Lot) -> list[Bid]:
+    return [bid_decrypt(actor=actor, bid=bid) for bid in lot.bids.filter(state=BidState.SUBMITTED).order_by("id")]
+
+
+def opening_record_publish(*, actor, lot: Lot) -> OpeningRecord:
+    """Publish the opening record once every bid is decrypted (or failed)."""
+    lot = lot_fresh(lot)
+    if actor is not None and not policies.can_publish_lot(actor, lot):
+        raise NotAllowed("只有本中心工作人员可以公布开标记录")
+    if lot.state != LotState.OPENING:
+        raise Conflict("标段不在开标阶段", field="state")
+    if lot.bids.filter(state=BidState.SUBMITTED).exists():
+        raise Conflict("尚有投标文件未解密", field="bids")
+    entities = MarketEntity.objects.filter(pk__in=lot.bids.values("bidder_id"))
+    names = dict(entities.values_list("pk", "name"))
+    codes = dict(entities.values_list("pk", "credit_code"))
+    rows = []
+    for bid in lot.bids.exclude(state=BidState.WITHDRAWN).order_by("arrived_at"):
+        sheet = bid.price_sheet or {}
+        rows.append({"bid_id": bid.pk, "bidder": names.get(bid.bidder_id, ""), "credit_code": codes.get(bid.bidder_id, ""),
+                     "price": sheet.get("total_price"), "duration_days": sheet.get("duration_days"),
+                     "quality": sheet.get("quality", ""), "state": bid.get_state_display()})
+    digest = hashlib.sha256(json.dumps(rows, ensure_ascii=False, sort_keys=True).encode()).hexdigest()
+    now = clock.now()
+    with transaction.atomic():
+        record, _ = OpeningRecord.objects.update_or_create(
+            lot=lot, defaults={"opened_at": lot.opened_at or now, "rows": rows, "sha256": digest, "published_at": now})
+        audit_record(actor=actor, action="opening.record_publish", obj=lot, center_id=lot.project.center_id,
+                     after={"sha256": digest, "bids": len(rows)})
+    return record
+
+
+def opening_objection_raise(*, actor, lot: Lot, text: str) -> OpeningObjection:
+    """A bidder raises an objection during the opening (招标投标法实施条例 Art. 44)."""
+    lot = lot_fresh(lot)
+    bidder = policies.acting_entity(actor)
+    if bidder is None or not lot.bids.filter(bidder=bidder).exists():
+        raise NotAllowed("只有本标段的投标人可以提出开标异议")
+    if lot.state != LotState.OPENING:
+        raise Conflict("开标异议应当在开标现场提出", field="state")
+    if not (text or "").strip():
+        raise DomainError("异议内容不能为空", field="text")
+    with transaction.atomic():
+        objection = OpeningObjection.objects.create(lot=lot, bidder=bidder, text=text.strip(), raised_at=clock.now())
+        audit_record(actor=actor, action="opening.objection_raise", obj=objection, center_id=lot.project.center_id,
+                     after={"text": objection.text})
+    return objection
+
+
+def opening_objection_answer(*, actor, objection: OpeningObjection, answer: str) -> OpeningObjection:
+    if not policies.can_publish_lot(actor, objection.lot) and not policies.is_project_owner(actor, objection.lot.project):
+        raise NotAllowed("只有招标人、代理机构或本中心工作人员可以答复开标异议")
+    if not (answer or "").strip():
+        raise DomainError("答复内容不能为空", field="answer")
+    with transaction.atomic():
+        locked = OpeningObjection.objects.select_for_update().get(pk=objection.pk)
+        if locked.state == ObjectionState.ANSWERED:
+            raise Conflict("该异议已答复", field="answer")
+        locked.answer, locked.answered_at, locked.answered_by = answer.strip(), clock.now(), actor
+        locked.state = ObjectionState.ANSWERED
+        locked.save(update_fields=["answer", "answered_at", "answered_by", "state"])
+        audit_record(actor=actor, action="opening.objection_answer", obj=locked,
+                     center_id=locked.lot.project.center_id, after={"answer": locked.answer})
+    return locked
+
+
+def opening_close(*, actor, lot: Lot) -> Lot:
+    """End the opening and start the evaluation: the record is published and every objection answered."""
+    lot = lot_fresh(lot)
+    if not policies.can_publish_lot(actor, lot):
+        raise NotAllowed("只有本中心工作人员可以结束开标")
+    if not hasattr(lot, "opening_record"):
+        raise Conflict("开标记录尚未公布", field="opening_record")
+    if lot.opening_objections.filter(state=ObjectionState.OPEN).exists():
+        raise Conflict("尚有开标异议未答复", field="objections")
+    with transaction.atomic():
+        locked = Lot.objects.select_for_update().select_related("project").get(pk=lot.pk)
+        procedure_for(locked).transition(actor=actor, to=LotState.EVALUATING)
+    return locked
+
+
+def lot_retender(*, actor, lot: Lot) -> Lot:
+    """After a failed lot the owner starts again: a new lot (new code) copying the old one, in draft."""
+    lot = lot_fresh(lot)
+    from ggzy.core.identifiers import child_code_issue
+
+    if not (policies.can_prepare_lot(actor, lot) or policies.can_publish_lot(actor, lot)):
+        raise NotAllowed("只有招标人、代理机构或本中心工作人员可以重新招标")
+    if lot.state != LotState.FAILED:
+        raise Conflict("只有流标的标段可以重新招标", field="state")
+    with transaction.atomic():
+        new = Lot.objects.create(
+            project=lot.project, code=child_code_issue(parent_code=lot.tender_code, level="lot"),
+            tender_code=lot.tender_code, name=lot.name, estimated_price=lot.estimated_price,
+            evaluation_method=lot.evaluation_method, price_weight=lot.price_weight, tie_break=lot.tie_break,
+            qualification_required=lot.qualification_required, notice_text=lot.notice_text, retender_of=lot)
+        for document in lot.documents.all():
+            document.pk = None
+            document.lot = new
+            document.save()
+        audit_record(actor=actor, action="lot.retender", obj=new, center_id=lot.project.center_id,
+                     after={"retender_of": lot.code, "code": new.code})
+    return new

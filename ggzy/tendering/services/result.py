@@ -1,0 +1,253 @@
+"""Stage 7–8: candidates, objections, award, contract, bond refunds, archive."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+
+from django.db import transaction
+from django.utils import timezone
+
+from ggzy.accounts.models import User
+from ggzy.accounts.roles import Role
+from ggzy.accounts.services import notify
+from ggzy.core import clock
+from ggzy.core import files as file_store
+from ggzy.core.audit import audit_record, jsonable
+from ggzy.core.errors import Conflict, DomainError, NotAllowed
+from ggzy.core.models import AuditEntry
+from ggzy.core.money import yuan
+from ggzy.disclosure.services import notice_publish
+
+from .. import policies, rules
+from ..choices import LotState, ObjectionState
+from ..models import (
+    ArchiveAccess,
+    ArchivePackage,
+    Award,
+    BidBond,
+    BondRefund,
+    Candidate,
+    Contract,
+    Lot,
+    ResultObjection,
+)
+from ..procedures import lot_fresh, procedure_for
+
+CANDIDATES_SHOWN = 3
+
+
+def _owner_or_staff(actor, lot: Lot) -> bool:
+    return policies.is_project_owner(actor, lot.project) or policies.can_publish_lot(actor, lot)
+
+
+def candidates_publish(*, actor, lot: Lot) -> list[Candidate]:
+    """Publish the top candidates once every member has signed (within the template's days of the report)."""
+    lot = lot_fresh(lot)
+    if not _owner_or_staff(actor, lot):
+        raise NotAllowed("只有招标人、代理机构或本中心工作人员可以公示中标候选人")
+    report = getattr(lot, "evaluation_report", None)
+    if report is None or report.completed_at is None:
+        raise Conflict("评标报告尚未由全体成员签署", field="report")
+    if not report.ranking:
+        raise Conflict("没有合格的投标，应当重新招标", field="report")
+    now = clock.now()
+    with transaction.atomic():
+        locked = Lot.objects.select_for_update().select_related("project__center", "project__region").get(pk=lot.pk)
+        rows = [Candidate.objects.create(lot=locked, bid_id=r["bid_id"], rank=r["rank"])
+                for r in report.ranking[:CANDIDATES_SHOWN]]
+        locked.candidates_published_at = now
+        locked.save(update_fields=["candidates_published_at"])
+        days = rules.describe(locked.project, "candidates_publicity_min")
+        body = "\n".join(f"第{r['rank']}中标候选人：{r['bidder']}，投标报价：{r['price']}元"
+                         for r in report.ranking[:CANDIDATES_SHOWN])
+        notice_publish(actor=actor, by_procedure=True, center=locked.project.center, region=locked.project.region,
+                       notice_type="candidates", category_code=locked.project.category_code,
+                       title=f"{locked.project.title}（{locked.name}）中标候选人公示",
+                       body=f"{body}\n公示期不少于{days}。对评标结果有异议的，应当在公示期间提出。",
+                       project_code=locked.code)
+        procedure_for(locked).transition(actor=actor, to=LotState.CANDIDATES)
+    return rows
+
+
+def result_objection_raise(*, actor, lot: Lot, text: str) -> ResultObjection:
+    """A bidder objects during the publicity period; the procedure is suspended until it is answered."""
+    lot = lot_fresh(lot)
+    if getattr(actor, "role", None) != Role.BIDDER:
+        raise NotAllowed("只有投标人或其他利害关系人可以提出异议")
+    if lot.state not in (LotState.CANDIDATES, LotState.SUSPENDED):
+        raise Conflict("只能在中标候选人公示期间提出异议", field="state")
+    now = clock.now()
+    if now > rules.after(lot.project, "candidates_publicity_min", lot.candidates_published_at):
+        raise Conflict("公示期已结束", field="state")
+    if not (text or "").strip():
+        raise DomainError("异议内容不能为空", field="text")
+    with transaction.atomic():
+        locked = Lot.objects.select_for_update().select_related("project").get(pk=lot.pk)
+        objection = ResultObjection.objects.create(lot=locked, raised_by=actor, text=text.strip(), raised_at=now,
+                                                   answer_due=rules.after(locked.project, "objection_answer_within", now))
+        if locked.state == LotState.CANDIDATES:
+            procedure_for(locked).transition(actor=actor, to=LotState.SUSPENDED, reason="异议处理期间暂停")
+        audit_record(actor=actor, action="result.objection_raise", obj=objection, center_id=locked.project.center_id,
+                     after={"text": objection.text})
+    return objection
+
+
+def result_objection_answer(*, actor, objection: ResultObjection, answer: str) -> ResultObjection:
+    """The tenderer answers within the template's days; with no objection left open the procedure resumes."""
+    lot = objection.lot
+    if not _owner_or_staff(actor, lot):
+        raise NotAllowed("只有招标人、代理机构或本中心工作人员可以答复异议")
+    if not (answer or "").strip():
+        raise DomainError("答复内容不能为空", field="answer")
+    with transaction.atomic():
+        locked = ResultObjection.objects.select_for_update().get(pk=objection.pk)
+        if locked.state == ObjectionState.ANSWERED:
+            raise Conflict("该异议已答复", field="answer")
+        locked.answer, locked.answered_at, locked.state = answer.strip(), clock.now(), ObjectionState.ANSWERED
+        locked.save(update_fields=["answer", "answered_at", "state"])
+        notify(users=[locked.raised_by], title="异议已答复", body=locked.answer)
+        lot = Lot.objects.select_for_update().select_related("project").get(pk=lot.pk)
+        if lot.state == LotState.SUSPENDED and not lot.result_objections.filter(state=ObjectionState.OPEN).exists():
+            procedure_for(lot).transition(actor=actor, to=LotState.CANDIDATES, reason="异议已答复，恢复")
+        audit_record(actor=actor, action="result.objection_answer", obj=locked, center_id=lot.project.center_id,
+                     after={"answer": locked.answer, "late": locked.answered_at > locked.answer_due})
+    return locked
+
+
+def award_issue(*, actor, lot: Lot) -> Award:
+    """After the publicity period with no open objection, the first candidate is awarded (中标通知书)."""
+    lot = lot_fresh(lot)
+    if not _owner_or_staff(actor, lot):
+        raise NotAllowed("只有招标人、代理机构或本中心工作人员可以发出中标通知书")
+    procedure_for(lot).require(LotState.CANDIDATES)
+    now = clock.now()
+    if now < rules.after(lot.project, "candidates_publicity_min", lot.candidates_published_at):
+        # 招标投标法实施条例 Art. 54: candidates are published for at least 3 days.
+        raise Conflict(f"中标候选人公示期（不少于{rules.describe(lot.project, 'candidates_publicity_min')}）尚未结束",
+                       field="state")
+    first = lot.candidates.order_by("rank").select_related("bid__bidder").first()
+    with transaction.atomic():
+        locked = Lot.objects.select_for_update().select_related("project__center", "project__region").get(pk=lot.pk)
+        award = Award.objects.create(lot=locked, bid=first.bid, amount=first.bid.price, issued_at=now,
+                                     contract_due=timezone.localdate(
+                                         rules.after(locked.project, "contract_after_award_within", now)))
+        locked.result_final_at = now
+        locked.save(update_fields=["result_final_at"])
+        notice_publish(actor=actor, by_procedure=True, center=locked.project.center, region=locked.project.region,
+                       notice_type="result", category_code=locked.project.category_code,
+                       title=f"{locked.project.title}（{locked.name}）中标结果公告",
+                       body=f"中标人：{first.bid.bidder.name}\n中标金额：{first.bid.price}元\n"
+                            f"评标委员会成员：{'、'.join(m.user.display_name or m.user.username for m in locked.committee.select_related('user'))}",
+                       project_code=locked.code, budget=first.bid.price)
+        procedure_for(locked).transition(actor=actor, to=LotState.AWARDED)
+        audit_record(actor=actor, action="result.award", obj=award, center_id=locked.project.center_id,
+                     after={"bid": first.bid_id, "amount": first.bid.price})
+    return award
+
+
+def contract_record(*, actor, lot: Lot, amount, signed_on: dt.date, content: bytes) -> Contract:
+    """Record the signed contract; every bond then falls due for refund within the template's days."""
+    lot = lot_fresh(lot)
+    if not _owner_or_staff(actor, lot):
+        raise NotAllowed("只有招标人、代理机构或本中心工作人员可以备案合同")
+    procedure_for(lot).require(LotState.AWARDED)
+    value = yuan(amount, field="amount")
+    if not content:
+        raise DomainError("请上传合同文件", field="file")
+    if signed_on > clock.today():
+        raise DomainError("签订日期不能晚于今天", field="signed_on")
+    if signed_on < lot.award.issued_at.date():
+        raise DomainError("签订日期不能早于中标通知书发出日期", field="signed_on")
+    digest = file_store.put(content)
+    signed_at = timezone.make_aware(dt.datetime.combine(signed_on, dt.time(9)))
+    refund_due = timezone.localdate(rules.after(lot.project, "bid_bond_refund_after_contract_max", signed_at))
+    with transaction.atomic():
+        locked = Lot.objects.select_for_update().select_related("project").get(pk=lot.pk)
+        contract = Contract.objects.create(lot=locked, amount=value, signed_on=signed_on, sha256=digest,
+                                           recorded_at=clock.now(), is_late=signed_on > locked.award.contract_due)
+        for bond in BidBond.objects.filter(signup__lot=locked, refund__isnull=True):
+            BondRefund.objects.create(bond=bond, due_on=refund_due, reason="合同签订")
+        procedure_for(locked).transition(actor=actor, to=LotState.CONTRACTED)
+        audit_record(actor=actor, action="result.contract", obj=contract, center_id=locked.project.center_id,
+                     after={"amount": value, "signed_on": signed_on, "sha256": digest, "late": contract.is_late})
+    return contract
+
+
+def bond_refund_mark(*, actor, refund: BondRefund) -> BondRefund:
+    if not policies.can_publish_lot(actor, refund.bond.signup.lot):
+        raise NotAllowed("只有本中心工作人员可以登记保证金退还")
+    with transaction.atomic():
+        BidBond.objects.filter(pk=refund.bond_id, refunded_at__isnull=True).update(refunded_at=clock.now())
+        audit_record(actor=actor, action="bond.refund", obj=refund.bond, center_id=refund.bond.signup.lot.project.center_id,
+                     after={"refunded": True})
+    refund.bond.refresh_from_db()
+    return refund
+
+
+def bond_refunds_remind() -> int:
+    """Scheduled: remind each center's staff of bond refunds due within a day or overdue (idempotent per day)."""
+    today = clock.today()
+    due = BondRefund.objects.filter(bond__refunded_at__isnull=True, due_on__lte=today + dt.timedelta(days=1)) \
+        .select_related("bond__signup__lot__project")
+    sent = 0
+    for refund in due:
+        if refund.reminded_at is not None and refund.reminded_at.date() == today:
+            continue
+        lot = refund.bond.signup.lot
+        staff = User.objects.filter(role=Role.CENTER_STAFF, center_id=lot.project.center_id, is_active=True)
+        with transaction.atomic():
+            notify(users=list(staff), title=f"保证金退还提醒：{lot.code}",
+                   body=f"应于{refund.due_on:%Y-%m-%d}前退还投标保证金 {refund.bond.amount} 元（{refund.reason}）。")
+            BondRefund.objects.filter(pk=refund.pk).update(reminded_at=clock.now())
+        sent += 1
+    return sent
+
+
+def archive_build(*, actor, lot: Lot) -> ArchivePackage:
+    """Make the archive package of a finished lot (contracted or failed): every item with its hash."""
+    lot = lot_fresh(lot)
+    if actor is not None and not policies.can_publish_lot(actor, lot):
+        raise NotAllowed("只有本中心工作人员可以归档")
+    procedure_for(lot).require(LotState.CONTRACTED, LotState.FAILED)
+    items = [{"kind": "招标文件", "name": d.name, "sha256": d.sha256} for d in lot.documents.all()]
+    for bid in lot.bids.prefetch_related("files"):
+        items += [{"kind": "投标文件（密文）", "name": f"bid-{bid.pk}", "sha256": f.ciphertext_sha256,
+                   "plaintext_sha256": f.plaintext_sha256} for f in bid.files.all()]
+    for attr, kind in (("opening_record", "开标记录"), ("evaluation_report", "评标报告"), ("contract", "合同")):
+        obj = getattr(lot, attr, None)
+        if obj is not None:
+            items.append({"kind": kind, "name": kind, "sha256": getattr(obj, "sha256", None) or obj.content_sha256})
+    timeline = [{"at": e.at.isoformat(), "action": e.action, "actor": e.actor_label}
+                for e in AuditEntry.objects.filter(object_type="tendering.lot", object_id=str(lot.pk)).order_by("at", "id")]
+    manifest = jsonable({"lot": lot.code, "project": lot.project.code, "items": items, "timeline": timeline})
+    digest = hashlib.sha256(json.dumps(manifest, ensure_ascii=False, sort_keys=True).encode()).hexdigest()
+    years = rules.period_optional(lot.project, "records_retention_min")
+    today = clock.today()
+    with transaction.atomic():
+        locked = Lot.objects.select_for_update().select_related("project").get(pk=lot.pk)
+        package = ArchivePackage.objects.create(lot=locked, manifest=manifest, manifest_sha256=digest,
+                                                archived_at=clock.now(),
+                                                retain_until=_years_later(today, int(years)) if years else None)
+        procedure_for(locked).transition(actor=actor, to=LotState.ARCHIVED)
+        audit_record(actor=actor, action="archive.build", obj=package, center_id=locked.project.center_id,
+                     after={"sha256": digest, "items": len(items), "retain_until": package.retain_until})
+    return package
+
+
+def _years_later(day: dt.date, years: int) -> dt.date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
+
+
+def archive_open(*, actor, package: ArchivePackage, purpose: str = "") -> ArchivePackage:
+    """Every look at an archive after it was made is logged (who, when, why)."""
+    lot = package.lot
+    if not (policies.can_publish_lot(actor, lot) or getattr(actor, "role", None) == Role.SUPERVISOR):
+        raise NotAllowed("无权查阅档案")
+    with transaction.atomic():
+        ArchiveAccess.objects.create(package=package, user=actor, at=clock.now(), purpose=(purpose or "")[:255])
+    return package

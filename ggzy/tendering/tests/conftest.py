@@ -1,0 +1,72 @@
+"""A small world for the tendering tests: Jinan's center, a tenderer, an agency, bidders and experts."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import pytest
+
+from ggzy.accounts.roles import Role
+from ggzy.core import clock
+from ggzy.registry.models import MarketEntityAccount, Region
+from ggzy.registry.tests.factories import BankAccountFactory, MarketEntityFactory, QualificationFactory
+
+
+@dataclass
+class World:
+    staff: object
+    other_staff: object
+    tenderer: object
+    agency: object
+    bidders: list = field(default_factory=list)
+    bidder_entities: list = field(default_factory=list)
+    experts: list = field(default_factory=list)
+    tenderer_entity: object = None
+    center: object = None
+    region: object = None
+
+
+def _entity_user(make_user, role, name):
+    entity = MarketEntityFactory(name=name)
+    user = make_user(role)
+    MarketEntityAccount.objects.create(user=user, entity=entity, linked_at=clock.now())
+    return entity, user
+
+
+@pytest.fixture
+def world(db, make_user, centers, frozen_clock):
+    tenderer_entity, tenderer = _entity_user(make_user, Role.TENDERER, "济南市城市建设投资有限公司")
+    _agency_entity, agency = _entity_user(make_user, Role.AGENCY, "山东正信招标代理有限公司")
+    w = World(staff=make_user(Role.CENTER_STAFF, center=centers["jinan"]),
+              other_staff=make_user(Role.CENTER_STAFF, center=centers["qingdao"]),
+              tenderer=tenderer, agency=agency, tenderer_entity=tenderer_entity, center=centers["jinan"],
+              region=Region.objects.get(code="370112"))
+    for i, name in enumerate(["山东鲁建建设集团有限公司", "济南城建工程有限公司", "青岛海川建设有限公司", "淄博恒信建设有限公司"]):
+        entity, user = _entity_user(make_user, Role.BIDDER, name)
+        BankAccountFactory(entity=entity, account_number=f"3701000{i}88889999")
+        QualificationFactory(entity=entity)
+        w.bidders.append(user)
+        w.bidder_entities.append(entity)
+    w.experts = [make_user(Role.EXPERT, display_name=f"专家{i}") for i in range(7)]
+    return w
+
+
+def lot_ready(world, *, method="works_open_tender", bond="10000.00", notice_text="本项目公开招标，欢迎具备资质的企业参加。"):
+    """Register, accept, upload, schedule and publish one lot; returns the published lot."""
+    from ggzy.tendering import services
+
+    project = services.project_register(
+        actor=world.tenderer, center=world.center, region=world.region, title="历城区第二实验小学教学楼工程",
+        method=method, estimated_price="8000000", lots=[{"name": "施工一标段", "estimated_price": "8000000"}])
+    services.project_accept(actor=world.staff, project=project)
+    lot = project.lots.get()
+    services.lot_document_add(actor=world.tenderer, lot=lot, name="招标文件.pdf", content=b"%PDF-1.7 tender documents")
+    now = clock.now()
+    services.lot_schedule(actor=world.tenderer, lot=lot, notice_text=notice_text,
+                          documents_sale_end=now + dt.timedelta(days=6), bid_deadline=now + dt.timedelta(days=21),
+                          bond_amount=bond)
+    lot.refresh_from_db()
+    services.lot_publish(actor=world.staff, lot=lot)
+    lot.refresh_from_db()
+    return lot

@@ -1,0 +1,14 @@
+from django.urls import path
+
+from . import views
+
+app_name = "tendering"
+urlpatterns = [
+    path("", views.workspace_view, name="workspace"),
+    path("lots/", views.lot_list_view, name="lot_list"),
+    path("projects/new/", views.project_new_view, name="project_new"),
+    path("projects/<int:project_id>/", views.project_detail_view, name="project_detail"),
+    path("projects/<int:project_id>/review/", views.project_review_view, name="project_review"),
+    path("lots/<int:lot_id>/", views.lot_view, name="lot"),
+    path("lots/<int:lot_id>/act/<slug:action>/", views.lot_action_view, name="lot_action"),
+]

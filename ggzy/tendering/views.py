@@ -1,0 +1,307 @@
+"""Tendering pages: a workspace per role, the project pages and one lot page whose actions depend on the role and
+the stage. Every action is a POST to ``lots/<id>/act/<action>/``; the table ``ACTIONS`` declares, per action, the
+rule that may call it and the service it calls, so pages and API share the same doors."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from ggzy.accounts.models import User
+from ggzy.accounts.roles import Role
+from ggzy.core import clock
+from ggzy.core.errors import DomainError
+from ggzy.core.permissions import AUTHENTICATED, PUBLIC, Rule, requires, roles
+from ggzy.registry.models import Region
+
+from . import masking, policies, selectors, services
+from .choices import LotState, Method
+from .price_sheet import FINGERPRINT_FIELDS
+from .schemas import lot_public
+from .services import bidding, evaluation, opening, result
+
+OWNERS = roles(Role.TENDERER, Role.AGENCY)
+STAFF = roles(Role.CENTER_STAFF, Role.ADMIN)
+BIDDER = roles(Role.BIDDER)
+EXPERT = roles(Role.EXPERT)
+OWNERS_OR_STAFF = roles(Role.TENDERER, Role.AGENCY, Role.CENTER_STAFF, Role.ADMIN)
+
+
+def _error_text(exc: DomainError) -> str:
+    parts = [f"{'；'.join(msgs)}" for msgs in exc.errors.values()]
+    return "；".join(parts) or exc.message
+
+
+@requires(AUTHENTICATED)
+def workspace_view(request):
+    user = request.user
+    context: dict = {"role": user.role}
+    if user.role in (Role.CENTER_STAFF, Role.ADMIN, Role.SUPERVISOR):
+        context["projects"] = selectors.project_list_visible(user=user)[:50]
+        context["lots"] = selectors.lots_for_center(user=user).exclude(state=LotState.ARCHIVED)[:50]
+    elif user.role in (Role.TENDERER, Role.AGENCY):
+        context["projects"] = selectors.project_list_visible(user=user).prefetch_related("lots")[:50]
+    elif user.role == Role.BIDDER:
+        context["open_lots"] = selectors.lot_list_public().filter(state=LotState.PUBLISHED)[:50]
+        context["my_lots"] = selectors.lots_signed_up(user=user)
+    elif user.role == Role.EXPERT:
+        context["lots"] = selectors.lots_for_expert(user=user)
+    return render(request, "tendering/pages/workspace.html", context)
+
+
+@requires(PUBLIC)
+def lot_list_view(request):
+    lots = selectors.lot_list_public().order_by("-documents_issued_at")[:100]
+    return render(request, "tendering/pages/lot_list.html", {"lots": lots})
+
+
+@requires(OWNERS)
+def project_new_view(request):
+    regions = Region.objects.filter(level__in=["city", "county"]).order_by("code")
+    from ggzy.registry.models import Center
+
+    centers = Center.objects.order_by("code")
+    if request.method == "POST":
+        data = request.POST
+        try:
+            project = services.project_register(
+                actor=request.user, center=centers.filter(code=data.get("center")).first(),
+                region=regions.filter(code=data.get("region")).first(), title=data.get("title", ""),
+                method=data.get("method", ""), estimated_price=data.get("estimated_price", ""),
+                description=data.get("description", ""),
+                lots=[{"name": data.get("lot_name", ""), "estimated_price": data.get("estimated_price", ""),
+                       "evaluation_method": data.get("evaluation_method") or None}])
+        except DomainError as exc:
+            messages.error(request, _error_text(exc))
+        else:
+            messages.success(request, f"项目已登记，统一交易标识码 {project.code}，等待交易中心受理")
+            return redirect("tendering:project_detail", project_id=project.pk)
+    return render(request, "tendering/pages/project_new.html",
+                  {"regions": regions, "centers": centers, "methods": Method.choices, "data": request.POST})
+
+
+@requires(AUTHENTICATED)
+def project_detail_view(request, project_id: int):
+    project = selectors.project_get_visible(user=request.user, project_id=project_id)
+    if project is None:
+        raise Http404("项目不存在")
+    return render(request, "tendering/pages/project_detail.html", {
+        "project": project, "lots": project.lots.all(), "can_review": policies.can_review_project(request.user, project)})
+
+
+@requires(STAFF)
+@require_POST
+def project_review_view(request, project_id: int):
+    project = selectors.project_get_visible(user=request.user, project_id=project_id)
+    if project is None:
+        raise Http404("项目不存在")
+    try:
+        if request.POST.get("decision") == "accept":
+            services.project_accept(actor=request.user, project=project)
+            messages.success(request, "项目已受理")
+        else:
+            services.project_return(actor=request.user, project=project, reason=request.POST.get("reason", ""))
+            messages.success(request, "项目已退回")
+    except DomainError as exc:
+        messages.error(request, _error_text(exc))
+    return redirect("tendering:project_detail", project_id=project.pk)
+
+
+STEP_PATH = [LotState.DRAFT, LotState.PUBLISHED, LotState.OPENING, LotState.EVALUATING, LotState.CANDIDATES,
+             LotState.AWARDED, LotState.CONTRACTED, LotState.ARCHIVED]
+
+
+def _steps(lot) -> list[tuple[str, str]]:
+    """The main path with each step done / current / todo (a failed or suspended lot shows where it stopped)."""
+    current = {LotState.FAILED: LotState.OPENING, LotState.SUSPENDED: LotState.CANDIDATES}.get(lot.state, lot.state)
+    index = STEP_PATH.index(current)
+    steps = [(LotState(s).label, "done" if i < index else "current" if i == index else "todo")
+             for i, s in enumerate(STEP_PATH)]
+    if lot.state in (LotState.FAILED, LotState.SUSPENDED):
+        steps[index] = (LotState(lot.state).label, "stopped")
+    return steps
+
+
+@requires(PUBLIC)
+def lot_view(request, lot_id: int):
+    user = request.user
+    lot = selectors.lot_get_for_user(user=user, lot_id=lot_id)
+    if lot is None:
+        raise Http404("标段不存在")
+    context = {
+        "lot": lot, "data": lot_public(lot, user), "now": clock.now(), "accepting": lot.state == LotState.PUBLISHED
+        and clock.now() < (lot.bid_deadline or clock.now()),
+        "is_owner": policies.is_project_owner(user, lot.project), "is_staff": policies.can_publish_lot(user, lot),
+        "is_bidder": policies.can_bid(user), "fingerprint_fields": FINGERPRINT_FIELDS,
+        "show_committee": masking.visible("committee_names", lot, user), "steps": _steps(lot),
+    }
+    if context["is_bidder"]:
+        context["signup"] = services.signup.signup_of(actor=user, lot=lot)
+        context["my_bid"] = selectors.bid_for_user(user=user, lot=lot)
+        context["bank_accounts"] = policies.acting_entity(user).bank_accounts.all()
+    if context["is_staff"] or context["is_owner"]:
+        context["findings"] = lot.fair_findings.all()
+        context["documents"] = lot.documents.all()
+        context["opening_objections"] = lot.opening_objections.select_related("bidder")
+        context["result_objections"] = lot.result_objections.all()
+        context["experts"] = User.objects.filter(role=Role.EXPERT, is_active=True).order_by("username")[:50]
+    if user.is_authenticated and user.role == Role.EXPERT:
+        member = lot.committee.filter(user=user).first()
+        context["member"] = member
+        if member is not None:
+            scores = {s.bid_id: s for s in member.scores.all()}
+            context["desk"] = [(b, scores.get(b.pk)) for b in lot.bids.filter(state="opened").select_related("bidder")]
+            report = getattr(lot, "evaluation_report", None)
+            context["signed"] = report is not None and report.signatures.filter(member=member).exists()
+    return render(request, "tendering/pages/lot.html", context)
+
+
+@dataclass(frozen=True)
+class Action:
+    rule: Rule
+    run: Callable
+    done: str
+
+
+def _dt(value: str, field: str) -> dt.datetime:
+    try:
+        parsed = dt.datetime.fromisoformat(value)
+    except (TypeError, ValueError):
+        raise DomainError("时间格式不正确", field=field) from None
+    return timezone.make_aware(parsed) if timezone.is_naive(parsed) else parsed
+
+
+def _committee(request, lot):
+    usernames = request.POST.getlist("experts")
+    users = {u.username: u for u in User.objects.filter(username__in=usernames)}
+    members = [(users[n], "expert_economic" if i == len(usernames) - 1 else "expert_technical")
+               for i, n in enumerate(usernames) if n in users]
+    evaluation.committee_appoint(actor=request.user, lot=lot, members=members,
+                                 chair=members[0][0] if members else None)
+
+
+def _bid(request, lot):
+    files = [bidding.IncomingFile(name=f.name, chunks=f.chunks()) for f in request.FILES.getlist("files")]
+    sheet = {"total_price": request.POST.get("total_price", ""), "quality": request.POST.get("quality", "")}
+    if request.POST.get("duration_days"):
+        try:
+            sheet["duration_days"] = int(request.POST["duration_days"])
+        except ValueError:
+            raise DomainError("工期（天）必须为正整数", field="duration_days") from None
+    prints = {"public_ip": request.META.get("REMOTE_ADDR", "")}
+    prints.update({k: request.POST[f"fp_{k}"] for k in FINGERPRINT_FIELDS if request.POST.get(f"fp_{k}")})
+    bidding.bid_submit(actor=request.user, lot=lot, files=files, price_sheet=sheet, fingerprint=prints)
+
+
+def _score(request, lot):
+    for bid in lot.bids.filter(state="opened"):
+        evaluation.score_submit(actor=request.user, bid=bid, technical=request.POST.get(f"technical_{bid.pk}", "0"),
+                                commercial=request.POST.get(f"commercial_{bid.pk}", "0"),
+                                is_qualified=request.POST.get(f"qualified_{bid.pk}") == "on")
+
+
+def _answer_opening(request, lot):
+    objection = lot.opening_objections.filter(pk=request.POST.get("objection")).first()
+    if objection is None:
+        raise DomainError("异议不存在", field="objection")
+    opening.opening_objection_answer(actor=request.user, objection=objection, answer=request.POST.get("answer", ""))
+
+
+def _answer_result(request, lot):
+    objection = lot.result_objections.filter(pk=request.POST.get("objection")).first()
+    if objection is None:
+        raise DomainError("异议不存在", field="objection")
+    result.result_objection_answer(actor=request.user, objection=objection, answer=request.POST.get("answer", ""))
+
+
+def _contract(request, lot):
+    upload = request.FILES.get("file")
+    try:
+        signed_on = dt.date.fromisoformat(request.POST.get("signed_on", ""))
+    except ValueError:
+        raise DomainError("日期格式应为 YYYY-MM-DD", field="signed_on") from None
+    result.contract_record(actor=request.user, lot=lot, amount=request.POST.get("amount", ""), signed_on=signed_on,
+                           content=upload.read() if upload else b"")
+
+
+def _document(request, lot):
+    upload = request.FILES.get("file")
+    if upload is None:
+        raise DomainError("请选择文件", field="file")
+    services.lot_document_add(actor=request.user, lot=lot, name=upload.name, content=upload.read())
+
+
+ACTIONS: dict[str, Action] = {
+    "document": Action(OWNERS, _document, "招标文件已上传"),
+    "schedule": Action(OWNERS, lambda r, lot: services.lot_schedule(
+        actor=r.user, lot=lot, notice_text=r.POST.get("notice_text", ""),
+        documents_sale_end=_dt(r.POST.get("documents_sale_end"), "documents_sale_end"),
+        bid_deadline=_dt(r.POST.get("bid_deadline"), "bid_deadline"), bond_amount=r.POST.get("bond_amount") or 0),
+        "公告与时间安排已保存，公平竞争审查已完成"),
+    "acknowledge": Action(STAFF, lambda r, lot: services.fair_findings_acknowledge(actor=r.user, lot=lot),
+                          "审查发现已确认"),
+    "publish": Action(STAFF, lambda r, lot: services.lot_publish(actor=r.user, lot=lot), "招标公告已发布"),
+    "clarify": Action(OWNERS_OR_STAFF, lambda r, lot: services.lot_clarify(
+        actor=r.user, lot=lot, text=r.POST.get("text", "")), "澄清已发布"),
+    "signup": Action(BIDDER, lambda r, lot: services.signup_create(actor=r.user, lot=lot), "报名成功"),
+    "bond": Action(BIDDER, lambda r, lot: services.bond_record(
+        actor=r.user, lot=lot, amount=r.POST.get("amount", ""), account_number=r.POST.get("account_number", "")),
+        "保证金已登记"),
+    "bid": Action(BIDDER, _bid, "投标文件已加密递交"),
+    "withdraw": Action(BIDDER, lambda r, lot: bidding.bid_withdraw(actor=r.user, lot=lot), "投标已撤回"),
+    "open": Action(STAFF, lambda r, lot: opening.lot_open(actor=r.user, lot=lot), "已开标"),
+    "decrypt": Action(STAFF, lambda r, lot: opening.opening_decrypt_all(actor=r.user, lot=lot), "解密完成"),
+    "record": Action(STAFF, lambda r, lot: opening.opening_record_publish(actor=r.user, lot=lot), "开标记录已公布"),
+    "opening_objection": Action(BIDDER, lambda r, lot: opening.opening_objection_raise(
+        actor=r.user, lot=lot, text=r.POST.get("text", "")), "异议已提交"),
+    "opening_answer": Action(OWNERS_OR_STAFF, _answer_opening, "异议已答复"),
+    "close_opening": Action(STAFF, lambda r, lot: opening.opening_close(actor=r.user, lot=lot), "开标结束，进入评标"),
+    "retender": Action(OWNERS_OR_STAFF, lambda r, lot: opening.lot_retender(actor=r.user, lot=lot),
+                       "已创建重新招标标段"),
+    "committee": Action(STAFF, _committee, "评标委员会已组建"),
+    "score": Action(EXPERT, _score, "评分已保存"),
+    "report": Action(roles(Role.EXPERT, Role.CENTER_STAFF, Role.ADMIN),
+                     lambda r, lot: evaluation.report_generate(actor=r.user, lot=lot), "评标报告已生成"),
+    "sign": Action(EXPERT, lambda r, lot: evaluation.report_sign(actor=r.user, lot=lot,
+                                                                 dissent=r.POST.get("dissent", "")), "已签署"),
+    "candidates": Action(OWNERS_OR_STAFF, lambda r, lot: result.candidates_publish(actor=r.user, lot=lot),
+                         "中标候选人已公示"),
+    "objection": Action(BIDDER, lambda r, lot: result.result_objection_raise(
+        actor=r.user, lot=lot, text=r.POST.get("text", "")), "异议已提交，程序暂停"),
+    "objection_answer": Action(OWNERS_OR_STAFF, _answer_result, "异议已答复"),
+    "award": Action(OWNERS_OR_STAFF, lambda r, lot: result.award_issue(actor=r.user, lot=lot), "中标通知书已发出"),
+    "contract": Action(OWNERS_OR_STAFF, _contract, "合同已备案"),
+    "archive": Action(STAFF, lambda r, lot: result.archive_build(actor=r.user, lot=lot), "已归档"),
+}
+
+
+@requires(AUTHENTICATED)
+@require_POST
+def lot_action_view(request, lot_id: int, action: str):
+    spec = ACTIONS.get(action)
+    if spec is None:
+        raise Http404("未知操作")
+    if not spec.rule.allows(request.user):
+        raise PermissionDenied("您的角色无权执行此操作")
+    lot = selectors.lot_get_for_user(user=request.user, lot_id=lot_id)
+    if lot is None:
+        raise Http404("标段不存在")
+    try:
+        outcome = spec.run(request, lot)
+    except DomainError as exc:
+        messages.error(request, _error_text(exc))
+    else:
+        messages.success(request, spec.done)
+        if action == "retender" and outcome is not None:
+            return redirect("tendering:lot", lot_id=outcome.pk)
+    return redirect("tendering:lot", lot_id=lot.pk)
+
+
