@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import hashlib
 import os
+import queue
 import tempfile
+import threading
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
@@ -30,19 +32,63 @@ def _path(digest: str) -> Path:
     return _root() / digest[:2] / digest[2:4] / digest
 
 
+class BackgroundHasher:
+    """SHA-256 computed on a worker thread while the caller produces the next chunk (hashlib releases the GIL),
+    so hashing, encryption and writing overlap on a multi-core server. Chunks are hashed in order."""
+
+    def __init__(self, sink=None, depth: int = 4) -> None:
+        self._hash = hashlib.sha256()
+        self._sink = sink
+        self._queue: queue.Queue = queue.Queue(maxsize=depth)
+        self._error: BaseException | None = None
+        self.size = 0
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while (chunk := self._queue.get()) is not None:
+            if self._error is not None:
+                continue
+            try:
+                self._hash.update(chunk)
+                if self._sink is not None:
+                    self._sink.write(chunk)
+            except BaseException as exc:  # surfaced by hexdigest()
+                self._error = exc
+
+    def update(self, chunk: bytes) -> None:
+        if self._error is not None:
+            raise self._error
+        self.size += len(chunk)
+        self._queue.put(chunk)
+
+    def hexdigest(self) -> str:
+        self.close()
+        if self._error is not None:
+            raise self._error
+        return self._hash.hexdigest()
+
+    def close(self) -> None:
+        if self._thread.is_alive():
+            self._queue.put(None)
+            self._thread.join()
+
+
 def put_chunks(chunks: Iterable[bytes]) -> tuple[str, int]:
-    """Store the concatenation of ``chunks``; return (sha256 hex, size)."""
+    """Store the concatenation of ``chunks``; return (sha256 hex, size). Hashing and writing run on a worker
+    thread while the caller's generator produces the next chunk."""
     root = _root()
-    hasher = hashlib.sha256()
-    size = 0
     fd, tmp = tempfile.mkstemp(dir=root, prefix=".incoming-")
     try:
         with os.fdopen(fd, "wb") as out:
-            for chunk in chunks:
-                hasher.update(chunk)
-                out.write(chunk)
-                size += len(chunk)
-        digest = hasher.hexdigest()
+            hasher = BackgroundHasher(sink=out)
+            try:
+                for chunk in chunks:
+                    hasher.update(chunk)
+            finally:
+                hasher.close()
+            digest = hasher.hexdigest()
+            size = hasher.size
         target = _path(digest)
         target.parent.mkdir(parents=True, exist_ok=True)
         os.replace(tmp, target)

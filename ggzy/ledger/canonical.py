@@ -30,10 +30,10 @@ def _number(value: float) -> str:
     if value == 0:
         return "0"
     sign = "-" if value < 0 else ""
-    _s, digits, exponent = decimal.Decimal(repr(abs(value))).as_tuple()
+    _s, digits, raw_exponent = decimal.Decimal(repr(abs(value))).as_tuple()
     text = "".join(map(str, digits)).rstrip("0")
-    exponent += len(digits) - len(text)
-    k, n = len(text), len(text) + int(exponent)
+    exponent = int(raw_exponent) + len(digits) - len(text)  # finite, so the exponent is an int
+    k, n = len(text), len(text) + exponent
     if k <= n <= 21:
         out = text + "0" * (n - k)
     elif 0 < n <= 21:

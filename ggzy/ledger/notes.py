@@ -16,6 +16,7 @@ import base64
 import binascii
 import hashlib
 import struct
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from cryptography.exceptions import InvalidSignature
@@ -218,7 +219,7 @@ class VerifiedSignature:
     timestamp: int | None
 
 
-def verify_note(note: str, verifiers: list[Verifier]) -> tuple[str, list[VerifiedSignature]]:
+def verify_note(note: str, verifiers: Sequence[Verifier]) -> tuple[str, list[VerifiedSignature]]:
     """Text and the signatures of known keys, all verified. Unknown keys are ignored (signed-note);
     a known key whose signature fails rejects the whole note; no known signature rejects it too."""
     text, lines = split_note(note)
@@ -264,8 +265,8 @@ def parse_checkpoint(text: str) -> Checkpoint:
     return Checkpoint(origin, int(size), _unb64(root), extensions)
 
 
-def open_checkpoint(note: str, log_verifiers: list[Verifier],
-                    witness_verifiers: list[Verifier] = ()) -> tuple[Checkpoint, list[VerifiedSignature]]:
+def open_checkpoint(note: str, log_verifiers: Sequence[Verifier],
+                    witness_verifiers: Sequence[Verifier] = ()) -> tuple[Checkpoint, list[VerifiedSignature]]:
     """Verify a checkpoint note: a log signature is required; returns the checkpoint and valid cosignatures."""
     text, verified = verify_note(note, [*log_verifiers, *witness_verifiers])
     if not any(v.verifier.sig_type == ED25519 and v.verifier in log_verifiers for v in verified):

@@ -40,8 +40,7 @@ def receipt_for(entry_index: int) -> dict[str, Any]:
     entry = selectors.entry_get(index=entry_index)
     checkpoint = selectors.checkpoint_covering(index=entry_index)
     if checkpoint is None:
-        services.checkpoint_issue()
-        checkpoint = selectors.checkpoint_covering(index=entry_index)
+        checkpoint = services.checkpoint_issue()
     head = selectors.log_head()
     proof = selectors.inclusion_proof_hashes(index=entry.index, size=checkpoint.tree_size)
     return {

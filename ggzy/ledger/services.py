@@ -108,13 +108,13 @@ def ledger_append_many(*, entries: Sequence[EntryInput]) -> list[LogEntry]:
         return _append_locked(_locked_head(), entries)
 
 
-def ledger_append_audit(audit_entry: Any) -> LogEntry:
+def ledger_append_audit(audit_entry: Any) -> None:
     """The audit hook: every ``AuditEntry`` becomes a ledger entry in the same transaction.
 
     Only hashes of the before/after states enter the log (sealed-bid privacy: the values stay in the
     audit table, which a supervisor's trace compares against these hashes).
     """
-    return ledger_append(entry=EntryInput(
+    ledger_append(entry=EntryInput(
         action=audit_entry.action, object_type=audit_entry.object_type, object_id=audit_entry.object_id,
         actor_label=audit_entry.actor_label, actor_role=audit_entry.actor_role, center_id=audit_entry.center_id,
         before=audit_entry.before, after=audit_entry.after, at=audit_entry.at, source_id=audit_entry.pk))
@@ -166,7 +166,8 @@ def witness_register(*, actor: Any, name: str, display_name: str, kind: str, vke
     return witness
 
 
-def cosignature_add(*, checkpoint: Checkpoint, witness: Witness, signature_line: str) -> Cosignature:
+def cosignature_add(*, actor: Any = None, checkpoint: Checkpoint, witness: Witness,
+                    signature_line: str) -> Cosignature:
     """Store a witness's cosignature after checking it against the witness's key and the checkpoint."""
     verifier = notes.parse_vkey(witness.vkey)
     note = checkpoint.note + (signature_line if signature_line.endswith("\n") else signature_line + "\n")
@@ -186,7 +187,7 @@ def cosignature_add(*, checkpoint: Checkpoint, witness: Witness, signature_line:
     return cosignature
 
 
-def checkpoint_request_cosignature(*, checkpoint: Checkpoint, witness: Witness,
+def checkpoint_request_cosignature(*, actor: Any = None, checkpoint: Checkpoint, witness: Witness,
                                    send: Callable[[str], str]) -> Cosignature:
     """Ask one witness to cosign (tlog-witness ``add-checkpoint``): ``send`` delivers the request body and
     returns the response body (signature lines). A 409 answer names the size the witness knows; the
@@ -207,5 +208,5 @@ def checkpoint_request_cosignature(*, checkpoint: Checkpoint, witness: Witness,
         lines = [line + "\n" for line in response.splitlines() if line.startswith(notes.EM_DASH)]
         if not lines:
             raise DomainError("见证方未返回签名", field="witness")
-        return cosignature_add(checkpoint=checkpoint, witness=witness, signature_line=lines[0])
+        return cosignature_add(actor=actor, checkpoint=checkpoint, witness=witness, signature_line=lines[0])
     raise DomainError("见证方状态不一致，无法签名", field="witness")

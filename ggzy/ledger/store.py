@@ -10,6 +10,7 @@ The rows are exactly those the ORM would write (see ``models.log``).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from django.db import connection
 
@@ -22,7 +23,7 @@ NODE_COLUMNS = ["level", "position", "hash"]
 MAX_ENTRIES_PER_STATEMENT = 3000
 
 
-def _values(rows: Sequence[Sequence], width: int) -> tuple[str, list]:
+def _values(rows: Sequence[Sequence], width: int) -> tuple[str, list[Any]]:
     placeholder = "(" + ",".join(["%s"] * width) + ")"
     return ",".join([placeholder] * len(rows)), [value for row in rows for value in row]
 
@@ -43,7 +44,7 @@ def write_append(entries: list[LogEntry], nodes: list[tuple[int, int, bytes]], h
     """Insert ``entries`` and the (level, position, hash) rows of ``nodes``, and save ``head``."""
     entry_rows = [_entry_row(e) for e in entries]
     node_rows = list(nodes)
-    head_params = [head.size, head.root_hash, head.frontier, head.hash_algorithm, head.pk]
+    head_params: list[Any] = [head.size, head.root_hash, head.frontier, head.hash_algorithm, head.pk]
     quote = connection.ops.quote_name
     update_head = (f"UPDATE {quote(LogHead._meta.db_table)} SET {quote('size')} = %s, "  # noqa: S608
                    f"{quote('root_hash')} = %s, {quote('frontier')} = %s, {quote('hash_algorithm')} = %s "

@@ -153,7 +153,7 @@ def entity_demo_data(index: int, name: str, kind: str, county_code: str, legal: 
     rng = _rng(name)
     today = clock.today()
     county = Region.objects.select_related("parent").get(code=county_code)
-    city = county.parent
+    city = county.parent or county  # every county has its city
     roles = KINDS[kind][1]
     bank = rng.choice(BANKS)
     return {

@@ -20,7 +20,7 @@ from ggzy.core.money import yuan
 
 from .choices import EntityStatus, EntityType
 from .credit_code import credit_code_normalize, credit_code_validate
-from .models import Region
+from .models import Center, Region
 from .models.regions import RegionLevel
 from .personal_id import id_number_normalize, id_number_validate
 
@@ -97,6 +97,7 @@ def phone_clean(raw: Any, key: str, errors: dict[str, str]) -> str:
 
 def region_lookup(raw: Any, errors: dict[str, str], key: str = "region") -> Region | None:
     """A city or county of the province, by its 6-digit code (or the Region itself)."""
+    region: Region | None
     if isinstance(raw, Region):
         region = raw
     else:
@@ -110,9 +111,11 @@ def region_lookup(raw: Any, errors: dict[str, str], key: str = "region") -> Regi
     return region
 
 
-def region_center(region: Region):
+def region_center(region: Region) -> Center:
     """The home center of an entity in ``region``: the city's center (a county has none of its own)."""
     city = region if region.level == RegionLevel.CITY else region.parent
+    if city is None:
+        raise DomainError("所在地区无效（请选择市或县区）", field="region")
     return city.center
 
 
@@ -197,7 +200,7 @@ def rows_clean(rows: Any, name: str, cleaner, errors: dict[str, str]) -> list[di
     """Each row of a list, with errors keyed ``name.index.field``."""
     if rows in (None, ""):
         return []
-    if not isinstance(rows, list | tuple):
-        errors[name] = "格式不正确（应为列表）"
+    if not isinstance(rows, list | tuple) or not all(isinstance(row, dict) for row in rows):
+        errors[name] = "格式不正确（应为对象列表）"
         return []
     return [cleaner(dict(row), f"{name}.{index}.", errors) for index, row in enumerate(rows)]

@@ -20,14 +20,21 @@ def _authenticated(user: Any) -> bool:
     return bool(getattr(user, "is_authenticated", False))
 
 
+_ENTITY_CACHE = "_registry_entity_id"  # the user's entity id, remembered on the user object for one request
+
+
+def entity_user_remember(user: Any, entity_id: int) -> None:
+    setattr(user, _ENTITY_CACHE, entity_id)
+
+
 def is_entity_user(user: Any, entity: MarketEntity) -> bool:
     """``user`` acts for ``entity`` (a MarketEntityAccount links them)."""
     if not _authenticated(user) or entity.pk is None:
         return False
-    cached = getattr(user, "_registry_entity_id", None)
+    cached = getattr(user, _ENTITY_CACHE, None)
     if cached is None:
         cached = MarketEntityAccount.objects.filter(user=user).values_list("entity_id", flat=True).first() or 0
-        user._registry_entity_id = cached
+        entity_user_remember(user, cached)
     return cached == entity.pk
 
 

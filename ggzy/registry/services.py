@@ -308,7 +308,7 @@ def entity_account_link(*, actor: Any, entity: MarketEntity, user: User) -> Mark
         link = MarketEntityAccount.objects.create(user=user, entity=locked, linked_at=clock.now())
         _version_record(entity=locked, actor=actor, action=VersionAction.ACCOUNT_LINK,
                         changes={"accounts": [None, user.get_username()]})
-    user._registry_entity_id = locked.pk
+    policies.entity_user_remember(user, locked.pk)
     entity.version = locked.version
     return link
 

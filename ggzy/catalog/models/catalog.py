@@ -122,4 +122,5 @@ class Consultation(models.Model):
     @property
     def center_id(self) -> int | None:
         """The city center whose extension this consultation added (None for provincial items)."""
-        return self.extension.center_id if self.extension_id else None
+        extension = self.extension if self.extension_id else None
+        return extension.center_id if extension is not None else None

@@ -196,3 +196,10 @@ def test_invalid_date_is_422_in_chinese(client, frozen_clock, centers):
 def test_role_names_of_the_matrix_are_real_roles():
     # the people fixture uses only real roles (guards the matrix against typos)
     assert {Role.BIDDER, Role.CENTER_STAFF, Role.ADMIN} <= set(Role.values)
+
+
+@pytest.mark.django_db
+def test_openapi_schema_lists_the_registry_operations(client):
+    paths = client.get("/api/openapi.json").json()["paths"]
+    assert {"/api/v1/registry/entities", "/api/v1/registry/entities/{credit_code}",
+            "/api/v1/registry/entities/{credit_code}/versions"} <= set(paths)

@@ -203,3 +203,11 @@ def test_audit_and_version_of_registration_hold_no_personal_data(frozen_clock, c
     texts = str(list(AuditEntry.objects.values("before", "after"))) + str(entity.versions.get().changes)
     assert data["key_persons"][0]["id_number"] not in texts
     assert "13698765432" not in texts and data["contact_phone"] not in texts
+
+
+@pytest.mark.django_db
+def test_list_that_is_not_a_list_of_rows_is_refused(frozen_clock, centers):
+    with pytest.raises(DomainError) as refused:
+        services.entity_register(actor=None, data=entity_data(bank_accounts=["6222000011112222"]))
+    assert refused.value.errors == {"bank_accounts": ["格式不正确（应为对象列表）"]}
+    assert not MarketEntity.objects.exists()

@@ -8,7 +8,6 @@ been received; the deadline is checked against it at that moment, so a slow uplo
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -62,22 +61,23 @@ def bid_of(*, actor, lot: Lot) -> Bid | None:
 def _seal_file(lot: Lot, tag: str, key: bytes, index: int, incoming: IncomingFile) -> tuple[str, str, int]:
     """Encrypt and store one file; returns (plaintext sha256, ciphertext sha256, plaintext size)."""
     limit = settings.GGZY_BID_FILE_MAX_BYTES
-    hasher = hashlib.sha256()
-    size = 0
+    hasher = file_store.BackgroundHasher()
 
     def counted() -> Iterator[bytes]:
-        nonlocal size
         for chunk in incoming.chunks:
-            size += len(chunk)
-            if size > limit:
+            if hasher.size + len(chunk) > limit:
                 raise DomainError(f"单个文件不得超过{limit // (1024 * 1024)}MB", field=f"files.{index}")
             hasher.update(chunk)
             yield chunk
 
-    digest, _ = file_store.put_chunks(envelope.seal_stream(key, counted(), context=_context(lot, tag, f"file:{index}")))
-    if size == 0:
+    try:
+        digest, _ = file_store.put_chunks(
+            envelope.seal_stream(key, counted(), context=_context(lot, tag, f"file:{index}")))
+    finally:
+        hasher.close()
+    if hasher.size == 0:
         raise DomainError("文件为空", field=f"files.{index}")
-    return hasher.hexdigest(), digest, size
+    return hasher.hexdigest(), digest, hasher.size
 
 
 def bid_submit(*, actor, lot: Lot, files: list[IncomingFile], price_sheet: object,
