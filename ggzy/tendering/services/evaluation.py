@@ -95,7 +95,7 @@ def _decimal(value, field: str, maximum: Decimal) -> Decimal:
 def score_submit(*, actor, bid: Bid, technical=0, commercial=0, is_qualified: bool = True,
                  comment: str = "") -> Score:
     """A member scores one opened bid; scores can be changed until the report exists."""
-    lot = bid.lot
+    lot = lot_fresh(bid.lot)
     member = _member(actor, lot)
     if lot.state != LotState.EVALUATING or hasattr(lot, "evaluation_report"):
         raise Conflict("当前不在评分阶段", field="state")

@@ -68,7 +68,7 @@ def bid_decrypt(*, actor, bid: Bid) -> Bid:
     A bid that fails to decrypt or whose file hash does not match is treated as withdrawn (视为撤回, not the
     bidder's fault with a platform-held key); the other bids' opening continues.
     """
-    lot = bid.lot
+    lot = lot_fresh(bid.lot)
     if actor is not None and not policies.can_publish_lot(actor, lot):
         raise NotAllowed("只有本中心工作人员可以解密")
     if lot.state != LotState.OPENING:
@@ -108,6 +108,7 @@ def bid_decrypt(*, actor, bid: Bid) -> Bid:
 
 
 def opening_decrypt_all(*, actor, lot: Lot) -> list[Bid]:
+    lot = lot_fresh(lot)
     return [bid_decrypt(actor=actor, bid=bid) for bid in lot.bids.filter(state=BidState.SUBMITTED).order_by("id")]
 
 

@@ -96,7 +96,7 @@ def result_objection_raise(*, actor, lot: Lot, text: str) -> ResultObjection:
 
 def result_objection_answer(*, actor, objection: ResultObjection, answer: str) -> ResultObjection:
     """The tenderer answers within the template's days; with no objection left open the procedure resumes."""
-    lot = objection.lot
+    lot = lot_fresh(objection.lot)
     if not _owner_or_staff(actor, lot):
         raise NotAllowed("只有招标人、代理机构或本中心工作人员可以答复异议")
     if not (answer or "").strip():

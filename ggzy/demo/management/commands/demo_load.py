@@ -8,7 +8,9 @@ from ggzy.accounts.services import user_create
 from ggzy.catalog.demo import demo_catalog_load
 from ggzy.demo.logins import DEMO_PASSWORD, DEMO_USERS
 from ggzy.disclosure.demo import demo_notices_load
+from ggzy.registry.demo import demo_entities_load
 from ggzy.registry.models import Center
+from ggzy.tendering.demo import demo_tendering_load
 
 
 class Command(BaseCommand):
@@ -23,5 +25,7 @@ class Command(BaseCommand):
                 user_create(actor=None, username=username, password=DEMO_PASSWORD, role=role, center=center,
                             display_name=name)
         demo_catalog_load(stdout=self.stdout)
+        demo_entities_load(stdout=self.stdout)
+        demo_tendering_load(stdout=self.stdout)
         demo_notices_load(stdout=self.stdout)
         self.stdout.write(self.style.SUCCESS("演示数据已加载"))

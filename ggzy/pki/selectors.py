@@ -1,0 +1,16 @@
+"""Reads of the trust store. The list of recognised CAs is public information (CA互认名录)."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from .models import RevocationList, TrustedCA
+
+
+def trusted_ca_list_visible(*, user=None) -> QuerySet[TrustedCA]:
+    """Every registered CA, enabled first; the trust list is published, so no user scope applies."""
+    return TrustedCA.objects.order_by("-enabled", "name", "id")
+
+
+def revocation_list_latest(*, ca: TrustedCA) -> RevocationList | None:
+    return RevocationList.objects.filter(ca=ca).order_by("-this_update").first()
