@@ -32,7 +32,7 @@ CA_USAGES = ["key_cert_sign", "crl_sign"]
 
 O_COUNTRY, O_ORG, O_UNIT, O_CN, O_SERIAL, O_ORG_ID = "2.5.4.6", "2.5.4.10", "2.5.4.11", "2.5.4.3", "2.5.4.5", "2.5.4.97"
 
-DEMO_ENTITIES = [  # (name, 8-character organisation-code body, the CA that issues its certificates)
+DEMO_ENTITIES = [  # (name, credit code or an 8-character organisation-code body, the CA that issues its certificates)
     ("山东鲁建工程集团有限公司", "MA3C7K1P", Algorithm.SM2),
     ("济南泉城路桥建设有限公司", "MA94TQ2D", Algorithm.SM2),
     ("青岛海晟招标代理有限公司", "MA7R2M5X", Algorithm.ECDSA),
@@ -213,8 +213,8 @@ def build_test_pki(directory: Path, *, now: dt.datetime, entities=DEMO_ENTITIES,
     cas = {Algorithm.SM2: ca_new(name="GGZY测试SM2根CA", algorithm=Algorithm.SM2, not_before=start),
            Algorithm.ECDSA: ca_new(name="GGZY测试ECDSA根CA", algorithm=Algorithm.ECDSA, not_before=start)}
     users: dict[str, Issued] = {}
-    for name, body, algorithm in entities:
-        code = demo_credit_code(body)
+    for name, code_or_body, algorithm in entities:
+        code = code_or_body if len(code_or_body) == 18 else demo_credit_code(code_or_body)
         for issued in _pair(cas[algorithm], name, entity_subject(name, code, algorithm=algorithm), start,
                             credit_code=code):
             users[issued.label] = issued

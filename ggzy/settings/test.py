@@ -16,3 +16,5 @@ ALLOWED_HOSTS = ["*"]
 _TEST_VAR = Path(tempfile.mkdtemp(prefix="ggzy-test-"))
 GGZY_FILE_ROOT = _TEST_VAR / "files"
 GGZY_OPENING_KEY_DIR = _TEST_VAR / "keys"
+GGZY_LEDGER_KEY_FILE = _TEST_VAR / "ledger-key"
+GGZY_LEDGER_WITNESS_DIR = _TEST_VAR / "ledger-witnesses"

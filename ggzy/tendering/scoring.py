@@ -62,8 +62,8 @@ def rank(bids: list[BidScores], *, method: str, price_weight: Decimal, tie_break
     base = min(b.price for b in qualified)
     rows = []
     for b in qualified:
-        row = {"bid_id": b.bid_id, "bidder": b.bidder, "price": b.price, "arrived_order": b.arrived_order,
-               "technical": b.technical_avg, "commercial": b.commercial_avg}
+        row: dict = {"bid_id": b.bid_id, "bidder": b.bidder, "price": b.price, "arrived_order": b.arrived_order,
+                     "technical": b.technical_avg, "commercial": b.commercial_avg}
         if method == "comprehensive":
             row["price_score"] = price_score(base=base, price=b.price, weight_percent=price_weight)
             row["total"] = row["price_score"] + row["technical"] + row["commercial"]

@@ -17,7 +17,7 @@ def test_seal_and_open_round_trip_at_segment_edges(size):
     key = envelope.content_key_new()
     sealed = b"".join(envelope.seal_stream(key, [data[i:i + 333_333] for i in range(0, size, 333_333)] or [b""],
                                            context=b"lot-1|bid-1"))
-    assert data not in sealed or size == 0
+    assert data not in sealed or size < 16  # a short random input can occur in any ciphertext by chance
     assert envelope.open_bytes(key, sealed, context=b"lot-1|bid-1") == data
 
 

@@ -130,7 +130,8 @@ def report_generate(*, actor, lot: Lot) -> EvaluationReport:
     scores = list(Score.objects.filter(bid__in=bids, member__in=members))
     if len(scores) < len(bids) * len(members):
         raise Conflict(f"尚有评分未完成（{len(scores)}/{len(bids) * len(members)}）", field="scores")
-    table = {b.pk: scoring.BidScores(bid_id=b.pk, bidder=b.bidder.name, price=b.price, arrived_order=i)
+    table = {b.pk: scoring.BidScores(bid_id=b.pk, bidder=b.bidder.name if b.bidder else "", price=b.price or Decimal(0),
+                                     arrived_order=i)
              for i, b in enumerate(bids)}
     for s in scores:
         row = table[s.bid_id]

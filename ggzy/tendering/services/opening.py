@@ -53,11 +53,11 @@ def _unseal_identities(lot: Lot) -> None:
     entity_ids: set[int] = set()
     for model in (SignUp, Bid):
         for row in model.objects.filter(lot=lot):
-            row.bidder_id = sealing.unseal_small(lot, row.bidder_sealed)["entity_id"]
+            row.bidder_id = sealing.unseal_small(lot, bytes(row.bidder_sealed))["entity_id"]
             row.save(update_fields=["bidder"])
             entity_ids.add(row.bidder_id)
     for bond in BidBond.objects.filter(signup__lot=lot):
-        account = sealing.unseal_small(lot, bond.account_sealed)
+        account = sealing.unseal_small(lot, bytes(bond.account_sealed))
         bond.account_bank, bond.account_number = account["bank"], account["number"]
         bond.save(update_fields=["account_bank", "account_number"])
 
@@ -127,7 +127,8 @@ def opening_record_publish(*, actor, lot: Lot) -> OpeningRecord:
     rows = []
     for bid in lot.bids.exclude(state=BidState.WITHDRAWN).order_by("arrived_at"):
         sheet = bid.price_sheet or {}
-        rows.append({"bid_id": bid.pk, "bidder": names.get(bid.bidder_id, ""), "credit_code": codes.get(bid.bidder_id, ""),
+        who = bid.bidder_id or 0
+        rows.append({"bid_id": bid.pk, "bidder": names.get(who, ""), "credit_code": codes.get(who, ""),
                      "price": sheet.get("total_price"), "duration_days": sheet.get("duration_days"),
                      "quality": sheet.get("quality", ""), "state": bid.get_state_display()})
     digest = hashlib.sha256(json.dumps(rows, ensure_ascii=False, sort_keys=True).encode()).hexdigest()

@@ -265,11 +265,12 @@ def lot_clarify(*, actor, lot: Lot, text: str, new_deadline: dt.datetime | None 
     now = clock.now()
     # 招标投标法实施条例 Art. 21: a change less than 15 days before the deadline moves the deadline.
     earliest = rules.after(lot.project, "clarification_before_deadline_min", now)
-    deadline = max(lot.bid_deadline, new_deadline or lot.bid_deadline, earliest)
+    current = lot.bid_deadline or earliest
+    deadline = max(current, new_deadline or current, earliest)
     digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
     with transaction.atomic():
         locked = Lot.objects.select_for_update().get(pk=lot.pk)
-        old = locked.bid_deadline
+        old = locked.bid_deadline or current
         locked.bid_deadline = deadline
         locked.save(update_fields=["bid_deadline"])
         # Who signed up is sealed, so bidders are told through the lot itself: every signed-up bidder's

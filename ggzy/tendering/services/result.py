@@ -79,7 +79,8 @@ def result_objection_raise(*, actor, lot: Lot, text: str) -> ResultObjection:
     if lot.state not in (LotState.CANDIDATES, LotState.SUSPENDED):
         raise Conflict("只能在中标候选人公示期间提出异议", field="state")
     now = clock.now()
-    if now > rules.after(lot.project, "candidates_publicity_min", lot.candidates_published_at):
+    published = lot.candidates_published_at or now
+    if now > rules.after(lot.project, "candidates_publicity_min", published):
         raise Conflict("公示期已结束", field="state")
     if not (text or "").strip():
         raise DomainError("异议内容不能为空", field="text")
@@ -123,14 +124,18 @@ def award_issue(*, actor, lot: Lot) -> Award:
         raise NotAllowed("只有招标人、代理机构或本中心工作人员可以发出中标通知书")
     procedure_for(lot).require(LotState.CANDIDATES)
     now = clock.now()
-    if now < rules.after(lot.project, "candidates_publicity_min", lot.candidates_published_at):
+    published = lot.candidates_published_at or now
+    if now < rules.after(lot.project, "candidates_publicity_min", published):
         # 招标投标法实施条例 Art. 54: candidates are published for at least 3 days.
         raise Conflict(f"中标候选人公示期（不少于{rules.describe(lot.project, 'candidates_publicity_min')}）尚未结束",
                        field="state")
     first = lot.candidates.order_by("rank").select_related("bid__bidder").first()
+    if first is None or first.bid.bidder is None or first.bid.price is None:
+        raise Conflict("没有中标候选人", field="candidates")
+    winner, amount = first.bid.bidder, first.bid.price
     with transaction.atomic():
         locked = Lot.objects.select_for_update().select_related("project__center", "project__region").get(pk=lot.pk)
-        award = Award.objects.create(lot=locked, bid=first.bid, amount=first.bid.price, issued_at=now,
+        award = Award.objects.create(lot=locked, bid=first.bid, amount=amount, issued_at=now,
                                      contract_due=timezone.localdate(
                                          rules.after(locked.project, "contract_after_award_within", now)))
         locked.result_final_at = now
@@ -138,12 +143,12 @@ def award_issue(*, actor, lot: Lot) -> Award:
         notice_publish(actor=actor, by_procedure=True, center=locked.project.center, region=locked.project.region,
                        notice_type="result", category_code=locked.project.category_code,
                        title=f"{locked.project.title}（{locked.name}）中标结果公告",
-                       body=f"中标人：{first.bid.bidder.name}\n中标金额：{first.bid.price}元\n"
+                       body=f"中标人：{winner.name}\n中标金额：{amount}元\n"
                             f"评标委员会成员：{'、'.join(m.user.display_name or m.user.username for m in locked.committee.select_related('user'))}",
-                       project_code=locked.code, budget=first.bid.price)
+                       project_code=locked.code, budget=amount)
         procedure_for(locked).transition(actor=actor, to=LotState.AWARDED)
         audit_record(actor=actor, action="result.award", obj=award, center_id=locked.project.center_id,
-                     after={"bid": first.bid_id, "amount": first.bid.price})
+                     after={"bid": first.bid_id, "amount": amount})
     return award
 
 
