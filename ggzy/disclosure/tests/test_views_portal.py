@@ -84,5 +84,11 @@ def test_withdraw_page_scoped_to_center(client, make_user, centers, frozen_clock
 
 
 def test_english_is_available(client):
-    response = client.get("/", {"lang": "en"})
-    assert 'lang="en"' in response.content.decode()
+    # given a visitor who chose English with the language switch
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    # when the home page is shown
+    html = client.get("/").content.decode()
+    # then it is in English, and Chinese again once switched back
+    assert 'lang="en"' in html and "Latest notices" in html and "最新公告" not in html
+    client.post("/i18n/setlang/", {"language": "zh-hans", "next": "/"})
+    assert "最新公告" in client.get("/").content.decode()
