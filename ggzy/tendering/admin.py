@@ -35,18 +35,8 @@ class LotAdmin(ReadOnlyAdmin):
     exclude = ("notice_text",)
 
 
-def _bidder_if_opened(obj) -> str:
-    if obj.lot.state in SEALED_STATES or obj.bidder_id is None:
-        return "（密封）"
-    return obj.bidder.name
-
-
-@admin.register(Bid)
-class BidAdmin(ReadOnlyAdmin):
-    list_display = ("id", "lot", "short_tag", "bidder_shown", "state", "arrived_at")
-    list_filter = ("state",)
-    fields = ("lot", "short_tag", "bidder_shown", "state", "arrived_at", "modified_count", "price", "opened_at")
-    readonly_fields = fields
+class SealedRowAdmin(ReadOnlyAdmin):
+    """Rows whose bidder is sealed until the opening: only the pseudonymous tag shows before it."""
 
     @admin.display(description="投标人标签")
     def short_tag(self, obj):
@@ -54,7 +44,17 @@ class BidAdmin(ReadOnlyAdmin):
 
     @admin.display(description="投标人")
     def bidder_shown(self, obj):
-        return _bidder_if_opened(obj)
+        if obj.lot.state in SEALED_STATES or obj.bidder_id is None:
+            return "（密封）"
+        return obj.bidder.name
+
+
+@admin.register(Bid)
+class BidAdmin(SealedRowAdmin):
+    list_display = ("id", "lot", "short_tag", "bidder_shown", "state", "arrived_at")
+    list_filter = ("state",)
+    fields = ("lot", "short_tag", "bidder_shown", "state", "arrived_at", "modified_count", "price", "opened_at")
+    readonly_fields = fields
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("lot", "bidder").defer(
@@ -62,18 +62,10 @@ class BidAdmin(ReadOnlyAdmin):
 
 
 @admin.register(SignUp)
-class SignUpAdmin(ReadOnlyAdmin):
+class SignUpAdmin(SealedRowAdmin):
     list_display = ("id", "lot", "short_tag", "bidder_shown", "signed_up_at")
     fields = ("lot", "short_tag", "bidder_shown", "signed_up_at")
     readonly_fields = fields
-
-    @admin.display(description="投标人标签")
-    def short_tag(self, obj):
-        return obj.bidder_tag[:12]
-
-    @admin.display(description="投标人")
-    def bidder_shown(self, obj):
-        return _bidder_if_opened(obj)
 
 
 @admin.register(BidEvent)
