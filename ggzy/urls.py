@@ -26,6 +26,7 @@ urlpatterns = [
     path("catalog/", include("ggzy.catalog.urls")),
     path("ledger/", include("ggzy.ledger.urls")),
     path("tendering/", include("ggzy.tendering.urls")),
+    path("pki/", include("ggzy.pki.trust_views")),
     path("", include("ggzy.disclosure.urls")),
 ]
 

@@ -1,10 +1,13 @@
-"""Account endpoints: who am I, and session sign-in for API clients (password, then TOTP for staff)."""
+"""Account endpoints: who am I, and session sign-in for API clients (password or certificate, then TOTP for staff)."""
+
+import datetime as dt
 
 from django.contrib.auth import login, logout
 from ninja import Router, Schema
 
 from ggzy.core.errors import DomainError
 from ggzy.core.permissions import AUTHENTICATED, PUBLIC, requires
+from ggzy.pki import login as certificate_login
 
 from . import services
 
@@ -38,6 +41,47 @@ def api_login(request, payload: LoginIn):
     address = request.META.get("REMOTE_ADDR")
     user = services.login_check_password(request=request, username=payload.username, password=payload.password,
                                          address=address)
+    if user.requires_second_factor:
+        if not payload.totp:
+            raise DomainError("该角色需要动态口令", field="totp")
+        services.login_check_totp(user=user, code=payload.totp, address=address)
+    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    return _me(user)
+
+
+class CertChallengeOut(Schema):
+    nonce: str
+    challenge: str
+    expires_at: dt.datetime
+    algorithms: list[str]
+
+
+class CertLoginIn(Schema):
+    certificate: str
+    signature: str
+    nonce: str
+    username: str | None = None
+    totp: str | None = None
+
+
+@router.get("/cert-challenge", response=CertChallengeOut, summary="证书登录：获取挑战码")
+@requires(PUBLIC)
+def api_cert_challenge(request):
+    """Sign ``challenge`` (UTF-8) with the certificate's key: ECDSA (DER or r‖s), RSA PKCS#1 v1.5 SHA-256, or SM2
+    with SM3 and the default user ID 1234567812345678; post it within five minutes, once, in the same session."""
+    origin = f"{request.scheme}://{request.get_host()}"
+    challenge = certificate_login.certificate_challenge_issue(session=request.session, origin=origin)
+    return CertChallengeOut(nonce=challenge.nonce, challenge=challenge.text, expires_at=challenge.expires_at,
+                            algorithms=["ecdsa-sha256", "rsa-pkcs1v15-sha256", "sm2-sm3"])
+
+
+@router.post("/cert-login", response=MeOut, summary="证书登录（会话）")
+@requires(PUBLIC)
+def api_cert_login(request, payload: CertLoginIn):
+    address = request.META.get("REMOTE_ADDR")
+    user = certificate_login.certificate_login(
+        session=request.session, certificate_pem=payload.certificate, signature=payload.signature,
+        nonce=payload.nonce, username=payload.username or "", address=address)
     if user.requires_second_factor:
         if not payload.totp:
             raise DomainError("该角色需要动态口令", field="totp")

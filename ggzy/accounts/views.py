@@ -8,9 +8,10 @@ from django.views.decorators.http import require_POST
 from ggzy.core.errors import DomainError
 from ggzy.core.forms import apply_domain_error
 from ggzy.core.permissions import AUTHENTICATED, PUBLIC, requires
+from ggzy.pki import login as certificate_login
 
 from . import selectors, services
-from .forms import LoginForm, TotpForm
+from .forms import CertificateLoginForm, LoginForm, TotpForm
 
 PENDING_KEY = "ggzy_pending_user"
 NEXT_KEY = "ggzy_login_next"
@@ -45,6 +46,41 @@ def login_view(request):
             login(request, user)
             return redirect(_safe_next(request, next_url))
     return render(request, "accounts/pages/login.html", {"form": form, "next": next_url or ""})
+
+
+def site_origin(request) -> str:
+    return f"{request.scheme}://{request.get_host()}"
+
+
+def _signed_in(request, user, next_url: str | None):
+    """After the first factor: staff still give their TOTP code; everyone else is signed in."""
+    if user.requires_second_factor:
+        request.session[PENDING_KEY] = user.pk
+        request.session[NEXT_KEY] = _safe_next(request, next_url)
+        return redirect("accounts:login_totp")
+    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    return redirect(_safe_next(request, next_url))
+
+
+@requires(PUBLIC)
+def login_certificate_view(request):
+    """证书登录: the page shows a fresh challenge; the browser signs it with the key file (WebCrypto)."""
+    form = CertificateLoginForm(request.POST or None)
+    next_url = request.POST.get("next") or request.GET.get("next")
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = certificate_login.certificate_login(
+                session=request.session, certificate_pem=form.cleaned_data["certificate"],
+                signature=form.cleaned_data["signature"], nonce=form.cleaned_data["nonce"],
+                username=form.cleaned_data["username"], address=_client_address(request))
+        except DomainError as exc:
+            apply_domain_error(form, exc)
+        else:
+            return _signed_in(request, user, next_url)
+    challenge = certificate_login.certificate_challenge_issue(session=request.session, origin=site_origin(request))
+    return render(request, "accounts/pages/login_certificate.html",
+                  {"form": form, "next": next_url or "", "challenge": challenge,
+                   "ttl_minutes": int(certificate_login.CHALLENGE_TTL.total_seconds() // 60)})
 
 
 @requires(PUBLIC)

@@ -1,0 +1,122 @@
+/* 证书登录: sign the server's challenge with a PKCS#8 key file, in the browser (WebCrypto). The key never leaves
+   the page: its file input has no name and only the signature, the certificate and the nonce are posted. */
+(function () {
+  "use strict";
+
+  var OIDS = {
+    sm2: [0x06, 0x08, 0x2a, 0x81, 0x1c, 0xcf, 0x55, 0x01, 0x82, 0x2d],
+    rsa: [0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01],
+    p256: [0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07],
+    p384: [0x06, 0x05, 0x2b, 0x81, 0x04, 0x00, 0x22]
+  };
+
+  function contains(bytes, pattern) {
+    outer: for (var i = 0; i + pattern.length <= bytes.length; i++) {
+      for (var j = 0; j < pattern.length; j++) { if (bytes[i + j] !== pattern[j]) continue outer; }
+      return true;
+    }
+    return false;
+  }
+
+  function readText(input) {
+    var file = input.files && input.files[0];
+    if (!file) return Promise.resolve(null);
+    return file.text();
+  }
+
+  function pemBody(text, label) {
+    var match = new RegExp("-----BEGIN " + label + "-----([\\s\\S]*?)-----END " + label + "-----").exec(text);
+    if (!match) return null;
+    var binary = atob(match[1].replace(/\s+/g, ""));
+    var bytes = new Uint8Array(binary.length);
+    for (var i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+    return bytes;
+  }
+
+  function base64(buffer) {
+    var bytes = new Uint8Array(buffer), text = "";
+    for (var i = 0; i < bytes.length; i++) text += String.fromCharCode(bytes[i]);
+    return btoa(text);
+  }
+
+  /* Which WebCrypto algorithm a PKCS#8 key is for, or a reason it cannot be used here. */
+  function keyAlgorithm(der) {
+    if (contains(der, OIDS.sm2)) {
+      return { error: "这是国密SM2私钥：浏览器不支持SM2算法，请使用投标客户端 ggzy-bid 登录。" };
+    }
+    if (contains(der, OIDS.rsa)) {
+      return { importParams: { name: "RSASSA-PKCS1-v1_5", hash: "SHA-256" }, signParams: { name: "RSASSA-PKCS1-v1_5" } };
+    }
+    if (contains(der, OIDS.p256)) {
+      return { importParams: { name: "ECDSA", namedCurve: "P-256" }, signParams: { name: "ECDSA", hash: "SHA-256" } };
+    }
+    if (contains(der, OIDS.p384)) {
+      return { importParams: { name: "ECDSA", namedCurve: "P-384" }, signParams: { name: "ECDSA", hash: "SHA-384" } };
+    }
+    return { error: "无法识别私钥算法（支持 ECDSA P-256/P-384 与 RSA）。" };
+  }
+
+  function showError(message) {
+    var box = document.getElementById("cert-client-error");
+    box.innerHTML = "";
+    var item = document.createElement("li");
+    item.textContent = message;
+    box.appendChild(item);
+    box.hidden = false;
+  }
+
+  async function signAndSubmit(form) {
+    var certText = await readText(document.getElementById("cert-file"));
+    var keyText = await readText(document.getElementById("key-file"));
+    if (!certText || certText.indexOf("-----BEGIN CERTIFICATE-----") < 0) {
+      throw new Error("请选择PEM格式的证书文件（以 -----BEGIN CERTIFICATE----- 开头）。");
+    }
+    if (!keyText) throw new Error("请选择私钥文件。");
+    if (keyText.indexOf("ENCRYPTED PRIVATE KEY") >= 0) {
+      throw new Error("私钥文件已加密，网页无法使用；请先解密为未加密的PKCS#8格式，或使用 ggzy-bid 客户端。");
+    }
+    var sec1 = pemBody(keyText, "EC PRIVATE KEY");
+    if (sec1 && contains(sec1, OIDS.sm2)) throw new Error(keyAlgorithm(sec1).error);
+    var der = pemBody(keyText, "PRIVATE KEY");
+    if (!der) {
+      throw new Error("私钥文件应为PKCS#8 PEM格式（以 -----BEGIN PRIVATE KEY----- 开头）；" +
+                      "可用 openssl pkcs8 -topk8 -nocrypt 转换。");
+    }
+    var algorithm = keyAlgorithm(der);
+    if (algorithm.error) throw new Error(algorithm.error);
+    if (!window.crypto || !window.crypto.subtle) {
+      throw new Error("浏览器不支持 WebCrypto（需通过 HTTPS 访问本平台）。");
+    }
+    var key;
+    try {
+      key = await window.crypto.subtle.importKey("pkcs8", der, algorithm.importParams, false, ["sign"]);
+    } catch (e) {
+      throw new Error("私钥无法导入：文件已损坏，或不是所述算法的PKCS#8私钥。");
+    }
+    var response = await fetch(form.dataset.challengeUrl, { credentials: "same-origin", headers: { "Accept": "application/json" } });
+    if (!response.ok) throw new Error("获取挑战码失败，请刷新页面重试。");
+    var challenge = await response.json();
+    var pre = document.getElementById("challenge-text");
+    pre.textContent = challenge.challenge;
+    pre.dataset.nonce = challenge.nonce;
+    var signature = await window.crypto.subtle.sign(algorithm.signParams, key, new TextEncoder().encode(challenge.challenge));
+    form.elements["certificate"].value = certText;
+    form.elements["signature"].value = base64(signature);
+    form.elements["nonce"].value = challenge.nonce;
+    form.submit();
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    var form = document.getElementById("cert-login-form");
+    if (!form) return;
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      var button = document.getElementById("cert-login-submit");
+      button.disabled = true;
+      signAndSubmit(form).catch(function (error) {
+        showError(error.message || String(error));
+        button.disabled = false;
+      });
+    });
+  });
+})();

@@ -1,0 +1,58 @@
+"""Browser: a bidder signs in with an ECDSA certificate whose private key is in a file (WebCrypto, no upload)."""
+
+import os
+
+import pytest
+
+from ggzy.accounts.roles import Role
+from ggzy.core import clock
+from ggzy.registry.models import MarketEntityAccount
+from ggzy.registry.tests.factories import MarketEntityFactory
+
+ECDSA_FIRM = "青岛海晟招标代理有限公司/sign"
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_bidder_logs_in_with_certificate_and_key_files(live_server, frozen_clock, make_user, trust_store, browser,
+                                                       tmp_path):
+    # given a firm's ECDSA signing certificate and key in files, and a bidder account linked to the firm
+    issued = trust_store.users[ECDSA_FIRM]
+    entity = MarketEntityFactory(credit_code=issued.credit_code, name="青岛海晟招标代理有限公司")
+    user = make_user(Role.BIDDER, username="haisheng")
+    MarketEntityAccount.objects.create(user=user, entity=entity, linked_at=clock.now())
+    cert_file, key_file = tmp_path / "sign.pem", tmp_path / "sign.key"
+    cert_file.write_bytes(issued.pem)
+    key_file.write_bytes(issued.private_key_pem())
+    context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(15000)
+    # when the user opens the certificate login page, picks both files and submits
+    page.goto(f"{live_server.url}/accounts/login/certificate/")
+    assert "SM2" in page.inner_text(".cert-sm2-note")
+    page.set_input_files("#cert-file", str(cert_file))
+    page.set_input_files("#key-file", str(key_file))
+    os.makedirs("var/screenshots", exist_ok=True)
+    page.screenshot(path="var/screenshots/certificate_login.png", full_page=True)
+    page.click("#cert-login-submit")
+    page.wait_for_url(f"{live_server.url}/")
+    # then the bidder is signed in
+    page.goto(f"{live_server.url}/accounts/me/")
+    assert "haisheng" in page.inner_text("main")
+    context.close()
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_sm2_key_file_is_explained(live_server, frozen_clock, trust_store, browser, tmp_path):
+    issued = trust_store.users["山东鲁建工程集团有限公司/sign"]
+    cert_file, key_file = tmp_path / "sign.pem", tmp_path / "sign.key"
+    cert_file.write_bytes(issued.pem)
+    key_file.write_bytes(issued.private_key_pem())
+    page = browser.new_page()
+    page.goto(f"{live_server.url}/accounts/login/certificate/")
+    page.set_input_files("#cert-file", str(cert_file))
+    page.set_input_files("#key-file", str(key_file))
+    page.click("#cert-login-submit")
+    assert "ggzy-bid" in page.inner_text("#cert-client-error")
+    page.close()
