@@ -53,3 +53,4 @@ class RevocationList(models.Model):
 
     def __str__(self) -> str:
         return f"{self.ca} CRL {self.this_update:%Y-%m-%d %H:%M}"
+from .models_signatures import Signature, SignaturePurpose  # noqa: E402,F401  (电子签名记录)
