@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import TypeVar
 
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
@@ -88,7 +89,10 @@ def is_self_signed(certificate: x509.Certificate) -> bool:
     return certificate.subject == certificate.issuer and signature_valid(certificate, certificate)
 
 
-def extension(certificate: x509.Certificate, kind: type) -> object | None:
+_Ext = TypeVar("_Ext", bound=x509.ExtensionType)
+
+
+def extension(certificate: x509.Certificate, kind: type[_Ext]) -> _Ext | None:
     try:
         return certificate.extensions.get_extension_for_class(kind).value
     except x509.ExtensionNotFound:

@@ -1,6 +1,6 @@
 """Digital envelopes for sealed bids: each bid has its own content key; the key is wrapped to an opening key.
 
-- Content: AES-256-GCM in 1 MiB segments (a STREAM construction: nonce = 8 random bytes || 4-byte segment
+- Content: AES-256-GCM (or SM4-GCM, RFC 8998, for SM2 certificate holders: ``algorithm=SM4_GCM``) in 1 MiB segments (a STREAM construction: nonce = 8 random bytes || 4-byte segment
   counter; the associated data carries the caller's context, the segment index and a final-segment flag), so a
   20 MB file never sits in memory twice and segments cannot be reordered, dropped or truncated unnoticed.
 - Key wrapping: RSA-3072 OAEP(SHA-256) to an opening key pair whose private half lives in a file outside the
@@ -20,12 +20,15 @@ from pathlib import Path
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
+from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from django.conf import settings
 
 SEGMENT = 1 << 20
 TAG = 16
 HEADER = b"GGZY-SEAL-1"
+AES_256_GCM = "aes-256-gcm"
+SM4_GCM = "sm4-gcm"
+ALGORITHMS = {AES_256_GCM: (HEADER, 32), SM4_GCM: (b"GGZY-SEAL-S", 16)}  # header (same length), key size
 _OAEP = padding.OAEP(mgf=padding.MGF1(algorithm=hashes.SHA256()), algorithm=hashes.SHA256(), label=None)
 
 
@@ -33,19 +36,64 @@ class SealError(Exception):
     """A sealed object failed to open: wrong key, tampered or truncated ciphertext."""
 
 
-def content_key_new() -> bytes:
-    return AESGCM.generate_key(bit_length=256)
+def content_key_new(algorithm: str = AES_256_GCM) -> bytes:
+    return os.urandom(_spec(algorithm)[1])
+
+
+def _spec(algorithm: str) -> tuple[bytes, int]:
+    try:
+        return ALGORITHMS[algorithm]
+    except KeyError:
+        raise SealError(f"不支持的内容加密算法：{algorithm}") from None
+
+
+class _SM4GCM:
+    """The AESGCM interface over SM4 (pyca/OpenSSL), so both algorithms share one STREAM construction."""
+
+    def __init__(self, key: bytes) -> None:
+        if len(key) != 16:
+            raise ValueError("SM4 key must be 16 bytes")
+        self._key = key
+
+    def encrypt(self, nonce: bytes, data: bytes, aad: bytes) -> bytes:
+        encryptor = Cipher(algorithms.SM4(self._key), modes.GCM(nonce)).encryptor()
+        encryptor.authenticate_additional_data(aad)
+        return encryptor.update(data) + encryptor.finalize() + encryptor.tag
+
+    def decrypt(self, nonce: bytes, data: bytes, aad: bytes) -> bytes:
+        if len(data) < TAG:
+            raise InvalidTag
+        decryptor = Cipher(algorithms.SM4(self._key), modes.GCM(nonce, data[-TAG:])).decryptor()
+        decryptor.authenticate_additional_data(aad)
+        return decryptor.update(data[:-TAG]) + decryptor.finalize()
+
+
+def _aead(key: bytes, algorithm: str):
+    _header, size = _spec(algorithm)
+    if len(key) != size:
+        raise SealError("内容密钥长度错误")
+    return _SM4GCM(key) if algorithm == SM4_GCM else AESGCM(key)
+
+
+def sealed_plaintext_size(sealed_size: int) -> int:
+    """The plaintext size of a sealed stream of ``sealed_size`` bytes (header, then segments of SEGMENT + TAG)."""
+    body = sealed_size - len(HEADER) - 8
+    if body < TAG:
+        raise SealError("密封文件不完整")
+    segments = -(-body // (SEGMENT + TAG))
+    return body - TAG * segments
 
 
 def _aad(context: bytes, index: int, final: bool) -> bytes:
     return context + struct.pack(">IB", index, 1 if final else 0)
 
 
-def seal_stream(key: bytes, chunks: Iterable[bytes], *, context: bytes) -> Iterator[bytes]:
+def seal_stream(key: bytes, chunks: Iterable[bytes], *, context: bytes,
+                algorithm: str = AES_256_GCM) -> Iterator[bytes]:
     """Encrypt a byte stream; yields the header then one ciphertext segment per SEGMENT bytes of input."""
-    aead = AESGCM(key)
+    aead = _aead(key, algorithm)
     prefix = os.urandom(8)
-    yield HEADER + prefix
+    yield _spec(algorithm)[0] + prefix
     buffer = bytearray()
     index = 0
     pending: bytes | None = None
@@ -65,13 +113,15 @@ def seal_stream(key: bytes, chunks: Iterable[bytes], *, context: bytes) -> Itera
     yield aead.encrypt(prefix + struct.pack(">I", index), last, _aad(context, index, True))
 
 
-def seal_bytes(key: bytes, data: bytes, *, context: bytes) -> bytes:
-    return b"".join(seal_stream(key, [data], context=context))
+def seal_bytes(key: bytes, data: bytes, *, context: bytes, algorithm: str = AES_256_GCM) -> bytes:
+    return b"".join(seal_stream(key, [data], context=context, algorithm=algorithm))
 
 
-def open_stream(key: bytes, sealed: Iterable[bytes], *, context: bytes) -> Iterator[bytes]:
+def open_stream(key: bytes, sealed: Iterable[bytes], *, context: bytes,
+                algorithm: str = AES_256_GCM) -> Iterator[bytes]:
     """Decrypt what ``seal_stream`` produced; raises ``SealError`` on any tampering or truncation."""
-    aead = AESGCM(key)
+    header = _spec(algorithm)[0]
+    aead = _aead(key, algorithm)
     data = bytearray()
     header_len = len(HEADER) + 8
     prefix = None
@@ -80,7 +130,7 @@ def open_stream(key: bytes, sealed: Iterable[bytes], *, context: bytes) -> Itera
     for chunk in sealed:
         data.extend(chunk)
         if prefix is None and len(data) >= header_len:
-            if bytes(data[: len(HEADER)]) != HEADER:
+            if bytes(data[: len(HEADER)]) != header:
                 raise SealError("不是有效的密封文件")
             prefix = bytes(data[len(HEADER):header_len])
             del data[:header_len]
@@ -94,21 +144,23 @@ def open_stream(key: bytes, sealed: Iterable[bytes], *, context: bytes) -> Itera
     yield _open_segment(aead, prefix, index, bytes(data), context, final=True)
 
 
-def _open_segment(aead: AESGCM, prefix: bytes, index: int, segment: bytes, context: bytes, *, final: bool) -> bytes:
+def _open_segment(aead, prefix: bytes, index: int, segment: bytes, context: bytes, *, final: bool) -> bytes:
     try:
         return aead.decrypt(prefix + struct.pack(">I", index), segment, _aad(context, index, final))
     except InvalidTag:
         raise SealError("密文校验失败（文件被篡改、截断或密钥错误）") from None
 
 
-def open_bytes(key: bytes, sealed: bytes, *, context: bytes) -> bytes:
-    return b"".join(open_stream(key, [sealed], context=context))
+def open_bytes(key: bytes, sealed: bytes, *, context: bytes, algorithm: str = AES_256_GCM) -> bytes:
+    return b"".join(open_stream(key, [sealed], context=context, algorithm=algorithm))
 
 
 # --- opening keys (private half outside the database) -------------------------------------------------------
 
 
 def _key_dir() -> Path:
+    from django.conf import settings  # here, so the bidding client can seal without Django settings
+
     path = Path(getattr(settings, "GGZY_OPENING_KEY_DIR", settings.VAR_DIR / "keys"))
     path.mkdir(parents=True, exist_ok=True, mode=0o700)
     return path

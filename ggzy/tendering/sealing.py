@@ -58,3 +58,19 @@ def seal_small(lot, payload: dict) -> bytes:
 def unseal_small(lot, sealed: bytes) -> dict:
     """At the opening only."""
     return json.loads(envelope.opening_private_key(opening_key_name(lot)).decrypt(bytes(sealed), _OAEP))
+
+
+def seal_large(lot, data: bytes) -> bytes:
+    """Encrypt bytes too long for RSA-OAEP (e.g. a bidder's certificate, which names it) to the opening key:
+    a fresh AES key seals the data and is itself wrapped; layout = len(wrapped) (2 bytes) ‖ wrapped ‖ sealed."""
+    key = envelope.content_key_new()
+    wrapped, _key_id = envelope.wrap_key(opening_key_name(lot), key)
+    return len(wrapped).to_bytes(2, "big") + wrapped + envelope.seal_bytes(key, data, context=b"ggzy-seal-large")
+
+
+def unseal_large(lot, sealed: bytes) -> bytes:
+    """At the opening only."""
+    sealed = bytes(sealed)
+    size = int.from_bytes(sealed[:2], "big")
+    key = envelope.opening_private_key(opening_key_name(lot)).decrypt(sealed[2 : 2 + size], _OAEP)
+    return envelope.open_bytes(key, sealed[2 + size :], context=b"ggzy-seal-large")

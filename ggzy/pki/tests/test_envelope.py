@@ -49,3 +49,34 @@ def test_wrapped_key_opens_only_with_the_same_opening_key(settings, tmp_path):
     envelope.opening_key_ensure("370100")
     with pytest.raises(envelope.SealError):
         envelope.unwrap_key("370100", wrapped, key_id)
+
+
+@pytest.mark.parametrize("size", [0, 5, envelope.SEGMENT, 2 * envelope.SEGMENT + 3])
+def test_sm4_gcm_round_trip_and_sealed_size(size):
+    # given SM4-GCM content (an SM2 certificate holder's bid)
+    data = os.urandom(size)
+    key = envelope.content_key_new(envelope.SM4_GCM)
+    # when sealed and opened
+    sealed = envelope.seal_bytes(key, data, context=b"ctx", algorithm=envelope.SM4_GCM)
+    # then it round-trips, and the plaintext size follows from the sealed size
+    assert len(key) == 16
+    assert envelope.open_bytes(key, sealed, context=b"ctx", algorithm=envelope.SM4_GCM) == data
+    assert envelope.sealed_plaintext_size(len(sealed)) == size
+
+
+def test_sm4_gcm_matches_the_sm_module_and_refuses_tampering_and_the_other_algorithm():
+    # given an SM4-GCM sealed item
+    from ggzy.pki import sm
+
+    key = envelope.content_key_new(envelope.SM4_GCM)
+    sealed = envelope.seal_bytes(key, b"price sheet", context=b"ctx", algorithm=envelope.SM4_GCM)
+    header = len(envelope.HEADER) + 8
+    nonce = sealed[len(envelope.HEADER):header] + (0).to_bytes(4, "big")
+    # then its one segment is plain RFC 8998 SM4-GCM (as sm.py computes it, checked against the KATs)
+    assert sm.sm4_gcm_decrypt(key, nonce, sealed[header:], b"ctx" + b"\x00\x00\x00\x00\x01") == b"price sheet"
+    flipped = bytearray(sealed)
+    flipped[-1] ^= 1
+    with pytest.raises(envelope.SealError):
+        envelope.open_bytes(key, bytes(flipped), context=b"ctx", algorithm=envelope.SM4_GCM)
+    with pytest.raises(envelope.SealError):  # an SM4 envelope is not an AES one
+        envelope.open_bytes(key + key, sealed, context=b"ctx")

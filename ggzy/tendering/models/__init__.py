@@ -2,6 +2,7 @@
 
 from .archive import ArchiveAccess, ArchivePackage
 from .bidding import Bid, BidBond, BidEvent, BidFile, SignUp
+from .custody import Custodian, CustodianShare, LotOpeningKey
 from .evaluation import CommitteeMember, EvaluationReport, ReportSignature, Score
 from .opening import OpeningObjection, OpeningRecord
 from .projects import Clarification, FairCompetitionFinding, Lot, Project, TenderDocument
@@ -9,7 +10,7 @@ from .result import Award, BondRefund, Candidate, Contract, ResultObjection
 
 __all__ = [
     "ArchiveAccess", "ArchivePackage", "Award", "Bid", "BidBond", "BidEvent", "BidFile", "BondRefund", "Candidate",
-    "Clarification", "CommitteeMember", "Contract", "EvaluationReport", "FairCompetitionFinding", "Lot",
+    "Clarification", "CommitteeMember", "Contract", "Custodian", "CustodianShare", "EvaluationReport", "FairCompetitionFinding", "Lot", "LotOpeningKey",
     "OpeningObjection", "OpeningRecord", "Project", "ReportSignature", "ResultObjection", "Score", "SignUp",
     "TenderDocument",
 ]

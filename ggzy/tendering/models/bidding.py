@@ -65,6 +65,16 @@ class Bid(SealedIdentity):
     key_wrap_id = models.CharField("开标密钥标识", max_length=64)
     sealed_price_sheet = models.BinaryField("加密的报价单")
     fingerprint_sealed = models.BinaryField("加密的客户端指纹")
+    # The bidder-holds-the-key path (client-sealed): the client encrypted everything; the content key is wrapped
+    # to the bidder's encryption certificate and (in wrapped_key / key_wrap_id) to the lot's custodian key.
+    sealed_by = models.CharField("密封方", max_length=10, default="platform")  # platform / bidder
+    content_algorithm = models.CharField("内容加密算法", max_length=16, default="aes-256-gcm")
+    bidder_wrapped_key = models.BinaryField("投标人证书加密的内容密钥", null=True, blank=True)
+    certificate_sealed = models.BinaryField("加密的投标人加密证书", null=True, blank=True)
+    sealed_sha256 = models.CharField("密封数据摘要（存储完整性）", max_length=64, blank=True)
+    opened_by = models.CharField("解密途径", max_length=12, blank=True)  # platform / bidder / custodians
+    failure_cause = models.CharField("解密失败原因归属", max_length=10, blank=True)  # bidder / platform
+    failure_reason = models.CharField("解密失败说明", max_length=255, blank=True)
     # Filled at the opening, never before:
     price = models.DecimalField("投标报价（元）", max_digits=16, decimal_places=2, null=True, blank=True)
     price_sheet = models.JSONField("报价单", null=True, blank=True)

@@ -80,9 +80,8 @@ def _seal_file(lot: Lot, tag: str, key: bytes, index: int, incoming: IncomingFil
     return hasher.hexdigest(), digest, hasher.size
 
 
-def bid_submit(*, actor, lot: Lot, files: list[IncomingFile], price_sheet: object,
-               fingerprint: object = None) -> Bid:
-    """Submit (or replace) the acting bidder's sealed bid before the deadline."""
+def bid_preconditions(*, actor, lot: Lot) -> tuple[Lot, object, str]:
+    """What every submission path checks first (role, deadline, sign-up, bond, qualification): (lot, bidder, tag)."""
     lot = lot_fresh(lot)
     if not policies.can_bid(actor):
         raise NotAllowed("只有投标人可以递交投标文件")
@@ -99,6 +98,13 @@ def bid_submit(*, actor, lot: Lot, files: list[IncomingFile], price_sheet: objec
     if lot.qualification_required:
         registry_services.qualification_check_valid(entity=bidder, qualification_type=lot.qualification_required,
                                                     on_date=clock.today())
+    return lot, bidder, tag
+
+
+def bid_submit(*, actor, lot: Lot, files: list[IncomingFile], price_sheet: object,
+               fingerprint: object = None) -> Bid:
+    """Submit (or replace) the acting bidder's sealed bid before the deadline."""
+    lot, bidder, tag = bid_preconditions(actor=actor, lot=lot)
     sheet = price_sheet_clean(price_sheet)
     prints = fingerprint_clean(fingerprint)
     if not files:
@@ -117,24 +123,27 @@ def bid_submit(*, actor, lot: Lot, files: list[IncomingFile], price_sheet: objec
     sealed_print = envelope.seal_bytes(key, json.dumps(prints, ensure_ascii=False).encode(),
                                        context=_context(lot, tag, "fingerprint"))
     try:
-        bid = _bid_store(actor=actor, lot=lot, bidder=bidder, tag=tag, wrapped=wrapped, key_id=key_id, key=key,
+        bid = bid_store(actor=actor, lot=lot, bidder=bidder, tag=tag, wrapped=wrapped, key_id=key_id, key=key,
                          sealed_files=sealed_files, sealed_sheet=sealed_sheet, sealed_print=sealed_print)
-    except _ArrivedLate:
+    except ArrivedLate:
         _event(lot, tag, "refused_late", "上传完成时已过投标截止时间")
         raise Conflict("已过投标截止时间，投标文件不予受理", field="bid_deadline") from None
     return bid
 
 
-class _ArrivedLate(Exception):
+class ArrivedLate(Exception):
     """The upload finished after the deadline (rolls the transaction back)."""
 
 
-def _bid_store(*, actor, lot, bidder, tag, wrapped, key_id, key, sealed_files, sealed_sheet, sealed_print) -> Bid:
+def bid_store(*, actor, lot, bidder, tag, wrapped, key_id, key, sealed_files, sealed_sheet, sealed_print,
+              names_sealed: list[bytes] | None = None, extra: dict | None = None) -> Bid:
+    """Store a sealed bid under the lot's lock, checking the deadline against the arrival time. ``key`` seals the
+    file names (platform path); a client-sealed bid passes ``names_sealed`` and its own fields in ``extra``."""
     with transaction.atomic():
         locked = Lot.objects.select_for_update().select_related("project").get(pk=lot.pk)
         arrived = clock.now()
         if not procedure_for(locked).is_accepting_bids(arrived):
-            raise _ArrivedLate
+            raise ArrivedLate
         bid = Bid.objects.filter(lot=locked, bidder_tag=tag).first()
         kind = "modify" if bid is not None and bid.state == BidState.SUBMITTED else "submit"
         if bid is None:
@@ -149,11 +158,16 @@ def _bid_store(*, actor, lot, bidder, tag, wrapped, key_id, key, sealed_files, s
         bid.key_wrap_id = key_id
         bid.sealed_price_sheet = sealed_sheet
         bid.fingerprint_sealed = sealed_print
+        for field, value in {"sealed_by": "platform", "content_algorithm": envelope.AES_256_GCM,
+                             "bidder_wrapped_key": None, "certificate_sealed": None, "sealed_sha256": "",
+                             **(extra or {})}.items():
+            setattr(bid, field, value)
         bid.save()
         for i, ((plain_hash, cipher_hash, size), name) in enumerate(sealed_files):
-            BidFile.objects.create(
-                bid=bid, plaintext_sha256=plain_hash, ciphertext_sha256=cipher_hash, size=size,
-                name_sealed=envelope.seal_bytes(key, name.encode(), context=_context(lot, tag, f"name:{i}")))
+            name_sealed = (names_sealed[i] if names_sealed is not None
+                           else envelope.seal_bytes(key, name.encode(), context=_context(lot, tag, f"name:{i}")))
+            BidFile.objects.create(bid=bid, plaintext_sha256=plain_hash, ciphertext_sha256=cipher_hash, size=size,
+                                   name_sealed=name_sealed)
         BidEvent.objects.create(lot=locked, bidder_tag=tag, kind=kind, at=arrived)
         audit_record(actor=actor, action=f"bid.{kind}", object_type="tendering.lot", object_id=str(lot.pk),
                      object_repr="投标文件（密封）", center_id=locked.project.center_id, sealed=True,

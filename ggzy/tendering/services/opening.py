@@ -73,7 +73,7 @@ def bid_decrypt(*, actor, bid: Bid) -> Bid:
         raise NotAllowed("只有本中心工作人员可以解密")
     if lot.state != LotState.OPENING:
         raise Conflict("标段不在开标阶段", field="state")
-    if bid.state != BidState.SUBMITTED:
+    if bid.state != BidState.SUBMITTED or bid.sealed_by == "bidder":  # the bidder opens its own (client_sealed)
         return bid
     try:
         key = envelope.unwrap_key(sealing.opening_key_name(lot), bytes(bid.wrapped_key), bid.key_wrap_id)
@@ -90,7 +90,9 @@ def bid_decrypt(*, actor, bid: Bid) -> Bid:
                 raise envelope.SealError("文件摘要与递交时不一致")
     except (envelope.SealError, FileNotFoundError, ValueError) as exc:
         with transaction.atomic():
-            Bid.objects.filter(pk=bid.pk).update(state=BidState.DEEMED_WITHDRAWN, opened_at=clock.now())
+            Bid.objects.filter(pk=bid.pk).update(state=BidState.DEEMED_WITHDRAWN, opened_at=clock.now(),
+                                                 opened_by="platform", failure_cause="platform",
+                                                 failure_reason=str(exc)[:255])
             audit_record(actor=actor, action="bid.decrypt_failed", obj=bid, center_id=lot.project.center_id,
                          after={"state": BidState.DEEMED_WITHDRAWN, "reason": str(exc)[:200]})
         bid.refresh_from_db()
@@ -101,7 +103,8 @@ def bid_decrypt(*, actor, bid: Bid) -> Bid:
         bid.fingerprint = prints
         bid.opened_at = clock.now()
         bid.state = BidState.OPENED
-        bid.save(update_fields=["price_sheet", "price", "fingerprint", "opened_at", "state"])
+        bid.opened_by = "platform"
+        bid.save(update_fields=["price_sheet", "price", "fingerprint", "opened_at", "state", "opened_by"])
         audit_record(actor=actor, action="bid.decrypt", obj=bid, center_id=lot.project.center_id,
                      after={"price": sheet["total_price"]})
     return bid
@@ -109,7 +112,8 @@ def bid_decrypt(*, actor, bid: Bid) -> Bid:
 
 def opening_decrypt_all(*, actor, lot: Lot) -> list[Bid]:
     lot = lot_fresh(lot)
-    return [bid_decrypt(actor=actor, bid=bid) for bid in lot.bids.filter(state=BidState.SUBMITTED).order_by("id")]
+    pending = lot.bids.filter(state=BidState.SUBMITTED, sealed_by="platform").order_by("id")
+    return [bid_decrypt(actor=actor, bid=bid) for bid in pending]
 
 
 def opening_record_publish(*, actor, lot: Lot) -> OpeningRecord:
@@ -130,7 +134,8 @@ def opening_record_publish(*, actor, lot: Lot) -> OpeningRecord:
         who = bid.bidder_id or 0
         rows.append({"bid_id": bid.pk, "bidder": names.get(who, ""), "credit_code": codes.get(who, ""),
                      "price": sheet.get("total_price"), "duration_days": sheet.get("duration_days"),
-                     "quality": sheet.get("quality", ""), "state": bid.get_state_display()})
+                     "quality": sheet.get("quality", ""), "state": bid.get_state_display(),
+                     "opened_by": bid.opened_by})
     digest = hashlib.sha256(json.dumps(rows, ensure_ascii=False, sort_keys=True).encode()).hexdigest()
     now = clock.now()
     with transaction.atomic():

@@ -1,0 +1,239 @@
+"""ggzy-bid — the bidding client: seal a bid with the bidder's own key, upload it, and decrypt it at the opening.
+
+    ggzy-bid submit  --server URL --username U --password P --lot ID --cert enc.pem --key enc.key \\
+                     --price-sheet sheet.json FILE [FILE ...]
+    ggzy-bid decrypt --server URL --username U --password P --lot ID --cert enc.pem --key enc.key
+
+Everything is encrypted here, on the bidder's machine: one fresh content key (SM4-GCM for an SM2 encryption
+certificate, AES-256-GCM for RSA) seals every file, file name, the price sheet and the machine fingerprint; the
+key is wrapped to the bidder's own certificate and to the lot's custodian key. Only the standard library,
+``cryptography`` and ``gmalglib`` (through ggzy.pki's Django-free modules) are used.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import hashlib
+import http.cookiejar
+import json
+import os
+import socket
+import sys
+import urllib.error
+import urllib.request
+import uuid
+from pathlib import Path
+
+from cryptography import x509
+from cryptography.hazmat.primitives import serialization
+
+from ggzy.pki import envelope, sm, sm2x509
+
+from . import bidformat
+
+
+class ClientError(Exception):
+    """Something the bidder must act on (login refused, server refusal, bad key file)."""
+
+
+class UrllibTransport:
+    """HTTP with a cookie jar (session and CSRF cookies)."""
+
+    def __init__(self, server: str) -> None:
+        if not server.startswith(("https://", "http://")):
+            raise ClientError("服务器地址应以 https:// 或 http:// 开头")
+        self.server = server.rstrip("/")
+        self.jar = http.cookiejar.CookieJar()
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar))
+
+    def send(self, method: str, path: str, data: bytes | None, headers: dict) -> tuple[int, bytes]:
+        request = urllib.request.Request(self.server + path, data=data, method=method, headers=headers)  # noqa: S310
+        try:
+            with self.opener.open(request, timeout=600) as response:  # scheme checked in __init__
+                return response.status, response.read()
+        except urllib.error.HTTPError as exc:
+            return exc.code, exc.read()
+
+    def cookie(self, name: str) -> str | None:
+        return next((c.value for c in self.jar if c.name == name), None)
+
+
+class Session:
+    def __init__(self, transport) -> None:
+        self.transport = transport
+
+    def _headers(self, extra: dict | None = None) -> dict:
+        headers = {"Accept": "application/json", **(extra or {})}
+        token = self.transport.cookie("csrftoken")
+        if token:
+            headers["X-CSRFToken"] = token
+        return headers
+
+    def call(self, method: str, path: str, *, json_body=None, data: bytes | None = None,
+             content_type: str | None = None, expect=(200, 201)) -> dict | list:
+        headers = {}
+        if json_body is not None:
+            data, content_type = json.dumps(json_body).encode(), "application/json"
+        if content_type:
+            headers["Content-Type"] = content_type
+        status, body = self.transport.send(method, path, data, self._headers(headers) if method != "GET"
+                                           else {"Accept": "application/json"})
+        try:
+            parsed = json.loads(body or b"null")
+        except ValueError:
+            parsed = {"detail": body[:200].decode("utf-8", "replace")}
+        if status not in expect:
+            detail = parsed.get("detail") if isinstance(parsed, dict) else parsed
+            errors = parsed.get("errors") if isinstance(parsed, dict) else None
+            raise ClientError(f"服务器拒绝（HTTP {status}）：{detail}{' ' + json.dumps(errors, ensure_ascii=False) if errors else ''}")
+        return parsed
+
+    def login(self, username: str, password: str) -> None:
+        self.transport.send("GET", "/accounts/login/", None, {})  # sets the csrftoken cookie
+        if not self.transport.cookie("csrftoken"):
+            raise ClientError("未能取得CSRF令牌（GET /accounts/login/）")
+        self.call("POST", "/api/v1/accounts/login", json_body={"username": username, "password": password})
+
+
+def _multipart(fields: dict[str, str], files: list[tuple[str, str, bytes]]) -> tuple[bytes, str]:
+    boundary = "ggzy-bid-" + uuid.uuid4().hex
+    parts = []
+    for name, value in fields.items():
+        parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n'.encode()
+                     + value.encode() + b"\r\n")
+    for field, filename, content in files:
+        parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="{field}"; filename="{filename}"\r\n'
+                     "Content-Type: application/octet-stream\r\n\r\n".encode() + content + b"\r\n")
+    parts.append(f"--{boundary}--\r\n".encode())
+    return b"".join(parts), f"multipart/form-data; boundary={boundary}"
+
+
+def _read(path: str) -> str:
+    try:
+        return Path(path).read_text().strip()[:128]
+    except (OSError, UnicodeDecodeError):
+        return ""
+
+
+def fingerprint_collect() -> dict:
+    """The machine fingerprint: MAC, a hostname-derived creator id, and CPU/disk serials where readable."""
+    node = uuid.getnode()
+    cpu = ""
+    for line in _read_lines("/proc/cpuinfo"):
+        if line.lower().startswith("serial"):
+            cpu = line.split(":", 1)[-1].strip()
+    cpu = cpu or _read("/sys/class/dmi/id/product_uuid")
+    disk = ""
+    block = Path("/sys/block")
+    for device in sorted(block.iterdir()) if block.is_dir() else []:
+        disk = _read(str(device / "device" / "serial")) or _read(str(device / "serial"))
+        if disk:
+            break
+    return {"mac": ":".join(f"{(node >> s) & 0xFF:02X}" for s in range(40, -1, -8)),
+            "file_creator_id": hashlib.sha256(("ggzy-bid|" + socket.gethostname()).encode()).hexdigest()[:32],
+            "cpu_serial": cpu[:128], "disk_serial": disk[:128]}
+
+
+def _read_lines(path: str) -> list[str]:
+    try:
+        return Path(path).read_text(errors="replace").splitlines()
+    except OSError:
+        return []
+
+
+def load_credentials(cert_path: str, key_path: str):
+    certificate = x509.load_pem_x509_certificate(Path(cert_path).read_bytes())
+    raw = Path(key_path).read_bytes()
+    if sm2x509.sm2_public_key_of(certificate) is not None:
+        try:
+            return certificate, sm2x509.private_key_from_pem(raw)
+        except Exception as exc:  # noqa: BLE001 — any parse failure is the same message to the bidder
+            raise ClientError("无法读取SM2私钥文件") from exc
+    return certificate, serialization.load_pem_private_key(raw, password=None)
+
+
+def seal_bid(*, lot_id: int, certificate: x509.Certificate, custodian_key: bytes, price_sheet: dict,
+             files: list[tuple[str, bytes]], fingerprint: dict) -> tuple[dict, list[bytes]]:
+    """Encrypt and wrap locally; returns (manifest, sealed file contents)."""
+    algorithm = bidformat.content_algorithm_for(certificate)
+    key = envelope.content_key_new(algorithm)
+
+    def seal(data: bytes, purpose: str) -> bytes:
+        return envelope.seal_bytes(key, data, context=bidformat.client_context(lot_id, purpose), algorithm=algorithm)
+
+    sealed_files = [seal(content, f"file:{i}") for i, (_, content) in enumerate(files)]
+    b64 = lambda data: base64.b64encode(data).decode()  # noqa: E731
+    manifest = {
+        "algorithm": algorithm,
+        "price_sheet_sealed": b64(seal(json.dumps(price_sheet, ensure_ascii=False).encode(), "price_sheet")),
+        "fingerprint_sealed": b64(seal(json.dumps(fingerprint, ensure_ascii=False).encode(), "fingerprint")),
+        "names_sealed": [b64(seal(name.encode(), f"name:{i}")) for i, (name, _) in enumerate(files)],
+        "plaintext_hashes": [hashlib.sha256(content).hexdigest() for _, content in files],
+        "wrap_to_bidder": b64(bidformat.wrap_to_certificate(certificate, key)),
+        "wrap_to_custodians": b64(bidformat.wrap_to_custodians(custodian_key, key)),
+        "custodian_key_id": bidformat.custodian_key_id(custodian_key),
+        "bidder_certificate_pem": certificate.public_bytes(serialization.Encoding.PEM).decode(),
+    }
+    return manifest, sealed_files
+
+
+def unwrap(private_key, wrapped: bytes) -> bytes:
+    if isinstance(private_key, bytes):
+        return sm.sm2_decrypt(private_key, wrapped)
+    return private_key.decrypt(wrapped, bidformat.OAEP)
+
+
+def submit(session: Session, *, lot_id: int, cert: str, key: str, price_sheet: dict, paths: list[str]) -> dict:
+    certificate, _private = load_credentials(cert, key)
+    info = session.call("GET", f"/api/v1/tendering/lots/{lot_id}/sealing-key")
+    files = [(Path(p).name, Path(p).read_bytes()) for p in paths]
+    manifest, sealed = seal_bid(lot_id=lot_id, certificate=certificate,
+                                custodian_key=base64.b64decode(info["public_key"]), price_sheet=price_sheet,
+                                files=files, fingerprint=fingerprint_collect())
+    body, content_type = _multipart({"manifest": json.dumps(manifest)},
+                                    [("files", f"sealed-{i}.bin", data) for i, data in enumerate(sealed)])
+    return session.call("POST", f"/api/v1/tendering/lots/{lot_id}/sealed-bid", data=body, content_type=content_type)
+
+
+def decrypt(session: Session, *, lot_id: int, cert: str, key: str) -> dict:
+    _certificate, private_key = load_credentials(cert, key)
+    info = session.call("GET", f"/api/v1/tendering/lots/{lot_id}/sealed-bid/wrapped-key")
+    content_key = unwrap(private_key, base64.b64decode(info["wrapped_key"]))
+    return session.call("POST", f"/api/v1/tendering/lots/{lot_id}/sealed-bid/decrypt",
+                        json_body={"content_key": base64.b64encode(content_key).decode()})
+
+
+def main(argv: list[str] | None = None, *, transport=None) -> int:
+    parser = argparse.ArgumentParser(prog="ggzy-bid", description="投标客户端：本地加密、上传、开标时解密")
+    sub = parser.add_subparsers(dest="command", required=True)
+    for name in ("submit", "decrypt"):
+        p = sub.add_parser(name)
+        p.add_argument("--server", required=True)
+        p.add_argument("--username", required=True)
+        p.add_argument("--password", default=os.environ.get("GGZY_BID_PASSWORD"))
+        p.add_argument("--lot", type=int, required=True)
+        p.add_argument("--cert", required=True, help="加密证书（PEM）")
+        p.add_argument("--key", required=True, help="加密证书私钥（PEM）")
+        if name == "submit":
+            p.add_argument("--price-sheet", required=True, help="报价单 JSON 文件")
+            p.add_argument("files", nargs="+")
+    args = parser.parse_args(argv)
+    try:
+        session = Session(transport or UrllibTransport(args.server))
+        session.login(args.username, args.password or "")
+        if args.command == "submit":
+            sheet = json.loads(Path(args.price_sheet).read_text(encoding="utf-8"))
+            result = submit(session, lot_id=args.lot, cert=args.cert, key=args.key, price_sheet=sheet,
+                            paths=args.files)
+        else:
+            result = decrypt(session, lot_id=args.lot, cert=args.cert, key=args.key)
+    except (ClientError, OSError, ValueError) as exc:
+        print(f"ggzy-bid: {exc}", file=sys.stderr)
+        return 1
+    print(json.dumps(result, ensure_ascii=False, default=str))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
