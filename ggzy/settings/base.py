@@ -23,6 +23,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "huey.contrib.djhuey",
+    "ninja",
+
     "ggzy.core",
     "ggzy.accounts",
     "ggzy.registry",
