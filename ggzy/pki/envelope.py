@@ -98,6 +98,13 @@ def seal_stream(key: bytes, chunks: Iterable[bytes], *, context: bytes,
     index = 0
     pending: bytes | None = None
     for chunk in chunks:
+        if not buffer and len(chunk) == SEGMENT:
+            # Fast path: uploads arrive in segment-sized chunks; encrypt them without copying.
+            if pending is not None:
+                yield aead.encrypt(prefix + struct.pack(">I", index), pending, _aad(context, index, False))
+                index += 1
+            pending = bytes(chunk)
+            continue
         buffer.extend(chunk)
         while len(buffer) >= SEGMENT:
             if pending is not None:
