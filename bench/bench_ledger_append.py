@@ -27,7 +27,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-SCRATCH_DB = "ggzy_bench"
+SCRATCH_DB = os.environ.get("GGZY_BENCH_DB", "ggzy_bench")  # a different name per concurrent run
 BATCH = 1000
 
 

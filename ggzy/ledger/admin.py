@@ -3,7 +3,7 @@
 
 from django.contrib import admin
 
-from .models import Checkpoint, Cosignature, LogEntry, Witness
+from .models import Checkpoint, Cosignature, LogEntry, Subscriber, Witness
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -38,3 +38,12 @@ class WitnessAdmin(ReadOnlyAdmin):
 class CosignatureAdmin(ReadOnlyAdmin):
     list_display = ["checkpoint", "witness", "signed_at"]
     list_select_related = ["checkpoint", "witness"]
+
+
+@admin.register(Subscriber)
+class SubscriberAdmin(ReadOnlyAdmin):
+    """Delivery status only; subscribers are registered with ``ggzy ledger subscriber-add``."""
+
+    list_display = ["name", "kind", "is_enabled", "cursor", "attempts", "last_attempt_at", "next_attempt_at",
+                    "last_error"]
+    exclude = ["secret"]

@@ -1,15 +1,17 @@
 """The ledger's API: the latest checkpoint, public entries and RFC 9162 proofs, and receipts."""
 
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from ninja import Query, Router, Schema
 
 from ggzy.core.errors import NotFound
-from ggzy.core.permissions import AUTHENTICATED, PUBLIC, requires
+from ggzy.core.permissions import AUTHENTICATED, PUBLIC, LoginRequired, requires
 
 from . import selectors
-from .policies import can_view_receipt
+from .outbox import entry_item, subscriber_acknowledge
+from .policies import can_read_feed, can_view_receipt
 from .receipts import receipt_for
-from .schemas import CheckpointOut, ConsistencyProofOut, EntryPublicOut, InclusionProofOut, b64
+from .schemas import CheckpointOut, ConsistencyProofOut, EntryPublicOut, FeedOut, InclusionProofOut, b64
 
 router = Router()
 
@@ -17,6 +19,11 @@ router = Router()
 class InclusionQuery(Schema):
     index: int
     size: int | None = None
+
+
+class FeedQuery(Schema):
+    after: int = -1
+    limit: int = 100
 
 
 class ConsistencyQuery(Schema):
@@ -65,3 +72,22 @@ def receipt(request, index: int):
     if not can_view_receipt(request.user, entry):
         raise Http404
     return receipt_for(index)
+
+
+@router.get("/feed", response=FeedOut, summary="按序读取存证记录（拉取订阅方：Authorization: Bearer <共享密钥>）")
+@requires(PUBLIC)  # checked below: a pull subscriber's bearer token, or an administrator / provincial supervisor
+def feed(request, query: Query[FeedQuery]):
+    header = request.headers.get("Authorization", "")
+    token = header[7:].strip() if header.lower().startswith("bearer ") else ""
+    subscriber = selectors.feed_subscriber(token=token)
+    if not can_read_feed(request.user, subscriber):
+        if not token and not getattr(request.user, "is_authenticated", False):
+            raise LoginRequired("请提供订阅方共享密钥或先登录")
+        raise PermissionDenied("无权读取存证记录推送")
+    entries = selectors.feed_entries(after=query.after, limit=query.limit)
+    if subscriber is not None and query.after >= 0:
+        subscriber_acknowledge(subscriber=subscriber, after=query.after)
+    checkpoint = selectors.checkpoint_latest()
+    return FeedOut(entries=[entry_item(e) for e in entries], after=query.after,
+                   next_after=entries[-1].index if entries else query.after,
+                   checkpoint=CheckpointOut.from_checkpoint(checkpoint) if checkpoint else None)

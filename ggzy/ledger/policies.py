@@ -18,3 +18,13 @@ def can_view_receipt(user: Any, entry: LogEntry) -> bool:
     if user.role == Role.ADMIN or (user.role in CENTER_ROLES and user.is_provincial):
         return True
     return user.role in CENTER_ROLES and entry.center_id is not None and entry.center_id == user.center_id
+
+
+def can_read_feed(user: Any, subscriber: Any) -> bool:
+    """The full entry feed (bodies name actors): a registered pull subscriber, administrators, provincial
+    supervisors."""
+    if subscriber is not None:
+        return True
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return user.role == Role.ADMIN or (user.role == Role.SUPERVISOR and user.is_provincial)

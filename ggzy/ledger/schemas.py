@@ -74,3 +74,16 @@ class ConsistencyProofOut(Schema):
     first_root: str
     second_root: str
     proof: list[str]
+
+
+class FeedEntryOut(Schema):
+    index: int
+    body: str  # canonical JSON: the leaf hash is H(0x00 || body)
+    leaf_hash: str
+
+
+class FeedOut(Schema):
+    entries: list[FeedEntryOut]
+    after: int
+    next_after: int  # ask again with after=next_after
+    checkpoint: CheckpointOut | None  # the latest signed checkpoint with its cosignatures

@@ -158,3 +158,29 @@ def trace_rows(entries: Iterable[LogEntry]) -> list[dict[str, Any]]:
                      "before": audit.before if audit else None, "after": audit.after if audit else None,
                      "audit_matches": matches})
     return rows
+
+
+FEED_MAX_LIMIT = 1000
+
+
+def feed_entries(*, after: int, limit: int) -> list[LogEntry]:
+    """Entries ``index > after`` in order, at most ``limit`` (≤ FEED_MAX_LIMIT): the pull subscribers' feed."""
+    if after < -1:
+        raise DomainError("起始序号不正确", field="after")
+    if not 1 <= limit <= FEED_MAX_LIMIT:
+        raise DomainError(f"每次最多读取 {FEED_MAX_LIMIT} 条", field="limit")
+    return list(LogEntry.objects.filter(index__gt=after).order_by("index")[:limit])
+
+
+def feed_subscriber(*, token: str):
+    """The enabled pull subscriber whose shared secret is ``token`` (compared in constant time), or None."""
+    import hmac
+
+    from .models import Subscriber, SubscriberKind
+
+    if not token:
+        return None
+    for subscriber in Subscriber.objects.filter(kind=SubscriberKind.PULL, is_enabled=True):
+        if hmac.compare_digest(subscriber.secret.encode(), token.encode()):
+            return subscriber
+    return None

@@ -3,7 +3,9 @@
 Appends lock the single ``LogHead`` row (``select_for_update`` on PostgreSQL; SQLite's IMMEDIATE
 transactions already serialise writers), compute the new leaf and the complete subtrees it finishes in
 memory from the head's right edge, and write one entry row, at most log2(n) node rows (one on average)
-and the head — all inside the caller's transaction, so a rolled-back change leaves no entry behind.
+and the head — all inside the caller's transaction, so a rolled-back change leaves no entry behind. On
+PostgreSQL the usual append is one statement conditional on the head this process last wrote (the
+UPDATE takes the same row lock); see ``store``. After the commit a push round is enqueued (``tasks``).
 
 Issuing a checkpoint is not itself audited: a checkpoint *is* a signed record, and an audit entry for it
 would grow the tree the moment it was signed.
@@ -62,7 +64,8 @@ def _split_frontier(data: bytes, size: int) -> list[bytes]:
     return [bytes(data[i * n:(i + 1) * n]) for i in range(count)]
 
 
-def _append_locked(head: LogHead, items: Iterable[EntryInput]) -> list[LogEntry]:
+def _compute(head: LogHead | store.HeadState, items: Iterable[EntryInput]) -> tuple[list[LogEntry], list[tuple[int, int, bytes]]]:
+    """The entry rows and the complete-subtree rows of appending ``items`` to ``head`` (moved forward in place)."""
     hash_fn = merkle.hash_function(head.hash_algorithm)
     frontier = _split_frontier(bytes(head.frontier), head.size)
     entries: list[LogEntry] = []
@@ -88,24 +91,44 @@ def _append_locked(head: LogHead, items: Iterable[EntryInput]) -> list[LogEntry]
             actor_label=item.actor_label[:150], actor_role=item.actor_role[:32], center_id=item.center_id,
             previous_state_hash=before_hash or "", source_id=item.source_id))
         head.size += 1
-    if not entries:
-        return entries
-    head.frontier = b"".join(frontier)
-    head.root_hash = merkle.frontier_root(hash_fn, frontier)
+    if entries:
+        head.frontier = b"".join(frontier)
+        head.root_hash = merkle.frontier_root(hash_fn, frontier)
+    return entries, nodes
+
+
+def _append(items: Sequence[EntryInput]) -> list[LogEntry]:
+    """Append under the head's row lock: first conditionally on the head this process last wrote (one
+    statement, see ``store``), else lock, read and write."""
+    if not items:
+        return []
+    expected = store.remembered_head() if len(items) <= store.MAX_CONDITIONAL_ENTRIES else None
+    if expected is not None:
+        head = store.remembered_head()
+        entries, nodes = _compute(head, items)
+        if store.write_append_if_head(entries, nodes, head, expected):
+            store.remember_head(head)
+            transaction.on_commit(_push_soon)
+            return entries
+        store.forget_head()
+    head = _locked_head()
+    entries, nodes = _compute(head, items)
     store.write_append(entries, nodes, head)
+    store.remember_head(head)
+    transaction.on_commit(_push_soon)
     return entries
 
 
 def ledger_append(*, entry: EntryInput) -> LogEntry:
     """Append one entry in the caller's transaction (or its own when there is none)."""
     with transaction.atomic(savepoint=False):
-        return _append_locked(_locked_head(), [entry])[0]
+        return _append([entry])[0]
 
 
 def ledger_append_many(*, entries: Sequence[EntryInput]) -> list[LogEntry]:
     """Append a batch under one lock and one transaction (bulk imports, the benchmark)."""
     with transaction.atomic(savepoint=False):
-        return _append_locked(_locked_head(), entries)
+        return _append(entries)
 
 
 def ledger_append_audit(audit_entry: Any) -> None:
@@ -118,6 +141,12 @@ def ledger_append_audit(audit_entry: Any) -> None:
         action=audit_entry.action, object_type=audit_entry.object_type, object_id=audit_entry.object_id,
         actor_label=audit_entry.actor_label, actor_role=audit_entry.actor_role, center_id=audit_entry.center_id,
         before=audit_entry.before, after=audit_entry.after, at=audit_entry.at, source_id=audit_entry.pk))
+
+
+def _push_soon() -> None:
+    from .tasks import push_soon  # tasks imports the services
+
+    push_soon()
 
 
 # --- checkpoints and witnesses -------------------------------------------------------------------------------

@@ -1,14 +1,19 @@
-"""Scheduled ledger work: a signed checkpoint at a fixed interval, cosigned by the in-process witnesses.
+"""Scheduled ledger work: a signed checkpoint at a fixed interval, cosigned by the in-process witnesses;
+push rounds to webhook subscribers every minute and soon after appends (``push_soon``).
 
 The interval is ``settings.GGZY_LEDGER_CHECKPOINT_MINUTES`` (default 10). Issuing is idempotent per tree
 size, so a late or doubled run does no harm.
 """
 
+import threading
+import time
+
 from django.conf import settings
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task
+from huey.contrib.djhuey import db_periodic_task, db_task
 
 from .localwitness import ledger_cosign_locally
+from .outbox import ledger_push
 from .services import checkpoint_issue
 
 _MINUTES = int(getattr(settings, "GGZY_LEDGER_CHECKPOINT_MINUTES", 10))
@@ -20,3 +25,33 @@ def ledger_checkpoint_periodic() -> int:
     checkpoint = checkpoint_issue(actor=None)
     ledger_cosign_locally(checkpoint=checkpoint)
     return checkpoint.tree_size
+
+
+@db_periodic_task(crontab(minute="*"))
+def ledger_push_periodic() -> int:
+    """One delivery round every minute: catches up after restarts, failures and backoff."""
+    return sum(r.delivered for r in ledger_push())
+
+
+@db_task()
+def ledger_push_task() -> int:
+    """One delivery round soon after a commit that appended entries (idempotent, like the periodic one)."""
+    return sum(r.delivered for r in ledger_push())
+
+
+_PUSH_DEBOUNCE_SECONDS = 1.0
+_push_lock = threading.Lock()
+_push_last = -_PUSH_DEBOUNCE_SECONDS
+
+
+def push_soon() -> None:
+    """``transaction.on_commit`` hook of appends: enqueue a push round, at most one a second per process
+    (a burst of appends needs one round; the periodic task covers anything a debounce skipped). The
+    debounce uses the process's monotonic timer, not the domain clock: it is rate limiting, not a deadline."""
+    global _push_last
+    with _push_lock:
+        current = time.monotonic()
+        if current - _push_last < _PUSH_DEBOUNCE_SECONDS:
+            return
+        _push_last = current
+    ledger_push_task()

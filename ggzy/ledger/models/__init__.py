@@ -1,4 +1,6 @@
 from .checkpoints import Checkpoint, Cosignature, Witness, WitnessKind
 from .log import LogEntry, LogHead, TreeNode
+from .outbox import Subscriber, SubscriberKind
 
-__all__ = ["Checkpoint", "Cosignature", "LogEntry", "LogHead", "TreeNode", "Witness", "WitnessKind"]
+__all__ = ["Checkpoint", "Cosignature", "LogEntry", "LogHead", "Subscriber", "SubscriberKind", "TreeNode", "Witness",
+           "WitnessKind"]

@@ -6,6 +6,8 @@
     ggzy ledger export <dir>          write entries, checkpoints and public keys to files
     ggzy ledger checkpoint            issue a checkpoint now and gather local cosignatures
     ggzy ledger witness-add …         register a witness by its cosignature public key
+    ggzy ledger push                  run one delivery round to the webhook subscribers
+    ggzy ledger subscriber-add …      register a push (webhook) or pull subscriber
 """
 
 from __future__ import annotations
@@ -21,7 +23,8 @@ from ggzy.core.errors import DomainError
 from ... import selectors
 from ...export import ledger_export, verify_database
 from ...localwitness import ledger_cosign_locally
-from ...models import WitnessKind
+from ...models import SubscriberKind, WitnessKind
+from ...outbox import ledger_push, subscriber_register
 from ...services import checkpoint_issue, witness_register
 from ...verify import VerifyReport, verify_export
 
@@ -46,6 +49,13 @@ class Command(BaseCommand):
         witness.add_argument("--display-name", required=True, help="见证方名称")
         witness.add_argument("--kind", required=True, choices=[k.value for k in WitnessKind])
         witness.add_argument("--vkey", required=True, help="见证签名公钥（signed-note vkey，类型 0x04）")
+        sub.add_parser("push", help="向推送订阅方送达一轮存证记录")
+        subscriber = sub.add_parser("subscriber-add", help="登记订阅方（webhook 推送或 feed 拉取）")
+        subscriber.add_argument("--name", required=True)
+        subscriber.add_argument("--kind", required=True, choices=[k.value for k in SubscriberKind])
+        subscriber.add_argument("--url", default="", help="webhook 推送地址")
+        subscriber.add_argument("--secret", default="", help="共享密钥（缺省随机生成并打印）")
+        subscriber.add_argument("--start-after", type=int, default=-1, help="订阅方已有的最后序号")
 
     def handle(self, *args, **options) -> None:
         handler = getattr(self, "_" + options["subcommand"].replace("-", "_"))
@@ -117,6 +127,28 @@ class Command(BaseCommand):
         except DomainError as exc:
             raise CommandError("; ".join(f"{k}: {', '.join(v)}" for k, v in exc.errors.items())) from exc
         self.stdout.write(self.style.SUCCESS(f"已登记见证方 {witness.display_name}（{witness.name}）"))
+
+    def _push(self, options) -> None:
+        results = ledger_push()
+        if not results:
+            self.stdout.write("没有启用的推送订阅方")
+        for r in results:
+            state = f"失败：{r.error}" if r.error else {"busy": "另一进程正在推送", "backoff": "退避等待中",
+                                                      "disabled": "已停用"}.get(r.skipped, "完成")
+            self.stdout.write(f"{r.subscriber}: 送达 {r.delivered} 条，已确认至 {r.cursor}，{state}")
+        if any(r.error for r in results):
+            raise CommandError("部分订阅方推送失败，将按退避时间重试")
+
+    def _subscriber_add(self, options) -> None:
+        try:
+            subscriber = subscriber_register(actor=None, name=options["name"], kind=options["kind"],
+                                             url=options["url"], secret=options["secret"],
+                                             start_after=options["start_after"])
+        except DomainError as exc:
+            raise CommandError("; ".join(f"{k}: {', '.join(v)}" for k, v in exc.errors.items())) from exc
+        self.stdout.write(self.style.SUCCESS(f"已登记订阅方 {subscriber.name}（{subscriber.kind}）"))
+        if not options["secret"]:
+            self.stdout.write(f"共享密钥：{subscriber.secret}")
 
     def _checkpoint(self, options) -> None:
         checkpoint = checkpoint_issue(actor=None)
