@@ -107,7 +107,7 @@ def signature_decode(value: str) -> bytes:
         raise DomainError("签名值格式错误（应为Base64编码）", field="signature") from None
 
 
-_CURVE_HASH = {256: hashes.SHA256, 384: hashes.SHA384, 521: hashes.SHA512}
+_CURVE_HASH: dict[int, type[hashes.HashAlgorithm]] = {256: hashes.SHA256, 384: hashes.SHA384, 521: hashes.SHA512}
 
 
 def signature_valid(certificate: x509.Certificate, message: bytes, signature: bytes) -> bool:
@@ -193,6 +193,8 @@ def certificate_login(*, session: Any, certificate_pem: str, signature: str, non
         if not signature_valid(certs.certificate_load(certificate_pem), text.encode("utf-8"), raw):
             raise DomainError("签名验证失败：签名不是用该证书的私钥对本次挑战码所做（私钥与证书不匹配，或内容被改动）",
                               field="signature")
+        if result.subject is None:
+            raise DomainError("证书主体无法识别", field="certificate")
         user = account_for_certificate(result.subject, username=username)
     except DomainError:
         _attempt_record(username=key, address=address, succeeded=False)

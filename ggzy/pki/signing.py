@@ -61,8 +61,9 @@ def _load_key(certificate: x509.Certificate, key_pem: bytes | str):
             private_key = sm2x509.private_key_from_pem(raw)
             matches = sm.sm2_public_key(private_key) == sm2_public
         else:
-            private_key = serialization.load_pem_private_key(raw, password=None)
-            public = private_key.public_key()
+            loaded = serialization.load_pem_private_key(raw, password=None)
+            private_key = loaded  # type: ignore[assignment]  # SM2 keys are raw bytes, pyca keys objects
+            public = loaded.public_key()
             matches = public.public_bytes(serialization.Encoding.DER,
                                           serialization.PublicFormat.SubjectPublicKeyInfo) == \
                 certificate.public_key().public_bytes(serialization.Encoding.DER,
@@ -91,7 +92,9 @@ def sign_detached(content: bytes, *, cert_pem: bytes | str, key_pem: bytes | str
     return (pkcs7.PKCS7SignatureBuilder().set_data(content)
             .add_signer(certificate, private_key, hashes.SHA256())
             .sign(serialization.Encoding.DER, [pkcs7.PKCS7Options.DetachedSignature,
-                                               pkcs7.PKCS7Options.NoCapabilities]))
+                                               pkcs7.PKCS7Options.NoCapabilities,
+                                               # sign the bytes as they are (no MIME canonical \r\n line endings)
+                                               pkcs7.PKCS7Options.Binary]))
 
 
 def check_signer(info: SignedDataInfo, *, at: dt.datetime) -> SignatureCheck:

@@ -395,3 +395,6 @@ def archive_view(request, lot_id: int, purpose: str = ""):
 from .api_sealed import router as _sealed_router  # noqa: E402
 
 router.add_router("", _sealed_router)
+from .api_signatures import router as _signatures_router  # noqa: E402
+
+router.add_router("", _signatures_router)

@@ -3,10 +3,14 @@
     ggzy-bid submit  --server URL --username U --password P --lot ID --cert enc.pem --key enc.key \\
                      --price-sheet sheet.json FILE [FILE ...]
     ggzy-bid decrypt --server URL --username U --password P --lot ID --cert enc.pem --key enc.key
+    ggzy-bid sign    --server URL --username U --password P --lot ID --cert sign.pem --key sign.key \\
+                     --purpose opening_record|evaluation_report|award_notice|contract|bid [--out doc.p7s]
 
 Everything is encrypted here, on the bidder's machine: one fresh content key (SM4-GCM for an SM2 encryption
 certificate, AES-256-GCM for RSA) seals every file, file name, the price sheet and the machine fingerprint; the
-key is wrapped to the bidder's own certificate and to the lot's custodian key. Only the standard library,
+key is wrapped to the bidder's own certificate and to the lot's custodian key. ``sign`` fetches a document's
+canonical bytes, signs them here with the signing certificate's key (a detached CMS/PKCS#7: SM2 in the GM/T 0010
+profile, otherwise ECDSA/RSA with SHA-256) and uploads the signature. Only the standard library,
 ``cryptography`` and ``gmalglib`` (through ggzy.pki's Django-free modules) are used.
 """
 
@@ -14,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import base64
+import datetime as dt
 import hashlib
 import http.cookiejar
 import json
@@ -26,9 +31,11 @@ import uuid
 from pathlib import Path
 
 from cryptography import x509
-from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.serialization import pkcs7
 
 from ggzy.pki import envelope, sm, sm2x509
+from ggzy.pki.signing_cms import sm2_signed_data
 
 from . import bidformat
 
@@ -89,6 +96,17 @@ class Session:
             raise ClientError(f"服务器拒绝（HTTP {status}）：{detail}{' ' + json.dumps(errors, ensure_ascii=False) if errors else ''}")
         return parsed
 
+    def fetch(self, path: str) -> bytes:
+        """A GET whose body is raw bytes (a document to sign)."""
+        status, body = self.transport.send("GET", path, None, {"Accept": "application/octet-stream"})
+        if status != 200:
+            try:
+                detail = json.loads(body).get("detail")
+            except (ValueError, AttributeError):
+                detail = body[:200].decode("utf-8", "replace")
+            raise ClientError(f"服务器拒绝（HTTP {status}）：{detail}")
+        return body
+
     def login(self, username: str, password: str) -> None:
         self.transport.send("GET", "/accounts/login/", None, {})  # sets the csrftoken cookie
         if not self.transport.cookie("csrftoken"):
@@ -143,8 +161,11 @@ def _read_lines(path: str) -> list[str]:
 
 
 def load_credentials(cert_path: str, key_path: str):
-    certificate = x509.load_pem_x509_certificate(Path(cert_path).read_bytes())
-    raw = Path(key_path).read_bytes()
+    return load_credentials_pem(Path(cert_path).read_bytes(), Path(key_path).read_bytes())
+
+
+def load_credentials_pem(cert_pem: bytes, raw: bytes):
+    certificate = x509.load_pem_x509_certificate(cert_pem)
     if sm2x509.sm2_public_key_of(certificate) is not None:
         try:
             return certificate, sm2x509.private_key_from_pem(raw)
@@ -204,17 +225,48 @@ def decrypt(session: Session, *, lot_id: int, cert: str, key: str) -> dict:
                         json_body={"content_key": base64.b64encode(content_key).decode()})
 
 
+def sign_content(content: bytes, *, certificate: x509.Certificate, private_key) -> bytes:
+    """A detached CMS SignedData (DER) over ``content`` — what the platform's ``verify_detached`` checks."""
+    if isinstance(private_key, bytes):  # SM2
+        if sm.sm2_public_key(private_key) != sm2x509.sm2_public_key_of(certificate):
+            raise ClientError("私钥与签名证书不匹配")
+        return sm2_signed_data(content, certificate=certificate, private_key=private_key,
+                               signing_time=dt.datetime.now(dt.UTC))
+    spki = serialization.PublicFormat.SubjectPublicKeyInfo
+    if private_key.public_key().public_bytes(serialization.Encoding.DER, spki) != \
+            certificate.public_key().public_bytes(serialization.Encoding.DER, spki):
+        raise ClientError("私钥与签名证书不匹配")
+    return (pkcs7.PKCS7SignatureBuilder().set_data(content).add_signer(certificate, private_key, hashes.SHA256())
+            .sign(serialization.Encoding.DER, [pkcs7.PKCS7Options.DetachedSignature, pkcs7.PKCS7Options.Binary,
+                                               pkcs7.PKCS7Options.NoCapabilities]))
+
+
+def sign(session: Session, *, lot_id: int, purpose: str, cert: str, key: str, out: str | None = None) -> dict:
+    certificate, private_key = load_credentials(cert, key)
+    base = f"/api/v1/tendering/lots/{lot_id}/documents/{purpose}"
+    content = session.fetch(base + "/content")
+    signature = sign_content(content, certificate=certificate, private_key=private_key)
+    if out:
+        Path(out).write_bytes(signature)
+    return session.call("POST", base + "/signatures",
+                        json_body={"signature": base64.b64encode(signature).decode()})
+
+
 def main(argv: list[str] | None = None, *, transport=None) -> int:
-    parser = argparse.ArgumentParser(prog="ggzy-bid", description="投标客户端：本地加密、上传、开标时解密")
+    parser = argparse.ArgumentParser(prog="ggzy-bid", description="投标客户端：本地加密、上传、开标时解密；对文件电子签名")
     sub = parser.add_subparsers(dest="command", required=True)
-    for name in ("submit", "decrypt"):
+    for name in ("submit", "decrypt", "sign"):
         p = sub.add_parser(name)
         p.add_argument("--server", required=True)
         p.add_argument("--username", required=True)
         p.add_argument("--password", default=os.environ.get("GGZY_BID_PASSWORD"))
         p.add_argument("--lot", type=int, required=True)
-        p.add_argument("--cert", required=True, help="加密证书（PEM）")
-        p.add_argument("--key", required=True, help="加密证书私钥（PEM）")
+        p.add_argument("--cert", required=True, help="签名证书（PEM）" if name == "sign" else "加密证书（PEM）")
+        p.add_argument("--key", required=True, help="证书私钥（PEM）")
+        if name == "sign":
+            p.add_argument("--purpose", required=True,
+                           choices=["bid", "opening_record", "evaluation_report", "award_notice", "contract"])
+            p.add_argument("--out", default=None, help="同时把签名保存为 .p7s 文件")
         if name == "submit":
             p.add_argument("--price-sheet", required=True, help="报价单 JSON 文件")
             p.add_argument("files", nargs="+")
@@ -226,6 +278,8 @@ def main(argv: list[str] | None = None, *, transport=None) -> int:
             sheet = json.loads(Path(args.price_sheet).read_text(encoding="utf-8"))
             result = submit(session, lot_id=args.lot, cert=args.cert, key=args.key, price_sheet=sheet,
                             paths=args.files)
+        elif args.command == "sign":
+            result = sign(session, lot_id=args.lot, purpose=args.purpose, cert=args.cert, key=args.key, out=args.out)
         else:
             result = decrypt(session, lot_id=args.lot, cert=args.cert, key=args.key)
     except (ClientError, OSError, ValueError) as exc:

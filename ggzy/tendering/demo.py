@@ -1,25 +1,39 @@
 """Demo tendering data: one lot open for bids now, one finished and archived, one failed, one awaiting acceptance.
 
 The finished and failed lots are played through the same services as real ones, with the platform clock set back
-to their dates while the loader runs (the clock is returned to real time at the end). Idempotent.
+to their dates while the loader runs (the clock is returned to real time at the end). Idempotent. The archived
+lot's opening record and evaluation report are then signed (now, with the test PKI under var/pki) so its page
+shows verified signatures.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
+import os
+from pathlib import Path
 
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.name import _ASN1Type
+from cryptography.x509.oid import NameOID
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
 from ggzy.accounts.models import User
 from ggzy.core import clock
+from ggzy.pki.models import Algorithm
+from ggzy.pki.testpki import build_test_pki, demo_pki_register
 from ggzy.registry.models import Center, MarketEntity, Region
 from ggzy.registry.services import entity_account_link
 
-from . import services
+from . import bidclient, services
+from .documents import document_of
 from .models import Project
 from .procedures import lot_fresh
-from .services import bidding, evaluation, opening, result
+from .services import bidding, evaluation, opening, result, signatures
 
 MARK = "（演示）"
 
@@ -112,6 +126,7 @@ def _load(stdout) -> int:
         opening.lot_open(actor=None, lot=failed)
     finally:
         clock.unfreeze()
+    signed = demo_signatures(lot, staff=staff, experts=experts)
     # Open now: bidders can sign up and bid.
     open_lot = _publish(owner, staff, "济阳区黄河生态廊道绿化提升工程", price="8600000", region="370115")
     _bid(bidders[0], open_lot, "8420000.00")
@@ -122,6 +137,7 @@ def _load(stdout) -> int:
                               lots=[{"name": "施工标段", "estimated_price": "5200000"}])
     if stdout is not None:
         stdout.write(f"招标项目：4 个（已归档 1、流标 1、招标中 1、待受理 1），开放报名标段 {open_lot.code}\n")
+        stdout.write(f"电子签名：已归档标段 {lot.code} 的开标记录与评标报告共 {signed} 个签名（测试PKI）\n")
     return 4
 
 
@@ -129,3 +145,70 @@ def _extra_links() -> dict[str, str]:
     from ggzy.demo.logins import EXTRA_BIDDER_LINKS
 
     return EXTRA_BIDDER_LINKS
+
+
+def demo_pki_directory() -> Path:
+    """var/pki (as ``ggzy pki demo``); beside the opening keys, so a test run writes into its throw-away dir."""
+    keys = Path(getattr(settings, "GGZY_OPENING_KEY_DIR", Path(settings.VAR_DIR) / "keys"))
+    return keys.parent / "pki"
+
+
+def _demo_ca(directory: Path):
+    """The ECDSA root of the test PKI under ``directory`` (built first when missing), registered in the trust
+    store with its CRL."""
+    manifest = directory / "manifest.json"
+    if not manifest.exists():
+        build_test_pki(directory, now=clock.now(), crl_days=365)
+    demo_pki_register(directory=directory)
+    entry = next(e for e in json.loads(manifest.read_text())["cas"] if e["algorithm"] == Algorithm.ECDSA)
+    certificate = x509.load_pem_x509_certificate((directory / entry["certificate"]).read_bytes())
+    key = serialization.load_pem_private_key((directory / entry["key"]).read_bytes(), password=None)
+    return certificate, key
+
+
+def _person_certificate(ca_certificate, ca_key, user, directory: Path) -> tuple[bytes, bytes]:
+    """A person signing certificate mapping to ``user`` by the certificate-login rule (serialNumber = username,
+    CN = display name); written to ``directory`` so ``ggzy-bid sign`` can be tried with it."""
+    utf8 = _ASN1Type.UTF8String
+    subject = x509.Name([x509.NameAttribute(NameOID.COUNTRY_NAME, "CN"),
+                         x509.NameAttribute(NameOID.ORGANIZATIONAL_UNIT_NAME, "个人", _type=utf8),
+                         x509.NameAttribute(NameOID.SERIAL_NUMBER, user.username, _type=utf8),
+                         x509.NameAttribute(NameOID.COMMON_NAME, user.display_name or user.username, _type=utf8)])
+    key = ec.generate_private_key(ec.SECP256R1())
+    start = clock.now() - dt.timedelta(days=1)
+    certificate = (
+        x509.CertificateBuilder().subject_name(subject).issuer_name(ca_certificate.subject)
+        .public_key(key.public_key()).serial_number(x509.random_serial_number())
+        .not_valid_before(start).not_valid_after(start + dt.timedelta(days=3 * 365))
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .add_extension(x509.KeyUsage(digital_signature=True, content_commitment=True, key_encipherment=False,
+                                     data_encipherment=False, key_agreement=False, key_cert_sign=False,
+                                     crl_sign=False, encipher_only=False, decipher_only=False), critical=True)
+        .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()), critical=False)
+        .sign(ca_key, hashes.SHA256()))
+    pem = certificate.public_bytes(serialization.Encoding.PEM)
+    key_pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                serialization.NoEncryption())
+    directory.mkdir(parents=True, exist_ok=True)
+    (directory / f"{user.username}-sign.pem").write_bytes(pem)
+    fd = os.open(directory / f"{user.username}-sign.key", os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(key_pem)
+    return pem, key_pem
+
+
+def demo_signatures(lot, *, staff, experts) -> int:
+    """Sign the archived demo lot's opening record (the center's staff) and evaluation report (every member)
+    with person certificates of the test PKI, through the same service as an upload. Returns the count."""
+    directory = demo_pki_directory()
+    ca_certificate, ca_key = _demo_ca(directory)
+    signed = 0
+    for purpose, signers in (("opening_record", [staff]), ("evaluation_report", experts)):
+        content = document_of(lot, purpose).content
+        for user in signers:
+            pem, key_pem = _person_certificate(ca_certificate, ca_key, user, directory / "tendering-demo")
+            certificate, private_key = bidclient.load_credentials_pem(pem, key_pem)
+            signatures.document_sign(actor=user, lot=lot, purpose=purpose, signature_der=bidclient.sign_content(
+                content, certificate=certificate, private_key=private_key))
+            signed += 1
+    return signed

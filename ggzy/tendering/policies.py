@@ -48,3 +48,27 @@ def can_publish_lot(user, lot) -> bool:
 
 def can_bid(user) -> bool:
     return getattr(user, "role", None) == Role.BIDDER and acting_entity(user) is not None
+
+
+def can_sign_document(user, lot, purpose: str) -> bool:
+    """The party responsible for a document (责任方): the opening record — the lot's center's staff; the evaluation
+    report — each committee member; the award notice — the tenderer or agency; the contract — the tenderer or
+    agency and the winning bidder; a bid — its bidder."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    role = getattr(user, "role", None)
+    if purpose == "opening_record":
+        return role == Role.CENTER_STAFF and user.center_id == lot.project.center_id
+    if purpose == "evaluation_report":
+        return role == Role.EXPERT and lot.committee.filter(user=user).exists()
+    if purpose == "award_notice":
+        return is_project_owner(user, lot.project)
+    if purpose == "contract":
+        if is_project_owner(user, lot.project):
+            return True
+        award = getattr(lot, "award", None)
+        entity = acting_entity(user) if role == Role.BIDDER else None
+        return award is not None and entity is not None and award.bid.bidder_id == entity.pk
+    if purpose == "bid":
+        return can_bid(user)
+    return False

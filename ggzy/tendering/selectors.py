@@ -72,3 +72,58 @@ def lots_for_expert(*, user) -> QuerySet[Lot]:
 def lots_for_center(*, user) -> QuerySet[Lot]:
     qs = Lot.objects.select_related("project__center")
     return qs if user.is_provincial else qs.filter(project__center_id=user.center_id)
+
+
+def lot_signatures_visible(*, user, lot: Lot) -> list[dict]:
+    """The lot's signed documents as ``user`` may see them: per document its label, SHA-256, every signature with
+    today's verdict against the document as stored now, and whether ``user`` is a party who may sign it."""
+    from ggzy.pki.models_signatures import SignaturePurpose
+    from ggzy.pki.signing_selectors import signatures_for
+
+    from . import documents, masking
+
+    shown = {
+        SignaturePurpose.OPENING_RECORD: masking.visible("bidders", lot, user),
+        SignaturePurpose.EVALUATION_REPORT: masking.visible("evaluation_ranking", lot, user),
+        SignaturePurpose.AWARD_NOTICE: True,
+        SignaturePurpose.CONTRACT: True,
+    }
+    sections = []
+    for document in documents.documents_present(lot):
+        if not shown[document.purpose]:
+            continue
+        sections.append({
+            "purpose": document.purpose, "label": document.label, "sha256": document.sha256,
+            "signatures": signatures_for(document.object_type, document.obj.pk, purpose=document.purpose,
+                                         content=document.content),
+            "can_sign": policies.can_sign_document(user, lot, document.purpose),
+        })
+    if masking.visible("bidders", lot, user) or lot.state == LotState.OPENING:
+        views = []
+        for bid in lot.bids.exclude(state="withdrawn").order_by("id"):
+            views += signatures_for("tendering.bid", bid.pk, purpose=SignaturePurpose.BID,
+                                    content=documents.bid_manifest(bid))
+        if views or lot.state == LotState.OPENING:
+            sections.insert(0, {"purpose": SignaturePurpose.BID, "label": SignaturePurpose.BID.label, "sha256": "",
+                                "signatures": views if masking.visible("bidders", lot, user) else [],
+                                "can_sign": lot.state == LotState.OPENING and policies.can_bid(user)})
+    return sections
+
+
+def lot_document_content_visible(*, user, lot: Lot, purpose: str):
+    """The document to download for signing or checking: a responsible party always, others when it is shown."""
+    from ggzy.core.errors import NotAllowed
+
+    from . import documents, masking
+    from .services.signatures import document_for_signer
+
+    documents.purpose_check(purpose)
+    if policies.can_sign_document(user, lot, purpose):
+        return document_for_signer(actor=user, lot=lot, purpose=purpose)
+    public = {"opening_record": masking.visible("bidders", lot, user),
+              "evaluation_report": masking.visible("evaluation_ranking", lot, user),
+              "award_notice": True,
+              "contract": policies.can_publish_lot(user, lot) or getattr(user, "role", None) == Role.SUPERVISOR}
+    if not public.get(purpose):
+        raise NotAllowed("无权查看该文件")
+    return documents.document_of(lot, purpose)

@@ -26,7 +26,7 @@ from . import masking, policies, selectors, services
 from .choices import LotState, Method
 from .price_sheet import FINGERPRINT_FIELDS
 from .schemas import lot_public
-from .services import bidding, evaluation, opening, result
+from .services import bidding, evaluation, opening, result, signatures
 
 OWNERS = roles(Role.TENDERER, Role.AGENCY)
 STAFF = roles(Role.CENTER_STAFF, Role.ADMIN)
@@ -142,6 +142,7 @@ def lot_view(request, lot_id: int):
         "is_owner": policies.is_project_owner(user, lot.project), "is_staff": policies.can_publish_lot(user, lot),
         "is_bidder": policies.can_bid(user), "fingerprint_fields": FINGERPRINT_FIELDS,
         "show_committee": masking.visible("committee_names", lot, user), "steps": _steps(lot),
+        "signed_documents": selectors.lot_signatures_visible(user=user, lot=lot),
     }
     if context["is_bidder"]:
         context["signup"] = services.signup.signup_of(actor=user, lot=lot)
@@ -239,6 +240,14 @@ def _document(request, lot):
     services.lot_document_add(actor=request.user, lot=lot, name=upload.name, content=upload.read())
 
 
+def _sign_document(request, lot):
+    upload = request.FILES.get("signature")
+    if upload is None:
+        raise DomainError("请选择签名文件（.p7s）", field="signature")
+    signatures.document_sign(actor=request.user, lot=lot, purpose=request.POST.get("purpose", ""),
+                             signature_der=upload.read(signatures.MAX_SIGNATURE_BYTES + 1))
+
+
 ACTIONS: dict[str, Action] = {
     "document": Action(OWNERS, _document, "招标文件已上传"),
     "schedule": Action(OWNERS, lambda r, lot: services.lot_schedule(
@@ -280,6 +289,7 @@ ACTIONS: dict[str, Action] = {
     "award": Action(OWNERS_OR_STAFF, lambda r, lot: result.award_issue(actor=r.user, lot=lot), "中标通知书已发出"),
     "contract": Action(OWNERS_OR_STAFF, _contract, "合同已备案"),
     "archive": Action(STAFF, lambda r, lot: result.archive_build(actor=r.user, lot=lot), "已归档"),
+    "sign_document": Action(AUTHENTICATED, _sign_document, "电子签名已验证并登记"),
 }
 
 

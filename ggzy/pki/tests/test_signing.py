@@ -187,3 +187,16 @@ def test_openssl_verifies_the_ecdsa_signature(tmp_path, demo_pki):
     # then
     assert result.returncode == 0, result.stderr
 
+
+
+
+@pytest.mark.parametrize("algorithm", [Algorithm.ECDSA, Algorithm.RSA, Algorithm.SM2])
+def test_content_with_newlines_round_trips_byte_for_byte(trust_store, signer_of, algorithm):
+    # given text with Unix line endings (an award notice)
+    signer = signer_of(algorithm)
+    content = "中标人：某公司\n中标金额：100元\n".encode()
+    # when it is signed
+    signature = sign_detached(content, cert_pem=signer.pem, key_pem=signer.private_key_pem())
+    # then the signature covers exactly those bytes, not a CRLF-canonicalised copy
+    assert verify_detached(content, signature, at=NOW).ok
+    assert not verify_detached(content.replace(b"\n", b"\r\n"), signature, at=NOW).ok

@@ -20,7 +20,7 @@ from ggzy.core.models import AuditEntry
 from ggzy.core.money import yuan
 from ggzy.disclosure.services import notice_publish
 
-from .. import policies, rules
+from .. import documents, policies, rules
 from ..choices import LotState, ObjectionState
 from ..models import (
     ArchiveAccess,
@@ -226,7 +226,8 @@ def archive_build(*, actor, lot: Lot) -> ArchivePackage:
             items.append({"kind": kind, "name": kind, "sha256": getattr(obj, "sha256", None) or obj.content_sha256})
     timeline = [{"at": e.at.isoformat(), "action": e.action, "actor": e.actor_label}
                 for e in AuditEntry.objects.filter(object_type="tendering.lot", object_id=str(lot.pk)).order_by("at", "id")]
-    manifest = jsonable({"lot": lot.code, "project": lot.project.code, "items": items, "timeline": timeline})
+    manifest = jsonable({"lot": lot.code, "project": lot.project.code, "items": items, "timeline": timeline,
+                         "signatures": documents.signatures_manifest(lot)})
     digest = hashlib.sha256(json.dumps(manifest, ensure_ascii=False, sort_keys=True).encode()).hexdigest()
     years = rules.period_optional(lot.project, "records_retention_min")
     today = clock.today()
