@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_sealed
 
 app_name = "tendering"
 urlpatterns = [
@@ -11,4 +11,5 @@ urlpatterns = [
     path("projects/<int:project_id>/review/", views.project_review_view, name="project_review"),
     path("lots/<int:lot_id>/", views.lot_view, name="lot"),
     path("lots/<int:lot_id>/act/<slug:action>/", views.lot_action_view, name="lot_action"),
+    *views_sealed.urlpatterns,  # 自持密钥投标页（浏览器加密）
 ]
