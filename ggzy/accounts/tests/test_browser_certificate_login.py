@@ -3,6 +3,7 @@
 import os
 
 import pytest
+from playwright.sync_api import expect
 
 from ggzy.accounts.roles import Role
 from ggzy.core import clock
@@ -54,5 +55,6 @@ def test_sm2_key_file_is_explained(live_server, frozen_clock, trust_store, brows
     page.set_input_files("#cert-file", str(cert_file))
     page.set_input_files("#key-file", str(key_file))
     page.click("#cert-login-submit")
-    assert "ggzy-bid" in page.inner_text("#cert-client-error")
+    # the page explains asynchronously (the key file is read and parsed in JavaScript): wait for it
+    expect(page.locator("#cert-client-error")).to_contain_text("ggzy-bid", timeout=15000)
     page.close()
