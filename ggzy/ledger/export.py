@@ -75,7 +75,7 @@ def verify_database(*, trusted_keys: list[str] | None = None) -> VerifyReport:
     verifiers = [notes.parse_vkey(k) for k in vkeys]
     report = verify_log(hash_name=selectors.log_head().hash_algorithm, entries=_entry_rows(),
                         checkpoint_notes=[note for _size, note in _checkpoint_notes()],
-                        log_keys=[v for v in verifiers if v.sig_type == notes.ED25519],
+                        log_keys=[v for v in verifiers if v.sig_type in notes.LOG_TYPES],
                         witness_keys=[v for v in verifiers if v.is_cosigner], stored_nodes=_stored_nodes())
     head = selectors.log_head()
     if head.size != report.entries:

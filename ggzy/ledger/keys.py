@@ -44,7 +44,7 @@ def key_file() -> Path:
 
 
 def platform_signer() -> notes.Signer:
-    """The platform's Ed25519 note signer, generated into the key file the first time."""
+    """The platform's note signer (Ed25519, or SM2 where required), generated into the key file the first time."""
     path = key_file()
     with _lock:
         cached = _cache.get(str(path))
@@ -55,8 +55,17 @@ def platform_signer() -> notes.Signer:
         return signer
 
 
+def signature_type() -> int:
+    """Ed25519 unless the deployment requires SM2 (settings or env ``GGZY_LEDGER_SIGNATURE=sm2``)."""
+    name = getattr(settings, "GGZY_LEDGER_SIGNATURE", None) or os.environ.get("GGZY_LEDGER_SIGNATURE") or "ed25519"
+    types = {"ed25519": notes.ED25519, "sm2": notes.SM2}
+    if name.lower() not in types:
+        raise ValueError(f"GGZY_LEDGER_SIGNATURE must be one of {sorted(types)}")
+    return types[name.lower()]
+
+
 def _generate(path: Path) -> notes.Signer:
-    signer = notes.Signer.generate(log_origin())
+    signer = notes.Signer.generate(log_origin(), signature_type())
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)

@@ -7,7 +7,10 @@ Pure functions over text and Ed25519 keys, no Django, so an offline verifier nee
 * signer key:          ``PRIVATE+KEY+<name>+<key id>+<base64(type byte || 32-byte seed)>``
 
 Type 0x01 is a log's Ed25519 note signature; type 0x04 is a witness's timestamped Ed25519 cosignature
-(``cosignature/v1``). SM2 signatures are not implemented here (another issue adds them).
+(``cosignature/v1``). Type 0x81 is this platform's log signature with SM2 (SM3 digest, default user ID
+1234567812345678) for deployments that require Chinese commercial cryptography: the public key is the 65-byte
+uncompressed point, the signer key the 32-byte scalar, the signature r ‖ s (64 bytes). The signed-note format does
+not assign SM2 a type; 0x81 is documented in docs/ledger-format.md.
 """
 
 from __future__ import annotations
@@ -23,8 +26,14 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
+from ggzy.pki import sm
+
 ED25519 = 0x01
 COSIGNATURE_V1 = 0x04
+SM2 = 0x81
+LOG_TYPES = (ED25519, SM2)
+_KEY_LENGTHS = {ED25519: 32, COSIGNATURE_V1: 32, SM2: 65}  # public key bytes after the type byte
+_SEED_LENGTHS = {ED25519: 32, COSIGNATURE_V1: 32, SM2: 32}
 EM_DASH = "\u2014"
 
 
@@ -75,6 +84,10 @@ class Verifier:
 
     def verify(self, text: str, signature: bytes) -> int | None:
         """Check ``signature`` (after the key id) over note ``text``; returns the cosignature timestamp."""
+        if self.sig_type == SM2:
+            if len(signature) != 64 or not sm.sm2_verify(self.public_key, text.encode("utf-8"), signature):
+                raise NoteError(f"signature by {self.name} does not verify")
+            return None
         key = Ed25519PublicKey.from_public_bytes(self.public_key)
         try:
             if self.sig_type == ED25519:
@@ -93,31 +106,40 @@ class Verifier:
 
 @dataclass(frozen=True)
 class Signer:
-    """A private Ed25519 key with its name and signature type (never stored in the database)."""
+    """A private Ed25519 (or SM2) key with its name and signature type (never stored in the database)."""
 
     name: str
     sig_type: int
-    private_key: Ed25519PrivateKey
+    private_key: Ed25519PrivateKey | bytes
 
     @classmethod
     def generate(cls, name: str, sig_type: int = ED25519) -> Signer:
         _check_name(name)
+        if sig_type == SM2:
+            return cls(name, sig_type, sm.sm2_keypair_new()[0])
         return cls(name, sig_type, Ed25519PrivateKey.generate())
 
     @property
     def verifier(self) -> Verifier:
+        if isinstance(self.private_key, bytes):
+            return Verifier(self.name, self.sig_type, sm.sm2_public_key(self.private_key))
         raw = self.private_key.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
         return Verifier(self.name, self.sig_type, raw)
 
     @property
     def skey(self) -> str:
-        seed = self.private_key.private_bytes(serialization.Encoding.Raw, serialization.PrivateFormat.Raw,
-                                              serialization.NoEncryption())
+        if isinstance(self.private_key, bytes):
+            seed = self.private_key
+        else:
+            seed = self.private_key.private_bytes(serialization.Encoding.Raw, serialization.PrivateFormat.Raw,
+                                                  serialization.NoEncryption())
         return f"PRIVATE+KEY+{self.name}+{self.verifier.key_id.hex()}+{_b64(bytes([self.sig_type]) + seed)}"
 
     def signature_line(self, text: str, *, timestamp: int | None = None) -> str:
         """``— <name> base64(key id || signature)`` over note ``text``."""
-        if self.sig_type == ED25519:
+        if isinstance(self.private_key, bytes):
+            raw = sm.sm2_sign(self.private_key, text.encode("utf-8"))
+        elif self.sig_type == ED25519:
             raw = self.private_key.sign(text.encode("utf-8"))
         elif self.sig_type == COSIGNATURE_V1:
             if timestamp is None or not 0 <= timestamp < 2**63:
@@ -135,8 +157,8 @@ def parse_vkey(vkey: str) -> Verifier:
     name, hex_id, data = parts
     _check_name(name)
     raw = _unb64(data)
-    if len(raw) != 33 or raw[0] not in (ED25519, COSIGNATURE_V1):
-        raise NoteError("only Ed25519 (0x01) and Ed25519 cosignature (0x04) keys are supported")
+    if not raw or _KEY_LENGTHS.get(raw[0]) != len(raw) - 1:
+        raise NoteError("only Ed25519 (0x01), Ed25519 cosignature (0x04) and SM2 (0x81) keys are supported")
     verifier = Verifier(name, raw[0], raw[1:])
     if verifier.key_id.hex() != hex_id.lower():
         raise NoteError("the key id does not match the key")
@@ -150,9 +172,10 @@ def parse_skey(skey: str) -> Signer:
     name, hex_id, data = parts[2:]
     _check_name(name)
     raw = _unb64(data)
-    if len(raw) != 33 or raw[0] not in (ED25519, COSIGNATURE_V1):
-        raise NoteError("only Ed25519 signer keys are supported")
-    signer = Signer(name, raw[0], Ed25519PrivateKey.from_private_bytes(raw[1:]))
+    if not raw or _SEED_LENGTHS.get(raw[0]) != len(raw) - 1:
+        raise NoteError("only Ed25519 and SM2 signer keys are supported")
+    key: Ed25519PrivateKey | bytes = raw[1:] if raw[0] == SM2 else Ed25519PrivateKey.from_private_bytes(raw[1:])
+    signer = Signer(name, raw[0], key)
     if signer.verifier.key_id.hex() != hex_id.lower():
         raise NoteError("the key id does not match the key")
     return signer
@@ -269,7 +292,7 @@ def open_checkpoint(note: str, log_verifiers: Sequence[Verifier],
                     witness_verifiers: Sequence[Verifier] = ()) -> tuple[Checkpoint, list[VerifiedSignature]]:
     """Verify a checkpoint note: a log signature is required; returns the checkpoint and valid cosignatures."""
     text, verified = verify_note(note, [*log_verifiers, *witness_verifiers])
-    if not any(v.verifier.sig_type == ED25519 and v.verifier in log_verifiers for v in verified):
+    if not any(v.verifier.sig_type in LOG_TYPES and v.verifier in log_verifiers for v in verified):
         raise NoteError("the checkpoint is not signed by the log's key")
     checkpoint = parse_checkpoint(text)
     return checkpoint, [v for v in verified if v.verifier.is_cosigner]

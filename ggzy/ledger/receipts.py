@@ -95,7 +95,7 @@ def receipt_verify(receipt: dict[str, Any] | str, trusted_keys: Sequence[str | n
         note = str(receipt["checkpoint"])
     except (KeyError, TypeError, ValueError) as exc:
         raise ReceiptInvalid(f"malformed receipt: {exc}") from exc
-    log_keys = [v for v in verifiers if v.sig_type == notes.ED25519]
+    log_keys = [v for v in verifiers if v.sig_type in notes.LOG_TYPES]
     witness_keys = [v for v in verifiers if v.is_cosigner]
     if not log_keys:
         raise ReceiptInvalid("no trusted log key was given")

@@ -179,7 +179,7 @@ def verify_export(directory: Path, *, trusted_keys: list[str] | None = None) -> 
     vkeys = trusted_keys or [manifest["log_key"], *(w["vkey"] for w in manifest.get("witnesses", []))]
     verifiers = [notes.parse_vkey(k) for k in vkeys]
     report = verify_log(hash_name=manifest["hash"], entries=entries, checkpoint_notes=checkpoint_notes,
-                        log_keys=[v for v in verifiers if v.sig_type == notes.ED25519],
+                        log_keys=[v for v in verifiers if v.sig_type in notes.LOG_TYPES],
                         witness_keys=[v for v in verifiers if v.is_cosigner])
     declared = int(manifest.get("tree_size", report.entries))
     if declared != report.entries:
