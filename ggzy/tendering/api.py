@@ -7,7 +7,6 @@ from django.http import Http404
 from ninja import File, Form, Router, Status
 from ninja.files import UploadedFile
 
-from ggzy.accounts.models import User
 from ggzy.accounts.roles import Role
 from ggzy.core.errors import DomainError
 from ggzy.core.permissions import AUTHENTICATED, PUBLIC, requires, roles
@@ -280,13 +279,9 @@ def retender(request, lot_id: int):
 @router.post("/lots/{lot_id}/committee", response={201: dict}, summary="组建评标委员会（交易中心）")
 @requires(STAFF)
 def committee(request, lot_id: int, payload: CommitteeIn):
-    users = {u.username: u for u in User.objects.filter(username__in=[m.username for m in payload.members])}
-    missing = [m.username for m in payload.members if m.username not in users]
-    if missing:
-        raise DomainError(f"用户不存在：{'、'.join(missing)}", field="members")
-    rows = evaluation.committee_appoint(actor=request.user, lot=_lot(request, lot_id),
-                                        members=[(users[m.username], m.seat) for m in payload.members],
-                                        chair=users.get(payload.chair or ""))
+    rows = evaluation.committee_appoint_by_usernames(
+        actor=request.user, lot=_lot(request, lot_id), seats=[(m.username, m.seat) for m in payload.members],
+        chair_username=payload.chair)
     return Status(201, {"members": len(rows)})
 
 

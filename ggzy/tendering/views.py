@@ -181,12 +181,11 @@ def _dt(value: str, field: str) -> dt.datetime:
 
 
 def _committee(request, lot):
+    # Each chosen expert's seat comes from the form (technical unless marked economic); the first chosen chairs.
     usernames = request.POST.getlist("experts")
-    users = {u.username: u for u in User.objects.filter(username__in=usernames)}
-    members = [(users[n], "expert_economic" if i == len(usernames) - 1 else "expert_technical")
-               for i, n in enumerate(usernames) if n in users]
-    evaluation.committee_appoint(actor=request.user, lot=lot, members=members,
-                                 chair=members[0][0] if members else None)
+    seats = [(name, request.POST.get(f"seat_{name}", "expert_technical")) for name in usernames]
+    evaluation.committee_appoint_by_usernames(actor=request.user, lot=lot, seats=seats,
+                                              chair_username=usernames[0] if usernames else None)
 
 
 def _bid(request, lot):

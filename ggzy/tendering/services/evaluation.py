@@ -75,6 +75,17 @@ def committee_appoint(*, actor, lot: Lot, members: list[tuple[User, str]], chair
     return rows
 
 
+def committee_appoint_by_usernames(*, actor, lot: Lot, seats: list[tuple[str, str]],
+                                   chair_username: str | None = None) -> list:
+    """The same as ``committee_appoint`` for callers that name members by user name (pages and the API)."""
+    users = {u.username: u for u in User.objects.filter(username__in=[name for name, _ in seats])}
+    missing = [name for name, _ in seats if name not in users]
+    if missing:
+        raise DomainError(f"用户不存在：{'、'.join(missing)}", field="members")
+    return committee_appoint(actor=actor, lot=lot, members=[(users[name], seat) for name, seat in seats],
+                             chair=users.get(chair_username or ""))
+
+
 def _member(actor, lot: Lot) -> CommitteeMember:
     member = CommitteeMember.objects.filter(lot=lot, user=actor).first() if actor and actor.is_authenticated else None
     if member is None:

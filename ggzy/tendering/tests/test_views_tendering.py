@@ -90,3 +90,34 @@ def test_project_register_page(client, world):
     assert "项目名称不能为空" in response.content.decode()
     client.force_login(world.bidders[0])
     assert client.get("/tendering/projects/new/").status_code == 403
+
+
+def test_committee_form_takes_each_experts_seat(client, world):
+    import datetime as dt
+
+    from ggzy.core import clock
+    from ggzy.tendering.models import CommitteeMember
+    from ggzy.tendering.services import opening
+
+    from .test_services_flow import PRICES, _bid
+
+    # given a lot in evaluation
+    lot = lot_ready(world)
+    for i, price in enumerate(PRICES):
+        _bid(world, lot, i, price)
+    clock.advance(dt.timedelta(days=22))
+    opening.lot_open(actor=world.staff, lot=lot)
+    opening.opening_decrypt_all(actor=world.staff, lot=lot)
+    opening.opening_record_publish(actor=world.staff, lot=lot)
+    opening.opening_close(actor=world.staff, lot=lot)
+    # when the center picks five experts, marking two as economic experts
+    experts = world.experts[:5]
+    data = {"experts": [e.username for e in experts],
+            f"seat_{experts[3].username}": "expert_economic", f"seat_{experts[4].username}": "expert_economic"}
+    client.force_login(world.staff)
+    client.post(f"/tendering/lots/{lot.pk}/act/committee/", data)
+    # then the seats are as chosen and the first chosen chairs
+    seats = dict(CommitteeMember.objects.filter(lot=lot).values_list("user__username", "seat"))
+    assert list(seats.values()).count("expert_economic") == 2
+    assert seats[experts[0].username] == "expert_technical"
+    assert CommitteeMember.objects.get(lot=lot, is_chair=True).user == experts[0]
