@@ -22,6 +22,12 @@ class TrustedCA(models.Model):
     not_after = models.DateTimeField("失效时间")
     enabled = models.BooleanField("启用", default=True)
     registered_at = models.DateTimeField("登记时间")
+    crl_url = models.URLField("CRL下载地址", max_length=500, blank=True,
+                              help_text="填写后由定时任务自动下载更新；留空则由管理员手工导入")
+    ocsp_url = models.URLField("OCSP服务地址", max_length=500, blank=True,
+                               help_text="该CA签发证书的在线状态查询地址（证书自带的地址优先）")
+    refreshed_at = models.DateTimeField("最近自动更新", null=True, blank=True)
+    refresh_error = models.CharField("最近更新错误", max_length=500, blank=True)
 
     class Meta:
         verbose_name = "可信CA"
@@ -53,4 +59,38 @@ class RevocationList(models.Model):
 
     def __str__(self) -> str:
         return f"{self.ca} CRL {self.this_update:%Y-%m-%d %H:%M}"
+class OcspStatus(models.TextChoices):
+    GOOD = "good", "正常"
+    REVOKED = "revoked", "已吊销"
+    UNKNOWN = "unknown", "未知"
+
+
+class OcspResponse(models.Model):
+    """OCSP响应 — one certificate's status as a trusted CA (or its authorised responder) signed it; checked on
+    import, used by validation from thisUpdate to nextUpdate."""
+
+    ca = models.ForeignKey(TrustedCA, on_delete=models.CASCADE, related_name="ocsp_responses",
+                           verbose_name="签发CA")
+    serial_number = models.CharField("证书序列号（十六进制）", max_length=64)
+    status = models.CharField("证书状态", max_length=8, choices=OcspStatus.choices)
+    revocation_time = models.DateTimeField("吊销时间", null=True, blank=True)
+    this_update = models.DateTimeField("本次更新")
+    next_update = models.DateTimeField("下次更新")
+    produced_at = models.DateTimeField("响应签发时间")
+    responder = models.CharField("响应者", max_length=200)
+    response_der = models.BinaryField("OCSP响应（DER）")
+    fetched_at = models.DateTimeField("导入时间")
+
+    class Meta:
+        verbose_name = "OCSP响应"
+        verbose_name_plural = "OCSP响应"
+        ordering = ["ca", "serial_number", "-this_update"]
+        constraints = [models.UniqueConstraint(fields=["ca", "serial_number", "this_update"],
+                                               name="pki_ocsp_unique_per_update")]
+        indexes = [models.Index(fields=["ca", "serial_number", "this_update"])]
+
+    def __str__(self) -> str:
+        return f"{self.ca} OCSP {self.serial_number} {self.get_status_display()}"
+
+
 from .models_signatures import Signature, SignaturePurpose  # noqa: E402,F401  (电子签名记录)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from .models import RevocationList, TrustedCA
+from .models import OcspResponse, RevocationList, TrustedCA
 
 
 def trusted_ca_list_visible(*, user=None) -> QuerySet[TrustedCA]:
@@ -14,3 +14,8 @@ def trusted_ca_list_visible(*, user=None) -> QuerySet[TrustedCA]:
 
 def revocation_list_latest(*, ca: TrustedCA) -> RevocationList | None:
     return RevocationList.objects.filter(ca=ca).order_by("-this_update").first()
+
+
+def ocsp_response_list_recent(*, limit: int = 20) -> QuerySet[OcspResponse]:
+    """The newest imported OCSP answers (any CA), for the trust-store page."""
+    return OcspResponse.objects.select_related("ca").defer("response_der").order_by("-fetched_at", "-id")[:limit]

@@ -10,6 +10,7 @@ this is demo material, never production keys.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import itertools
 import json
 import os
@@ -146,6 +147,38 @@ class TestCA:
             builder = builder.add_revoked_certificate(
                 x509.RevokedCertificateBuilder().serial_number(serial).revocation_date(when).build())
         return builder.sign(self.issued.private_key, hashes.SHA256()).public_bytes(serialization.Encoding.DER)
+
+
+    def ocsp_response(self, *, serials: list[int], produced_at: dt.datetime, this_update: dt.datetime,
+                      next_update: dt.datetime, revoked: dict[int, dt.datetime] | None = None,
+                      responder: Issued | None = None) -> bytes:
+        """A DER OCSP response on ``serials`` (good unless in ``revoked``), signed by the CA or by ``responder``."""
+        from . import ocsp as ocsp_mod
+
+        revoked = revoked or {}
+        if self.algorithm == Algorithm.SM2:
+            statuses = [ocsp_mod.SingleStatus(s, "revoked" if s in revoked else "good", this_update, next_update,
+                                              revoked.get(s)) for s in serials]
+            return ocsp_mod.sm2_response_build(issuer=self.issued.certificate,
+                                               issuer_private_key=self.issued.private_key,
+                                               produced_at=produced_at, statuses=statuses)
+        from cryptography.x509 import ocsp
+
+        name_hash = hashlib.sha1(ocsp_mod.subject_der(self.issued.certificate)).digest()  # noqa: S324
+        key_hash = hashlib.sha1(ocsp_mod.public_key_bits(self.issued.certificate)).digest()  # noqa: S324
+        builder = ocsp.OCSPResponseBuilder()
+        for serial in serials:
+            status = ocsp.OCSPCertStatus.REVOKED if serial in revoked else ocsp.OCSPCertStatus.GOOD
+            builder = builder.add_response_by_hash(
+                issuer_name_hash=name_hash, issuer_key_hash=key_hash, serial_number=serial,
+                algorithm=hashes.SHA1(), cert_status=status, this_update=this_update,  # noqa: S303
+                next_update=next_update, revocation_time=revoked.get(serial),
+                revocation_reason=None)
+        signer = responder or self.issued
+        builder = builder.responder_id(ocsp.OCSPResponderEncoding.HASH, signer.certificate)
+        if responder is not None:
+            builder = builder.certificates([responder.certificate])
+        return builder.sign(signer.private_key, hashes.SHA256()).public_bytes(serialization.Encoding.DER)
 
 
 def ca_new(*, name: str, algorithm: str, not_before: dt.datetime, years: int = 20) -> TestCA:

@@ -32,6 +32,11 @@ class TrustedCAOut(TrustedCAPublicOut):
     crl_state: str
     crl_this_update: dt.datetime | None
     crl_next_update: dt.datetime | None
+    ocsp_current: int
+    crl_url: str
+    ocsp_url: str
+    refreshed_at: dt.datetime | None
+    refresh_error: str
 
 
 @router.get("/cas", response=list[TrustedCAPublicOut], summary="平台认可的CA（CA互认名录）")
@@ -48,5 +53,7 @@ def api_trust_store(request):
     return [TrustedCAOut(id=ca.pk, name=ca.name, algorithm=ca.algorithm, not_before=ca.not_before,
                          not_after=ca.not_after, subject=ca.subject, fingerprint=ca.fingerprint, is_root=ca.is_root,
                          enabled=ca.enabled, registered_at=ca.registered_at, crl_state=crl.state,
-                         crl_this_update=crl.this_update, crl_next_update=crl.next_update)
+                         crl_this_update=crl.this_update, crl_next_update=crl.next_update,
+                         ocsp_current=ca.ocsp_current or 0, crl_url=ca.crl_url, ocsp_url=ca.ocsp_url,
+                         refreshed_at=ca.refreshed_at, refresh_error=ca.refresh_error)
             for ca, crl in trust_rows()]

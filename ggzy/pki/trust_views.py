@@ -10,8 +10,9 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django import forms
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import OuterRef, Subquery
+from django.db.models import Count, OuterRef, Subquery
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.views.decorators.http import require_POST
@@ -23,9 +24,9 @@ from ggzy.core.forms import apply_domain_error
 from ggzy.core.permissions import PUBLIC, requires, roles
 
 from . import services
-from .models import RevocationList, TrustedCA
+from .models import OcspResponse, RevocationList, TrustedCA
 from .policies import can_manage_trust_store
-from .selectors import trusted_ca_list_visible
+from .selectors import ocsp_response_list_recent, trusted_ca_list_visible
 
 CRL_DUE_SOON = dt.timedelta(hours=24)
 TRUST_STORE_VIEWERS = roles(Role.ADMIN, Role.CENTER_STAFF, Role.SUPERVISOR)
@@ -57,12 +58,15 @@ def crl_freshness(this_update, next_update, *, now: dt.datetime) -> CrlFreshness
 
 
 def trusted_ca_list_with_crl():
-    """Every CA with its newest CRL's update times annotated (one query)."""
+    """Every CA with its newest CRL's update times and its count of current OCSP answers annotated (one query)."""
     newest = RevocationList.objects.filter(ca=OuterRef("pk")).order_by("-this_update")
+    current = (OcspResponse.objects.filter(ca=OuterRef("pk"), next_update__gte=clock.now())
+               .order_by().values("ca").annotate(n=Count("pk")).values("n"))
     return trusted_ca_list_visible().annotate(
         crl_this_update=Subquery(newest.values("this_update")[:1]),
         crl_next_update=Subquery(newest.values("next_update")[:1]),
         crl_revoked_count=Subquery(newest.values("revoked_count")[:1]),
+        ocsp_current=Subquery(current[:1]),
     )
 
 
@@ -79,15 +83,29 @@ class CrlImportForm(forms.Form):
     crl = forms.FileField(label="CRL文件（PEM或DER）")
 
 
+class OcspImportForm(forms.Form):
+    response = forms.FileField(label="OCSP响应文件（DER）")
+
+
+class CaSourcesForm(forms.Form):
+    crl_url = forms.CharField(label="CRL下载地址", required=False, max_length=500)
+    ocsp_url = forms.CharField(label="OCSP服务地址", required=False, max_length=500)
+
+
 def _require_view(request) -> None:
     if not can_view_trust_store(request.user):
         raise PermissionDenied("只有系统管理员和省级工作人员可以查看可信CA管理页面")
 
 
-def _page(request, *, register_form=None, crl_form=None, status=200):
+def _page(request, *, register_form=None, crl_form=None, ocsp_form=None, sources=None, status=200):
+    rows = [(ca, crl, sources[1] if sources and sources[0] == ca.pk
+             else CaSourcesForm(initial={"crl_url": ca.crl_url, "ocsp_url": ca.ocsp_url}, prefix=f"ca{ca.pk}"))
+            for ca, crl in trust_rows()]
     return render(request, "pki/pages/trust_store.html", {
-        "rows": trust_rows(), "can_manage": can_manage_trust_store(request.user),
+        "rows": rows, "can_manage": can_manage_trust_store(request.user),
         "register_form": register_form or CaRegisterForm(), "crl_form": crl_form or CrlImportForm(),
+        "ocsp_form": ocsp_form or OcspImportForm(), "ocsp_recent": ocsp_response_list_recent(),
+        "sources_open": sources[0] if sources else None,
     }, status=status)
 
 
@@ -127,6 +145,56 @@ def crl_import_view(request):
 
 @requires(roles(Role.ADMIN))
 @require_POST
+def ocsp_import_view(request):
+    form = OcspImportForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            rows = services.ocsp_import(actor=request.user, response=form.cleaned_data["response"].read())
+        except DomainError as exc:
+            apply_domain_error(form, exc)
+        else:
+            messages.success(request, f"已导入OCSP响应：{len(rows)}个证书的状态")
+            return redirect("pki:trust_store")
+    return _page(request, ocsp_form=form, status=400)
+
+
+@requires(roles(Role.ADMIN))
+@require_POST
+def ca_sources_view(request, pk: int):
+    ca = get_object_or_404(TrustedCA, pk=pk)
+    form = CaSourcesForm(request.POST, prefix=f"ca{ca.pk}")
+    if form.is_valid():
+        try:
+            services.ca_sources_set(actor=request.user, ca=ca, crl_url=form.cleaned_data["crl_url"],
+                                    ocsp_url=form.cleaned_data["ocsp_url"])
+        except DomainError as exc:
+            apply_domain_error(form, exc)
+        else:
+            messages.success(request, f"已保存“{ca.name}”的吊销信息地址")
+            return redirect("pki:trust_store")
+    return _page(request, sources=(ca.pk, form), status=400)
+
+
+@requires(roles(Role.ADMIN))
+@require_POST
+def ca_refresh_view(request, pk: int):
+    """Run the scheduled refresh for one CA now (bounded by the fetch timeout)."""
+    ca = get_object_or_404(TrustedCA, pk=pk)
+    if not (ca.crl_url or ca.ocsp_url):
+        messages.error(request, f"“{ca.name}”未设置CRL下载地址或OCSP服务地址")
+        return redirect("pki:trust_store")
+    result = services.revocation_refresh(ca=ca)
+    labels = {"imported": "已下载新的CRL", "unchanged": "CRL未变化", "failed": "CRL下载失败", "not configured": "未设置CRL地址"}
+    summary = f"{labels[result.crl]}；OCSP查询{result.ocsp_checked}次，新增状态{result.ocsp_imported}条"
+    if result.errors:
+        messages.error(request, f"“{ca.name}”：{summary}。{'；'.join(result.errors)}")
+    else:
+        messages.success(request, f"“{ca.name}”：{summary}")
+    return redirect("pki:trust_store")
+
+
+@requires(roles(Role.ADMIN))
+@require_POST
 def ca_set_enabled_view(request, pk: int):
     ca = get_object_or_404(TrustedCA, pk=pk)
     services.ca_set_enabled(actor=request.user, ca=ca, enabled=request.POST.get("enabled") == "1")
@@ -146,5 +214,8 @@ urlpatterns = [
     path("trust/register/", ca_register_view, name="ca_register"),
     path("trust/crl/", crl_import_view, name="crl_import"),
     path("trust/<int:pk>/enabled/", ca_set_enabled_view, name="ca_set_enabled"),
+    path("trust/<int:pk>/sources/", ca_sources_view, name="ca_sources"),
+    path("trust/<int:pk>/refresh/", ca_refresh_view, name="ca_refresh"),
+    path("trust/ocsp/", ocsp_import_view, name="ocsp_import"),
     path("cas/", recognised_ca_list_view, name="recognised_cas"),
 ]

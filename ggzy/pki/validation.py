@@ -16,7 +16,7 @@ from cryptography import x509
 from django.utils import timezone
 
 from . import certificates as certs
-from .models import RevocationList, TrustedCA
+from .models import OcspResponse, OcspStatus, RevocationList, TrustedCA
 
 MAX_PATH_LENGTH = 6
 
@@ -125,17 +125,34 @@ def _check_extensions(chain: list[x509.Certificate], usage: str) -> ValidationRe
     return None
 
 
+def _ocsp_answer(ca: TrustedCA, cert: x509.Certificate, at: dt.datetime) -> OcspResponse | None:
+    """The newest OCSP status of ``cert`` current at ``at`` (an "unknown" answer is no answer)."""
+    return (OcspResponse.objects.filter(ca=ca, serial_number=format(cert.serial_number, "x"), this_update__lte=at,
+                                        next_update__gte=at)
+            .exclude(status=OcspStatus.UNKNOWN).order_by("-this_update").first())
+
+
 def _check_revocation(chain: list[x509.Certificate], path: list[tuple[TrustedCA, x509.Certificate]],
                       at: dt.datetime) -> ValidationResult | None:
+    """Revoked by either source → refused. A current OCSP answer stands in for a missing or stale CRL; with
+    neither, the certificate is refused (fail closed)."""
     for index, (ca, _) in enumerate(path):
         cert = chain[index]
         label = "证书" if index == 0 else f"签发CA证书“{certs.common_name(cert.subject)}”"
+        answer = _ocsp_answer(ca, cert, at)
+        if answer is not None and answer.status == OcspStatus.REVOKED \
+                and (answer.revocation_time is None or answer.revocation_time <= at):
+            when = f"于 {_when(answer.revocation_time)} " if answer.revocation_time else ""
+            return _refuse("revoked", f"{label}已{when}被CA“{ca.name}”吊销（OCSP在线状态查询结果）")
         latest = RevocationList.objects.filter(ca=ca, this_update__lte=at).order_by("-this_update").first()
-        if latest is None:
-            return _refuse("revocation_unknown", f"缺少CA“{ca.name}”的证书吊销列表（CRL），无法确认{label}是否已被吊销")
-        if latest.next_update < at:
+        if latest is None or latest.next_update < at:
+            if answer is not None:
+                continue  # OCSP says good and is current
+            if latest is None:
+                return _refuse("revocation_unknown", f"缺少CA“{ca.name}”的证书吊销列表（CRL）或在线状态（OCSP），"
+                                                     f"无法确认{label}是否已被吊销")
             return _refuse("revocation_stale", f"CA“{ca.name}”的证书吊销列表已过期（应于 {_when(latest.next_update)} 前更新），"
-                                               f"无法确认{label}是否已被吊销")
+                                               f"且无有效的OCSP状态，无法确认{label}是否已被吊销")
         entry = certs.crl_load(bytes(latest.crl_der)).get_revoked_certificate_by_serial_number(cert.serial_number)
         if entry is not None and entry.revocation_date_utc <= at:
             return _refuse("revoked", f"{label}已于 {_when(entry.revocation_date_utc)} 被CA“{ca.name}”吊销")
