@@ -5,16 +5,18 @@ import base64
 import binascii
 import json
 
-from django.http import Http404
+from django.db.models import Count
+from django.http import Http404, HttpResponse
 from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from ggzy.accounts.roles import Role
 from ggzy.core.errors import DomainError
 from ggzy.core.permissions import requires, roles
+from ggzy.registry.models import Center
 
-from . import selectors
-from .models import Bid
+from . import policies, selectors
+from .models import Bid, Custodian
 from .services import client_sealed, custody
 from .services.bidding import IncomingFile, bid_of
 
@@ -33,6 +35,24 @@ class SharesIn(Schema):
 
 class ReasonIn(Schema):
     reason: str
+
+
+class CustodianIn(Schema):
+    name: str
+    organisation: str
+    public_key_pem: str  # SM2 encryption certificate or SubjectPublicKeyInfo, PEM
+    center: str | None = None  # center code; provincial staff and administrators only
+
+
+class CustodianOut(Schema):
+    id: int
+    center: str
+    name: str
+    organisation: str
+    fingerprint: str
+    active: bool
+    registered_at: str
+    share_count: int
 
 
 def _lot(request, lot_id: int):
@@ -125,3 +145,78 @@ def decryption_failure(request, bid_id: int, payload: ReasonIn):
 def custodian_unlock(request, lot_id: int, payload: SharesIn):
     bids = client_sealed.opening_custodian_unlock(actor=request.user, lot=_lot(request, lot_id), shares=payload.shares)
     return [_state(b) for b in bids]
+
+
+# --- opening-key custodians (交易中心) ----------------------------------------------------------------------------
+
+
+def _center(request, code: str | None) -> Center:
+    """The staff member's own center; provincial staff and administrators may name another by its code."""
+    user = request.user
+    if code and user.is_provincial:
+        center = Center.objects.filter(code=code).first()
+        if center is None:
+            raise Http404
+        return center
+    if code and user.center is not None and code != user.center.code:
+        raise Http404
+    if user.center is None:
+        raise DomainError("请指定交易中心代码", field="center")
+    return user.center
+
+
+def _custodian_out(custodian: Custodian, share_count: int | None = None) -> dict:
+    return {"id": custodian.pk, "center": custodian.center.code, "name": custodian.name,
+            "organisation": custodian.organisation,
+            "fingerprint": custody.custodian_key_fingerprint(custodian.public_key_pem), "active": custodian.active,
+            "registered_at": custodian.registered_at.isoformat(),
+            "share_count": custodian.shares.count() if share_count is None else share_count}
+
+
+def _custodian(request, custodian_id: int) -> Custodian:
+    custodian = Custodian.objects.select_related("center").filter(pk=custodian_id).first()
+    if custodian is None or not policies.is_center_staff_for(request.user, custodian.center):
+        raise Http404
+    return custodian
+
+
+@router.get("/custodians", response=list[CustodianOut], summary="本中心的开标密钥保管人")
+@requires(STAFF)
+def custodian_list(request, center: str | None = None):
+    rows = (Custodian.objects.filter(center=_center(request, center)).select_related("center")
+            .annotate(share_count=Count("shares")).order_by("id"))
+    return [_custodian_out(c, c.share_count) for c in rows]
+
+
+@router.post("/custodians", response={201: CustodianOut}, summary="登记开标密钥保管人（SM2证书或公钥）")
+@requires(STAFF)
+def custodian_register(request, payload: CustodianIn):
+    custodian = custody.custodian_register(actor=request.user, center=_center(request, payload.center),
+                                           name=payload.name, organisation=payload.organisation,
+                                           public_key_pem=payload.public_key_pem)
+    return Status(201, _custodian_out(custodian, 0))
+
+
+@router.post("/custodians/{custodian_id}/deactivate", response=CustodianOut,
+             summary="保管人离任（已持有的分片仍有效，只影响此后发布的标段）")
+@requires(STAFF)
+def custodian_deactivate(request, custodian_id: int):
+    return _custodian_out(custody.custodian_deactivate(actor=request.user, custodian=_custodian(request, custodian_id)))
+
+
+@router.post("/custodians/{custodian_id}/reactivate", response=CustodianOut, summary="保管人恢复在任")
+@requires(STAFF)
+def custodian_reactivate(request, custodian_id: int):
+    return _custodian_out(custody.custodian_reactivate(actor=request.user, custodian=_custodian(request, custodian_id)))
+
+
+@router.get("/lots/{lot_id}/custodian-shares/{custodian_id}", summary="下载保管人的加密密钥分片（JSON，保管人离线解密）")
+@requires(STAFF)
+def custodian_share(request, lot_id: int, custodian_id: int):
+    lot = _lot(request, lot_id)
+    if not policies.can_publish_lot(request.user, lot):
+        raise Http404
+    data = custody.custodian_share_export(actor=request.user, lot=lot, custodian_id=custodian_id)
+    response = HttpResponse(json.dumps(data, ensure_ascii=False, indent=2), content_type="application/json")
+    response["Content-Disposition"] = f'attachment; filename="lot-{lot_id}-share-{data["index"]}.json"'
+    return response

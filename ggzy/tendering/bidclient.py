@@ -5,6 +5,7 @@
     ggzy-bid decrypt --server URL --username U --password P --lot ID --cert enc.pem --key enc.key
     ggzy-bid sign    --server URL --username U --password P --lot ID --cert sign.pem --key sign.key \\
                      --purpose opening_record|evaluation_report|award_notice|contract|bid [--out doc.p7s]
+    ggzy-bid share   --share-file share.json --key custodian.key [--out share.txt]
 
 Everything is encrypted here, on the bidder's machine: one fresh content key (SM4-GCM for an SM2 encryption
 certificate, AES-256-GCM for RSA) seals every file, file name, the price sheet and the machine fingerprint; the
@@ -12,6 +13,9 @@ key is wrapped to the bidder's own certificate and to the lot's custodian key. `
 canonical bytes, signs them here with the signing certificate's key (a detached CMS/PKCS#7: SM2 in the GM/T 0010
 profile, otherwise ECDSA/RSA with SHA-256) and uploads the signature. Only the standard library,
 ``cryptography`` and ``gmalglib`` (through ggzy.pki's Django-free modules) are used.
+
+``share`` is for an opening-key custodian (开标密钥保管人), offline: it decrypts the encrypted share file the center
+exported for them with their SM2 private key and prints the share text the center's unlock form accepts.
 """
 
 from __future__ import annotations
@@ -252,6 +256,44 @@ def sign(session: Session, *, lot_id: int, purpose: str, cert: str, key: str, ou
                         json_body={"signature": base64.b64encode(signature).decode()})
 
 
+SHARE_FILE_FORMAT = "ggzy-custodian-share-1"  # written by tendering.services.custody.custodian_share_export
+
+
+def share_file_decrypt(share_file: bytes | str, private_key_pem: bytes) -> str:
+    """The custodian's decrypted share (``ggzy-share-1:…``) from the exported share file and their SM2 key."""
+    try:
+        data = json.loads(share_file)
+        if not isinstance(data, dict) or data.get("format") != SHARE_FILE_FORMAT:
+            raise ValueError
+        sealed = base64.b64decode(data["share_sealed"], validate=True)
+        expected = bytes.fromhex(data["custodian"]["public_key"])
+    except (ValueError, KeyError, TypeError):
+        raise ClientError("不是开标密钥分片文件（应为交易中心导出的 JSON 文件）") from None
+    try:
+        private_key = sm2x509.private_key_from_pem(private_key_pem)
+    except Exception as exc:  # noqa: BLE001 — any parse failure is the same message to the custodian
+        raise ClientError("无法读取保管人SM2私钥文件（应为 EC PRIVATE KEY PEM）") from exc
+    if sm.sm2_public_key(private_key) != expected:
+        name = data["custodian"].get("name", "")
+        raise ClientError(f"私钥与该分片的保管人（{name}）不符")
+    try:
+        text = sm.sm2_decrypt(private_key, sealed).decode()
+    except (sm.SMError, UnicodeDecodeError):
+        raise ClientError("分片文件已损坏，无法解密") from None
+    if not text.startswith("ggzy-share-1:") or text.split(":")[1:2] != [data.get("split_id")]:
+        raise ClientError("解密结果不是本标段开标密钥的分片")
+    return text
+
+
+def share(*, share_file: str, key: str, out: str | None = None) -> str:
+    text = share_file_decrypt(Path(share_file).read_bytes(), Path(key).read_bytes())
+    if out:
+        fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)  # the share is a secret
+        with os.fdopen(fd, "w") as handle:
+            handle.write(text + "\n")
+    return text
+
+
 def main(argv: list[str] | None = None, *, transport=None) -> int:
     parser = argparse.ArgumentParser(prog="ggzy-bid", description="投标客户端：本地加密、上传、开标时解密；对文件电子签名")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -270,7 +312,19 @@ def main(argv: list[str] | None = None, *, transport=None) -> int:
         if name == "submit":
             p.add_argument("--price-sheet", required=True, help="报价单 JSON 文件")
             p.add_argument("files", nargs="+")
+    p = sub.add_parser("share", help="开标密钥保管人：离线解密本人的密钥分片")
+    p.add_argument("--share-file", required=True, help="交易中心导出的加密分片文件（JSON）")
+    p.add_argument("--key", required=True, help="保管人SM2私钥（PEM）")
+    p.add_argument("--out", default=None, help="把分片写入文件（否则只打印）")
     args = parser.parse_args(argv)
+    if args.command == "share":
+        try:
+            text = share(share_file=args.share_file, key=args.key, out=args.out)
+        except (ClientError, OSError) as exc:
+            print(f"ggzy-bid: {exc}", file=sys.stderr)
+            return 1
+        print(f"分片已写入 {args.out}" if args.out else text)
+        return 0
     try:
         session = Session(transport or UrllibTransport(args.server))
         session.login(args.username, args.password or "")

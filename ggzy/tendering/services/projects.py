@@ -23,6 +23,7 @@ from ..choices import LotState, Method, ProjectState
 from ..fair_review import review_text
 from ..models import Clarification, FairCompetitionFinding, Lot, Project, TenderDocument
 from ..procedures import lot_fresh, procedure_for
+from .custody import lot_opening_key_at_publication
 
 DOCUMENT_MAX_BYTES = 100 * 1024 * 1024
 
@@ -250,6 +251,9 @@ def lot_publish(*, actor, lot: Lot) -> Lot:
         lot.notice_id = notice.pk
         lot.save(update_fields=["notice_id"])
         procedure.transition(actor=actor, to=LotState.PUBLISHED)
+        # The custodians' opening key is made now, so every bidder seals to the same key from the first day; with
+        # fewer than 2 active custodians the lot is published without one (client-sealed bids are then refused).
+        lot_opening_key_at_publication(actor=actor, lot=lot)
     return lot
 
 
