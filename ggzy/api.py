@@ -77,6 +77,7 @@ def _mount() -> None:
     from ggzy.catalog.api import router as catalog_router
     from ggzy.disclosure.api import router as disclosure_router
     from ggzy.ledger.api import router as ledger_router
+    from ggzy.pki.bindings_api import router as pki_bindings_router
     from ggzy.pki.trust_api import router as pki_trust_router
     from ggzy.registry.api import router as registry_router
     from ggzy.tendering.api import router as tendering_router
@@ -88,6 +89,7 @@ def _mount() -> None:
     api.add_router("/v1/tendering", tendering_router, tags=["电子招标投标与政府采购"])
     api.add_router("/v1/ledger", ledger_router, tags=["交易记录存证"])
     api.add_router("/v1/pki/trust", pki_trust_router, tags=["CA互认"])
+    api.add_router("/v1/pki/person-certificates", pki_bindings_router, tags=["CA互认"])
 
 
 _mount()

@@ -6,12 +6,13 @@ the certificate with ``validate_certificate(usage="digital_signature")`` at ``cl
 (ECDSA / RSA PKCS#1 v1.5 through pyca ``cryptography``; SM2 with SM3 and the default user ID through ``pki.sm``)
 and maps the certificate to an account. A certificate from any registered, enabled CA works at every center.
 
-Mapping rule (no binding table, by design of this step):
+Mapping rule:
 * an entity certificate (a valid credit code in the subject) → an active bidder / tenderer / agency account linked
   to that market entity (``MarketEntityAccount``); with several, the one named by ``username`` when given, otherwise
   the first linked (earliest ``linked_at``);
-* a person certificate → the active account whose ``username`` equals the subject's serialNumber, or failing that
-  its common name, and whose ``display_name`` (when set) equals the common name.
+* a person certificate → the active account it is bound to by its SHA-256 fingerprint (``pki.bindings``: bound by
+  its holder with a signed challenge, or registered by an administrator). Names are not unique, so a person
+  certificate with no binding signs in as nobody, whatever name it carries.
 The certificate replaces the password, not the second factor: staff, supervisors and administrators still enter
 their TOTP code afterwards.
 """
@@ -135,7 +136,6 @@ def signature_valid(certificate: x509.Certificate, message: bytes, signature: by
 
 def account_for_certificate(subject: certs.SubjectInfo, *, username: str = "") -> Any:
     """The account a validated certificate signs in as (see the module docstring for the rule)."""
-    from ggzy.accounts.models import User
     from ggzy.accounts.roles import MARKET_ENTITY_ROLES
     from ggzy.registry.models import MarketEntityAccount
 
@@ -154,13 +154,15 @@ def account_for_certificate(subject: certs.SubjectInfo, *, username: str = "") -
                 raise DomainError("所选账户不属于该证书的市场主体", field="username")
             return chosen.user
         return links[0].user
-    candidates = [value for value in (subject.serial_number, subject.common_name) if value]
-    for value in candidates:
-        user = User.objects.filter(username=value, is_active=True).select_related("center").first()
-        if user is not None and (not user.display_name or user.display_name == subject.common_name):
-            return user
-    raise DomainError(f"没有与个人证书“{subject.common_name}”对应的平台账户（账户用户名须与证书持有人一致）",
-                      field="certificate")
+    from .bindings import person_certificate_account
+
+    user = person_certificate_account(subject.fingerprint)
+    if user is None:
+        raise DomainError(f"个人证书“{subject.common_name}”尚未绑定平台账户：请先用密码登录，在“我的证书”中绑定"
+                          "（或请管理员登记）", field="certificate")
+    if username and user.username != username:
+        raise DomainError("所选账户与该证书绑定的账户不一致", field="username")
+    return user
 
 
 def throttle_key(certificate_pem: str) -> str:

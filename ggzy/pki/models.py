@@ -1,5 +1,6 @@
 """The trust store: recognised CAs and their revocation data (CA互认的信任列表)."""
 
+from django.conf import settings
 from django.db import models
 
 
@@ -91,6 +92,37 @@ class OcspResponse(models.Model):
 
     def __str__(self) -> str:
         return f"{self.ca} OCSP {self.serial_number} {self.get_status_display()}"
+
+
+class PersonCertificate(models.Model):
+    """个人证书绑定 — a person certificate bound to one platform account by its SHA-256 fingerprint; certificate
+    login and signatures map a person certificate to an account only through an active binding."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="person_certificates",
+                             verbose_name="账户")
+    fingerprint = models.CharField("SHA-256指纹", max_length=64)
+    certificate_pem = models.TextField("证书（PEM）")
+    subject = models.CharField("证书主题", max_length=500)
+    common_name = models.CharField("持有人", max_length=200)
+    issuer_name = models.CharField("签发CA", max_length=200)
+    not_after = models.DateTimeField("证书有效期至")
+    proven = models.BooleanField("已验证私钥", default=False,
+                                 help_text="本人用该证书的私钥签名挑战码完成绑定；否则由管理员登记")
+    bound_at = models.DateTimeField("绑定时间")
+    bound_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                 related_name="+", verbose_name="办理人")
+    unbound_at = models.DateTimeField("解除绑定时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "个人证书绑定"
+        verbose_name_plural = "个人证书绑定"
+        ordering = ["user", "-bound_at", "id"]
+        constraints = [models.UniqueConstraint(fields=["fingerprint"], condition=models.Q(unbound_at__isnull=True),
+                                               name="pki_person_certificate_one_active_binding")]
+        indexes = [models.Index(fields=["fingerprint"])]
+
+    def __str__(self) -> str:
+        return f"{self.common_name}（{self.fingerprint[:16]}…）"
 
 
 from .models_signatures import Signature, SignaturePurpose  # noqa: E402,F401  (电子签名记录)

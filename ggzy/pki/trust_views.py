@@ -24,6 +24,7 @@ from ggzy.core.forms import apply_domain_error
 from ggzy.core.permissions import PUBLIC, requires, roles
 
 from . import services
+from .bindings_views import urlpatterns as bindings_urlpatterns
 from .models import OcspResponse, RevocationList, TrustedCA
 from .policies import can_manage_trust_store
 from .selectors import ocsp_response_list_recent, trusted_ca_list_visible
@@ -218,4 +219,5 @@ urlpatterns = [
     path("trust/<int:pk>/refresh/", ca_refresh_view, name="ca_refresh"),
     path("trust/ocsp/", ocsp_import_view, name="ocsp_import"),
     path("cas/", recognised_ca_list_view, name="recognised_cas"),
+    *bindings_urlpatterns,  # 我的证书, 登记个人证书
 ]

@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from ggzy.accounts.models import User
 from ggzy.core import clock
+from ggzy.pki.bindings import person_certificate_register
 from ggzy.pki.models import Algorithm
 from ggzy.pki.testpki import build_test_pki, demo_pki_register
 from ggzy.registry.models import Center, MarketEntity, Region
@@ -167,8 +168,8 @@ def _demo_ca(directory: Path):
 
 
 def _person_certificate(ca_certificate, ca_key, user, directory: Path) -> tuple[bytes, bytes]:
-    """A person signing certificate mapping to ``user`` by the certificate-login rule (serialNumber = username,
-    CN = display name); written to ``directory`` so ``ggzy-bid sign`` can be tried with it."""
+    """A person signing certificate for ``user`` (CN = display name), bound to the account by its fingerprint and
+    written to ``directory`` so ``ggzy-bid sign`` and certificate login can be tried with it."""
     utf8 = _ASN1Type.UTF8String
     subject = x509.Name([x509.NameAttribute(NameOID.COUNTRY_NAME, "CN"),
                          x509.NameAttribute(NameOID.ORGANIZATIONAL_UNIT_NAME, "个人", _type=utf8),
@@ -189,6 +190,7 @@ def _person_certificate(ca_certificate, ca_key, user, directory: Path) -> tuple[
     pem = certificate.public_bytes(serialization.Encoding.PEM)
     key_pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
                                 serialization.NoEncryption())
+    person_certificate_register(actor=None, user=user, certificate_pem=pem.decode())
     directory.mkdir(parents=True, exist_ok=True)
     (directory / f"{user.username}-sign.pem").write_bytes(pem)
     fd = os.open(directory / f"{user.username}-sign.key", os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)

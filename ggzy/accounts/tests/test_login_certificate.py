@@ -66,11 +66,17 @@ def test_entity_certificate_logs_in_its_account(client, make_user, frozen_clock,
 
 
 @pytest.mark.django_db
-def test_person_certificate_logs_in_the_account_with_that_name(client, make_user, frozen_clock, trust_store):
-    # given a person's certificate (CN 王建国) and an account whose user name is that name
+def test_person_certificate_logs_in_only_the_account_it_is_bound_to(client, make_user, frozen_clock, trust_store):
+    # given a person's certificate (CN 王建国) and an account with that very name, but no binding
+    from ggzy.pki.bindings import person_certificate_register
+
     issued = trust_store.users["王建国/sign"]
-    make_user(Role.EXPERT, username="王建国", display_name="王建国")
-    # when / then
+    namesake = make_user(Role.EXPERT, username="王建国", display_name="王建国")
+    # then the name alone signs in nobody
+    assert "尚未绑定" in _refusal(_post(client, issued, _challenge(client)))
+    # when the certificate is bound (by fingerprint) to an account
+    person_certificate_register(actor=None, user=namesake, certificate_pem=issued.pem.decode())
+    # then it signs in as that account
     response = _post(client, issued, _challenge(client))
     assert response.status_code == 200 and response.json()["username"] == "王建国"
 
@@ -213,8 +219,11 @@ def test_certificate_login_is_throttled(client, make_user, frozen_clock, trust_s
 
 @pytest.mark.django_db
 def test_staff_certificate_login_still_needs_totp(client, make_user, centers, frozen_clock, trust_store):
+    from ggzy.pki.bindings import person_certificate_register
+
     issued = trust_store.users["李海燕/sign"]
-    make_user(Role.CENTER_STAFF, center=centers["jinan"], username="李海燕")
+    staff = make_user(Role.CENTER_STAFF, center=centers["jinan"], username="李海燕")
+    person_certificate_register(actor=None, user=staff, certificate_pem=issued.pem.decode())
     response = _post(client, issued, _challenge(client))
     assert response.status_code == 400 and "totp" in response.json()["errors"]
     assert client.get("/api/v1/accounts/me").status_code == 401

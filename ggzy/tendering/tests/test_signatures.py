@@ -14,6 +14,7 @@ from django.test import Client
 from ggzy.core import clock
 from ggzy.core.errors import DomainError, NotAllowed
 from ggzy.core.models import AuditEntry
+from ggzy.pki.bindings import person_certificate_register
 from ggzy.pki.models import Algorithm
 from ggzy.pki.models_signatures import Signature
 from ggzy.pki.testpki import O_CN, O_COUNTRY, O_SERIAL, O_UNIT, SIGN_USAGES, build_test_pki, demo_pki_register
@@ -39,12 +40,12 @@ def pki(world, tmp_path):
     start = clock.now() - dt.timedelta(days=1)
     for i, user in enumerate([world.staff, world.other_staff, *world.experts]):
         ca = built.cas[Algorithm.SM2 if i == 0 else Algorithm.ECDSA]  # one SM2 person, the rest ECDSA (fast)
-        # the certificate-login rule: the account whose username is the serialNumber (or the CN) and whose
-        # display name, when set, is the CN
+        # a person certificate signs for the account it is bound to by fingerprint
         serial = [(O_SERIAL, user.username)] if user.display_name else []
         subject = [(O_COUNTRY, "CN"), (O_UNIT, "个人"), *serial, (O_CN, user.display_name or user.username)]
         built.users[user.username] = ca.issue(label=user.username, subject=subject, usages=SIGN_USAGES,
                                               not_before=start, not_after=start + dt.timedelta(days=365))
+        person_certificate_register(actor=None, user=user, certificate_pem=built.users[user.username].pem.decode())
     return built
 
 

@@ -107,7 +107,7 @@
   }
 
   document.addEventListener("DOMContentLoaded", function () {
-    var form = document.getElementById("cert-login-form");
+    var form = document.getElementById("cert-login-form");  /* also the 我的证书 binding form */
     if (!form) return;
     form.addEventListener("submit", function (event) {
       event.preventDefault();
