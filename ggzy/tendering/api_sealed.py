@@ -80,7 +80,7 @@ def _state(bid: Bid) -> dict:
 def sealing_key(request, lot_id: int):
     key = custody.lot_opening_key_ensure(actor=request.user, lot=_lot(request, lot_id))
     return {"algorithm": "sm2", "public_key": base64.b64encode(bytes(key.public_key)).decode(),
-            "key_id": key.key_id, "threshold": key.threshold, "lot_id": lot_id}
+            "key_id": key.key_id, "threshold": key.threshold, "lot_id": lot_id, "lot_code": key.lot.code}
 
 
 @router.post("/lots/{lot_id}/sealed-bid", response={201: dict}, summary="递交投标人自持密钥的密封投标文件")
@@ -103,7 +103,8 @@ def sealed_bid(request, lot_id: int, manifest: Form[str], files: File[list[Uploa
         wrap_to_bidder=_b64(data.get("wrap_to_bidder"), "wrap_to_bidder"),
         bidder_certificate_pem=str(data.get("bidder_certificate_pem") or ""),
         wrap_to_custodians=_b64(data.get("wrap_to_custodians"), "wrap_to_custodians"),
-        algorithm=str(data.get("algorithm") or ""), custodian_key_id=str(data.get("custodian_key_id") or ""))
+        algorithm=str(data.get("algorithm") or ""), custodian_key_id=str(data.get("custodian_key_id") or ""),
+        signature_sealed=_b64(data.get("signature_sealed"), "signature_sealed"))
     return Status(201, _state(bid))
 
 

@@ -1,7 +1,7 @@
 """ggzy-bid — the bidding client: seal a bid with the bidder's own key, upload it, and decrypt it at the opening.
 
     ggzy-bid submit  --server URL --username U --password P --lot ID --cert enc.pem --key enc.key \\
-                     --price-sheet sheet.json FILE [FILE ...]
+                     --price-sheet sheet.json [--sign-cert sign.pem --sign-key sign.key] FILE [FILE ...]
     ggzy-bid decrypt --server URL --username U --password P --lot ID --cert enc.pem --key enc.key
     ggzy-bid sign    --server URL --username U --password P --lot ID --cert sign.pem --key sign.key \\
                      --purpose opening_record|evaluation_report|award_notice|contract|bid [--out doc.p7s]
@@ -9,7 +9,9 @@
 
 Everything is encrypted here, on the bidder's machine: one fresh content key (SM4-GCM for an SM2 encryption
 certificate, AES-256-GCM for RSA) seals every file, file name, the price sheet and the machine fingerprint; the
-key is wrapped to the bidder's own certificate and to the lot's custodian key. ``sign`` fetches a document's
+key is wrapped to the bidder's own certificate and to the lot's custodian key. With ``--sign-cert`` the bid's
+manifest is signed before the deadline and the signature sealed with the same key (the platform sees who signed
+only at the opening, where it is verified and recorded). ``sign`` fetches a document's
 canonical bytes, signs them here with the signing certificate's key (a detached CMS/PKCS#7: SM2 in the GM/T 0010
 profile, otherwise ECDSA/RSA with SHA-256) and uploads the signature. Only the standard library,
 ``cryptography`` and ``gmalglib`` (through ggzy.pki's Django-free modules) are used.
@@ -179,8 +181,11 @@ def load_credentials_pem(cert_pem: bytes, raw: bytes):
 
 
 def seal_bid(*, lot_id: int, certificate: x509.Certificate, custodian_key: bytes, price_sheet: dict,
-             files: list[tuple[str, bytes]], fingerprint: dict) -> tuple[dict, list[bytes]]:
-    """Encrypt and wrap locally; returns (manifest, sealed file contents)."""
+             files: list[tuple[str, bytes]], fingerprint: dict, lot_code: str = "",
+             signer: tuple[x509.Certificate, object] | None = None) -> tuple[dict, list[bytes]]:
+    """Encrypt and wrap locally; returns (manifest, sealed file contents). With ``signer`` (signing certificate,
+    private key) the bid's manifest is signed here and the signature sealed with the same content key, so the
+    platform learns who signed only at the opening."""
     algorithm = bidformat.content_algorithm_for(certificate)
     key = envelope.content_key_new(algorithm)
 
@@ -200,6 +205,13 @@ def seal_bid(*, lot_id: int, certificate: x509.Certificate, custodian_key: bytes
         "custodian_key_id": bidformat.custodian_key_id(custodian_key),
         "bidder_certificate_pem": certificate.public_bytes(serialization.Encoding.PEM).decode(),
     }
+    if signer is not None:
+        if not lot_code:
+            raise ClientError("签名需要标段编号")
+        document = bidformat.bid_manifest_bytes(lot_code=lot_code, plaintext_hashes=manifest["plaintext_hashes"],
+                                                price_sheet_sealed=base64.b64decode(manifest["price_sheet_sealed"]))
+        signature = sign_content(document, certificate=signer[0], private_key=signer[1])
+        manifest["signature_sealed"] = b64(seal(signature, "signature"))
     return manifest, sealed_files
 
 
@@ -209,13 +221,16 @@ def unwrap(private_key, wrapped: bytes) -> bytes:
     return private_key.decrypt(wrapped, bidformat.OAEP)
 
 
-def submit(session: Session, *, lot_id: int, cert: str, key: str, price_sheet: dict, paths: list[str]) -> dict:
+def submit(session: Session, *, lot_id: int, cert: str, key: str, price_sheet: dict, paths: list[str],
+           sign_cert: str | None = None, sign_key: str | None = None) -> dict:
     certificate, _private = load_credentials(cert, key)
+    signer = load_credentials(sign_cert, sign_key) if sign_cert and sign_key else None
     info = session.call("GET", f"/api/v1/tendering/lots/{lot_id}/sealing-key")
     files = [(Path(p).name, Path(p).read_bytes()) for p in paths]
     manifest, sealed = seal_bid(lot_id=lot_id, certificate=certificate,
                                 custodian_key=base64.b64decode(info["public_key"]), price_sheet=price_sheet,
-                                files=files, fingerprint=fingerprint_collect())
+                                files=files, fingerprint=fingerprint_collect(), lot_code=info.get("lot_code", ""),
+                                signer=signer)
     body, content_type = _multipart({"manifest": json.dumps(manifest)},
                                     [("files", f"sealed-{i}.bin", data) for i, data in enumerate(sealed)])
     return session.call("POST", f"/api/v1/tendering/lots/{lot_id}/sealed-bid", data=body, content_type=content_type)
@@ -311,6 +326,8 @@ def main(argv: list[str] | None = None, *, transport=None) -> int:
             p.add_argument("--out", default=None, help="同时把签名保存为 .p7s 文件")
         if name == "submit":
             p.add_argument("--price-sheet", required=True, help="报价单 JSON 文件")
+            p.add_argument("--sign-cert", default=None, help="签名证书（PEM）：对投标文件签名，签名随投标文件密封，开标时核验")
+            p.add_argument("--sign-key", default=None, help="签名证书私钥（PEM）")
             p.add_argument("files", nargs="+")
     p = sub.add_parser("share", help="开标密钥保管人：离线解密本人的密钥分片")
     p.add_argument("--share-file", required=True, help="交易中心导出的加密分片文件（JSON）")
@@ -330,8 +347,11 @@ def main(argv: list[str] | None = None, *, transport=None) -> int:
         session.login(args.username, args.password or "")
         if args.command == "submit":
             sheet = json.loads(Path(args.price_sheet).read_text(encoding="utf-8"))
+            if bool(args.sign_cert) != bool(args.sign_key):
+                print("错误：--sign-cert 与 --sign-key 须同时提供", file=sys.stderr)
+                return 2
             result = submit(session, lot_id=args.lot, cert=args.cert, key=args.key, price_sheet=sheet,
-                            paths=args.files)
+                            paths=args.files, sign_cert=args.sign_cert, sign_key=args.sign_key)
         elif args.command == "sign":
             result = sign(session, lot_id=args.lot, purpose=args.purpose, cert=args.cert, key=args.key, out=args.out)
         else:

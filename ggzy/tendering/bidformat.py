@@ -9,6 +9,7 @@ encryption certificate (SM2 encryption, or RSA-OAEP/SHA-256) and to the lot's cu
 from __future__ import annotations
 
 import hashlib
+import json
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes
@@ -56,10 +57,23 @@ def custodian_key_id(public_key: bytes) -> str:
 
 
 def sealed_digest(*, price_sheet_sealed: bytes, fingerprint_sealed: bytes, names_sealed: list[bytes],
-                  wrap_to_bidder: bytes, wrap_to_custodians: bytes, file_digests: list[str]) -> str:
+                  wrap_to_bidder: bytes, wrap_to_custodians: bytes, file_digests: list[str],
+                  signature_sealed: bytes = b"") -> str:
     """SHA-256 over everything stored for a client-sealed bid, to tell later storage damage from the bidder's."""
     digest = hashlib.sha256(b"ggzy-client-sealed-1")
-    for part in [price_sheet_sealed, fingerprint_sealed, wrap_to_bidder, wrap_to_custodians, *names_sealed,
-                 *(d.encode() for d in file_digests)]:
+    parts = [price_sheet_sealed, fingerprint_sealed, wrap_to_bidder, wrap_to_custodians, *names_sealed,
+             *(d.encode() for d in file_digests)]
+    if signature_sealed:
+        parts += [b"signature", signature_sealed]
+    for part in parts:
         digest.update(len(part).to_bytes(8, "big") + bytes(part))
     return digest.hexdigest()
+
+
+def bid_manifest_bytes(*, lot_code: str, plaintext_hashes: list[str], price_sheet_sealed: bytes) -> bytes:
+    """The bid's signable bytes (documents.bid_manifest): canonical JSON of the lot code, each file's plaintext
+    SHA-256 in upload order and the sealed price sheet's SHA-256 — computable by the client before it uploads,
+    and naming no bidder."""
+    value = {"lot": lot_code, "files": list(plaintext_hashes),
+             "price_sheet_sha256": hashlib.sha256(bytes(price_sheet_sealed)).hexdigest()}
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")

@@ -25,6 +25,7 @@ from ggzy.core.audit import jsonable
 from ggzy.core.errors import Conflict, DomainError
 from ggzy.pki.models_signatures import SignaturePurpose
 
+from .bidformat import bid_manifest_bytes
 from .models import Award, Bid, Contract, EvaluationReport, Lot, OpeningRecord
 
 PURPOSES = [SignaturePurpose.BID, SignaturePurpose.OPENING_RECORD, SignaturePurpose.EVALUATION_REPORT,
@@ -78,11 +79,9 @@ def award_notice_text(award: Award) -> str:
 
 
 def bid_manifest(bid: Bid) -> bytes:
-    return canonical_json({
-        "lot": bid.lot.code,
-        "files": list(bid.files.order_by("id").values_list("plaintext_sha256", flat=True)),
-        "price_sheet_sha256": hashlib.sha256(bytes(bid.sealed_price_sheet or b"")).hexdigest(),
-    })
+    return bid_manifest_bytes(lot_code=bid.lot.code,
+                              plaintext_hashes=list(bid.files.order_by("id").values_list("plaintext_sha256", flat=True)),
+                              price_sheet_sealed=bytes(bid.sealed_price_sheet or b""))
 
 
 def document_of(lot: Lot, purpose: str, *, bid: Bid | None = None) -> Document:

@@ -75,6 +75,11 @@ class Bid(SealedIdentity):
     opened_by = models.CharField("解密途径", max_length=12, blank=True)  # platform / bidder / custodians
     failure_cause = models.CharField("解密失败原因归属", max_length=10, blank=True)  # bidder / platform
     failure_reason = models.CharField("解密失败说明", max_length=255, blank=True)
+    # The bidder's signature over the bid (CMS), sealed with the content key at submission: it names its signer, so
+    # it stays ciphertext until the opening, when it is opened, verified and recorded (pki Signature).
+    signature_sealed = models.BinaryField("加密的投标文件电子签名", null=True, blank=True)
+    signature_state = models.CharField("投标文件签名核验", max_length=8, blank=True)  # "" / valid / invalid
+    signature_reason = models.CharField("签名核验说明", max_length=255, blank=True)
     # Filled at the opening, never before:
     price = models.DecimalField("投标报价（元）", max_digits=16, decimal_places=2, null=True, blank=True)
     price_sheet = models.JSONField("报价单", null=True, blank=True)

@@ -34,6 +34,9 @@ from ..price_sheet import fingerprint_clean, price_sheet_clean
 from ..procedures import lot_fresh
 from .bidding import MAX_FILES, ArrivedLate, IncomingFile, _event, bid_of, bid_preconditions, bid_store
 from .custody import opening_key_recover
+from .signatures import bid_signature_settle
+
+MAX_SEALED_SIGNATURE_BYTES = 64 * 1024 + 64
 
 
 def _store_ciphertext(index: int, incoming: IncomingFile, algorithm: str) -> tuple[str, int]:
@@ -81,8 +84,10 @@ def _certificate_check(*, certificate_pem: str, bidder, algorithm: str):
 def bid_submit_sealed(*, actor, lot: Lot, files: list[IncomingFile], price_sheet_sealed: bytes,
                       fingerprint_sealed: bytes, names_sealed: list[bytes], plaintext_hashes: list[str],
                       wrap_to_bidder: bytes, bidder_certificate_pem: str, wrap_to_custodians: bytes,
-                      algorithm: str, custodian_key_id: str = "") -> Bid:
-    """Accept a bid the bidding client has sealed itself; same deadline and sealed-identity rules as bid_submit."""
+                      algorithm: str, custodian_key_id: str = "", signature_sealed: bytes = b"") -> Bid:
+    """Accept a bid the bidding client has sealed itself; same deadline and sealed-identity rules as bid_submit.
+    ``signature_sealed`` (optional): the bidder's detached CMS signature over the bid's manifest
+    (``bidformat.bid_manifest_bytes``), sealed with the content key — opened and verified at the opening."""
     lot, bidder, tag = bid_preconditions(actor=actor, lot=lot)
     if algorithm not in envelope.ALGORITHMS:
         raise DomainError("不支持的内容加密算法", field="algorithm")
@@ -105,6 +110,11 @@ def bid_submit_sealed(*, actor, lot: Lot, files: list[IncomingFile], price_sheet
                          ("wrap_to_bidder", wrap_to_bidder), ("wrap_to_custodians", wrap_to_custodians)):
         if not value:
             raise DomainError("缺少密封数据", field=field)
+    signature_sealed = bytes(signature_sealed or b"")
+    if len(signature_sealed) > MAX_SEALED_SIGNATURE_BYTES:
+        raise DomainError("投标文件电子签名过大（不超过64KB）", field="signature_sealed")
+    if signature_sealed and not signature_sealed.startswith(envelope.ALGORITHMS[algorithm][0]):
+        raise DomainError("投标文件电子签名不是以所声明算法密封的", field="signature_sealed")
     stored = [_store_ciphertext(i, f, algorithm) for i, f in enumerate(files)]
     sealed_files = [((plaintext_hashes[i], digest, size), "") for i, (digest, size) in enumerate(stored)]
     extra = {
@@ -113,7 +123,8 @@ def bid_submit_sealed(*, actor, lot: Lot, files: list[IncomingFile], price_sheet
         "sealed_sha256": bidformat.sealed_digest(
             price_sheet_sealed=price_sheet_sealed, fingerprint_sealed=fingerprint_sealed, names_sealed=names_sealed,
             wrap_to_bidder=wrap_to_bidder, wrap_to_custodians=wrap_to_custodians,
-            file_digests=[d for d, _ in stored]),
+            file_digests=[d for d, _ in stored], signature_sealed=signature_sealed),
+        "signature_sealed": signature_sealed or None,
     }
     try:
         return bid_store(actor=actor, lot=lot, bidder=bidder, tag=tag, wrapped=bytes(wrap_to_custodians),
@@ -143,7 +154,8 @@ def _storage_check(bid: Bid) -> None:
     digest = bidformat.sealed_digest(
         price_sheet_sealed=bytes(bid.sealed_price_sheet), fingerprint_sealed=bytes(bid.fingerprint_sealed),
         names_sealed=[bytes(f.name_sealed) for f in files], wrap_to_bidder=bytes(bid.bidder_wrapped_key or b""),
-        wrap_to_custodians=bytes(bid.wrapped_key), file_digests=[f.ciphertext_sha256 for f in files])
+        wrap_to_custodians=bytes(bid.wrapped_key), file_digests=[f.ciphertext_sha256 for f in files],
+        signature_sealed=bytes(bid.signature_sealed or b""))
     if digest != bid.sealed_sha256:
         raise _Failure("platform", "平台存储的密封数据与递交时的摘要不一致（存储损坏）")
     for index, bid_file in enumerate(files):
@@ -194,6 +206,14 @@ def _settle(*, actor, lot: Lot, bid: Bid, path: str, key: bytes | None, failure:
             sheet, prints = _decrypt(lot, bid, key)
         except _Failure as caught:
             failure = caught
+    signature_der = b""
+    if failure is None and bid.signature_sealed:
+        try:
+            signature_der = envelope.open_bytes(key, bytes(bid.signature_sealed),
+                                                context=bidformat.client_context(lot.pk, "signature"),
+                                                algorithm=bid.content_algorithm)
+        except envelope.SealError:
+            signature_der = b""
     with transaction.atomic():
         if failure is not None:
             state = BidState.DEEMED_REVOKED if failure.cause == "bidder" else BidState.DEEMED_WITHDRAWN
@@ -206,6 +226,8 @@ def _settle(*, actor, lot: Lot, bid: Bid, path: str, key: bytes | None, failure:
                                                  price_sheet=sheet, price=sheet["total_price"], fingerprint=prints)
             audit_record(actor=actor, action="bid.decrypt", obj=bid, center_id=lot.project.center_id,
                          after={"price": sheet["total_price"], "path": path})
+            if bid.signature_sealed:
+                bid_signature_settle(lot=lot, bid=bid, signature_der=signature_der)
     bid.refresh_from_db()
     return bid
 

@@ -49,6 +49,15 @@ def lot_open(*, actor, lot: Lot) -> Lot:
     return lot
 
 
+def _signature_label(bid: Bid) -> str:
+    """The bid's sealed signature as the opening record states it (empty when none was sealed with the bid)."""
+    if bid.signature_state == "valid":
+        return "签名核验通过"
+    if bid.signature_state == "invalid":
+        return f"签名核验未通过：{bid.signature_reason}"
+    return ""
+
+
 def _unseal_identities(lot: Lot) -> None:
     entity_ids: set[int] = set()
     for model in (SignUp, Bid):
@@ -135,7 +144,7 @@ def opening_record_publish(*, actor, lot: Lot) -> OpeningRecord:
         rows.append({"bid_id": bid.pk, "bidder": names.get(who, ""), "credit_code": codes.get(who, ""),
                      "price": sheet.get("total_price"), "duration_days": sheet.get("duration_days"),
                      "quality": sheet.get("quality", ""), "state": bid.get_state_display(),
-                     "opened_by": bid.opened_by})
+                     "opened_by": bid.opened_by, "signature": _signature_label(bid)})
     digest = hashlib.sha256(json.dumps(rows, ensure_ascii=False, sort_keys=True).encode()).hexdigest()
     now = clock.now()
     with transaction.atomic():

@@ -84,3 +84,48 @@ def document_sign(*, actor, lot: Lot, purpose: str, signature_der: bytes) -> Sig
                          after={"purpose": purpose, "signature": signature.pk, "document_sha256": document.sha256,
                                 "certificate": signature.certificate_fingerprint})
     return signature
+
+
+def bid_signature_settle(*, lot: Lot, bid, signature_der: bytes) -> str:
+    """At the opening, the bidder's signature that was sealed with its bid (opened with the content key): recorded
+    when it verifies over the bid's manifest and its certificate is the bidder's own (an entity certificate with
+    the bidder's credit code, or a person certificate bound to one of the bidder's accounts); otherwise the bid
+    keeps a note of why (the evaluation committee decides what an unsigned bid means). Inside the caller's
+    transaction. Returns the resulting state (valid / invalid)."""
+    reason = ""
+    signature = None
+    if not signature_der:
+        reason = "签名密文无法用内容密钥解开（已损坏或并非随本投标文件密封）"
+    else:
+        document = document_of(lot, SignaturePurpose.BID, bid=bid)
+        check = signature_check(signature_der, at=clock.now(), content=document.content)
+        if not check.ok:
+            reason = check.reason
+        elif check.signer is None or not _signer_is_bidder(bid, check.signer):
+            reason = "签名证书不属于该投标人"
+        else:
+            try:
+                signature = signature_attach(actor=None, object_type=document.object_type, object_id=bid.pk,
+                                             purpose=SignaturePurpose.BID, content=document.content,
+                                             signature_der=signature_der, center_id=lot.project.center_id)
+            except DomainError as exc:
+                reason = exc.message
+    state = "valid" if signature is not None else "invalid"
+    type(bid).objects.filter(pk=bid.pk).update(signature_state=state, signature_reason=reason[:255])
+    audit_record(actor=None, action="bid.signature_" + state, obj=bid, center_id=lot.project.center_id,
+                 after={"signature": signature.pk if signature else None, "reason": reason})
+    return state
+
+
+def _signer_is_bidder(bid, subject) -> bool:
+    bidder = type(bid).objects.select_related("bidder").get(pk=bid.pk).bidder  # unsealed at the opening
+    if bidder is None:
+        return False
+    if subject.is_entity:
+        return subject.credit_code == bidder.credit_code
+    try:
+        account = account_for_certificate(subject)
+    except DomainError:
+        return False
+    entity = policies.acting_entity(account)
+    return entity is not None and entity.pk == bidder.pk
