@@ -104,6 +104,8 @@ def _crl_parse(crl: bytes | str) -> x509.CertificateRevocationList:
 
 def _crl_store(*, actor: Any, crl: bytes | str, expected: TrustedCA | None = None) -> RevocationList:
     parsed = _crl_parse(crl)
+    next_update = parsed.next_update_utc
+    assert next_update is not None  # checked by _crl_parse
     with transaction.atomic():
         candidates = [ca for ca in TrustedCA.objects.all()
                       if certs.certificate_load(ca.certificate_pem).subject == parsed.issuer]
@@ -124,7 +126,7 @@ def _crl_store(*, actor: Any, crl: bytes | str, expected: TrustedCA | None = Non
             raise DomainError("CRL编号倒退，拒绝导入", field="crl")
         revocation_list = RevocationList.objects.create(
             ca=issuer, crl_der=parsed.public_bytes(Encoding.DER), number=number,
-            this_update=parsed.last_update_utc, next_update=parsed.next_update_utc,
+            this_update=parsed.last_update_utc, next_update=next_update,
             revoked_count=len(parsed), fetched_at=clock.now(),
         )
         audit_record(actor=actor, action="pki.crl_import", obj=revocation_list,

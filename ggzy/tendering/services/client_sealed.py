@@ -207,7 +207,7 @@ def _settle(*, actor, lot: Lot, bid: Bid, path: str, key: bytes | None, failure:
         except _Failure as caught:
             failure = caught
     signature_der = b""
-    if failure is None and bid.signature_sealed:
+    if failure is None and key is not None and bid.signature_sealed:
         try:
             signature_der = envelope.open_bytes(key, bytes(bid.signature_sealed),
                                                 context=bidformat.client_context(lot.pk, "signature"),
