@@ -58,3 +58,46 @@ def test_sm2_key_file_is_explained(live_server, frozen_clock, trust_store, brows
     # the page explains asynchronously (the key file is read and parsed in JavaScript): wait for it
     expect(page.locator("#cert-client-error")).to_contain_text("ggzy-bid", timeout=15000)
     page.close()
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_expert_binds_a_person_certificate_in_the_page_then_signs_in_with_it(live_server, frozen_clock, make_user,
+                                                                          trust_store, browser, tmp_path):
+    # given an expert with a password, and a person certificate (ECDSA) whose key is in a file
+    issued = trust_store.users["李海燕/sign"]
+    make_user(Role.EXPERT, username="expert-li", display_name="李海燕")
+    cert_file, key_file = tmp_path / "sign.pem", tmp_path / "sign.key"
+    cert_file.write_bytes(issued.pem)
+    key_file.write_bytes(issued.private_key_pem())
+    context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(15000)
+    # before the binding, the certificate signs in as nobody
+    page.goto(f"{live_server.url}/accounts/login/certificate/")
+    page.set_input_files("#cert-file", str(cert_file))
+    page.set_input_files("#key-file", str(key_file))
+    page.click("#cert-login-submit")
+    expect(page.locator("#cert-refusal")).to_contain_text("尚未绑定")
+    # when the expert signs in with the password and binds the certificate on 我的证书 (the page signs a challenge)
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("input[name=username]", "expert-li")
+    page.fill("input[name=password]", "pass-1234-ok")
+    page.click("button[type=submit]")
+    page.goto(f"{live_server.url}/pki/my-certificates/")
+    page.set_input_files("#cert-file", str(cert_file))
+    page.set_input_files("#key-file", str(key_file))
+    page.click("#cert-login-submit")
+    expect(page.locator("#my-certificates")).to_contain_text("本人签名验证")
+    os.makedirs("var/screenshots", exist_ok=True)
+    page.screenshot(path="var/screenshots/my_certificates.png", full_page=True)
+    # then, signed out, the certificate signs in as the expert
+    page.locator("header form button", has_text="退出").click()
+    page.goto(f"{live_server.url}/accounts/login/certificate/")
+    page.set_input_files("#cert-file", str(cert_file))
+    page.set_input_files("#key-file", str(key_file))
+    page.click("#cert-login-submit")
+    page.wait_for_url(f"{live_server.url}/")
+    page.goto(f"{live_server.url}/accounts/me/")
+    assert "expert-li" in page.inner_text("main")
+    context.close()
