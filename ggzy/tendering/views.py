@@ -15,8 +15,8 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from ggzy.accounts.models import User
 from ggzy.accounts.roles import Role
+from ggzy.accounts.selectors import expert_list_active
 from ggzy.core import clock
 from ggzy.core.errors import DomainError
 from ggzy.core.permissions import AUTHENTICATED, PUBLIC, Rule, requires, roles
@@ -153,7 +153,7 @@ def lot_view(request, lot_id: int):
         context["documents"] = lot.documents.all()
         context["opening_objections"] = lot.opening_objections.select_related("bidder")
         context["result_objections"] = lot.result_objections.all()
-        context["experts"] = User.objects.filter(role=Role.EXPERT, is_active=True).order_by("username")[:50]
+        context["experts"] = expert_list_active()
     if user.is_authenticated and user.role == Role.EXPERT:
         member = lot.committee.filter(user=user).first()
         context["member"] = member
