@@ -117,7 +117,6 @@ def _load(stdout) -> int:
         clock.advance(dt.timedelta(days=10))
         result.contract_record(actor=owner, lot=lot, amount=award.amount, signed_on=clock.today(),
                                content=b"%PDF contract")
-        result.archive_build(actor=staff, lot=lot)
         # A failed tender, 40 days ago: only two bids.
         clock.freeze(real_now - dt.timedelta(days=40))
         failed = _publish(owner, staff, "章丘区供水管网改造工程", price="3600000", region="370114")
@@ -127,7 +126,9 @@ def _load(stdout) -> int:
         opening.lot_open(actor=None, lot=failed)
     finally:
         clock.unfreeze()
+    # Signed with the test PKI's person certificates (valid from today), then archived so the archive holds them.
     signed = demo_signatures(lot, staff=staff, experts=experts)
+    result.archive_build(actor=staff, lot=lot)
     # Open now: bidders can sign up and bid.
     open_lot = _publish(owner, staff, "济阳区黄河生态廊道绿化提升工程", price="8600000", region="370115")
     _bid(bidders[0], open_lot, "8420000.00")

@@ -1,0 +1,30 @@
+"""`make demo`'s data: the loader runs on an empty database, twice without duplicating anything, and the archived
+lot's archive holds the demo signatures."""
+
+import io
+
+import pytest
+from django.core.management import call_command
+
+from ggzy.pki.models import PersonCertificate, Signature
+from ggzy.tendering.models import ArchivePackage, Lot
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_demo_load_is_complete_and_idempotent():
+    out = io.StringIO()
+    call_command("demo_load", stdout=out)
+    assert "演示数据已加载" in out.getvalue()
+    states = sorted(Lot.objects.values_list("state", flat=True))
+    assert "archived" in states and "failed" in states
+    signatures = Signature.objects.count()
+    assert signatures == 6
+    # the people who signed have their person certificates bound to their accounts
+    assert PersonCertificate.objects.filter(unbound_at__isnull=True).count() == 6
+    # the archive was built after the signatures, so it lists them
+    package = ArchivePackage.objects.get(lot__state="archived")
+    assert len(package.manifest["signatures"]) == signatures
+    # and loading again adds nothing
+    call_command("demo_load", stdout=io.StringIO())
+    assert Signature.objects.count() == signatures and ArchivePackage.objects.count() == 1
+    assert Lot.objects.count() == len(states)
