@@ -1,7 +1,7 @@
-"""The browser page of the bidder-holds-the-key path: seal in the page (WebCrypto, RSA encryption certificates) and
-decrypt one's own bid at the opening. The page only renders; sealing and unwrapping happen in
-``static/tendering/sealed_bid.js`` and go through the API doors of ``api_sealed`` (the server never sees the key
-before the bidder submits it in the decryption window)."""
+"""The browser page of the bidder-holds-the-key path: seal in the page (SM2 certificates: SM4-GCM in JavaScript;
+RSA certificates: WebCrypto AES-256-GCM) and decrypt one's own bid at the opening. The page only renders; sealing
+and unwrapping happen in ``static/tendering/sealed_bid.js`` and go through the API doors of ``api_sealed`` (the
+server never sees the key before the bidder submits it in the decryption window)."""
 
 from __future__ import annotations
 

@@ -1,15 +1,30 @@
-/* 浏览器端密封投标（投标人自持密钥，RSA 加密证书）: the same sealed format as ggzy-bid (ggzy/tendering/bidformat.py,
-   ggzy/pki/envelope.py). One fresh AES-256-GCM content key seals every file, file name, the price sheet and the
-   fingerprint in 1 MiB segments; the key is wrapped with RSA-OAEP/SHA-256 to the bidder's encryption certificate
-   and with SM2 encryption (C1‖C3‖C2, SM3 KDF — done here with BigInt, WebCrypto has no SM2) to the lot's custodian
-   key. Only ciphertext leaves the page. At the opening the private key file unwraps the content key locally. */
+/* 浏览器端密封投标（投标人自持密钥，SM2 或 RSA 加密证书）: the same sealed format as ggzy-bid
+   (ggzy/tendering/bidformat.py, ggzy/pki/envelope.py). One fresh content key seals every file, file name, the price
+   sheet and the fingerprint in 1 MiB segments (header ‖ 8-byte nonce prefix ‖ segments; nonce = prefix ‖ u32(index),
+   AAD = context ‖ u32(index) ‖ final flag). The content algorithm follows bidformat.content_algorithm_for:
+   - SM2 encryption certificate: SM4-GCM (RFC 8998, header "GGZY-SEAL-S", 16-byte key). WebCrypto has neither SM4
+     nor GCM over it, so both are implemented here (SM4 per GB/T 32907 with 32-bit T-tables; GCM per NIST SP 800-38D:
+     96-bit IV, 128-bit tag, GHASH with a 4-bit Shoup table). The key is wrapped to the certificate with SM2
+     encryption (C1‖C3‖C2, as sm.sm2_encrypt).
+   - RSA encryption certificate: AES-256-GCM via WebCrypto, key wrapped with RSA-OAEP/SHA-256.
+   Either way the key is also wrapped with SM2 to the lot's custodian key. SM2 and SM3 run here on BigInt / Uint32
+   (WebCrypto has no SM2). Only ciphertext leaves the page. At the opening the private key file (SM2: SEC 1
+   "EC PRIVATE KEY" as `ggzy pki demo` writes it, or PKCS#8 with the SM2 curve; RSA: PKCS#8) unwraps the content key
+   locally and only the content key is posted, as ggzy-bid decrypt does. Encrypted key files are refused. */
 (function () {
   "use strict";
 
   var SEGMENT = 1 << 20;
+  var TAG = 16;
   var HEADER = new TextEncoder().encode("GGZY-SEAL-1");
+  var SM4_GCM = "sm4-gcm", AES_256_GCM = "aes-256-gcm";
+  // envelope.ALGORITHMS: header (same length for both) and key size
+  var ALGORITHMS = {};
+  ALGORITHMS[AES_256_GCM] = { header: HEADER, keySize: 32 };
+  ALGORITHMS[SM4_GCM] = { header: new TextEncoder().encode("GGZY-SEAL-S"), keySize: 16 };
   var SM2_OID = [0x06, 0x08, 0x2a, 0x81, 0x1c, 0xcf, 0x55, 0x01, 0x82, 0x2d];
   var RSA_OID = [0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01];
+  var MISMATCH = "私钥与递交投标时使用的加密证书不匹配，无法解开内容密钥。";
 
   // --- bytes ---------------------------------------------------------------------------------------------------
   function concat(parts) {
@@ -31,6 +46,11 @@
     return out;
   }
   function hex(bytes) { return Array.prototype.map.call(bytes, function (b) { return (b < 16 ? "0" : "") + b.toString(16); }).join(""); }
+  function unhex(text) {
+    var out = new Uint8Array(text.length >> 1);
+    for (var i = 0; i < out.length; i++) out[i] = parseInt(text.substr(2 * i, 2), 16);
+    return out;
+  }
   function contains(bytes, pattern) {
     outer: for (var i = 0; i + pattern.length <= bytes.length; i++) {
       for (var j = 0; j < pattern.length; j++) { if (bytes[i + j] !== pattern[j]) continue outer; }
@@ -38,9 +58,20 @@
     }
     return false;
   }
+  function equalBytes(a, b) {  // constant time for equal lengths
+    if (a.length !== b.length) return false;
+    var diff = 0;
+    for (var i = 0; i < a.length; i++) diff |= a[i] ^ b[i];
+    return diff === 0;
+  }
   function pemBody(text, label) {
     var match = new RegExp("-----BEGIN " + label + "-----([\\s\\S]*?)-----END " + label + "-----").exec(text || "");
-    return match ? unb64(match[1].replace(/\s+/g, "")) : null;
+    if (!match) return null;
+    try { return unb64(match[1].replace(/\s+/g, "")); } catch (e) { return null; }
+  }
+  function be32(bytes, at) { return ((bytes[at] << 24) | (bytes[at + 1] << 16) | (bytes[at + 2] << 8) | bytes[at + 3]) >>> 0; }
+  function put32(bytes, at, word) {
+    bytes[at] = word >>> 24; bytes[at + 1] = (word >>> 16) & 255; bytes[at + 2] = (word >>> 8) & 255; bytes[at + 3] = word & 255;
   }
 
   // --- SM3 (GB/T 32905) ----------------------------------------------------------------------------------------
@@ -79,6 +110,155 @@
     var out = new Uint8Array(32), outView = new DataView(out.buffer);
     for (j = 0; j < 8; j++) outView.setUint32(4 * j, v[j]);
     return out;
+  }
+
+  // --- SM4 (GB/T 32907): T-tables fold the S-box and the linear map L into four 256-word lookups ----------------
+  var SBOX = unhex(
+    "d690e9fecce13db716b614c228fb2c052b679a762abe04c3aa441326498606999c4250f491ef987a33540b43edcfac62" +
+    "e4b31ca9c908e89580df94fa758f3fa64707a7fcf37317ba83593c19e6854fa8686b81b27164da8bf8eb0f4b70569d35" +
+    "1e240e5e6358d1a225227c3b01217887d40046579fd327524c3602e7a0c4c89eeabf8ad240c738b5a3f7f2cef96115a1" +
+    "e0ae5da49b341a55ad933230f58cb1e31df6e22e8266ca60c02923ab0d534e6fd5db3745defd8e2f03ff6a726d6c5b51" +
+    "8d1baf92bbddbc7f11d95c411f105ad80ac13188a5cd7bbd2d74d012b8e5b4b08969974a0c96777e65b9f109c56ec684" +
+    "18f07dec3adc4d2079ee5f3ed7cb3948");
+  var FK = [0xa3b1bac6, 0x56aa3350, 0x677d9197, 0xb27022dc];
+  var T0 = new Uint32Array(256), T1 = new Uint32Array(256), T2 = new Uint32Array(256), T3 = new Uint32Array(256);
+  (function () {
+    for (var a = 0; a < 256; a++) {
+      var s = (SBOX[a] << 24) >>> 0;
+      var l = (s ^ rotl(s, 2) ^ rotl(s, 10) ^ rotl(s, 18) ^ rotl(s, 24)) >>> 0;
+      T0[a] = l; T1[a] = rotl(l, 24); T2[a] = rotl(l, 16); T3[a] = rotl(l, 8);
+    }
+  })();
+
+  function sm4RoundKeys(key) {
+    if (key.length !== 16) throw new Error("SM4密钥应为16字节");
+    var k0 = be32(key, 0) ^ FK[0], k1 = be32(key, 4) ^ FK[1], k2 = be32(key, 8) ^ FK[2], k3 = be32(key, 12) ^ FK[3];
+    var rk = new Uint32Array(32);
+    for (var i = 0; i < 32; i++) {
+      var ck = ((((28 * i) & 255) << 24) | (((28 * i + 7) & 255) << 16) | (((28 * i + 14) & 255) << 8) | ((28 * i + 21) & 255));
+      var x = k1 ^ k2 ^ k3 ^ ck;
+      var t = ((SBOX[x >>> 24] << 24) | (SBOX[(x >>> 16) & 255] << 16) | (SBOX[(x >>> 8) & 255] << 8) | SBOX[x & 255]) >>> 0;
+      var next = (k0 ^ t ^ rotl(t, 13) ^ rotl(t, 23)) >>> 0;
+      rk[i] = next; k0 = k1; k1 = k2; k2 = k3; k3 = next;
+    }
+    return rk;
+  }
+  /* One block (four big-endian words) → out[0..3]. */
+  function sm4Words(rk, x0, x1, x2, x3, out) {
+    var t;
+    for (var i = 0; i < 32; i += 4) {
+      t = x1 ^ x2 ^ x3 ^ rk[i];     x0 ^= T0[t >>> 24] ^ T1[(t >>> 16) & 255] ^ T2[(t >>> 8) & 255] ^ T3[t & 255];
+      t = x2 ^ x3 ^ x0 ^ rk[i + 1]; x1 ^= T0[t >>> 24] ^ T1[(t >>> 16) & 255] ^ T2[(t >>> 8) & 255] ^ T3[t & 255];
+      t = x3 ^ x0 ^ x1 ^ rk[i + 2]; x2 ^= T0[t >>> 24] ^ T1[(t >>> 16) & 255] ^ T2[(t >>> 8) & 255] ^ T3[t & 255];
+      t = x0 ^ x1 ^ x2 ^ rk[i + 3]; x3 ^= T0[t >>> 24] ^ T1[(t >>> 16) & 255] ^ T2[(t >>> 8) & 255] ^ T3[t & 255];
+    }
+    out[0] = x3; out[1] = x2; out[2] = x1; out[3] = x0;
+  }
+  /* ECB of a single block, for known-answer tests only. */
+  function sm4EncryptBlock(key, block) {
+    var out = new Uint32Array(4), bytes = new Uint8Array(16);
+    sm4Words(sm4RoundKeys(key), be32(block, 0), be32(block, 4), be32(block, 8), be32(block, 12), out);
+    for (var i = 0; i < 4; i++) put32(bytes, 4 * i, out[i]);
+    return bytes;
+  }
+
+  // --- GCM over SM4 (NIST SP 800-38D), 96-bit IV and 128-bit tag -------------------------------------------------
+  // GHASH by 4-bit Shoup tables (as mbed TLS): M[n] = n·H for each nibble, LAST4 reduces the 4 bits shifted out.
+  var LAST4 = [0x0000, 0x1c20, 0x3840, 0x2460, 0x7080, 0x6ca0, 0x48c0, 0x54e0,
+               0xe100, 0xfd20, 0xd940, 0xc560, 0x9180, 0x8da0, 0xa9c0, 0xb5e0];
+  function ghashTable(h0, h1, h2, h3) {
+    var table = new Uint32Array(64), i, j, w;
+    table[32] = h0; table[33] = h1; table[34] = h2; table[35] = h3;  // nibble 1000b is x^0
+    for (i = 4; i > 0; i >>= 1) {  // H·x, H·x², H·x³: shift right one bit, reduce by 0xe1
+      var carry = h3 & 1;
+      h3 = ((h3 >>> 1) | (h2 << 31)) >>> 0; h2 = ((h2 >>> 1) | (h1 << 31)) >>> 0;
+      h1 = ((h1 >>> 1) | (h0 << 31)) >>> 0; h0 = ((h0 >>> 1) ^ (carry ? 0xe1000000 : 0)) >>> 0;
+      table[4 * i] = h0; table[4 * i + 1] = h1; table[4 * i + 2] = h2; table[4 * i + 3] = h3;
+    }
+    for (i = 2; i <= 8; i *= 2) {
+      for (j = 1; j < i; j++) { for (w = 0; w < 4; w++) table[4 * (i + j) + w] = table[4 * i + w] ^ table[4 * j + w]; }
+    }
+    return table;
+  }
+  /* y ← y·H in place (y: Uint32Array(4), big-endian words of the 128-bit block). */
+  function ghashMultiply(y, table) {
+    var z0 = 0, z1 = 0, z2 = 0, z3 = 0, word, n, rem, i, shift, first = true;
+    for (i = 15; i >= 0; i--) {
+      word = y[i >> 2] >>> (24 - 8 * (i & 3));
+      for (shift = 0; shift <= 4; shift += 4) {  // low nibble, then high nibble
+        if (!first) {
+          rem = z3 & 15;
+          z3 = (z3 >>> 4) | (z2 << 28); z2 = (z2 >>> 4) | (z1 << 28); z1 = (z1 >>> 4) | (z0 << 28);
+          z0 = (z0 >>> 4) ^ (LAST4[rem] << 16);
+        }
+        first = false;
+        n = ((word >>> shift) & 15) << 2;
+        z0 ^= table[n]; z1 ^= table[n + 1]; z2 ^= table[n + 2]; z3 ^= table[n + 3];
+      }
+    }
+    y[0] = z0; y[1] = z1; y[2] = z2; y[3] = z3;
+  }
+  function ghashBytes(y, table, bytes) {  // absorb bytes, zero-padded to a whole block
+    for (var at = 0; at < bytes.length; at += 16) {
+      var block = bytes.length - at >= 16 ? bytes.subarray(at, at + 16) : concat([bytes.subarray(at), new Uint8Array(16 - (bytes.length - at))]);
+      y[0] ^= be32(block, 0); y[1] ^= be32(block, 4); y[2] ^= be32(block, 8); y[3] ^= be32(block, 12);
+      ghashMultiply(y, table);
+    }
+  }
+  function sm4GcmKey(key) {
+    var rk = sm4RoundKeys(key), h = new Uint32Array(4);
+    sm4Words(rk, 0, 0, 0, 0, h);
+    return { rk: rk, table: ghashTable(h[0], h[1], h[2], h[3]) };
+  }
+  /* CTR from inc32(J0) over ``data`` and GHASH over the ciphertext; returns [output, tag]. */
+  function sm4GcmCore(gcm, iv, data, aad, decrypting) {
+    if (iv.length !== 12) throw new Error("SM4-GCM 的 IV 应为12字节");
+    var rk = gcm.rk, table = gcm.table, y = new Uint32Array(4), ks = new Uint32Array(4);
+    var n0 = be32(iv, 0), n1 = be32(iv, 4), n2 = be32(iv, 8), counter = 2;
+    var out = new Uint8Array(data.length), full = data.length - (data.length & 15), at, c0, c1, c2, c3;
+    ghashBytes(y, table, aad);
+    for (at = 0; at < full; at += 16) {
+      sm4Words(rk, n0, n1, n2, counter, ks);
+      counter = (counter + 1) >>> 0;
+      c0 = be32(data, at) ^ ks[0]; c1 = be32(data, at + 4) ^ ks[1]; c2 = be32(data, at + 8) ^ ks[2]; c3 = be32(data, at + 12) ^ ks[3];
+      put32(out, at, c0); put32(out, at + 4, c1); put32(out, at + 8, c2); put32(out, at + 12, c3);
+      if (decrypting) {
+        y[0] ^= be32(data, at); y[1] ^= be32(data, at + 4); y[2] ^= be32(data, at + 8); y[3] ^= be32(data, at + 12);
+      } else {
+        y[0] ^= c0; y[1] ^= c1; y[2] ^= c2; y[3] ^= c3;
+      }
+      ghashMultiply(y, table);
+    }
+    if (full < data.length) {
+      var stream = new Uint8Array(16);
+      sm4Words(rk, n0, n1, n2, counter, ks);
+      for (var w = 0; w < 4; w++) put32(stream, 4 * w, ks[w]);
+      for (at = full; at < data.length; at++) out[at] = data[at] ^ stream[at - full];
+      ghashBytes(y, table, (decrypting ? data : out).subarray(full));
+    }
+    var lengths = new Uint8Array(16);
+    put32(lengths, 0, Math.floor(aad.length / 0x20000000)); put32(lengths, 4, (aad.length * 8) >>> 0);
+    put32(lengths, 8, Math.floor(data.length / 0x20000000)); put32(lengths, 12, (data.length * 8) >>> 0);
+    ghashBytes(y, table, lengths);
+    sm4Words(rk, n0, n1, n2, 1, ks);  // E(K, J0)
+    var tag = new Uint8Array(16);
+    for (w = 0; w < 4; w++) put32(tag, 4 * w, (ks[w] ^ y[w]) >>> 0);
+    return [out, tag];
+  }
+  /* ciphertext ‖ tag, as sm.sm4_gcm_encrypt. ``key`` is the 16-byte key or a prepared sm4GcmKey. */
+  function sm4GcmEncrypt(key, iv, data, aad) {
+    var result = sm4GcmCore(key.rk ? key : sm4GcmKey(key), iv, data, aad || new Uint8Array(0), false);
+    return concat(result);
+  }
+  function sm4GcmDecrypt(key, iv, sealed, aad) {
+    if (sealed.length < TAG) throw new Error("SM4-GCM密文过短");
+    var body = sealed.subarray(0, sealed.length - TAG);
+    var result = sm4GcmCore(key.rk ? key : sm4GcmKey(key), iv, body, aad || new Uint8Array(0), true);
+    if (!equalBytes(result[1], sealed.subarray(sealed.length - TAG))) {
+      result[0].fill(0);
+      throw new Error("SM4-GCM认证失败：密文被篡改或密钥错误");
+    }
+    return result[0];
   }
 
   // --- SM2 public-key encryption (GB/T 32918.4), affine coordinates with BigInt ---------------------------------
@@ -127,60 +307,126 @@
     for (var i = 0; i < 32; i++) out[i] = parseInt(text.substr(2 * i, 2), 16);
     return out;
   }
-  function onCurve(point) { return mod(point[1] * point[1] - (point[0] * point[0] * point[0] + A * point[0] + B)) === 0n; }
+  function onCurve(point) {
+    return point[0] >= 0n && point[0] < P && point[1] >= 0n && point[1] < P &&
+      mod(point[1] * point[1] - (point[0] * point[0] * point[0] + A * point[0] + B)) === 0n;
+  }
   function kdf(z, length) {
     var parts = [];
     for (var counter = 1; parts.length * 32 < length; counter++) parts.push(sm3(concat([z, u32(counter)])));
     return concat(parts).subarray(0, length);
   }
+  function isZero(bytes) { for (var i = 0; i < bytes.length; i++) { if (bytes[i]) return false; } return true; }
   function randomScalar() {
     for (;;) {
       var k = toBigInt(window.crypto.getRandomValues(new Uint8Array(32)));
       if (k > 0n && k < N) return k;
     }
   }
-  /* C1 ‖ C3 ‖ C2 (GM/T 0003.4-2012 order), C1 uncompressed — what ggzy.pki.sm.sm2_decrypt reads. */
-  function sm2Encrypt(publicKey, message, scalar) {
-    if (publicKey.length !== 65 || publicKey[0] !== 4) throw new Error("开标密钥格式不正确");
+  function sm2Point(publicKey, what) {
+    if (publicKey.length !== 65 || publicKey[0] !== 4) throw new Error(what + "格式不正确（应为65字节未压缩SM2公钥）");
     var point = [toBigInt(publicKey.subarray(1, 33)), toBigInt(publicKey.subarray(33, 65))];
-    if (!onCurve(point)) throw new Error("开标密钥不在SM2曲线上");
+    if (!onCurve(point)) throw new Error(what + "不在SM2曲线上");
+    return point;
+  }
+  /* C1 ‖ C3 ‖ C2 (GM/T 0003.4-2012 order), C1 uncompressed — what ggzy.pki.sm.sm2_decrypt reads. */
+  function sm2Encrypt(publicKey, message, scalar, what) {
+    var point = sm2Point(publicKey, what || "开标密钥");
     for (;;) {
       var k = scalar || randomScalar();
       var c1 = multiply(k, G), shared = multiply(k, point);
       var x2 = toBytes32(shared[0]), y2 = toBytes32(shared[1]);
       var t = kdf(concat([x2, y2]), message.length);
-      if (!t.some(function (byte) { return byte !== 0; })) { if (scalar) throw new Error("k 无效"); continue; }
+      if (isZero(t)) { if (scalar) throw new Error("k 无效"); continue; }
       var c2 = message.map(function (byte, i) { return byte ^ t[i]; });
       var c3 = sm3(concat([x2, message, y2]));
       return concat([new Uint8Array([4]), toBytes32(c1[0]), toBytes32(c1[1]), c3, c2]);
     }
   }
+  /* Inverse of sm2Encrypt with the 32-byte private key d: checks C1 on the curve, t ≠ 0 and C3 = SM3(x2‖M‖y2). */
+  function sm2Decrypt(privateKey, ciphertext) {
+    var d = privateKey instanceof Uint8Array ? toBigInt(privateKey) : privateKey;
+    if (!(d > 0n && d < N - 1n)) throw new Error("SM2私钥数值超出范围");
+    if (ciphertext.length < 98 || ciphertext[0] !== 4) throw new Error("SM2密文格式错误（应为 C1‖C3‖C2，C1未压缩）");
+    var c1 = [toBigInt(ciphertext.subarray(1, 33)), toBigInt(ciphertext.subarray(33, 65))];
+    if (!onCurve(c1)) throw new Error("SM2密文的C1点不在曲线上（密文已损坏）");
+    var shared = multiply(d, c1);
+    if (shared === null) throw new Error("SM2密文无效（C1为无穷远点）");
+    var x2 = toBytes32(shared[0]), y2 = toBytes32(shared[1]), c2 = ciphertext.subarray(97);
+    var t = kdf(concat([x2, y2]), c2.length);
+    if (isZero(t)) throw new Error("SM2解密失败：密钥派生结果全为零");
+    var message = c2.map(function (byte, i) { return byte ^ t[i]; });
+    if (!equalBytes(sm3(concat([x2, message, y2])), ciphertext.subarray(65, 97))) {
+      message.fill(0);
+      throw new Error("SM2解密失败：C3校验不符（私钥不匹配或密文被篡改）");
+    }
+    return message;
+  }
 
   // --- the envelope (ggzy/pki/envelope.py: header, 8-byte nonce prefix, 1 MiB segments, AAD) --------------------
   function context(lotId, purpose) { return new TextEncoder().encode("ggzy-bid-client|lot:" + lotId + "|" + purpose); }
+  function aadOf(aadContext, index, final) { return concat([aadContext, u32(index), new Uint8Array([final ? 1 : 0])]); }
+  function pause() { return new Promise(function (resolve) { setTimeout(resolve, 0); }); }
+  /* A content key for ``algorithm`` (envelope.ALGORITHMS): {algorithm, header, encrypt, decrypt}, both async. */
+  async function contentKey(algorithm, raw) {
+    var spec = ALGORITHMS[algorithm];
+    if (!spec) throw new Error("不支持的内容加密算法：" + algorithm);
+    if (raw.length !== spec.keySize) throw new Error("内容密钥长度错误");
+    if (algorithm === SM4_GCM) {
+      var gcm = sm4GcmKey(raw);
+      return { algorithm: algorithm, header: spec.header,
+               encrypt: async function (iv, aad, data) { await pause(); return sm4GcmEncrypt(gcm, iv, data, aad); },
+               decrypt: async function (iv, aad, data) { await pause(); return sm4GcmDecrypt(gcm, iv, data, aad); } };
+    }
+    return aesKey(await window.crypto.subtle.importKey("raw", raw, { name: "AES-GCM" }, false, ["encrypt", "decrypt"]));
+  }
+  function aesKey(cryptoKey) {
+    function params(iv, aad) { return { name: "AES-GCM", iv: iv, additionalData: aad, tagLength: 128 }; }
+    return { algorithm: AES_256_GCM, header: HEADER,
+             encrypt: async function (iv, aad, data) { return new Uint8Array(await window.crypto.subtle.encrypt(params(iv, aad), cryptoKey, data)); },
+             decrypt: async function (iv, aad, data) { return new Uint8Array(await window.crypto.subtle.decrypt(params(iv, aad), cryptoKey, data)); } };
+  }
+  /* envelope.seal_bytes; ``key`` from contentKey (an AES-GCM CryptoKey is still accepted). */
   async function sealBytes(key, data, aadContext) {
-    var prefix = window.crypto.getRandomValues(new Uint8Array(8)), parts = [HEADER, prefix];
+    if (!key.header) key = aesKey(key);
+    var prefix = window.crypto.getRandomValues(new Uint8Array(8)), parts = [key.header, prefix];
     var count = Math.max(1, Math.ceil(data.length / SEGMENT));
     for (var index = 0; index < count; index++) {
-      var final = index === count - 1;
-      var aad = concat([aadContext, u32(index), new Uint8Array([final ? 1 : 0])]);
-      var sealed = await window.crypto.subtle.encrypt(
-        { name: "AES-GCM", iv: concat([prefix, u32(index)]), additionalData: aad, tagLength: 128 }, key,
-        data.subarray(index * SEGMENT, (index + 1) * SEGMENT));
-      parts.push(new Uint8Array(sealed));
+      parts.push(await key.encrypt(concat([prefix, u32(index)]), aadOf(aadContext, index, index === count - 1),
+                                   data.subarray(index * SEGMENT, (index + 1) * SEGMENT)));
     }
     return concat(parts);
   }
+  /* envelope.open_bytes: the last segment (whatever follows the full ones) carries the final flag. */
+  async function openBytes(key, sealed, aadContext) {
+    if (!key.header) key = aesKey(key);
+    var start = key.header.length + 8, size = SEGMENT + TAG, parts = [], index = 0;
+    if (sealed.length < start) throw new Error("密封文件不完整");
+    if (!equalBytes(sealed.subarray(0, key.header.length), key.header)) throw new Error("不是有效的密封文件");
+    var prefix = sealed.subarray(key.header.length, start), at = start;
+    for (;;) {
+      var final = sealed.length - at <= size;
+      var segment = sealed.subarray(at, final ? sealed.length : at + size);
+      try {
+        parts.push(await key.decrypt(concat([prefix, u32(index)]), aadOf(aadContext, index, final), segment));
+      } catch (e) { throw new Error("密文校验失败（文件被篡改、截断或密钥错误）"); }
+      if (final) return concat(parts);
+      at += size; index++;
+    }
+  }
 
-  // --- certificates (just enough DER to find the SubjectPublicKeyInfo) ------------------------------------------
+  // --- DER (just enough for certificates and private keys) -------------------------------------------------------
   function readTlv(bytes, offset) {
+    if (offset + 2 > bytes.length) throw new Error("DER truncated");
     var tag = bytes[offset], length = bytes[offset + 1], start = offset + 2;
     if (length & 0x80) {
       var count = length & 0x7f;
+      if (count < 1 || count > 4) throw new Error("DER length");
       length = 0;
       for (var i = 0; i < count; i++) length = length * 256 + bytes[start + i];
       start += count;
     }
+    if (start + length > bytes.length) throw new Error("DER truncated");
     return { tag: tag, start: start, end: start + length, offset: offset };
   }
   function children(bytes, tlv) {
@@ -194,6 +440,50 @@
     if (fields[0].tag === 0xa0) fields = fields.slice(1);
     var spki = fields[5];  // serial, signature, issuer, validity, subject, subjectPublicKeyInfo
     return certificateDer.slice(spki.offset, spki.end);
+  }
+  function spkiPoint(spki) {  // SEQUENCE { AlgorithmIdentifier, BIT STRING (0 unused bits ‖ 04‖x‖y) }
+    var bits = children(spki, readTlv(spki, 0))[1];
+    if (!bits || bits.tag !== 0x03 || spki[bits.start] !== 0) throw new Error("加密证书中的SM2公钥格式不正确。");
+    return spki.slice(bits.start + 1, bits.end);
+  }
+  /* SEC 1 ECPrivateKey { version 1, privateKey OCTET STRING, [0] curve OID, [1] public key } → d (32 bytes). */
+  function ecPrivateScalar(der) {
+    var fields = children(der, readTlv(der, 0));
+    if (fields.length < 2 || fields[0].tag !== 0x02 || der[fields[0].start] !== 1 || fields[1].tag !== 0x04) {
+      throw new Error("私钥文件已损坏：不是有效的EC私钥结构。");
+    }
+    for (var i = 2; i < fields.length; i++) {
+      if (fields[i].tag === 0xa0 && !contains(der.subarray(fields[i].start, fields[i].end), SM2_OID)) {
+        throw new Error("该EC私钥不在SM2曲线上：网页只能使用SM2或RSA加密证书的私钥。");
+      }
+    }
+    var d = der.subarray(fields[1].start, fields[1].end);
+    if (d.length > 32) throw new Error("私钥文件已损坏：SM2私钥长度错误。");
+    var scalar = new Uint8Array(32);
+    scalar.set(d, 32 - d.length);
+    var value = toBigInt(scalar);
+    if (!(value > 0n && value < N - 1n)) throw new Error("私钥文件已损坏：SM2私钥数值超出范围。");
+    return scalar;
+  }
+  /* The private key file → {kind: "sm2", scalar} or {kind: "rsa", der} (PKCS#8 for WebCrypto). */
+  function privateKeyRead(text) {
+    if (text.indexOf("ENCRYPTED PRIVATE KEY") >= 0) throw new Error("私钥文件已加密，网页无法使用；请使用 ggzy-bid 客户端。");
+    var ec = pemBody(text, "EC PRIVATE KEY"), der = ec || pemBody(text, "PRIVATE KEY");
+    if (!der) {
+      throw new Error("私钥文件应为PEM格式：SM2私钥以 -----BEGIN EC PRIVATE KEY----- 或 -----BEGIN PRIVATE KEY----- 开头，" +
+                      "RSA私钥以 -----BEGIN PRIVATE KEY-----（PKCS#8）开头。");
+    }
+    try {
+      if (ec) return { kind: "sm2", scalar: ecPrivateScalar(ec) };
+      var fields = children(der, readTlv(der, 0));  // PrivateKeyInfo { version, AlgorithmIdentifier, OCTET STRING }
+      var algorithm = der.subarray(fields[1].offset, fields[1].end);
+      if (contains(algorithm, SM2_OID)) return { kind: "sm2", scalar: ecPrivateScalar(der.slice(fields[2].start, fields[2].end)) };
+      if (contains(algorithm, RSA_OID)) return { kind: "rsa", der: der };
+    } catch (e) {
+      if (/^(私钥|该EC)/.test(e.message)) throw e;
+      throw new Error("私钥文件已损坏，无法读取（DER结构错误）。");
+    }
+    throw new Error("该私钥既不是SM2也不是RSA私钥：网页只能使用SM2或RSA加密证书的私钥。");
   }
 
   // --- the page -------------------------------------------------------------------------------------------------
@@ -225,6 +515,21 @@
     return id;
   }
 
+  /* What the certificate decides (bidformat.content_algorithm_for and wrap_to_certificate). */
+  async function bidderWrapper(spki) {
+    if (contains(spki, SM2_OID)) {
+      var point = spkiPoint(spki);
+      sm2Point(point, "加密证书中的SM2公钥");
+      return { algorithm: SM4_GCM, wrap: async function (raw) { return sm2Encrypt(point, raw, null, "加密证书中的SM2公钥"); } };
+    }
+    if (contains(spki, RSA_OID)) {
+      var rsaKey = await window.crypto.subtle.importKey("spki", spki, { name: "RSA-OAEP", hash: "SHA-256" }, false, ["encrypt"]);
+      return { algorithm: AES_256_GCM,
+               wrap: async function (raw) { return new Uint8Array(await window.crypto.subtle.encrypt({ name: "RSA-OAEP" }, rsaKey, raw)); } };
+    }
+    throw new Error("该证书的公钥不能用于数字信封：网页只支持SM2或RSA加密证书。");
+  }
+
   async function seal(section) {
     var lotId = section.dataset.lotId, base = section.dataset.apiBase;
     var certFile = document.getElementById("sealed-cert-file").files[0];
@@ -233,17 +538,16 @@
     if (!files.length) throw new Error("请至少选择一个投标文件。");
     var certPem = await certFile.text(), certDer = pemBody(certPem, "CERTIFICATE");
     if (!certDer) throw new Error("加密证书应为PEM格式（以 -----BEGIN CERTIFICATE----- 开头）。");
-    var spki = subjectPublicKeyInfo(certDer);
-    if (contains(spki, SM2_OID)) throw new Error("这是国密SM2加密证书：浏览器不支持SM2解密，请使用投标客户端 ggzy-bid 递交。");
-    if (!contains(spki, RSA_OID)) throw new Error("网页只支持RSA加密证书。");
+    var spki;
+    try { spki = subjectPublicKeyInfo(certDer); } catch (e) { throw new Error("加密证书文件已损坏，无法读取其公钥。"); }
+    var bidder = await bidderWrapper(spki);
     var sheet = { total_price: document.getElementById("sealed-total-price").value.trim(),
                   quality: document.getElementById("sealed-quality").value.trim() };
     var days = document.getElementById("sealed-duration").value.trim();
     if (days) sheet.duration_days = parseInt(days, 10);
-    var bidderKey = await window.crypto.subtle.importKey("spki", spki, { name: "RSA-OAEP", hash: "SHA-256" }, false, ["encrypt"]);
     var sealing = await api("GET", base + "/lots/" + lotId + "/sealing-key");
-    var raw = window.crypto.getRandomValues(new Uint8Array(32));
-    var key = await window.crypto.subtle.importKey("raw", raw, { name: "AES-GCM" }, false, ["encrypt"]);
+    var raw = window.crypto.getRandomValues(new Uint8Array(ALGORITHMS[bidder.algorithm].keySize));
+    var key = await contentKey(bidder.algorithm, raw);
     var encoder = new TextEncoder(), form = new FormData(), names = [], hashes = [];
     for (var i = 0; i < files.length; i++) {
       var content = await fileBytes(files[i]);
@@ -252,12 +556,12 @@
       form.append("files", new Blob([await sealBytes(key, content, context(lotId, "file:" + i))]), "sealed-" + i + ".bin");
     }
     var manifest = {
-      algorithm: "aes-256-gcm",
+      algorithm: bidder.algorithm,
       price_sheet_sealed: b64(await sealBytes(key, encoder.encode(JSON.stringify(sheet)), context(lotId, "price_sheet"))),
       fingerprint_sealed: b64(await sealBytes(key, encoder.encode(JSON.stringify({ file_creator_id: browserId() })),
                                               context(lotId, "fingerprint"))),
       names_sealed: names, plaintext_hashes: hashes,
-      wrap_to_bidder: b64(new Uint8Array(await window.crypto.subtle.encrypt({ name: "RSA-OAEP" }, bidderKey, raw))),
+      wrap_to_bidder: b64(await bidder.wrap(raw)),
       wrap_to_custodians: b64(sm2Encrypt(unb64(sealing.public_key), raw)),
       custodian_key_id: sealing.key_id, bidder_certificate_pem: certPem
     };
@@ -266,24 +570,36 @@
     return api("POST", base + "/lots/" + lotId + "/sealed-bid", form);
   }
 
+  async function unwrapContentKey(privateKey, wrapped) {
+    var sm2Bid = wrapped.algorithm === SM4_GCM, ciphertext = unb64(wrapped.wrapped_key);
+    if (sm2Bid && privateKey.kind !== "sm2") throw new Error(MISMATCH + "递交时使用的是国密SM2加密证书，所选的是RSA私钥。");
+    if (!sm2Bid && privateKey.kind === "sm2") throw new Error(MISMATCH + "递交时使用的是RSA加密证书，所选的是SM2私钥。");
+    if (sm2Bid) {
+      try { return sm2Decrypt(privateKey.scalar, ciphertext); } catch (e) {
+        // C3 is SM3(x2 ‖ M ‖ y2): with another key x2, y2 differ and C3 never matches
+        if (e.message.indexOf("C3校验不符") >= 0) throw new Error(MISMATCH);
+        throw new Error("封装给您的内容密钥无法解开：" + e.message);
+      }
+    }
+    var rsaKey;
+    try {
+      rsaKey = await window.crypto.subtle.importKey("pkcs8", privateKey.der, { name: "RSA-OAEP", hash: "SHA-256" }, false, ["decrypt"]);
+    } catch (e) { throw new Error("私钥无法导入：文件已损坏，或不是RSA私钥。"); }
+    try {
+      return new Uint8Array(await window.crypto.subtle.decrypt({ name: "RSA-OAEP" }, rsaKey, ciphertext));
+    } catch (e) { throw new Error(MISMATCH); }
+  }
+
   async function decrypt(section) {
     var lotId = section.dataset.lotId, base = section.dataset.apiBase;
     var keyFile = document.getElementById("sealed-key-file").files[0];
     if (!keyFile) throw new Error("请选择加密证书的私钥文件。");
-    var keyText = await keyFile.text();
-    if (keyText.indexOf("ENCRYPTED PRIVATE KEY") >= 0) throw new Error("私钥文件已加密，网页无法使用；请使用 ggzy-bid 客户端。");
-    var der = pemBody(keyText, "PRIVATE KEY");
-    if (!der) throw new Error("私钥文件应为PKCS#8 PEM格式（以 -----BEGIN PRIVATE KEY----- 开头）。");
-    if (contains(der, SM2_OID)) throw new Error("这是国密SM2私钥：浏览器不支持SM2，请使用投标客户端 ggzy-bid 解密。");
-    var privateKey;
-    try {
-      privateKey = await window.crypto.subtle.importKey("pkcs8", der, { name: "RSA-OAEP", hash: "SHA-256" }, false, ["decrypt"]);
-    } catch (e) { throw new Error("私钥无法导入：文件已损坏，或不是RSA私钥。"); }
+    var privateKey = privateKeyRead(await keyFile.text());
     var wrapped = await api("GET", base + "/lots/" + lotId + "/sealed-bid/wrapped-key");
-    var contentKey;
-    try {
-      contentKey = new Uint8Array(await window.crypto.subtle.decrypt({ name: "RSA-OAEP" }, privateKey, unb64(wrapped.wrapped_key)));
-    } catch (e) { throw new Error("私钥与递交投标时使用的加密证书不匹配，无法解开内容密钥。"); }
+    var contentKey = await unwrapContentKey(privateKey, wrapped);
+    if (privateKey.scalar) privateKey.scalar.fill(0);
+    var expected = (ALGORITHMS[wrapped.algorithm] || {}).keySize;
+    if (expected && contentKey.length !== expected) throw new Error(MISMATCH + "（解出的内容密钥长度不对）");
     var result = await api("POST", base + "/lots/" + lotId + "/sealed-bid/decrypt", { content_key: b64(contentKey) });
     contentKey.fill(0);
     return result;
@@ -295,17 +611,22 @@
     button.addEventListener("click", function (event) {
       event.preventDefault();
       button.disabled = true;
+      button.setAttribute("aria-busy", "true");
       action(section).then(function (state) {
         show(messageId, done + "：" + state.state_display, false);
         var tag = document.getElementById("sealed-state");
         if (tag) tag.textContent = state.state_display;
       }).catch(function (error) {
         show(messageId, error.message || String(error), true);
-      }).finally(function () { button.disabled = false; });
+      }).finally(function () { button.disabled = false; button.removeAttribute("aria-busy"); });
     });
   }
 
-  window.ggzySealedBid = { sm3: sm3, sm2Encrypt: sm2Encrypt, sealBytes: sealBytes, hex: hex };
+  window.ggzySealedBid = {
+    sm3: sm3, sm2Encrypt: sm2Encrypt, sm2Decrypt: sm2Decrypt, sm4EncryptBlock: sm4EncryptBlock,
+    sm4GcmEncrypt: sm4GcmEncrypt, sm4GcmDecrypt: sm4GcmDecrypt, contentKey: contentKey, sealBytes: sealBytes,
+    openBytes: openBytes, context: context, privateKeyRead: privateKeyRead, hex: hex, unhex: unhex, b64: b64, unb64: unb64
+  };
   document.addEventListener("DOMContentLoaded", function () {
     var section = document.getElementById("sealed-bid-panel");
     if (!section) return;
