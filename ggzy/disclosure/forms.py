@@ -2,7 +2,7 @@ from django import forms
 
 from ggzy.registry.models import Center, Region
 
-from .categories import PORTAL_CATEGORIES
+from .categories import portal_categories
 from .models import NoticeType
 
 
@@ -15,8 +15,7 @@ class NoticeFilterForm(forms.Form):
     q = forms.CharField(label="关键词", required=False, max_length=100,
                         widget=forms.TextInput(attrs={"type": "search", "placeholder": "标题、正文或项目编号"}))
     city = forms.ChoiceField(label="地市", required=False)
-    category = forms.ChoiceField(label="交易类别", required=False,
-                                 choices=[("", "全部类别")] + list(PORTAL_CATEGORIES.items()))
+    category = forms.ChoiceField(label="交易类别", required=False)
     notice_type = forms.ChoiceField(label="公告类型", required=False,
                                     choices=[("", "全部类型")] + list(NoticeType.choices))
     date_from = forms.DateField(label="发布日期自", required=False, widget=forms.DateInput(attrs={"type": "date"}))
@@ -26,11 +25,12 @@ class NoticeFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["city"].choices = _city_choices()
         self.fields["city"].choices += [("370000", "省级")]
+        self.fields["category"].choices = [("", "全部类别")] + list(portal_categories().items())
 
 
 class NoticePublishForm(forms.Form):
     notice_type = forms.ChoiceField(label="公告类型", choices=NoticeType.choices)
-    category_code = forms.ChoiceField(label="交易类别", choices=list(PORTAL_CATEGORIES.items()))
+    category_code = forms.ChoiceField(label="交易类别")
     region = forms.ModelChoiceField(label="项目所在地", queryset=Region.objects.none())
     title = forms.CharField(label="标题", max_length=200)
     project_code = forms.CharField(label="统一交易标识码", max_length=32, required=False)
@@ -41,6 +41,7 @@ class NoticePublishForm(forms.Form):
 
     def __init__(self, *args, center=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["category_code"].choices = list(portal_categories().items())
         regions = Region.objects.order_by("code")
         if center is not None and not center.is_provincial:
             regions = regions.filter(pk=center.region_id) | regions.filter(parent_id=center.region_id)

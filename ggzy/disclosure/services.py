@@ -12,7 +12,7 @@ from ggzy.core.audit import audit_record, snapshot
 from ggzy.core.errors import DomainError, NotAllowed
 
 from . import policies
-from .categories import PORTAL_CATEGORIES
+from .categories import portal_categories
 from .models import Notice, NoticeStatus, NoticeType
 
 TITLE_MAX = 200
@@ -38,7 +38,8 @@ def notice_publish(*, actor, center, region, notice_type: str, category_code: st
         errors["body"] = "正文不能为空"
     if notice_type not in NoticeType.values:
         errors["notice_type"] = "公告类型无效"
-    if category_code not in PORTAL_CATEGORIES:
+    categories = portal_categories()
+    if category_code not in categories:
         errors["category_code"] = "交易类别无效"
     if region is None:
         errors["region"] = "请选择项目所在地"
@@ -54,7 +55,7 @@ def notice_publish(*, actor, center, region, notice_type: str, category_code: st
     with transaction.atomic():
         notice = Notice.objects.create(
             center=center, region=region, notice_type=notice_type, category_code=category_code,
-            category_name=PORTAL_CATEGORIES[category_code], title=title, body=body, project_code=project_code,
+            category_name=categories[category_code], title=title, body=body, project_code=project_code,
             budget=budget, deadline=deadline, published_at=published_at or now,
             published_by=actor if getattr(actor, "is_authenticated", False) else None)
         audit_record(actor=actor, action="notice.publish", obj=notice, after=snapshot(notice, exclude=["body"]))

@@ -10,7 +10,7 @@ from ggzy.core.forms import apply_domain_error
 from ggzy.core.permissions import PUBLIC, requires, roles
 
 from . import selectors, services
-from .categories import PORTAL_CATEGORIES
+from .categories import portal_categories
 from .forms import NoticeFilterForm, NoticePublishForm
 
 PAGE_SIZE = 20
@@ -23,11 +23,12 @@ def home_view(request):
     centers = selectors.centers_for_portal()
     if city and city not in {c.code for c in centers}:
         city = ""
-    if category not in PORTAL_CATEGORIES:
+    categories = portal_categories()
+    if category not in categories:
         category = ""
     latest = list(selectors.notice_list_public(city=city, category=category)[:15])
     counts = selectors.notice_counts_by_category(city=city)
-    by_category = [(code, name, counts.get(code, 0)) for code, name in PORTAL_CATEGORIES.items()]
+    by_category = [(code, name, counts.get(code, 0)) for code, name in categories.items()]
     top = max([n for _, _, n in by_category] + [1])
     city_counts = selectors.notice_counts_by_center()
     city_top = max([n for _, n in city_counts] + [1])
@@ -36,7 +37,7 @@ def home_view(request):
         "by_category": [(c, n, k, round(100 * k / top)) for c, n, k in by_category],
         "city_counts": [(c, k, round(100 * k / city_top)) for c, k in city_counts],
         "city_name": next((c.region.name for c in centers if c.code == city), "全省"),
-        "categories": PORTAL_CATEGORIES,
+        "categories": categories,
     })
 
 

@@ -25,7 +25,7 @@ def test_staff_publishes_a_notice_with_an_audit_entry(jinan_staff, centers, froz
     notice = notice_make(actor=jinan_staff, center=centers["jinan"])
     # then it is public, stamped with the clock, and audited
     assert notice.published_at == frozen_clock.now()
-    assert notice.category_name == "工程建设"
+    assert notice.category_name == "工程建设项目招标投标"  # the catalog's name for category 01
     entry = AuditEntry.objects.get(action="notice.publish")
     assert entry.object_id == str(notice.pk) and entry.actor == jinan_staff
 
@@ -113,3 +113,19 @@ def test_notice_publish_service_refuses_missing_region(jinan_staff, centers, fro
         notice_publish(actor=jinan_staff, center=centers["jinan"], region=None, notice_type="tender",
                        category_code="01", title="t", body="b")
     assert "region" in err.value.errors
+
+
+def test_portal_categories_are_the_catalog_in_force(jinan_staff, centers, frozen_clock):
+    from ggzy.catalog.models import CatalogVersion
+    from ggzy.disclosure.categories import PORTAL_CATEGORIES, portal_categories
+
+    # the seeded catalog's top-level categories, including those beyond the statutory seven
+    categories = portal_categories()
+    assert list(categories)[:2] == ["01", "02"] and {"08", "09"} <= set(categories)
+    assert all(len(code) == 2 for code in categories)
+    # a notice in a catalog category the statute does not list is accepted, under the catalog's name
+    assert "09" not in PORTAL_CATEGORIES
+    assert notice_make(actor=jinan_staff, center=centers["jinan"], category_code="09").category_name == "其他交易"
+    # with no catalog version in force (a fresh installation), the statutory list stands in
+    CatalogVersion.objects.all().delete()
+    assert portal_categories() == PORTAL_CATEGORIES
