@@ -20,6 +20,20 @@ def _clock_reset():
     clock.unfreeze()
 
 
+@pytest.fixture(autouse=True)
+def _own_ledger_witnesses(settings, tmp_path_factory):
+    """Every test signs checkpoints with its own platform key and local witnesses: a witness keeps the last log
+    it cosigned in a state file, and another test's rolled-back log would look like a fork to it."""
+    from ggzy.ledger import keys
+
+    base = tmp_path_factory.mktemp("ledger")
+    settings.GGZY_LEDGER_KEY_FILE = str(base / "ledger-key")
+    settings.GGZY_LEDGER_WITNESS_DIR = str(base / "witnesses")
+    keys._cache.clear()
+    yield
+    keys._cache.clear()
+
+
 @pytest.fixture
 def frozen_clock():
     """The platform clock frozen at 2026-03-02 09:00 Asia/Shanghai; tests advance it."""
