@@ -11,7 +11,15 @@ from . import selectors
 from .outbox import entry_item, subscriber_acknowledge
 from .policies import can_read_feed, can_view_receipt
 from .receipts import receipt_for
-from .schemas import CheckpointOut, ConsistencyProofOut, EntryPublicOut, FeedOut, InclusionProofOut, b64
+from .schemas import (
+    CheckpointOut,
+    ConsistencyProofOut,
+    EntryPublicOut,
+    FeedEntryOut,
+    FeedOut,
+    InclusionProofOut,
+    b64,
+)
 
 router = Router()
 
@@ -88,6 +96,6 @@ def feed(request, query: Query[FeedQuery]):
     if subscriber is not None and query.after >= 0:
         subscriber_acknowledge(subscriber=subscriber, after=query.after)
     checkpoint = selectors.checkpoint_latest()
-    return FeedOut(entries=[entry_item(e) for e in entries], after=query.after,
+    return FeedOut(entries=[FeedEntryOut(**entry_item(e)) for e in entries], after=query.after,
                    next_after=entries[-1].index if entries else query.after,
                    checkpoint=CheckpointOut.from_checkpoint(checkpoint) if checkpoint else None)

@@ -13,6 +13,7 @@ would grow the tree the moment it was signed.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -104,10 +105,10 @@ def _append(items: Sequence[EntryInput]) -> list[LogEntry]:
         return []
     expected = store.remembered_head() if len(items) <= store.MAX_CONDITIONAL_ENTRIES else None
     if expected is not None:
-        head = store.remembered_head()
-        entries, nodes = _compute(head, items)
-        if store.write_append_if_head(entries, nodes, head, expected):
-            store.remember_head(head)
+        moved = dataclasses.replace(expected)  # _compute moves its head in place; ``expected`` must stay put
+        entries, nodes = _compute(moved, items)
+        if store.write_append_if_head(entries, nodes, moved, expected):
+            store.remember_head(moved)
             transaction.on_commit(_push_soon)
             return entries
         store.forget_head()

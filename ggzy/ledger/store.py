@@ -24,10 +24,11 @@ from __future__ import annotations
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol, cast
 
 from django.conf import settings
 from django.db import connection
+from django.db.backends.utils import CursorWrapper
 
 from .models import LogEntry, LogHead, TreeNode
 
@@ -210,7 +211,14 @@ def _preparing_cursor_class():
     return _cursor_class
 
 
-def _binding_cursor():
+class _CursorWrapping(Protocol):
+    """``BaseDatabaseWrapper._prepare_cursor``: Django's own wrapping (error translation, query logging) of a
+    DB-API cursor, the step ``connection.cursor()`` takes after creating one."""
+
+    def _prepare_cursor(self, cursor: Any) -> CursorWrapper: ...
+
+
+def _binding_cursor() -> CursorWrapper:
     """A prepared, server-side-binding cursor for the conditional append (Django's default cursor binds
     client-side and never prepares), still inside Django's cursor wrapper: errors are translated and the
     statement is counted and logged like any other. ``GGZY_LEDGER_PREPARED_STATEMENTS = False`` turns this
@@ -225,7 +233,9 @@ def _binding_cursor():
     if not isinstance(connection.connection, psycopg.Connection):
         return connection.cursor()
     with connection.wrap_database_errors:
-        return connection._prepare_cursor(_preparing_cursor_class()(connection.connection))
+        # private in Django, so its stubs omit it; the Protocol states the signature this module relies on
+        wrapping = cast(_CursorWrapping, connection)
+        return wrapping._prepare_cursor(_preparing_cursor_class()(connection.connection))
 
 
 def write_append_if_head(entries: list[LogEntry], nodes: list[tuple[int, int, bytes]], head: HeadState,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
@@ -19,6 +19,8 @@ from ..selectors import catalog_in_force
 
 PROVINCE_ONLY = "只有省级交易中心可以维护交易目录和制度规则"
 
+ModelT = TypeVar("ModelT", bound=models.Model)
+
 
 def _validated(record: models.Model) -> None:
     try:
@@ -27,11 +29,11 @@ def _validated(record: models.Model) -> None:
         raise DomainError(errors=exc.message_dict) from None
 
 
-def _audited_save(*, actor: Any, record: models.Model, action: str) -> models.Model:
+def _audited_save(*, actor: Any, record: ModelT, action: str) -> ModelT:
     """Validate, save and audit one record (create or update) in the caller's transaction."""
     _validated(record)
     model = type(record)
-    before = snapshot(model.objects.get(pk=record.pk)) if record.pk else None
+    before = snapshot(model._default_manager.get(pk=record.pk)) if record.pk else None
     record.save()
     audit_record(actor=actor, action=f"{action}.{'update' if before else 'create'}", obj=record,
                  before=before, after=snapshot(record))
@@ -87,8 +89,9 @@ def catalog_version_draft_from(*, actor: Any, base: CatalogVersion, number: str,
             if not ready:
                 raise DomainError("目录事项的上级事项不在同一版本中，无法复制", field="base")
             for item in ready:
+                parent = None if item.parent_id is None else copies[item.parent_id]
                 copies[item.pk] = CatalogItem.objects.create(
-                    version=draft, code=item.code, name=item.name, parent=copies.get(item.parent_id),
+                    version=draft, code=item.code, name=item.name, parent=parent,
                     must_trade=item.must_trade, legal_basis=item.legal_basis, order=item.order)
             pending = [i for i in pending if i.pk not in copies]
     return draft
@@ -102,7 +105,8 @@ def catalog_item_save(*, actor: Any, item: CatalogItem) -> CatalogItem:
         raise DomainError("请选择目录版本", field="version")
     with transaction.atomic():
         _require_draft(item.version)
-        if item.parent_id and item.parent.version_id != item.version_id:
+        parent = item.parent if item.parent_id else None
+        if parent is not None and parent.version_id != item.version_id:
             raise DomainError("上级事项必须属于同一目录版本", field="parent")
         return _audited_save(actor=actor, record=item, action="catalog.catalog_item")
 

@@ -52,7 +52,8 @@ def holiday_year_enter(*, actor: Any, year: int, days: Iterable[Mapping[str, Any
         raise NotAllowed("只有省级交易中心可以维护节假日安排")
     if not isinstance(year, int) or not 2000 <= year <= 2100:
         raise DomainError("年份应在2000至2100之间", field="year")
-    parsed, errors = [], []
+    parsed: list[tuple[dt.date | None, str, str]] = []
+    errors: list[str] = []
     for index, raw in enumerate(days, start=1):
         day, kind, name, row_errors = _parse_day(raw, index)
         errors += row_errors
@@ -66,13 +67,15 @@ def holiday_year_enter(*, actor: Any, year: int, days: Iterable[Mapping[str, Any
         errors.append("请至少录入一个放假或调休日期")
     if errors:
         raise DomainError(errors={"days": errors})
+    entered = sorted((d, k, n) for d, k, n in parsed if d is not None)
+    assert len(entered) == len(parsed), "a row whose date did not parse has already been reported as an error"
     with transaction.atomic():
         holiday_year, _ = HolidayYear.objects.select_for_update().get_or_create(year=year)
         old = list(holiday_year.days.order_by("date").values("date", "kind", "name"))
         before = {"is_official": holiday_year.is_official, "source": holiday_year.source, "days": old}
         holiday_year.days.all().delete()
         CalendarDay.objects.bulk_create([CalendarDay(holiday_year=holiday_year, date=d, kind=k, name=n)
-                                         for d, k, n in sorted(parsed)])
+                                         for d, k, n in entered])
         holiday_year.is_official = True
         holiday_year.source = source.strip() or f"国务院办公厅关于{year}年部分节假日安排的通知"
         holiday_year.entered_by = actor if getattr(actor, "is_authenticated", False) else None
@@ -80,5 +83,5 @@ def holiday_year_enter(*, actor: Any, year: int, days: Iterable[Mapping[str, Any
         holiday_year.save()
         audit_record(actor=actor, action="catalog.holiday_year.enter", obj=holiday_year, before=jsonable(before),
                      after=jsonable({"is_official": True, "source": holiday_year.source,
-                                     "days": [{"date": d, "kind": k, "name": n} for d, k, n in sorted(parsed)]}))
+                                     "days": [{"date": d, "kind": k, "name": n} for d, k, n in entered]}))
     return holiday_year

@@ -79,12 +79,14 @@ def _clean_periods(rows: Sequence[Mapping[str, Any]]) -> list[dict]:
     for row in rows:
         key = str(row.get("key") or "").strip()
         name = key or "（未命名）"
-        period = {"key": key, "label": str(row.get("label") or "").strip(), "unit": row.get("unit") or "",
-                  "legal_basis": str(row.get("legal_basis") or "").strip(),
-                  "is_verified": bool(row.get("is_verified", False))}
+        period: dict[str, Any] = {
+            "key": key, "label": str(row.get("label") or "").strip(), "unit": row.get("unit") or "",
+            "legal_basis": str(row.get("legal_basis") or "").strip(),
+            "is_verified": bool(row.get("is_verified", False))}
         try:
-            period["value"] = Decimal(str(row.get("value"))).quantize(Decimal("0.01"))
-            if not period["value"].is_finite() or period["value"] < 0:
+            value = Decimal(str(row.get("value"))).quantize(Decimal("0.01"))
+            period["value"] = value
+            if not value.is_finite() or value < 0:
                 raise InvalidOperation
         except (InvalidOperation, ValueError):
             errors.append(f"参数 {name}：数值必须为非负数")
@@ -128,7 +130,9 @@ def _check_effective_day(template: ProcessTemplate, effective_from: Any, *, excl
         raise DomainError("请填写施行日期", field="effective_from")
     if effective_from < clock.today():
         raise DomainError("施行日期不能早于今天：已施行的规则不能追溯修改", field="effective_from")
-    clash = template.versions.filter(effective_from=effective_from).exclude(pk=exclude_pk)
+    clash = template.versions.filter(effective_from=effective_from)
+    if exclude_pk is not None:
+        clash = clash.exclude(pk=exclude_pk)
     if clash.exists():
         raise DomainError("该日期已有施行的版本，请选择其他施行日期", field="effective_from")
     return effective_from
