@@ -7,9 +7,11 @@ writing the same bytes twice is harmless (idempotent).
 
 from __future__ import annotations
 
+import ctypes
 import hashlib
 import os
 import queue
+import sys
 import tempfile
 import threading
 from collections.abc import Iterable, Iterator
@@ -32,76 +34,197 @@ def _path(digest: str) -> Path:
     return _root() / digest[:2] / digest[2:4] / digest
 
 
-class BackgroundHasher:
-    """SHA-256 computed on a worker thread while the caller produces the next chunk (hashlib releases the GIL),
-    so hashing, encryption and writing overlap on a multi-core server. Chunks are hashed in order."""
+class _Stage:
+    """A worker thread applying ``work`` to each chunk in order (hashlib, pyca and os.write release the GIL, so
+    stages overlap on a multi-core server). A failure stops the work; the feeder sees it on its next ``put``."""
 
-    def __init__(self, sink=None, depth: int = 4) -> None:
-        self._hash = hashlib.sha256()
-        self._sink = sink
+    def __init__(self, work, depth: int = 4) -> None:
+        self._work = work
         self._queue: queue.Queue = queue.Queue(maxsize=depth)
         self._error: BaseException | None = None
-        self.size = 0
+        self._cancelled = False
         self._thread = threading.Thread(target=self._run, daemon=True)
         self._thread.start()
 
     def _run(self) -> None:
         while (chunk := self._queue.get()) is not None:
-            if self._error is not None:
-                continue
+            if self._error is not None or self._cancelled:
+                continue  # keep draining so a blocked feeder is released
             try:
-                self._hash.update(chunk)
-                if self._sink is not None:
-                    self._sink.write(chunk)
-            except BaseException as exc:  # surfaced by hexdigest()
+                self._work(chunk)
+            except BaseException as exc:  # surfaced by put() / finish()
                 self._error = exc
 
-    def update(self, chunk: bytes) -> None:
+    def put(self, chunk) -> None:
         if self._error is not None:
             raise self._error
-        self.size += len(chunk)
         self._queue.put(chunk)
 
-    def hexdigest(self) -> str:
-        self.close()
+    def finish(self) -> None:
+        """Wait for every chunk to be processed; raises the stage's error."""
+        self.stop()
         if self._error is not None:
             raise self._error
-        return self._hash.hexdigest()
 
-    def close(self) -> None:
+    def cancel(self) -> None:
+        self._cancelled = True
+        self.stop()
+
+    def stop(self) -> None:
         if self._thread.is_alive():
             self._queue.put(None)
             self._thread.join()
 
 
+class BackgroundHasher:
+    """SHA-256 computed on a worker thread while the caller produces the next chunk. Chunks are hashed in order."""
+
+    def __init__(self, sink=None, depth: int = 4) -> None:
+        self._hash = hashlib.sha256()
+        self._sink = sink
+        self._stage = _Stage(self._work, depth)
+        self.size = 0
+
+    def _work(self, chunk) -> None:
+        self._hash.update(chunk)
+        if self._sink is not None:
+            self._sink.write(chunk)
+
+    def update(self, chunk) -> None:
+        self._stage.put(chunk)
+        self.size += len(chunk)
+
+    def hexdigest(self) -> str:
+        self._stage.finish()
+        return self._hash.hexdigest()
+
+    def close(self) -> None:
+        self._stage.stop()
+
+    def cancel(self) -> None:
+        """Stop without hashing what is still queued (the caller is abandoning the stream)."""
+        self._stage.cancel()
+
+
+def _sync_file_range():
+    """Linux ``sync_file_range`` (starts writeback of a range without waiting), or None elsewhere."""
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        func = libc.sync_file_range
+    except (OSError, AttributeError):
+        return None
+    func.argtypes = [ctypes.c_int, ctypes.c_int64, ctypes.c_int64, ctypes.c_uint]
+    func.restype = ctypes.c_int
+    return func
+
+
+_START_WRITEBACK = _sync_file_range()
+_SYNC_FILE_RANGE_WRITE = 2
+_WRITEBACK_EVERY = 8 * CHUNK
+
+
+class _Writer:
+    """Writes chunks to ``fd`` without copying them; starts the disk writing every few MB so the one fsync at the
+    end waits only for the tail (the fsync is the durability point, not these hints)."""
+
+    def __init__(self, fd: int) -> None:
+        self.fd = fd
+        self.size = 0
+        self._kicked = 0
+
+    def __call__(self, chunk) -> None:
+        view = memoryview(chunk)
+        while view:
+            view = view[os.write(self.fd, view):]
+        self.size += len(chunk)
+        if _START_WRITEBACK is not None and self.size - self._kicked >= _WRITEBACK_EVERY:
+            _START_WRITEBACK(self.fd, self._kicked, self.size - self._kicked, _SYNC_FILE_RANGE_WRITE)
+            self._kicked = self.size
+
+
+def _fsync_dir(path: Path) -> None:
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:  # e.g. platforms that cannot open directories
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def _commit(fd: int, tmp: str, digest: str) -> None:
+    """Make the object durable under its name: fsync the data once, rename into place, fsync the directory."""
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    target = _path(digest)
+    created = not target.parent.exists()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    os.replace(tmp, target)
+    _fsync_dir(target.parent)
+    if created:
+        _fsync_dir(target.parent.parent)
+        _fsync_dir(target.parent.parent.parent)
+
+
 def put_chunks(chunks: Iterable[bytes]) -> tuple[str, int]:
-    """Store the concatenation of ``chunks``; return (sha256 hex, size). Hashing and writing run on a worker
-    thread while the caller's generator produces the next chunk."""
+    """Store the concatenation of ``chunks``; return (sha256 hex, size). Hashing and writing each run on a worker
+    thread while the caller's generator produces the next chunk; the file is fsynced once before it is named, so
+    an object whose hash was returned survives a crash."""
     root = _root()
     fd, tmp = tempfile.mkstemp(dir=root, prefix=".incoming-")
+    digest = hashlib.sha256()
+    writer = _Writer(fd)
+    stages = [_Stage(digest.update), _Stage(writer)]
+    open_fd = True
     try:
-        with os.fdopen(fd, "wb") as out:
-            hasher = BackgroundHasher(sink=out)
-            try:
-                for chunk in chunks:
-                    hasher.update(chunk)
-            finally:
-                hasher.close()
-            digest = hasher.hexdigest()
-            size = hasher.size
-        target = _path(digest)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        os.replace(tmp, target)
+        for chunk in chunks:
+            for stage in stages:
+                stage.put(chunk)
+        for stage in stages:
+            stage.finish()
+        hexdigest = digest.hexdigest()
+        open_fd = False
+        _commit(fd, tmp, hexdigest)
     except BaseException:
+        for stage in stages:
+            stage.cancel()
+        if open_fd:
+            os.close(fd)
         if os.path.exists(tmp):
             os.unlink(tmp)
         raise
-    return digest, size
+    return hexdigest, writer.size
 
 
 def put(data: bytes) -> str:
-    """Store ``data``; return its SHA-256 hex."""
-    return put_chunks([data])[0]
+    """Store ``data``; return its SHA-256 hex (small objects: no worker threads)."""
+    digest = hashlib.sha256(data).hexdigest()
+    root = _root()
+    fd, tmp = tempfile.mkstemp(dir=root, prefix=".incoming-")
+    open_fd = True
+    try:
+        _Writer(fd)(data)
+        open_fd = False
+        _commit(fd, tmp, digest)
+    except BaseException:
+        if open_fd:
+            os.close(fd)
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+    return digest
+
+
+def discard(digest: str) -> None:
+    """Remove an object this process has just stored and nothing references (a submission that failed later)."""
+    _path(digest).unlink(missing_ok=True)
 
 
 def read(digest: str) -> bytes:

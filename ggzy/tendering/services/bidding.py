@@ -58,13 +58,35 @@ def bid_of(*, actor, lot: Lot) -> Bid | None:
     return Bid.objects.filter(lot=lot, bidder_tag=sealing.bidder_tag(lot_id=lot.pk, entity_id=bidder.pk)).first()
 
 
+def _segments(chunks: Iterable[bytes]) -> Iterator[bytes]:
+    """The upload regrouped into envelope-segment-sized blocks (Django hands uploads over in 64 KB chunks): one
+    hand-over per MB to the hashing and encryption workers; segment-sized chunks pass through uncopied."""
+    block = bytearray()
+    for chunk in chunks:
+        if not block and len(chunk) == envelope.SEGMENT:
+            yield chunk
+            continue
+        view = memoryview(chunk)
+        while view:
+            take = envelope.SEGMENT - len(block)
+            block += view[:take]
+            view = view[take:]
+            if len(block) == envelope.SEGMENT:
+                yield bytes(block)
+                block = bytearray()
+    if block:
+        yield bytes(block)
+
+
 def _seal_file(lot: Lot, tag: str, key: bytes, index: int, incoming: IncomingFile) -> tuple[str, str, int]:
-    """Encrypt and store one file; returns (plaintext sha256, ciphertext sha256, plaintext size)."""
+    """Encrypt and store one file; returns (plaintext sha256, ciphertext sha256, plaintext size). Plaintext hashing,
+    encryption, ciphertext hashing and writing run as a pipeline of threads; a failure anywhere stops them all
+    and leaves no stored object."""
     limit = settings.GGZY_BID_FILE_MAX_BYTES
     hasher = file_store.BackgroundHasher()
 
     def counted() -> Iterator[bytes]:
-        for chunk in incoming.chunks:
+        for chunk in _segments(incoming.chunks):
             if hasher.size + len(chunk) > limit:
                 raise DomainError(f"单个文件不得超过{limit // (1024 * 1024)}MB", field=f"files.{index}")
             hasher.update(chunk)
@@ -73,11 +95,27 @@ def _seal_file(lot: Lot, tag: str, key: bytes, index: int, incoming: IncomingFil
     try:
         digest, _ = file_store.put_chunks(
             envelope.seal_stream(key, counted(), context=_context(lot, tag, f"file:{index}")))
-    finally:
-        hasher.close()
+    except BaseException:
+        hasher.cancel()
+        raise
     if hasher.size == 0:
+        file_store.discard(digest)
         raise DomainError("文件为空", field=f"files.{index}")
     return hasher.hexdigest(), digest, hasher.size
+
+
+def _seal_files(lot: Lot, tag: str, key: bytes, files: list[IncomingFile]) -> list:
+    """Seal every file of a submission; if one fails, the ones already stored are removed (their ciphertext is
+    unique to this submission's key and nonce, so nothing else can refer to it)."""
+    sealed: list = []
+    try:
+        for i, f in enumerate(files):
+            sealed.append((_seal_file(lot, tag, key, i, f), f.name.strip()[:200]))
+    except BaseException:
+        for (_, cipher_hash, _), _ in sealed:
+            file_store.discard(cipher_hash)
+        raise
+    return sealed
 
 
 def bid_preconditions(*, actor, lot: Lot) -> tuple[Lot, object, str]:
@@ -116,7 +154,7 @@ def bid_submit(*, actor, lot: Lot, files: list[IncomingFile], price_sheet: objec
             raise DomainError("文件名不能为空", field=f"files.{i}")
 
     key = envelope.content_key_new()
-    sealed_files = [(_seal_file(lot, tag, key, i, f), f.name.strip()[:200]) for i, f in enumerate(files)]
+    sealed_files = _seal_files(lot, tag, key, files)
     wrapped, key_id = envelope.wrap_key(sealing.opening_key_name(lot), key)
     sealed_sheet = envelope.seal_bytes(key, json.dumps(sheet, ensure_ascii=False).encode(),
                                        context=_context(lot, tag, "price_sheet"))
