@@ -15,6 +15,7 @@
   "use strict";
 
   var SEGMENT = 1 << 20;
+  var FOLD = 8 * SEGMENT;  // sealFile moves its sealed parts into a Blob every ~8 MiB
   var TAG = 16;
   var HEADER = new TextEncoder().encode("GGZY-SEAL-1");
   var SM4_GCM = "sm4-gcm", AES_256_GCM = "aes-256-gcm";
@@ -111,6 +112,85 @@
     for (j = 0; j < 8; j++) outView.setUint32(4 * j, v[j]);
     return out;
   }
+
+  // --- SHA-256 (FIPS 180-4), incremental: WebCrypto only digests a whole buffer, and a bid file is read in segments
+  var K256 = new Int32Array([
+    0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
+    0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
+    0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
+    0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967,
+    0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85,
+    0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070,
+    0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
+    0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2]);
+  var SHA256_IV = [0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19];
+  /* Compress the 64-byte blocks bytes[at..end) into state h (Int32Array(8)); w is the Int32Array(64) schedule.
+     Sums of int32 values stay exact in doubles, so ``| 0`` is addition mod 2^32. */
+  function sha256Blocks(h, w, bytes, at, end) {
+    var h0 = h[0], h1 = h[1], h2 = h[2], h3 = h[3], h4 = h[4], h5 = h[5], h6 = h[6], h7 = h[7];
+    var a, b, c, d, e, f, g, hh, i, x, y, t1, t2;
+    while (at < end) {
+      for (i = 0; i < 16; i++, at += 4) w[i] = (bytes[at] << 24) | (bytes[at + 1] << 16) | (bytes[at + 2] << 8) | bytes[at + 3];
+      for (i = 16; i < 64; i++) {
+        x = w[i - 15]; y = w[i - 2];
+        w[i] = ((((x >>> 7) | (x << 25)) ^ ((x >>> 18) | (x << 14)) ^ (x >>> 3)) + w[i - 16] +
+                (((y >>> 17) | (y << 15)) ^ ((y >>> 19) | (y << 13)) ^ (y >>> 10)) + w[i - 7]) | 0;
+      }
+      a = h0; b = h1; c = h2; d = h3; e = h4; f = h5; g = h6; hh = h7;
+      for (i = 0; i < 64; i++) {
+        t1 = (hh + (((e >>> 6) | (e << 26)) ^ ((e >>> 11) | (e << 21)) ^ ((e >>> 25) | (e << 7))) +
+              ((e & f) ^ (~e & g)) + K256[i] + w[i]) | 0;
+        t2 = ((((a >>> 2) | (a << 30)) ^ ((a >>> 13) | (a << 19)) ^ ((a >>> 22) | (a << 10))) +
+              ((a & b) ^ (a & c) ^ (b & c))) | 0;
+        hh = g; g = f; f = e; e = (d + t1) | 0; d = c; c = b; b = a; a = (t1 + t2) | 0;
+      }
+      h0 = (h0 + a) | 0; h1 = (h1 + b) | 0; h2 = (h2 + c) | 0; h3 = (h3 + d) | 0;
+      h4 = (h4 + e) | 0; h5 = (h5 + f) | 0; h6 = (h6 + g) | 0; h7 = (h7 + hh) | 0;
+    }
+    h[0] = h0; h[1] = h1; h[2] = h2; h[3] = h3; h[4] = h4; h[5] = h5; h[6] = h6; h[7] = h7;
+  }
+  /* new Sha256(); .update(bytes) any number of times (whole blocks are hashed in place, only a partial block is
+     kept); .digest() → 32 bytes, after which the object is spent. */
+  function Sha256() {
+    this.state = new Int32Array(SHA256_IV);
+    this.schedule = new Int32Array(64);
+    this.pending = new Uint8Array(64);
+    this.buffered = 0;
+    this.length = 0;  // bytes; a double is exact far beyond any file size
+    this.done = false;
+  }
+  Sha256.prototype.update = function (bytes) {
+    if (this.done) throw new Error("SHA-256 已结束");
+    var n = bytes.length, at = 0;
+    this.length += n;
+    if (this.buffered) {
+      at = Math.min(64 - this.buffered, n);
+      this.pending.set(bytes.subarray(0, at), this.buffered);
+      this.buffered += at;
+      if (this.buffered < 64) return this;
+      sha256Blocks(this.state, this.schedule, this.pending, 0, 64);
+      this.buffered = 0;
+    }
+    var full = at + (n - at) - ((n - at) % 64);
+    if (full > at) sha256Blocks(this.state, this.schedule, bytes, at, full);
+    if (full < n) { this.pending.set(bytes.subarray(full), 0); this.buffered = n - full; }
+    return this;
+  };
+  Sha256.prototype.digest = function () {
+    if (this.done) throw new Error("SHA-256 已结束");
+    this.done = true;
+    var block = this.pending, used = this.buffered;
+    block.fill(0, used);
+    block[used] = 0x80;
+    if (used >= 56) { sha256Blocks(this.state, this.schedule, block, 0, 64); block.fill(0); }
+    put32(block, 56, Math.floor(this.length / 0x20000000));
+    put32(block, 60, (this.length * 8) >>> 0);
+    sha256Blocks(this.state, this.schedule, block, 0, 64);
+    var out = new Uint8Array(32);
+    for (var i = 0; i < 8; i++) put32(out, 4 * i, this.state[i] >>> 0);
+    return out;
+  };
+  function sha256(bytes) { return new Sha256().update(bytes).digest(); }
 
   // --- SM4 (GB/T 32907): T-tables fold the S-box and the linear map L into four 256-word lookups ----------------
   var SBOX = unhex(
@@ -386,16 +466,65 @@
              encrypt: async function (iv, aad, data) { return new Uint8Array(await window.crypto.subtle.encrypt(params(iv, aad), cryptoKey, data)); },
              decrypt: async function (iv, aad, data) { return new Uint8Array(await window.crypto.subtle.decrypt(params(iv, aad), cryptoKey, data)); } };
   }
+  /* The segments of envelope.seal_stream: ``read(index)`` resolves to the plaintext of segment ``index`` (of
+     ``count`` ≥ 1), each is sealed as soon as it is read, and ``sealed(index, part)`` (may be async) takes the
+     ciphertext: index -1 is header ‖ nonce prefix. The next segment is read while this one is sealed, and
+     ``during(plain)`` (optional) runs while WebCrypto encrypts off the main thread, so at most about three
+     segments are held at a time. */
+  async function sealSegments(key, count, aadContext, read, sealed, during) {
+    var prefix = window.crypto.getRandomValues(new Uint8Array(8));
+    await sealed(-1, concat([key.header, prefix]));
+    var next = Promise.resolve(read(0));
+    for (var index = 0; index < count; index++) {
+      var plain = await next;
+      next = index + 1 < count ? Promise.resolve(read(index + 1)) : null;
+      if (next) next.catch(function () {});  // awaited on the next turn; not "unhandled" if this turn fails first
+      var encrypting = key.encrypt(concat([prefix, u32(index)]), aadOf(aadContext, index, index === count - 1), plain);
+      if (during) during(plain);
+      await sealed(index, await encrypting);
+    }
+  }
   /* envelope.seal_bytes; ``key`` from contentKey (an AES-GCM CryptoKey is still accepted). */
   async function sealBytes(key, data, aadContext) {
     if (!key.header) key = aesKey(key);
-    var prefix = window.crypto.getRandomValues(new Uint8Array(8)), parts = [key.header, prefix];
-    var count = Math.max(1, Math.ceil(data.length / SEGMENT));
-    for (var index = 0; index < count; index++) {
-      parts.push(await key.encrypt(concat([prefix, u32(index)]), aadOf(aadContext, index, index === count - 1),
-                                   data.subarray(index * SEGMENT, (index + 1) * SEGMENT)));
-    }
+    var parts = [];
+    await sealSegments(key, Math.max(1, Math.ceil(data.length / SEGMENT)), aadContext,
+                       function (index) { return data.subarray(index * SEGMENT, (index + 1) * SEGMENT); },
+                       function (index, part) { parts.push(part); });
     return concat(parts);
+  }
+  /* The same bytes as sealBytes over a File (or Blob), read one segment at a time with file.slice: the plaintext
+     SHA-256 is computed on the way (Sha256), the ciphertext goes into Blob parts (folded into one Blob every
+     FOLD bytes, so the page lets go of them), and ``onProgress(doneBytes, totalBytes)`` is called after each
+     segment (and once at 0). So only a few segments are in the page's memory at a time; the browser keeps the Blob
+     (on disk when large).
+     Resolves to {blob, sha256 (hex), size}. */
+  async function sealFile(key, file, aadContext, onProgress) {
+    if (!key.header) key = aesKey(key);
+    var size = file.size, hash = new Sha256(), parts = [], blob = new Blob([]), held = 0;
+    var count = Math.max(1, Math.ceil(size / SEGMENT));
+    if (onProgress) onProgress(0, size);
+    await sealSegments(key, count, aadContext, async function (index) {
+      var start = index * SEGMENT, end = Math.min(size, start + SEGMENT), plain;
+      try {
+        plain = new Uint8Array(await file.slice(start, end).arrayBuffer());
+      } catch (e) {
+        throw new Error("无法读取文件“" + (file.name || "") + "”：文件可能已被修改、移动或删除，请重新选择后再递交。");
+      }
+      if (plain.length !== end - start) throw new Error("文件“" + (file.name || "") + "”在加密过程中发生了变化，请重新选择后再递交。");
+      return plain;
+    }, function (index, part) {
+      parts.push(part);
+      held += part.length;
+      if (held >= FOLD) {  // hand the sealed parts to the browser's blob store, so the page does not keep them
+        blob = new Blob([blob].concat(parts));
+        parts = []; held = 0;
+      }
+      // the reads and WebCrypto (or SM4's pause) return to the event loop between segments: the page repaints
+      if (index >= 0 && onProgress) onProgress(Math.min(size, (index + 1) * SEGMENT), size);
+    }, function (plain) { hash.update(plain); });
+    return { blob: new Blob([blob].concat(parts), { type: "application/octet-stream" }), sha256: hex(hash.digest()),
+             size: size };
   }
   /* envelope.open_bytes: the last segment (whatever follows the full ones) carries the final flag. */
   async function openBytes(key, sealed, aadContext) {
@@ -487,7 +616,6 @@
   }
 
   // --- the page -------------------------------------------------------------------------------------------------
-  function fileBytes(file) { return file.arrayBuffer().then(function (buffer) { return new Uint8Array(buffer); }); }
   function csrf() { var m = /(?:^|;\s*)csrftoken=([^;]+)/.exec(document.cookie); return m ? decodeURIComponent(m[1]) : ""; }
   async function api(method, url, body) {
     var headers = { "Accept": "application/json" };
@@ -496,12 +624,71 @@
     var response = await fetch(url, { method: method, body: body, headers: headers, credentials: "same-origin" });
     var data = null;
     try { data = await response.json(); } catch (e) { data = null; }
-    if (!response.ok) {
-      var detail = (data && data.detail) || ("HTTP " + response.status);
-      if (data && data.errors) detail += "：" + Object.values(data.errors).flat().join("；");
-      throw new Error(detail);
-    }
+    if (!response.ok) throw failure(data, response.status);
     return data;
+  }
+  function failure(data, status) {
+    var detail = (data && data.detail) || ("HTTP " + status);
+    if (data && data.errors) detail += "：" + Object.values(data.errors).flat().join("；");
+    return new Error(detail);
+  }
+  /* POST ``form`` with XMLHttpRequest, for its upload progress: ``onProgress(sentBytes, totalBytes)`` (total 0 when
+     the browser cannot tell), then ``onProgress(null)`` once everything is sent and the server is working. */
+  function upload(url, form, onProgress) {
+    return new Promise(function (resolve, reject) {
+      var xhr = new XMLHttpRequest();
+      xhr.open("POST", url);
+      xhr.setRequestHeader("Accept", "application/json");
+      xhr.setRequestHeader("X-CSRFToken", csrf());
+      xhr.upload.addEventListener("progress", function (event) {
+        onProgress(event.loaded, event.lengthComputable ? event.total : 0);
+      });
+      xhr.upload.addEventListener("load", function () { onProgress(null); });
+      xhr.addEventListener("load", function () {
+        var data = null;
+        try { data = JSON.parse(xhr.responseText); } catch (e) { data = null; }
+        if (xhr.status >= 200 && xhr.status < 300) resolve(data); else reject(failure(data, xhr.status));
+      });
+      xhr.addEventListener("error", function () { reject(new Error("网络错误：投标文件未能上传，请检查网络后重新递交。")); });
+      xhr.addEventListener("abort", function () { reject(new Error("上传已中断，投标未递交，请重新递交。")); });
+      xhr.send(form);
+    });
+  }
+  function megabytes(bytes) {
+    if (bytes < 1024) return bytes + " B";
+    if (bytes < 1 << 20) return (bytes / 1024).toFixed(bytes < 10240 ? 1 : 0) + " KB";
+    return (bytes / (1 << 20)).toFixed(bytes < 10 << 20 ? 1 : 0) + " MB";
+  }
+  function percent(done, total) { return total > 0 ? Math.min(100, Math.floor(done * 100 / total)) : 100; }
+  /* The panel's progress block: a <progress> (role progressbar, value = percent; no value = indeterminate) and a
+     line of text that names the phase, the file and the bytes. Absent on pages without it (a no-op then). */
+  function progressPanel() {
+    var box = document.getElementById("sealed-progress");
+    var bar = document.getElementById("sealed-progress-bar"), text = document.getElementById("sealed-progress-text");
+    function set(message, value) {
+      if (!box) return;
+      box.hidden = false;
+      text.textContent = message;
+      if (value === null) { bar.removeAttribute("value"); bar.removeAttribute("aria-valuenow"); } else {
+        bar.value = value;
+        bar.setAttribute("aria-valuenow", String(value));
+      }
+      bar.setAttribute("aria-valuetext", message);
+    }
+    return {
+      sealing: function (name, done, total) {
+        var value = percent(done, total);
+        set("正在加密 " + name + "：已完成 " + value + "%（" + megabytes(done) + " / " + megabytes(total) + "）", value);
+      },
+      uploading: function (sent, total) {
+        if (sent === null) { set("已上传，等待服务器确认…", null); return; }
+        if (!total) { set("正在上传…", null); return; }
+        var value = percent(sent, total);
+        set("正在上传：已完成 " + value + "%（" + megabytes(sent) + " / " + megabytes(total) + "）", value);
+      },
+      finished: function (count, total) { set("加密并上传完成：" + count + " 个文件，共 " + megabytes(total), 100); },
+      hide: function () { if (box) box.hidden = true; }
+    };
   }
   function show(id, message, isError) {
     var box = document.getElementById(id);
@@ -548,12 +735,14 @@
     var sealing = await api("GET", base + "/lots/" + lotId + "/sealing-key");
     var raw = window.crypto.getRandomValues(new Uint8Array(ALGORITHMS[bidder.algorithm].keySize));
     var key = await contentKey(bidder.algorithm, raw);
-    var encoder = new TextEncoder(), form = new FormData(), names = [], hashes = [];
+    var encoder = new TextEncoder(), form = new FormData(), names = [], hashes = [], progress = progressPanel();
     for (var i = 0; i < files.length; i++) {
-      var content = await fileBytes(files[i]);
-      hashes.push(hex(new Uint8Array(await window.crypto.subtle.digest("SHA-256", content))));
-      names.push(b64(await sealBytes(key, encoder.encode(files[i].name), context(lotId, "name:" + i))));
-      form.append("files", new Blob([await sealBytes(key, content, context(lotId, "file:" + i))]), "sealed-" + i + ".bin");
+      var name = files[i].name;
+      var sealed = await sealFile(key, files[i], context(lotId, "file:" + i),
+                                  function (done, total) { progress.sealing(name, done, total); });
+      hashes.push(sealed.sha256);
+      names.push(b64(await sealBytes(key, encoder.encode(name), context(lotId, "name:" + i))));
+      form.append("files", sealed.blob, "sealed-" + i + ".bin");
     }
     var manifest = {
       algorithm: bidder.algorithm,
@@ -567,7 +756,10 @@
     };
     raw.fill(0);
     form.append("manifest", JSON.stringify(manifest));
-    return api("POST", base + "/lots/" + lotId + "/sealed-bid", form);
+    progress.uploading(0, 0);
+    var state = await upload(base + "/lots/" + lotId + "/sealed-bid", form, progress.uploading);
+    progress.finished(files.length, files.reduce(function (sum, file) { return sum + file.size; }, 0));
+    return state;
   }
 
   async function unwrapContentKey(privateKey, wrapped) {
@@ -617,6 +809,7 @@
         var tag = document.getElementById("sealed-state");
         if (tag) tag.textContent = state.state_display;
       }).catch(function (error) {
+        progressPanel().hide();
         show(messageId, error.message || String(error), true);
       }).finally(function () { button.disabled = false; button.removeAttribute("aria-busy"); });
     });
@@ -625,7 +818,7 @@
   window.ggzySealedBid = {
     sm3: sm3, sm2Encrypt: sm2Encrypt, sm2Decrypt: sm2Decrypt, sm4EncryptBlock: sm4EncryptBlock,
     sm4GcmEncrypt: sm4GcmEncrypt, sm4GcmDecrypt: sm4GcmDecrypt, contentKey: contentKey, sealBytes: sealBytes,
-    openBytes: openBytes, context: context, privateKeyRead: privateKeyRead, hex: hex, unhex: unhex, b64: b64, unb64: unb64
+    sealFile: sealFile, sha256: sha256, Sha256: Sha256, openBytes: openBytes, context: context, privateKeyRead: privateKeyRead, hex: hex, unhex: unhex, b64: b64, unb64: unb64
   };
   document.addEventListener("DOMContentLoaded", function () {
     var section = document.getElementById("sealed-bid-panel");
