@@ -155,18 +155,29 @@ def bid_submit(*, actor, lot: Lot, files: list[IncomingFile], price_sheet: objec
 
     key = envelope.content_key_new()
     sealed_files = _seal_files(lot, tag, key, files)
-    wrapped, key_id = envelope.wrap_key(sealing.opening_key_name(lot), key)
-    sealed_sheet = envelope.seal_bytes(key, json.dumps(sheet, ensure_ascii=False).encode(),
-                                       context=_context(lot, tag, "price_sheet"))
-    sealed_print = envelope.seal_bytes(key, json.dumps(prints, ensure_ascii=False).encode(),
-                                       context=_context(lot, tag, "fingerprint"))
     try:
-        bid = bid_store(actor=actor, lot=lot, bidder=bidder, tag=tag, wrapped=wrapped, key_id=key_id, key=key,
+        wrapped, key_id = envelope.wrap_key(sealing.opening_key_name(lot), key)
+        sealed_sheet = envelope.seal_bytes(key, json.dumps(sheet, ensure_ascii=False).encode(),
+                                           context=_context(lot, tag, "price_sheet"))
+        sealed_print = envelope.seal_bytes(key, json.dumps(prints, ensure_ascii=False).encode(),
+                                           context=_context(lot, tag, "fingerprint"))
+        return bid_store(actor=actor, lot=lot, bidder=bidder, tag=tag, wrapped=wrapped, key_id=key_id, key=key,
                          sealed_files=sealed_files, sealed_sheet=sealed_sheet, sealed_print=sealed_print)
     except ArrivedLate:
+        discard_unreferenced([cipher for (_, cipher, _), _ in sealed_files])
         _event(lot, tag, "refused_late", "上传完成时已过投标截止时间")
         raise Conflict("已过投标截止时间，投标文件不予受理", field="bid_deadline") from None
-    return bid
+    except BaseException:
+        discard_unreferenced([cipher for (_, cipher, _), _ in sealed_files])
+        raise
+
+
+def discard_unreferenced(digests: list[str]) -> None:
+    """Remove stored ciphertext a failed submission left behind, unless a bid file refers to it (a client that
+    uploads the same bytes again must not lose its earlier bid's file)."""
+    referenced = set(BidFile.objects.filter(ciphertext_sha256__in=digests).values_list("ciphertext_sha256", flat=True))
+    for digest in set(digests) - referenced:
+        file_store.discard(digest)
 
 
 class ArrivedLate(Exception):

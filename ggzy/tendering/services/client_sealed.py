@@ -32,7 +32,16 @@ from ..choices import BidState, LotState
 from ..models import Bid, Lot, LotOpeningKey
 from ..price_sheet import fingerprint_clean, price_sheet_clean
 from ..procedures import lot_fresh
-from .bidding import MAX_FILES, ArrivedLate, IncomingFile, _event, bid_of, bid_preconditions, bid_store
+from .bidding import (
+    MAX_FILES,
+    ArrivedLate,
+    IncomingFile,
+    _event,
+    bid_of,
+    bid_preconditions,
+    bid_store,
+    discard_unreferenced,
+)
 from .custody import opening_key_recover
 from .signatures import bid_signature_settle
 
@@ -57,12 +66,16 @@ def _store_ciphertext(index: int, incoming: IncomingFile, algorithm: str) -> tup
             yield chunk
 
     digest, size = file_store.put_chunks(counted())
-    if not head.startswith(header):
-        raise DomainError("不是以所声明算法密封的投标文件", field=f"files.{index}")
     try:
-        return digest, envelope.sealed_plaintext_size(size)
-    except envelope.SealError:
-        raise DomainError("密封文件不完整", field=f"files.{index}") from None
+        if not head.startswith(header):
+            raise DomainError("不是以所声明算法密封的投标文件", field=f"files.{index}")
+        try:
+            return digest, envelope.sealed_plaintext_size(size)
+        except envelope.SealError:
+            raise DomainError("密封文件不完整", field=f"files.{index}") from None
+    except DomainError:
+        discard_unreferenced([digest])
+        raise
 
 
 def _certificate_check(*, certificate_pem: str, bidder, algorithm: str):
@@ -115,7 +128,13 @@ def bid_submit_sealed(*, actor, lot: Lot, files: list[IncomingFile], price_sheet
         raise DomainError("投标文件电子签名过大（不超过64KB）", field="signature_sealed")
     if signature_sealed and not signature_sealed.startswith(envelope.ALGORITHMS[algorithm][0]):
         raise DomainError("投标文件电子签名不是以所声明算法密封的", field="signature_sealed")
-    stored = [_store_ciphertext(i, f, algorithm) for i, f in enumerate(files)]
+    stored: list[tuple[str, int]] = []
+    try:
+        for i, f in enumerate(files):
+            stored.append(_store_ciphertext(i, f, algorithm))
+    except BaseException:
+        discard_unreferenced([d for d, _ in stored])
+        raise
     sealed_files = [((plaintext_hashes[i], digest, size), "") for i, (digest, size) in enumerate(stored)]
     extra = {
         "sealed_by": "bidder", "content_algorithm": algorithm, "bidder_wrapped_key": bytes(wrap_to_bidder),
@@ -132,8 +151,12 @@ def bid_submit_sealed(*, actor, lot: Lot, files: list[IncomingFile], price_sheet
                          sealed_print=bytes(fingerprint_sealed), names_sealed=[bytes(n) for n in names_sealed],
                          extra=extra)
     except ArrivedLate:
+        discard_unreferenced([d for d, _ in stored])
         _event(lot, tag, "refused_late", "上传完成时已过投标截止时间")
         raise Conflict("已过投标截止时间，投标文件不予受理", field="bid_deadline") from None
+    except BaseException:
+        discard_unreferenced([d for d, _ in stored])
+        raise
 
 
 # --- the opening ----------------------------------------------------------------------------------------------

@@ -81,3 +81,27 @@ def test_a_failing_second_file_leaves_no_stored_object_and_no_bid(world):
     assert _stored() == before
     assert not Bid.objects.filter(lot=lot).exists()
     assert not any(p.name.startswith(".incoming-") for p in settings.GGZY_FILE_ROOT.iterdir())
+
+
+def test_an_upload_finishing_after_the_deadline_leaves_no_stored_object(world):
+    import datetime as dt
+
+    from ggzy.core import clock
+    from ggzy.core.errors import Conflict
+
+    lot = lot_ready(world)
+    user = world.bidders[0]
+    _sign_up(user, lot)
+    before = _stored()
+
+    def slow():
+        yield os.urandom(envelope.SEGMENT)
+        clock.advance(dt.timedelta(days=21, minutes=1))  # the deadline passes while the upload is under way
+        yield os.urandom(100)
+
+    with pytest.raises(Conflict):
+        bidding.bid_submit(actor=user, lot=lot, price_sheet={"total_price": "100.00"},
+                           files=[bidding.IncomingFile("a.pdf", slow())])
+    assert _stored() == before
+    assert not Bid.objects.filter(lot=lot).exists()
+    assert lot.bid_events.filter(kind="refused_late").exists()

@@ -6,6 +6,7 @@ import base64
 import datetime as dt
 
 import pytest
+from django.conf import settings
 from django.test import Client
 
 from ggzy.core import clock
@@ -330,3 +331,74 @@ def test_demo_custodians_are_registered_once(world, pki, centers):
                                               directory=pki.directory)
     # then five are added once
     assert (first, second) == (5, 0)
+
+
+def _stored_objects():
+    return sorted(p.name for p in settings.GGZY_FILE_ROOT.rglob("*") if p.is_file())
+
+
+def test_a_bid_arriving_late_leaves_no_file_and_keeps_the_earlier_bids_file(world, pki, lot):
+    # given a bidder's sealed bid on file
+    enc = _enc(world, pki, 0)
+    key = custody.lot_opening_key_ensure(actor=world.bidders[0], lot=lot)
+    manifest, sealed = bidclient.seal_bid(
+        lot_id=lot.pk, certificate=enc.certificate, custodian_key=bytes(key.public_key),
+        price_sheet={"total_price": PRICES[0]}, files=[("技术标.pdf", b"PLAN" * 1000)], fingerprint={})
+    b = base64.b64decode
+
+    def submit(files):
+        return client_sealed.bid_submit_sealed(
+            actor=world.bidders[0], lot=lot, files=files, price_sheet_sealed=b(manifest["price_sheet_sealed"]),
+            fingerprint_sealed=b(manifest["fingerprint_sealed"]), names_sealed=[b(n) for n in manifest["names_sealed"]],
+            plaintext_hashes=manifest["plaintext_hashes"], wrap_to_bidder=b(manifest["wrap_to_bidder"]),
+            bidder_certificate_pem=manifest["bidder_certificate_pem"],
+            wrap_to_custodians=b(manifest["wrap_to_custodians"]), algorithm=manifest["algorithm"],
+            custodian_key_id=manifest["custodian_key_id"])
+
+    bid = submit([IncomingFile("sealed-0.bin", [sealed[0]])])
+    kept = bid.files.get().ciphertext_sha256
+    before = _stored_objects()
+
+    def arriving_late(data):
+        yield data[:100]
+        clock.advance(dt.timedelta(days=21, minutes=1))  # the deadline passes while the upload is under way
+        yield data[100:]
+
+    # when the same bytes are uploaded again and finish after the deadline
+    with pytest.raises(Conflict):
+        submit([IncomingFile("sealed-0.bin", arriving_late(sealed[0]))])
+    # then the earlier bid's file (same hash) is still there
+    assert kept in _stored_objects() and _stored_objects() == before
+    # and a different upload that finishes late leaves nothing behind
+    clock.advance(dt.timedelta(days=-21, minutes=-1))
+    _other, other_sealed = bidclient.seal_bid(
+        lot_id=lot.pk, certificate=enc.certificate, custodian_key=bytes(key.public_key),
+        price_sheet={"total_price": PRICES[0]}, files=[("技术标.pdf", b"OTHER" * 1000)], fingerprint={})
+    with pytest.raises(Conflict):
+        submit([IncomingFile("sealed-0.bin", arriving_late(other_sealed[0]))])
+    assert _stored_objects() == before
+    assert Bid.objects.get(lot=lot).files.get().ciphertext_sha256 == kept
+
+
+def test_a_file_not_sealed_with_the_declared_algorithm_is_not_kept(world, pki, lot):
+    before = _stored_objects()
+    with pytest.raises(DomainError) as refused:
+        _submit_raw(world, pki, lot, b"NOT-A-SEALED-FILE" * 10)
+    assert "files.0" in refused.value.errors
+    assert _stored_objects() == before
+
+
+def _submit_raw(world, pki, lot, raw):
+    enc = _enc(world, pki, 0)
+    key = custody.lot_opening_key_ensure(actor=world.bidders[0], lot=lot)
+    manifest, _sealed = bidclient.seal_bid(
+        lot_id=lot.pk, certificate=enc.certificate, custodian_key=bytes(key.public_key),
+        price_sheet={"total_price": PRICES[0]}, files=[("a.pdf", b"x")], fingerprint={})
+    b = base64.b64decode
+    return client_sealed.bid_submit_sealed(
+        actor=world.bidders[0], lot=lot, files=[IncomingFile("sealed-0.bin", [raw])],
+        price_sheet_sealed=b(manifest["price_sheet_sealed"]), fingerprint_sealed=b(manifest["fingerprint_sealed"]),
+        names_sealed=[b(n) for n in manifest["names_sealed"]], plaintext_hashes=manifest["plaintext_hashes"],
+        wrap_to_bidder=b(manifest["wrap_to_bidder"]), bidder_certificate_pem=manifest["bidder_certificate_pem"],
+        wrap_to_custodians=b(manifest["wrap_to_custodians"]), algorithm=manifest["algorithm"],
+        custodian_key_id=manifest["custodian_key_id"])
