@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 
 SCRIPT = Path(__file__).resolve().parents[1] / "ggzy" / "tendering" / "static" / "tendering" / "sealed_bid.js"
+SM2_SCRIPT = Path(__file__).resolve().parents[1] / "ggzy" / "pki" / "static" / "pki" / "sm2.js"  # sealed_bid.js needs it
 
 JS = """async ([mib, algorithm]) => {
   const g = window.ggzySealedBid;
@@ -85,6 +86,7 @@ def main() -> None:
         page = browser.new_page()
         server = _serve_blank_page()  # http://127.0.0.1 is a secure context: WebCrypto is available there
         page.goto(f"http://127.0.0.1:{server.server_address[1]}/")
+        page.add_script_tag(path=str(SM2_SCRIPT))
         page.add_script_tag(path=str(SCRIPT))
         page.set_default_timeout(600_000)
         print(f"Sealing {args.mib} MiB (segmented envelope, best of 2 runs each):")

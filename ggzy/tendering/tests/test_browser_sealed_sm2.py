@@ -31,6 +31,7 @@ from .test_browser_tendering import Actor
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 SCRIPT = Path(__file__).resolve().parents[1] / "static" / "tendering" / "sealed_bid.js"
+SM2_SCRIPT = Path(__file__).resolve().parents[2] / "pki" / "static" / "pki" / "sm2.js"  # loaded first, as the page does
 KNOWN_ANSWERS = Path(os.environ.get("GGZY_SM_KNOWN_ANSWERS", "/work/shared/testdata/sm/gmt-known-answers.json"))
 MISMATCH = "私钥与递交投标时使用的加密证书不匹配"
 
@@ -47,8 +48,9 @@ def _known_answers() -> dict:
 
 @pytest.fixture
 def crypto_page(page):
-    """A blank page with only sealed_bid.js loaded (no server needed for the primitives)."""
+    """A blank page with only sm2.js and sealed_bid.js loaded (no server needed for the primitives)."""
     page.set_content("<!doctype html><html><head><meta charset='utf-8'></head><body></body></html>")
+    page.add_script_tag(path=str(SM2_SCRIPT))
     page.add_script_tag(path=str(SCRIPT))
     assert page.evaluate("typeof window.ggzySealedBid.sm4GcmEncrypt") == "function"
     return page

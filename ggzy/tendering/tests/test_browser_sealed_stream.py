@@ -26,7 +26,7 @@ from ggzy.tendering.services.bidding import bid_of
 
 from .conftest import lot_ready
 from .test_browser_sealed_bid import _pki, _submit_with_client
-from .test_browser_sealed_sm2 import SCRIPT, _clear_message, _wait_for
+from .test_browser_sealed_sm2 import SCRIPT, SM2_SCRIPT, _clear_message, _wait_for
 from .test_browser_tendering import Actor
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
@@ -45,6 +45,7 @@ def crypto_page(page, live_server):
     WebCrypto (AES-GCM, SHA-256) is there as it is on the platform's HTTPS pages."""
     page.goto(f"{live_server.url}/accounts/login/")
     page.set_content("<!doctype html><html><head><meta charset='utf-8'></head><body></body></html>")
+    page.add_script_tag(path=str(SM2_SCRIPT))
     page.add_script_tag(path=str(SCRIPT))
     assert page.evaluate("typeof window.ggzySealedBid.sealFile + ' ' + typeof crypto.subtle.digest") == \
         "function function"

@@ -1,5 +1,7 @@
-/* 证书登录: sign the server's challenge with a PKCS#8 key file, in the browser (WebCrypto). The key never leaves
-   the page: its file input has no name and only the signature, the certificate and the nonce are posted. */
+/* 证书登录: sign the server's challenge with a key file, in the browser. The key never leaves the page: its file
+   input has no name and only the signature, the certificate and the nonce are posted. ECDSA and RSA (PKCS#8) sign
+   through WebCrypto; SM2 (SEC 1 "EC PRIVATE KEY" or PKCS#8) with SM3 and the default user ID through
+   pki/sm2.js (window.ggzySm2, loaded first), as pki.login verifies it. */
 (function () {
   "use strict";
 
@@ -41,9 +43,6 @@
 
   /* Which WebCrypto algorithm a PKCS#8 key is for, or a reason it cannot be used here. */
   function keyAlgorithm(der) {
-    if (contains(der, OIDS.sm2)) {
-      return { error: "这是国密SM2私钥：浏览器不支持SM2算法，请使用投标客户端 ggzy-bid 登录。" };
-    }
     if (contains(der, OIDS.rsa)) {
       return { importParams: { name: "RSASSA-PKCS1-v1_5", hash: "SHA-256" }, signParams: { name: "RSASSA-PKCS1-v1_5" } };
     }
@@ -53,7 +52,7 @@
     if (contains(der, OIDS.p384)) {
       return { importParams: { name: "ECDSA", namedCurve: "P-384" }, signParams: { name: "ECDSA", hash: "SHA-384" } };
     }
-    return { error: "无法识别私钥算法（支持 ECDSA P-256/P-384 与 RSA）。" };
+    return { error: "无法识别私钥算法（支持国密SM2、ECDSA P-256/P-384 与 RSA）。" };
   }
 
   function showError(message) {
@@ -63,6 +62,34 @@
     item.textContent = message;
     box.appendChild(item);
     box.hidden = false;
+  }
+
+  /* An SM2 key file → sign(message) → DER signature, after checking the key is the certificate's. */
+  function sm2Signer(certText, keyText) {
+    var gm = window.ggzySm2;
+    if (!gm || typeof BigInt === "undefined") throw new Error("浏览器不支持国密SM2计算（需要 BigInt），请使用投标客户端 ggzy-bid 登录。");
+    var scalar = gm.privateKeyFromPem(keyText);
+    var certDer = pemBody(certText, "CERTIFICATE"), point;
+    try { point = certDer && gm.certificatePublicKey(certDer); } catch (e) { throw new Error("证书文件已损坏，无法读取其公钥。"); }
+    if (!point) throw new Error("私钥文件是国密SM2私钥，但证书文件不是SM2证书：请选择与私钥配对的证书。");
+    var derived = gm.publicKey(scalar), same = derived.length === point.length;
+    for (var i = 0; same && i < point.length; i++) same = derived[i] === point[i];
+    if (!same) throw new Error("私钥文件与证书文件不匹配：私钥对应的公钥不是证书中的公钥。");
+    return function (message) { return gm.signatureToDer(gm.sign(scalar, message, point)); };
+  }
+
+  async function challengeSignAndSubmit(form, certText, sign) {
+    var response = await fetch(form.dataset.challengeUrl, { credentials: "same-origin", headers: { "Accept": "application/json" } });
+    if (!response.ok) throw new Error("获取挑战码失败，请刷新页面重试。");
+    var challenge = await response.json();
+    var pre = document.getElementById("challenge-text");
+    pre.textContent = challenge.challenge;
+    pre.dataset.nonce = challenge.nonce;
+    var signature = await sign(new TextEncoder().encode(challenge.challenge));
+    form.elements["certificate"].value = certText;
+    form.elements["signature"].value = base64(signature);
+    form.elements["nonce"].value = challenge.nonce;
+    form.submit();
   }
 
   async function signAndSubmit(form) {
@@ -75,9 +102,10 @@
     if (keyText.indexOf("ENCRYPTED PRIVATE KEY") >= 0) {
       throw new Error("私钥文件已加密，网页无法使用；请先解密为未加密的PKCS#8格式，或使用 ggzy-bid 客户端。");
     }
-    var sec1 = pemBody(keyText, "EC PRIVATE KEY");
-    if (sec1 && contains(sec1, OIDS.sm2)) throw new Error(keyAlgorithm(sec1).error);
-    var der = pemBody(keyText, "PRIVATE KEY");
+    var sec1 = pemBody(keyText, "EC PRIVATE KEY"), der = pemBody(keyText, "PRIVATE KEY");
+    if ((sec1 && contains(sec1, OIDS.sm2)) || (der && contains(der, OIDS.sm2))) {
+      return challengeSignAndSubmit(form, certText, sm2Signer(certText, keyText));
+    }
     if (!der) {
       throw new Error("私钥文件应为PKCS#8 PEM格式（以 -----BEGIN PRIVATE KEY----- 开头）；" +
                       "可用 openssl pkcs8 -topk8 -nocrypt 转换。");
@@ -93,17 +121,9 @@
     } catch (e) {
       throw new Error("私钥无法导入：文件已损坏，或不是所述算法的PKCS#8私钥。");
     }
-    var response = await fetch(form.dataset.challengeUrl, { credentials: "same-origin", headers: { "Accept": "application/json" } });
-    if (!response.ok) throw new Error("获取挑战码失败，请刷新页面重试。");
-    var challenge = await response.json();
-    var pre = document.getElementById("challenge-text");
-    pre.textContent = challenge.challenge;
-    pre.dataset.nonce = challenge.nonce;
-    var signature = await window.crypto.subtle.sign(algorithm.signParams, key, new TextEncoder().encode(challenge.challenge));
-    form.elements["certificate"].value = certText;
-    form.elements["signature"].value = base64(signature);
-    form.elements["nonce"].value = challenge.nonce;
-    form.submit();
+    return challengeSignAndSubmit(form, certText, function (message) {
+      return window.crypto.subtle.sign(algorithm.signParams, key, message);
+    });
   }
 
   document.addEventListener("DOMContentLoaded", function () {

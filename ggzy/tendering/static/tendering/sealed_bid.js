@@ -7,10 +7,12 @@
      96-bit IV, 128-bit tag, GHASH with a 4-bit Shoup table). The key is wrapped to the certificate with SM2
      encryption (C1‖C3‖C2, as sm.sm2_encrypt).
    - RSA encryption certificate: AES-256-GCM via WebCrypto, key wrapped with RSA-OAEP/SHA-256.
-   Either way the key is also wrapped with SM2 to the lot's custodian key. SM2 and SM3 run here on BigInt / Uint32
-   (WebCrypto has no SM2). Only ciphertext leaves the page. At the opening the private key file (SM2: SEC 1
+   Either way the key is also wrapped with SM2 to the lot's custodian key. SM2 and SM3 run on BigInt / Uint32
+   (WebCrypto has no SM2), from ggzy/pki/static/pki/sm2.js, which the page loads before this file. Only ciphertext leaves the page. At the opening the private key file (SM2: SEC 1
    "EC PRIVATE KEY" as `ggzy pki demo` writes it, or PKCS#8 with the SM2 curve; RSA: PKCS#8) unwraps the content key
-   locally and only the content key is posted, as ggzy-bid decrypt does. Encrypted key files are refused. */
+   locally and only the content key is posted, as ggzy-bid decrypt does. Encrypted key files are refused.
+   Optionally the bid is signed here too (signing certificate + key file; see "signing the bid" below), and the
+   SignedData sealed with the same content key, as ggzy-bid submit --sign-cert does. */
 (function () {
   "use strict";
 
@@ -75,43 +77,12 @@
     bytes[at] = word >>> 24; bytes[at + 1] = (word >>> 16) & 255; bytes[at + 2] = (word >>> 8) & 255; bytes[at + 3] = word & 255;
   }
 
-  // --- SM3 (GB/T 32905) ----------------------------------------------------------------------------------------
+  // --- SM3 and SM2 come from ggzy/pki/static/pki/sm2.js (loaded first), shared with certificate login ----------
   function rotl(x, n) { n %= 32; return ((x << n) | (x >>> (32 - n))) >>> 0; }
-  function sm3(message) {
-    var iv = [0x7380166f, 0x4914b2b9, 0x172442d7, 0xda8a0600, 0xa96f30bc, 0x163138aa, 0xe38dee4d, 0xb0fb0e4e];
-    var bitLength = message.length * 8;
-    var padded = new Uint8Array(((message.length + 9 + 63) >> 6) << 6);
-    padded.set(message);
-    padded[message.length] = 0x80;
-    var view = new DataView(padded.buffer);
-    view.setUint32(padded.length - 8, Math.floor(bitLength / 0x100000000));
-    view.setUint32(padded.length - 4, bitLength >>> 0);
-    var v = iv.slice(), w = new Array(68), w1 = new Array(64), j;
-    for (var block = 0; block < padded.length; block += 64) {
-      for (j = 0; j < 16; j++) w[j] = view.getUint32(block + 4 * j);
-      for (j = 16; j < 68; j++) {
-        var x = w[j - 16] ^ w[j - 9] ^ rotl(w[j - 3], 15);
-        w[j] = ((x ^ rotl(x, 15) ^ rotl(x, 23)) ^ rotl(w[j - 13], 7) ^ w[j - 6]) >>> 0;
-      }
-      for (j = 0; j < 64; j++) w1[j] = (w[j] ^ w[j + 4]) >>> 0;
-      var a = v[0], b = v[1], c = v[2], d = v[3], e = v[4], f = v[5], g = v[6], h = v[7];
-      for (j = 0; j < 64; j++) {
-        var t = j < 16 ? 0x79cc4519 : 0x7a879d8a;
-        var ss1 = rotl((rotl(a, 12) + e + rotl(t, j)) >>> 0, 7);
-        var ss2 = (ss1 ^ rotl(a, 12)) >>> 0;
-        var ff = j < 16 ? (a ^ b ^ c) : ((a & b) | (a & c) | (b & c));
-        var gg = j < 16 ? (e ^ f ^ g) : ((e & f) | (~e & g));
-        var tt1 = (ff + d + ss2 + w1[j]) >>> 0;
-        var tt2 = (gg + h + ss1 + w[j]) >>> 0;
-        d = c; c = rotl(b, 9); b = a; a = tt1;
-        h = g; g = rotl(f, 19); f = e; e = (tt2 ^ rotl(tt2, 9) ^ rotl(tt2, 17)) >>> 0;
-      }
-      v = [a ^ v[0], b ^ v[1], c ^ v[2], d ^ v[3], e ^ v[4], f ^ v[5], g ^ v[6], h ^ v[7]].map(function (n) { return n >>> 0; });
-    }
-    var out = new Uint8Array(32), outView = new DataView(out.buffer);
-    for (j = 0; j < 8; j++) outView.setUint32(4 * j, v[j]);
-    return out;
-  }
+  var gm = window.ggzySm2 || {};  // missing: the page says so on load (below)
+  var sm3 = gm.sm3, sm2Encrypt = gm.encrypt, sm2Decrypt = gm.decrypt, sm2Point = gm.point, sm2Sign = gm.sign,
+      sm2Verify = gm.verify, sm2PublicKey = gm.publicKey, sm2Z = gm.z, toBigInt = gm.toBigInt, N = gm.N;
+  var readTlv = gm.readTlv, children = gm.children;
 
   // --- SHA-256 (FIPS 180-4), incremental: WebCrypto only digests a whole buffer, and a bid file is read in segments
   var K256 = new Int32Array([
@@ -341,108 +312,6 @@
     return result[0];
   }
 
-  // --- SM2 public-key encryption (GB/T 32918.4), affine coordinates with BigInt ---------------------------------
-  var P = BigInt("0xfffffffeffffffffffffffffffffffffffffffff00000000ffffffffffffffff");
-  var A = P - 3n;
-  var B = BigInt("0x28e9fa9e9d9f5e344d5a9e4bcf6509a7f39789f515ab8f92ddbcbd414d940e93");
-  var N = BigInt("0xfffffffeffffffffffffffffffffffff7203df6b21c6052b53bbf40939d54123");
-  var G = [BigInt("0x32c4ae2c1f1981195f9904466a39c9948fe30bbff2660be1715a4589334c74c7"),
-           BigInt("0xbc3736a2f4f6779c59bdcee36b692153d0a9877cc62a474002df32e52139f0a0")];
-
-  function mod(a) { var r = a % P; return r < 0n ? r + P : r; }
-  function inverse(a) {
-    var t = 0n, newT = 1n, r = P, newR = mod(a), q, tmp;
-    while (newR !== 0n) {
-      q = r / newR;
-      tmp = t - q * newT; t = newT; newT = tmp;
-      tmp = r - q * newR; r = newR; newR = tmp;
-    }
-    return mod(t);
-  }
-  function add(p1, p2) {
-    if (p1 === null) return p2;
-    if (p2 === null) return p1;
-    var lambda;
-    if (p1[0] === p2[0]) {
-      if (mod(p1[1] + p2[1]) === 0n) return null;
-      lambda = mod((3n * p1[0] * p1[0] + A) * inverse(2n * p1[1]));
-    } else {
-      lambda = mod((p2[1] - p1[1]) * inverse(p2[0] - p1[0]));
-    }
-    var x = mod(lambda * lambda - p1[0] - p2[0]);
-    return [x, mod(lambda * (p1[0] - x) - p1[1])];
-  }
-  function multiply(k, point) {
-    var result = null, addend = point;
-    while (k > 0n) {
-      if (k & 1n) result = add(result, addend);
-      addend = add(addend, addend);
-      k >>= 1n;
-    }
-    return result;
-  }
-  function toBigInt(bytes) { return BigInt("0x" + (hex(bytes) || "0")); }
-  function toBytes32(n) {
-    var text = n.toString(16).padStart(64, "0"), out = new Uint8Array(32);
-    for (var i = 0; i < 32; i++) out[i] = parseInt(text.substr(2 * i, 2), 16);
-    return out;
-  }
-  function onCurve(point) {
-    return point[0] >= 0n && point[0] < P && point[1] >= 0n && point[1] < P &&
-      mod(point[1] * point[1] - (point[0] * point[0] * point[0] + A * point[0] + B)) === 0n;
-  }
-  function kdf(z, length) {
-    var parts = [];
-    for (var counter = 1; parts.length * 32 < length; counter++) parts.push(sm3(concat([z, u32(counter)])));
-    return concat(parts).subarray(0, length);
-  }
-  function isZero(bytes) { for (var i = 0; i < bytes.length; i++) { if (bytes[i]) return false; } return true; }
-  function randomScalar() {
-    for (;;) {
-      var k = toBigInt(window.crypto.getRandomValues(new Uint8Array(32)));
-      if (k > 0n && k < N) return k;
-    }
-  }
-  function sm2Point(publicKey, what) {
-    if (publicKey.length !== 65 || publicKey[0] !== 4) throw new Error(what + "格式不正确（应为65字节未压缩SM2公钥）");
-    var point = [toBigInt(publicKey.subarray(1, 33)), toBigInt(publicKey.subarray(33, 65))];
-    if (!onCurve(point)) throw new Error(what + "不在SM2曲线上");
-    return point;
-  }
-  /* C1 ‖ C3 ‖ C2 (GM/T 0003.4-2012 order), C1 uncompressed — what ggzy.pki.sm.sm2_decrypt reads. */
-  function sm2Encrypt(publicKey, message, scalar, what) {
-    var point = sm2Point(publicKey, what || "开标密钥");
-    for (;;) {
-      var k = scalar || randomScalar();
-      var c1 = multiply(k, G), shared = multiply(k, point);
-      var x2 = toBytes32(shared[0]), y2 = toBytes32(shared[1]);
-      var t = kdf(concat([x2, y2]), message.length);
-      if (isZero(t)) { if (scalar) throw new Error("k 无效"); continue; }
-      var c2 = message.map(function (byte, i) { return byte ^ t[i]; });
-      var c3 = sm3(concat([x2, message, y2]));
-      return concat([new Uint8Array([4]), toBytes32(c1[0]), toBytes32(c1[1]), c3, c2]);
-    }
-  }
-  /* Inverse of sm2Encrypt with the 32-byte private key d: checks C1 on the curve, t ≠ 0 and C3 = SM3(x2‖M‖y2). */
-  function sm2Decrypt(privateKey, ciphertext) {
-    var d = privateKey instanceof Uint8Array ? toBigInt(privateKey) : privateKey;
-    if (!(d > 0n && d < N - 1n)) throw new Error("SM2私钥数值超出范围");
-    if (ciphertext.length < 98 || ciphertext[0] !== 4) throw new Error("SM2密文格式错误（应为 C1‖C3‖C2，C1未压缩）");
-    var c1 = [toBigInt(ciphertext.subarray(1, 33)), toBigInt(ciphertext.subarray(33, 65))];
-    if (!onCurve(c1)) throw new Error("SM2密文的C1点不在曲线上（密文已损坏）");
-    var shared = multiply(d, c1);
-    if (shared === null) throw new Error("SM2密文无效（C1为无穷远点）");
-    var x2 = toBytes32(shared[0]), y2 = toBytes32(shared[1]), c2 = ciphertext.subarray(97);
-    var t = kdf(concat([x2, y2]), c2.length);
-    if (isZero(t)) throw new Error("SM2解密失败：密钥派生结果全为零");
-    var message = c2.map(function (byte, i) { return byte ^ t[i]; });
-    if (!equalBytes(sm3(concat([x2, message, y2])), ciphertext.subarray(65, 97))) {
-      message.fill(0);
-      throw new Error("SM2解密失败：C3校验不符（私钥不匹配或密文被篡改）");
-    }
-    return message;
-  }
-
   // --- the envelope (ggzy/pki/envelope.py: header, 8-byte nonce prefix, 1 MiB segments, AAD) --------------------
   function context(lotId, purpose) { return new TextEncoder().encode("ggzy-bid-client|lot:" + lotId + "|" + purpose); }
   function aadOf(aadContext, index, final) { return concat([aadContext, u32(index), new Uint8Array([final ? 1 : 0])]); }
@@ -544,25 +413,7 @@
     }
   }
 
-  // --- DER (just enough for certificates and private keys) -------------------------------------------------------
-  function readTlv(bytes, offset) {
-    if (offset + 2 > bytes.length) throw new Error("DER truncated");
-    var tag = bytes[offset], length = bytes[offset + 1], start = offset + 2;
-    if (length & 0x80) {
-      var count = length & 0x7f;
-      if (count < 1 || count > 4) throw new Error("DER length");
-      length = 0;
-      for (var i = 0; i < count; i++) length = length * 256 + bytes[start + i];
-      start += count;
-    }
-    if (start + length > bytes.length) throw new Error("DER truncated");
-    return { tag: tag, start: start, end: start + length, offset: offset };
-  }
-  function children(bytes, tlv) {
-    var out = [], at = tlv.start;
-    while (at < tlv.end) { var child = readTlv(bytes, at); out.push(child); at = child.end; }
-    return out;
-  }
+  // --- DER (just enough for certificates and private keys; readTlv and children from sm2.js) ------------------
   function subjectPublicKeyInfo(certificateDer) {
     var tbs = children(certificateDer, readTlv(certificateDer, 0))[0];
     var fields = children(certificateDer, tbs);
@@ -613,6 +464,203 @@
       throw new Error("私钥文件已损坏，无法读取（DER结构错误）。");
     }
     throw new Error("该私钥既不是SM2也不是RSA私钥：网页只能使用SM2或RSA加密证书的私钥。");
+  }
+
+  // --- signing the bid: a detached CMS SignedData (RFC 5652), as bidclient.sign_content / sm2_signed_data -------
+  /* What ggzy-bid submit --sign-cert does, in the page: bidformat.bid_manifest_bytes is signed with the signing
+     certificate's key and the SignedData sealed with the content key (purpose "signature"), so the platform
+     learns who signed only at the opening (services/signatures.bid_signature_settle verifies it there).
+     ECDSA and RSA sign through WebCrypto (SHA-256); SM2-with-SM3 (GB/T 32918.2, user ID "1234567812345678",
+     GM/T 0009 §10) is computed here on BigInt, in the GM/T 0010 profile (its signedData and data OIDs).
+     signedAttrs carry contentType, signingTime and messageDigest; the signature is over their DER SET OF. */
+  var OID = {
+    data: "1.2.840.113549.1.7.1", signedData: "1.2.840.113549.1.7.2", contentType: "1.2.840.113549.1.9.3",
+    messageDigest: "1.2.840.113549.1.9.4", signingTime: "1.2.840.113549.1.9.5",
+    sm2Data: "1.2.156.10197.6.1.4.2.1", sm2SignedData: "1.2.156.10197.6.1.4.2.2",
+    sha256: "2.16.840.1.101.3.4.2.1", sm3: "1.2.156.10197.1.401", sm2WithSm3: "1.2.156.10197.1.501",
+    ecdsaWithSha256: "1.2.840.10045.4.3.2", sha256WithRsa: "1.2.840.113549.1.1.11",
+    ecPublicKey: "1.2.840.10045.2.1", p256: "1.2.840.10045.3.1.7", p384: "1.3.132.0.34"
+  };
+  var SIGN_CERT = "签名证书", SIGN_KEY = "签名证书私钥";
+
+  function derLength(n) {
+    if (n < 128) return new Uint8Array([n]);
+    var out = [];
+    while (n > 0) { out.unshift(n & 255); n = Math.floor(n / 256); }
+    return new Uint8Array([0x80 | out.length].concat(out));
+  }
+  function derTlv(tag, content) { return concat([new Uint8Array([tag]), derLength(content.length), content]); }
+  function derSequence() { return derTlv(0x30, concat(Array.prototype.slice.call(arguments))); }
+  function compareBytes(a, b) {
+    for (var i = 0; i < Math.min(a.length, b.length); i++) { if (a[i] !== b[i]) return a[i] - b[i]; }
+    return a.length - b.length;
+  }
+  function derSetOf(items) { return derTlv(0x31, concat(items.slice().sort(compareBytes))); }  // DER: sorted
+  function derOid(dotted) {
+    var arcs = dotted.split(".").map(Number), out = [40 * arcs[0] + arcs[1]];
+    for (var i = 2; i < arcs.length; i++) {
+      var arc = arcs[i], base128 = [arc & 127];
+      while ((arc = Math.floor(arc / 128)) > 0) base128.unshift(128 | (arc & 127));
+      out = out.concat(base128);
+    }
+    return derTlv(0x06, new Uint8Array(out));
+  }
+  function derUnsigned(bytes) {  // an unsigned big-endian value as INTEGER: minimal, with a 0 before a high bit
+    var at = 0;
+    while (at < bytes.length - 1 && bytes[at] === 0) at++;
+    var body = bytes.subarray(at);
+    return derTlv(0x02, body[0] & 0x80 ? concat([new Uint8Array([0]), body]) : body);
+  }
+  function derUtcTime(date) {
+    var text = [date.getUTCFullYear() % 100, date.getUTCMonth() + 1, date.getUTCDate(), date.getUTCHours(),
+                date.getUTCMinutes(), date.getUTCSeconds()].map(function (n) { return String(n).padStart(2, "0"); }).join("");
+    return derTlv(0x17, new TextEncoder().encode(text + "Z"));
+  }
+  /* The certificate's TBS fields after the optional [0] version: serial, signature, issuer, validity, subject, spki. */
+  function tbsFields(certificateDer) {
+    var tbs = children(certificateDer, readTlv(certificateDer, 0))[0];
+    var fields = children(certificateDer, tbs);
+    return fields[0].tag === 0xa0 ? fields.slice(1) : fields;
+  }
+
+  /* bidformat.bid_manifest_bytes: json.dumps(sort_keys=True, separators=(",", ":"), ensure_ascii=False) of
+     {"files", "lot", "price_sheet_sha256"} — JSON.stringify escapes what ensure_ascii=False escapes. */
+  function manifestBytes(lotCode, plaintextHashes, priceSheetSealed) {
+    return new TextEncoder().encode('{"files":' + JSON.stringify(plaintextHashes.map(String)) + ',"lot":' +
+                                    JSON.stringify(String(lotCode)) + ',"price_sheet_sha256":' +
+                                    JSON.stringify(hex(sha256(priceSheetSealed))) + "}");
+  }
+
+  function ecdsaSignatureToDer(raw) {  // WebCrypto's r ‖ s (IEEE P1363) → ECDSA-Sig-Value SEQUENCE {r, s}
+    var half = raw.length / 2;
+    return derSequence(derUnsigned(raw.subarray(0, half)), derUnsigned(raw.subarray(half)));
+  }
+
+  function curveOf(bytes) {
+    if (contains(bytes, SM2_OID)) return "sm2";
+    if (contains(bytes, derOid(OID.p256))) return "P-256";
+    if (contains(bytes, derOid(OID.p384))) return "P-384";
+    return null;
+  }
+  /* The signing key file → {kind: "sm2", scalar} | {kind: "ecdsa", curve, der (PKCS#8)} | {kind: "rsa", der}.
+     A SEC 1 "EC PRIVATE KEY" on a NIST curve is wrapped into PKCS#8 for WebCrypto. */
+  function signingKeyRead(text) {
+    if (text.indexOf("ENCRYPTED PRIVATE KEY") >= 0) throw new Error(SIGN_KEY + "文件已加密，网页无法使用；请使用 ggzy-bid 客户端。");
+    var ec = pemBody(text, "EC PRIVATE KEY"), der = ec || pemBody(text, "PRIVATE KEY");
+    if (!der) throw new Error(SIGN_KEY + "应为PEM格式（以 -----BEGIN PRIVATE KEY----- 或 -----BEGIN EC PRIVATE KEY----- 开头）。");
+    var curve;
+    try {
+      var fields = children(der, readTlv(der, 0));
+      if (ec) {
+        curve = curveOf(der.subarray(fields[1].end));
+        if (curve === "sm2") return { kind: "sm2", scalar: ecPrivateScalar(der) };
+        if (curve) {
+          var pkcs8 = derSequence(derTlv(0x02, new Uint8Array([0])),
+                                  derSequence(derOid(OID.ecPublicKey), derOid(curve === "P-256" ? OID.p256 : OID.p384)),
+                                  derTlv(0x04, der));
+          return { kind: "ecdsa", curve: curve, der: pkcs8 };
+        }
+      } else {
+        var algorithm = der.subarray(fields[1].offset, fields[1].end);
+        curve = curveOf(algorithm);
+        if (curve === "sm2") return { kind: "sm2", scalar: ecPrivateScalar(der.slice(fields[2].start, fields[2].end)) };
+        if (curve) return { kind: "ecdsa", curve: curve, der: der };
+        if (contains(algorithm, RSA_OID)) return { kind: "rsa", der: der };
+      }
+    } catch (e) {
+      if (/^私钥文件已损坏/.test(e.message)) throw new Error(SIGN_KEY + e.message.substring(2));
+      throw new Error(SIGN_KEY + "文件已损坏，无法读取（DER结构错误）。");
+    }
+    throw new Error(SIGN_KEY + "的算法不受支持：网页可用SM2、ECDSA（P-256/P-384）或RSA私钥签名。");
+  }
+  function certificateKind(spki) {
+    var curve = curveOf(spki);
+    if (curve === "sm2") return { kind: "sm2" };
+    if (curve) return { kind: "ecdsa", curve: curve };
+    if (contains(spki, RSA_OID)) return { kind: "rsa" };
+    return null;
+  }
+  var KIND_NAMES = { sm2: "国密SM2", ecdsa: "ECDSA", rsa: "RSA" };
+
+  /* A signer from the signing certificate (PEM text) and its key file (PEM text): {certificatePem, kind,
+     sign(content) → SignedData DER}. Checks before anything is sealed that the key belongs to the certificate:
+     SM2 by the public point d·G, ECDSA/RSA by signing a probe with the key and verifying it with the
+     certificate's public key. Every refusal names the field. */
+  async function signerPrepare(certificatePem, keyText) {
+    var certificateDer = pemBody(certificatePem, "CERTIFICATE");
+    if (!certificateDer) throw new Error(SIGN_CERT + "应为PEM格式（以 -----BEGIN CERTIFICATE----- 开头）。");
+    var fields, spki, certificate;
+    try {
+      fields = tbsFields(certificateDer);
+      spki = certificateDer.slice(fields[5].offset, fields[5].end);
+    } catch (e) { throw new Error(SIGN_CERT + "文件已损坏，无法读取。"); }
+    certificate = certificateKind(spki);
+    if (!certificate) throw new Error(SIGN_CERT + "的公钥算法不受支持：网页可用SM2、ECDSA（P-256/P-384）或RSA证书签名。");
+    var key = signingKeyRead(keyText);
+    var mismatch = SIGN_KEY + "与" + SIGN_CERT + "不匹配";
+    if (key.kind !== certificate.kind || key.curve !== certificate.curve) {
+      throw new Error(mismatch + "：证书是" + KIND_NAMES[certificate.kind] + (certificate.curve ? "（" + certificate.curve + "）" : "") +
+                      "证书，所选的是" + KIND_NAMES[key.kind] + (key.curve ? "（" + key.curve + "）" : "") + "私钥。");
+    }
+    var issuerAndSerial = derSequence(certificateDer.subarray(fields[2].offset, fields[2].end),
+                                      certificateDer.subarray(fields[0].offset, fields[0].end));
+    var signRaw, profile;
+    if (key.kind === "sm2") {
+      var point = spkiPoint(spki);
+      sm2Point(point, SIGN_CERT + "中的SM2公钥");
+      if (!equalBytes(sm2PublicKey(key.scalar), point)) throw new Error(mismatch + "（私钥对应的公钥不是证书中的公钥）。");
+      signRaw = async function (data) {
+        return gm.signatureToDer(sm2Sign(key.scalar, data, point));
+      };
+      profile = { signedData: OID.sm2SignedData, data: OID.sm2Data, digest: OID.sm3, signature: OID.sm2WithSm3, hash: sm3 };
+    } else {
+      var params = key.kind === "rsa" ? { name: "RSASSA-PKCS1-v1_5", hash: "SHA-256" } : { name: "ECDSA", namedCurve: key.curve };
+      var use = key.kind === "rsa" ? { name: "RSASSA-PKCS1-v1_5" } : { name: "ECDSA", hash: "SHA-256" };
+      var privateKey, publicKey;
+      try {
+        privateKey = await window.crypto.subtle.importKey("pkcs8", key.der, params, false, ["sign"]);
+      } catch (e) { throw new Error(SIGN_KEY + "无法导入：文件已损坏，或不是" + KIND_NAMES[key.kind] + "私钥。"); }
+      try {
+        publicKey = await window.crypto.subtle.importKey("spki", spki, params, false, ["verify"]);
+      } catch (e) { throw new Error(SIGN_CERT + "中的公钥无法导入。"); }
+      signRaw = async function (data) {
+        var raw = new Uint8Array(await window.crypto.subtle.sign(use, privateKey, data));
+        return key.kind === "rsa" ? raw : ecdsaSignatureToDer(raw);
+      };
+      var probe = window.crypto.getRandomValues(new Uint8Array(32));
+      var probeSignature = await window.crypto.subtle.sign(use, privateKey, probe);
+      if (!(await window.crypto.subtle.verify(use, publicKey, probeSignature, probe))) {
+        throw new Error(mismatch + "（用该私钥做出的签名无法用证书中的公钥验证）。");
+      }
+      profile = { signedData: OID.signedData, data: OID.data, digest: OID.sha256,
+                  signature: key.kind === "rsa" ? OID.sha256WithRsa : OID.ecdsaWithSha256, hash: sha256 };
+    }
+    return {
+      kind: key.kind, certificatePem: certificatePem,
+      sign: async function (content, signingTime) {
+        var attribute = function (oid, value) { return derSequence(derOid(oid), derSetOf([value])); };
+        var signedAttributes = derSetOf([attribute(OID.contentType, derOid(profile.data)),
+                                         attribute(OID.signingTime, derUtcTime(signingTime || new Date())),
+                                         attribute(OID.messageDigest, derTlv(0x04, profile.hash(content)))]);
+        var signature = await signRaw(signedAttributes);
+        var digestAlgorithm = derSequence(derOid(profile.digest));
+        var signerInfo = derSequence(derTlv(0x02, new Uint8Array([1])), issuerAndSerial, digestAlgorithm,
+                                     derTlv(0xa0, signedAttributes.subarray(readTlv(signedAttributes, 0).start)),  // [0] IMPLICIT
+                                     derSequence(derOid(profile.signature)), derTlv(0x04, signature));
+        var signedData = derSequence(derTlv(0x02, new Uint8Array([1])), derSetOf([digestAlgorithm]),
+                                     derSequence(derOid(profile.data)), derTlv(0xa0, certificateDer), derSetOf([signerInfo]));
+        return derSequence(derOid(profile.signedData), derTlv(0xa0, signedData));
+      }
+    };
+  }
+  /* The form's optional signing fields → a signer, or null when both are empty; one without the other is refused. */
+  async function signerFromForm() {
+    var certInput = document.getElementById("sealed-sign-cert-file"), keyInput = document.getElementById("sealed-sign-key-file");
+    var certFile = certInput && certInput.files[0], keyFile = keyInput && keyInput.files[0];
+    if (!certFile && !keyFile) return null;
+    if (!keyFile) throw new Error("已选择" + SIGN_CERT + "，请同时选择" + SIGN_KEY + "文件；不签名请清空" + SIGN_CERT + "。");
+    if (!certFile) throw new Error("已选择" + SIGN_KEY + "，请同时选择" + SIGN_CERT + "文件；不签名请清空" + SIGN_KEY + "。");
+    return signerPrepare(await certFile.text(), await keyFile.text());
   }
 
   // --- the page -------------------------------------------------------------------------------------------------
@@ -728,11 +776,13 @@
     var spki;
     try { spki = subjectPublicKeyInfo(certDer); } catch (e) { throw new Error("加密证书文件已损坏，无法读取其公钥。"); }
     var bidder = await bidderWrapper(spki);
+    var signer = await signerFromForm();  // checked before anything is sealed or sent
     var sheet = { total_price: document.getElementById("sealed-total-price").value.trim(),
                   quality: document.getElementById("sealed-quality").value.trim() };
     var days = document.getElementById("sealed-duration").value.trim();
     if (days) sheet.duration_days = parseInt(days, 10);
     var sealing = await api("GET", base + "/lots/" + lotId + "/sealing-key");
+    if (signer && !sealing.lot_code) throw new Error("服务器未返回标段编号，无法签名；请刷新页面后重试。");
     var raw = window.crypto.getRandomValues(new Uint8Array(ALGORITHMS[bidder.algorithm].keySize));
     var key = await contentKey(bidder.algorithm, raw);
     var encoder = new TextEncoder(), form = new FormData(), names = [], hashes = [], progress = progressPanel();
@@ -744,9 +794,10 @@
       names.push(b64(await sealBytes(key, encoder.encode(name), context(lotId, "name:" + i))));
       form.append("files", sealed.blob, "sealed-" + i + ".bin");
     }
+    var priceSheetSealed = await sealBytes(key, encoder.encode(JSON.stringify(sheet)), context(lotId, "price_sheet"));
     var manifest = {
       algorithm: bidder.algorithm,
-      price_sheet_sealed: b64(await sealBytes(key, encoder.encode(JSON.stringify(sheet)), context(lotId, "price_sheet"))),
+      price_sheet_sealed: b64(priceSheetSealed),
       fingerprint_sealed: b64(await sealBytes(key, encoder.encode(JSON.stringify({ file_creator_id: browserId() })),
                                               context(lotId, "fingerprint"))),
       names_sealed: names, plaintext_hashes: hashes,
@@ -754,11 +805,16 @@
       wrap_to_custodians: b64(sm2Encrypt(unb64(sealing.public_key), raw)),
       custodian_key_id: sealing.key_id, bidder_certificate_pem: certPem
     };
+    if (signer) {  // sealed like every other part: who signed stays hidden until the opening
+      var signature = await signer.sign(manifestBytes(sealing.lot_code, hashes, priceSheetSealed));
+      manifest.signature_sealed = b64(await sealBytes(key, signature, context(lotId, "signature")));
+    }
     raw.fill(0);
     form.append("manifest", JSON.stringify(manifest));
     progress.uploading(0, 0);
     var state = await upload(base + "/lots/" + lotId + "/sealed-bid", form, progress.uploading);
     progress.finished(files.length, files.reduce(function (sum, file) { return sum + file.size; }, 0));
+    if (signer) state.state_display += "（已签名，签名随投标文件密封，开标时核验）";
     return state;
   }
 
@@ -818,12 +874,14 @@
   window.ggzySealedBid = {
     sm3: sm3, sm2Encrypt: sm2Encrypt, sm2Decrypt: sm2Decrypt, sm4EncryptBlock: sm4EncryptBlock,
     sm4GcmEncrypt: sm4GcmEncrypt, sm4GcmDecrypt: sm4GcmDecrypt, contentKey: contentKey, sealBytes: sealBytes,
-    sealFile: sealFile, sha256: sha256, Sha256: Sha256, openBytes: openBytes, context: context, privateKeyRead: privateKeyRead, hex: hex, unhex: unhex, b64: b64, unb64: unb64
+    sealFile: sealFile, sha256: sha256, Sha256: Sha256, openBytes: openBytes, context: context, privateKeyRead: privateKeyRead,
+    signingKeyRead: signingKeyRead, signerPrepare: signerPrepare, manifestBytes: manifestBytes, sm2Sign: sm2Sign,
+    sm2Verify: sm2Verify, sm2PublicKey: sm2PublicKey, sm2Z: sm2Z, hex: hex, unhex: unhex, b64: b64, unb64: unb64
   };
   document.addEventListener("DOMContentLoaded", function () {
     var section = document.getElementById("sealed-bid-panel");
     if (!section) return;
-    if (!window.crypto || !window.crypto.subtle || typeof BigInt === "undefined") {
+    if (!window.crypto || !window.crypto.subtle || typeof BigInt === "undefined" || !window.ggzySm2) {
       show("sealed-message", "浏览器不支持 WebCrypto 或 BigInt（需通过 HTTPS 访问本平台），请使用投标客户端 ggzy-bid。", true);
       return;
     }
