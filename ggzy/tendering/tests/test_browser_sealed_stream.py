@@ -255,3 +255,40 @@ def test_bidder_seals_a_multi_segment_file_with_progress_and_decrypts(live_serve
     assert json.loads(sheet)["total_price"] == "7654321.00"
     bidder.context.close()
     staff.context.close()
+
+
+def test_leaving_the_page_during_the_upload_asks_first(live_server, world, browser, tmp_path):
+    # given a bidder whose upload is held on the way to the server
+    pki = _pki(world, tmp_path)
+    lot = lot_ready(world)
+    services.signup_create(actor=world.bidders[0], lot=lot)
+    services.bond_record(actor=world.bidders[0], lot=lot, amount="10000", account_number="3701000088889999")
+    name = world.bidder_entities[0].name
+    (tmp_path / "enc.pem").write_bytes(pki.users[f"{name}/encrypt"].pem)
+    (tmp_path / "技术标.pdf").write_bytes(os.urandom(1000))
+    bidder = Actor(browser, live_server, world.bidders[0])
+    page = bidder.page
+    held = []
+    page.route("**/sealed-bid", lambda route: held.append(route) if route.request.method == "POST"
+               else route.continue_())
+    page.goto(f"{live_server.url}/tendering/lots/{lot.pk}/sealed-bid/")
+    page.set_input_files("#sealed-files", str(tmp_path / "技术标.pdf"))
+    page.fill("#sealed-total-price", "7654321.00")
+    page.set_input_files("#sealed-cert-file", str(tmp_path / "enc.pem"))
+    page.click("#sealed-submit")
+    page.wait_for_function("() => document.getElementById('sealed-progress-text').textContent === '正在上传…'")
+    # when the bidder tries to leave while the upload is under way, the page asks first (the beforeunload
+    # listener cancels the unload, which makes the browser ask "leave this page?")
+    assert page.evaluate(LEAVING) is True
+    # and once the bid is in, leaving asks nothing
+    held[0].continue_()
+    _wait_for(page, "已加密并递交")
+    assert page.evaluate(LEAVING) is False
+    bidder.context.close()
+
+
+LEAVING = """() => {
+  const event = new Event('beforeunload', { cancelable: true });
+  window.dispatchEvent(event);
+  return event.defaultPrevented;
+}"""

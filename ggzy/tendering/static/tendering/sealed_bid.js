@@ -853,6 +853,13 @@
     return result;
   }
 
+  /* While a bid is being sealed, uploaded or decrypted, leaving the page would drop it half-way: ask first. */
+  function stayWhileBusy(event) {
+    event.preventDefault();
+    event.returnValue = "投标文件正在加密或上传，离开本页将中断递交。";
+    return event.returnValue;
+  }
+
   function bind(section, buttonId, action, messageId, done) {
     var button = document.getElementById(buttonId);
     if (!button) return;
@@ -860,6 +867,7 @@
       event.preventDefault();
       button.disabled = true;
       button.setAttribute("aria-busy", "true");
+      window.addEventListener("beforeunload", stayWhileBusy);
       action(section).then(function (state) {
         show(messageId, done + "：" + state.state_display, false);
         var tag = document.getElementById("sealed-state");
@@ -867,7 +875,11 @@
       }).catch(function (error) {
         progressPanel().hide();
         show(messageId, error.message || String(error), true);
-      }).finally(function () { button.disabled = false; button.removeAttribute("aria-busy"); });
+      }).finally(function () {
+        window.removeEventListener("beforeunload", stayWhileBusy);
+        button.disabled = false;
+        button.removeAttribute("aria-busy");
+      });
     });
   }
 
