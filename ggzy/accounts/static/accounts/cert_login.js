@@ -12,27 +12,13 @@
     p384: [0x06, 0x05, 0x2b, 0x81, 0x04, 0x00, 0x22]
   };
 
-  function contains(bytes, pattern) {
-    outer: for (var i = 0; i + pattern.length <= bytes.length; i++) {
-      for (var j = 0; j < pattern.length; j++) { if (bytes[i + j] !== pattern[j]) continue outer; }
-      return true;
-    }
-    return false;
-  }
+  var shared = (window.ggzySm2 || {}).bytes || {};  // pki/sm2.js, loaded first
+  var contains = shared.contains, pemBody = shared.pemBody;
 
   function readText(input) {
     var file = input.files && input.files[0];
     if (!file) return Promise.resolve(null);
     return file.text();
-  }
-
-  function pemBody(text, label) {
-    var match = new RegExp("-----BEGIN " + label + "-----([\\s\\S]*?)-----END " + label + "-----").exec(text);
-    if (!match) return null;
-    var binary = atob(match[1].replace(/\s+/g, ""));
-    var bytes = new Uint8Array(binary.length);
-    for (var i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
-    return bytes;
   }
 
   function base64(buffer) {

@@ -298,6 +298,8 @@
   window.ggzySm2 = {
     sm3: sm3, encrypt: sm2Encrypt, decrypt: sm2Decrypt, point: sm2Point, sign: sm2Sign, verify: sm2Verify,
     publicKey: sm2PublicKey, z: sm2Z, signatureToDer: signatureToDer, privateKeyFromPem: privateKeyFromPem,
-    certificatePublicKey: certificatePublicKey, toBigInt: toBigInt, N: N, readTlv: readTlv, children: children
+    certificatePublicKey: certificatePublicKey, toBigInt: toBigInt, N: N, readTlv: readTlv, children: children,
+    // byte helpers the sealed-bid and certificate-login pages share
+    bytes: { concat: concat, u32: u32, hex: hex, contains: contains, equalBytes: equalBytes, pemBody: pemBody }
   };
 })();

@@ -30,14 +30,9 @@
   var MISMATCH = "私钥与递交投标时使用的加密证书不匹配，无法解开内容密钥。";
 
   // --- bytes ---------------------------------------------------------------------------------------------------
-  function concat(parts) {
-    var size = 0, i, out, offset = 0;
-    for (i = 0; i < parts.length; i++) size += parts[i].length;
-    out = new Uint8Array(size);
-    for (i = 0; i < parts.length; i++) { out.set(parts[i], offset); offset += parts[i].length; }
-    return out;
-  }
-  function u32(n) { return new Uint8Array([(n >>> 24) & 255, (n >>> 16) & 255, (n >>> 8) & 255, n & 255]); }
+  var shared = (window.ggzySm2 || {}).bytes || {};  // pki/sm2.js, loaded first
+  var concat = shared.concat, u32 = shared.u32, hex = shared.hex, contains = shared.contains,
+      equalBytes = shared.equalBytes, pemBody = shared.pemBody;
   function b64(bytes) {
     var text = "";
     for (var i = 0; i < bytes.length; i += 0x8000) text += String.fromCharCode.apply(null, bytes.subarray(i, i + 0x8000));
@@ -48,29 +43,10 @@
     for (var i = 0; i < binary.length; i++) out[i] = binary.charCodeAt(i);
     return out;
   }
-  function hex(bytes) { return Array.prototype.map.call(bytes, function (b) { return (b < 16 ? "0" : "") + b.toString(16); }).join(""); }
   function unhex(text) {
     var out = new Uint8Array(text.length >> 1);
     for (var i = 0; i < out.length; i++) out[i] = parseInt(text.substr(2 * i, 2), 16);
     return out;
-  }
-  function contains(bytes, pattern) {
-    outer: for (var i = 0; i + pattern.length <= bytes.length; i++) {
-      for (var j = 0; j < pattern.length; j++) { if (bytes[i + j] !== pattern[j]) continue outer; }
-      return true;
-    }
-    return false;
-  }
-  function equalBytes(a, b) {  // constant time for equal lengths
-    if (a.length !== b.length) return false;
-    var diff = 0;
-    for (var i = 0; i < a.length; i++) diff |= a[i] ^ b[i];
-    return diff === 0;
-  }
-  function pemBody(text, label) {
-    var match = new RegExp("-----BEGIN " + label + "-----([\\s\\S]*?)-----END " + label + "-----").exec(text || "");
-    if (!match) return null;
-    try { return unb64(match[1].replace(/\s+/g, "")); } catch (e) { return null; }
   }
   function be32(bytes, at) { return ((bytes[at] << 24) | (bytes[at + 1] << 16) | (bytes[at + 2] << 8) | bytes[at + 3]) >>> 0; }
   function put32(bytes, at, word) {
