@@ -70,3 +70,12 @@ def lot_ready(world, *, method="works_open_tender", bond="10000.00", notice_text
     services.lot_publish(actor=world.staff, lot=lot)
     lot.refresh_from_db()
     return lot
+
+
+def sign_up(world, lot, indices):
+    """Bidders ``indices`` sign up for ``lot`` and pay its bond, so they may bid."""
+    from ggzy.tendering import services
+
+    for i in indices:
+        services.signup_create(actor=world.bidders[i], lot=lot)
+        services.bond_record(actor=world.bidders[i], lot=lot, amount="10000", account_number=f"3701000{i}88889999")

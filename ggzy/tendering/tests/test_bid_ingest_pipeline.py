@@ -11,16 +11,10 @@ from django.conf import settings
 
 from ggzy.core import files as file_store
 from ggzy.pki import envelope
-from ggzy.tendering import services
 from ggzy.tendering.models import Bid, BidFile
 from ggzy.tendering.services import bidding
 
-from .conftest import lot_ready
-
-
-def _sign_up(user, lot):
-    services.signup_create(actor=user, lot=lot)
-    services.bond_record(actor=user, lot=lot, amount="10000", account_number="3701000088889999")
+from .conftest import lot_ready, sign_up
 
 
 def _stored():
@@ -31,7 +25,7 @@ def _stored():
 def test_pipeline_envelope_opens_to_the_upload_with_the_plain_hashes(world, piece, monkeypatch):
     lot = lot_ready(world)
     user = world.bidders[0]
-    _sign_up(user, lot)
+    sign_up(world, lot, [0])
     known = os.urandom(32)
     monkeypatch.setattr(envelope, "content_key_new", lambda algorithm=envelope.AES_256_GCM: known)
     data = os.urandom(3 * envelope.SEGMENT + 4321)
@@ -67,7 +61,7 @@ def test_segments_regroup_without_changing_bytes():
 def test_a_failing_second_file_leaves_no_stored_object_and_no_bid(world):
     lot = lot_ready(world)
     user = world.bidders[0]
-    _sign_up(user, lot)
+    sign_up(world, lot, [0])
     before = _stored()
 
     def broken():
@@ -91,7 +85,7 @@ def test_an_upload_finishing_after_the_deadline_leaves_no_stored_object(world):
 
     lot = lot_ready(world)
     user = world.bidders[0]
-    _sign_up(user, lot)
+    sign_up(world, lot, [0])
     before = _stored()
 
     def slow():

@@ -14,14 +14,14 @@ from ggzy.core import clock
 from ggzy.pki import envelope, sm
 from ggzy.pki.models import Algorithm
 from ggzy.pki.testpki import build_test_pki, demo_pki_register
-from ggzy.tendering import bidclient, bidformat, services
+from ggzy.tendering import bidclient, bidformat
 from ggzy.tendering.choices import BidState
 from ggzy.tendering.models import Bid, CustodianShare, LotOpeningKey
 from ggzy.tendering.services import custody
 from ggzy.tendering.services.bidding import IncomingFile
 from ggzy.tendering.services.client_sealed import bid_submit_sealed
 
-from .conftest import lot_ready
+from .conftest import lot_ready, sign_up
 from .test_browser_tendering import Actor
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
@@ -70,9 +70,7 @@ def test_bidder_logs_in_with_certificate_seals_and_decrypts_in_the_browser(live_
     # given an RSA-certificate bidder (ECDSA signing + RSA encryption, key files on disk), two SM2 client bidders
     pki = _pki(world, tmp_path)
     lot = lot_ready(world)
-    for i in range(3):
-        services.signup_create(actor=world.bidders[i], lot=lot)
-        services.bond_record(actor=world.bidders[i], lot=lot, amount="10000", account_number=f"3701000{i}88889999")
+    sign_up(world, lot, range(3))
     for i in (1, 2):
         _submit_with_client(world, pki, lot, i)
     name = world.bidder_entities[0].name

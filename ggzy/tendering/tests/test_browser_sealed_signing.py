@@ -20,12 +20,12 @@ from ggzy.pki import der, sm
 from ggzy.pki.models import Algorithm, Signature
 from ggzy.pki.signing_cms import OID_SM2_SIGNED_DATA, CmsError, signed_data_verify
 from ggzy.pki.testpki import SIGN_USAGES, ca_new, entity_subject
-from ggzy.tendering import bidclient, bidformat, services
+from ggzy.tendering import bidclient, bidformat
 from ggzy.tendering.choices import BidState
 from ggzy.tendering.models import Bid
 from ggzy.tendering.services import client_sealed, opening
 
-from .conftest import lot_ready
+from .conftest import lot_ready, sign_up
 from .test_browser_sealed_bid import _pki
 from .test_browser_sealed_sm2 import SCRIPT, SM2_SCRIPT, _js_error, _known_answers
 from .test_browser_tendering import Actor
@@ -202,9 +202,7 @@ def test_bidders_sign_in_the_page_and_the_opening_verifies_the_signatures(live_s
     # given bidder 0 with ECDSA signing + RSA encryption certificates, bidders 1–3 with SM2 ones, key files on disk
     pki = _pki(world, tmp_path)
     lot = lot_ready(world)
-    for i in range(4):
-        services.signup_create(actor=world.bidders[i], lot=lot)
-        services.bond_record(actor=world.bidders[i], lot=lot, amount="10000", account_number=f"3701000{i}88889999")
+    sign_up(world, lot, range(4))
     names = [e.name for e in world.bidder_entities]
     files = {"技术标.pdf": tmp_path / "技术标.pdf"}
     files["技术标.pdf"].write_bytes(b"%PDF-1.7 technical plan " * 500)

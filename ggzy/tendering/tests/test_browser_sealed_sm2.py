@@ -18,13 +18,13 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
 from ggzy.core import clock
 from ggzy.pki import der, envelope, sm, sm2x509
-from ggzy.tendering import bidformat, services
+from ggzy.tendering import bidformat
 from ggzy.tendering.choices import BidState
 from ggzy.tendering.models import CustodianShare, LotOpeningKey
 from ggzy.tendering.services import custody
 from ggzy.tendering.services.bidding import bid_of
 
-from .conftest import lot_ready
+from .conftest import lot_ready, sign_up
 from .test_browser_sealed_bid import _pki, _submit_with_client
 from .test_browser_tendering import Actor
 
@@ -266,9 +266,7 @@ def test_sm2_certificate_bidder_seals_and_decrypts_in_the_browser(live_server, w
     # 2 (SM2) seal with ggzy-bid's code, so the lot has the three bids an opening needs
     pki = _pki(world, tmp_path)
     lot = lot_ready(world)
-    for i in (0, 1, 2):
-        services.signup_create(actor=world.bidders[i], lot=lot)
-        services.bond_record(actor=world.bidders[i], lot=lot, amount="10000", account_number=f"3701000{i}88889999")
+    sign_up(world, lot, (0, 1, 2))
     for i in (0, 2):
         _submit_with_client(world, pki, lot, i)
     name, other = world.bidder_entities[1].name, world.bidder_entities[2].name

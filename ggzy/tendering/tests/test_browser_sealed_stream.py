@@ -20,11 +20,11 @@ from cryptography.hazmat.primitives.asymmetric import padding
 from ggzy.core import clock
 from ggzy.core import files as file_store
 from ggzy.pki import envelope, sm
-from ggzy.tendering import bidformat, services
+from ggzy.tendering import bidformat
 from ggzy.tendering.choices import BidState
 from ggzy.tendering.services.bidding import bid_of
 
-from .conftest import lot_ready
+from .conftest import lot_ready, sign_up
 from .test_browser_sealed_bid import _pki, _submit_with_client
 from .test_browser_sealed_sm2 import SCRIPT, SM2_SCRIPT, _clear_message, _wait_for
 from .test_browser_tendering import Actor
@@ -179,9 +179,7 @@ def test_bidder_seals_a_multi_segment_file_with_progress_and_decrypts(live_serve
     # given bidder 0 (RSA encryption certificate) or bidder 1 (SM2), and two other bidders sealed with ggzy-bid
     pki = _pki(world, tmp_path)
     lot = lot_ready(world)
-    for i in (0, 1, 2):
-        services.signup_create(actor=world.bidders[i], lot=lot)
-        services.bond_record(actor=world.bidders[i], lot=lot, amount="10000", account_number=f"3701000{i}88889999")
+    sign_up(world, lot, (0, 1, 2))
     for i in {0, 1, 2} - {index}:
         _submit_with_client(world, pki, lot, i)
     name = world.bidder_entities[index].name
@@ -261,8 +259,7 @@ def test_leaving_the_page_during_the_upload_asks_first(live_server, world, brows
     # given a bidder whose upload is held on the way to the server
     pki = _pki(world, tmp_path)
     lot = lot_ready(world)
-    services.signup_create(actor=world.bidders[0], lot=lot)
-    services.bond_record(actor=world.bidders[0], lot=lot, amount="10000", account_number="3701000088889999")
+    sign_up(world, lot, [0])
     name = world.bidder_entities[0].name
     (tmp_path / "enc.pem").write_bytes(pki.users[f"{name}/encrypt"].pem)
     (tmp_path / "技术标.pdf").write_bytes(os.urandom(1000))

@@ -16,13 +16,13 @@ from ggzy.core.models import AuditEntry
 from ggzy.pki import sm
 from ggzy.pki.models import Algorithm
 from ggzy.pki.testpki import build_test_pki, demo_pki_register
-from ggzy.tendering import bidclient, services
+from ggzy.tendering import bidclient
 from ggzy.tendering.choices import BidState
 from ggzy.tendering.models import Bid, CustodianShare, LotOpeningKey
 from ggzy.tendering.services import client_sealed, custody, opening
 from ggzy.tendering.services.bidding import IncomingFile
 
-from .conftest import lot_ready
+from .conftest import lot_ready, sign_up
 
 ALGORITHMS = [Algorithm.SM2, Algorithm.SM2, Algorithm.ECDSA, Algorithm.ECDSA]  # ECDSA CA: RSA encryption certs
 PRICES = ["7800000.00", "7650000.50", "7990000.00", "7700000.00"]
@@ -43,9 +43,7 @@ def pki(world, tmp_path):
 @pytest.fixture
 def lot(world, pki):
     lot = lot_ready(world)
-    for i, user in enumerate(world.bidders):
-        services.signup_create(actor=user, lot=lot)
-        services.bond_record(actor=user, lot=lot, amount="10000", account_number=f"3701000{i}88889999")
+    sign_up(world, lot, range(len(world.bidders)))
     return lot
 
 
@@ -54,17 +52,26 @@ def _enc(world, pki, i):
 
 
 def _submit(world, pki, lot, i, *, content=b"TECHNICAL-PLAN", tamper_hash=False, certificate=None):
-    enc = _enc(world, pki, i)
-    key = custody.lot_opening_key_ensure(actor=world.bidders[i], lot=lot)
-    manifest, sealed = bidclient.seal_bid(
-        lot_id=lot.pk, certificate=certificate or enc.certificate, custodian_key=bytes(key.public_key),
-        price_sheet={"total_price": PRICES[i], "duration_days": 300}, files=[("技术标.pdf", content)],
-        fingerprint={"mac": f"00:11:22:33:44:{i:02d}"})
+    manifest, sealed = _seal(world, pki, lot, i, content=content, certificate=certificate)
     if tamper_hash:
         manifest["plaintext_hashes"][0] = "0" * 64
+    return _send(world, lot, i, manifest, [IncomingFile("sealed-0.bin", [s]) for s in sealed])
+
+
+def _seal(world, pki, lot, i, *, content=b"TECHNICAL-PLAN", certificate=None):
+    """Bidder ``i`` seals one file with ggzy-bid's sealing: (manifest, sealed file contents)."""
+    key = custody.lot_opening_key_ensure(actor=world.bidders[i], lot=lot)
+    return bidclient.seal_bid(
+        lot_id=lot.pk, certificate=certificate or _enc(world, pki, i).certificate, custodian_key=bytes(key.public_key),
+        price_sheet={"total_price": PRICES[i], "duration_days": 300}, files=[("技术标.pdf", content)],
+        fingerprint={"mac": f"00:11:22:33:44:{i:02d}"})
+
+
+def _send(world, lot, i, manifest, files):
+    """Submit a sealed manifest with ``files`` (IncomingFile) as bidder ``i``, as the sealed-bid API does."""
     b = base64.b64decode
     return client_sealed.bid_submit_sealed(
-        actor=world.bidders[i], lot=lot, files=[IncomingFile("sealed-0.bin", [s]) for s in sealed],
+        actor=world.bidders[i], lot=lot, files=files,
         price_sheet_sealed=b(manifest["price_sheet_sealed"]), fingerprint_sealed=b(manifest["fingerprint_sealed"]),
         names_sealed=[b(n) for n in manifest["names_sealed"]], plaintext_hashes=manifest["plaintext_hashes"],
         wrap_to_bidder=b(manifest["wrap_to_bidder"]), bidder_certificate_pem=manifest["bidder_certificate_pem"],
@@ -339,23 +346,8 @@ def _stored_objects():
 
 def test_a_bid_arriving_late_leaves_no_file_and_keeps_the_earlier_bids_file(world, pki, lot):
     # given a bidder's sealed bid on file
-    enc = _enc(world, pki, 0)
-    key = custody.lot_opening_key_ensure(actor=world.bidders[0], lot=lot)
-    manifest, sealed = bidclient.seal_bid(
-        lot_id=lot.pk, certificate=enc.certificate, custodian_key=bytes(key.public_key),
-        price_sheet={"total_price": PRICES[0]}, files=[("技术标.pdf", b"PLAN" * 1000)], fingerprint={})
-    b = base64.b64decode
-
-    def submit(files):
-        return client_sealed.bid_submit_sealed(
-            actor=world.bidders[0], lot=lot, files=files, price_sheet_sealed=b(manifest["price_sheet_sealed"]),
-            fingerprint_sealed=b(manifest["fingerprint_sealed"]), names_sealed=[b(n) for n in manifest["names_sealed"]],
-            plaintext_hashes=manifest["plaintext_hashes"], wrap_to_bidder=b(manifest["wrap_to_bidder"]),
-            bidder_certificate_pem=manifest["bidder_certificate_pem"],
-            wrap_to_custodians=b(manifest["wrap_to_custodians"]), algorithm=manifest["algorithm"],
-            custodian_key_id=manifest["custodian_key_id"])
-
-    bid = submit([IncomingFile("sealed-0.bin", [sealed[0]])])
+    manifest, sealed = _seal(world, pki, lot, 0, content=b"PLAN" * 1000)
+    bid = _send(world, lot, 0, manifest, [IncomingFile("sealed-0.bin", [sealed[0]])])
     kept = bid.files.get().ciphertext_sha256
     before = _stored_objects()
 
@@ -366,39 +358,22 @@ def test_a_bid_arriving_late_leaves_no_file_and_keeps_the_earlier_bids_file(worl
 
     # when the same bytes are uploaded again and finish after the deadline
     with pytest.raises(Conflict):
-        submit([IncomingFile("sealed-0.bin", arriving_late(sealed[0]))])
+        _send(world, lot, 0, manifest, [IncomingFile("sealed-0.bin", arriving_late(sealed[0]))])
     # then the earlier bid's file (same hash) is still there
     assert kept in _stored_objects() and _stored_objects() == before
     # and a different upload that finishes late leaves nothing behind
     clock.advance(dt.timedelta(days=-21, minutes=-1))
-    _other, other_sealed = bidclient.seal_bid(
-        lot_id=lot.pk, certificate=enc.certificate, custodian_key=bytes(key.public_key),
-        price_sheet={"total_price": PRICES[0]}, files=[("技术标.pdf", b"OTHER" * 1000)], fingerprint={})
+    other, other_sealed = _seal(world, pki, lot, 0, content=b"OTHER" * 1000)
     with pytest.raises(Conflict):
-        submit([IncomingFile("sealed-0.bin", arriving_late(other_sealed[0]))])
+        _send(world, lot, 0, other, [IncomingFile("sealed-0.bin", arriving_late(other_sealed[0]))])
     assert _stored_objects() == before
     assert Bid.objects.get(lot=lot).files.get().ciphertext_sha256 == kept
 
 
 def test_a_file_not_sealed_with_the_declared_algorithm_is_not_kept(world, pki, lot):
+    manifest, _sealed = _seal(world, pki, lot, 0)
     before = _stored_objects()
     with pytest.raises(DomainError) as refused:
-        _submit_raw(world, pki, lot, b"NOT-A-SEALED-FILE" * 10)
+        _send(world, lot, 0, manifest, [IncomingFile("sealed-0.bin", [b"NOT-A-SEALED-FILE" * 10])])
     assert "files.0" in refused.value.errors
     assert _stored_objects() == before
-
-
-def _submit_raw(world, pki, lot, raw):
-    enc = _enc(world, pki, 0)
-    key = custody.lot_opening_key_ensure(actor=world.bidders[0], lot=lot)
-    manifest, _sealed = bidclient.seal_bid(
-        lot_id=lot.pk, certificate=enc.certificate, custodian_key=bytes(key.public_key),
-        price_sheet={"total_price": PRICES[0]}, files=[("a.pdf", b"x")], fingerprint={})
-    b = base64.b64decode
-    return client_sealed.bid_submit_sealed(
-        actor=world.bidders[0], lot=lot, files=[IncomingFile("sealed-0.bin", [raw])],
-        price_sheet_sealed=b(manifest["price_sheet_sealed"]), fingerprint_sealed=b(manifest["fingerprint_sealed"]),
-        names_sealed=[b(n) for n in manifest["names_sealed"]], plaintext_hashes=manifest["plaintext_hashes"],
-        wrap_to_bidder=b(manifest["wrap_to_bidder"]), bidder_certificate_pem=manifest["bidder_certificate_pem"],
-        wrap_to_custodians=b(manifest["wrap_to_custodians"]), algorithm=manifest["algorithm"],
-        custodian_key_id=manifest["custodian_key_id"])
