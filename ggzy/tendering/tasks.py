@@ -1,8 +1,11 @@
 """Scheduled work (Huey): the chronograph that opens lots at their deadline, and bond-refund reminders.
 
 Both are idempotent: opening an opened lot changes nothing, and reminders are sent at most once a day. Deadlines
-are also enforced at request time, so a late or stopped scheduler never lets a late bid in.
+are also enforced at request time, so a late or stopped scheduler never lets a late bid in. A lot that fails to
+open is logged and retried on the next run; it never holds back the other lots due at the same minute.
 """
+
+import logging
 
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task
@@ -14,13 +17,23 @@ from .models import Lot
 from .services.opening import lot_open
 from .services.result import bond_refunds_remind
 
+logger = logging.getLogger(__name__)
+
 
 def lots_open_due() -> int:
-    """Open every published lot whose deadline has passed; returns how many were processed."""
-    due = Lot.objects.filter(state=LotState.PUBLISHED, bid_deadline__lte=clock.now()).values_list("pk", flat=True)
+    """Open every published lot whose deadline has passed; returns how many were opened.
+
+    Each lot opens in its own transaction; one that raises is rolled back, logged and left for the next run.
+    The log names the lot only: no bid content or bidder identity goes into it.
+    """
+    due = Lot.objects.filter(state=LotState.PUBLISHED, bid_deadline__lte=clock.now()).values_list("pk", "code")
     count = 0
-    for lot_id in list(due):
-        lot_open(actor=None, lot=Lot.objects.get(pk=lot_id))
+    for lot_id, code in list(due):
+        try:
+            lot_open(actor=None, lot=Lot.objects.get(pk=lot_id))
+        except Exception:  # noqa: BLE001 — one bad lot must not stop the others; the next run retries it
+            logger.exception("定时开标失败：标段 %s（id=%s），下次运行时重试", code, lot_id)
+            continue
         count += 1
     return count
 
