@@ -2,13 +2,15 @@
 
 Sealed bids are stored only as ciphertext, so the key is the hash of the ciphertext. Writes go to a temporary file
 in the same directory and are renamed into place, so a process that dies mid-write leaves no partial object, and
-writing the same bytes twice is harmless (idempotent).
+writing the same bytes twice is harmless (idempotent). A write returns only once the object and its directory entry
+are on disk; when the system cannot promise that (an fsync fails), the write fails with ``DurabilityError``.
 """
 
 from __future__ import annotations
 
 import ctypes
 import hashlib
+import logging
 import os
 import queue
 import sys
@@ -20,6 +22,12 @@ from pathlib import Path
 from django.conf import settings
 
 CHUNK = 1 << 20
+
+logger = logging.getLogger(__name__)
+
+
+class DurabilityError(OSError):
+    """The object could not be made durable (the disk refused an fsync); the write did not succeed."""
 
 
 def _root() -> Path:
@@ -145,22 +153,31 @@ class _Writer:
 
 
 def _fsync_dir(path: Path) -> None:
-    try:
-        fd = os.open(path, os.O_RDONLY)
-    except OSError:  # e.g. platforms that cannot open directories
+    """Flush a directory entry (a rename or a new subdirectory) to disk, or raise ``DurabilityError``."""
+    if os.name == "nt":  # Windows cannot open a directory to fsync it; NTFS journals the rename itself
         return
     try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+    except OSError as exc:
+        logger.error("文件存储目录 %s 无法同步到磁盘：%s", path, exc)
+        raise DurabilityError(exc.errno, f"文件存储目录无法同步到磁盘，写入未完成：{path}") from exc
 
 
 def _commit(fd: int, tmp: str, digest: str) -> None:
-    """Make the object durable under its name: fsync the data once, rename into place, fsync the directory."""
+    """Make the object durable under its name: fsync the data once, rename into place, fsync the directory.
+
+    If the directory cannot be fsynced the object may stay on disk, unreferenced (the caller never learns its
+    hash); storing the same bytes again later rewrites and flushes it.
+    """
     try:
         os.fsync(fd)
+    except OSError as exc:
+        logger.error("文件存储对象无法同步到磁盘：%s", exc)
+        raise DurabilityError(exc.errno, "文件无法同步到磁盘，写入未完成") from exc
     finally:
         os.close(fd)
     target = _path(digest)
