@@ -8,18 +8,23 @@ from pathlib import Path
 
 import pytest
 
+from ggzy.core.testing import testdata_find, testdata_path
 from ggzy.ledger import merkle
-
-REPO_ROOT = Path(__file__).resolve().parents[3]
-TESTDATA = REPO_ROOT.parent / "shared" / "testdata" / "merkle"
-MISSING = f"shared Merkle test vectors not found at {TESTDATA} (a plain clone has no ../shared)"
 
 
 def _cases(kind: str) -> list:
-    if not TESTDATA.is_dir():
-        return [pytest.param(None, marks=pytest.mark.skip(reason=MISSING), id=f"{kind}-missing")]
-    files = sorted((TESTDATA / kind).rglob("*.json"))
-    return [pytest.param(p, id=str(p.relative_to(TESTDATA / kind))) for p in files]
+    base = testdata_find("merkle", kind)
+    if base is None:  # the test itself skips (or fails in CI) through testdata_path
+        return [pytest.param(None, id=f"{kind}-missing")]
+    files = sorted(base.rglob("*.json"))
+    return [pytest.param(p, id=str(p.relative_to(base))) for p in files]
+
+
+def _vector(path: Path | None) -> dict:
+    if path is None:
+        testdata_path("merkle")
+    assert path is not None
+    return json.loads(path.read_text())
 
 
 def _b(text: str | None) -> bytes:
@@ -41,7 +46,7 @@ def _outcome(check) -> bool:
 @pytest.mark.parametrize("path", _cases("inclusion"))
 def test_inclusion_vector(path):
     # given a vector
-    case = json.loads(path.read_text())
+    case = _vector(path)
     # when it is verified per RFC 9162 §2.1.3.2
     failed = _outcome(lambda: merkle.verify_inclusion(merkle.sha256, case["leafIdx"], case["treeSize"],
                                                       _b(case["leafHash"]), _proof(case["proof"]), _b(case["root"])))
@@ -51,28 +56,24 @@ def test_inclusion_vector(path):
 
 @pytest.mark.parametrize("path", _cases("consistency"))
 def test_consistency_vector(path):
-    case = json.loads(path.read_text())
+    case = _vector(path)
     failed = _outcome(lambda: merkle.verify_consistency(merkle.sha256, case["size1"], case["size2"],
                                                         _proof(case["proof"]), _b(case["root1"]), _b(case["root2"])))
     assert failed is case["wantErr"], case["desc"]
 
 
 def test_vectors_cover_both_outcomes():
-    if not TESTDATA.is_dir():
-        pytest.skip(MISSING)
     # given all vectors
+    testdata = testdata_path("merkle")
     wants = [json.loads(p.read_text())["wantErr"] for kind in ("inclusion", "consistency")
-             for p in (TESTDATA / kind).rglob("*.json")]
+             for p in (testdata / kind).rglob("*.json")]
     # then there are many of each (a vacuous directory would not test anything)
     assert wants.count(True) > 100 and wants.count(False) > 10
 
 
 @pytest.fixture
 def reference_tree():
-    path = TESTDATA / "rfc6962-reference-tree.json"
-    if not path.exists():
-        pytest.skip(MISSING)
-    data = json.loads(path.read_text())
+    data = json.loads(testdata_path("merkle", "rfc6962-reference-tree.json").read_text())
     leaves = [merkle.leaf_hash(merkle.sha256, bytes.fromhex(x)) for x in data["leaf_inputs_hex"]]
     return leaves, [bytes.fromhex(r) for r in data["root_by_size_hex"]]
 

@@ -1,21 +1,16 @@
 """Known-answer tests for SM2/SM3/SM4 against ../shared/testdata/sm/gmt-known-answers.json (GM/T examples)."""
 
 import json
-from pathlib import Path
 
 import pytest
 
+from ggzy.core.testing import testdata_path
 from ggzy.pki import sm
-
-REPO_ROOT = Path(__file__).resolve().parents[3]
-KAT_FILE = REPO_ROOT.parent / "shared" / "testdata" / "sm" / "gmt-known-answers.json"
 
 
 @pytest.fixture(scope="module")
 def kat():
-    if not KAT_FILE.exists():
-        pytest.skip(f"known-answer file {KAT_FILE} is absent (it lives beside the repository, in ../shared)")
-    return json.loads(KAT_FILE.read_text())
+    return json.loads(testdata_path("sm", "gmt-known-answers.json").read_text())
 
 
 def _h(value: str) -> bytes:

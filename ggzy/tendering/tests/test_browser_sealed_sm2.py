@@ -17,6 +17,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
 from ggzy.core import clock
+from ggzy.core.testing import testdata_path
 from ggzy.pki import der, envelope, sm, sm2x509
 from ggzy.tendering import bidformat
 from ggzy.tendering.choices import BidState
@@ -32,7 +33,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, seria
 
 SCRIPT = Path(__file__).resolve().parents[1] / "static" / "tendering" / "sealed_bid.js"
 SM2_SCRIPT = Path(__file__).resolve().parents[2] / "pki" / "static" / "pki" / "sm2.js"  # loaded first, as the page does
-KNOWN_ANSWERS = Path(os.environ.get("GGZY_SM_KNOWN_ANSWERS", "/work/shared/testdata/sm/gmt-known-answers.json"))
 MISMATCH = "私钥与递交投标时使用的加密证书不匹配"
 
 
@@ -41,9 +41,7 @@ def _b64(data: bytes) -> str:
 
 
 def _known_answers() -> dict:
-    if not KNOWN_ANSWERS.exists():
-        pytest.skip(f"缺少国密已知答案文件 {KNOWN_ANSWERS}")
-    return json.loads(KNOWN_ANSWERS.read_text())
+    return json.loads(testdata_path("sm", "gmt-known-answers.json").read_text())
 
 
 @pytest.fixture
