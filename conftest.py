@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import os
 import shutil
+import tempfile
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -12,6 +14,10 @@ import pytest
 from ggzy.core import clock
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+# The key that encrypts TOTP seeds in the database (ggzy.core.secrets): one throw-away key per test run, never the
+# developer's var/secrets-key. Read from the environment when first used, so setting it here is early enough.
+os.environ.setdefault("GGZY_SECRETS_KEY_FILE", str(Path(tempfile.mkdtemp(prefix="ggzy-test-secrets-")) / "secrets-key"))
 
 
 @pytest.fixture(autouse=True)

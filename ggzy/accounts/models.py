@@ -3,6 +3,8 @@
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 
+from ggzy.core.secrets import EncryptedCharField, stored_length
+
 from .roles import SECOND_FACTOR_ROLES, Role
 
 
@@ -13,7 +15,7 @@ class User(AbstractUser):
     center = models.ForeignKey("registry.Center", null=True, blank=True, on_delete=models.PROTECT,
                                related_name="users", verbose_name="所属交易中心")
     display_name = models.CharField("姓名", max_length=64, blank=True)
-    totp_secret = models.CharField("动态口令密钥", max_length=64, blank=True)
+    totp_secret = EncryptedCharField("动态口令密钥", max_length=stored_length(64), blank=True)  # encrypted at rest
     totp_last_step = models.BigIntegerField("最近使用的口令时间步", default=0)
 
     class Meta:
