@@ -142,3 +142,17 @@ GGZY_OPENING_KEY_DIR = Path(os.environ.get("GGZY_OPENING_KEY_DIR", VAR_DIR / "ke
 GGZY_BID_FILE_MAX_BYTES = int(os.environ.get("GGZY_BID_FILE_MAX_BYTES", 200 * 1024 * 1024))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+
+# Response hardening in every profile (ggzy.core.security): a Content-Security-Policy with a per-request nonce
+# (GGZY_CSP overrides the directives), and staff, supervisors and administrators signed out after
+# GGZY_STAFF_IDLE_TIMEOUT_SECONDS without a request (0 turns it off).
+MIDDLEWARE.insert(MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+                  "ggzy.core.security.ContentSecurityPolicyMiddleware")
+MIDDLEWARE.insert(MIDDLEWARE.index("django.contrib.messages.middleware.MessageMiddleware") + 1,
+                  "ggzy.core.security.StaffIdleTimeoutMiddleware")
+GGZY_STAFF_IDLE_TIMEOUT_SECONDS = int(os.environ.get("GGZY_STAFF_IDLE_TIMEOUT_SECONDS", 30 * 60))
+# Key for secrets stored encrypted in the database (TOTP seeds; ggzy.core.secrets), kept outside it. Empty: the
+# environment variable of the same name at the time of use, else <VAR_DIR>/secrets-key, created on first use
+# unless GGZY_SECRETS_KEY_CREATE is False (production).
+GGZY_SECRETS_KEY_FILE = os.environ.get("GGZY_SECRETS_KEY_FILE", "")
+GGZY_SECRETS_KEY_CREATE = True

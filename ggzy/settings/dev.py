@@ -1,7 +1,17 @@
-"""Embedded development / demo settings: SQLite file under var/, DEBUG on."""
+"""Embedded development / demo settings: SQLite file under var/, DEBUG on.
+
+var/ is created 0700 and the SQLite files (database, task queue) 0600 before SQLite opens them.
+"""
+
+from pathlib import Path
+
+from ggzy.core.varfiles import var_dir_prepare
 
 from .base import *  # noqa: F403
-from .base import VAR_DIR
+from .base import DATABASES, HUEY, VAR_DIR
 
 DEBUG = True
-VAR_DIR.mkdir(parents=True, exist_ok=True)
+var_dir_prepare(VAR_DIR, [Path(p) for p in (
+    DATABASES["default"]["NAME"] if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3" else None,
+    HUEY.get("filename") if HUEY.get("huey_class") == "huey.SqliteHuey" else None,
+) if p])
