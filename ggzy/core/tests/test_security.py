@@ -84,18 +84,35 @@ def test_the_policy_can_be_configured(settings):
 # --- idle timeout ---------------------------------------------------------------------------------------------
 
 
+class WallClock:
+    """The idle timer's wall clock, moved by the test (the platform clock is not the one that counts here)."""
+
+    def __init__(self) -> None:
+        self.now = 1_780_000_000.0
+
+    def advance(self, delta: dt.timedelta) -> None:
+        self.now += delta.total_seconds()
+
+
+@pytest.fixture
+def wall_clock(monkeypatch):
+    clock = WallClock()
+    monkeypatch.setattr(security, "wall_clock", lambda: clock.now)
+    return clock
+
+
 def _signed_in(client, user):
     client.force_login(user)
     assert client.get("/accounts/me/").status_code == 200  # the first request starts the activity clock
 
 
 @pytest.mark.parametrize("role", [Role.CENTER_STAFF, Role.SUPERVISOR, Role.ADMIN])
-def test_staff_idle_for_longer_than_the_timeout_are_signed_out(client, make_user, centers, frozen_clock, role):
+def test_staff_idle_for_longer_than_the_timeout_are_signed_out(client, make_user, centers, wall_clock, role):
     # given a signed-in account of a role that can change records
     user = make_user(role, center=None if role == Role.ADMIN else centers["jinan"])
     _signed_in(client, user)
     # when the next request comes 31 minutes later
-    frozen_clock.advance(dt.timedelta(minutes=31))
+    wall_clock.advance(dt.timedelta(minutes=31))
     response = client.get("/accounts/me/")
     # then the user is sent to sign in again, with a message, and the session is gone
     assert response.status_code == 302 and response.url.startswith("/accounts/login/")
@@ -103,36 +120,58 @@ def test_staff_idle_for_longer_than_the_timeout_are_signed_out(client, make_user
     assert [str(m) for m in get_messages(response.wsgi_request)] == ["由于长时间未操作，您已自动退出，请重新登录。"]
 
 
-def test_activity_keeps_the_staff_session(client, make_user, centers, frozen_clock):
+def test_activity_keeps_the_staff_session(client, make_user, centers, wall_clock):
     # given a member of staff who works with pauses shorter than the timeout
     _signed_in(client, make_user(Role.CENTER_STAFF, center=centers["jinan"]))
     for _ in range(4):
-        frozen_clock.advance(dt.timedelta(minutes=25))
+        wall_clock.advance(dt.timedelta(minutes=25))
         # then every request is served
         assert client.get("/accounts/me/").status_code == 200
 
 
-def test_bidders_are_not_timed_out(client, make_user, frozen_clock):
+def test_bidders_are_not_timed_out(client, make_user, wall_clock):
     _signed_in(client, make_user(Role.BIDDER))
-    frozen_clock.advance(dt.timedelta(hours=3))
+    wall_clock.advance(dt.timedelta(hours=3))
     assert client.get("/accounts/me/").status_code == 200
 
 
-def test_the_timeout_is_a_setting(client, make_user, centers, frozen_clock, settings):
+def test_the_timeout_is_a_setting(client, make_user, centers, wall_clock, settings):
     # given a five-minute timeout
     settings.GGZY_STAFF_IDLE_TIMEOUT_SECONDS = 5 * 60
     _signed_in(client, make_user(Role.SUPERVISOR, center=centers["jinan"]))
     # when six minutes pass
-    frozen_clock.advance(dt.timedelta(minutes=6))
+    wall_clock.advance(dt.timedelta(minutes=6))
     # then the session is over
     assert client.get("/accounts/me/").status_code == 302
 
 
-def test_an_idle_api_session_continues_anonymous(client, make_user, centers, frozen_clock):
+def test_moving_the_platform_clock_does_not_sign_staff_out(client, make_user, centers, frozen_clock, wall_clock):
+    # given a member of staff waiting for a bid deadline in a test or the demo
+    _signed_in(client, make_user(Role.CENTER_STAFF, center=centers["jinan"]))
+    # when the platform clock jumps three weeks but only a minute passes
+    frozen_clock.advance(dt.timedelta(days=21))
+    wall_clock.advance(dt.timedelta(minutes=1))
+    # then the session continues
+    assert client.get("/accounts/me/").status_code == 200
+
+
+def test_an_idle_api_session_continues_anonymous(client, make_user, centers, wall_clock):
     # given a member of staff idle past the timeout
     _signed_in(client, make_user(Role.CENTER_STAFF, center=centers["jinan"]))
-    frozen_clock.advance(dt.timedelta(hours=1))
+    wall_clock.advance(dt.timedelta(hours=1))
     # when the API is called with the old session
     response = client.get("/api/v1/accounts/me")
     # then it is refused as anonymous, not redirected
     assert response.status_code == 401
+
+
+def test_the_sign_out_message_is_translated(client, make_user, centers, wall_clock):
+    # given an English-speaking member of staff idle past the timeout
+    client.cookies["django_language"] = "en"
+    _signed_in(client, make_user(Role.CENTER_STAFF, center=centers["jinan"]))
+    wall_clock.advance(dt.timedelta(hours=1))
+    # when the next page is requested
+    response = client.get("/accounts/me/")
+    # then the message is in English
+    assert [str(m) for m in get_messages(response.wsgi_request)] == [
+        "You were signed out after a period of inactivity. Please sign in again."]
