@@ -1,5 +1,6 @@
 from django import forms
 
+from ggzy.core.forms import MoneyField
 from ggzy.registry.models import Center, Region
 
 from .categories import portal_categories
@@ -34,7 +35,7 @@ class NoticePublishForm(forms.Form):
     region = forms.ModelChoiceField(label="项目所在地", queryset=Region.objects.none())
     title = forms.CharField(label="标题", max_length=200)
     project_code = forms.CharField(label="统一交易标识码", max_length=32, required=False)
-    budget = forms.DecimalField(label="预算/估算金额（元）", required=False, max_digits=16, decimal_places=2)
+    budget = MoneyField(label="预算/估算金额（元）", required=False)
     deadline = forms.DateTimeField(label="截止时间", required=False,
                                    widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
     body = forms.CharField(label="正文", widget=forms.Textarea(attrs={"rows": 12}))

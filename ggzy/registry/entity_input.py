@@ -154,14 +154,10 @@ def _capital(raw: Any, errors: dict[str, str]) -> Decimal | None:
     if raw in (None, ""):
         return None
     try:
-        amount = yuan(raw, field="registered_capital")
+        return yuan(raw, field="registered_capital", label="注册资本", max_digits=18)
     except DomainError as exc:
         errors["registered_capital"] = exc.message
         return None
-    if amount >= Decimal("1e16"):
-        errors["registered_capital"] = "注册资本数额过大"
-        return None
-    return amount
 
 
 def bank_account_clean(row: dict[str, Any], prefix: str, errors: dict[str, str]) -> dict[str, Any]:

@@ -8,6 +8,7 @@ from django import forms
 from django.urls import reverse
 
 from ggzy.accounts.roles import Role
+from ggzy.core.forms import MoneyField
 
 from . import selectors
 from .choices import KEY_PERSON_ROLES, QUALIFICATION_TYPES, EntityStatus, EntityType
@@ -25,8 +26,7 @@ class EntityForm(forms.Form):
     name = forms.CharField(label="主体名称", max_length=200)
     entity_type = forms.ChoiceField(label="主体类型", choices=EntityType.choices)
     legal_representative = forms.CharField(label="法定代表人", max_length=64)
-    registered_capital = forms.DecimalField(label="注册资本（元）", required=False, min_value=0,
-                                            max_digits=18, decimal_places=2)
+    registered_capital = MoneyField(label="注册资本（元）", required=False, max_digits=18)
     established_on = forms.DateField(label="成立日期", required=False, **DATE_WIDGET)
     region = forms.ChoiceField(label="所在地区", help_text="决定主体所属的交易中心")
     registered_address = forms.CharField(label="注册地址", max_length=255)

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
-
 from ggzy.core.errors import DomainError
+from ggzy.core.money import yuan
 
 FINGERPRINT_FIELDS = {
     "public_ip": "公网IP",
@@ -14,23 +13,20 @@ FINGERPRINT_FIELDS = {
     "file_creator_id": "投标文件制作工具标识",
 }
 MAX_ITEMS = 500
+MAX_DURATION_DAYS = 36500  # a hundred years: anything longer is a typing error, and must fit the opening record
 
 
 def price_sheet_clean(sheet: object) -> dict:
     """{"total_price": "1234.56", "duration_days": 180, "quality": "合格", "items": [{"name", "amount"}]}"""
     if not isinstance(sheet, dict):
         raise DomainError("报价单格式不正确（应为对象）", field="price_sheet")
-    try:
-        total = Decimal(str(sheet.get("total_price", "")).replace(",", ""))
-    except InvalidOperation:
-        raise DomainError("投标总价必须为数字", field="price_sheet.total_price") from None
-    if not total.is_finite() or total <= 0:
+    total = yuan(sheet.get("total_price"), field="price_sheet.total_price", label="投标总价")
+    if total <= 0:
         raise DomainError("投标总价必须大于0", field="price_sheet.total_price")
-    if total.as_tuple().exponent < -2:  # type: ignore[operator]
-        raise DomainError("投标总价最多保留两位小数", field="price_sheet.total_price")
     duration = sheet.get("duration_days")
-    if duration is not None and (not isinstance(duration, int) or isinstance(duration, bool) or duration <= 0):
-        raise DomainError("工期（天）必须为正整数", field="price_sheet.duration_days")
+    if duration is not None and (not isinstance(duration, int) or isinstance(duration, bool)
+                                 or not 0 < duration <= MAX_DURATION_DAYS):
+        raise DomainError(f"工期（天）必须为1到{MAX_DURATION_DAYS}之间的整数", field="price_sheet.duration_days")
     quality = sheet.get("quality", "")
     if not isinstance(quality, str) or len(quality) > 100:
         raise DomainError("质量标准格式不正确", field="price_sheet.quality")
@@ -41,14 +37,9 @@ def price_sheet_clean(sheet: object) -> dict:
     for i, item in enumerate(items):
         if not isinstance(item, dict) or not str(item.get("name", "")).strip():
             raise DomainError("分项报价缺少名称", field=f"price_sheet.items.{i}.name")
-        try:
-            amount = Decimal(str(item.get("amount", "")))
-        except InvalidOperation:
-            raise DomainError("分项金额必须为数字", field=f"price_sheet.items.{i}.amount") from None
-        if not amount.is_finite() or amount < 0:
-            raise DomainError("分项金额必须为非负数", field=f"price_sheet.items.{i}.amount")
+        amount = yuan(item.get("amount"), field=f"price_sheet.items.{i}.amount", label=f"第{i + 1}项分项金额")
         clean_items.append({"name": str(item["name"]).strip()[:100], "amount": str(amount)})
-    return {"total_price": str(total.quantize(Decimal("0.01"))), "duration_days": duration,
+    return {"total_price": str(total), "duration_days": duration,
             "quality": quality.strip(), "items": clean_items}
 
 

@@ -17,6 +17,7 @@ from ggzy.catalog import calendar as work_calendar
 from ggzy.catalog import selectors as catalog_selectors
 from ggzy.catalog.models import TemplateVersion
 from ggzy.core.errors import DomainError
+from ggzy.core.money import number_text
 
 
 def _version(project) -> TemplateVersion:
@@ -63,4 +64,4 @@ def after(project, key: str, start: dt.datetime) -> dt.datetime:
 def describe(project, key: str) -> str:
     """“20日” / “3个工作日” for messages."""
     row = catalog_selectors.period_get(_version(project), key)
-    return f"{row.value.normalize()}{row.get_unit_display()}"
+    return f"{number_text(row.value)}{row.get_unit_display()}"

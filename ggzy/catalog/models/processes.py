@@ -3,6 +3,8 @@
 from django.conf import settings
 from django.db import models
 
+from ggzy.core.money import number_text
+
 from ..choices import PeriodUnit, StepRole, TradingMethod
 
 
@@ -94,4 +96,4 @@ class TemplatePeriod(models.Model):
         constraints = [models.UniqueConstraint(fields=["version", "key"], name="template_period_key")]
 
     def __str__(self) -> str:
-        return f"{self.label}：{self.value.normalize():f}{self.get_unit_display()}"
+        return f"{self.label}：{number_text(self.value)}{self.get_unit_display()}"

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Mapping, Sequence
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db import transaction
@@ -14,6 +13,7 @@ from django.db.models import Max
 from ggzy.core import clock
 from ggzy.core.audit import audit_record, jsonable
 from ggzy.core.errors import Conflict, DomainError, NotAllowed
+from ggzy.core.money import money_limit, plain_decimal
 
 from .. import policies
 from ..choices import GENERAL_CATEGORY_CODE, PeriodUnit, StepRole, TradingMethod
@@ -84,12 +84,9 @@ def _clean_periods(rows: Sequence[Mapping[str, Any]]) -> list[dict]:
             "legal_basis": str(row.get("legal_basis") or "").strip(),
             "is_verified": bool(row.get("is_verified", False))}
         try:
-            value = Decimal(str(row.get("value"))).quantize(Decimal("0.01"))
-            period["value"] = value
-            if not value.is_finite() or value < 0:
-                raise InvalidOperation
-        except (InvalidOperation, ValueError):
-            errors.append(f"参数 {name}：数值必须为非负数")
+            period["value"] = plain_decimal(row.get("value"), field="periods", label="数值", maximum=money_limit())
+        except DomainError as exc:
+            errors.append(f"参数 {name}：{exc.message}")
             period["value"] = None
         if not SLUG.match(key):
             errors.append(f"参数 {name}：参数键只能包含小写字母、数字、下划线")

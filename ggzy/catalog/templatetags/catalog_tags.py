@@ -1,6 +1,10 @@
 """Template helpers of the catalog pages."""
 
+from decimal import Decimal
+
 from django import template
+
+from ggzy.core.money import number_text
 
 register = template.Library()
 
@@ -14,7 +18,6 @@ def lookup(mapping, key):
 @register.filter
 def plain_number(value):
     """A Decimal without trailing zeros or exponent: 20.00 → 20, 66.50 → 66.5, 10000000 → 10000000."""
-    try:
-        return f"{value.normalize():f}"
-    except AttributeError:
-        return value
+    if isinstance(value, Decimal | int):
+        return number_text(value)
+    return value

@@ -177,3 +177,17 @@ def test_two_versions_cannot_start_on_the_same_day(frozen_clock, provincial, ten
     # then it is refused: a project's day must name exactly one version
     assert "effective_from" in err.value.errors
     assert TemplateVersion.objects.filter(template=tender_v1.template).count() == 2
+
+
+@pytest.mark.parametrize("value", ["1e20", "1e400", "NaN", "-1", "1.234", "100000000000000"])
+def test_a_hostile_period_value_is_refused_and_nothing_changes(frozen_clock, provincial, tender_v1, value):
+    # given version 1 in force
+    before, versions, audits = _periods(tender_v1), TemplateVersion.objects.count(), AuditEntry.objects.count()
+    # when a period is given a value in exponent form, NaN, negative, too precise or too large
+    with pytest.raises(DomainError) as caught:
+        template_version_revise(actor=provincial, version=tender_v1, effective_from=D(2026, 4, 1),
+                                changes={"note": "试", "periods": {"documents_to_deadline_min": {"value": value}}})
+    # then the period is named, and nothing is written
+    assert "documents_to_deadline_min" in caught.value.message
+    assert _periods(tender_v1) == before and TemplateVersion.objects.count() == versions
+    assert AuditEntry.objects.count() == audits

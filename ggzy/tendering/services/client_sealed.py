@@ -23,6 +23,7 @@ from ggzy.core import clock
 from ggzy.core import files as file_store
 from ggzy.core.audit import audit_record
 from ggzy.core.errors import Conflict, DomainError, NotAllowed
+from ggzy.core.jsontext import strict_json_loads
 from ggzy.pki import certificates as certs
 from ggzy.pki import envelope, sm
 from ggzy.pki.validation import validate_certificate
@@ -201,7 +202,7 @@ def _decrypt(lot: Lot, bid: Bid, key: bytes) -> tuple[dict, dict]:
         return envelope.open_bytes(key, data, context=bidformat.client_context(lot.pk, purpose), algorithm=algorithm)
 
     try:
-        sheet = price_sheet_clean(json.loads(open_item(bytes(bid.sealed_price_sheet), "price_sheet")))
+        sheet = price_sheet_clean(strict_json_loads(open_item(bytes(bid.sealed_price_sheet), "price_sheet")))
         prints = fingerprint_clean(json.loads(open_item(bytes(bid.fingerprint_sealed), "fingerprint")))
         for index, bid_file in enumerate(bid.files.order_by("id")):
             open_item(bytes(bid_file.name_sealed), f"name:{index}")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 
@@ -13,6 +13,7 @@ from ggzy.accounts.roles import Role
 from ggzy.core import clock
 from ggzy.core.audit import audit_record
 from ggzy.core.errors import Conflict, DomainError, NotAllowed
+from ggzy.core.money import number_text, plain_decimal
 
 from .. import policies, rules, scoring
 from ..choices import BidState, CommitteeSeat, EvaluationMethod, LotState
@@ -61,8 +62,8 @@ def committee_appoint(*, actor, lot: Lot, members: list[tuple[User, str]], chair
     experts = sum(1 for _, seat in members if seat in EXPERT_SEATS)
     if numerator and denominator and members and experts * denominator < numerator * len(members):
         # 招标投标法 Art. 37: technical and economic experts at least two thirds of the committee.
-        errors["members"] = (f"技术、经济等方面的专家不得少于成员总数的{numerator.normalize()}/"
-                             f"{denominator.normalize()}")
+        errors["members"] = (f"技术、经济等方面的专家不得少于成员总数的{number_text(numerator)}/"
+                             f"{number_text(denominator)}")
     if errors:
         raise DomainError(errors=errors)
     now = clock.now()
@@ -93,14 +94,11 @@ def _member(actor, lot: Lot) -> CommitteeMember:
     return member
 
 
-def _decimal(value, field: str, maximum: Decimal) -> Decimal:
-    try:
-        number = Decimal(str(value))
-    except InvalidOperation:
-        raise DomainError("分数必须为数字", field=field) from None
-    if not number.is_finite() or number < 0 or number > maximum:
-        raise DomainError(f"分数须在0到{maximum.normalize()}之间", field=field)
-    return number.quantize(Decimal("0.01"))
+def _decimal(value, field: str, label: str, maximum: Decimal) -> Decimal:
+    number = plain_decimal(value, field=field, label=label)
+    if number > maximum:
+        raise DomainError(f"{label}须在0到{number_text(maximum)}之间", field=field)
+    return number
 
 
 def score_submit(*, actor, bid: Bid, technical=0, commercial=0, is_qualified: bool = True,
@@ -113,10 +111,10 @@ def score_submit(*, actor, bid: Bid, technical=0, commercial=0, is_qualified: bo
     if bid.state != BidState.OPENED:
         raise Conflict("该投标文件未通过解密，不参与评审", field="bid")
     room = Decimal(100) - (lot.price_weight if lot.evaluation_method == EvaluationMethod.COMPREHENSIVE else 0)
-    tech = _decimal(technical, "technical", room)
-    comm = _decimal(commercial, "commercial", room)
+    tech = _decimal(technical, "technical", "技术分", room)
+    comm = _decimal(commercial, "commercial", "商务分", room)
     if tech + comm > room:
-        raise DomainError(f"技术分与商务分之和不得超过{room.normalize()}分", field="technical")
+        raise DomainError(f"技术分与商务分之和不得超过{number_text(room)}分", field="technical")
     with transaction.atomic():
         score, _ = Score.objects.update_or_create(member=member, bid=bid, defaults={
             "technical": tech, "commercial": comm, "is_qualified": bool(is_qualified),

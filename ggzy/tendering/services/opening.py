@@ -14,14 +14,18 @@ from ggzy.core import clock
 from ggzy.core import files as file_store
 from ggzy.core.audit import audit_record
 from ggzy.core.errors import Conflict, DomainError, NotAllowed
+from ggzy.core.jsontext import strict_json_loads
 from ggzy.pki import envelope
 from ggzy.registry.models import MarketEntity
 
 from .. import policies, rules, sealing
 from ..choices import BidState, LotState, ObjectionState
 from ..models import Bid, BidBond, Lot, OpeningObjection, OpeningRecord, SignUp
+from ..price_sheet import price_sheet_clean
 from ..procedures import lot_fresh, procedure_for
 from .bidding import _context
+
+FAILED_STATES = (BidState.DEEMED_WITHDRAWN, BidState.DEEMED_REVOKED, BidState.REJECTED)
 
 
 def lot_open(*, actor, lot: Lot) -> Lot:
@@ -86,8 +90,8 @@ def bid_decrypt(*, actor, bid: Bid) -> Bid:
         return bid
     try:
         key = envelope.unwrap_key(sealing.opening_key_name(lot), bytes(bid.wrapped_key), bid.key_wrap_id)
-        sheet = json.loads(envelope.open_bytes(key, bytes(bid.sealed_price_sheet),
-                                              context=_context(lot, bid.bidder_tag, "price_sheet")))
+        sheet_text = envelope.open_bytes(key, bytes(bid.sealed_price_sheet),
+                                         context=_context(lot, bid.bidder_tag, "price_sheet"))
         prints = json.loads(envelope.open_bytes(key, bytes(bid.fingerprint_sealed),
                                                context=_context(lot, bid.bidder_tag, "fingerprint")))
         for index, bid_file in enumerate(bid.files.order_by("id")):
@@ -98,14 +102,15 @@ def bid_decrypt(*, actor, bid: Bid) -> Bid:
             if hasher.hexdigest() != bid_file.plaintext_sha256:
                 raise envelope.SealError("文件摘要与递交时不一致")
     except (envelope.SealError, FileNotFoundError, ValueError) as exc:
-        with transaction.atomic():
-            Bid.objects.filter(pk=bid.pk).update(state=BidState.DEEMED_WITHDRAWN, opened_at=clock.now(),
-                                                 opened_by="platform", failure_cause="platform",
-                                                 failure_reason=str(exc)[:255])
-            audit_record(actor=actor, action="bid.decrypt_failed", obj=bid, center_id=lot.project.center_id,
-                         after={"state": BidState.DEEMED_WITHDRAWN, "reason": str(exc)[:200]})
-        bid.refresh_from_db()
-        return bid
+        return _decrypt_failed(actor=actor, lot=lot, bid=bid, state=BidState.DEEMED_WITHDRAWN, cause="platform",
+                               reason=str(exc))
+    try:
+        # The sheet was checked when it was submitted; one that cannot be read now (written under older rules, or
+        # damaged) makes this bid alone invalid, with its reason on the opening record — the opening goes on.
+        sheet = price_sheet_clean(strict_json_loads(sheet_text))
+    except (ValueError, DomainError) as exc:
+        return _decrypt_failed(actor=actor, lot=lot, bid=bid, state=BidState.DEEMED_REVOKED, cause="bidder",
+                               reason=f"报价单无法读取：{exc}")
     with transaction.atomic():
         bid.price_sheet = sheet
         bid.price = sheet["total_price"]
@@ -116,6 +121,16 @@ def bid_decrypt(*, actor, bid: Bid) -> Bid:
         bid.save(update_fields=["price_sheet", "price", "fingerprint", "opened_at", "state", "opened_by"])
         audit_record(actor=actor, action="bid.decrypt", obj=bid, center_id=lot.project.center_id,
                      after={"price": sheet["total_price"]})
+    return bid
+
+
+def _decrypt_failed(*, actor, lot: Lot, bid: Bid, state: str, cause: str, reason: str) -> Bid:
+    with transaction.atomic():
+        Bid.objects.filter(pk=bid.pk).update(state=state, opened_at=clock.now(), opened_by="platform",
+                                             failure_cause=cause, failure_reason=reason[:255])
+        audit_record(actor=actor, action="bid.decrypt_failed", obj=bid, center_id=lot.project.center_id,
+                     after={"state": state, "cause": cause, "reason": reason[:200]})
+    bid.refresh_from_db()
     return bid
 
 
@@ -144,7 +159,8 @@ def opening_record_publish(*, actor, lot: Lot) -> OpeningRecord:
         rows.append({"bid_id": bid.pk, "bidder": names.get(who, ""), "credit_code": codes.get(who, ""),
                      "price": sheet.get("total_price"), "duration_days": sheet.get("duration_days"),
                      "quality": sheet.get("quality", ""), "state": bid.get_state_display(),
-                     "opened_by": bid.opened_by, "signature": _signature_label(bid)})
+                     "opened_by": bid.opened_by, "signature": _signature_label(bid),
+                     "reason": bid.failure_reason if bid.state in FAILED_STATES else ""})
     digest = hashlib.sha256(json.dumps(rows, ensure_ascii=False, sort_keys=True).encode()).hexdigest()
     now = clock.now()
     with transaction.atomic():
