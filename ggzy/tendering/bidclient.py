@@ -40,10 +40,13 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.serialization import pkcs7
 
+from ggzy.core.errors import DomainError
+from ggzy.core.jsontext import strict_json_loads
 from ggzy.pki import envelope, sm, sm2x509
 from ggzy.pki.signing_cms import sm2_signed_data
 
 from . import bidformat
+from .price_sheet import price_sheet_clean
 
 
 class ClientError(Exception):
@@ -346,7 +349,9 @@ def main(argv: list[str] | None = None, *, transport=None) -> int:
         session = Session(transport or UrllibTransport(args.server))
         session.login(args.username, args.password or "")
         if args.command == "submit":
-            sheet = json.loads(Path(args.price_sheet).read_text(encoding="utf-8"))
+            # The platform reads the sheet only at the opening: check it here, so a typing error is caught
+            # before sealing instead of invalidating the bid later.
+            sheet = price_sheet_clean(strict_json_loads(Path(args.price_sheet).read_text(encoding="utf-8")))
             if bool(args.sign_cert) != bool(args.sign_key):
                 print("错误：--sign-cert 与 --sign-key 须同时提供", file=sys.stderr)
                 return 2
@@ -356,6 +361,10 @@ def main(argv: list[str] | None = None, *, transport=None) -> int:
             result = sign(session, lot_id=args.lot, purpose=args.purpose, cert=args.cert, key=args.key, out=args.out)
         else:
             result = decrypt(session, lot_id=args.lot, cert=args.cert, key=args.key)
+    except DomainError as exc:
+        field = next(iter(exc.errors), "")
+        print(f"ggzy-bid: 报价单有误（{field}）：{exc}", file=sys.stderr)
+        return 2
     except (ClientError, OSError, ValueError) as exc:
         print(f"ggzy-bid: {exc}", file=sys.stderr)
         return 1

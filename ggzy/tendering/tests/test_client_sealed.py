@@ -294,6 +294,25 @@ def test_ggzy_bid_reports_a_refusal(world, pki, lot, tmp_path, capsys):
     assert code == 1 and "ggzy-bid" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("sheet", ['{"total_price": 1e20}', '{"total_price": "NaN"}', '{"total_price": NaN}',
+                                   '{"total_price": "100", "items": [{"name": "土方", "amount": "1.234"}]}'])
+def test_ggzy_bid_checks_the_price_sheet_before_sealing(world, pki, lot, tmp_path, capsys, sheet):
+    # given a price sheet the opening could not read
+    enc = _enc(world, pki, 0)
+    (tmp_path / "enc.pem").write_bytes(enc.pem)
+    (tmp_path / "enc.key").write_bytes(enc.private_key_pem())
+    (tmp_path / "sheet.json").write_text(sheet, encoding="utf-8")
+    (tmp_path / "a.pdf").write_bytes(b"%PDF")
+    # when ggzy-bid is asked to submit it
+    code = bidclient.main(["submit", "--server", "http://testserver", "--username", world.bidders[0].username,
+                           "--password", "pass-1234-ok", "--lot", str(lot.pk), "--cert", str(tmp_path / "enc.pem"),
+                           "--key", str(tmp_path / "enc.key"), "--price-sheet", str(tmp_path / "sheet.json"),
+                           str(tmp_path / "a.pdf")], transport=_DjangoTransport())
+    # then it refuses in Chinese before sealing anything, and nothing reaches the platform
+    assert code in (1, 2) and "ggzy-bid" in capsys.readouterr().err
+    assert not Bid.objects.filter(lot=lot).exists()
+
+
 @pytest.mark.parametrize("who", ["anonymous", "bidder", "other_center_staff"])
 def test_custodian_unlock_endpoint_is_refused_to_others(world, pki, lot, who):
     # given someone who is not this center's staff
