@@ -127,3 +127,26 @@ def test_bidder_logs_in_with_certificate_seals_and_decrypts_in_the_browser(live_
     assert json.loads(sheet)["total_price"] == "7650000.50"
     context.close()
     staff.context.close()
+
+
+@pytest.mark.parametrize("price", ["1e20", "NaN", "1234.567"])
+def test_the_page_refuses_an_unreadable_price_before_sealing(live_server, world, browser, tmp_path, price):
+    # given a bidder with an RSA encryption certificate on a lot open for bids
+    pki = _pki(world, tmp_path)
+    lot = lot_ready(world)
+    sign_up(world, lot, [0])
+    enc = tmp_path / "enc.pem"
+    enc.write_bytes(pki.users[f"{world.bidder_entities[0].name}/encrypt"].pem)
+    (tmp_path / "a.pdf").write_bytes(b"%PDF-1.7")
+    bidder = Actor(browser, live_server, world.bidders[0])
+    page = bidder.page
+    # when it types a price the opening could not read
+    page.goto(f"{live_server.url}/tendering/lots/{lot.pk}/sealed-bid/")
+    page.set_input_files("#sealed-files", str(tmp_path / "a.pdf"))
+    page.fill("#sealed-total-price", price)
+    page.set_input_files("#sealed-cert-file", str(enc))
+    page.click("#sealed-submit")
+    # then the page says so in Chinese and nothing is sealed or sent
+    _wait_message(page, "投标总价须填写普通数字")
+    assert not Bid.objects.filter(lot=lot).exists()
+    bidder.context.close()

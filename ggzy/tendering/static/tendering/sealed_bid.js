@@ -756,7 +756,14 @@
     var sheet = { total_price: document.getElementById("sealed-total-price").value.trim(),
                   quality: document.getElementById("sealed-quality").value.trim() };
     var days = document.getElementById("sealed-duration").value.trim();
+    // The platform reads the sheet only at the opening (core.money rules): catch a typing error before sealing.
+    if (!/^([0-9]{1,14}|[0-9]{1,3}(,[0-9]{3}){1,4})(\.[0-9]{1,2})?$/.test(sheet.total_price))
+      throw new Error("投标总价须填写普通数字（如 1234.56），最多两位小数，不接受科学计数法。");
+    if (!/[1-9]/.test(sheet.total_price)) throw new Error("投标总价必须大于0。");
+    if (days && !/^[0-9]{1,5}$/.test(days)) throw new Error("工期（天）必须为1到36500之间的整数。");
     if (days) sheet.duration_days = parseInt(days, 10);
+    if (days && (sheet.duration_days < 1 || sheet.duration_days > 36500))
+      throw new Error("工期（天）必须为1到36500之间的整数。");
     var sealing = await api("GET", base + "/lots/" + lotId + "/sealing-key");
     if (signer && !sealing.lot_code) throw new Error("服务器未返回标段编号，无法签名；请刷新页面后重试。");
     var raw = window.crypto.getRandomValues(new Uint8Array(ALGORITHMS[bidder.algorithm].keySize));
