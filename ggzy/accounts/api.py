@@ -1,15 +1,20 @@
-"""Account endpoints: who am I, and session sign-in for API clients (password or certificate, then TOTP for staff)."""
+"""Account endpoints: who am I, and session sign-in for API clients (password with the TOTP code for staff, or
+certificate then TOTP). Signing in needs the CSRF token (cookie ``csrftoken``, header ``X-CSRFToken``), as a page
+form does: get the cookie with ``GET /accounts/login/``."""
 
 import datetime as dt
 
 from django.contrib.auth import login, logout
-from ninja import Router, Schema
+from django.core.exceptions import PermissionDenied
+from ninja import Field, Router, Schema
+from ninja.utils import check_csrf
 
 from ggzy.core.errors import DomainError
 from ggzy.core.permissions import AUTHENTICATED, PUBLIC, requires
 from ggzy.pki import login as certificate_login
 
 from . import services
+from .client_address import client_address
 
 router = Router()
 
@@ -17,7 +22,7 @@ router = Router()
 class LoginIn(Schema):
     username: str
     password: str
-    totp: str | None = None
+    totp: str | None = Field(None, description="动态口令（交易中心工作人员、监督部门与管理员必填）")
 
 
 class MeOut(Schema):
@@ -35,16 +40,20 @@ def _me(user) -> MeOut:
                  is_provincial=user.is_provincial)
 
 
+def _csrf_require(request) -> None:
+    """Signing in must not be possible from another site's form (login CSRF): django-ninja exempts its views, and
+    the check in ``core.permissions.requires`` covers signed-in callers only."""
+    if check_csrf(request) is not None:
+        raise PermissionDenied("CSRF 校验失败，请刷新页面后重试")
+
+
 @router.post("/login", response=MeOut, summary="登录（会话）")
 @requires(PUBLIC)
 def api_login(request, payload: LoginIn):
-    address = request.META.get("REMOTE_ADDR")
-    user = services.login_check_password(request=request, username=payload.username, password=payload.password,
-                                         address=address)
-    if user.requires_second_factor:
-        if not payload.totp:
-            raise DomainError("该角色需要动态口令", field="totp")
-        services.login_check_totp(user=user, code=payload.totp, address=address)
+    """Any refusal but a wait (429) is the same 400, whether the name, the password or the TOTP code was wrong."""
+    _csrf_require(request)
+    user = services.login_authenticate(request=request, username=payload.username, password=payload.password,
+                                       totp=payload.totp or "", address=client_address(request))
     login(request, user, backend="django.contrib.auth.backends.ModelBackend")
     return _me(user)
 
@@ -78,7 +87,8 @@ def api_cert_challenge(request):
 @router.post("/cert-login", response=MeOut, summary="证书登录（会话）")
 @requires(PUBLIC)
 def api_cert_login(request, payload: CertLoginIn):
-    address = request.META.get("REMOTE_ADDR")
+    _csrf_require(request)
+    address = client_address(request)
     user = certificate_login.certificate_login(
         session=request.session, certificate_pem=payload.certificate, signature=payload.signature,
         nonce=payload.nonce, username=payload.username or "", address=address)

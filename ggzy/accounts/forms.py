@@ -4,6 +4,8 @@ from django import forms
 class LoginForm(forms.Form):
     username = forms.CharField(label="用户名", max_length=150)
     password = forms.CharField(label="密码", widget=forms.PasswordInput)
+    code = forms.CharField(label="动态口令", max_length=6, required=False,
+                           widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}))
 
 
 class TotpForm(forms.Form):

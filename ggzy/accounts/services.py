@@ -1,13 +1,16 @@
-"""Account writes: creating users, second factors, and throttled sign-in."""
+"""Account writes: creating users, second factors, and sign-in slowed down after failures."""
 
 from __future__ import annotations
 
 import datetime as dt
+import hmac
+import math
 
 import pyotp
 from django.conf import settings
 from django.contrib.auth import authenticate
 from django.db import transaction
+from django.db.models import Count, Max
 
 from ggzy.core import clock
 from ggzy.core.audit import audit_record
@@ -52,60 +55,131 @@ def totp_provisioning_uri(user: User) -> str:
     return pyotp.TOTP(user.totp_secret).provisioning_uri(name=user.username, issuer_name=TOTP_ISSUER)
 
 
-def _window_start() -> dt.datetime:
-    return clock.now() - dt.timedelta(seconds=settings.GGZY_LOGIN_WINDOW_SECONDS)
+# Every refusal of a password sign-in says the same, whichever factor was wrong, so that the password cannot be
+# confirmed by someone who does not hold the second factor.
+LOGIN_REFUSED = "用户名、密码或动态口令错误"
+
+
+class LoginThrottled(DomainError):
+    """Too many recent failures: the attempt must wait, and nothing it carries is checked."""
+
+    status_code = 429
+
+    def __init__(self, seconds: int, *, field: str = "__all__") -> None:
+        self.retry_after = seconds
+        super().__init__(f"登录失败次数过多，请等待{seconds}秒后再试", field=field)
+
+
+def _failures_wait(attempts, *, allowance: int, now: dt.datetime) -> int:
+    """Seconds still to wait after ``attempts`` (failures): none below ``allowance``, then 2, 4, 8 … seconds
+    after the last failure, at most GGZY_LOGIN_MAX_DELAY_SECONDS."""
+    stats = attempts.aggregate(failures=Count("pk"), last=Max("at"))
+    excess = stats["failures"] - allowance
+    if excess < 0 or stats["last"] is None:
+        return 0
+    delay = min(settings.GGZY_LOGIN_MAX_DELAY_SECONDS, 2 ** min(excess + 1, 30))
+    remaining = (stats["last"] + dt.timedelta(seconds=delay) - now).total_seconds()
+    return max(0, math.ceil(remaining))
+
+
+def login_wait_seconds(*, username: str, address: str | None, before: int | None = None) -> int:
+    """How long the next sign-in attempt for ``username`` from ``address`` must wait (0: it may go ahead).
+
+    Per user name: its failures since its last success, within GGZY_LOGIN_FAILURE_MEMORY_SECONDS, beyond
+    GGZY_LOGIN_MAX_FAILURES. Per client address (password spraying across names): its failures within
+    GGZY_LOGIN_WINDOW_SECONDS beyond four times that, short so that an office behind one NAT address recovers
+    quickly. ``before`` limits the count to attempts recorded before that one (an attempt in progress)."""
+    now = clock.now()
+    attempts = LoginAttempt.objects.all()
+    if before is not None:
+        attempts = attempts.filter(pk__lt=before)
+    allowance = settings.GGZY_LOGIN_MAX_FAILURES
+    by_name = attempts.filter(username=username[:150],
+                              at__gte=now - dt.timedelta(seconds=settings.GGZY_LOGIN_FAILURE_MEMORY_SECONDS))
+    last_success = by_name.filter(succeeded=True).aggregate(pk=Max("pk"))["pk"] or 0
+    wait = _failures_wait(by_name.filter(succeeded=False, pk__gt=last_success), allowance=allowance, now=now)
+    if address:
+        by_address = attempts.filter(address=address, succeeded=False,
+                                     at__gte=now - dt.timedelta(seconds=settings.GGZY_LOGIN_WINDOW_SECONDS))
+        wait = max(wait, _failures_wait(by_address, allowance=allowance * 4, now=now))
+    return wait
 
 
 def login_is_throttled(*, username: str, address: str | None) -> bool:
-    """Too many recent failures for this user name, or from this address."""
-    recent = LoginAttempt.objects.filter(at__gte=_window_start(), succeeded=False)
-    limit = settings.GGZY_LOGIN_MAX_FAILURES
-    if recent.filter(username=username).count() >= limit:
-        return True
-    return bool(address) and recent.filter(address=address).count() >= limit * 4
+    """The next attempt for this user name from this address must still wait (see ``login_wait_seconds``)."""
+    return login_wait_seconds(username=username, address=address) > 0
 
 
-def _attempt_record(*, username: str, address: str | None, succeeded: bool) -> None:
-    LoginAttempt.objects.create(username=username[:150], address=address or None, at=clock.now(),
-                                succeeded=succeeded)
+def _attempt_record(*, username: str, address: str | None, succeeded: bool) -> LoginAttempt:
+    return LoginAttempt.objects.create(username=username[:150], address=address or None, at=clock.now(),
+                                       succeeded=succeeded)
 
 
-def login_check_password(*, request, username: str, password: str, address: str | None) -> User:
-    """First factor. Refuses when throttled; records every attempt."""
+def login_attempt_begin(*, username: str, address: str | None, field: str = "__all__") -> LoginAttempt:
+    """Record the attempt as a failure before any secret is checked, then refuse it if it must wait.
+
+    Committed first (no enclosing transaction) so that a burst of parallel guesses counts itself: each one sees
+    the attempts recorded before it. A refused attempt is removed, so that waiting is not made longer by asking
+    too early, and nothing it carries is checked."""
+    attempt = _attempt_record(username=username, address=address, succeeded=False)
+    wait = login_wait_seconds(username=username, address=address, before=attempt.pk)
+    if wait:
+        attempt.delete()
+        raise LoginThrottled(wait, field=field)
+    return attempt
+
+
+def login_attempt_succeeded(attempt: LoginAttempt) -> None:
+    LoginAttempt.objects.filter(pk=attempt.pk).update(succeeded=True)
+
+
+def _totp_accept(*, user: User, code: str) -> bool:
+    """Accept a 6-digit TOTP code of the current, previous or next 30-second step, once.
+
+    Single use is a conditional update of the user's last accepted step: of several requests carrying the same
+    code at the same moment, exactly one moves the step forward and the others match no row."""
+    code = (code or "").strip()
+    if not (user.totp_secret and len(code) == 6 and code.isdigit()):
+        return False
+    totp = pyotp.TOTP(user.totp_secret)
+    now = clock.now()
+    for offset in (-1, 0, 1):
+        at = now + dt.timedelta(seconds=30 * offset)
+        if not hmac.compare_digest(totp.at(at), code):
+            continue
+        step = totp.timecode(at)
+        if User.objects.filter(pk=user.pk, totp_last_step__lt=step).update(totp_last_step=step) == 1:
+            user.totp_last_step = step
+            return True
+    return False
+
+
+def login_authenticate(*, request, username: str, password: str, totp: str = "", address: str | None) -> User:
+    """Password sign-in; roles that need a second factor give their TOTP code in the same request.
+
+    Refuses with ``LoginThrottled`` (before checking anything) while recent failures impose a wait, and with one
+    and the same ``DomainError`` (LOGIN_REFUSED) for an unknown name, a wrong password, or a right password with
+    a missing, wrong or already used code. Every attempt is recorded. Not atomic on purpose: the attempt and the
+    code's use must stay recorded when the sign-in is refused."""
     if not username or not password:
         raise DomainError(errors={k: "此项为必填项" for k, v in (("username", username), ("password", password))
                                   if not v})
-    if login_is_throttled(username=username, address=address):
-        raise DomainError("登录失败次数过多，请15分钟后再试", field="username")
+    attempt = login_attempt_begin(username=username, address=address)
     user = authenticate(request, username=username, password=password)
+    if user is not None and user.requires_second_factor and not _totp_accept(user=user, code=totp):
+        user = None
     if user is None:
-        _attempt_record(username=username, address=address, succeeded=False)
-        raise DomainError("用户名或密码错误", field="password")
-    if not user.requires_second_factor:
-        _attempt_record(username=username, address=address, succeeded=True)
+        raise DomainError(LOGIN_REFUSED)
+    login_attempt_succeeded(attempt)
     return user
 
 
 def login_check_totp(*, user: User, code: str, address: str | None) -> None:
-    """Second factor: a 6-digit TOTP code, each time step usable once."""
-    if login_is_throttled(username=user.username, address=address):
-        raise DomainError("登录失败次数过多，请15分钟后再试", field="code")
-    code = (code or "").strip()
-    totp = pyotp.TOTP(user.totp_secret)
-    now = clock.now()
-    matched_step = None
-    if code.isdigit() and len(code) == 6 and user.totp_secret:
-        for offset in (-1, 0, 1):
-            at = now + dt.timedelta(seconds=30 * offset)
-            if totp.at(at) == code:
-                matched_step = totp.timecode(at)
-                break
-    if matched_step is None or matched_step <= user.totp_last_step:
-        _attempt_record(username=user.username, address=address, succeeded=False)
+    """Second factor after a certificate sign-in: a 6-digit TOTP code, each time step usable once."""
+    attempt = login_attempt_begin(username=user.username, address=address, field="code")
+    if not _totp_accept(user=user, code=code):
         raise DomainError("动态口令错误或已使用", field="code")
-    with transaction.atomic():
-        User.objects.filter(pk=user.pk).update(totp_last_step=matched_step)
-        _attempt_record(username=user.username, address=address, succeeded=True)
+    login_attempt_succeeded(attempt)
 
 
 def notify(*, users, title: str, body: str = "", link: str = "") -> int:

@@ -1,4 +1,5 @@
-"""Sign-in (password, then TOTP for staff), sign-out and the account page."""
+"""Sign-in (password with the TOTP code on the same form; certificate, then TOTP for staff), sign-out and the
+account page."""
 
 from django.contrib.auth import login, logout
 from django.shortcuts import redirect, render
@@ -11,14 +12,11 @@ from ggzy.core.permissions import AUTHENTICATED, PUBLIC, requires
 from ggzy.pki import login as certificate_login
 
 from . import selectors, services
+from .client_address import client_address
 from .forms import CertificateLoginForm, LoginForm, TotpForm
 
 PENDING_KEY = "ggzy_pending_user"
 NEXT_KEY = "ggzy_login_next"
-
-
-def _client_address(request) -> str | None:
-    return request.META.get("REMOTE_ADDR")
 
 
 def _safe_next(request, candidate: str | None) -> str:
@@ -29,21 +27,18 @@ def _safe_next(request, candidate: str | None) -> str:
 
 @requires(PUBLIC)
 def login_view(request):
+    """One step for everyone: staff give their TOTP code with the password, and every refusal reads the same."""
     form = LoginForm(request.POST or None)
     next_url = request.POST.get("next") or request.GET.get("next")
     if request.method == "POST" and form.is_valid():
         try:
-            user = services.login_check_password(request=request, username=form.cleaned_data["username"],
-                                                 password=form.cleaned_data["password"],
-                                                 address=_client_address(request))
+            user = services.login_authenticate(request=request, username=form.cleaned_data["username"],
+                                               password=form.cleaned_data["password"],
+                                               totp=form.cleaned_data["code"], address=client_address(request))
         except DomainError as exc:
             apply_domain_error(form, exc)
         else:
-            if user.requires_second_factor:
-                request.session[PENDING_KEY] = user.pk
-                request.session[NEXT_KEY] = _safe_next(request, next_url)
-                return redirect("accounts:login_totp")
-            login(request, user)
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             return redirect(_safe_next(request, next_url))
     return render(request, "accounts/pages/login.html", {"form": form, "next": next_url or ""})
 
@@ -53,7 +48,7 @@ def site_origin(request) -> str:
 
 
 def _signed_in(request, user, next_url: str | None):
-    """After the first factor: staff still give their TOTP code; everyone else is signed in."""
+    """After a certificate sign-in: staff still give their TOTP code; everyone else is signed in."""
     if user.requires_second_factor:
         request.session[PENDING_KEY] = user.pk
         request.session[NEXT_KEY] = _safe_next(request, next_url)
@@ -72,7 +67,7 @@ def login_certificate_view(request):
             user = certificate_login.certificate_login(
                 session=request.session, certificate_pem=form.cleaned_data["certificate"],
                 signature=form.cleaned_data["signature"], nonce=form.cleaned_data["nonce"],
-                username=form.cleaned_data["username"], address=_client_address(request))
+                username=form.cleaned_data["username"], address=client_address(request))
         except DomainError as exc:
             apply_domain_error(form, exc)
         else:
@@ -92,7 +87,7 @@ def login_totp_view(request):
     form = TotpForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.login_check_totp(user=user, code=form.cleaned_data["code"], address=_client_address(request))
+            services.login_check_totp(user=user, code=form.cleaned_data["code"], address=client_address(request))
         except DomainError as exc:
             apply_domain_error(form, exc)
         else:

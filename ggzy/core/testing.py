@@ -15,24 +15,24 @@ import pytest
 REPOSITORY = Path(__file__).resolve().parents[2]
 
 
-def testdata_dir() -> Path:
+def shared_data_dir() -> Path:
     """``$GGZY_TESTDATA_DIR``, or ``shared/testdata`` beside the repository."""
     configured = os.environ.get("GGZY_TESTDATA_DIR")
     return Path(configured) if configured else REPOSITORY.parent / "shared" / "testdata"
 
 
-def testdata_find(*parts: str) -> Path | None:
+def shared_data_find(*parts: str) -> Path | None:
     """The shared test data file or directory ``parts``, or None when it is absent (for collection time)."""
-    path = testdata_dir().joinpath(*parts)
+    path = shared_data_dir().joinpath(*parts)
     return path if path.exists() else None
 
 
-def testdata_path(*parts: str) -> Path:
+def shared_data_path(*parts: str) -> Path:
     """The shared test data file or directory ``parts``; skips the test when absent (fails it under
     ``GGZY_REQUIRE_TESTDATA=1``)."""
-    path = testdata_find(*parts)
+    path = shared_data_find(*parts)
     if path is None:
-        missing = testdata_dir().joinpath(*parts)
+        missing = shared_data_dir().joinpath(*parts)
         message = f"缺少共享测试数据 {missing}（位于仓库旁的 shared/testdata，或由 GGZY_TESTDATA_DIR 指定）"
         if os.environ.get("GGZY_REQUIRE_TESTDATA") == "1":
             pytest.fail(message)

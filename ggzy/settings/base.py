@@ -143,6 +143,17 @@ GGZY_BID_FILE_MAX_BYTES = int(os.environ.get("GGZY_BID_FILE_MAX_BYTES", 200 * 10
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
+# Sign-in slow-down (accounts.services.login_wait_seconds); no account is ever locked. After GGZY_LOGIN_MAX_FAILURES
+# failures of one user name since its last success (remembered this long), or four times as many from one client
+# address within GGZY_LOGIN_WINDOW_SECONDS, each further attempt waits 2, 4, 8 … seconds after the last failure,
+# at most GGZY_LOGIN_MAX_DELAY_SECONDS, and is refused unchecked while it waits.
+GGZY_LOGIN_FAILURE_MEMORY_SECONDS = 24 * 60 * 60
+GGZY_LOGIN_MAX_DELAY_SECONDS = 15 * 60
+# The client address behind the reverse proxy (accounts.client_address): the forwarded header is believed only
+# when REMOTE_ADDR is one of these proxies (addresses or CIDR networks, comma-separated); none by default.
+GGZY_TRUSTED_PROXIES = [p.strip() for p in os.environ.get("GGZY_TRUSTED_PROXIES", "").split(",") if p.strip()]
+GGZY_CLIENT_IP_HEADER = os.environ.get("GGZY_CLIENT_IP_HEADER", "HTTP_X_FORWARDED_FOR")
+
 # Response hardening in every profile (ggzy.core.security): a Content-Security-Policy with a per-request nonce
 # (GGZY_CSP overrides the directives), and staff, supervisors and administrators signed out after
 # GGZY_STAFF_IDLE_TIMEOUT_SECONDS without a request (0 turns it off).

@@ -13,7 +13,7 @@ def test_missing_testdata_skips_by_default(monkeypatch, tmp_path):
     monkeypatch.delenv("GGZY_REQUIRE_TESTDATA", raising=False)
     # when / then a test asking for a file is skipped, naming it
     with pytest.raises(pytest.skip.Exception, match="gmt-known-answers.json"):
-        testing.testdata_path("sm", "gmt-known-answers.json")
+        testing.shared_data_path("sm", "gmt-known-answers.json")
 
 
 def test_missing_testdata_fails_when_required(monkeypatch, tmp_path):
@@ -22,7 +22,7 @@ def test_missing_testdata_fails_when_required(monkeypatch, tmp_path):
     monkeypatch.setenv("GGZY_REQUIRE_TESTDATA", "1")
     # when / then the test fails instead of skipping
     with pytest.raises(pytest.fail.Exception, match="merkle"):
-        testing.testdata_path("merkle")
+        testing.shared_data_path("merkle")
 
 
 def test_present_testdata_is_found(monkeypatch, tmp_path):
@@ -31,13 +31,13 @@ def test_present_testdata_is_found(monkeypatch, tmp_path):
     (tmp_path / "sm" / "kat.json").write_text("{}")
     monkeypatch.setenv("GGZY_TESTDATA_DIR", str(tmp_path))
     # then its path is returned
-    assert testing.testdata_path("sm", "kat.json") == tmp_path / "sm" / "kat.json"
-    assert testing.testdata_find("sm", "absent.json") is None
+    assert testing.shared_data_path("sm", "kat.json") == tmp_path / "sm" / "kat.json"
+    assert testing.shared_data_find("sm", "absent.json") is None
 
 
 def test_the_default_location_is_beside_the_repository(monkeypatch):
     monkeypatch.delenv("GGZY_TESTDATA_DIR", raising=False)
-    assert testing.testdata_dir() == testing.REPOSITORY.parent / "shared" / "testdata"
+    assert testing.shared_data_dir() == testing.REPOSITORY.parent / "shared" / "testdata"
     assert (testing.REPOSITORY / "manage.py").exists()
 
 

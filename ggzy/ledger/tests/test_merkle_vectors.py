@@ -8,13 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from ggzy.core.testing import testdata_find, testdata_path
+from ggzy.core.testing import shared_data_find, shared_data_path
 from ggzy.ledger import merkle
 
 
 def _cases(kind: str) -> list:
-    base = testdata_find("merkle", kind)
-    if base is None:  # the test itself skips (or fails in CI) through testdata_path
+    base = shared_data_find("merkle", kind)
+    if base is None:  # the test itself skips (or fails in CI) through shared_data_path
         return [pytest.param(None, id=f"{kind}-missing")]
     files = sorted(base.rglob("*.json"))
     return [pytest.param(p, id=str(p.relative_to(base))) for p in files]
@@ -22,7 +22,7 @@ def _cases(kind: str) -> list:
 
 def _vector(path: Path | None) -> dict:
     if path is None:
-        testdata_path("merkle")
+        shared_data_path("merkle")
     assert path is not None
     return json.loads(path.read_text())
 
@@ -64,7 +64,7 @@ def test_consistency_vector(path):
 
 def test_vectors_cover_both_outcomes():
     # given all vectors
-    testdata = testdata_path("merkle")
+    testdata = shared_data_path("merkle")
     wants = [json.loads(p.read_text())["wantErr"] for kind in ("inclusion", "consistency")
              for p in (testdata / kind).rglob("*.json")]
     # then there are many of each (a vacuous directory would not test anything)
@@ -73,7 +73,7 @@ def test_vectors_cover_both_outcomes():
 
 @pytest.fixture
 def reference_tree():
-    data = json.loads(testdata_path("merkle", "rfc6962-reference-tree.json").read_text())
+    data = json.loads(shared_data_path("merkle", "rfc6962-reference-tree.json").read_text())
     leaves = [merkle.leaf_hash(merkle.sha256, bytes.fromhex(x)) for x in data["leaf_inputs_hex"]]
     return leaves, [bytes.fromhex(r) for r in data["root_by_size_hex"]]
 

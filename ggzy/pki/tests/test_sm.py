@@ -4,13 +4,13 @@ import json
 
 import pytest
 
-from ggzy.core.testing import testdata_path
+from ggzy.core.testing import shared_data_path
 from ggzy.pki import sm
 
 
 @pytest.fixture(scope="module")
 def kat():
-    return json.loads(testdata_path("sm", "gmt-known-answers.json").read_text())
+    return json.loads(shared_data_path("sm", "gmt-known-answers.json").read_text())
 
 
 def _h(value: str) -> bytes:

@@ -17,7 +17,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
 from ggzy.core import clock
-from ggzy.core.testing import testdata_path
+from ggzy.core.testing import shared_data_path
 from ggzy.pki import der, envelope, sm, sm2x509
 from ggzy.tendering import bidformat
 from ggzy.tendering.choices import BidState
@@ -41,7 +41,7 @@ def _b64(data: bytes) -> str:
 
 
 def _known_answers() -> dict:
-    return json.loads(testdata_path("sm", "gmt-known-answers.json").read_text())
+    return json.loads(shared_data_path("sm", "gmt-known-answers.json").read_text())
 
 
 @pytest.fixture
