@@ -23,6 +23,7 @@ import base64
 import binascii
 import datetime as dt
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -46,6 +47,16 @@ USED_KEY = "ggzy_cert_challenges_used"
 MAX_PENDING = 5
 MAX_USED = 20
 CHALLENGE_TITLE = "山东省公共资源交易平台证书登录"
+
+# Called as hook(user=…, subject=…) once a certificate login has been checked. Apps above pki register here (the
+# registry verifies the account's market entity when the subject carries its credit code): pki imports none of them.
+_after_login: list[Callable[..., Any]] = []
+
+
+def register_after_login(hook: Callable[..., Any]) -> None:
+    """Let an app above pki act on each successful certificate login (keyword arguments ``user`` and ``subject``)."""
+    if hook not in _after_login:
+        _after_login.append(hook)
 
 
 @dataclass(frozen=True)
@@ -197,9 +208,12 @@ def certificate_login(*, session: Any, certificate_pem: str, signature: str, non
                               field="signature")
         if result.subject is None:
             raise DomainError("证书主体无法识别", field="certificate")
-        user = account_for_certificate(result.subject, username=username)
+        subject = result.subject
+        user = account_for_certificate(subject, username=username)
     except DomainError:
         _attempt_record(username=key, address=address, succeeded=False)
         raise
     _attempt_record(username=key, address=address, succeeded=True)
+    for hook in _after_login:
+        hook(user=user, subject=subject)
     return user

@@ -4,17 +4,22 @@
 from django.core.paginator import Paginator
 from ninja import Router, Status
 
+from ggzy.accounts.client_address import client_address
+from ggzy.core.errors import NotFound
 from ggzy.core.permissions import AUTHENTICATED, PUBLIC, requires
 
-from . import selectors, services
+from . import selectors, services, services_review
 from .masking import Audience, entity_brief, entity_view
+from .models import EntityNameChange
 from .policies import audience_for
 from .schemas import (
     EntityListItemPublicOut,
+    EntityNameChangeOut,
     EntityOut,
     EntityPageOut,
     EntityPublicOut,
     EntityRegisterIn,
+    EntityReviewIn,
     EntityUpdateIn,
     EntityVersionOut,
 )
@@ -25,13 +30,17 @@ MAX_PAGE_SIZE = 100
 
 def _detail(entity, audience: Audience) -> EntityOut | EntityPublicOut:
     view = {"audience": str(audience), **entity_view(entity, audience)}
-    return EntityPublicOut(**view) if audience == Audience.PUBLIC else EntityOut(**view)
+    if audience == Audience.PUBLIC:
+        return EntityPublicOut(**view)
+    pending = selectors.name_change_pending(entity=entity)
+    return EntityOut(**view, pending_name=pending.new_name if pending else None)
 
 
 @router.post("/entities", response={201: EntityOut}, summary="一表申请：注册市场主体（匿名自助或工作人员代办）")
 @requires(PUBLIC)
 def entity_register_api(request, payload: EntityRegisterIn):
-    entity = services.entity_register(actor=request.user, data=payload.model_dump())
+    entity = services.entity_register(actor=request.user, data=payload.model_dump(),
+                                      address=client_address(request))
     entity = selectors.entity_get(credit_code=entity.credit_code)
     audience = audience_for(request.user, entity)
     # The registrant sees back what it submitted (personal IDs masked) even before signing in.
@@ -76,3 +85,52 @@ def entity_versions_api(request, credit_code: str):
                              changed_at=v.changed_at, changed_by=v.changed_by.get_username() if v.changed_by else None,
                              changes=v.changes)
             for v in selectors.entity_versions_for_user(user=request.user, entity=entity)]
+
+
+def _name_change_out(change: EntityNameChange) -> EntityNameChangeOut:
+    return EntityNameChangeOut(id=change.pk, old_name=change.old_name, new_name=change.new_name, state=change.state,
+                               state_label=change.get_state_display(), requested_at=change.requested_at,
+                               decided_at=change.decided_at, reason=change.reason)
+
+
+@router.post("/entities/{credit_code}/verify", response=EntityOut,
+             summary="核验市场主体（注册地交易中心或省级交易中心工作人员）")
+@requires(AUTHENTICATED)
+def entity_verify_api(request, credit_code: str):
+    entity = selectors.entity_get(credit_code=credit_code)
+    services_review.entity_verify(actor=request.user, entity=entity)
+    entity, audience = selectors.entity_get_for_user(user=request.user, credit_code=credit_code)
+    return _detail(entity, audience)
+
+
+@router.get("/entities/{credit_code}/name-changes", response=list[EntityNameChangeOut],
+            summary="名称变更申请（主体用户与其交易中心工作人员）")
+@requires(AUTHENTICATED)
+def name_change_list_api(request, credit_code: str):
+    entity = selectors.entity_get(credit_code=credit_code)
+    return [_name_change_out(c) for c in selectors.name_changes_for_user(user=request.user, entity=entity)]
+
+
+def _name_change(credit_code: str, change_id: int) -> EntityNameChange:
+    entity = selectors.entity_get(credit_code=credit_code)
+    change = EntityNameChange.objects.filter(entity=entity, pk=change_id).select_related("entity").first()
+    if change is None:
+        raise NotFound("名称变更申请不存在", field="change_id")
+    return change
+
+
+@router.post("/entities/{credit_code}/name-changes/{change_id}/approve", response=EntityNameChangeOut,
+             summary="通过名称变更（交易中心工作人员）")
+@requires(AUTHENTICATED)
+def name_change_approve_api(request, credit_code: str, change_id: int):
+    change = services_review.name_change_approve(actor=request.user, change=_name_change(credit_code, change_id))
+    return _name_change_out(change)
+
+
+@router.post("/entities/{credit_code}/name-changes/{change_id}/refuse", response=EntityNameChangeOut,
+             summary="不予通过名称变更（交易中心工作人员，须说明理由）")
+@requires(AUTHENTICATED)
+def name_change_refuse_api(request, credit_code: str, change_id: int, payload: EntityReviewIn):
+    change = services_review.name_change_refuse(actor=request.user, change=_name_change(credit_code, change_id),
+                                                reason=payload.reason)
+    return _name_change_out(change)

@@ -24,6 +24,24 @@ class VersionAction(models.TextChoices):
     KEY_PERSON_ADD = "key_person_add", "新增主要人员"
     KEY_PERSON_REMOVE = "key_person_remove", "删除主要人员"
     ACCOUNT_LINK = "account_link", "关联登录账户"
+    VERIFY = "verify", "主体核验"
+    NAME_CHANGE = "name_change", "名称变更（审核通过）"
+
+
+class VerificationMethod(models.TextChoices):
+    """How the platform came to trust that the registrant is the entity its credit code names (主体核验)."""
+
+    CERTIFICATE = "certificate", "数字证书登录核验"
+    REVIEW = "review", "交易中心审核"
+    STAFF_REGISTRATION = "staff_registration", "交易中心代为登记"
+    SYSTEM = "system", "系统导入"
+    EXISTING = "existing", "核验制度实施前已登记"
+
+
+class NameChangeState(models.TextChoices):
+    PENDING = "pending", "待审核"
+    APPROVED = "approved", "已通过"
+    REFUSED = "refused", "未通过"
 
 
 # Suggestions shown beside free-text fields (a datalist); any other text is accepted.

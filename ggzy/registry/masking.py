@@ -106,6 +106,9 @@ def entity_view(entity, audience: Audience) -> dict[str, Any]:
         "registered_capital": entity.registered_capital, "established_on": entity.established_on,
         "status": entity.status, "status_label": entity.get_status_display(), "created_at": entity.created_at,
         "updated_at": entity.updated_at, "version": entity.version,
+        "is_verified": entity.is_verified,
+        "verification_label": entity.get_verification_method_display() if entity.is_verified else "未核验",
+        "verified_at": entity.verified_at,
         "qualifications": [
             masked("qualification", {
                 "id": q.pk, "qualification_type": q.qualification_type, "level": q.level,

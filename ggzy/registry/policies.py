@@ -4,6 +4,7 @@
 - The entity's own users, staff of its home center, provincial staff and administrators see everything
   (personal IDs still masked) and may update it; only staff change its status.
 - Registration: anonymous self-registration, or staff on behalf of an entity in their center's area.
+- Verification (主体核验) and name changes are reviewed by the same staff; the entity's users only ask.
 """
 
 from __future__ import annotations
@@ -75,6 +76,20 @@ def can_view_versions(user: Any, entity: MarketEntity) -> bool:
 
 def can_change_status(user: Any, entity: MarketEntity) -> bool:
     return is_staff_over(user, entity)
+
+
+def can_verify(user: Any, entity: MarketEntity) -> bool:
+    """主体核验 by review: staff of the entity's home center, provincial staff, administrators."""
+    return is_staff_over(user, entity)
+
+
+def can_review_name_change(user: Any, entity: MarketEntity) -> bool:
+    return is_staff_over(user, entity)
+
+
+def name_change_needs_review(user: Any, entity: MarketEntity) -> bool:
+    """The entity's own users ask for a new name; its staff, being the reviewers, change it directly."""
+    return not is_staff_over(user, entity)
 
 
 def can_register(user: Any) -> bool:

@@ -130,6 +130,9 @@ class EntityPublicOut(Schema):
     created_at: dt.datetime
     updated_at: dt.datetime
     version: int
+    is_verified: bool
+    verification_label: str
+    verified_at: dt.datetime | None
     qualifications: list[QualificationOut]
     key_persons: list[KeyPersonPublicOut]
 
@@ -139,6 +142,7 @@ class EntityOut(EntityPublicOut):
 
     key_persons: list[KeyPersonOut]
     bank_accounts: list[BankAccountOut]
+    pending_name: str | None = None
 
 
 class EntityListItemPublicOut(Schema):
@@ -157,6 +161,21 @@ class EntityPageOut(Schema):
     page: int
     page_size: int
     items: list[EntityListItemPublicOut]
+
+
+class EntityNameChangeOut(Schema):
+    id: int
+    old_name: str
+    new_name: str
+    state: str
+    state_label: str
+    requested_at: dt.datetime
+    decided_at: dt.datetime | None
+    reason: str
+
+
+class EntityReviewIn(Schema):
+    reason: str = ""
 
 
 class EntityVersionOut(Schema):

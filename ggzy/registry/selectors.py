@@ -10,9 +10,10 @@ from ggzy.accounts.roles import Role
 from ggzy.core.errors import NotAllowed, NotFound
 
 from . import policies
+from .choices import NameChangeState
 from .credit_code import credit_code_normalize
 from .masking import Audience, entity_view
-from .models import EntityVersion, MarketEntity, MarketEntityAccount, Region
+from .models import EntityNameChange, EntityVersion, MarketEntity, MarketEntityAccount, Region
 from .models.regions import RegionLevel
 
 
@@ -88,6 +89,34 @@ def entity_of_user(*, user: Any) -> MarketEntity | None:
         return None
     link = MarketEntityAccount.objects.select_related("entity").filter(user=user).first()
     return link.entity if link else None
+
+
+def unverified_notice(entity: MarketEntity) -> str:
+    """What an unverified entity's users are told to do (the page, the API refusal and tendering all say this)."""
+    return (f"市场主体“{entity.name}”尚未核验，暂不能报名、投标或登记项目。请使用载有本单位统一社会信用代码"
+            f"（{entity.credit_code}）的数字证书登录平台，登录成功即自动完成核验；或持营业执照等材料到"
+            f"{entity.center.name}申请人工核验。")
+
+
+def entity_require_verified(*, entity: MarketEntity) -> MarketEntity:
+    """The entity, if the registry has verified it (主体核验); otherwise NotAllowed saying what to do.
+
+    Tendering asks this before every act that commits an entity (sign-up, bid, project registration)."""
+    if not entity.is_verified:
+        raise NotAllowed(unverified_notice(entity), field="verification")
+    return entity
+
+
+def name_change_pending(*, entity: MarketEntity) -> EntityNameChange | None:
+    """The entity's name change awaiting the center's review, if any."""
+    return entity.name_changes.filter(state=NameChangeState.PENDING).select_related("requested_by").first()
+
+
+def name_changes_for_user(*, user: Any, entity: MarketEntity) -> QuerySet[EntityNameChange]:
+    """Every name change asked for, newest first, for the entity's own users and its staff only."""
+    if not policies.can_view_versions(user, entity):
+        raise NotAllowed("仅主体用户及其交易中心工作人员可查看名称变更申请", field="credit_code")
+    return entity.name_changes.select_related("requested_by", "decided_by").order_by("-requested_at", "-id")
 
 
 def city_choices() -> list[tuple[str, str]]:

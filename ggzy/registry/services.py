@@ -10,9 +10,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from ggzy.accounts.models import User
 from ggzy.accounts.roles import MARKET_ENTITY_ROLES, Role
@@ -23,9 +25,11 @@ from ggzy.core.errors import Conflict, DomainError, NotAllowed
 
 from . import entity_input as check
 from . import policies
-from .choices import EntityStatus, VersionAction
+from .choices import EntityStatus, NameChangeState, VerificationMethod, VersionAction
 from .models import (
     EntityBankAccount,
+    EntityNameChange,
+    EntityRegistration,
     EntityVersion,
     KeyPerson,
     MarketEntity,
@@ -107,10 +111,50 @@ def _locked(*, actor: Any, entity: MarketEntity, expected_version: int | None = 
     return locked
 
 
-def entity_register(*, actor: Any, data: dict[str, Any]) -> MarketEntity:
-    """一表申请: the entity, its bank accounts, qualifications, key persons and (optionally) its first login."""
+# Registrations per hour: anonymous self-registration counted per client address, registration on behalf per
+# staff account (their offices share one address). The system (demo loader, actor=None) is not counted.
+REGISTRATION_LIMITS = {"address": 3, "account": 30}
+REGISTRATION_WINDOW = dt.timedelta(hours=1)
+
+
+def _registration_limit_check(*, actor: Any, address: str | None) -> None:
+    """Refuse (DomainError) when this address or account has registered its hourly allowance already."""
+    if actor is None:
+        return
+    limits = {**REGISTRATION_LIMITS, **getattr(settings, "GGZY_REGISTRATION_LIMITS", {})}
+    since = clock.now() - REGISTRATION_WINDOW
+    if getattr(actor, "is_authenticated", False):
+        recent = EntityRegistration.objects.filter(registered_by=actor, registered_at__gt=since)
+        limit, who = limits["account"], "同一账户"
+    elif address:
+        recent = EntityRegistration.objects.filter(address=address, registered_at__gt=since)
+        limit, who = limits["address"], "同一网络地址"
+    else:
+        return
+    times = list(recent.order_by("registered_at").values_list("registered_at", flat=True)[:limit])
+    if len(times) >= limit:
+        retry = timezone.localtime(times[0] + REGISTRATION_WINDOW)
+        raise DomainError(f"{who}每小时最多注册{limit}个市场主体，请于{retry:%H:%M}后再试", field="__all__")
+
+
+def _verification_at_registration(actor: Any, now: dt.datetime) -> dict[str, Any]:
+    """Staff registering on behalf of an entity have seen its papers, and the system imports known entities:
+    both are verified at once. A self-registration is not (主体核验: certificate sign-in or the center's review)."""
+    if actor is None:
+        return {"verified_at": now, "verification_method": VerificationMethod.SYSTEM}
+    if getattr(actor, "is_authenticated", False):
+        return {"verified_at": now, "verification_method": VerificationMethod.STAFF_REGISTRATION,
+                "verified_by": actor}
+    return {}
+
+
+def entity_register(*, actor: Any, data: dict[str, Any], address: str | None = None) -> MarketEntity:
+    """一表申请: the entity, its bank accounts, qualifications, key persons and (optionally) its first login.
+
+    ``address`` is the client's IP address: self-registrations are limited per address and hour."""
     if not policies.can_register(actor):
         raise NotAllowed("已登录的市场主体用户不能再注册新主体；交易中心工作人员可代为登记", field="__all__")
+    _registration_limit_check(actor=actor, address=address)
     errors: dict[str, str] = {}
     credit_code = check.credit_code_clean(data.get("credit_code"), errors)
     fields = check.entity_fields_clean(data, errors, partial=False)
@@ -134,7 +178,7 @@ def entity_register(*, actor: Any, data: dict[str, Any]) -> MarketEntity:
     now = clock.now()
     with transaction.atomic():
         entity = MarketEntity(credit_code=credit_code, center=center, created_at=now, updated_at=now, version=1,
-                              **fields)
+                              **fields, **_verification_at_registration(actor, now))
         try:
             with transaction.atomic():
                 entity.save()
@@ -143,13 +187,16 @@ def entity_register(*, actor: Any, data: dict[str, Any]) -> MarketEntity:
         EntityBankAccount.objects.bulk_create(EntityBankAccount(entity=entity, **row) for row in banks)
         Qualification.objects.bulk_create(Qualification(entity=entity, **row) for row in qualifications)
         KeyPerson.objects.bulk_create(KeyPerson(entity=entity, **row) for row in persons)
+        registrant = actor if getattr(actor, "is_authenticated", False) else None
+        EntityRegistration.objects.create(entity=entity, registered_at=now, address=address or None,
+                                          registered_by=registrant)
         EntityVersion.objects.create(entity=entity, version=1, action=VersionAction.REGISTER, changed_at=now,
                                      changed_by=actor if getattr(actor, "is_authenticated", False) else None,
                                      changes={})
         audit_record(actor=actor, action="entity.register", obj=entity, after={
             "credit_code": credit_code, "name": entity.name, "region": entity.region.code,
             "bank_accounts": len(banks), "qualifications": len(qualifications), "key_persons": len(persons),
-            "account": account["username"] if account else None})
+            "account": account["username"] if account else None, "verified": entity.is_verified})
         if account:
             user = _account_create(actor=actor, account=account)
             MarketEntityAccount.objects.create(user=user, entity=entity, linked_at=now)
@@ -207,6 +254,9 @@ def entity_update(*, actor: Any, entity: MarketEntity, data: dict[str, Any],
             if policies.is_staff_over(actor, locked) and not policies.can_register_at(actor, center.pk):
                 raise NotAllowed("不能将主体迁往本交易中心服务区域以外", field="region")
             fields["center"] = center
+        requested_name = None
+        if fields.get("name", locked.name) != locked.name and policies.name_change_needs_review(actor, locked):
+            requested_name = fields.pop("name")  # goes to the center's review; the name stays until approved
         changes: dict[str, Any] = {}
         for name, value in fields.items():
             before = getattr(locked, name)
@@ -215,12 +265,29 @@ def entity_update(*, actor: Any, entity: MarketEntity, data: dict[str, Any],
                     _display(before), _display(value)]
                 setattr(locked, name, value)
         changes.pop("center", None)
+        if requested_name is not None:
+            _name_change_request(actor=actor, entity=locked, new_name=requested_name)
         if not changes:
             return locked
         locked.save()
         _version_record(entity=locked, actor=actor, action=VersionAction.UPDATE, changes=changes)
     entity.refresh_from_db()
     return locked
+
+
+def _name_change_request(*, actor: Any, entity: MarketEntity, new_name: str) -> EntityNameChange:
+    """Store a new name for review (the entity's row is locked by the caller); one pending request at a time."""
+    pending = entity.name_changes.filter(state=NameChangeState.PENDING).first()
+    if pending is not None:
+        if pending.new_name == new_name:
+            return pending
+        raise Conflict(f"已有待审核的名称变更（“{pending.new_name}”），请等待交易中心审核后再申请", field="name")
+    change = EntityNameChange.objects.create(
+        entity=entity, old_name=entity.name, new_name=new_name, requested_at=clock.now(),
+        requested_by=actor if getattr(actor, "is_authenticated", False) else None)
+    audit_record(actor=actor, action="entity.name_change_request", obj=entity, before={"name": entity.name},
+                 after={"requested_name": new_name, "request": change.pk})
+    return change
 
 
 def _display(value: Any) -> Any:

@@ -10,12 +10,13 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from ggzy.accounts.client_address import client_address
 from ggzy.core.errors import Conflict, DomainError, NotAllowed, NotFound
 from ggzy.core.forms import apply_domain_error
 from ggzy.core.money import format_yuan
 from ggzy.core.permissions import AUTHENTICATED, PUBLIC, requires
 
-from . import policies, selectors, services
+from . import policies, selectors, services, services_review
 from .choices import EntityType
 from .credit_code import credit_code_normalize
 from .display import version_change_lines
@@ -32,7 +33,7 @@ from .forms import (
     formset_rows,
 )
 from .masking import Audience, entity_brief, entity_view
-from .models import MarketEntity
+from .models import EntityNameChange, MarketEntity
 
 PAGE_SIZE = 20
 PART_SERVICES = {
@@ -73,14 +74,18 @@ def entity_detail_view(request, credit_code: str):
         entity, audience = selectors.entity_get_for_user(user=request.user, credit_code=credit_code)
     except NotFound:
         raise Http404("市场主体不存在") from None
-    versions = None
+    versions = name_changes = None
     if policies.can_view_versions(request.user, entity):
         versions = [(v, version_change_lines(v.changes))
                     for v in selectors.entity_versions_for_user(user=request.user, entity=entity)]
+        name_changes = list(selectors.name_changes_for_user(user=request.user, entity=entity)[:10])
     return render(request, "registry/pages/entity_detail.html", {
         "entity": entity_view(entity, audience), "show_private": audience != Audience.PUBLIC,
         "capital": format_yuan(entity.registered_capital) if entity.registered_capital is not None else "—",
-        "versions": versions, "can_update": policies.can_update(request.user, entity)})
+        "versions": versions, "can_update": policies.can_update(request.user, entity),
+        "is_own": audience == Audience.OWNER, "can_verify": policies.can_verify(request.user, entity),
+        "unverified_notice": None if entity.is_verified else selectors.unverified_notice(entity),
+        "name_changes": name_changes, "can_review": policies.can_review_name_change(request.user, entity)})
 
 
 @requires(AUTHENTICATED)
@@ -129,7 +134,7 @@ def entity_apply_view(request):
         for prefix in FORMSET_PREFIXES:
             data[prefix], row_indexes[prefix] = formset_rows(forms[prefix])
         try:
-            entity = services.entity_register(actor=request.user, data=data)
+            entity = services.entity_register(actor=request.user, data=data, address=client_address(request))
         except DomainError as exc:
             _apply_errors(forms, exc, row_indexes)
         else:
@@ -145,7 +150,8 @@ def entity_apply_view(request):
 def entity_apply_done_view(request, credit_code: str):
     entity = _entity_or_404(credit_code)
     return render(request, "registry/pages/entity_apply_done.html", {
-        "entity": entity_brief(entity), "can_update": policies.can_update(request.user, entity)})
+        "entity": entity_brief(entity), "can_update": policies.can_update(request.user, entity),
+        "unverified_notice": None if entity.is_verified else selectors.unverified_notice(entity)})
 
 
 @requires(PUBLIC)
@@ -217,7 +223,11 @@ def entity_edit_view(request, credit_code: str):
         except DomainError as exc:
             apply_domain_error(form, exc)
         else:
-            messages.success(request, "主体信息已保存")
+            pending = selectors.name_change_pending(entity=entity)
+            if pending is not None and pending.new_name == data.get("name"):
+                messages.info(request, f"主体信息已保存；名称变更为“{pending.new_name}”已提交，交易中心审核通过后生效")
+            else:
+                messages.success(request, "主体信息已保存")
             return redirect("registry:entity_detail", credit_code=entity.credit_code)
     return _edit_page(request, entity, form=form, status=400)
 
@@ -259,3 +269,41 @@ def entity_part_remove_view(request, credit_code: str, kind: str, part_id: int):
     else:
         messages.success(request, "已删除")
     return redirect("registry:entity_edit", credit_code=credit_code_normalize(entity.credit_code))
+
+
+# ---- review by the center: verification (主体核验) and name changes --------------------------------------------
+
+@requires(AUTHENTICATED)
+@require_POST
+def entity_verify_view(request, credit_code: str):
+    entity = _entity_or_404(credit_code)
+    try:
+        services_review.entity_verify(actor=request.user, entity=entity)
+    except NotAllowed as exc:
+        raise PermissionDenied(exc.message) from None
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "主体已核验，可以参与交易")
+    return redirect("registry:entity_detail", credit_code=entity.credit_code)
+
+
+@requires(AUTHENTICATED)
+@require_POST
+def name_change_decide_view(request, credit_code: str, change_id: int, decision: str):
+    entity = _entity_or_404(credit_code)
+    change = EntityNameChange.objects.filter(entity=entity, pk=change_id).select_related("entity").first()
+    if change is None or decision not in ("approve", "refuse"):
+        raise Http404("名称变更申请不存在")
+    try:
+        if decision == "approve":
+            services_review.name_change_approve(actor=request.user, change=change)
+        else:
+            services_review.name_change_refuse(actor=request.user, change=change, reason=request.POST.get("reason", ""))
+    except NotAllowed as exc:
+        raise PermissionDenied(exc.message) from None
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "名称变更已通过" if decision == "approve" else "名称变更未通过，已告知理由")
+    return redirect("registry:entity_detail", credit_code=entity.credit_code)

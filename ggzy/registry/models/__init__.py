@@ -9,10 +9,13 @@ from .entities import (
     Qualification,
 )
 from .regions import Center, Region
+from .review import EntityNameChange, EntityRegistration
 
 __all__ = [
     "Center",
     "EntityBankAccount",
+    "EntityNameChange",
+    "EntityRegistration",
     "EntityVersion",
     "KeyPerson",
     "MarketEntity",

@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.db import models
 
-from ..choices import EntityStatus, EntityType, VersionAction
+from ..choices import EntityStatus, EntityType, VerificationMethod, VersionAction
 
 
 class MarketEntity(models.Model):
@@ -31,6 +31,12 @@ class MarketEntity(models.Model):
     created_at = models.DateTimeField("登记时间")
     updated_at = models.DateTimeField("更新时间")
     version = models.PositiveIntegerField("版本", default=1)
+    # 主体核验: a self-registered entity may not act (sign up, bid, register projects) until this is set.
+    verified_at = models.DateTimeField("核验时间", null=True, blank=True)
+    verification_method = models.CharField("核验方式", max_length=24, choices=VerificationMethod.choices,
+                                           blank=True)
+    verified_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="+", verbose_name="核验人")
 
     class Meta:
         verbose_name = "市场主体"
@@ -39,6 +45,10 @@ class MarketEntity(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def is_verified(self) -> bool:
+        return self.verified_at is not None
 
 
 class EntityBankAccount(models.Model):

@@ -50,6 +50,9 @@ class MarketEntityFactory(DjangoModelFactory):
     email = "bid@example.com"
     created_at = factory.LazyFunction(clock.now)
     updated_at = factory.LazyFunction(clock.now)
+    # Verified (主体核验) unless a test says otherwise: MarketEntityFactory(verified_at=None, verification_method="")
+    verified_at = factory.LazyFunction(clock.now)
+    verification_method = "review"
 
 
 class BankAccountFactory(DjangoModelFactory):
@@ -85,6 +88,11 @@ class KeyPersonFactory(DjangoModelFactory):
     id_number = factory.Sequence(lambda n: new_id_number(n))
     phone = "13900005678"
     certificate_number = factory.Sequence(lambda n: f"鲁137{n:07d}")
+
+
+def unverified(**overrides: Any) -> MarketEntity:
+    """A self-registered entity that has not been verified yet."""
+    return MarketEntityFactory(verified_at=None, verification_method="", **overrides)
 
 
 def link(user, entity) -> MarketEntityAccount:

@@ -210,6 +210,12 @@ def test_edit_page_permission_matrix(client, people, jinan_entity, who):
         assert (shown.status_code, posted.status_code) == (403, 403)
         assert stored() == before
         assert not AuditEntry.objects.filter(action="entity.update").exists()
+    elif who == "owner":  # the entity's own user: the other fields are saved, the new name waits for review
+        assert shown.status_code == 200 and posted.status_code == 302
+        old_name = jinan_entity.name
+        jinan_entity.refresh_from_db()
+        assert (jinan_entity.name, jinan_entity.version) == (old_name, 2)
+        assert jinan_entity.name_changes.get().new_name == "被修改的名称有限公司"
     else:
         assert shown.status_code == 200 and posted.status_code == 302
         jinan_entity.refresh_from_db()
