@@ -72,8 +72,10 @@ def purpose_check(purpose: str) -> str:
 def award_notice_text(award: Award) -> str:
     lot = award.lot
     bidder = award.bid.bidder
+    # The name as issued, so a later change of the winner's name neither rewrites nor unsigns the notice.
+    name = award.bidder_name or (bidder.name if bidder else "")
     return (f"中标通知书\n标段编号：{lot.code}\n项目名称：{lot.project.title}（{lot.name}）\n"
-            f"中标人：{bidder.name if bidder else ''}（统一社会信用代码 {bidder.credit_code if bidder else ''}）\n"
+            f"中标人：{name}（统一社会信用代码 {bidder.credit_code if bidder else ''}）\n"
             f"中标金额：{award.amount}元\n发出时间：{award.issued_at.isoformat()}\n"
             f"合同签订期限：{award.contract_due.isoformat()}\n")
 

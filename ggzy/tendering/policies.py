@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ggzy.accounts.roles import Role
+from ggzy.registry import selectors as registry_selectors
 from ggzy.registry.models import MarketEntityAccount
 
 
@@ -12,6 +13,15 @@ def acting_entity(user):
         return None
     link = MarketEntityAccount.objects.select_related("entity").filter(user=user).first()
     return link.entity if link else None
+
+
+def acting_entity_verified(user):
+    """The entity the user acts for, when the registry has verified it (主体核验): every act that commits an
+    entity (sign-up, bid, project registration) asks this, so an unverified self-registration cannot act."""
+    entity = acting_entity(user)
+    if entity is not None:
+        registry_selectors.entity_require_verified(entity=entity)
+    return entity
 
 
 def is_center_staff_for(user, center) -> bool:

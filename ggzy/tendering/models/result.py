@@ -12,6 +12,8 @@ class Candidate(models.Model):
     lot = models.ForeignKey("tendering.Lot", on_delete=models.PROTECT, related_name="candidates", verbose_name="标段")
     bid = models.ForeignKey("tendering.Bid", on_delete=models.PROTECT, related_name="+", verbose_name="投标")
     rank = models.PositiveSmallIntegerField("排名")
+    # The name as published: a later change of the entity's name never rewrites a published list.
+    bidder_name = models.CharField("投标人名称（公示时）", max_length=200, blank=True)
 
     class Meta:
         verbose_name = "中标候选人"
@@ -50,6 +52,8 @@ class Award(models.Model):
 
     lot = models.OneToOneField("tendering.Lot", on_delete=models.PROTECT, related_name="award", verbose_name="标段")
     bid = models.ForeignKey("tendering.Bid", on_delete=models.PROTECT, related_name="+", verbose_name="中标投标")
+    # The winner's name as the notice was issued (the signed notice text is built from it).
+    bidder_name = models.CharField("中标人名称（发出时）", max_length=200, blank=True)
     amount = models.DecimalField("中标金额（元）", max_digits=16, decimal_places=2)
     issued_at = models.DateTimeField("发出时间")
     contract_due = models.DateField("合同签订期限")

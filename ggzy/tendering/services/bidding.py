@@ -123,7 +123,7 @@ def bid_preconditions(*, actor, lot: Lot) -> tuple[Lot, object, str]:
     lot = lot_fresh(lot)
     if not policies.can_bid(actor):
         raise NotAllowed("只有投标人可以递交投标文件")
-    bidder = policies.acting_entity(actor)
+    bidder = policies.acting_entity_verified(actor)
     tag = sealing.bidder_tag(lot_id=lot.pk, entity_id=bidder.pk)
     if not procedure_for(lot).is_accepting_bids():
         _event(lot, tag, "refused_late", "投标截止后递交")

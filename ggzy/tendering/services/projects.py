@@ -43,7 +43,7 @@ def project_register(*, actor, center, region, title: str, method: str, estimate
     """A tenderer (or its agency) registers a project and its lots; the center then accepts or returns it."""
     if not policies.can_register_project(actor):
         raise NotAllowed("只有招标人或招标代理机构可以登记项目")
-    own = policies.acting_entity(actor)
+    own = policies.acting_entity_verified(actor)
     errors: dict[str, str] = {}
     if not (title or "").strip():
         errors["title"] = "项目名称不能为空"

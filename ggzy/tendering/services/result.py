@@ -55,7 +55,9 @@ def candidates_publish(*, actor, lot: Lot) -> list[Candidate]:
     now = clock.now()
     with transaction.atomic():
         locked = Lot.objects.select_for_update().select_related("project__center", "project__region").get(pk=lot.pk)
-        rows = [Candidate.objects.create(lot=locked, bid_id=r["bid_id"], rank=r["rank"])
+        # Each candidate keeps the name it is published under (the report's, as the notice below says it).
+        rows = [Candidate.objects.create(lot=locked, bid_id=r["bid_id"], rank=r["rank"],
+                                         bidder_name=r.get("bidder") or "")
                 for r in report.ranking[:CANDIDATES_SHOWN]]
         locked.candidates_published_at = now
         locked.save(update_fields=["candidates_published_at"])
@@ -132,18 +134,18 @@ def award_issue(*, actor, lot: Lot) -> Award:
     first = lot.candidates.order_by("rank").select_related("bid__bidder").first()
     if first is None or first.bid.bidder is None or first.bid.price is None:
         raise Conflict("没有中标候选人", field="candidates")
-    winner, amount = first.bid.bidder, first.bid.price
+    winner_name, amount = first.bidder_name or first.bid.bidder.name, first.bid.price
     with transaction.atomic():
         locked = Lot.objects.select_for_update().select_related("project__center", "project__region").get(pk=lot.pk)
-        award = Award.objects.create(lot=locked, bid=first.bid, amount=amount, issued_at=now,
-                                     contract_due=timezone.localdate(
+        award = Award.objects.create(lot=locked, bid=first.bid, bidder_name=winner_name, amount=amount,
+                                     issued_at=now, contract_due=timezone.localdate(
                                          rules.after(locked.project, "contract_after_award_within", now)))
         locked.result_final_at = now
         locked.save(update_fields=["result_final_at"])
         notice_publish(actor=actor, by_procedure=True, center=locked.project.center, region=locked.project.region,
                        notice_type="result", category_code=locked.project.category_code,
                        title=f"{locked.project.title}（{locked.name}）中标结果公告",
-                       body=f"中标人：{winner.name}\n中标金额：{amount}元\n"
+                       body=f"中标人：{winner_name}\n中标金额：{amount}元\n"
                             f"评标委员会成员：{'、'.join(m.user.display_name or m.user.username for m in locked.committee.select_related('user'))}",
                        project_code=locked.code, budget=amount)
         procedure_for(locked).transition(actor=actor, to=LotState.AWARDED)

@@ -21,7 +21,7 @@ def signup_create(*, actor, lot: Lot) -> SignUp:
     lot = lot_fresh(lot)
     if not policies.can_bid(actor):
         raise NotAllowed("只有投标人（已登记的市场主体）可以报名")
-    bidder = policies.acting_entity(actor)
+    bidder = policies.acting_entity_verified(actor)
     procedure_for(lot).require(LotState.PUBLISHED)
     now = clock.now()
     if lot.documents_sale_end and now > lot.documents_sale_end:
