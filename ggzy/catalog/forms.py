@@ -1,5 +1,7 @@
 """Filter forms of the public pages."""
 
+from typing import cast
+
 from django import forms
 
 from .choices import RuleCategory, RuleLevel, RuleStatus
@@ -15,7 +17,8 @@ class CatalogFilterForm(forms.Form):
 
     def __init__(self, *args, centers=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["city"].choices = _with_blank([(c.code, c.region.name) for c in centers], "仅省级目录")
+        city = cast(forms.ChoiceField, self.fields["city"])  # declared above as a ChoiceField
+        city.choices = _with_blank([(c.code, c.region.name) for c in centers], "仅省级目录")
 
 
 class RuleFilterForm(forms.Form):

@@ -14,6 +14,7 @@ import hashlib
 import itertools
 import json
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -133,17 +134,17 @@ class TestCA:
         return Issued(label, key_algorithm, certificate, key, credit_code)
 
     def crl(self, *, this_update: dt.datetime, next_update: dt.datetime,
-            revoked: list[tuple[int, dt.datetime]] = (), number: int = 1) -> bytes:
+            revoked: Iterable[tuple[int, dt.datetime]] = (), number: int = 1) -> bytes:
         """A DER CRL listing ``revoked`` (serial, revocation time)."""
-        revoked = list(revoked)
+        entries = list(revoked)
         if self.algorithm == Algorithm.SM2:
             return sm2x509.crl_build(issuer=self.subject, issuer_private_key=self.issued.private_key,
-                                     this_update=this_update, next_update=next_update, revoked=revoked,
+                                     this_update=this_update, next_update=next_update, revoked=entries,
                                      number=number)
         builder = (x509.CertificateRevocationListBuilder().issuer_name(_name(self.subject))
                    .last_update(this_update).next_update(next_update)
                    .add_extension(x509.CRLNumber(number), critical=False))
-        for serial, when in revoked:
+        for serial, when in entries:
             builder = builder.add_revoked_certificate(
                 x509.RevokedCertificateBuilder().serial_number(serial).revocation_date(when).build())
         return builder.sign(self.issued.private_key, hashes.SHA256()).public_bytes(serialization.Encoding.DER)
@@ -243,7 +244,7 @@ def build_test_pki(directory: Path, *, now: dt.datetime, entities=DEMO_ENTITIES,
     """Create both CAs, user and custodian certificates and one CRL per CA (each revoking one demo
     certificate), and write them under ``directory`` with a manifest.json."""
     start = now - dt.timedelta(days=1)
-    cas = {Algorithm.SM2: ca_new(name="GGZY测试SM2根CA", algorithm=Algorithm.SM2, not_before=start),
+    cas: dict[str, TestCA] = {Algorithm.SM2: ca_new(name="GGZY测试SM2根CA", algorithm=Algorithm.SM2, not_before=start),
            Algorithm.ECDSA: ca_new(name="GGZY测试ECDSA根CA", algorithm=Algorithm.ECDSA, not_before=start)}
     users: dict[str, Issued] = {}
     for name, code_or_body, algorithm in entities:
@@ -260,7 +261,7 @@ def build_test_pki(directory: Path, *, now: dt.datetime, entities=DEMO_ENTITIES,
                   for i, name in enumerate(CUSTODIANS, start=1)]
     revoked = [ca.issue(label=f"已吊销-{ca.name}", subject=person_subject("已吊销的演示证书"), usages=SIGN_USAGES,
                         not_before=start, not_after=start + dt.timedelta(days=365)) for ca in cas.values()]
-    crls = {algorithm: ca.crl(this_update=start, next_update=now + dt.timedelta(days=crl_days),
+    crls: dict[str, bytes] = {algorithm: ca.crl(this_update=start, next_update=now + dt.timedelta(days=crl_days),
                               revoked=[(item.certificate.serial_number, now - dt.timedelta(hours=1))])
             for (algorithm, ca), item in zip(cas.items(), revoked, strict=True)}
     pki = DemoPKI(Path(directory), cas, crls, users, custodians, revoked)

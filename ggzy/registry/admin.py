@@ -2,6 +2,8 @@
 its lists (qualifications, key persons, bank accounts) and its versions are read-only here — they are changed
 on the platform's edit page. Personal ID numbers are shown masked everywhere in the admin."""
 
+from typing import Any
+
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
@@ -48,14 +50,17 @@ class BankAccountInline(_ReadOnlyInline):
     readonly_fields = fields
 
 
-@admin.display(description="身份证号码")
-def masked_id_number(obj: KeyPerson) -> str:
-    return id_number_mask(obj.id_number)
+class _MaskedIdNumber:
+    """The key person's ID number, masked: named as "masked_id_number" in fields and lists."""
+
+    @admin.display(description="身份证号码")
+    def masked_id_number(self, obj: KeyPerson) -> str:
+        return id_number_mask(obj.id_number)
 
 
-class KeyPersonInline(_ReadOnlyInline):
+class KeyPersonInline(_MaskedIdNumber, _ReadOnlyInline):
     model = KeyPerson
-    fields = ("name", "role", masked_id_number, "phone", "certificate_number")
+    fields = ("name", "role", "masked_id_number", "phone", "certificate_number")
     readonly_fields = fields
 
 
@@ -79,8 +84,9 @@ class MarketEntityAdminForm(forms.ModelForm):
         model = MarketEntity
         fields = list(ENTITY_FIELDS)
 
-    def clean(self):
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
         errors: dict[str, str] = {}
         entity_fields_clean({name: cleaned.get(name) for name in self.changed_data if name in ENTITY_FIELDS},
                             errors, partial=True)
@@ -140,11 +146,11 @@ class MarketEntityAdmin(admin.ModelAdmin):
 
 
 @admin.register(KeyPerson)
-class KeyPersonAdmin(admin.ModelAdmin):
-    list_display = ("name", "role", masked_id_number, "entity", "certificate_number")
+class KeyPersonAdmin(_MaskedIdNumber, admin.ModelAdmin):
+    list_display = ("name", "role", "masked_id_number", "entity", "certificate_number")
     search_fields = ("name", "entity__name", "entity__credit_code")
     list_select_related = ("entity",)
-    fields = ("entity", "name", "role", masked_id_number, "phone", "certificate_number")
+    fields = ("entity", "name", "role", "masked_id_number", "phone", "certificate_number")
     readonly_fields = fields
 
     def has_add_permission(self, request):

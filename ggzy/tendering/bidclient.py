@@ -35,6 +35,7 @@ import urllib.error
 import urllib.request
 import uuid
 from pathlib import Path
+from typing import Any
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
@@ -103,6 +104,13 @@ class Session:
             detail = parsed.get("detail") if isinstance(parsed, dict) else parsed
             errors = parsed.get("errors") if isinstance(parsed, dict) else None
             raise ClientError(f"服务器拒绝（HTTP {status}）：{detail}{' ' + json.dumps(errors, ensure_ascii=False) if errors else ''}")
+        return parsed
+
+    def call_object(self, method: str, path: str, **kwargs: Any) -> dict:
+        """``call`` for an endpoint that answers with a JSON object."""
+        parsed = self.call(method, path, **kwargs)
+        if not isinstance(parsed, dict):
+            raise ClientError(f"服务器响应格式有误（{method} {path}：应为JSON对象）")
         return parsed
 
     def fetch(self, path: str) -> bytes:
@@ -197,12 +205,14 @@ def seal_bid(*, lot_id: int, certificate: x509.Certificate, custodian_key: bytes
 
     sealed_files = [seal(content, f"file:{i}") for i, (_, content) in enumerate(files)]
     b64 = lambda data: base64.b64encode(data).decode()  # noqa: E731
-    manifest = {
+    price_sheet_sealed = seal(json.dumps(price_sheet, ensure_ascii=False).encode(), "price_sheet")
+    plaintext_hashes = [hashlib.sha256(content).hexdigest() for _, content in files]
+    manifest: dict[str, str | list[str]] = {
         "algorithm": algorithm,
-        "price_sheet_sealed": b64(seal(json.dumps(price_sheet, ensure_ascii=False).encode(), "price_sheet")),
+        "price_sheet_sealed": b64(price_sheet_sealed),
         "fingerprint_sealed": b64(seal(json.dumps(fingerprint, ensure_ascii=False).encode(), "fingerprint")),
         "names_sealed": [b64(seal(name.encode(), f"name:{i}")) for i, (name, _) in enumerate(files)],
-        "plaintext_hashes": [hashlib.sha256(content).hexdigest() for _, content in files],
+        "plaintext_hashes": plaintext_hashes,
         "wrap_to_bidder": b64(bidformat.wrap_to_certificate(certificate, key)),
         "wrap_to_custodians": b64(bidformat.wrap_to_custodians(custodian_key, key)),
         "custodian_key_id": bidformat.custodian_key_id(custodian_key),
@@ -211,8 +221,8 @@ def seal_bid(*, lot_id: int, certificate: x509.Certificate, custodian_key: bytes
     if signer is not None:
         if not lot_code:
             raise ClientError("签名需要标段编号")
-        document = bidformat.bid_manifest_bytes(lot_code=lot_code, plaintext_hashes=manifest["plaintext_hashes"],
-                                                price_sheet_sealed=base64.b64decode(manifest["price_sheet_sealed"]))
+        document = bidformat.bid_manifest_bytes(lot_code=lot_code, plaintext_hashes=plaintext_hashes,
+                                                price_sheet_sealed=price_sheet_sealed)
         signature = sign_content(document, certificate=signer[0], private_key=signer[1])
         manifest["signature_sealed"] = b64(seal(signature, "signature"))
     return manifest, sealed_files
@@ -228,7 +238,7 @@ def submit(session: Session, *, lot_id: int, cert: str, key: str, price_sheet: d
            sign_cert: str | None = None, sign_key: str | None = None) -> dict:
     certificate, _private = load_credentials(cert, key)
     signer = load_credentials(sign_cert, sign_key) if sign_cert and sign_key else None
-    info = session.call("GET", f"/api/v1/tendering/lots/{lot_id}/sealing-key")
+    info = session.call_object("GET", f"/api/v1/tendering/lots/{lot_id}/sealing-key")
     files = [(Path(p).name, Path(p).read_bytes()) for p in paths]
     manifest, sealed = seal_bid(lot_id=lot_id, certificate=certificate,
                                 custodian_key=base64.b64decode(info["public_key"]), price_sheet=price_sheet,
@@ -236,15 +246,16 @@ def submit(session: Session, *, lot_id: int, cert: str, key: str, price_sheet: d
                                 signer=signer)
     body, content_type = _multipart({"manifest": json.dumps(manifest)},
                                     [("files", f"sealed-{i}.bin", data) for i, data in enumerate(sealed)])
-    return session.call("POST", f"/api/v1/tendering/lots/{lot_id}/sealed-bid", data=body, content_type=content_type)
+    return session.call_object("POST", f"/api/v1/tendering/lots/{lot_id}/sealed-bid", data=body,
+                               content_type=content_type)
 
 
 def decrypt(session: Session, *, lot_id: int, cert: str, key: str) -> dict:
     _certificate, private_key = load_credentials(cert, key)
-    info = session.call("GET", f"/api/v1/tendering/lots/{lot_id}/sealed-bid/wrapped-key")
+    info = session.call_object("GET", f"/api/v1/tendering/lots/{lot_id}/sealed-bid/wrapped-key")
     content_key = unwrap(private_key, base64.b64decode(info["wrapped_key"]))
-    return session.call("POST", f"/api/v1/tendering/lots/{lot_id}/sealed-bid/decrypt",
-                        json_body={"content_key": base64.b64encode(content_key).decode()})
+    return session.call_object("POST", f"/api/v1/tendering/lots/{lot_id}/sealed-bid/decrypt",
+                               json_body={"content_key": base64.b64encode(content_key).decode()})
 
 
 def sign_content(content: bytes, *, certificate: x509.Certificate, private_key) -> bytes:
@@ -270,8 +281,8 @@ def sign(session: Session, *, lot_id: int, purpose: str, cert: str, key: str, ou
     signature = sign_content(content, certificate=certificate, private_key=private_key)
     if out:
         Path(out).write_bytes(signature)
-    return session.call("POST", base + "/signatures",
-                        json_body={"signature": base64.b64encode(signature).decode()})
+    return session.call_object("POST", base + "/signatures",
+                               json_body={"signature": base64.b64encode(signature).decode()})
 
 
 SHARE_FILE_FORMAT = "ggzy-custodian-share-1"  # written by tendering.services.custody.custodian_share_export

@@ -67,8 +67,10 @@ def _publish(owner, staff, title, *, days_to_deadline=21, price="12800000", meth
 def _bid(user, lot, price):
     services.signup_create(actor=user, lot=lot)
     entity = MarketEntity.objects.get(accounts__user=user)
-    services.bond_record(actor=user, lot=lot, amount="50000",
-                         account_number=entity.bank_accounts.first().account_number)
+    account = entity.bank_accounts.first()
+    if account is None:
+        raise RuntimeError(f"演示主体{entity.name}没有银行账户，无法缴纳保证金")
+    services.bond_record(actor=user, lot=lot, amount="50000", account_number=account.account_number)
     bidding.bid_submit(actor=user, lot=lot, price_sheet={"total_price": price, "duration_days": 365, "quality": "合格"},
                        files=[bidding.IncomingFile("投标文件.pdf", [f"%PDF 投标文件 {user.username}".encode()])],
                        fingerprint={"mac": f"52:54:00:{user.pk:02x}:00:01", "public_ip": "10.8.0.1"})

@@ -82,7 +82,7 @@ def lot_signatures_visible(*, user, lot: Lot) -> list[dict]:
 
     from . import documents, masking
 
-    shown = {
+    shown: dict[str, bool] = {
         SignaturePurpose.OPENING_RECORD: masking.visible("bidders", lot, user),
         SignaturePurpose.EVALUATION_REPORT: masking.visible("evaluation_ranking", lot, user),
         SignaturePurpose.AWARD_NOTICE: True,

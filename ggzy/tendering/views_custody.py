@@ -8,6 +8,7 @@ Every write goes through ``services.custody`` / ``services.client_sealed``."""
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from django import forms
 from django.contrib import messages
@@ -25,7 +26,7 @@ from ggzy.registry.models import Center
 
 from . import policies, selectors
 from .choices import BidState, LotState
-from .models import Bid, Custodian, LotOpeningKey
+from .models import Bid, Custodian, CustodianShare, LotOpeningKey
 from .services import client_sealed, custody
 
 STAFF = roles(Role.CENTER_STAFF, Role.ADMIN)
@@ -42,8 +43,9 @@ class CustodianForm(forms.Form):
                                      help_text="粘贴以 -----BEGIN CERTIFICATE----- 或 -----BEGIN PUBLIC KEY----- 开头的文本")
     public_key_file = forms.FileField(label="或上传证书/公钥文件", required=False)
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         upload = data.get("public_key_file")
         text = (data.get("public_key_pem") or "").strip()
         if upload is not None:
@@ -83,9 +85,10 @@ def _center_of(request, value: str | None = None) -> Center:
 
 
 def _custodian_rows(center: Center) -> list[Custodian]:
-    rows = list(Custodian.objects.filter(center=center).annotate(share_count=Count("shares")).order_by("id"))
+    rows: list[Custodian] = list(
+        Custodian.objects.filter(center=center).annotate(share_count=Count("shares")).order_by("id"))
     for row in rows:
-        row.fingerprint = _fingerprint(row)
+        _attach_fingerprint(row, row)
     return rows
 
 
@@ -94,6 +97,12 @@ def _fingerprint(custodian: Custodian) -> str:
         return custody.custodian_key_fingerprint(custodian.public_key_pem)
     except DomainError:
         return "—"
+
+
+def _attach_fingerprint(obj: Custodian | CustodianShare, custodian: Custodian) -> None:
+    """Give ``obj`` the custodian key's fingerprint as ``obj.fingerprint`` for the templates
+    (``{{ c.fingerprint }}``, ``{{ s.fingerprint }}``): a display-only attribute, not a model field."""
+    setattr(obj, "fingerprint", _fingerprint(custodian))  # noqa: B010 — not a declared attribute of the model
 
 
 def _list_page(request, center: Center, form: CustodianForm | None = None, status: int = 200):
@@ -140,7 +149,7 @@ def custodian_active_view(request, custodian_id: int):
         error = exc.message
     if _is_htmx(request):
         row = Custodian.objects.annotate(share_count=Count("shares")).get(pk=custodian.pk)
-        row.fingerprint = _fingerprint(row)
+        _attach_fingerprint(row, row)
         return render(request, "tendering/partials/custodian_row.html", {"c": row, "row_error": error})
     if error:
         messages.error(request, error)
@@ -164,7 +173,7 @@ def _lot_page(request, lot, *, shares_error: str = "", presented: list[str] | No
     key = LotOpeningKey.objects.filter(lot=lot).first()
     shares = list(key.shares.select_related("custodian").order_by("index")) if key else []
     for share in shares:
-        share.fingerprint = _fingerprint(share.custodian)
+        _attach_fingerprint(share, share.custodian)
     # A lot that failed for too few bids was never opened: its bids stay sealed (no identity was unsealed).
     is_opened = lot.state in OPENED_STATES and not (
         lot.state == LotState.FAILED and not lot.bids.filter(bidder__isnull=False).exists())

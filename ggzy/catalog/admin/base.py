@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import admin, messages
+from django.db.models import Model
 from django.http import HttpResponseRedirect
 
 from ggzy.core.errors import DomainError
@@ -65,6 +66,10 @@ class WrittenByServiceAdmin(ReferenceAdmin):
 
 class ReferenceInline:
     """Inline rows follow the permissions of the page they sit on."""
+
+    # Mixed into an ``admin.InlineModelAdmin``, whose ``__init__`` sets these.
+    admin_site: admin.AdminSite
+    parent_model: type[Model]
 
     def has_view_permission(self, request, obj=None):
         return policies.can_view_reference_admin(request.user)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.contrib import admin, messages
 from django.http import HttpResponseRedirect
@@ -50,8 +52,9 @@ class TemplateVersionForm(forms.ModelForm):
                                         "原版本作为历史保留。",
                       "note": "请说明本次修订的内容和依据。"}
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         original = TemplateVersion.objects.filter(pk=self.instance.pk).first()
         if original and template_version_is_in_force(original):
             new_day = data.get("effective_from")
@@ -149,10 +152,10 @@ class ProcessTemplateAdmin(ReferenceAdmin):
     list_filter = ("method",)
     inlines = [VersionInline]
 
-    def get_form(self, request, obj=None, **kwargs):
+    def get_form(self, request, obj=None, change=False, **kwargs):
         if obj is None:
             kwargs["form"] = ProcessTemplateAddForm
-        return super().get_form(request, obj, **kwargs)
+        return super().get_form(request, obj, change=change, **kwargs)
 
     def get_fields(self, request, obj=None):
         if obj is None:

@@ -5,6 +5,7 @@ sub-items; 61 排污权 and 62 碳排放权 are left to city extensions (see ggz
 """
 
 import datetime as dt
+from typing import Any
 
 CATALOG_VERSION = {
     "number": "2020",
@@ -41,7 +42,7 @@ def catalog_seed(CatalogVersion, CatalogItem, published_at) -> None:
         number=CATALOG_VERSION["number"],
         defaults={"title": CATALOG_VERSION["title"], "effective_from": CATALOG_VERSION["effective_from"],
                   "status": "published", "published_at": published_at})
-    by_code = {}
+    by_code: dict[str, Any] = {}  # code -> CatalogItem (a historical model in the migration: untyped)
     for order, (code, name, parent_code, must_trade, basis) in enumerate(CATALOG_ITEMS, start=1):
         by_code[code], _ = CatalogItem.objects.update_or_create(
             version=version, code=code,
