@@ -133,6 +133,21 @@ def login_attempt_succeeded(attempt: LoginAttempt) -> None:
     LoginAttempt.objects.filter(pk=attempt.pk).update(succeeded=True)
 
 
+def certificate_sign_in(*, session, certificate_pem: str, signature: str, nonce: str, address: str | None,
+                        username: str = "") -> User:
+    """Certificate sign-in with the same slow-down as passwords, counted per certificate (``pki.login``)."""
+    from ggzy.pki import login as certificate_login
+
+    if not (certificate_pem or "").strip():
+        raise DomainError("请选择证书文件", field="certificate")
+    attempt = login_attempt_begin(username=certificate_login.throttle_key(certificate_pem), address=address,
+                                  field="certificate")
+    user = certificate_login.certificate_login(session=session, certificate_pem=certificate_pem, signature=signature,
+                                               nonce=nonce, address=address, username=username)
+    login_attempt_succeeded(attempt)
+    return user
+
+
 def _totp_accept(*, user: User, code: str) -> bool:
     """Accept a 6-digit TOTP code of the current, previous or next 30-second step, once.
 

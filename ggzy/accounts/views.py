@@ -64,7 +64,7 @@ def login_certificate_view(request):
     next_url = request.POST.get("next") or request.GET.get("next")
     if request.method == "POST" and form.is_valid():
         try:
-            user = certificate_login.certificate_login(
+            user = services.certificate_sign_in(
                 session=request.session, certificate_pem=form.cleaned_data["certificate"],
                 signature=form.cleaned_data["signature"], nonce=form.cleaned_data["nonce"],
                 username=form.cleaned_data["username"], address=client_address(request))

@@ -187,33 +187,24 @@ def throttle_key(certificate_pem: str) -> str:
 def certificate_login(*, session: Any, certificate_pem: str, signature: str, nonce: str, address: str | None,
                       username: str = "") -> Any:
     """Check a signed challenge and return the account to sign in. Refuses (DomainError, in Chinese, saying why)
-    when throttled, when the challenge is unknown, used or expired, when the certificate is not valid for digital
-    signatures now, when the signature does not verify, or when no account matches. Every attempt is recorded."""
-    from ggzy.accounts.services import _attempt_record, login_is_throttled
-
+    when the challenge is unknown, used or expired, when the certificate is not valid for digital signatures now,
+    when the signature does not verify, or when no account matches. Throttling and recording attempts belong to
+    the caller (``accounts.services.certificate_sign_in``, keyed by ``throttle_key``): pki knows no accounts."""
     certificate_pem = (certificate_pem or "").strip()
     if not certificate_pem:
         raise DomainError("请选择证书文件", field="certificate")
-    key = throttle_key(certificate_pem)
-    if login_is_throttled(username=key, address=address):
-        raise DomainError("登录失败次数过多，请15分钟后再试", field="certificate")
-    try:
-        text = _challenge_consume(session, nonce)
-        result = validate_certificate(certificate_pem, at=clock.now(), usage="digital_signature")
-        if not result.ok:
-            raise DomainError(f"证书不能用于登录：{result.reason}", field="certificate")
-        raw = signature_decode(signature)
-        if not signature_valid(certs.certificate_load(certificate_pem), text.encode("utf-8"), raw):
-            raise DomainError("签名验证失败：签名不是用该证书的私钥对本次挑战码所做（私钥与证书不匹配，或内容被改动）",
-                              field="signature")
-        if result.subject is None:
-            raise DomainError("证书主体无法识别", field="certificate")
-        subject = result.subject
-        user = account_for_certificate(subject, username=username)
-    except DomainError:
-        _attempt_record(username=key, address=address, succeeded=False)
-        raise
-    _attempt_record(username=key, address=address, succeeded=True)
+    text = _challenge_consume(session, nonce)
+    result = validate_certificate(certificate_pem, at=clock.now(), usage="digital_signature")
+    if not result.ok:
+        raise DomainError(f"证书不能用于登录：{result.reason}", field="certificate")
+    raw = signature_decode(signature)
+    if not signature_valid(certs.certificate_load(certificate_pem), text.encode("utf-8"), raw):
+        raise DomainError("签名验证失败：签名不是用该证书的私钥对本次挑战码所做（私钥与证书不匹配，或内容被改动）",
+                          field="signature")
+    if result.subject is None:
+        raise DomainError("证书主体无法识别", field="certificate")
+    subject = result.subject
+    user = account_for_certificate(subject, username=username)
     for hook in _after_login:
         hook(user=user, subject=subject)
     return user

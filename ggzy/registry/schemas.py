@@ -7,6 +7,8 @@ from typing import Any
 
 from ninja import Schema
 
+from ggzy.core.money import CapitalMoney
+
 
 class BankAccountIn(Schema):
     bank_name: str | None = None
@@ -50,7 +52,7 @@ class EntityRegisterIn(Schema):
     contact_name: str | None = None
     contact_phone: str | None = None
     email: str | None = None
-    registered_capital: Decimal | None = None
+    registered_capital: CapitalMoney | None = None
     established_on: dt.date | None = None
     bank_accounts: list[BankAccountIn] = []
     qualifications: list[QualificationIn] = []
@@ -71,7 +73,7 @@ class EntityUpdateIn(Schema):
     contact_name: str | None = None
     contact_phone: str | None = None
     email: str | None = None
-    registered_capital: Decimal | None = None
+    registered_capital: CapitalMoney | None = None
     established_on: dt.date | None = None
     status: str | None = None
 

@@ -15,7 +15,7 @@ from ggzy.core import files as file_store
 from ggzy.core.audit import audit_record, snapshot
 from ggzy.core.errors import Conflict, DomainError, NotAllowed
 from ggzy.core.identifiers import child_code_issue, project_code_issue
-from ggzy.core.money import yuan
+from ggzy.core.money import number_text, plain_decimal, yuan
 from ggzy.disclosure.services import notice_publish
 
 from .. import policies, rules
@@ -55,7 +55,7 @@ def project_register(*, actor, center, region, title: str, method: str, estimate
         errors["lots"] = "至少登记一个标段"
     if errors:
         raise DomainError(errors=errors)
-    price = yuan(estimated_price, field="estimated_price")
+    price = yuan(estimated_price, field="estimated_price", label="估算价")
     if price <= 0:
         raise DomainError("估算价必须大于0", field="estimated_price")
     if actor.role == "agency":
@@ -91,16 +91,16 @@ def _lot_clean(index: int, row: dict) -> dict:
     name = (row.get("name") or "").strip()
     if not name:
         raise DomainError("标段名称不能为空", field=prefix + "name")
-    price = yuan(row.get("estimated_price"), field=prefix + "estimated_price")
+    price = yuan(row.get("estimated_price"), field=prefix + "estimated_price", label="标段估算价")
+    if price <= 0:
+        raise DomainError("标段估算价必须大于0", field=prefix + "estimated_price")
     cleaned = {"name": name, "estimated_price": price}
     for key in ("evaluation_method", "tie_break", "qualification_required"):
         if row.get(key):
             cleaned[key] = row[key]
     if row.get("price_weight") is not None:
-        weight = Decimal(str(row["price_weight"]))
-        if not Decimal(0) <= weight <= Decimal(100):
-            raise DomainError("价格分权重须在0到100之间", field=prefix + "price_weight")
-        cleaned["price_weight"] = weight
+        cleaned["price_weight"] = plain_decimal(row["price_weight"], field=prefix + "price_weight",
+                                                label="价格分权重", maximum=Decimal(100))
     return cleaned
 
 
@@ -173,10 +173,10 @@ def lot_schedule(*, actor, lot: Lot, notice_text: str, documents_sale_end: dt.da
     procedure_for(lot).require(LotState.DRAFT)
     if not (notice_text or "").strip():
         raise DomainError("公告正文不能为空", field="notice_text")
-    bond = yuan(bond_amount if bond_amount is not None else 0, field="bond_amount")
+    bond = yuan(bond_amount if bond_amount not in (None, "") else 0, field="bond_amount", label="投标保证金")
     cap = lot.estimated_price * rules.period(lot.project, "bid_bond_max_percent") / 100
     if bond > cap:
-        raise DomainError(f"投标保证金不得超过估算价的{rules.period(lot.project, 'bid_bond_max_percent')}%"
+        raise DomainError(f"投标保证金不得超过估算价的{number_text(rules.period(lot.project, 'bid_bond_max_percent'))}%"
                           f"（{cap:,.2f}元）", field="bond_amount")
     now = clock.now()
     _check_periods(lot, issued_at=now, sale_end=documents_sale_end, deadline=bid_deadline)

@@ -160,7 +160,7 @@ def contract_record(*, actor, lot: Lot, amount, signed_on: dt.date, content: byt
     if not _owner_or_staff(actor, lot):
         raise NotAllowed("只有招标人、代理机构或本中心工作人员可以备案合同")
     procedure_for(lot).require(LotState.AWARDED)
-    value = yuan(amount, field="amount")
+    value = yuan(amount, field="amount", label="合同金额")
     if not content:
         raise DomainError("请上传合同文件", field="file")
     if signed_on > clock.today():

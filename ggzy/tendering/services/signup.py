@@ -7,7 +7,7 @@ from django.db import IntegrityError, transaction
 from ggzy.core import clock
 from ggzy.core.audit import audit_record
 from ggzy.core.errors import Conflict, DomainError, NotAllowed
-from ggzy.core.money import yuan
+from ggzy.core.money import number_text, yuan
 from ggzy.registry.models import EntityBankAccount
 
 from .. import policies, rules, sealing
@@ -67,13 +67,13 @@ def bond_record(*, actor, lot: Lot, amount, account_number: str) -> BidBond:
         raise NotAllowed("请先报名", field="lot")
     bidder = policies.acting_entity(actor)
     procedure_for(lot).require(LotState.PUBLISHED)
-    value = yuan(amount, field="amount")
+    value = yuan(amount, field="amount", label="保证金金额")
     if value <= 0:
         raise DomainError("保证金金额必须大于0", field="amount")
     percent = rules.period(lot.project, "bid_bond_max_percent")
     cap = (lot.estimated_price * percent / 100).quantize(value)
     if value > cap:
-        raise DomainError(f"投标保证金不得超过估算价的{percent.normalize()}%（{cap:,.2f}元）", field="amount")
+        raise DomainError(f"投标保证金不得超过估算价的{number_text(percent)}%（{cap:,.2f}元）", field="amount")
     account = EntityBankAccount.objects.filter(entity=bidder, account_number=(account_number or "").strip()).first()
     if account is None:
         raise DomainError("付款账户不是本单位在平台登记的基本账户", field="account_number")
