@@ -22,6 +22,9 @@ def visitor(request, client, centers, make_user):
         client.force_login(make_user("bidder"))
     elif request.param == "jinan_staff":
         client.force_login(make_user("center_staff", center=centers["jinan"]))
+        # A staff session notes its first activity (idle timeout) on its first request; the query budgets below
+        # are for pages in a working session.
+        client.get("/catalog/rules/")
     return client
 
 
