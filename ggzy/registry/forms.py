@@ -42,7 +42,7 @@ class EntityForm(forms.Form):
         code.widget.attrs.update({
             "hx-get": reverse("registry:credit_code_check"), "hx-trigger": "blur changed",
             "hx-target": "next .helptext", "hx-swap": "innerHTML", "autocomplete": "off",
-            "style": "text-transform: uppercase"})
+            "class": "uppercase"})
 
 
 class EntityEditForm(EntityForm):

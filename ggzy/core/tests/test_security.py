@@ -35,7 +35,24 @@ def test_every_page_carries_a_strict_policy(client):
     assert policy["style-src"] == f"'self' 'nonce-{nonce}'"
     assert policy["object-src"] == "'none'" and policy["frame-ancestors"] == "'none'"
     assert "unsafe-eval" not in response.headers["Content-Security-Policy"]
-    assert "'unsafe-inline'" not in policy["script-src"]
+    assert "unsafe-inline" not in response.headers["Content-Security-Policy"]
+
+
+def test_no_template_or_widget_writes_an_inline_style_or_handler():
+    # the policy blocks style="…" and on…= attributes, so none may be written (they would silently do nothing)
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    offenders = []
+    for path in [*root.rglob("templates/**/*.html"), *[p for p in root.rglob("*.py") if "tests" not in p.parts]]:
+        text = path.read_text(encoding="utf-8")
+        if path.suffix == ".html":
+            found = re.findall(r"""\s(style|on[a-z]+)=["']""", text)
+        else:
+            found = re.findall(r"""["'](style|on(?:click|change|submit|load|input))["']\s*:""", text)
+        offenders += [f"{path.relative_to(root)}: {name}" for name in found]
+    assert offenders == []
 
 
 @pytest.mark.django_db
