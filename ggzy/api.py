@@ -1,10 +1,12 @@
 """The REST API: ``/api/v1/``, OpenAPI docs at ``/api/docs``. Each domain app contributes a router."""
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, SuspiciousOperation
 from django.http import Http404
+from django.http.multipartparser import MultiPartParserError
 from ninja import NinjaAPI
-from ninja.errors import AuthenticationError, ValidationError
+from ninja.errors import AuthenticationError, HttpError, ValidationError
 
+from ggzy.core.api_errors import StrictJSONParser, validation_error_as_domain
 from ggzy.core.errors import DomainError
 from ggzy.core.permissions import LoginRequired
 
@@ -14,6 +16,7 @@ api = NinjaAPI(
     description="公共资源交易平台开放接口（v1）。写操作需登录（会话）；公开数据无需登录。",
     urls_namespace="api",
     docs_url="/docs",
+    parser=StrictJSONParser(),
 )
 
 
@@ -44,32 +47,34 @@ def _not_found(request, exc):
 
 @api.exception_handler(ValidationError)
 def _validation(request, exc: ValidationError):
-    errors: dict[str, list[str]] = {}
-    for item in exc.errors:
-        loc = [str(p) for p in item.get("loc", []) if p not in ("body", "payload", "query", "path")]
-        field = ".".join(loc) or "__all__"
-        errors.setdefault(field, []).append(_zh_validation_message(item))
-    first_field, first_msgs = next(iter(errors.items()), ("__all__", ["请求格式不正确"]))
-    return api.create_response(request, {"detail": f"{first_field}: {first_msgs[0]}", "errors": errors}, status=422)
+    return api.create_response(request, validation_error_as_domain(exc.errors).as_dict(), status=400)
 
 
-_MESSAGES = {
-    "missing": "此项为必填项",
-    "string_too_short": "内容过短",
-    "string_too_long": "内容过长",
-    "string_type": "必须为文本",
-    "int_parsing": "必须为整数",
-    "decimal_parsing": "必须为数字",
-    "date_from_datetime_parsing": "日期格式应为 YYYY-MM-DD",
-    "date_parsing": "日期格式应为 YYYY-MM-DD",
-    "json_invalid": "JSON 格式不正确",
-    "enum": "取值不在允许范围内",
-    "literal_error": "取值不在允许范围内",
-}
+@api.exception_handler(MultiPartParserError)
+def _multipart_error(request, exc):
+    detail = "请求体不是有效的 multipart/form-data（缺少分隔符或格式不正确）"
+    return api.create_response(request, {"detail": detail, "errors": {"__all__": [detail]}}, status=400)
 
 
-def _zh_validation_message(item: dict) -> str:
-    return _MESSAGES.get(item.get("type", ""), item.get("msg", "格式不正确"))
+@api.exception_handler(SuspiciousOperation)
+def _suspicious(request, exc):
+    # Django's own refusals of a request: too many fields or files, a body over DATA_UPLOAD_MAX_MEMORY_SIZE
+    detail = "请求过大或格式异常，已拒绝"
+    return api.create_response(request, {"detail": detail, "errors": {"__all__": [detail]}}, status=400)
+
+
+@api.exception_handler(HttpError)
+def _http_error(request, exc: HttpError):
+    # django-ninja wraps a parser's refusal of the body in HttpError(400, "Cannot parse request body").
+    cause = exc.__cause__
+    if isinstance(cause, DomainError):
+        return api.create_response(request, cause.as_dict(), status=cause.status_code)
+    detail = _HTTP_MESSAGES.get(exc.status_code, "请求无法处理")
+    return api.create_response(request, {"detail": detail, "errors": {"__all__": [detail]}}, status=exc.status_code)
+
+
+_HTTP_MESSAGES = {400: "请求格式不正确", 401: "请先登录", 403: "无权访问", 404: "对象不存在或无权查看",
+                  405: "不支持此请求方法", 409: "当前状态不允许此操作", 413: "请求体过大", 429: "请求过于频繁，请稍后再试"}
 
 
 def _mount() -> None:

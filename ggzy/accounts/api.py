@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied
 from ninja import Field, Router, Schema
 from ninja.utils import check_csrf
 
+from ggzy.core.api_errors import answers
 from ggzy.core.errors import DomainError
 from ggzy.core.permissions import AUTHENTICATED, PUBLIC, requires
 from ggzy.pki import login as certificate_login
@@ -47,7 +48,7 @@ def _csrf_require(request) -> None:
         raise PermissionDenied("CSRF 校验失败，请刷新页面后重试")
 
 
-@router.post("/login", response=MeOut, summary="登录（会话）")
+@router.post("/login", response=answers(MeOut, 400, 403, 429), summary="登录（会话）")
 @requires(PUBLIC)
 def api_login(request, payload: LoginIn):
     """Any refusal but a wait (429) is the same 400, whether the name, the password or the TOTP code was wrong."""
@@ -73,7 +74,7 @@ class CertLoginIn(Schema):
     totp: str | None = None
 
 
-@router.get("/cert-challenge", response=CertChallengeOut, summary="证书登录：获取挑战码")
+@router.get("/cert-challenge", response=answers(CertChallengeOut), summary="证书登录：获取挑战码")
 @requires(PUBLIC)
 def api_cert_challenge(request):
     """Sign ``challenge`` (UTF-8) with the certificate's key: ECDSA (DER or r‖s), RSA PKCS#1 v1.5 SHA-256, or SM2
@@ -84,7 +85,7 @@ def api_cert_challenge(request):
                             algorithms=["ecdsa-sha256", "rsa-pkcs1v15-sha256", "sm2-sm3"])
 
 
-@router.post("/cert-login", response=MeOut, summary="证书登录（会话）")
+@router.post("/cert-login", response=answers(MeOut, 400, 403, 429), summary="证书登录（会话）")
 @requires(PUBLIC)
 def api_cert_login(request, payload: CertLoginIn):
     _csrf_require(request)
@@ -100,14 +101,14 @@ def api_cert_login(request, payload: CertLoginIn):
     return _me(user)
 
 
-@router.post("/logout", summary="退出登录")
+@router.post("/logout", response=answers(dict, 401, 403), summary="退出登录")
 @requires(AUTHENTICATED)
 def api_logout(request):
     logout(request)
     return {"detail": "已退出"}
 
 
-@router.get("/me", response=MeOut, summary="当前用户")
+@router.get("/me", response=answers(MeOut, 401), summary="当前用户")
 @requires(AUTHENTICATED)
 def api_me(request):
     return _me(request.user)

@@ -3,9 +3,10 @@
 import datetime as dt
 
 from django.http import Http404
-from ninja import Query, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 
 from ggzy.accounts.roles import Role
+from ggzy.core.api_errors import ObjectId, answers
 from ggzy.core.errors import DomainError
 from ggzy.core.permissions import PUBLIC, requires, roles
 from ggzy.registry.models import Region
@@ -15,26 +16,23 @@ from .schemas import NoticeDetailPublicOut, NoticeIn, NoticePageOut, NoticePubli
 
 router = Router()
 MAX_PAGE_SIZE = 100
+MAX_PAGE = 100_000  # past the last page the list is empty; beyond this the offset is a mistake
 
 
 class NoticeFilters(Schema):
-    q: str = ""
-    city: str = ""
-    category: str = ""
-    notice_type: str = ""
+    q: str = Field("", max_length=100)
+    city: str = Field("", max_length=6)
+    category: str = Field("", max_length=2)
+    notice_type: str = Field("", max_length=32)
     date_from: dt.date | None = None
     date_to: dt.date | None = None
-    page: int = 1
-    page_size: int = 20
+    page: int = Field(1, ge=1, le=MAX_PAGE)
+    page_size: int = Field(20, ge=1, le=MAX_PAGE_SIZE)
 
 
-@router.get("/notices", response=NoticePageOut, summary="公告列表（公开）")
+@router.get("/notices", response=answers(NoticePageOut, 400), summary="公告列表（公开）")
 @requires(PUBLIC)
 def notice_list(request, filters: Query[NoticeFilters]):
-    if filters.page < 1:
-        raise DomainError("页码必须大于0", field="page")
-    if not 1 <= filters.page_size <= MAX_PAGE_SIZE:
-        raise DomainError(f"每页条数须在1到{MAX_PAGE_SIZE}之间", field="page_size")
     qs = selectors.notice_list_public(q=filters.q, city=filters.city, category=filters.category,
                                       notice_type=filters.notice_type, date_from=filters.date_from,
                                       date_to=filters.date_to)
@@ -48,16 +46,16 @@ def _detail(notice) -> NoticeDetailPublicOut:
     return NoticeDetailPublicOut(**base, body=notice.body, withdrawn_reason=notice.withdrawn_reason)
 
 
-@router.get("/notices/{notice_id}", response=NoticeDetailPublicOut, summary="公告详情（公开）")
+@router.get("/notices/{notice_id}", response=answers(NoticeDetailPublicOut, 400, 404), summary="公告详情（公开）")
 @requires(PUBLIC)
-def notice_detail(request, notice_id: int):
+def notice_detail(request, notice_id: ObjectId):
     notice = selectors.notice_get_public(notice_id=notice_id)
     if notice is None:
         raise Http404
     return _detail(notice)
 
 
-@router.post("/notices", response={201: NoticeDetailPublicOut}, summary="发布公告（交易中心工作人员）")
+@router.post("/notices", response=answers(NoticeDetailPublicOut, 400, 401, 403, status=201), summary="发布公告（交易中心工作人员）")
 @requires(roles(Role.CENTER_STAFF, Role.ADMIN))
 def notice_create(request, payload: NoticeIn):
     region = Region.objects.filter(code=payload.region_code).first()
@@ -69,9 +67,9 @@ def notice_create(request, payload: NoticeIn):
     return Status(201, _detail(notice))
 
 
-@router.post("/notices/{notice_id}/withdraw", response=NoticeDetailPublicOut, summary="撤回公告")
+@router.post("/notices/{notice_id}/withdraw", response=answers(NoticeDetailPublicOut, 400, 401, 403, 404, 409), summary="撤回公告")
 @requires(roles(Role.CENTER_STAFF, Role.ADMIN))
-def notice_withdraw(request, notice_id: int, payload: WithdrawIn):
+def notice_withdraw(request, notice_id: ObjectId, payload: WithdrawIn):
     notice = selectors.notice_list_visible(user=request.user).filter(pk=notice_id).first()
     if notice is None:
         raise Http404

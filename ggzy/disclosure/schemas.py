@@ -1,7 +1,11 @@
 import datetime as dt
 from decimal import Decimal
 
-from ninja import Schema
+from ninja import Field, Schema
+
+from ggzy.core.api_errors import TEXT_MAX, column_limit
+
+from .models import Notice
 
 
 class NoticePublicOut(Schema):
@@ -44,15 +48,15 @@ class NoticePageOut(Schema):
 
 
 class NoticeIn(Schema):
-    notice_type: str
-    category_code: str
-    region_code: str
-    title: str
-    body: str
-    project_code: str = ""
+    notice_type: str = Field(max_length=column_limit(Notice, "notice_type"))
+    category_code: str = Field(max_length=column_limit(Notice, "category_code"))
+    region_code: str = Field(max_length=6)
+    title: str = Field(max_length=column_limit(Notice, "title"))
+    body: str = Field(max_length=TEXT_MAX)
+    project_code: str = Field("", max_length=column_limit(Notice, "project_code"))
     budget: Decimal | None = None
     deadline: dt.datetime | None = None
 
 
 class WithdrawIn(Schema):
-    reason: str
+    reason: str = Field(max_length=column_limit(Notice, "withdrawn_reason"))

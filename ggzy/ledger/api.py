@@ -1,9 +1,12 @@
 """The ledger's API: the latest checkpoint, public entries and RFC 9162 proofs, and receipts."""
 
+from typing import Annotated
+
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
-from ninja import Query, Router, Schema
+from ninja import Field, Path, Query, Router, Schema
 
+from ggzy.core.api_errors import MAX_ID, answers
 from ggzy.core.errors import NotFound
 from ggzy.core.permissions import AUTHENTICATED, PUBLIC, LoginRequired, requires
 
@@ -24,22 +27,25 @@ from .schemas import (
 router = Router()
 
 
+EntryIndex = Annotated[int, Path(ge=0, le=MAX_ID)]
+
+
 class InclusionQuery(Schema):
-    index: int
-    size: int | None = None
+    index: int = Field(ge=0, le=MAX_ID)
+    size: int | None = Field(None, ge=1, le=MAX_ID)
 
 
 class FeedQuery(Schema):
-    after: int = -1
-    limit: int = 100
+    after: int = Field(-1, ge=-1, le=MAX_ID)
+    limit: int = Field(100, ge=1, le=selectors.FEED_MAX_LIMIT)
 
 
 class ConsistencyQuery(Schema):
-    first: int
-    second: int | None = None
+    first: int = Field(ge=1, le=MAX_ID)
+    second: int | None = Field(None, ge=1, le=MAX_ID)
 
 
-@router.get("/checkpoints/latest", response=CheckpointOut, summary="最新检查点（含见证签名）")
+@router.get("/checkpoints/latest", response=answers(CheckpointOut, 404), summary="最新检查点（含见证签名）")
 @requires(PUBLIC)
 def checkpoint_latest(request):
     checkpoint = selectors.checkpoint_latest()
@@ -48,13 +54,13 @@ def checkpoint_latest(request):
     return CheckpointOut.from_checkpoint(checkpoint)
 
 
-@router.get("/entries/{index}", response=EntryPublicOut, summary="存证记录（公开字段与哈希）")
+@router.get("/entries/{index}", response=answers(EntryPublicOut, 400, 404), summary="存证记录（公开字段与哈希）")
 @requires(PUBLIC)
-def entry_detail(request, index: int):
+def entry_detail(request, index: EntryIndex):
     return EntryPublicOut.from_entry(selectors.entry_get(index=index))
 
 
-@router.get("/proofs/inclusion", response=InclusionProofOut, summary="包含证明（RFC 9162 §2.1.3）")
+@router.get("/proofs/inclusion", response=answers(InclusionProofOut, 400, 404), summary="包含证明（RFC 9162 §2.1.3）")
 @requires(PUBLIC)
 def proof_inclusion(request, query: Query[InclusionQuery]):
     size = query.size if query.size is not None else selectors.log_head().size
@@ -64,7 +70,7 @@ def proof_inclusion(request, query: Query[InclusionQuery]):
                              root_hash=b64(selectors.root_at(size=size)), proof=[b64(p) for p in proof])
 
 
-@router.get("/proofs/consistency", response=ConsistencyProofOut, summary="一致性证明（RFC 9162 §2.1.4）")
+@router.get("/proofs/consistency", response=answers(ConsistencyProofOut, 400, 404), summary="一致性证明（RFC 9162 §2.1.4）")
 @requires(PUBLIC)
 def proof_consistency(request, query: Query[ConsistencyQuery]):
     second = query.second if query.second is not None else selectors.log_head().size
@@ -73,16 +79,16 @@ def proof_consistency(request, query: Query[ConsistencyQuery]):
                                second_root=b64(selectors.root_at(size=second)), proof=[b64(p) for p in proof])
 
 
-@router.get("/receipts/{index}", summary="存证回执（记录、包含证明、已见证的检查点）")
+@router.get("/receipts/{index}", response=answers(dict, 400, 401, 404), summary="存证回执（记录、包含证明、已见证的检查点）")
 @requires(AUTHENTICATED)
-def receipt(request, index: int):
+def receipt(request, index: EntryIndex):
     entry = selectors.entry_get(index=index)
     if not can_view_receipt(request.user, entry):
         raise Http404
     return receipt_for(index)
 
 
-@router.get("/feed", response=FeedOut, summary="按序读取存证记录（拉取订阅方：Authorization: Bearer <共享密钥>）")
+@router.get("/feed", response=answers(FeedOut, 400, 401, 403), summary="按序读取存证记录（拉取订阅方：Authorization: Bearer <共享密钥>）")
 @requires(PUBLIC)  # checked below: a pull subscriber's bearer token, or an administrator / provincial supervisor
 def feed(request, query: Query[FeedQuery]):
     header = request.headers.get("Authorization", "")

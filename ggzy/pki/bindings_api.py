@@ -4,8 +4,9 @@
 import datetime as dt
 
 from django.shortcuts import get_object_or_404
-from ninja import Router, Schema, Status
+from ninja import Field, Router, Schema, Status
 
+from ggzy.core.api_errors import TEXT_MAX, ObjectId, answers
 from ggzy.core.permissions import AUTHENTICATED, requires
 
 from . import bindings
@@ -15,9 +16,9 @@ router = Router()
 
 
 class BindIn(Schema):
-    certificate: str
-    signature: str
-    nonce: str
+    certificate: str = Field(min_length=1, max_length=TEXT_MAX, description="个人证书（PEM 或 Base64 DER）")
+    signature: str = Field(min_length=1, max_length=TEXT_MAX, description="对挑战码的签名（Base64）")
+    nonce: str = Field(min_length=1, max_length=200)
 
 
 class BindingOut(Schema):
@@ -31,13 +32,13 @@ class BindingOut(Schema):
     unbound_at: dt.datetime | None
 
 
-@router.get("", response=list[BindingOut], summary="我的个人证书绑定")
+@router.get("", response=answers(list[BindingOut], 401), summary="我的个人证书绑定")
 @requires(AUTHENTICATED)
 def api_my_certificates(request):
     return bindings.person_certificate_list_for(user=request.user)
 
 
-@router.post("", response={201: BindingOut}, summary="绑定个人证书（对挑战码签名证明持有私钥）")
+@router.post("", response=answers(BindingOut, 400, 401, 403, 409, status=201), summary="绑定个人证书（对挑战码签名证明持有私钥）")
 @requires(AUTHENTICATED)
 def api_bind(request, payload: BindIn):
     binding = bindings.person_certificate_bind(actor=request.user, session=request.session,
@@ -46,8 +47,8 @@ def api_bind(request, payload: BindIn):
     return Status(201, binding)
 
 
-@router.post("/{binding_id}/unbind", response=BindingOut, summary="解除个人证书绑定")
+@router.post("/{binding_id}/unbind", response=answers(BindingOut, 400, 401, 403, 404, 409), summary="解除个人证书绑定")
 @requires(AUTHENTICATED)
-def api_unbind(request, binding_id: int):
+def api_unbind(request, binding_id: ObjectId):
     binding = get_object_or_404(PersonCertificate, pk=binding_id, user=request.user)
     return bindings.person_certificate_unbind(actor=request.user, binding=binding)

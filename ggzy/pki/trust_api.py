@@ -7,6 +7,7 @@ import datetime as dt
 from django.core.exceptions import PermissionDenied
 from ninja import Router, Schema
 
+from ggzy.core.api_errors import answers
 from ggzy.core.permissions import PUBLIC, requires
 
 from .selectors import trusted_ca_list_visible
@@ -39,13 +40,13 @@ class TrustedCAOut(TrustedCAPublicOut):
     refresh_error: str
 
 
-@router.get("/cas", response=list[TrustedCAPublicOut], summary="平台认可的CA（CA互认名录）")
+@router.get("/cas", response=answers(list[TrustedCAPublicOut]), summary="平台认可的CA（CA互认名录）")
 @requires(PUBLIC)
 def api_recognised_cas(request):
     return list(trusted_ca_list_visible().filter(enabled=True))
 
 
-@router.get("/store", response=list[TrustedCAOut], summary="可信CA列表与CRL状态（管理员、省级工作人员）")
+@router.get("/store", response=answers(list[TrustedCAOut], 401, 403), summary="可信CA列表与CRL状态（管理员、省级工作人员）")
 @requires(TRUST_STORE_VIEWERS)
 def api_trust_store(request):
     if not can_view_trust_store(request.user):

@@ -1,10 +1,13 @@
 """/api/v1/registry: the one-form registration (一表申请) and the public registry of market entities."""
 
 
+from typing import Annotated
+
 from django.core.paginator import Paginator
-from ninja import Router, Status
+from ninja import Path, Query, Router, Status
 
 from ggzy.accounts.client_address import client_address
+from ggzy.core.api_errors import ACTION, LOOKUP, ObjectId, answers
 from ggzy.core.errors import NotFound
 from ggzy.core.permissions import AUTHENTICATED, PUBLIC, requires
 
@@ -26,6 +29,8 @@ from .schemas import (
 
 router = Router()
 MAX_PAGE_SIZE = 100
+# 统一社会信用代码: 18 characters (GB 32100-2015); anything else names no entity
+CreditCode = Annotated[str, Path(pattern=r"^[0-9A-Za-z]{18}$")]
 
 
 def _detail(entity, audience: Audience) -> EntityOut | EntityPublicOut:
@@ -36,7 +41,8 @@ def _detail(entity, audience: Audience) -> EntityOut | EntityPublicOut:
     return EntityOut(**view, pending_name=pending.new_name if pending else None)
 
 
-@router.post("/entities", response={201: EntityOut}, summary="一表申请：注册市场主体（匿名自助或工作人员代办）")
+@router.post("/entities", response=answers(EntityOut, 400, 403, 409, status=201),
+             summary="一表申请：注册市场主体（匿名自助或工作人员代办）")
 @requires(PUBLIC)
 def entity_register_api(request, payload: EntityRegisterIn):
     entity = services.entity_register(actor=request.user, data=payload.model_dump(),
@@ -47,10 +53,11 @@ def entity_register_api(request, payload: EntityRegisterIn):
     return Status(201, _detail(entity, Audience.OWNER if audience == Audience.PUBLIC else audience))
 
 
-@router.get("/entities", response=EntityPageOut, summary="市场主体名录（公开，可按名称/信用代码检索）")
+@router.get("/entities", response=answers(EntityPageOut, 400), summary="市场主体名录（公开，可按名称/信用代码检索）")
 @requires(PUBLIC)
-def entity_list_api(request, q: str = "", city: str = "", entity_type: str = "", page: int = 1,
-                    page_size: int = 20):
+def entity_list_api(request, q: str = Query("", max_length=100), city: str = Query("", max_length=6),
+                    entity_type: str = Query("", max_length=32), page: int = Query(1, ge=1, le=1_000_000),
+                    page_size: int = Query(20, ge=1, le=MAX_PAGE_SIZE)):
     qs = selectors.entity_list_visible(user=request.user, q=q, city=city, entity_type=entity_type)
     size = max(1, min(page_size, MAX_PAGE_SIZE))
     current = Paginator(qs, size).get_page(page)
@@ -58,17 +65,17 @@ def entity_list_api(request, q: str = "", city: str = "", entity_type: str = "",
     return EntityPageOut(count=current.paginator.count, page=current.number, page_size=size, items=items)
 
 
-@router.get("/entities/{credit_code}", response=EntityOut | EntityPublicOut,
+@router.get("/entities/{credit_code}", response=answers(EntityOut | EntityPublicOut, 400, 404),
             summary="市场主体详情（公开部分脱敏；主体用户与工作人员可见全部）")
 @requires(PUBLIC)
-def entity_detail_api(request, credit_code: str):
+def entity_detail_api(request, credit_code: CreditCode):
     entity, audience = selectors.entity_get_for_user(user=request.user, credit_code=credit_code)
     return _detail(entity, audience)
 
 
-@router.patch("/entities/{credit_code}", response=EntityOut, summary="修改市场主体信息（生成新版本）")
+@router.patch("/entities/{credit_code}", response=answers(EntityOut, *ACTION), summary="修改市场主体信息（生成新版本）")
 @requires(AUTHENTICATED)
-def entity_update_api(request, credit_code: str, payload: EntityUpdateIn):
+def entity_update_api(request, credit_code: CreditCode, payload: EntityUpdateIn):
     entity = selectors.entity_get(credit_code=credit_code)
     data = payload.model_dump(exclude_unset=True)
     expected_version = data.pop("version", None)
@@ -77,9 +84,10 @@ def entity_update_api(request, credit_code: str, payload: EntityUpdateIn):
     return _detail(entity, audience)
 
 
-@router.get("/entities/{credit_code}/versions", response=list[EntityVersionOut], summary="市场主体变更记录")
+@router.get("/entities/{credit_code}/versions", response=answers(list[EntityVersionOut], *LOOKUP),
+            summary="市场主体变更记录")
 @requires(AUTHENTICATED)
-def entity_versions_api(request, credit_code: str):
+def entity_versions_api(request, credit_code: CreditCode):
     entity = selectors.entity_get(credit_code=credit_code)
     return [EntityVersionOut(version=v.version, action=v.action, action_label=v.get_action_display(),
                              changed_at=v.changed_at, changed_by=v.changed_by.get_username() if v.changed_by else None,
@@ -93,20 +101,20 @@ def _name_change_out(change: EntityNameChange) -> EntityNameChangeOut:
                                decided_at=change.decided_at, reason=change.reason)
 
 
-@router.post("/entities/{credit_code}/verify", response=EntityOut,
+@router.post("/entities/{credit_code}/verify", response=answers(EntityOut, *ACTION),
              summary="核验市场主体（注册地交易中心或省级交易中心工作人员）")
 @requires(AUTHENTICATED)
-def entity_verify_api(request, credit_code: str):
+def entity_verify_api(request, credit_code: CreditCode):
     entity = selectors.entity_get(credit_code=credit_code)
     services_review.entity_verify(actor=request.user, entity=entity)
     entity, audience = selectors.entity_get_for_user(user=request.user, credit_code=credit_code)
     return _detail(entity, audience)
 
 
-@router.get("/entities/{credit_code}/name-changes", response=list[EntityNameChangeOut],
+@router.get("/entities/{credit_code}/name-changes", response=answers(list[EntityNameChangeOut], *LOOKUP),
             summary="名称变更申请（主体用户与其交易中心工作人员）")
 @requires(AUTHENTICATED)
-def name_change_list_api(request, credit_code: str):
+def name_change_list_api(request, credit_code: CreditCode):
     entity = selectors.entity_get(credit_code=credit_code)
     return [_name_change_out(c) for c in selectors.name_changes_for_user(user=request.user, entity=entity)]
 
@@ -119,18 +127,20 @@ def _name_change(credit_code: str, change_id: int) -> EntityNameChange:
     return change
 
 
-@router.post("/entities/{credit_code}/name-changes/{change_id}/approve", response=EntityNameChangeOut,
+@router.post("/entities/{credit_code}/name-changes/{change_id}/approve",
+             response=answers(EntityNameChangeOut, *ACTION),
              summary="通过名称变更（交易中心工作人员）")
 @requires(AUTHENTICATED)
-def name_change_approve_api(request, credit_code: str, change_id: int):
+def name_change_approve_api(request, credit_code: CreditCode, change_id: ObjectId):
     change = services_review.name_change_approve(actor=request.user, change=_name_change(credit_code, change_id))
     return _name_change_out(change)
 
 
-@router.post("/entities/{credit_code}/name-changes/{change_id}/refuse", response=EntityNameChangeOut,
+@router.post("/entities/{credit_code}/name-changes/{change_id}/refuse",
+             response=answers(EntityNameChangeOut, *ACTION),
              summary="不予通过名称变更（交易中心工作人员，须说明理由）")
 @requires(AUTHENTICATED)
-def name_change_refuse_api(request, credit_code: str, change_id: int, payload: EntityReviewIn):
+def name_change_refuse_api(request, credit_code: CreditCode, change_id: ObjectId, payload: EntityReviewIn):
     change = services_review.name_change_refuse(actor=request.user, change=_name_change(credit_code, change_id),
                                                 reason=payload.reason)
     return _name_change_out(change)

@@ -1,19 +1,20 @@
 """Tendering API: every step of the procedure, for the role that acts (the pages call the same services)."""
 
-
+import datetime as dt
 import json
 
 from django.http import Http404
-from ninja import File, Form, Router, Status
+from ninja import File, Form, Query, Router, Status
 from ninja.files import UploadedFile
 
 from ggzy.accounts.roles import Role
-from ggzy.core.errors import DomainError
+from ggzy.core.api_errors import ACTION, LOOKUP, ObjectId, answers, column_limit
+from ggzy.core.errors import Conflict, DomainError
 from ggzy.core.permissions import AUTHENTICATED, PUBLIC, requires, roles
 from ggzy.registry.models import Center, MarketEntity, Region
 
 from . import selectors, services
-from .models import Bid, OpeningObjection, ResultObjection
+from .models import Bid, OpeningObjection, ResultObjection, TenderDocument
 from .schemas import (
     AnswerIn,
     BondIn,
@@ -40,14 +41,14 @@ EXPERT = roles(Role.EXPERT)
 OWNERS_OR_STAFF = roles(Role.TENDERER, Role.AGENCY, Role.CENTER_STAFF, Role.ADMIN)
 
 
-def _lot(request, lot_id: int):
+def _lot(request, lot_id: ObjectId):
     lot = selectors.lot_get_for_user(user=request.user, lot_id=lot_id)
     if lot is None:
         raise Http404
     return lot
 
 
-def _project(request, project_id: int):
+def _project(request, project_id: ObjectId):
     project = selectors.project_get_visible(user=request.user, project_id=project_id)
     if project is None:
         raise Http404
@@ -55,7 +56,8 @@ def _project(request, project_id: int):
 
 
 # --- 1. projects ---------------------------------------------------------------------------------------------
-@router.post("/projects", response={201: ProjectOut}, summary="登记招标项目（招标人/代理机构）")
+@router.post("/projects", response=answers(ProjectOut, 400, 401, 403, 409, status=201),
+             summary="登记招标项目（招标人/代理机构）")
 @requires(OWNERS)
 def project_register(request, payload: ProjectIn):
     center = Center.objects.filter(code=payload.center_code).first()
@@ -76,34 +78,34 @@ def project_register(request, payload: ProjectIn):
     return Status(201, ProjectOut.build(project))
 
 
-@router.get("/projects", response=list[ProjectOut], summary="我可见的项目")
+@router.get("/projects", response=answers(list[ProjectOut], 401), summary="我可见的项目")
 @requires(AUTHENTICATED)
 def project_list(request):
     return [ProjectOut.build(p) for p in selectors.project_list_visible(user=request.user).prefetch_related("lots")[:200]]
 
 
-@router.get("/projects/{project_id}", response=ProjectOut, summary="项目详情")
+@router.get("/projects/{project_id}", response=answers(ProjectOut, 400, 401, 404), summary="项目详情")
 @requires(AUTHENTICATED)
-def project_detail(request, project_id: int):
+def project_detail(request, project_id: ObjectId):
     return ProjectOut.build(_project(request, project_id))
 
 
-@router.post("/projects/{project_id}/accept", response=ProjectOut, summary="受理项目（交易中心）")
+@router.post("/projects/{project_id}/accept", response=answers(ProjectOut, *ACTION), summary="受理项目（交易中心）")
 @requires(STAFF)
-def project_accept(request, project_id: int):
+def project_accept(request, project_id: ObjectId):
     return ProjectOut.build(services.project_accept(actor=request.user, project=_project(request, project_id)))
 
 
-@router.post("/projects/{project_id}/return", response=ProjectOut, summary="退回项目（交易中心）")
+@router.post("/projects/{project_id}/return", response=answers(ProjectOut, *ACTION), summary="退回项目（交易中心）")
 @requires(STAFF)
-def project_return(request, project_id: int, payload: ReasonIn):
+def project_return(request, project_id: ObjectId, payload: ReasonIn):
     project = services.project_return(actor=request.user, project=_project(request, project_id),
                                       reason=payload.reason)
     return ProjectOut.build(project)
 
 
 # --- 2. documents, notice, clarifications ------------------------------------------------------------------
-@router.get("/lots", summary="标段列表（公开）")
+@router.get("/lots", response=answers(list[dict]), summary="标段列表（公开）")
 @requires(PUBLIC)
 def lot_list(request):
     return [{"id": lot.pk, "code": lot.code, "name": lot.name, "project": lot.project.title,
@@ -111,75 +113,82 @@ def lot_list(request):
             for lot in selectors.lot_list_public()[:200]]
 
 
-@router.get("/lots/{lot_id}", summary="标段详情（按角色与阶段遮蔽）")
+@router.get("/lots/{lot_id}", response=answers(dict, 400, 404), summary="标段详情（按角色与阶段遮蔽）")
 @requires(PUBLIC)
-def lot_detail(request, lot_id: int):
+def lot_detail(request, lot_id: ObjectId):
     return lot_public(_lot(request, lot_id), request.user)
 
 
-@router.post("/lots/{lot_id}/documents", response={201: dict}, summary="上传招标文件（招标人/代理机构）")
+@router.post("/lots/{lot_id}/documents", response=answers(dict, *ACTION, status=201),
+             summary="上传招标文件（招标人/代理机构）")
 @requires(OWNERS)
-def lot_document_add(request, lot_id: int, file: File[UploadedFile]):
+def lot_document_add(request, lot_id: ObjectId, file: File[UploadedFile]):
+    limit = column_limit(TenderDocument, "name")
+    if len(file.name or "") > limit:  # Django cuts upload names at 255 characters; the column holds fewer
+        raise DomainError(f"文件名不能超过 {limit} 个字符", field="file")
     document = services.lot_document_add(actor=request.user, lot=_lot(request, lot_id), name=file.name,
                                          content=file.read())
     return Status(201, {"id": document.pk, "name": document.name, "sha256": document.sha256})
 
 
-@router.post("/lots/{lot_id}/schedule", response=list[FindingOut], summary="编制公告与时间安排（触发公平竞争审查）")
+@router.post("/lots/{lot_id}/schedule", response=answers(list[FindingOut], *ACTION),
+             summary="编制公告与时间安排（触发公平竞争审查）")
 @requires(OWNERS)
-def lot_schedule(request, lot_id: int, payload: ScheduleIn):
+def lot_schedule(request, lot_id: ObjectId, payload: ScheduleIn):
     findings = services.lot_schedule(actor=request.user, lot=_lot(request, lot_id), **payload.dict())
     return [FindingOut(kind=f.kind, excerpt=f.excerpt, explanation=f.explanation, acknowledged=False)
             for f in findings]
 
 
-@router.get("/lots/{lot_id}/fair-review", response=list[FindingOut], summary="公平竞争审查发现（交易中心）")
+@router.get("/lots/{lot_id}/fair-review", response=answers(list[FindingOut], *LOOKUP),
+            summary="公平竞争审查发现（交易中心）")
 @requires(OWNERS_OR_STAFF)
-def fair_review(request, lot_id: int):
+def fair_review(request, lot_id: ObjectId):
     lot = _lot(request, lot_id)
     return [FindingOut(kind=f.kind, excerpt=f.excerpt, explanation=f.explanation,
                        acknowledged=f.acknowledged_by_id is not None) for f in lot.fair_findings.all()]
 
 
-@router.post("/lots/{lot_id}/fair-review/acknowledge", summary="确认公平竞争审查发现（交易中心）")
+@router.post("/lots/{lot_id}/fair-review/acknowledge", response=answers(dict, *ACTION),
+             summary="确认公平竞争审查发现（交易中心）")
 @requires(STAFF)
-def fair_review_acknowledge(request, lot_id: int):
+def fair_review_acknowledge(request, lot_id: ObjectId):
     return {"acknowledged": services.fair_findings_acknowledge(actor=request.user, lot=_lot(request, lot_id))}
 
 
-@router.post("/lots/{lot_id}/publish", summary="发布招标公告（交易中心）")
+@router.post("/lots/{lot_id}/publish", response=answers(dict, *ACTION), summary="发布招标公告（交易中心）")
 @requires(STAFF)
-def lot_publish(request, lot_id: int):
+def lot_publish(request, lot_id: ObjectId):
     lot = services.lot_publish(actor=request.user, lot=_lot(request, lot_id))
     return lot_public(lot, request.user)
 
 
-@router.post("/lots/{lot_id}/clarifications", summary="澄清或修改（不足15日自动顺延截止时间）")
+@router.post("/lots/{lot_id}/clarifications", response=answers(dict, *ACTION), summary="澄清或修改（不足15日自动顺延截止时间）")
 @requires(OWNERS_OR_STAFF)
-def lot_clarify(request, lot_id: int, payload: ClarifyIn):
+def lot_clarify(request, lot_id: ObjectId, payload: ClarifyIn):
     c = services.lot_clarify(actor=request.user, lot=_lot(request, lot_id), text=payload.text,
                              new_deadline=payload.new_deadline)
     return {"old_deadline": c.old_deadline, "new_deadline": c.new_deadline, "notified_bidders": c.notified_bidders}
 
 
 # --- 3. sign-up and bonds -------------------------------------------------------------------------------------
-@router.post("/lots/{lot_id}/signup", response={201: dict}, summary="投标报名（投标人）")
+@router.post("/lots/{lot_id}/signup", response=answers(dict, *ACTION, status=201), summary="投标报名（投标人）")
 @requires(BIDDER)
-def signup(request, lot_id: int):
+def signup(request, lot_id: ObjectId):
     s = services.signup_create(actor=request.user, lot=_lot(request, lot_id))
     return Status(201, {"signed_up_at": s.signed_up_at})
 
 
-@router.get("/lots/{lot_id}/documents", summary="下载招标文件清单（已报名投标人）")
+@router.get("/lots/{lot_id}/documents", response=answers(list[dict], *ACTION), summary="下载招标文件清单（已报名投标人）")
 @requires(BIDDER)
-def documents(request, lot_id: int):
+def documents(request, lot_id: ObjectId):
     docs = services.documents_download(actor=request.user, lot=_lot(request, lot_id))
     return [{"name": d.name, "sha256": d.sha256, "size": d.size} for d in docs]
 
 
-@router.post("/lots/{lot_id}/bond", response={201: dict}, summary="登记投标保证金（投标人）")
+@router.post("/lots/{lot_id}/bond", response=answers(dict, *ACTION, status=201), summary="登记投标保证金（投标人）")
 @requires(BIDDER)
-def bond(request, lot_id: int, payload: BondIn):
+def bond(request, lot_id: ObjectId, payload: BondIn):
     b = services.bond_record(actor=request.user, lot=_lot(request, lot_id), amount=payload.amount,
                              account_number=payload.account_number)
     return Status(201, {"amount": str(b.amount), "paid_at": b.paid_at})
@@ -193,9 +202,10 @@ def _json_field(raw: str, field: str):
         raise DomainError("JSON 格式不正确", field=field) from None
 
 
-@router.post("/lots/{lot_id}/bid", response={201: MyBidOut}, summary="递交或修改密封投标文件（投标人）")
+@router.post("/lots/{lot_id}/bid", response=answers(MyBidOut, *ACTION, status=201),
+             summary="递交或修改密封投标文件（投标人）")
 @requires(BIDDER)
-def bid_submit(request, lot_id: int, price_sheet: Form[str], fingerprint: Form[str] = "",
+def bid_submit(request, lot_id: ObjectId, price_sheet: Form[str], fingerprint: Form[str] = "",
                files: File[list[UploadedFile]] = None):
     incoming = [bidding.IncomingFile(name=f.name, chunks=f.chunks()) for f in (files or [])]
     bid = bidding.bid_submit(actor=request.user, lot=_lot(request, lot_id), files=incoming,
@@ -209,52 +219,53 @@ def _my_bid(bid: Bid) -> MyBidOut:
                     files=[{"sha256": f.plaintext_sha256, "size": f.size} for f in bid.files.all()])
 
 
-@router.get("/lots/{lot_id}/my-bid", response=MyBidOut, summary="我的投标（仅本投标人可见）")
+@router.get("/lots/{lot_id}/my-bid", response=answers(MyBidOut, *LOOKUP), summary="我的投标（仅本投标人可见）")
 @requires(BIDDER)
-def my_bid(request, lot_id: int):
+def my_bid(request, lot_id: ObjectId):
     bid = selectors.bid_for_user(user=request.user, lot=_lot(request, lot_id))
     if bid is None:
         raise Http404
     return _my_bid(bid)
 
 
-@router.post("/lots/{lot_id}/bid/withdraw", response=MyBidOut, summary="撤回投标（截止前）")
+@router.post("/lots/{lot_id}/bid/withdraw", response=answers(MyBidOut, *ACTION), summary="撤回投标（截止前）")
 @requires(BIDDER)
-def bid_withdraw(request, lot_id: int):
+def bid_withdraw(request, lot_id: ObjectId):
     return _my_bid(bidding.bid_withdraw(actor=request.user, lot=_lot(request, lot_id)))
 
 
 # --- 5. opening ----------------------------------------------------------------------------------------------
-@router.post("/lots/{lot_id}/open", summary="开标（交易中心；调度器亦自动执行）")
+@router.post("/lots/{lot_id}/open", response=answers(dict, *ACTION), summary="开标（交易中心；调度器亦自动执行）")
 @requires(STAFF)
-def lot_open(request, lot_id: int):
+def lot_open(request, lot_id: ObjectId):
     return lot_public(opening.lot_open(actor=request.user, lot=_lot(request, lot_id)), request.user)
 
 
-@router.post("/lots/{lot_id}/decrypt", summary="解密全部投标文件（交易中心）")
+@router.post("/lots/{lot_id}/decrypt", response=answers(dict, *ACTION), summary="解密全部投标文件（交易中心）")
 @requires(STAFF)
-def decrypt_all(request, lot_id: int):
+def decrypt_all(request, lot_id: ObjectId):
     bids = opening.opening_decrypt_all(actor=request.user, lot=_lot(request, lot_id))
     return {"decrypted": sum(1 for b in bids if b.state == "opened"), "failed": sum(1 for b in bids if b.state != "opened")}
 
 
-@router.post("/lots/{lot_id}/opening-record", summary="公布开标记录（交易中心）")
+@router.post("/lots/{lot_id}/opening-record", response=answers(dict, *ACTION), summary="公布开标记录（交易中心）")
 @requires(STAFF)
-def opening_record(request, lot_id: int):
+def opening_record(request, lot_id: ObjectId):
     record = opening.opening_record_publish(actor=request.user, lot=_lot(request, lot_id))
     return {"rows": record.rows, "sha256": record.sha256}
 
 
-@router.post("/lots/{lot_id}/opening-objections", response={201: dict}, summary="开标异议（投标人）")
+@router.post("/lots/{lot_id}/opening-objections", response=answers(dict, *ACTION, status=201),
+             summary="开标异议（投标人）")
 @requires(BIDDER)
-def opening_objection(request, lot_id: int, payload: TextIn):
+def opening_objection(request, lot_id: ObjectId, payload: TextIn):
     o = opening.opening_objection_raise(actor=request.user, lot=_lot(request, lot_id), text=payload.text)
     return Status(201, {"id": o.pk})
 
 
-@router.post("/opening-objections/{objection_id}/answer", summary="答复开标异议")
+@router.post("/opening-objections/{objection_id}/answer", response=answers(dict, *ACTION), summary="答复开标异议")
 @requires(OWNERS_OR_STAFF)
-def opening_objection_answer(request, objection_id: int, payload: AnswerIn):
+def opening_objection_answer(request, objection_id: ObjectId, payload: AnswerIn):
     objection = OpeningObjection.objects.select_related("lot__project__center").filter(pk=objection_id).first()
     if objection is None:
         raise Http404
@@ -262,41 +273,41 @@ def opening_objection_answer(request, objection_id: int, payload: AnswerIn):
     return {"id": o.pk, "state": o.state}
 
 
-@router.post("/lots/{lot_id}/close-opening", summary="结束开标，进入评标（交易中心）")
+@router.post("/lots/{lot_id}/close-opening", response=answers(dict, *ACTION), summary="结束开标，进入评标（交易中心）")
 @requires(STAFF)
-def close_opening(request, lot_id: int):
+def close_opening(request, lot_id: ObjectId):
     return lot_public(opening.opening_close(actor=request.user, lot=_lot(request, lot_id)), request.user)
 
 
-@router.post("/lots/{lot_id}/retender", response={201: dict}, summary="流标后重新招标")
+@router.post("/lots/{lot_id}/retender", response=answers(dict, *ACTION, status=201), summary="流标后重新招标")
 @requires(OWNERS_OR_STAFF)
-def retender(request, lot_id: int):
+def retender(request, lot_id: ObjectId):
     new = opening.lot_retender(actor=request.user, lot=_lot(request, lot_id))
     return Status(201, {"id": new.pk, "code": new.code})
 
 
 # --- 6. evaluation --------------------------------------------------------------------------------------------
-@router.post("/lots/{lot_id}/committee", response={201: dict}, summary="组建评标委员会（交易中心）")
+@router.post("/lots/{lot_id}/committee", response=answers(dict, *ACTION, status=201), summary="组建评标委员会（交易中心）")
 @requires(STAFF)
-def committee(request, lot_id: int, payload: CommitteeIn):
+def committee(request, lot_id: ObjectId, payload: CommitteeIn):
     rows = evaluation.committee_appoint_by_usernames(
         actor=request.user, lot=_lot(request, lot_id), seats=[(m.username, m.seat) for m in payload.members],
         chair_username=payload.chair)
     return Status(201, {"members": len(rows)})
 
 
-@router.get("/lots/{lot_id}/evaluation", summary="评标工作台（评标委员会成员）")
+@router.get("/lots/{lot_id}/evaluation", response=answers(list[dict], *ACTION), summary="评标工作台（评标委员会成员）")
 @requires(EXPERT)
-def evaluation_desk(request, lot_id: int):
+def evaluation_desk(request, lot_id: ObjectId):
     lot = _lot(request, lot_id)
     evaluation._member(request.user, lot)
     return [{"bid_id": b.pk, "bidder": b.bidder.name, "price": str(b.price), "price_sheet": b.price_sheet}
             for b in lot.bids.filter(state="opened").select_related("bidder")]
 
 
-@router.post("/lots/{lot_id}/scores", summary="评分（评标委员会成员）")
+@router.post("/lots/{lot_id}/scores", response=answers(dict, *ACTION), summary="评分（评标委员会成员）")
 @requires(EXPERT)
-def score(request, lot_id: int, payload: ScoreIn):
+def score(request, lot_id: ObjectId, payload: ScoreIn):
     lot = _lot(request, lot_id)
     bid = lot.bids.filter(pk=payload.bid_id).first()
     if bid is None:
@@ -307,38 +318,43 @@ def score(request, lot_id: int, payload: ScoreIn):
     return {"technical": str(s.technical), "commercial": str(s.commercial)}
 
 
-@router.post("/lots/{lot_id}/report", summary="生成评标报告（主任委员/交易中心）")
+@router.post("/lots/{lot_id}/report", response=answers(dict, *ACTION), summary="生成评标报告（主任委员/交易中心）")
 @requires(roles(Role.EXPERT, Role.CENTER_STAFF, Role.ADMIN))
-def report(request, lot_id: int):
+def report(request, lot_id: ObjectId):
     r = evaluation.report_generate(actor=request.user, lot=_lot(request, lot_id))
     return {"ranking": r.ranking, "sha256": r.content_sha256}
 
 
-@router.post("/lots/{lot_id}/report/sign", summary="签署评标报告（评标委员会成员）")
+@router.post("/lots/{lot_id}/report/sign", response=answers(dict, *ACTION), summary="签署评标报告（评标委员会成员）")
 @requires(EXPERT)
-def report_sign(request, lot_id: int, payload: SignIn):
+def report_sign(request, lot_id: ObjectId, payload: SignIn):
     s = evaluation.report_sign(actor=request.user, lot=_lot(request, lot_id), dissent=payload.dissent)
     return {"signed_sha256": s.signed_sha256}
 
 
 # --- 7. result -----------------------------------------------------------------------------------------------
-@router.post("/lots/{lot_id}/candidates", summary="公示中标候选人")
+@router.post("/lots/{lot_id}/candidates", response=answers(dict, *ACTION), summary="公示中标候选人")
 @requires(OWNERS_OR_STAFF)
-def candidates(request, lot_id: int):
-    rows = result.candidates_publish(actor=request.user, lot=_lot(request, lot_id))
+def candidates(request, lot_id: ObjectId):
+    lot = _lot(request, lot_id)
+    if lot.candidates_published_at:
+        # services.result.candidates_publish does not refuse a second publication yet (IntegrityError, 500)
+        raise Conflict("中标候选人已公示", field="lot")
+    rows = result.candidates_publish(actor=request.user, lot=lot)
     return {"candidates": len(rows)}
 
 
-@router.post("/lots/{lot_id}/objections", response={201: dict}, summary="对评标结果提出异议（投标人）")
+@router.post("/lots/{lot_id}/objections", response=answers(dict, *ACTION, status=201),
+             summary="对评标结果提出异议（投标人）")
 @requires(BIDDER)
-def objection(request, lot_id: int, payload: TextIn):
+def objection(request, lot_id: ObjectId, payload: TextIn):
     o = result.result_objection_raise(actor=request.user, lot=_lot(request, lot_id), text=payload.text)
     return Status(201, {"id": o.pk, "answer_due": o.answer_due})
 
 
-@router.post("/objections/{objection_id}/answer", summary="答复评标结果异议")
+@router.post("/objections/{objection_id}/answer", response=answers(dict, *ACTION), summary="答复评标结果异议")
 @requires(OWNERS_OR_STAFF)
-def objection_answer(request, objection_id: int, payload: AnswerIn):
+def objection_answer(request, objection_id: ObjectId, payload: AnswerIn):
     objection = ResultObjection.objects.select_related("lot__project__center").filter(pk=objection_id).first()
     if objection is None:
         raise Http404
@@ -346,38 +362,32 @@ def objection_answer(request, objection_id: int, payload: AnswerIn):
     return {"id": o.pk, "state": o.state}
 
 
-@router.post("/lots/{lot_id}/award", summary="发出中标通知书")
+@router.post("/lots/{lot_id}/award", response=answers(dict, *ACTION), summary="发出中标通知书")
 @requires(OWNERS_OR_STAFF)
-def award(request, lot_id: int):
+def award(request, lot_id: ObjectId):
     a = result.award_issue(actor=request.user, lot=_lot(request, lot_id))
     return {"bidder": a.bid.bidder.name, "amount": str(a.amount), "contract_due": a.contract_due}
 
 
-@router.post("/lots/{lot_id}/contract", response={201: dict}, summary="合同备案")
+@router.post("/lots/{lot_id}/contract", response=answers(dict, *ACTION, status=201), summary="合同备案")
 @requires(OWNERS_OR_STAFF)
-def contract(request, lot_id: int, amount: Form[str], signed_on: Form[str], file: File[UploadedFile]):
-    import datetime as dt
-
-    try:
-        day = dt.date.fromisoformat(signed_on)
-    except ValueError:
-        raise DomainError("日期格式应为 YYYY-MM-DD", field="signed_on") from None
-    c = result.contract_record(actor=request.user, lot=_lot(request, lot_id), amount=amount, signed_on=day,
+def contract(request, lot_id: ObjectId, amount: Form[str], signed_on: Form[dt.date], file: File[UploadedFile]):
+    c = result.contract_record(actor=request.user, lot=_lot(request, lot_id), amount=amount, signed_on=signed_on,
                                content=file.read())
     return Status(201, {"sha256": c.sha256, "is_late": c.is_late})
 
 
 # --- 8. archive ----------------------------------------------------------------------------------------------
-@router.post("/lots/{lot_id}/archive", response={201: dict}, summary="归档（交易中心）")
+@router.post("/lots/{lot_id}/archive", response=answers(dict, *ACTION, status=201), summary="归档（交易中心）")
 @requires(STAFF)
-def archive(request, lot_id: int):
+def archive(request, lot_id: ObjectId):
     p = result.archive_build(actor=request.user, lot=_lot(request, lot_id))
     return Status(201, {"sha256": p.manifest_sha256, "retain_until": p.retain_until})
 
 
-@router.get("/lots/{lot_id}/archive", summary="查阅档案（每次查阅均记录）")
+@router.get("/lots/{lot_id}/archive", response=answers(dict, *ACTION), summary="查阅档案（每次查阅均记录）")
 @requires(roles(Role.CENTER_STAFF, Role.ADMIN, Role.SUPERVISOR))
-def archive_view(request, lot_id: int, purpose: str = ""):
+def archive_view(request, lot_id: ObjectId, purpose: str = Query("", max_length=255)):
     lot = _lot(request, lot_id)
     package = getattr(lot, "archive", None)
     if package is None:

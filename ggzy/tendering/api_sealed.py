@@ -7,10 +7,11 @@ import json
 
 from django.db.models import Count
 from django.http import Http404, HttpResponse
-from ninja import File, Form, Router, Schema, Status
+from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from ggzy.accounts.roles import Role
+from ggzy.core.api_errors import ACTION, LOOKUP, TEXT_MAX, ObjectId, answers, column_limit
 from ggzy.core.errors import DomainError
 from ggzy.core.permissions import requires, roles
 from ggzy.registry.models import Center
@@ -26,22 +27,23 @@ STAFF = roles(Role.CENTER_STAFF, Role.ADMIN)
 
 
 class ContentKeyIn(Schema):
-    content_key: str  # base64
+    content_key: str = Field(min_length=1, max_length=1000, description="内容密钥（Base64）")
 
 
 class SharesIn(Schema):
-    shares: list[str]
+    shares: list[str] = Field(max_length=100)
 
 
 class ReasonIn(Schema):
-    reason: str
+    reason: str = Field(min_length=1, max_length=column_limit(Bid, "failure_reason"))
 
 
 class CustodianIn(Schema):
-    name: str
-    organisation: str
-    public_key_pem: str  # SM2 encryption certificate or SubjectPublicKeyInfo, PEM
-    center: str | None = None  # center code; provincial staff and administrators only
+    name: str = Field(min_length=1, max_length=column_limit(Custodian, "name"))
+    organisation: str = Field(max_length=column_limit(Custodian, "organisation"))
+    public_key_pem: str = Field(min_length=1, max_length=TEXT_MAX,
+                                description="SM2 加密证书或公钥（SubjectPublicKeyInfo），PEM")
+    center: str | None = Field(None, max_length=6, description="交易中心代码；仅省级工作人员与管理员可指定")
 
 
 class CustodianOut(Schema):
@@ -55,7 +57,7 @@ class CustodianOut(Schema):
     share_count: int
 
 
-def _lot(request, lot_id: int):
+def _lot(request, lot_id: ObjectId):
     lot = selectors.lot_get_for_user(user=request.user, lot_id=lot_id)
     if lot is None:
         raise Http404
@@ -75,17 +77,19 @@ def _state(bid: Bid) -> dict:
             "failure_reason": bid.failure_reason}
 
 
-@router.get("/lots/{lot_id}/sealing-key", summary="获取标段开标密钥（投标客户端密封用）")
+@router.get("/lots/{lot_id}/sealing-key", response=answers(dict, *ACTION), summary="获取标段开标密钥（投标客户端密封用）")
 @requires(BIDDER)
-def sealing_key(request, lot_id: int):
+def sealing_key(request, lot_id: ObjectId):
     key = custody.lot_opening_key_ensure(actor=request.user, lot=_lot(request, lot_id))
     return {"algorithm": "sm2", "public_key": base64.b64encode(bytes(key.public_key)).decode(),
             "key_id": key.key_id, "threshold": key.threshold, "lot_id": lot_id, "lot_code": key.lot.code}
 
 
-@router.post("/lots/{lot_id}/sealed-bid", response={201: dict}, summary="递交投标人自持密钥的密封投标文件")
+@router.post("/lots/{lot_id}/sealed-bid", response=answers(dict, *ACTION, status=201),
+             summary="递交投标人自持密钥的密封投标文件")
 @requires(BIDDER)
-def sealed_bid(request, lot_id: int, manifest: Form[str], files: File[list[UploadedFile]] = None):
+def sealed_bid(request, lot_id: ObjectId, manifest: str = Form(..., pattern=r"^\s*\{", max_length=1_000_000),
+               files: File[list[UploadedFile]] = None):
     try:
         data = json.loads(manifest)
         if not isinstance(data, dict):
@@ -108,9 +112,10 @@ def sealed_bid(request, lot_id: int, manifest: Form[str], files: File[list[Uploa
     return Status(201, _state(bid))
 
 
-@router.get("/lots/{lot_id}/sealed-bid/wrapped-key", summary="取回封装给本投标人的内容密钥（解密用）")
+@router.get("/lots/{lot_id}/sealed-bid/wrapped-key", response=answers(dict, *ACTION),
+            summary="取回封装给本投标人的内容密钥（解密用）")
 @requires(BIDDER)
-def wrapped_key(request, lot_id: int):
+def wrapped_key(request, lot_id: ObjectId):
     bid = bid_of(actor=request.user, lot=_lot(request, lot_id))
     if bid is None or bid.sealed_by != "bidder":
         raise Http404
@@ -118,32 +123,36 @@ def wrapped_key(request, lot_id: int):
             "state": bid.state}
 
 
-@router.post("/lots/{lot_id}/sealed-bid/decrypt", summary="投标人在解密时限内解密自己的投标文件")
+@router.post("/lots/{lot_id}/sealed-bid/decrypt", response=answers(dict, *ACTION),
+             summary="投标人在解密时限内解密自己的投标文件")
 @requires(BIDDER)
-def bidder_decrypt(request, lot_id: int, payload: ContentKeyIn):
+def bidder_decrypt(request, lot_id: ObjectId, payload: ContentKeyIn):
     bid = client_sealed.bid_decrypt_by_bidder(actor=request.user, lot=_lot(request, lot_id),
                                               content_key=_b64(payload.content_key, "content_key"))
     return _state(bid)
 
 
-@router.post("/lots/{lot_id}/decryption-window/close", summary="解密时限届满（交易中心）")
+@router.post("/lots/{lot_id}/decryption-window/close", response=answers(list[dict], *ACTION),
+             summary="解密时限届满（交易中心）")
 @requires(STAFF)
-def window_close(request, lot_id: int):
+def window_close(request, lot_id: ObjectId):
     return [_state(b) for b in client_sealed.opening_window_close(actor=request.user, lot=_lot(request, lot_id))]
 
 
-@router.post("/bids/{bid_id}/decryption-failure", summary="认定解密失败系非投标人原因（交易中心）")
+@router.post("/bids/{bid_id}/decryption-failure", response=answers(dict, *ACTION),
+             summary="认定解密失败系非投标人原因（交易中心）")
 @requires(STAFF)
-def decryption_failure(request, bid_id: int, payload: ReasonIn):
+def decryption_failure(request, bid_id: ObjectId, payload: ReasonIn):
     bid = Bid.objects.select_related("lot__project").filter(pk=bid_id).first()
     if bid is None or selectors.lot_get_for_user(user=request.user, lot_id=bid.lot_id) is None:
         raise Http404
     return _state(client_sealed.bid_decryption_failure_record(actor=request.user, bid=bid, reason=payload.reason))
 
 
-@router.post("/lots/{lot_id}/custodian-unlock", summary="保管人分片解密（仅用于非投标人原因的解密失败）")
+@router.post("/lots/{lot_id}/custodian-unlock", response=answers(list[dict], *ACTION),
+             summary="保管人分片解密（仅用于非投标人原因的解密失败）")
 @requires(STAFF)
-def custodian_unlock(request, lot_id: int, payload: SharesIn):
+def custodian_unlock(request, lot_id: ObjectId, payload: SharesIn):
     bids = client_sealed.opening_custodian_unlock(actor=request.user, lot=_lot(request, lot_id), shares=payload.shares)
     return [_state(b) for b in bids]
 
@@ -174,22 +183,23 @@ def _custodian_out(custodian: Custodian, share_count: int | None = None) -> dict
             "share_count": custodian.shares.count() if share_count is None else share_count}
 
 
-def _custodian(request, custodian_id: int) -> Custodian:
+def _custodian(request, custodian_id: ObjectId) -> Custodian:
     custodian = Custodian.objects.select_related("center").filter(pk=custodian_id).first()
     if custodian is None or not policies.is_center_staff_for(request.user, custodian.center):
         raise Http404
     return custodian
 
 
-@router.get("/custodians", response=list[CustodianOut], summary="本中心的开标密钥保管人")
+@router.get("/custodians", response=answers(list[CustodianOut], *LOOKUP), summary="本中心的开标密钥保管人")
 @requires(STAFF)
-def custodian_list(request, center: str | None = None):
+def custodian_list(request, center: str | None = Query(None, max_length=6)):
     rows = (Custodian.objects.filter(center=_center(request, center)).select_related("center")
             .annotate(share_count=Count("shares")).order_by("id"))
     return [_custodian_out(c, c.share_count) for c in rows]
 
 
-@router.post("/custodians", response={201: CustodianOut}, summary="登记开标密钥保管人（SM2证书或公钥）")
+@router.post("/custodians", response=answers(CustodianOut, *ACTION, status=201),
+             summary="登记开标密钥保管人（SM2证书或公钥）")
 @requires(STAFF)
 def custodian_register(request, payload: CustodianIn):
     custodian = custody.custodian_register(actor=request.user, center=_center(request, payload.center),
@@ -198,22 +208,24 @@ def custodian_register(request, payload: CustodianIn):
     return Status(201, _custodian_out(custodian, 0))
 
 
-@router.post("/custodians/{custodian_id}/deactivate", response=CustodianOut,
+@router.post("/custodians/{custodian_id}/deactivate", response=answers(CustodianOut, *ACTION),
              summary="保管人离任（已持有的分片仍有效，只影响此后发布的标段）")
 @requires(STAFF)
-def custodian_deactivate(request, custodian_id: int):
+def custodian_deactivate(request, custodian_id: ObjectId):
     return _custodian_out(custody.custodian_deactivate(actor=request.user, custodian=_custodian(request, custodian_id)))
 
 
-@router.post("/custodians/{custodian_id}/reactivate", response=CustodianOut, summary="保管人恢复在任")
+@router.post("/custodians/{custodian_id}/reactivate", response=answers(CustodianOut, *ACTION),
+             summary="保管人恢复在任")
 @requires(STAFF)
-def custodian_reactivate(request, custodian_id: int):
+def custodian_reactivate(request, custodian_id: ObjectId):
     return _custodian_out(custody.custodian_reactivate(actor=request.user, custodian=_custodian(request, custodian_id)))
 
 
-@router.get("/lots/{lot_id}/custodian-shares/{custodian_id}", summary="下载保管人的加密密钥分片（JSON，保管人离线解密）")
+@router.get("/lots/{lot_id}/custodian-shares/{custodian_id}", response=answers(dict, *ACTION),
+            summary="下载保管人的加密密钥分片（JSON，保管人离线解密）")
 @requires(STAFF)
-def custodian_share(request, lot_id: int, custodian_id: int):
+def custodian_share(request, lot_id: ObjectId, custodian_id: ObjectId):
     lot = _lot(request, lot_id)
     if not policies.can_publish_lot(request.user, lot):
         raise Http404

@@ -5,29 +5,32 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from ninja import Schema
+from ninja import Field, Schema
+
+from ggzy.core.api_errors import TEXT_MAX, column_limit
 
 from . import masking
+from .models import BidBond, CommitteeMember, Lot, Project, Score
 
 
 class LotIn(Schema):
-    name: str
+    name: str = Field(max_length=column_limit(Lot, "name"))
     estimated_price: Decimal
-    evaluation_method: str | None = None
+    evaluation_method: str | None = Field(None, max_length=column_limit(Lot, "evaluation_method"))
     price_weight: Decimal | None = None
-    tie_break: str | None = None
-    qualification_required: str | None = None
+    tie_break: str | None = Field(None, max_length=column_limit(Lot, "tie_break"))
+    qualification_required: str | None = Field(None, max_length=column_limit(Lot, "qualification_required"))
 
 
 class ProjectIn(Schema):
-    title: str
-    method: str
-    region_code: str
-    center_code: str
+    title: str = Field(max_length=column_limit(Project, "title"))
+    method: str = Field(max_length=column_limit(Project, "method"))
+    region_code: str = Field(max_length=6)
+    center_code: str = Field(max_length=6)
     estimated_price: Decimal
-    description: str = ""
-    tenderer_credit_code: str | None = None
-    lots: list[LotIn]
+    description: str = Field("", max_length=TEXT_MAX)
+    tenderer_credit_code: str | None = Field(None, max_length=18)
+    lots: list[LotIn] = Field(max_length=100)
 
 
 class ProjectOut(Schema):
@@ -55,19 +58,19 @@ class ProjectOut(Schema):
 
 
 class ReasonIn(Schema):
-    reason: str
+    reason: str = Field(min_length=1, max_length=TEXT_MAX)
 
 
 class TextIn(Schema):
-    text: str
+    text: str = Field(max_length=TEXT_MAX)
 
 
 class AnswerIn(Schema):
-    answer: str
+    answer: str = Field(max_length=TEXT_MAX)
 
 
 class ScheduleIn(Schema):
-    notice_text: str
+    notice_text: str = Field(max_length=TEXT_MAX)
     documents_sale_end: dt.datetime
     bid_deadline: dt.datetime
     bond_amount: Decimal = Decimal(0)
@@ -81,23 +84,23 @@ class FindingOut(Schema):
 
 
 class ClarifyIn(Schema):
-    text: str
+    text: str = Field(max_length=TEXT_MAX)
     new_deadline: dt.datetime | None = None
 
 
 class BondIn(Schema):
     amount: Decimal
-    account_number: str
+    account_number: str = Field(max_length=column_limit(BidBond, "account_number"))
 
 
 class MemberIn(Schema):
-    username: str
-    seat: str
+    username: str = Field(max_length=150)
+    seat: str = Field(max_length=column_limit(CommitteeMember, "seat"))
 
 
 class CommitteeIn(Schema):
-    members: list[MemberIn]
-    chair: str | None = None
+    members: list[MemberIn] = Field(max_length=50)
+    chair: str | None = Field(None, max_length=150)
 
 
 class ScoreIn(Schema):
@@ -105,11 +108,11 @@ class ScoreIn(Schema):
     technical: Decimal = Decimal(0)
     commercial: Decimal = Decimal(0)
     is_qualified: bool = True
-    comment: str = ""
+    comment: str = Field("", max_length=column_limit(Score, "comment"))
 
 
 class SignIn(Schema):
-    dissent: str = ""
+    dissent: str = Field("", max_length=TEXT_MAX)
 
 
 class ContractIn(Schema):

@@ -57,7 +57,7 @@ def test_missing_field_is_named_in_chinese(client, make_user, centers):
     response = client.post("/api/v1/disclosure/notices", {**PAYLOAD, "title": None} | {},
                            content_type="application/json")
     body = response.json()
-    assert response.status_code == 422 and "title" in body["errors"]
+    assert response.status_code == 400 and "title" in body["errors"]
     assert Notice.objects.count() == 0
 
 

@@ -185,10 +185,10 @@ def test_versions_permission_matrix(client, people, jinan_entity, frozen_clock, 
 
 
 @pytest.mark.django_db
-def test_invalid_date_is_422_in_chinese(client, frozen_clock, centers):
+def test_invalid_date_is_400_in_chinese(client, frozen_clock, centers):
     data = entity_data(established_on="2020-13-45")
     response = client.post(URL, _json(data), content_type="application/json")
-    assert response.status_code == 422
+    assert response.status_code == 400
     assert "日期" in response.json()["detail"]
 
 
