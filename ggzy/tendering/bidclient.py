@@ -65,6 +65,8 @@ class UrllibTransport:
         self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar))
 
     def send(self, method: str, path: str, data: bytes | None, headers: dict) -> tuple[int, bytes]:
+        # Django checks Origin (and, over HTTPS, Referer) on writes: say truthfully which site the request is for.
+        headers = {"Origin": self.server, "Referer": self.server + "/", **headers}
         request = urllib.request.Request(self.server + path, data=data, method=method, headers=headers)  # noqa: S310
         try:
             with self.opener.open(request, timeout=600) as response:  # scheme checked in __init__
