@@ -32,6 +32,7 @@ import os
 import socket
 import sys
 import urllib.error
+import urllib.parse
 import urllib.request
 import uuid
 from pathlib import Path
@@ -66,7 +67,8 @@ class UrllibTransport:
 
     def send(self, method: str, path: str, data: bytes | None, headers: dict) -> tuple[int, bytes]:
         # Django checks Origin (and, over HTTPS, Referer) on writes: say truthfully which site the request is for.
-        headers = {"Origin": self.server, "Referer": self.server + "/", **headers}
+        parts = urllib.parse.urlsplit(self.server)
+        headers = {"Origin": f"{parts.scheme}://{parts.netloc}", "Referer": self.server + "/", **headers}
         request = urllib.request.Request(self.server + path, data=data, method=method, headers=headers)  # noqa: S310
         try:
             with self.opener.open(request, timeout=600) as response:  # scheme checked in __init__
