@@ -1,20 +1,4 @@
-"""The platform's roles. The public needs no account."""
+"""The platform's roles: defined in ``ggzy.core.roles`` (so lower layers can use them), re-exported here."""
 
-from django.db import models
-
-
-class Role(models.TextChoices):
-    CENTER_STAFF = "center_staff", "交易中心工作人员"
-    TENDERER = "tenderer", "招标人/采购人"
-    AGENCY = "agency", "招标代理机构"
-    BIDDER = "bidder", "投标人（市场主体）"
-    EXPERT = "expert", "评标专家"
-    SUPERVISOR = "supervisor", "行政监督部门"
-    ADMIN = "admin", "系统管理员"
-
-
-# Roles that sign in with a second factor (TOTP): staff, supervision officers and administrators.
-SECOND_FACTOR_ROLES = frozenset({Role.CENTER_STAFF, Role.SUPERVISOR, Role.ADMIN})
-# Roles that act for a market entity (一表申请 record).
-MARKET_ENTITY_ROLES = frozenset({Role.TENDERER, Role.AGENCY, Role.BIDDER})
-STAFF_ROLES = frozenset({Role.CENTER_STAFF, Role.ADMIN})
+from ggzy.core.roles import *  # noqa: F403
+from ggzy.core.roles import __all__ as __all__

@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from ggzy.accounts.roles import Role
+from ggzy.core.roles import Role
 
 from .models import LogEntry
 

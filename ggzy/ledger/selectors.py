@@ -12,8 +12,8 @@ from typing import Any
 
 from django.db.models import Prefetch, QuerySet
 
-from ggzy.accounts.roles import Role
 from ggzy.core.errors import DomainError, NotFound
+from ggzy.core.roles import Role
 
 from . import canonical, merkle
 from .models import Checkpoint, Cosignature, LogEntry, LogHead, TreeNode

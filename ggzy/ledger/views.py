@@ -3,10 +3,10 @@
 from django.http import Http404
 from django.shortcuts import render
 
-from ggzy.accounts.roles import Role
 from ggzy.core.errors import DomainError
 from ggzy.core.forms import apply_domain_error
 from ggzy.core.permissions import PUBLIC, requires, roles
+from ggzy.core.roles import Role
 
 from . import keys, selectors
 from .forms import TraceForm

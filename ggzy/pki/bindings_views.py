@@ -11,10 +11,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.views.decorators.http import require_POST
 
-from ggzy.accounts.roles import Role
 from ggzy.core.errors import DomainError
 from ggzy.core.forms import apply_domain_error
 from ggzy.core.permissions import AUTHENTICATED, requires, roles
+from ggzy.core.roles import Role
 
 from . import bindings
 from . import certificates as certs

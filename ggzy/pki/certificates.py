@@ -15,7 +15,7 @@ from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
-from ggzy.registry.credit_code import credit_code_check_character
+from ggzy.core.credit_code import credit_code_check_character
 
 from . import sm2x509
 from .models import Algorithm

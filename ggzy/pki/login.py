@@ -8,8 +8,9 @@ and maps the certificate to an account. A certificate from any registered, enabl
 
 Mapping rule:
 * an entity certificate (a valid credit code in the subject) → an active bidder / tenderer / agency account linked
-  to that market entity (``MarketEntityAccount``); with several, the one named by ``username`` when given, otherwise
-  the first linked (earliest ``linked_at``);
+  to that market entity; with several, the one named by ``username`` when given, otherwise the first linked
+  (earliest ``linked_at``). pki knows no entities: the registry registers the function that lists those accounts
+  (``register_account_resolver``);
 * a person certificate → the active account it is bound to by its SHA-256 fingerprint (``pki.bindings``: bound by
   its holder with a signed challenge, or registered by an administrator). Names are not unique, so a person
   certificate with no binding signs in as nobody, whatever name it carries.
@@ -23,7 +24,7 @@ import base64
 import binascii
 import datetime as dt
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -57,6 +58,26 @@ def register_after_login(hook: Callable[..., Any]) -> None:
     """Let an app above pki act on each successful certificate login (keyword arguments ``user`` and ``subject``)."""
     if hook not in _after_login:
         _after_login.append(hook)
+
+
+# Called as resolver(subject) for an entity certificate: the active accounts acting for the market entity whose
+# credit code the subject carries, in the order they were linked (the first is the default). The registry registers
+# it at startup (RegistryConfig.ready); pki imports neither the registry nor accounts.
+_account_resolvers: list[Callable[[certs.SubjectInfo], Sequence[Any]]] = []
+
+
+def register_account_resolver(resolver: Callable[[certs.SubjectInfo], Sequence[Any]]) -> None:
+    """Let an app above pki say which accounts an entity certificate may sign in as (see ``_account_resolvers``)."""
+    if resolver not in _account_resolvers:
+        _account_resolvers.append(resolver)
+
+
+def entity_certificate_accounts(subject: certs.SubjectInfo) -> list[Any]:
+    """The accounts the registered resolvers give for an entity certificate, in order, without repeats."""
+    accounts: list[Any] = []
+    for resolver in _account_resolvers:
+        accounts.extend(user for user in resolver(subject) if user not in accounts)
+    return accounts
 
 
 @dataclass(frozen=True)
@@ -147,24 +168,18 @@ def signature_valid(certificate: x509.Certificate, message: bytes, signature: by
 
 def account_for_certificate(subject: certs.SubjectInfo, *, username: str = "") -> Any:
     """The account a validated certificate signs in as (see the module docstring for the rule)."""
-    from ggzy.accounts.roles import MARKET_ENTITY_ROLES
-    from ggzy.registry.models import MarketEntityAccount
-
     username = (username or "").strip()
     if subject.is_entity:
-        links = list(MarketEntityAccount.objects.select_related("user", "entity")
-                     .filter(entity__credit_code=subject.credit_code, user__is_active=True,
-                             user__role__in=[str(r) for r in MARKET_ENTITY_ROLES])
-                     .order_by("linked_at", "id"))
-        if not links:
+        users = entity_certificate_accounts(subject)
+        if not users:
             raise DomainError(f"证书所属市场主体（统一社会信用代码 {subject.credit_code}）在平台上没有可用的账户，"
                               "请先完成主体注册并关联账户", field="certificate")
         if username:
-            chosen = next((link for link in links if link.user.username == username), None)
+            chosen = next((user for user in users if user.username == username), None)
             if chosen is None:
                 raise DomainError("所选账户不属于该证书的市场主体", field="username")
-            return chosen.user
-        return links[0].user
+            return chosen
+        return users[0]
     from .bindings import person_certificate_account
 
     user = person_certificate_account(subject.fingerprint)

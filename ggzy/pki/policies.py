@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ggzy.accounts.roles import Role
+from ggzy.core.roles import Role
 
 
 def can_manage_trust_store(user: Any) -> bool:

@@ -23,7 +23,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
-from ggzy.registry.credit_code import credit_code_make, organisation_code_make
+from ggzy.core.credit_code import credit_code_make, organisation_code_make
 
 from . import sm, sm2x509
 from .models import Algorithm

@@ -17,11 +17,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.views.decorators.http import require_POST
 
-from ggzy.accounts.roles import Role
 from ggzy.core import clock
 from ggzy.core.errors import DomainError
 from ggzy.core.forms import apply_domain_error
 from ggzy.core.permissions import PUBLIC, requires, roles
+from ggzy.core.roles import Role
 
 from . import services
 from .bindings_views import urlpatterns as bindings_urlpatterns

@@ -7,10 +7,13 @@ class RegistryConfig(AppConfig):
     verbose_name = "主体与中心"
 
     def ready(self) -> None:
-        # A certificate sign-in verifies the user's entity when the certificate carries its credit code. pki sits
-        # below the registry and must not import it, so the registry hands pki the function to call.
-        from ggzy.pki.login import register_after_login
+        # An entity certificate signs in as an account of the entity whose credit code it carries, and the sign-in
+        # verifies that entity. pki sits below the registry and must not import it, so the registry hands pki the
+        # functions to call.
+        from ggzy.pki.login import register_account_resolver, register_after_login
 
+        from .selectors import entity_certificate_accounts
         from .services_review import entity_verify_by_certificate
 
+        register_account_resolver(entity_certificate_accounts)
         register_after_login(entity_verify_by_certificate)

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet
 
-from ggzy.accounts.roles import Role
+from ggzy.accounts.roles import MARKET_ENTITY_ROLES, Role
 from ggzy.core.errors import NotAllowed, NotFound
 
 from . import policies
@@ -89,6 +89,16 @@ def entity_of_user(*, user: Any) -> MarketEntity | None:
         return None
     link = MarketEntityAccount.objects.select_related("entity").filter(user=user).first()
     return link.entity if link else None
+
+
+def entity_certificate_accounts(subject: Any) -> list[Any]:
+    """The active bidder / tenderer / agency accounts of the entity whose credit code a certificate subject carries,
+    earliest linked first. pki's certificate login calls it (registered in RegistryConfig.ready)."""
+    links = (MarketEntityAccount.objects.select_related("user")
+             .filter(entity__credit_code=subject.credit_code, user__is_active=True,
+                     user__role__in=[str(r) for r in MARKET_ENTITY_ROLES])
+             .order_by("linked_at", "id"))
+    return [link.user for link in links]
 
 
 def unverified_notice(entity: MarketEntity) -> str:

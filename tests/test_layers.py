@@ -1,0 +1,136 @@
+"""Lower layers stay lower (the architecture notes, "Layers": arrows point to what a layer may import).
+
+Every non-test module of core, pki and ledger is parsed with ``ast``; every import in it (module level, inside a
+function, under ``TYPE_CHECKING``, relative or absolute) must name a module of an app the layer may use:
+
+* core imports no app but itself (roles and the credit-code check live in core so that everyone can use them);
+* pki imports core and itself;
+* ledger imports core and itself, and of pki only ``pki.sm`` (SM2/SM3/SM4 primitives: pure functions over bytes,
+  which the ledger's signed notes use for SM2 log signatures). pki imports nothing of the ledger.
+
+Apps above reach pki through hooks they register (``pki.login.register_account_resolver`` and
+``register_after_login``), never the other way round.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+PACKAGE = ROOT / "ggzy"
+
+# layer → first-party apps (``ggzy.<app>``) it may import, and single modules of other apps it may import.
+ALLOWED_APPS = {
+    "core": {"core"},
+    "pki": {"core", "pki"},
+    "ledger": {"core", "ledger"},
+}
+ALLOWED_MODULES = {
+    "core": set(),
+    "pki": set(),
+    "ledger": {"ggzy.pki.sm"},
+}
+
+
+def _is_test_module(path: Path) -> bool:
+    parts = path.relative_to(PACKAGE).parts
+    return "tests" in parts or path.name.startswith("test_") or path.name == "conftest.py"
+
+
+def _module_name(path: Path) -> str:
+    parts = list(path.relative_to(ROOT).with_suffix("").parts)
+    if parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts)
+
+
+def _resolve(node: ast.ImportFrom, module: str, is_package: bool) -> str:
+    """The absolute module a ``from … import`` names (relative levels resolved against ``module``)."""
+    if not node.level:
+        return node.module or ""
+    base = module.split(".")
+    if not is_package:
+        base.pop()
+    if node.level > 1:
+        base = base[: len(base) - (node.level - 1)]
+    return ".".join(base + ([node.module] if node.module else []))
+
+
+def imported_modules(source: str, module: str, *, is_package: bool = False) -> list[tuple[int, str]]:
+    """(line, absolute name) for each import anywhere in ``source``; ``from a import b`` yields ``a.b`` (``b`` may be a
+    module: ``from ggzy import registry``), ``from a import *`` yields ``a``."""
+    found: list[tuple[int, str]] = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            found.extend((node.lineno, alias.name) for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            target = _resolve(node, module, is_package)
+            found.extend((node.lineno, target if alias.name == "*" else f"{target}.{alias.name}")
+                         for alias in node.names)
+    return found
+
+
+def _allowed(layer: str, target: str) -> bool:
+    parts = target.split(".")
+    if parts[0] != "ggzy":
+        return True  # the standard library and third-party packages
+    if len(parts) == 1:
+        return True  # ``from ggzy import x`` is judged by ``ggzy.x``
+    if parts[1] in ALLOWED_APPS[layer]:
+        return True
+    return any(target == allowed or target.startswith(allowed + ".") for allowed in ALLOWED_MODULES[layer])
+
+
+def _modules_of(layer: str) -> list[Path]:
+    return sorted(p for p in (PACKAGE / layer).rglob("*.py") if not _is_test_module(p))
+
+
+def violations(layer: str) -> list[str]:
+    found = []
+    for path in _modules_of(layer):
+        for line, target in imported_modules(path.read_text(encoding="utf-8"), _module_name(path),
+                                             is_package=path.name == "__init__.py"):
+            if not _allowed(layer, target):
+                found.append(f"{path.relative_to(ROOT)}:{line} imports {target}")
+    return sorted(set(found))
+
+
+@pytest.mark.parametrize("layer", sorted(ALLOWED_APPS))
+def test_lower_layer_imports_nothing_above_it(layer):
+    # given every non-test module of the layer
+    assert _modules_of(layer)
+    # then none imports an app the layer may not use
+    assert violations(layer) == [], (
+        f"{layer} must import only {sorted(ALLOWED_APPS[layer] | ALLOWED_MODULES[layer])} of ggzy "
+        "(roles and the credit-code check are in ggzy.core; an app above registers a hook instead)")
+
+
+def test_pki_imports_nothing_of_the_ledger_it_lends_sm_to():
+    # ledger → pki.sm is allowed only because pki never imports the ledger back
+    assert not [v for v in violations("pki") if " imports ggzy.ledger" in v]
+    ledger_uses = {target for path in _modules_of("ledger")
+                   for _, target in imported_modules(path.read_text(encoding="utf-8"), _module_name(path))
+                   if target.startswith("ggzy.pki")}
+    assert ledger_uses <= {"ggzy.pki.sm"}
+
+
+def test_the_check_sees_function_level_relative_and_package_imports():
+    # given a module hiding its imports in a function, relative to its package, and as a name of ggzy
+    source = (
+        "from __future__ import annotations\n"
+        "def account(subject):\n"
+        "    from ggzy.registry.models import MarketEntityAccount\n"
+        "    from ..accounts import roles\n"
+        "    import ggzy.tendering.services\n"
+        "from ggzy import catalog\n"
+        "from . import certificates\n"
+        "from ggzy.core.roles import Role\n"
+    )
+    # when the imports are listed for a module of pki
+    bad = [target for _, target in imported_modules(source, "ggzy.pki.login") if not _allowed("pki", target)]
+    # then each one from above pki is caught, and pki's own and core's are not
+    assert sorted(bad) == ["ggzy.accounts.roles", "ggzy.catalog", "ggzy.registry.models.MarketEntityAccount",
+                           "ggzy.tendering.services"]
