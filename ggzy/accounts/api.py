@@ -90,7 +90,7 @@ def api_cert_challenge(request):
 def api_cert_login(request, payload: CertLoginIn):
     _csrf_require(request)
     address = client_address(request)
-    user = certificate_login.certificate_login(
+    user = services.certificate_sign_in(
         session=request.session, certificate_pem=payload.certificate, signature=payload.signature,
         nonce=payload.nonce, username=payload.username or "", address=address)
     if user.requires_second_factor:

@@ -4,6 +4,7 @@ from decimal import Decimal
 from ninja import Field, Schema
 
 from ggzy.core.api_errors import TEXT_MAX, column_limit
+from ggzy.core.money import Money
 
 from .models import Notice
 
@@ -54,7 +55,7 @@ class NoticeIn(Schema):
     title: str = Field(max_length=column_limit(Notice, "title"))
     body: str = Field(max_length=TEXT_MAX)
     project_code: str = Field("", max_length=column_limit(Notice, "project_code"))
-    budget: Decimal | None = None
+    budget: Money | None = None
     deadline: dt.datetime | None = None
 
 

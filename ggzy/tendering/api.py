@@ -1,7 +1,6 @@
 """Tendering API: every step of the procedure, for the role that acts (the pages call the same services)."""
 
 import datetime as dt
-import json
 
 from django.http import Http404
 from ninja import File, Form, Query, Router, Status
@@ -9,7 +8,8 @@ from ninja.files import UploadedFile
 
 from ggzy.accounts.roles import Role
 from ggzy.core.api_errors import ACTION, LOOKUP, ObjectId, answers, column_limit
-from ggzy.core.errors import Conflict, DomainError
+from ggzy.core.errors import DomainError
+from ggzy.core.jsontext import strict_json_loads
 from ggzy.core.permissions import AUTHENTICATED, PUBLIC, requires, roles
 from ggzy.registry.models import Center, MarketEntity, Region
 
@@ -197,9 +197,9 @@ def bond(request, lot_id: ObjectId, payload: BondIn):
 # --- 4. sealed bids --------------------------------------------------------------------------------------------
 def _json_field(raw: str, field: str):
     try:
-        return json.loads(raw) if raw else None
-    except json.JSONDecodeError:
-        raise DomainError("JSON 格式不正确", field=field) from None
+        return strict_json_loads(raw) if raw else None
+    except ValueError as exc:
+        raise DomainError(f"JSON 格式不正确：{exc}", field=field) from None
 
 
 @router.post("/lots/{lot_id}/bid", response=answers(MyBidOut, *ACTION, status=201),
@@ -337,9 +337,6 @@ def report_sign(request, lot_id: ObjectId, payload: SignIn):
 @requires(OWNERS_OR_STAFF)
 def candidates(request, lot_id: ObjectId):
     lot = _lot(request, lot_id)
-    if lot.candidates_published_at:
-        # services.result.candidates_publish does not refuse a second publication yet (IntegrityError, 500)
-        raise Conflict("中标候选人已公示", field="lot")
     rows = result.candidates_publish(actor=request.user, lot=lot)
     return {"candidates": len(rows)}
 

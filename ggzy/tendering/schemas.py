@@ -8,6 +8,7 @@ from decimal import Decimal
 from ninja import Field, Schema
 
 from ggzy.core.api_errors import TEXT_MAX, column_limit
+from ggzy.core.money import Money, Percent
 
 from . import masking
 from .models import BidBond, CommitteeMember, Lot, Project, Score
@@ -15,9 +16,9 @@ from .models import BidBond, CommitteeMember, Lot, Project, Score
 
 class LotIn(Schema):
     name: str = Field(max_length=column_limit(Lot, "name"))
-    estimated_price: Decimal
+    estimated_price: Money
     evaluation_method: str | None = Field(None, max_length=column_limit(Lot, "evaluation_method"))
-    price_weight: Decimal | None = None
+    price_weight: Percent | None = None
     tie_break: str | None = Field(None, max_length=column_limit(Lot, "tie_break"))
     qualification_required: str | None = Field(None, max_length=column_limit(Lot, "qualification_required"))
 
@@ -27,7 +28,7 @@ class ProjectIn(Schema):
     method: str = Field(max_length=column_limit(Project, "method"))
     region_code: str = Field(max_length=6)
     center_code: str = Field(max_length=6)
-    estimated_price: Decimal
+    estimated_price: Money
     description: str = Field("", max_length=TEXT_MAX)
     tenderer_credit_code: str | None = Field(None, max_length=18)
     lots: list[LotIn] = Field(max_length=100)
@@ -73,7 +74,7 @@ class ScheduleIn(Schema):
     notice_text: str = Field(max_length=TEXT_MAX)
     documents_sale_end: dt.datetime
     bid_deadline: dt.datetime
-    bond_amount: Decimal = Decimal(0)
+    bond_amount: Money = Decimal(0)
 
 
 class FindingOut(Schema):
@@ -89,7 +90,7 @@ class ClarifyIn(Schema):
 
 
 class BondIn(Schema):
-    amount: Decimal
+    amount: Money
     account_number: str = Field(max_length=column_limit(BidBond, "account_number"))
 
 
@@ -105,8 +106,8 @@ class CommitteeIn(Schema):
 
 class ScoreIn(Schema):
     bid_id: int
-    technical: Decimal = Decimal(0)
-    commercial: Decimal = Decimal(0)
+    technical: Percent = Decimal(0)
+    commercial: Percent = Decimal(0)
     is_qualified: bool = True
     comment: str = Field("", max_length=column_limit(Score, "comment"))
 
@@ -116,7 +117,7 @@ class SignIn(Schema):
 
 
 class ContractIn(Schema):
-    amount: Decimal
+    amount: Money
     signed_on: dt.date
 
 
@@ -152,10 +153,10 @@ def lot_public(lot, user) -> dict:
         data["report_sha256"] = report.content_sha256
         data["report_signed"] = report.signatures.count()
     if lot.candidates_published_at:
-        data["candidates"] = [{"rank": c.rank, "bidder": c.bid.bidder.name, "price": str(c.bid.price)}
+        data["candidates"] = [{"rank": c.rank, "bidder": c.bidder_name or c.bid.bidder.name, "price": str(c.bid.price)}
                               for c in lot.candidates.select_related("bid__bidder")]
     award = getattr(lot, "award", None)
     if award is not None:
-        data["award"] = {"bidder": award.bid.bidder.name, "amount": str(award.amount), "issued_at": award.issued_at,
+        data["award"] = {"bidder": award.bidder_name or award.bid.bidder.name, "amount": str(award.amount), "issued_at": award.issued_at,
                          "contract_due": award.contract_due}
     return data

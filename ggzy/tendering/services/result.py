@@ -55,6 +55,8 @@ def candidates_publish(*, actor, lot: Lot) -> list[Candidate]:
     now = clock.now()
     with transaction.atomic():
         locked = Lot.objects.select_for_update().select_related("project__center", "project__region").get(pk=lot.pk)
+        if locked.candidates_published_at is not None:
+            raise Conflict("中标候选人已公示", field="lot")
         # Each candidate keeps the name it is published under (the report's, as the notice below says it).
         rows = [Candidate.objects.create(lot=locked, bid_id=r["bid_id"], rank=r["rank"],
                                          bidder_name=r.get("bidder") or "")

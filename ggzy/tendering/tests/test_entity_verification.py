@@ -145,9 +145,6 @@ def test_archived_lot_keeps_the_names_its_results_were_published_under(world):
     assert winner_name in [row["bidder"] for row in lot.opening_record.rows]
 
 
-@pytest.mark.xfail(strict=True, reason="ggzy/tendering/schemas.py lot_public still reads c.bid.bidder.name and "
-                                       "award.bid.bidder.name live; it should read Candidate.bidder_name and "
-                                       "Award.bidder_name (owned by another engineer)")
 def test_archived_lot_page_lists_candidates_under_their_published_names(world):
     lot = _archived_lot(world)
     winner_name = world.bidder_entities[1].name

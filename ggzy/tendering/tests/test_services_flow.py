@@ -54,6 +54,8 @@ def test_full_open_tender(world):
     for member, _ in members:
         evaluation.report_sign(actor=member, lot=lot)
     result.candidates_publish(actor=world.tenderer, lot=lot)
+    with pytest.raises(Conflict, match="已公示"):  # once only: a second publication changes nothing
+        result.candidates_publish(actor=world.staff, lot=lot)
     lot.refresh_from_db()
     assert lot.state == LotState.CANDIDATES
     # an objection suspends, its answer resumes
