@@ -32,8 +32,7 @@ demo: $(STAMP)
 test: $(STAMP) browser-deps
 	$(PY) manage.py makemigrations --check --dry-run --settings=ggzy.settings.test
 	$(VENV)/bin/ruff check .
-	$(VENV)/bin/mypy ggzy/core ggzy/accounts/services.py ggzy/disclosure/services.py ggzy/registry/services.py ggzy/tendering/services ggzy/tendering/procedures ggzy/tendering/scoring.py \
-		ggzy/pki/services.py ggzy/pki/ocsp.py ggzy/pki/bindings.py ggzy/pki/validation.py ggzy/ledger ggzy/catalog/services
+	$(VENV)/bin/mypy ggzy
 	$(VENV)/bin/pytest -q
 
 browser-deps:

@@ -49,7 +49,7 @@ TEXT_MAX = 100_000  # a TextField has no column limit; no notice, objection or a
 
 def column_limit(model: type[models.Model], field: str) -> int:
     """The database column's ``max_length``, so an API schema refuses what the table could not store."""
-    limit = model._meta.get_field(field).max_length
+    limit = getattr(model._meta.get_field(field), "max_length", None)
     if limit is None:
         raise ValueError(f"{model.__name__}.{field} has no max_length")
     return int(limit)

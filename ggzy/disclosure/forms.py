@@ -1,3 +1,5 @@
+from typing import cast
+
 from django import forms
 
 from ggzy.core.forms import MoneyField
@@ -24,9 +26,8 @@ class NoticeFilterForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["city"].choices = _city_choices()
-        self.fields["city"].choices += [("370000", "省级")]
-        self.fields["category"].choices = [("", "全部类别")] + list(portal_categories().items())
+        cast(forms.ChoiceField, self.fields["city"]).choices = [*_city_choices(), ("370000", "省级")]
+        cast(forms.ChoiceField, self.fields["category"]).choices = [("", "全部类别"), *portal_categories().items()]
 
 
 class NoticePublishForm(forms.Form):
@@ -42,8 +43,8 @@ class NoticePublishForm(forms.Form):
 
     def __init__(self, *args, center=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["category_code"].choices = list(portal_categories().items())
+        cast(forms.ChoiceField, self.fields["category_code"]).choices = list(portal_categories().items())
         regions = Region.objects.order_by("code")
         if center is not None and not center.is_provincial:
             regions = regions.filter(pk=center.region_id) | regions.filter(parent_id=center.region_id)
-        self.fields["region"].queryset = regions
+        cast(forms.ModelChoiceField, self.fields["region"]).queryset = regions

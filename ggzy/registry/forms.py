@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.urls import reverse
@@ -15,7 +15,8 @@ from .choices import KEY_PERSON_ROLES, QUALIFICATION_TYPES, EntityStatus, Entity
 
 MAX_ROWS = 20
 FORMSET_PREFIXES = ("bank_accounts", "qualifications", "key_persons")
-DATE_WIDGET = {"widget": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+def _date_input() -> forms.DateInput:
+    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class EntityForm(forms.Form):
@@ -27,7 +28,7 @@ class EntityForm(forms.Form):
     entity_type = forms.ChoiceField(label="主体类型", choices=EntityType.choices)
     legal_representative = forms.CharField(label="法定代表人", max_length=64)
     registered_capital = MoneyField(label="注册资本（元）", required=False, max_digits=18)
-    established_on = forms.DateField(label="成立日期", required=False, **DATE_WIDGET)
+    established_on = forms.DateField(label="成立日期", required=False, widget=_date_input())
     region = forms.ChoiceField(label="所在地区", help_text="决定主体所属的交易中心")
     registered_address = forms.CharField(label="注册地址", max_length=255)
     business_address = forms.CharField(label="经营地址", max_length=255, required=False)
@@ -37,7 +38,7 @@ class EntityForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["region"].choices = [("", "请选择市或县区"), *selectors.region_choices()]
+        cast(forms.ChoiceField, self.fields["region"]).choices = [("", "请选择市或县区"), *selectors.region_choices()]
         code = self.fields["credit_code"]
         code.widget.attrs.update({
             "hx-get": reverse("registry:credit_code_check"), "hx-trigger": "blur changed",
@@ -85,8 +86,8 @@ class QualificationForm(forms.Form):
     level = forms.CharField(label="资质等级", max_length=32, required=False)
     certificate_number = forms.CharField(label="证书编号", max_length=64)
     issuer = forms.CharField(label="发证机关", max_length=128, required=False)
-    valid_from = forms.DateField(label="有效期起", **DATE_WIDGET)
-    valid_until = forms.DateField(label="有效期至", **DATE_WIDGET)
+    valid_from = forms.DateField(label="有效期起", widget=_date_input())
+    valid_until = forms.DateField(label="有效期至", widget=_date_input())
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -142,7 +142,8 @@ class EntityPublicOut(Schema):
 class EntityOut(EntityPublicOut):
     """The full record, for the entity's own users and its staff (personal ID numbers still masked)."""
 
-    key_persons: list[KeyPersonOut]
+    # The full row type replaces the public one (pydantic validates each schema's list on its own).
+    key_persons: list[KeyPersonOut]  # type: ignore[assignment]
     bank_accounts: list[BankAccountOut]
     pending_name: str | None = None
 

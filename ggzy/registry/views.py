@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth import login
 from django.core.exceptions import PermissionDenied
@@ -36,7 +39,7 @@ from .masking import Audience, entity_brief, entity_view
 from .models import EntityNameChange, MarketEntity
 
 PAGE_SIZE = 20
-PART_SERVICES = {
+PART_SERVICES: dict[str, tuple[Callable[..., Any], Callable[..., Any], str]] = {
     "bank_accounts": (services.bank_account_add, services.bank_account_remove, "bank_account_id"),
     "qualifications": (services.qualification_add, services.qualification_remove, "qualification_id"),
     "key_persons": (services.key_person_add, services.key_person_remove, "key_person_id"),

@@ -11,7 +11,7 @@ from .base import *  # noqa: F403
 from .base import DATABASES, HUEY, VAR_DIR
 
 DEBUG = True
-var_dir_prepare(VAR_DIR, [Path(p) for p in (
+var_dir_prepare(VAR_DIR, [Path(str(p)) for p in (
     DATABASES["default"]["NAME"] if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3" else None,
     HUEY.get("filename") if HUEY.get("huey_class") == "huey.SqliteHuey" else None,
 ) if p])

@@ -126,7 +126,7 @@ def lot_document_add(request, lot_id: ObjectId, file: File[UploadedFile]):
     limit = column_limit(TenderDocument, "name")
     if len(file.name or "") > limit:  # Django cuts upload names at 255 characters; the column holds fewer
         raise DomainError(f"文件名不能超过 {limit} 个字符", field="file")
-    document = services.lot_document_add(actor=request.user, lot=_lot(request, lot_id), name=file.name,
+    document = services.lot_document_add(actor=request.user, lot=_lot(request, lot_id), name=file.name or "",
                                          content=file.read())
     return Status(201, {"id": document.pk, "name": document.name, "sha256": document.sha256})
 
@@ -206,8 +206,8 @@ def _json_field(raw: str, field: str):
              summary="递交或修改密封投标文件（投标人）")
 @requires(BIDDER)
 def bid_submit(request, lot_id: ObjectId, price_sheet: Form[str], fingerprint: Form[str] = "",
-               files: File[list[UploadedFile]] = None):
-    incoming = [bidding.IncomingFile(name=f.name, chunks=f.chunks()) for f in (files or [])]
+               files: File[list[UploadedFile]] = None):  # type: ignore[assignment]  # ninja: optional upload list
+    incoming = [bidding.IncomingFile(name=f.name or "", chunks=f.chunks()) for f in (files or [])]
     bid = bidding.bid_submit(actor=request.user, lot=_lot(request, lot_id), files=incoming,
                              price_sheet=_json_field(price_sheet, "price_sheet"),
                              fingerprint=_json_field(fingerprint, "fingerprint"))
@@ -363,7 +363,7 @@ def objection_answer(request, objection_id: ObjectId, payload: AnswerIn):
 @requires(OWNERS_OR_STAFF)
 def award(request, lot_id: ObjectId):
     a = result.award_issue(actor=request.user, lot=_lot(request, lot_id))
-    return {"bidder": a.bid.bidder.name, "amount": str(a.amount), "contract_due": a.contract_due}
+    return {"bidder": a.bidder_name, "amount": str(a.amount), "contract_due": a.contract_due}
 
 
 @router.post("/lots/{lot_id}/contract", response=answers(dict, *ACTION, status=201), summary="合同备案")

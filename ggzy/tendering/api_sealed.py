@@ -89,7 +89,7 @@ def sealing_key(request, lot_id: ObjectId):
              summary="递交投标人自持密钥的密封投标文件")
 @requires(BIDDER)
 def sealed_bid(request, lot_id: ObjectId, manifest: str = Form(..., pattern=r"^\s*\{", max_length=1_000_000),
-               files: File[list[UploadedFile]] = None):
+               files: File[list[UploadedFile]] = None):  # type: ignore[assignment]  # ninja: optional upload list
     try:
         data = json.loads(manifest)
         if not isinstance(data, dict):
@@ -119,7 +119,7 @@ def wrapped_key(request, lot_id: ObjectId):
     bid = bid_of(actor=request.user, lot=_lot(request, lot_id))
     if bid is None or bid.sealed_by != "bidder":
         raise Http404
-    return {"algorithm": bid.content_algorithm, "wrapped_key": base64.b64encode(bytes(bid.bidder_wrapped_key)).decode(),
+    return {"algorithm": bid.content_algorithm, "wrapped_key": base64.b64encode(bytes(bid.bidder_wrapped_key or b"")).decode(),
             "state": bid.state}
 
 
