@@ -7,7 +7,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from ggzy.core.api_errors import StrictJSONParser, validation_error_as_domain
-from ggzy.core.errors import DomainError
+from ggzy.core.errors import DomainError, TooManyRequests
 from ggzy.core.permissions import LoginRequired
 
 api = NinjaAPI(
@@ -22,7 +22,10 @@ api = NinjaAPI(
 
 @api.exception_handler(DomainError)
 def _domain_error(request, exc: DomainError):
-    return api.create_response(request, exc.as_dict(), status=exc.status_code)
+    response = api.create_response(request, exc.as_dict(), status=exc.status_code)
+    if isinstance(exc, TooManyRequests):
+        response["Retry-After"] = str(exc.retry_after)
+    return response
 
 
 @api.exception_handler(LoginRequired)

@@ -14,7 +14,7 @@ from django.db.models import Count, Max
 
 from ggzy.core import clock
 from ggzy.core.audit import audit_record
-from ggzy.core.errors import DomainError
+from ggzy.core.errors import DomainError, TooManyRequests
 
 from .models import LoginAttempt, User
 from .roles import Role
@@ -60,14 +60,11 @@ def totp_provisioning_uri(user: User) -> str:
 LOGIN_REFUSED = "用户名、密码或动态口令错误"
 
 
-class LoginThrottled(DomainError):
+class LoginThrottled(TooManyRequests):
     """Too many recent failures: the attempt must wait, and nothing it carries is checked."""
 
-    status_code = 429
-
     def __init__(self, seconds: int, *, field: str = "__all__") -> None:
-        self.retry_after = seconds
-        super().__init__(f"登录失败次数过多，请等待{seconds}秒后再试", field=field)
+        super().__init__(f"登录失败次数过多，请等待{seconds}秒后再试", retry_after=seconds, field=field)
 
 
 def _failures_wait(attempts, *, allowance: int, now: dt.datetime) -> int:

@@ -50,3 +50,13 @@ class Conflict(DomainError):
     """The object's state forbids the action (wrong state, too late, duplicate)."""
 
     status_code = 409
+
+
+class TooManyRequests(DomainError):
+    """Too many attempts in a short time: the request must wait ``retry_after`` seconds (HTTP 429)."""
+
+    status_code = 429
+
+    def __init__(self, message: str, *, retry_after: int, field: str | None = None) -> None:
+        self.retry_after = max(1, int(retry_after))
+        super().__init__(message, field=field)

@@ -41,7 +41,7 @@ def _detail(entity, audience: Audience) -> EntityOut | EntityPublicOut:
     return EntityOut(**view, pending_name=pending.new_name if pending else None)
 
 
-@router.post("/entities", response=answers(EntityOut, 400, 403, 409, status=201),
+@router.post("/entities", response=answers(EntityOut, 400, 403, 409, 429, status=201),
              summary="一表申请：注册市场主体（匿名自助或工作人员代办）")
 @requires(PUBLIC)
 def entity_register_api(request, payload: EntityRegisterIn):

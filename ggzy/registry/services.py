@@ -21,7 +21,7 @@ from ggzy.accounts.roles import MARKET_ENTITY_ROLES, Role
 from ggzy.accounts.services import user_create
 from ggzy.core import clock
 from ggzy.core.audit import audit_record, jsonable
-from ggzy.core.errors import Conflict, DomainError, NotAllowed
+from ggzy.core.errors import Conflict, DomainError, NotAllowed, TooManyRequests
 
 from . import entity_input as check
 from . import policies
@@ -134,7 +134,8 @@ def _registration_limit_check(*, actor: Any, address: str | None) -> None:
     times = list(recent.order_by("registered_at").values_list("registered_at", flat=True)[:limit])
     if len(times) >= limit:
         retry = timezone.localtime(times[0] + REGISTRATION_WINDOW)
-        raise DomainError(f"{who}每小时最多注册{limit}个市场主体，请于{retry:%H:%M}后再试", field="__all__")
+        raise TooManyRequests(f"{who}每小时最多注册{limit}个市场主体，请于{retry:%H:%M}后再试", field="__all__",
+                              retry_after=int((retry - clock.now()).total_seconds()))
 
 
 def _verification_at_registration(actor: Any, now: dt.datetime) -> dict[str, Any]:

@@ -107,6 +107,6 @@ def test_the_api_answers_429_while_waiting(client, make_user, frozen_clock):
                     content_type="application/json")
     response = client.post("/api/v1/accounts/login", {"username": "firm7", "password": "pass-1234-ok"},
                            content_type="application/json")
-    assert response.status_code == 429
+    assert response.status_code == 429 and response["Retry-After"] == "2"
     assert response.json()["detail"] == "登录失败次数过多，请等待2秒后再试"
     assert client.get("/api/v1/accounts/me").status_code == 401

@@ -260,6 +260,6 @@ def test_api_registration_is_limited_per_client_address(client, frozen_clock, ce
     before = stored()
     response = client.post(URL, json.dumps(entity_data(), default=str), content_type="application/json",
                            REMOTE_ADDR="198.51.100.4")
-    assert response.status_code == 400
+    assert response.status_code == 429 and 0 < int(response["Retry-After"]) <= 3600
     assert response.json()["detail"].startswith("同一网络地址每小时最多注册3个市场主体")
     assert stored() == before
