@@ -138,3 +138,22 @@ def pytest_collection_modifyitems(items):
         marker = item.get_closest_marker("django_db")
         if marker is not None and marker.kwargs.get("transaction") and not marker.kwargs.get("serialized_rollback"):
             item.add_marker(pytest.mark.django_db(**{**marker.kwargs, "serialized_rollback": True}), append=False)
+
+
+@pytest.fixture(scope="module")
+def demo_pki(tmp_path_factory):
+    """The test PKI (both demo CAs, user and custodian certificates), built once per module at the frozen clock's
+    moment (certificates start one day before)."""
+    from ggzy.pki.testpki import build_test_pki
+
+    return build_test_pki(tmp_path_factory.mktemp("pki"), now=dt.datetime(2026, 3, 2, 9, 0, tzinfo=SHANGHAI),
+                          crl_days=30)
+
+
+@pytest.fixture
+def trust_store(db, demo_pki):
+    """Both demo roots registered and both CRLs imported (by the system actor)."""
+    from ggzy.pki.testpki import demo_pki_register
+
+    demo_pki_register(directory=demo_pki.directory)
+    return demo_pki

@@ -4,7 +4,6 @@ registration rate limit."""
 import base64
 import datetime as dt
 import json
-from zoneinfo import ZoneInfo
 
 import pytest
 from cryptography.hazmat.primitives import hashes
@@ -16,7 +15,6 @@ from ggzy.core.errors import Conflict, DomainError, NotAllowed
 from ggzy.core.models import AuditEntry
 from ggzy.pki import sm
 from ggzy.pki.models import Algorithm
-from ggzy.pki.testpki import build_test_pki, demo_pki_register
 from ggzy.registry import services, services_review
 from ggzy.registry.models import EntityRegistration, EntityVersion, MarketEntity
 
@@ -24,7 +22,6 @@ from .conftest import ALL_PEOPLE, STAFF_OVER, stored
 from .factories import entity_data, link, unverified
 
 URL = "/api/v1/registry/entities"
-PKI_NOW = dt.datetime(2026, 3, 2, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai"))  # the frozen_clock's moment
 
 
 def _state(entity: MarketEntity) -> tuple:
@@ -136,17 +133,7 @@ def test_entity_page_tells_the_owner_what_to_do_and_offers_staff_the_review(clie
     assert "交易中心审核" in client.get(url).content.decode()
 
 
-# ---- certificate sign-in ---------------------------------------------------------------------------------------
-
-@pytest.fixture(scope="module")
-def demo_pki(tmp_path_factory):
-    return build_test_pki(tmp_path_factory.mktemp("pki"), now=PKI_NOW, crl_days=30)
-
-
-@pytest.fixture
-def trust_store(db, demo_pki):
-    demo_pki_register(directory=demo_pki.directory)
-    return demo_pki
+# ---- certificate sign-in (the root conftest's demo_pki and trust_store) ------------------------------------------
 
 
 def _certificate_login(client, issued):
