@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import re
-from decimal import Decimal
 from typing import Annotated, Any
 
 from django.db import models
@@ -21,6 +20,7 @@ from ninja.parser import Parser
 from pydantic import Field
 
 from .errors import DomainError
+from .jsontext import NonFiniteNumber, strict_json_loads
 
 MAX_ID = 2**63 - 1  # BigAutoField; a larger id would overflow the database driver instead of finding nothing
 ObjectId = Annotated[int, Field(ge=1, le=MAX_ID)]
@@ -61,14 +61,6 @@ class InputRejected(DomainError):
 
     def as_dict(self) -> dict:
         return {"detail": detail_of(self), "errors": self.errors}
-
-
-class _NonFinite(ValueError):
-    pass
-
-
-def _refuse_constant(name: str) -> Any:
-    raise _NonFinite(name)
 
 
 _JSON_REASONS = {
@@ -116,9 +108,9 @@ class StrictJSONParser(Parser):
 
     def parse_body(self, request):
         try:
-            data = json.loads(request.body, parse_float=Decimal, parse_constant=_refuse_constant)
-        except _NonFinite as exc:
-            raise InputRejected(f"请求体不是有效的 JSON：不接受 {exc.args[0]}，数字必须是有限值") from None
+            data = strict_json_loads(request.body)
+        except NonFiniteNumber as exc:
+            raise InputRejected(f"请求体不是有效的 JSON：不接受 {exc.name}，数字必须是有限值") from None
         except json.JSONDecodeError as exc:
             raise InputRejected(f"请求体不是有效的 JSON：{_json_reason(exc)}") from None
         except (UnicodeDecodeError, RecursionError):
