@@ -21,9 +21,9 @@ router = Router()
 
 
 class LoginIn(Schema):
-    username: str
-    password: str
-    totp: str | None = Field(None, description="动态口令（交易中心工作人员、监督部门与管理员必填）")
+    username: str = Field(max_length=150)
+    password: str = Field(max_length=256)
+    totp: str | None = Field(None, max_length=16, description="动态口令（交易中心工作人员、监督部门与管理员必填）")
 
 
 class MeOut(Schema):
@@ -67,11 +67,11 @@ class CertChallengeOut(Schema):
 
 
 class CertLoginIn(Schema):
-    certificate: str
-    signature: str
-    nonce: str
-    username: str | None = None
-    totp: str | None = None
+    certificate: str = Field(max_length=64 * 1024, description="PEM 证书")
+    signature: str = Field(max_length=8 * 1024)
+    nonce: str = Field(max_length=128)
+    username: str | None = Field(None, max_length=150)
+    totp: str | None = Field(None, max_length=16)
 
 
 @router.get("/cert-challenge", response=answers(CertChallengeOut), summary="证书登录：获取挑战码")

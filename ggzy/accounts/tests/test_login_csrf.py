@@ -67,3 +67,11 @@ def test_the_page_and_the_api_sign_in_with_the_token(browser_client, make_user):
                                content_type="application/json",
                                HTTP_X_CSRFTOKEN=api_client.cookies["csrftoken"].value)
     assert response.status_code == 200 and _signed_in(api_client)
+
+
+@pytest.mark.django_db
+def test_an_overlong_user_name_is_refused_before_anything_is_recorded(client):
+    response = client.post("/api/v1/accounts/login", {"username": "x" * 20000, "password": "p"},
+                           content_type="application/json")
+    assert response.status_code == 400 and "username" in response.json()["errors"]
+    assert LoginAttempt.objects.count() == 0
