@@ -45,8 +45,9 @@ def crypto_page(page, live_server):
     WebCrypto (AES-GCM, SHA-256) is there as it is on the platform's HTTPS pages."""
     page.goto(f"{live_server.url}/accounts/login/")
     page.set_content("<!doctype html><html><head><meta charset='utf-8'></head><body></body></html>")
-    page.add_script_tag(path=str(SM2_SCRIPT))
-    page.add_script_tag(path=str(SCRIPT))
+    # from the platform's own static URLs, as its pages load them: the page's CSP refuses inline scripts
+    page.add_script_tag(url=f"{live_server.url}/static/pki/{SM2_SCRIPT.name}")
+    page.add_script_tag(url=f"{live_server.url}/static/tendering/{SCRIPT.name}")
     assert page.evaluate("typeof window.ggzySealedBid.sealFile + ' ' + typeof crypto.subtle.digest") == \
         "function function"
     return page
