@@ -207,7 +207,27 @@ def demo_entities_load(stdout=None) -> int:
                 stdout.write(f"  未关联 {username}：{exc.message}\n")
             continue
         linked.append(username)
+    _review_queue_load()
     if stdout is not None:
         stdout.write(f"市场主体：新增 {created} 个，共 {MarketEntity.objects.count()} 个；"
-                     f"已关联演示账户 {', '.join(linked) or '无'}\n")
+                     f"已关联演示账户 {', '.join(linked) or '无'}；待核验 {SELF_REGISTERED}，"
+                     f"待审核更名 {RENAME[0]} → {RENAME[1]}\n")
     return created
+
+
+# The center's review has work in the demo: a self-registered firm awaiting verification (it may not bid until a
+# certificate carrying its credit code signs in, or staff verify it) and a pending change of name.
+SELF_REGISTERED = "山东齐鲁新材料科技有限公司"
+RENAME = ("济南城投明湖建设发展有限公司", "济南城投明湖城市发展集团有限公司")
+
+
+def _review_queue_load() -> None:
+    from django.contrib.auth.models import AnonymousUser
+
+    if not MarketEntity.objects.filter(name=SELF_REGISTERED).exists():
+        data = entity_demo_data(len(ENTITIES), SELF_REGISTERED, "build", "370112", "韩立伟")
+        services.entity_register(actor=AnonymousUser(), data=data)
+    entity = MarketEntity.objects.filter(name=RENAME[0]).first()
+    owner = User.objects.filter(username="zhaobiao").first()
+    if entity is not None and owner is not None and not entity.name_changes.exists():
+        services.entity_update(actor=owner, entity=entity, data={"name": RENAME[1]})

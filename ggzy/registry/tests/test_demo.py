@@ -7,7 +7,7 @@ import pytest
 
 from ggzy.accounts.roles import Role
 from ggzy.registry.credit_code import credit_code_validate
-from ggzy.registry.demo import demo_entities_load
+from ggzy.registry.demo import RENAME, SELF_REGISTERED, demo_entities_load
 from ggzy.registry.models import KeyPerson, MarketEntity, MarketEntityAccount, Qualification
 from ggzy.registry.personal_id import id_number_validate
 
@@ -23,7 +23,7 @@ def test_demo_entities_are_valid_spread_and_idempotent(frozen_clock, make_user):
     again = demo_entities_load()
     # then about fifty entities exist once, in every one of the 16 city centers
     assert created >= 50 and again == 0
-    assert MarketEntity.objects.count() == created
+    assert MarketEntity.objects.count() == created + 1  # and one self-registered firm, below
     assert MarketEntity.objects.values("center").distinct().count() == 16
     assert "新增" in out.getvalue()
     # and every credit code and ID number carries the right check character
@@ -36,6 +36,12 @@ def test_demo_entities_are_valid_spread_and_idempotent(frozen_clock, make_user):
     assert Qualification.objects.filter(valid_until__lt=today).count() == 1
     assert Qualification.objects.filter(valid_until__gte=today,
                                         valid_until__lte=today + dt.timedelta(days=30)).count() >= 3
+    # and the center's review has work: a self-registered firm awaiting verification, a pending change of name
+    waiting = MarketEntity.objects.get(name=SELF_REGISTERED)
+    assert waiting.verified_at is None
+    assert MarketEntity.objects.exclude(pk=waiting.pk).filter(verified_at__isnull=True).count() == 0
+    renamed = MarketEntity.objects.get(name=RENAME[0])
+    assert list(renamed.name_changes.values_list("new_name", "state")) == [(RENAME[1], "pending")]
     # and the demo logins act for their entities
     links = dict(MarketEntityAccount.objects.values_list("user__username", "entity__name"))
     assert links == {"toubiao": "山东鲁建建设集团有限公司", "zhaobiao": "济南城投明湖建设发展有限公司",
