@@ -46,6 +46,19 @@ def entity_list_manageable(*, user: Any) -> QuerySet[MarketEntity]:
     return qs.filter(accounts__user=user)
 
 
+def entity_review_queue(*, user: Any) -> list[dict[str, Any]]:
+    """What the user's center has to review (主体核验, 名称变更): staff and administrators only, oldest first."""
+    if not getattr(user, "is_authenticated", False) or user.role not in (Role.CENTER_STAFF, Role.ADMIN):
+        return []
+    pending = EntityNameChange.objects.filter(state=NameChangeState.PENDING)
+    qs = (entity_list_manageable(user=user)
+          .filter(Q(verified_at__isnull=True) | Q(name_changes__state=NameChangeState.PENDING)).distinct()
+          .prefetch_related(Prefetch("name_changes", queryset=pending, to_attr="pending_changes")))
+    return [{"name": e.name, "credit_code": e.credit_code, "is_verified": e.is_verified,
+             "new_name": e.pending_changes[0].new_name if e.pending_changes else None}
+            for e in qs.order_by("created_at", "id")[:50]]
+
+
 def _with_parts(qs: QuerySet[MarketEntity]) -> QuerySet[MarketEntity]:
     return qs.select_related("region__parent", "center").prefetch_related(
         "qualifications", "key_persons", "bank_accounts")

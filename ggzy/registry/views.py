@@ -66,6 +66,7 @@ def entity_list_view(request):
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {"page": page, "rows": [entity_brief(e) for e in page.object_list], "params": params,
                "cities": selectors.city_choices(), "entity_types": EntityType.choices,
+               "review_queue": [] if _is_htmx(request) else selectors.entity_review_queue(user=request.user),
                "query": "&".join(f"{k}={v}" for k, v in params.items() if v)}
     template = "registry/partials/entity_results.html" if _is_htmx(request) else "registry/pages/entity_list.html"
     return render(request, template, context)

@@ -19,7 +19,7 @@ from ggzy.registry import services, services_review
 from ggzy.registry.models import EntityRegistration, EntityVersion, MarketEntity
 
 from .conftest import ALL_PEOPLE, STAFF_OVER, stored
-from .factories import entity_data, link, unverified
+from .factories import MarketEntityFactory, entity_data, link, unverified
 
 URL = "/api/v1/registry/entities"
 
@@ -250,3 +250,28 @@ def test_api_registration_is_limited_per_client_address(client, frozen_clock, ce
     assert response.status_code == 429 and 0 < int(response["Retry-After"]) <= 3600
     assert response.json()["detail"].startswith("同一网络地址每小时最多注册3个市场主体")
     assert stored() == before
+
+
+# ---- the staff's review queue on the register page -------------------------------------------------------------
+
+@pytest.mark.parametrize(("who", "sees"), [("anonymous", False), ("owner", False), ("supervisor", False),
+                                           ("qingdao_staff", False), ("jinan_staff", True),
+                                           ("provincial_staff", True), ("admin", True)])
+def test_register_page_lists_what_the_center_must_review(client, people, jinan_entity, who, sees,
+                                                         django_assert_max_num_queries):
+    # given a Jinan entity awaiting verification, the Jinan entity asking for a new name, and a verified bystander
+    waiting = unverified(name="济南待核验建设有限公司")
+    bystander = MarketEntityFactory(name="济南已核验工程有限公司")
+    services.entity_update(actor=people["owner"], entity=jinan_entity, data={"name": "济南新名称建设有限公司"})
+    if people[who] is not None:
+        client.force_login(people[who])
+        client.get("/registry/entities/")  # a working session (the idle-timeout mark is written once)
+    # when the register page is opened
+    with django_assert_max_num_queries(12):
+        html = client.get("/registry/entities/").content.decode()
+    # then the center's staff see both waiting items and nobody else sees the queue
+    assert ('id="review-queue"' in html) is sees
+    if sees:
+        queue = html.split('id="review-queue"')[1].split("</section>")[0]
+        assert waiting.name in queue and "待核验" in queue and "济南新名称建设有限公司" in queue
+        assert bystander.name not in queue
