@@ -17,7 +17,8 @@ $(STAMP): pyproject.toml constraints.txt
 
 install: $(STAMP)
 
-## make demo: install, migrate the embedded SQLite database, load demo data, serve on http://127.0.0.1:8000
+## make demo: install, migrate the embedded SQLite database, load demo data, serve on http://127.0.0.1:8000 with
+## the task consumer and its scheduler (checkpoints, the deadline chronograph …) running beside the server
 demo: $(STAMP)
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py demo_load
@@ -26,7 +27,11 @@ demo: $(STAMP)
 	@echo "  开放接口 / API docs:  http://$(HOST):$(PORT)/api/docs"
 	@echo ""
 	$(PY) manage.py demo_logins
-	$(PY) manage.py runserver $(HOST):$(PORT)
+	$(PY) manage.py serve $(HOST):$(PORT)
+
+## make serve: serve the existing database (server and task consumer), without reloading the demo data
+serve: $(STAMP)
+	$(PY) manage.py serve $(HOST):$(PORT)
 
 ## make test: install and run the whole suite (SQLite; DATABASE_URL=postgres://… for PostgreSQL)
 test: $(STAMP) browser-deps

@@ -161,14 +161,18 @@ def entry_body(*, index: int, at: dt.datetime, action: str, object_type: str, ob
                actor_label: str, actor_role: str, center_id: int | None, before_hash: str | None,
                after_hash: str | None, changed: list[str], documents: list[str],
                source: str | None) -> dict[str, Any]:
-    """The entry as a JSON object (version 1); ``canonical_json`` of it is the Merkle leaf's data."""
+    """The entry as a JSON object (version 1); ``canonical_json`` of it is the Merkle leaf's data.
+
+    An actor without a role (the system, a sealed bidder act) has no ``role`` key. Entries appended before
+    issue 10 wrote ``"role": ""`` instead; their bytes, hence their leaves, stay as they were."""
+    actor = {"label": actor_label, "role": actor_role} if actor_role else {"label": actor_label}
     return {
         "v": FORMAT_VERSION,
         "index": index,
         "time": canonical_time(at),
         "action": action,
         "object": {"type": object_type, "id": object_id},
-        "actor": {"label": actor_label, "role": actor_role},
+        "actor": actor,
         "center": center_id,
         "before_hash": before_hash,
         "after_hash": after_hash,

@@ -1,8 +1,9 @@
 """Scheduled ledger work: a signed checkpoint at a fixed interval, cosigned by the in-process witnesses;
 push rounds to webhook subscribers every minute and soon after appends (``push_soon``).
 
-The interval is ``settings.GGZY_LEDGER_CHECKPOINT_MINUTES`` (default 10). Issuing is idempotent per tree
-size, so a late or doubled run does no harm.
+The interval is ``settings.GGZY_LEDGER_CHECKPOINT_MINUTES`` (10; 1 in the embedded demo). Issuing is
+idempotent per tree size, so a late or doubled run does no harm. These run in Huey's consumer: ``manage.py
+run_huey``, or ``manage.py serve`` (``make demo``), which starts it beside the server.
 """
 
 import threading
@@ -16,7 +17,7 @@ from .localwitness import ledger_cosign_locally
 from .outbox import ledger_push
 from .services import checkpoint_issue
 
-_MINUTES = int(getattr(settings, "GGZY_LEDGER_CHECKPOINT_MINUTES", 10))
+_MINUTES = int(settings.GGZY_LEDGER_CHECKPOINT_MINUTES)
 
 
 @db_periodic_task(crontab(minute=f"*/{_MINUTES}"))

@@ -8,7 +8,7 @@ from huey.contrib.djhuey import db_periodic_task
 
 from .services import revocation_refresh_all
 
-_MINUTES = int(getattr(settings, "GGZY_PKI_REFRESH_MINUTES", 30))
+_MINUTES = int(settings.GGZY_PKI_REFRESH_MINUTES)
 
 
 @db_periodic_task(crontab(minute=f"*/{_MINUTES}"))

@@ -128,6 +128,12 @@ HUEY = {
 if os.environ.get("REDIS_URL"):
     HUEY = {"huey_class": "huey.RedisHuey", "name": "ggzy", "url": os.environ["REDIS_URL"], "immediate": False}
 
+# Periodic tasks (Huey's scheduler: ``manage.py run_huey``, which ``manage.py serve`` starts in the embedded mode).
+# Minutes between ledger checkpoints (each is issued only when the log has grown) and between CRL/OCSP refreshes;
+# a crontab ``*/N`` of the hour, so N from 1 to 60.
+GGZY_LEDGER_CHECKPOINT_MINUTES = int(os.environ.get("GGZY_LEDGER_CHECKPOINT_MINUTES", 10))
+GGZY_PKI_REFRESH_MINUTES = int(os.environ.get("GGZY_PKI_REFRESH_MINUTES", 30))
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -59,6 +59,38 @@ def test_entry_body_is_stable():
         '"v":1}').encode()
 
 
+def test_an_actor_without_a_role_has_no_role_key():
+    # given the system (or a sealed bidder act): a label and no role
+    body = canonical.entry_body(
+        index=0, at=dt.datetime(2026, 3, 2, 1, 0, tzinfo=dt.UTC), action="lot.open", object_type="tendering.lot",
+        object_id="5", actor_label="匿名/系统", actor_role="", center_id=None, before_hash="cd" * 32,
+        after_hash="ab" * 32, changed=["state"], documents=[], source=None)
+    # then the actor names no role at all, rather than an empty one
+    assert body["actor"] == {"label": "匿名/系统"}
+    assert '"actor":{"label":"匿名/系统"},'.encode() in canonical.entry_bytes(body)
+
+
+def test_entries_written_with_an_empty_role_still_verify():
+    # given a log whose first entry has the earlier form ("role": "") and whose second has the current one
+    from ggzy.ledger import verify
+
+    def body(index: int) -> dict:
+        return canonical.entry_body(
+            index=index, at=dt.datetime(2026, 3, 2, 1, 0, tzinfo=dt.UTC), action="lot.signup",
+            object_type="tendering.lot", object_id="5", actor_label="投标人（密封）", actor_role="", center_id=1,
+            before_hash=None, after_hash="ab" * 32, changed=[], documents=[], source=f"audit:{index}")
+
+    earlier = body(0)
+    earlier["actor"] = {"label": "投标人（密封）", "role": ""}
+    rows = [canonical.entry_bytes(earlier).decode(), canonical.entry_bytes(body(1)).decode()]
+    # when the log is verified
+    report = verify.verify_log(hash_name="sha256", checkpoint_notes=[], log_keys=[], entries=[
+        (i, text, merkle.leaf_hash(merkle.sha256, text.encode())) for i, text in enumerate(rows)])
+    # then both entries pass: the verifier recomputes leaves from the stored bytes, never from a rebuilt body
+    assert report.ok and report.entries == 2
+    assert '"role":""' in rows[0] and '"role"' not in rows[1]
+
+
 def test_state_hashes_and_document_hashes():
     # given a before and after state with a document digest
     digest = "0f" * 32

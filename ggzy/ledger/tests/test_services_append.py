@@ -34,6 +34,24 @@ def test_every_audit_entry_becomes_a_ledger_entry_in_the_same_transaction(frozen
     assert entry.leaf_hash == merkle.leaf_hash(merkle.sha256, entry.body.encode())
 
 
+@pytest.mark.parametrize(("who", "actor"), [
+    pytest.param("user", {"label": "zhaobiao_x", "role": "tenderer"}, id="user-with-role"),
+    pytest.param("system", {"label": "匿名/系统"}, id="system"),
+    pytest.param("sealed", {"label": "投标人（密封）"}, id="sealed-bidder-act"),
+])
+def test_the_actor_has_a_role_key_only_when_it_has_a_role(frozen_clock, make_user, who, actor):
+    # given a user with a role, the system, or a bidder whose act is sealed
+    user = make_user("tenderer", username="zhaobiao_x") if who != "system" else None
+    # when a service records a creation (nothing before it)
+    with transaction.atomic():
+        audit = audit_record(actor=user, action="thing.create", object_type="test.thing", object_id="1",
+                             sealed=who == "sealed", after={"status": "draft"})
+    # then the entry's actor names the role only when there is one, and before_hash is null for the creation
+    body = json.loads(LogEntry.objects.get(source_id=audit.pk).body)
+    assert body["actor"] == actor
+    assert body["before_hash"] is None and body["after_hash"] is not None
+
+
 def test_a_rolled_back_change_leaves_no_ledger_entry(frozen_clock):
     # given one committed entry
     append_entries(1)

@@ -8,6 +8,7 @@ been received; the deadline is checked against it at that moment, so a slow uplo
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -195,6 +196,7 @@ def bid_store(*, actor, lot, bidder, tag, wrapped, key_id, key, sealed_files, se
             raise ArrivedLate
         bid = Bid.objects.filter(lot=locked, bidder_tag=tag).first()
         kind = "modify" if bid is not None and bid.state == BidState.SUBMITTED else "submit"
+        before = _sealed_state(bid) if bid is not None else None  # None only when the bid is created
         if bid is None:
             bid = Bid(lot=locked, bidder_tag=tag, bidder_sealed=sealing.seal_small(locked, {"entity_id": bidder.pk}))
         else:
@@ -220,8 +222,17 @@ def bid_store(*, actor, lot, bidder, tag, wrapped, key_id, key, sealed_files, se
         BidEvent.objects.create(lot=locked, bidder_tag=tag, kind=kind, at=arrived)
         audit_record(actor=actor, action=f"bid.{kind}", object_type="tendering.lot", object_id=str(lot.pk),
                      object_repr="投标文件（密封）", center_id=locked.project.center_id, sealed=True,
-                     after={"files": [c for (_, c, _), _ in sealed_files], "arrived_at": arrived})
+                     before=before, after=_sealed_state(bid, files=[c for (_, c, _), _ in sealed_files]))
     return bid
+
+
+def _sealed_state(bid: Bid, *, files: list[str] | None = None) -> dict:
+    """What the audit trail keeps of a bid before the opening: its state, arrival time and ciphertext hashes (the
+    entry is logged against the lot, so neither names the bidder). ``files`` saves reading them back. The time is
+    in UTC, as the database returns it, so a modification's before state hashes like the submission's after state."""
+    if files is None:
+        files = list(bid.files.order_by("pk").values_list("ciphertext_sha256", flat=True))
+    return {"state": bid.state, "files": files, "arrived_at": bid.arrived_at.astimezone(dt.UTC)}
 
 
 def bid_withdraw(*, actor, lot: Lot) -> Bid:
@@ -234,6 +245,7 @@ def bid_withdraw(*, actor, lot: Lot) -> Bid:
         _event(lot, bid.bidder_tag, "refused_late", "投标截止后撤回")
         raise Conflict("已过投标截止时间，不能撤回", field="bid_deadline")
     with transaction.atomic():
+        before = _sealed_state(bid)
         Bid.objects.filter(pk=bid.pk).update(state=BidState.WITHDRAWN)
         bid.refresh_from_db()
         BidEvent.objects.create(lot=lot, bidder_tag=bid.bidder_tag, kind="withdraw", at=clock.now())
@@ -243,5 +255,6 @@ def bid_withdraw(*, actor, lot: Lot) -> Bid:
             due = rules.after(lot.project, "bid_bond_refund_after_withdrawal_max", clock.now())
             BondRefund.objects.create(bond=bond, due_on=timezone.localdate(due), reason="撤回投标")
         audit_record(actor=actor, action="bid.withdraw", object_type="tendering.lot", object_id=str(lot.pk),
-                     object_repr="投标文件（密封）", center_id=lot.project.center_id, sealed=True)
+                     object_repr="投标文件（密封）", center_id=lot.project.center_id, sealed=True,
+                     before=before, after=_sealed_state(bid, files=before["files"]))
     return bid

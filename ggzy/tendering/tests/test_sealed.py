@@ -97,3 +97,40 @@ def test_files_on_disk_are_ciphertext(world, sealed_lot, settings):
     for path in Path(settings.GGZY_FILE_ROOT).rglob("*"):
         if path.is_file():
             assert b"CONFIDENTIAL-TECHNICAL-PLAN" not in path.read_bytes()
+
+
+def test_sealed_acts_are_logged_against_the_lot_with_hashes_on_both_sides(world):
+    # given a bidder who signs up, pays the bond, bids, modifies the bid and withdraws it
+    import json
+
+    from ggzy.ledger.models import LogEntry
+
+    lot = lot_ready(world)
+    user = world.bidders[0]
+    start = LogEntry.objects.count()
+    services.signup_create(actor=user, lot=lot)
+    services.bond_record(actor=user, lot=lot, amount="10000", account_number="3701000088889999")
+    for content in (b"first", b"second"):
+        bidding.bid_submit(actor=user, lot=lot, price_sheet={"total_price": "100.00"},
+                           files=[bidding.IncomingFile("a.pdf", [content])])
+    bidding.bid_withdraw(actor=user, lot=lot)
+    bidding.bid_submit(actor=user, lot=lot, price_sheet={"total_price": "90.00"},
+                       files=[bidding.IncomingFile("a.pdf", [b"third"])])
+    # then the ledger holds one entry per act, each against the lot and naming neither bidder nor role
+    entries = list(LogEntry.objects.filter(index__gte=start).order_by("index"))
+    bodies = [json.loads(e.body) for e in entries]
+    assert [b["action"] for b in bodies] == ["lot.signup", "lot.bond_record", "bid.submit", "bid.modify",
+                                             "bid.withdraw", "bid.submit"]
+    for body in bodies:
+        assert body["object"] == {"type": "tendering.lot", "id": str(lot.pk)}
+        assert body["actor"] == {"label": "投标人（密封）"}
+        assert body["after_hash"] is not None  # none of these deletes anything
+    # and before_hash is null only where something is created: the sign-up, the bond and the first submission
+    assert [b["before_hash"] is None for b in bodies] == [True, True, True, False, False, False]
+    # and a modification's before state is the state the submission recorded (the trail and the log agree)
+    assert bodies[3]["before_hash"] == bodies[2]["after_hash"]
+    assert bodies[4]["before_hash"] == bodies[3]["after_hash"] and bodies[4]["changed"] == ["state"]
+    assert bodies[5]["before_hash"] == bodies[4]["after_hash"]
+    for entry in entries:
+        audit = AuditEntry.objects.get(pk=entry.source_id)
+        assert user.username not in json.dumps([audit.actor_label, audit.before, audit.after], ensure_ascii=False)
