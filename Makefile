@@ -22,6 +22,7 @@ install: $(STAMP)
 demo: $(STAMP)
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py demo_load
+	-$(PY) manage.py ledger witness demo-start
 	@echo ""
 	@echo "  平台地址 / Platform:  http://$(HOST):$(PORT)/"
 	@echo "  开放接口 / API docs:  http://$(HOST):$(PORT)/api/docs"

@@ -1,5 +1,5 @@
 """Read-only admin views of the ledger: it is append-only, and witnesses are registered through the service
-(``ggzy ledger witness-add``), so the admin can look but never change."""
+(``ggzy ledger witness add``), so the admin can look but never change."""
 
 from django.contrib import admin
 
@@ -31,7 +31,8 @@ class CheckpointAdmin(ReadOnlyAdmin):
 
 @admin.register(Witness)
 class WitnessAdmin(ReadOnlyAdmin):
-    list_display = ["name", "display_name", "kind", "is_active", "last_cosigned_size"]
+    list_display = ["name", "display_name", "kind", "url", "is_active", "last_cosigned_size", "attempts",
+                    "next_attempt_at", "last_error"]
 
 
 @admin.register(Cosignature)

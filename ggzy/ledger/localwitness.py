@@ -69,6 +69,15 @@ class LocalWitness:
             return line
 
 
+def witness_key_on_platform(witness: Witness) -> bool:
+    """Whether this platform holds ``witness``'s private key (an in-process witness, not an independent one)."""
+    local = LocalWitness(witness.name)
+    try:
+        return local.key_path.exists() and local.signer().verifier.vkey == witness.vkey
+    except (OSError, notes.NoteError):
+        return False
+
+
 def ledger_demo_witnesses(*, actor: Any = None) -> list[Witness]:
     """Register the demo's two witnesses (keys under var/), issue a checkpoint and have both cosign it.
 
@@ -91,13 +100,13 @@ def ledger_cosign_locally(*, checkpoint: Checkpoint) -> int:
     """Ask every active witness that has a local key to cosign ``checkpoint``; returns how many did."""
     count = 0
     for witness in Witness.objects.filter(is_active=True):
-        local = LocalWitness(witness.name)
-        if not local.key_path.exists() or local.signer().verifier.vkey != witness.vkey:
+        if not witness_key_on_platform(witness):
             continue
+        local = LocalWitness(witness.name)
         witness.refresh_from_db()
         services.checkpoint_request_cosignature(checkpoint=checkpoint, witness=witness, send=local.send)
         count += 1
     return count
 
 
-__all__ = ["LocalWitness", "ledger_cosign_locally", "ledger_demo_witnesses"]
+__all__ = ["LocalWitness", "ledger_cosign_locally", "ledger_demo_witnesses", "witness_key_on_platform"]

@@ -19,6 +19,8 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
 from django.db import transaction
 
 from ggzy.core import clock
@@ -164,13 +166,28 @@ def checkpoint_issue(*, actor: Any = None) -> Checkpoint:
         root = bytes(head.root_hash) if head.size else merkle.empty_root(hash_fn)
         signer = keys.platform_signer()
         body = notes.Checkpoint(keys.log_origin(), head.size, root).text()
-        return Checkpoint.objects.create(tree_size=head.size, root_hash=root, note=notes.sign_note(body, signer),
-                                         issued_at=clock.now())
+        checkpoint = Checkpoint.objects.create(tree_size=head.size, root_hash=root,
+                                               note=notes.sign_note(body, signer), issued_at=clock.now())
+        transaction.on_commit(_witness_push_soon)  # each new checkpoint goes to every remote witness
+        return checkpoint
 
 
-def witness_register(*, actor: Any, name: str, display_name: str, kind: str, vkey: str) -> Witness:
-    """登记见证方: a supervision department or the provincial center, by its cosignature public key."""
+def _witness_push_soon() -> None:
+    from .tasks import ledger_witness_push_task  # tasks imports the services
+
+    ledger_witness_push_task()
+
+
+def witness_register(*, actor: Any, name: str, display_name: str, kind: str, vkey: str, url: str = "") -> Witness:
+    """登记见证方: a supervision department or the provincial center, by its cosignature public key and, when
+    it runs a tlog-witness server the platform should call, that server's address (``url``)."""
     errors: dict[str, str] = {}
+    url = url.strip().rstrip("/")
+    if url:
+        try:
+            URLValidator(schemes=["http", "https"])(url)
+        except ValidationError:
+            errors["url"] = "见证接口地址须为 http(s) 地址"
     try:
         verifier = notes.parse_vkey(vkey)
     except notes.NoteError:
@@ -190,9 +207,9 @@ def witness_register(*, actor: Any, name: str, display_name: str, kind: str, vke
         if Witness.objects.filter(name=name).exists():
             raise Conflict("该见证方已登记", field="name")
         witness = Witness.objects.create(name=name, display_name=display_name.strip(), kind=kind, vkey=vkey.strip(),
-                                         created_at=clock.now())
+                                         url=url, created_at=clock.now())
         audit_record(actor=actor, action="ledger.witness_register", obj=witness,
-                     after={"name": name, "kind": kind, "vkey": witness.vkey})
+                     after={"name": name, "kind": kind, "vkey": witness.vkey, "url": url})
     return witness
 
 

@@ -1,5 +1,6 @@
-"""Scheduled ledger work: a signed checkpoint at a fixed interval, cosigned by the in-process witnesses;
-push rounds to webhook subscribers every minute and soon after appends (``push_soon``).
+"""Scheduled ledger work: a signed checkpoint at a fixed interval, cosigned by the in-process witnesses and
+pushed to the remote ones (soon after each new checkpoint, then every minute until each has cosigned, with
+backoff); push rounds to webhook subscribers every minute and soon after appends (``push_soon``).
 
 The interval is ``settings.GGZY_LEDGER_CHECKPOINT_MINUTES`` (10; 1 in the embedded demo). Issuing is
 idempotent per tree size, so a late or doubled run does no harm. These run in Huey's consumer: ``manage.py
@@ -15,6 +16,7 @@ from huey.contrib.djhuey import db_periodic_task, db_task
 
 from .localwitness import ledger_cosign_locally
 from .outbox import ledger_push
+from .remotewitness import ledger_witness_push
 from .services import checkpoint_issue
 
 _MINUTES = int(settings.GGZY_LEDGER_CHECKPOINT_MINUTES)
@@ -26,6 +28,18 @@ def ledger_checkpoint_periodic() -> int:
     checkpoint = checkpoint_issue(actor=None)
     ledger_cosign_locally(checkpoint=checkpoint)
     return checkpoint.tree_size
+
+
+@db_task()
+def ledger_witness_push_task() -> int:
+    """Send the latest checkpoint to every remote witness that has not cosigned it (after each new checkpoint)."""
+    return sum(r.cosigned for r in ledger_witness_push())
+
+
+@db_periodic_task(crontab(minute="*"))
+def ledger_witness_push_periodic() -> int:
+    """Retry witnesses that were down or refused, each after its backoff; idempotent."""
+    return sum(r.cosigned for r in ledger_witness_push())
 
 
 @db_periodic_task(crontab(minute="*"))

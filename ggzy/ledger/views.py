@@ -1,5 +1,7 @@
 """Ledger pages: the public checkpoint list and entry pages, and the supervisors' trace page."""
 
+from urllib.parse import urlsplit
+
 from django.http import Http404
 from django.shortcuts import render
 
@@ -10,19 +12,38 @@ from ggzy.core.roles import Role
 
 from . import keys, selectors
 from .forms import TraceForm
+from .localwitness import witness_key_on_platform
 from .models import Witness
 from .schemas import EntryPublicOut
 
 TRACE_RULE = roles(Role.SUPERVISOR, Role.CENTER_STAFF, Role.ADMIN)
 
 
+def _key_holder(witness: Witness) -> str:
+    """Who holds the witness's private key, as far as the platform can tell: itself, or the witness's own server."""
+    if witness_key_on_platform(witness):
+        return "platform"
+    if not witness.url:
+        return "offline"
+    host = urlsplit(witness.url).hostname or ""
+    return "remote-same-host" if host in ("127.0.0.1", "localhost", "::1") else "remote"
+
+
 @requires(PUBLIC)
 def ledger_home_view(request):
+    checkpoints = selectors.checkpoint_list_public(limit=50)
+    witnesses = list(Witness.objects.filter(is_active=True).order_by("name"))
+    latest = checkpoints[0] if checkpoints else None
+    cosigned_latest = {c.witness_id for c in latest.cosignatures.all()} if latest else set()
     context = {
         "head": selectors.log_head(),
-        "checkpoints": selectors.checkpoint_list_public(limit=50),
+        "checkpoints": checkpoints,
+        "latest": latest,
         "log_vkey": keys.platform_verifier().vkey,
-        "witnesses": list(Witness.objects.filter(is_active=True).order_by("name")),
+        "witnesses": [{"witness": w, "key_holder": _key_holder(w)} for w in witnesses],
+        # a witness only ever cosigns the latest checkpoint (from its last size), so only that one can be awaited
+        "awaiting": [w for w in witnesses if latest is not None and w.pk not in cosigned_latest
+                     and w.last_cosigned_size < latest.tree_size],
     }
     return render(request, "ledger/pages/home.html", context)
 

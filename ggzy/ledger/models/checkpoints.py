@@ -39,6 +39,13 @@ class Witness(models.Model):
     vkey = models.CharField("验证公钥", max_length=256)  # signed-note verifier key, type 0x04
     is_active = models.BooleanField("启用", default=True)
     last_cosigned_size = models.PositiveBigIntegerField("最近见证的记录数", default=0)
+    # The witness's tlog-witness submission prefix (``<url>/add-checkpoint``) on its own host; blank for a
+    # witness the platform cannot call (an in-process test witness, or one that cosigns offline).
+    url = models.URLField("见证接口地址", max_length=300, blank=True)
+    attempts = models.PositiveIntegerField("连续失败次数", default=0)
+    last_error = models.TextField("最近错误", blank=True)
+    last_attempt_at = models.DateTimeField("最近请求时间", null=True, blank=True)
+    next_attempt_at = models.DateTimeField("下次请求时间", null=True, blank=True)
     created_at = models.DateTimeField("登记时间")
 
     class Meta:

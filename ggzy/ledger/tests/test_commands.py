@@ -173,3 +173,27 @@ def test_witness_add_and_checkpoint_commands(frozen_clock):
     with pytest.raises(CommandError, match="vkey"):
         call_command("ledger", "witness-add", "--name", "x.test/w", "--display-name", "x", "--kind", "supervisor",
                      "--vkey", "nonsense")
+
+
+def test_witness_keygen_add_and_push_commands(frozen_clock, tmp_path):
+    from io import StringIO
+
+    from ggzy.ledger.models import Witness
+
+    # given a witness key made on the witness's side
+    out = StringIO()
+    call_command("ledger", "witness", "keygen", "--dir", str(tmp_path / "w"), "--name", "fgw.test/remote", stdout=out)
+    vkey = out.getvalue().strip()
+    # when it is registered with its address and the latest checkpoint is pushed while nothing listens there
+    call_command("ledger", "witness", "add", "--name", "fgw.test/remote", "--display-name", "监督部门",
+                 "--kind", "supervisor", "--vkey", vkey, "--url", "http://127.0.0.1:9/", stdout=StringIO())
+    out = StringIO()
+    call_command("ledger", "checkpoint", stdout=out)
+    # then the witness is registered by its public key only, and the failed push is reported, not fatal
+    witness = Witness.objects.get()
+    assert (witness.vkey, witness.url) == (vkey, "http://127.0.0.1:9")
+    assert "fgw.test/remote: 检查点" in out.getvalue() and "无法连接见证方" in out.getvalue()
+    assert Witness.objects.get().attempts == 1
+    # and a second key in the same directory is refused: a witness keeps its key
+    with pytest.raises(CommandError, match="already exists"):
+        call_command("ledger", "witness", "keygen", "--dir", str(tmp_path / "w"), "--name", "fgw.test/remote")

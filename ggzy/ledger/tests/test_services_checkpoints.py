@@ -92,7 +92,8 @@ def test_registering_a_witness_is_audited_and_in_the_ledger(make_user, frozen_cl
     ({"display_name": " "}, "display_name"),
     ({"name": "someone.else/w"}, "vkey"),
     ({"log_key": True}, "vkey"),
-], ids=["bad-vkey", "bad-kind", "no-name", "name-mismatch", "not-a-cosigner-key"])
+    ({"url": "ftp://witness.example/"}, "url"),
+], ids=["bad-vkey", "bad-kind", "no-name", "name-mismatch", "not-a-cosigner-key", "not-an-http-url"])
 def test_bad_witness_registrations_are_refused(frozen_clock, change, field):
     # given a valid registration with one thing wrong
     local = LocalWitness("fgw.test/w3")

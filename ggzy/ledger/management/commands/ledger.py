@@ -4,8 +4,13 @@
     ggzy ledger verify --db           verify the live database (entries, subtree hashes, checkpoints)
     ggzy ledger trace <type:id>       an object's whole history: who did what, when, what it changed
     ggzy ledger export <dir>          write entries, checkpoints and public keys to files
-    ggzy ledger checkpoint            issue a checkpoint now and gather local cosignatures
-    ggzy ledger witness-add …         register a witness by its cosignature public key
+    ggzy ledger checkpoint            issue a checkpoint now, gather local cosignatures, push to remote witnesses
+    ggzy ledger witness keygen --dir D --name N          create a witness key (on the witness's own host)
+    ggzy ledger witness serve --dir D --log-key K --listen HOST:PORT   run the tlog-witness server (no database)
+    ggzy ledger witness add --name … --url …             register a witness by its public key and address
+    ggzy ledger witness push [--force]                   send the latest checkpoint to the remote witnesses
+    ggzy ledger witness demo-start [--dir D] [--port P]  start the demo's witness process (key outside var/)
+    ggzy ledger witness-add …         the same as ``witness add``
     ggzy ledger push                  run one delivery round to the webhook subscribers
     ggzy ledger subscriber-add …      register a push (webhook) or pull subscriber
 """
@@ -13,6 +18,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
@@ -20,11 +26,13 @@ from django.utils import timezone
 
 from ggzy.core.errors import DomainError
 
-from ... import selectors
+from ... import selectors, witness_server
+from ...demowitness import demo_witness_start
 from ...export import ledger_export, verify_database
 from ...localwitness import ledger_cosign_locally
 from ...models import SubscriberKind, WitnessKind
 from ...outbox import ledger_push, subscriber_register
+from ...remotewitness import WitnessPushResult, ledger_witness_push
 from ...services import checkpoint_issue, witness_register
 from ...verify import VerifyReport, verify_export
 
@@ -44,11 +52,17 @@ class Command(BaseCommand):
         export = sub.add_parser("export", help="导出记录、检查点与公钥到目录")
         export.add_argument("directory")
         sub.add_parser("checkpoint", help="立即签发检查点并收集本地见证签名")
-        witness = sub.add_parser("witness-add", help="登记见证方（行政监督部门、省级交易中心）")
-        witness.add_argument("--name", required=True, help="密钥名，例如 fgw.shandong.gov.cn/ledger-witness")
-        witness.add_argument("--display-name", required=True, help="见证方名称")
-        witness.add_argument("--kind", required=True, choices=[k.value for k in WitnessKind])
-        witness.add_argument("--vkey", required=True, help="见证签名公钥（signed-note vkey，类型 0x04）")
+        self._add_witness_arguments(sub.add_parser("witness-add", help="登记见证方（同 witness add）"))
+        witness = sub.add_parser("witness", help="见证方：独立见证进程与平台登记")
+        witness_sub = witness.add_subparsers(dest="witness_command", required=True)
+        witness_server.add_keygen_arguments(witness_sub.add_parser("keygen", help="生成见证方密钥（在见证方主机上）"))
+        witness_server.add_serve_arguments(witness_sub.add_parser("serve", help="运行 tlog-witness 见证服务（不需数据库）"))
+        self._add_witness_arguments(witness_sub.add_parser("add", help="登记见证方（行政监督部门、省级交易中心）"))
+        push = witness_sub.add_parser("push", help="把最新检查点送交远程见证方签名")
+        push.add_argument("--force", action="store_true", help="不等退避时间")
+        demo = witness_sub.add_parser("demo-start", help="启动演示用独立见证进程（密钥不在 var/ 下）并登记")
+        demo.add_argument("--dir", default=None, help="见证方目录，缺省 $GGZY_DEMO_WITNESS_DIR 或 ~/.ggzy-demo-witness")
+        demo.add_argument("--port", type=int, default=8510)
         sub.add_parser("push", help="向推送订阅方送达一轮存证记录")
         subscriber = sub.add_parser("subscriber-add", help="登记订阅方（webhook 推送或 feed 拉取）")
         subscriber.add_argument("--name", required=True)
@@ -56,6 +70,14 @@ class Command(BaseCommand):
         subscriber.add_argument("--url", default="", help="webhook 推送地址")
         subscriber.add_argument("--secret", default="", help="共享密钥（缺省随机生成并打印）")
         subscriber.add_argument("--start-after", type=int, default=-1, help="订阅方已有的最后序号")
+
+    @staticmethod
+    def _add_witness_arguments(parser) -> None:
+        parser.add_argument("--name", required=True, help="密钥名，例如 fgw.shandong.gov.cn/ledger-witness")
+        parser.add_argument("--display-name", required=True, help="见证方名称（持有密钥的单位）")
+        parser.add_argument("--kind", required=True, choices=[k.value for k in WitnessKind])
+        parser.add_argument("--vkey", required=True, help="见证签名公钥（signed-note vkey，类型 0x04）")
+        parser.add_argument("--url", default="", help="见证方 tlog-witness 接口地址（平台向 <url>/add-checkpoint 请求签名）")
 
     def handle(self, *args, **options) -> None:
         handler = getattr(self, "_" + options["subcommand"].replace("-", "_"))
@@ -123,10 +145,46 @@ class Command(BaseCommand):
     def _witness_add(self, options) -> None:
         try:
             witness = witness_register(actor=None, name=options["name"], display_name=options["display_name"],
-                                       kind=options["kind"], vkey=options["vkey"])
+                                       kind=options["kind"], vkey=options["vkey"], url=options["url"])
         except DomainError as exc:
             raise CommandError("; ".join(f"{k}: {', '.join(v)}" for k, v in exc.errors.items())) from exc
-        self.stdout.write(self.style.SUCCESS(f"已登记见证方 {witness.display_name}（{witness.name}）"))
+        where = f"，接口 {witness.url}" if witness.url else ""
+        self.stdout.write(self.style.SUCCESS(f"已登记见证方 {witness.display_name}（{witness.name}）{where}"))
+
+    def _witness(self, options) -> None:
+        command = options["witness_command"]
+        if command == "add":
+            self._witness_add(options)
+            return
+        try:
+            if command == "keygen":
+                self.stdout.write(witness_server.keygen(Path(options["dir"]), options["name"]).vkey)
+            elif command == "serve":
+                witness_server.serve(Path(options["dir"]), options["log_keys"], options["listen"],
+                                     hash_name=options["hash"], out=sys.stdout)
+            elif command == "push":
+                self._print_witness_pushes(ledger_witness_push(force=options["force"]))
+            else:
+                self._witness_demo_start(options)
+        except witness_server.WitnessSetupError as exc:
+            raise CommandError(str(exc)) from exc
+        except DomainError as exc:
+            raise CommandError(str(exc)) from exc
+
+    def _witness_demo_start(self, options) -> None:
+        demo = demo_witness_start(directory=Path(options["dir"]) if options["dir"] else None, port=options["port"])
+        started = f"已启动（pid {demo.pid}）" if demo.pid else "已在运行"
+        self.stdout.write(f"  演示见证进程 / Demo witness: {demo.url} {started}；"
+                          f"密钥与状态在 {demo.directory}（不在平台 var/ 下）")
+        self._print_witness_pushes([demo.push])
+
+    def _print_witness_pushes(self, results: list[WitnessPushResult]) -> None:
+        if not results:
+            self.stdout.write("没有登记接口地址的见证方")
+        for r in results:
+            state = (f"失败：{r.error}" if r.error else "已签名" if r.cosigned else
+                     {"done": "已签名（无需重发）", "backoff": "退避等待中", "no-checkpoint": "尚无检查点"}.get(r.skipped, r.skipped))
+            self.stdout.write(f"  {r.witness}: 检查点 {r.tree_size}，{state}")
 
     def _push(self, options) -> None:
         results = ledger_push()
@@ -154,4 +212,6 @@ class Command(BaseCommand):
         checkpoint = checkpoint_issue(actor=None)
         cosigned = ledger_cosign_locally(checkpoint=checkpoint)
         self.stdout.write(self.style.SUCCESS(f"检查点 {checkpoint.tree_size} 已签发，{cosigned} 个本地见证方已签名"))
+        self._print_witness_pushes(ledger_witness_push(force=True))
+        checkpoint.refresh_from_db()
         self.stdout.write(checkpoint.note_with_cosignatures())
