@@ -18,8 +18,11 @@ TRACE_RULE = roles(Role.SUPERVISOR, Role.CENTER_STAFF, Role.ADMIN)
 
 @requires(PUBLIC)
 def ledger_home_view(request):
+    pending, revealed = selectors.sealed_counts()
     context = {
         "head": selectors.log_head(),
+        "sealed_pending": pending,
+        "sealed_revealed": revealed,
         "checkpoints": selectors.checkpoint_list_public(limit=50),
         "log_vkey": keys.platform_verifier().vkey,
         "witnesses": list(Witness.objects.filter(is_active=True).order_by("name")),
@@ -37,7 +40,8 @@ def entry_detail_view(request, index: int):
     size = checkpoint.tree_size if checkpoint else selectors.log_head().size
     proof = selectors.inclusion_proof_hashes(index=index, size=size)
     root = checkpoint.root_hash if checkpoint else selectors.root_at(size=size)
-    context = {"entry": EntryPublicOut.from_entry(entry), "checkpoint": checkpoint, "tree_size": size,
+    public = EntryPublicOut.from_entry(entry, selectors.sealed_revealed(indexes=[index]).get(index))
+    context = {"entry": public, "checkpoint": checkpoint, "tree_size": size,
                "root_hex": bytes(root).hex(), "leaf_hex": bytes(entry.leaf_hash).hex(),
                "proof": [p.hex() for p in proof]}
     return render(request, "ledger/pages/entry_detail.html", context)
