@@ -211,6 +211,11 @@ def bid_store(*, actor, lot, bidder, tag, wrapped, key_id, key, sealed_files, se
                              "bidder_wrapped_key": None, "certificate_sealed": None, "sealed_sha256": "",
                              **(extra or {})}.items():
             setattr(bid, field, value)
+        record = audit_record(actor=actor, action=f"bid.{kind}", object_type="tendering.lot", object_id=str(lot.pk),
+                              object_repr="投标文件（密封）", center_id=locked.project.center_id, sealed=True,
+                              seal_key=sealing.seal_key(lot.pk),
+                              after={"files": [c for (_, c, _), _ in sealed_files], "arrived_at": arrived})
+        bid.ledger_source_id = record.pk
         bid.save()
         for i, ((plain_hash, cipher_hash, size), name) in enumerate(sealed_files):
             name_sealed = (names_sealed[i] if names_sealed is not None
@@ -218,9 +223,6 @@ def bid_store(*, actor, lot, bidder, tag, wrapped, key_id, key, sealed_files, se
             BidFile.objects.create(bid=bid, plaintext_sha256=plain_hash, ciphertext_sha256=cipher_hash, size=size,
                                    name_sealed=name_sealed)
         BidEvent.objects.create(lot=locked, bidder_tag=tag, kind=kind, at=arrived)
-        audit_record(actor=actor, action=f"bid.{kind}", object_type="tendering.lot", object_id=str(lot.pk),
-                     object_repr="投标文件（密封）", center_id=locked.project.center_id, sealed=True,
-                     after={"files": [c for (_, c, _), _ in sealed_files], "arrived_at": arrived})
     return bid
 
 
@@ -243,5 +245,6 @@ def bid_withdraw(*, actor, lot: Lot) -> Bid:
             due = rules.after(lot.project, "bid_bond_refund_after_withdrawal_max", clock.now())
             BondRefund.objects.create(bond=bond, due_on=timezone.localdate(due), reason="撤回投标")
         audit_record(actor=actor, action="bid.withdraw", object_type="tendering.lot", object_id=str(lot.pk),
-                     object_repr="投标文件（密封）", center_id=lot.project.center_id, sealed=True)
+                     object_repr="投标文件（密封）", center_id=lot.project.center_id, sealed=True,
+                     seal_key=sealing.seal_key(lot.pk))
     return bid

@@ -33,7 +33,8 @@ def signup_create(*, actor, lot: Lot) -> SignUp:
                 bidder_sealed=sealing.seal_small(lot, {"entity_id": bidder.pk}), signed_up_at=now)
             # Who signed up is sealed like a bid: the audit names the lot, never the bidder.
             audit_record(actor=actor, action="lot.signup", object_type="tendering.lot", object_id=str(lot.pk),
-                         object_repr="投标报名", center_id=lot.project.center_id, sealed=True)
+                         object_repr="投标报名", center_id=lot.project.center_id, sealed=True,
+                         seal_key=sealing.seal_key(lot.pk))
     except IntegrityError:
         raise Conflict("已报名该标段", field="lot") from None
     return signup
@@ -83,7 +84,8 @@ def bond_record(*, actor, lot: Lot, amount, account_number: str) -> BidBond:
             bond = BidBond.objects.create(signup=signup, amount=value, account_sealed=sealed_account,
                                           paid_at=clock.now())
             audit_record(actor=actor, action="lot.bond_record", object_type="tendering.lot", object_id=str(lot.pk),
-                         object_repr="投标保证金", center_id=lot.project.center_id, sealed=True)
+                         object_repr="投标保证金", center_id=lot.project.center_id, sealed=True,
+                         seal_key=sealing.seal_key(lot.pk))
     except IntegrityError:
         raise Conflict("保证金已登记", field="amount") from None
     return bond
