@@ -19,7 +19,10 @@ from django.utils import timezone
 from ggzy.core import clock
 from ggzy.core import files as file_store
 from ggzy.core.audit import audit_record
-from ggzy.core.errors import Conflict, DomainError, NotAllowed
+from ggzy.core.errors import Conflict, DomainError, NotAllowed, NotFound
+from ggzy.core.models import AuditEntry
+from ggzy.ledger import receipts as ledger_receipts
+from ggzy.ledger import selectors as ledger_selectors
 from ggzy.pki import envelope
 from ggzy.registry import services as registry_services
 
@@ -224,6 +227,25 @@ def bid_store(*, actor, lot, bidder, tag, wrapped, key_id, key, sealed_files, se
                                    name_sealed=name_sealed)
         BidEvent.objects.create(lot=locked, bidder_tag=tag, kind=kind, at=arrived)
     return bid
+
+
+def bid_receipt(*, actor, lot: Lot) -> dict:
+    """The acting bidder's receipt for its bid (its latest submission or modification): the sealed ledger entry with
+    its inclusion proof and a signed checkpoint, the entry's body and salt (which open the commitment the public
+    log shows) and the after-state holding the arrival time. Only the bidder that made the entry gets it (found by
+    its tag); the public sees the commitment alone until the opening. Verifiable offline with
+    ``ggzy.ledger.receipts.receipt_verify``."""
+    bid = bid_of(actor=actor, lot=lot)
+    if bid is None or bid.ledger_source_id is None:
+        raise NotFound("没有本单位的投标文件", field="lot")
+    index = ledger_selectors.entry_index_for_source(source_id=bid.ledger_source_id)
+    record = AuditEntry.objects.filter(pk=bid.ledger_source_id).first()
+    if index is None or record is None:
+        raise NotFound("该投标文件没有存证记录", field="lot")
+    receipt = ledger_receipts.receipt_for(index, open_sealed=True, states={"after": record.after})
+    arrived = bid.arrived_at
+    return {"receipt": receipt, "lot_id": lot.pk, "arrived_at": arrived, "bid_deadline": lot.bid_deadline,
+            "arrived_before_deadline": lot.bid_deadline is not None and arrived < lot.bid_deadline}
 
 
 def bid_withdraw(*, actor, lot: Lot) -> Bid:
