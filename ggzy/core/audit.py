@@ -18,12 +18,13 @@ from django.db import connection, models
 from . import clock
 from .models import AuditEntry
 
-# Hooks run after the audit row is written, in the same transaction (the ledger registers one).
-_after_record: list[Callable[[AuditEntry], None]] = []
+# Hooks run after the audit row is written, in the same transaction (the ledger registers one). The second
+# argument is the entry's seal key ("" when it is not sealed), see ``audit_record``.
+_after_record: list[Callable[[AuditEntry, str], None]] = []
 
 
-def register_after_record(hook: Callable[[AuditEntry], None]) -> None:
-    """Let a lower-level app (the ledger) see each audit entry in the same transaction."""
+def register_after_record(hook: Callable[[AuditEntry, str], None]) -> None:
+    """Let a lower-level app (the ledger) see each audit entry, and its seal key, in the same transaction."""
     if hook not in _after_record:
         _after_record.append(hook)
 
@@ -66,11 +67,15 @@ def diff(before: dict[str, Any] | None, after: dict[str, Any] | None) -> tuple[d
 def audit_record(*, actor: Any, action: str, obj: models.Model | None = None, object_type: str | None = None,
                  object_id: str | None = None, object_repr: str | None = None, center_id: int | None = None,
                  before: dict[str, Any] | None = None, after: dict[str, Any] | None = None,
-                 sealed: bool = False) -> AuditEntry:
+                 sealed: bool = False, seal_key: str = "") -> AuditEntry:
     """Record one state change. Must run inside the service's ``transaction.atomic()``.
 
     ``sealed=True`` is for a bidder's acts before the opening (sign-up, bond, bid): the entry then names no actor,
-    so the audit trail, its admin and the ledger cannot tell who bid (the sealed rows carry the identity)."""
+    so the audit trail, its admin and the ledger cannot tell who bid (the sealed rows carry the identity).
+    ``seal_key`` (an opaque identifier the caller chooses, never shown in public) seals the ledger entry itself:
+    the public log shows only a commitment to it until the caller lifts that key (``ledger.services.seal_lift``),
+    so not even the object or the action can be counted before then. It says nothing about the actor: a bidder's
+    act passes both, a staff act about sealed rows (a bond refunded before the opening) only ``seal_key``."""
     if not connection.in_atomic_block:
         raise RuntimeError("audit_record must be called inside the service's transaction")
     if obj is not None:
@@ -94,5 +99,5 @@ def audit_record(*, actor: Any, action: str, obj: models.Model | None = None, ob
         after=jsonable(after) if after is not None else None,
     )
     for hook in _after_record:
-        hook(entry)
+        hook(entry, seal_key)
     return entry

@@ -21,6 +21,7 @@ from .schemas import (
     FeedEntryOut,
     FeedOut,
     InclusionProofOut,
+    LogHeadOut,
     b64,
 )
 
@@ -54,10 +55,18 @@ def checkpoint_latest(request):
     return CheckpointOut.from_checkpoint(checkpoint)
 
 
-@router.get("/entries/{index}", response=answers(EntryPublicOut, 400, 404), summary="存证记录（公开字段与哈希）")
+@router.get("/head", response=LogHeadOut, summary="记录总数与全平台密封记录数")
+@requires(PUBLIC)
+def log_head(request):
+    pending, revealed = selectors.sealed_counts()
+    return LogHeadOut(tree_size=selectors.log_head().size, sealed_pending=pending, sealed_revealed=revealed)
+
+
+@router.get("/entries/{index}", response=answers(EntryPublicOut, 400, 404), summary="存证记录（公开字段与哈希；密封记录在揭示前只有承诺值）")
 @requires(PUBLIC)
 def entry_detail(request, index: EntryIndex):
-    return EntryPublicOut.from_entry(selectors.entry_get(index=index))
+    entry = selectors.entry_get(index=index)
+    return EntryPublicOut.from_entry(entry, selectors.sealed_revealed(indexes=[index]).get(index))
 
 
 @router.get("/proofs/inclusion", response=answers(InclusionProofOut, 400, 404), summary="包含证明（RFC 9162 §2.1.3）")

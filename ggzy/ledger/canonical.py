@@ -180,3 +180,51 @@ def entry_body(*, index: int, at: dt.datetime, action: str, object_type: str, ob
         "documents": list(documents),
         "source": source,
     }
+
+
+# --- sealed entries (docs/ledger-format.md, "Sealed entries") ----------------------------------------------
+
+SEALED_KIND = "sealed"
+SALT_BYTES = 32
+
+
+def commitment(hash_fn: merkle.HashFn, salt: bytes, body: bytes) -> bytes:
+    """``H(salt || body)``: hides the body (the salt is 32 random bytes) and binds the log to it."""
+    return hash_fn(bytes(salt) + bytes(body))
+
+
+def sealed_stub(*, index: int, commitment_hex: str) -> dict[str, Any]:
+    """The public entry of a sealed act: its position and a commitment, nothing else (no time, object or actor).
+    ``canonical_json`` of it is the Merkle leaf's data, so the tree is verified exactly as for any entry."""
+    return {"v": FORMAT_VERSION, "index": index, "kind": SEALED_KIND, "commitment": commitment_hex}
+
+
+def is_sealed_stub(entry: Any) -> bool:
+    return isinstance(entry, dict) and entry.get("kind") == SEALED_KIND
+
+
+def sealed_stub_problem(entry: dict[str, Any], hash_size: int) -> str | None:
+    """Why ``entry`` is not a well-formed sealed stub, or None."""
+    if set(entry) != {"v", "index", "kind", "commitment"} or entry.get("v") != FORMAT_VERSION:
+        return "密封记录的字段不正确"
+    value = entry.get("commitment")
+    if not isinstance(value, str) or len(value) != 2 * hash_size or not re.fullmatch(r"[0-9a-f]+", value):
+        return "密封记录的承诺值不是十六进制哈希"
+    return None
+
+
+def reveal_problem(hash_fn: merkle.HashFn, stub: dict[str, Any], body_text: str, salt: bytes) -> str | None:
+    """Why a revealed ``body_text`` and ``salt`` do not open ``stub``'s commitment, or None when they do."""
+    body = body_text.encode("utf-8")
+    if commitment(hash_fn, salt, body).hex() != stub.get("commitment"):
+        return "揭示的内容与承诺值不符"
+    try:
+        decoded = json.loads(body)
+        is_canonical = canonical_json(decoded) == body
+    except ValueError:
+        decoded, is_canonical = None, False
+    if not is_canonical or not isinstance(decoded, dict):
+        return "揭示的内容不是规范化 JSON"
+    if decoded.get("index") != stub.get("index") or is_sealed_stub(decoded):
+        return "揭示的内容写明的序号与记录不符"
+    return None

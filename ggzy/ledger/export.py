@@ -4,6 +4,7 @@ An export directory holds everything an outside verifier needs, in the formats o
 
     manifest.json          origin, hash algorithm, size, the platform's and the witnesses' public keys
     entries.jsonl          one line per entry: {"index", "body" (canonical JSON text), "leaf_hash" (base64)}
+    sealed.jsonl           one line per *revealed* sealed entry: {"index", "body", "salt" (base64)}
     checkpoints/<size>.note  each checkpoint as a signed note with its cosignature lines
 """
 
@@ -18,8 +19,8 @@ from ggzy.core import clock
 
 from . import keys, notes, selectors
 from .canonical import canonical_time
-from .models import Checkpoint, LogEntry, TreeNode, Witness
-from .verify import EXPORT_FORMAT, VerifyReport, verify_log
+from .models import Checkpoint, LogEntry, SealedEntry, TreeNode, Witness
+from .verify import EXPORT_FORMAT, SEALED_FILE, VerifyReport, verify_log
 
 CHUNK = 2000
 
@@ -46,6 +47,12 @@ def ledger_export(directory: Path) -> dict:
             fh.write(json.dumps({"index": index, "body": body, "leaf_hash": base64.b64encode(leaf).decode()},
                                 ensure_ascii=False, separators=(",", ":")) + "\n")
             count += 1
+    # Still-sealed bodies never leave the database: an export may be published.
+    with (directory / SEALED_FILE).open("w", encoding="utf-8") as fh:
+        revealed = SealedEntry.objects.filter(revealed_at__isnull=False, index__lt=count).order_by("index")
+        for index, body, salt in revealed.values_list("index", "body", "salt").iterator(chunk_size=CHUNK):
+            fh.write(json.dumps({"index": index, "body": body, "salt": base64.b64encode(bytes(salt)).decode()},
+                                ensure_ascii=False, separators=(",", ":")) + "\n")
     for size, note in _checkpoint_notes():
         (directory / "checkpoints" / f"{size:020d}.note").write_text(note, encoding="utf-8")
     manifest = {
@@ -73,10 +80,13 @@ def verify_database(*, trusted_keys: list[str] | None = None) -> VerifyReport:
     """Verify the live tables: entries, stored subtree hashes, checkpoints, cosignatures."""
     vkeys = trusted_keys or [keys.platform_verifier().vkey, *Witness.objects.values_list("vkey", flat=True)]
     verifiers = [notes.parse_vkey(k) for k in vkeys]
+    # every sealed body is checked against its commitment here, revealed or not (the operator holds them all)
+    reveals = {index: (body, bytes(salt)) for index, body, salt in SealedEntry.objects.values_list("index", "body", "salt")}
     report = verify_log(hash_name=selectors.log_head().hash_algorithm, entries=_entry_rows(),
                         checkpoint_notes=[note for _size, note in _checkpoint_notes()],
                         log_keys=[v for v in verifiers if v.sig_type in notes.LOG_TYPES],
-                        witness_keys=[v for v in verifiers if v.is_cosigner], stored_nodes=_stored_nodes())
+                        witness_keys=[v for v in verifiers if v.is_cosigner], stored_nodes=_stored_nodes(),
+                        reveals=reveals, require_reveals=True)
     head = selectors.log_head()
     if head.size != report.entries:
         report.add(f"日志头记录数 {head.size} 与实际记录数 {report.entries} 不符",

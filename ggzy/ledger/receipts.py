@@ -2,6 +2,10 @@
 
 ``receipt_verify`` needs only this module, ``merkle``, ``notes`` and ``canonical`` — no database — and the
 public keys the verifier trusts (the platform's vkey and the witnesses' vkeys).
+
+The receipt of a sealed entry carries ``"sealed": {"body", "salt"}`` — the entry and the salt its leaf commits
+to — once the seal has lifted, or before that when the caller has established that the reader made the entry
+(tendering's bid receipt); ``receipt_verify`` then also checks ``H(salt || body)`` against the commitment.
 """
 
 from __future__ import annotations
@@ -28,22 +32,27 @@ class ReceiptCheck:
     root: bytes
     entry: dict[str, Any]
     cosigners: tuple[str, ...]
+    sealed_entry: dict[str, Any] | None = None  # the opened body of a sealed entry, when the receipt carries it
 
 
-def receipt_for(entry_index: int) -> dict[str, Any]:
+def receipt_for(entry_index: int, *, open_sealed: bool = False, states: dict[str, Any] | None = None) -> dict[str, Any]:
     """The receipt of entry ``entry_index``, against the latest (preferably cosigned) checkpoint.
 
-    Issues a checkpoint first when none covers the entry yet.
+    Issues a checkpoint first when none covers the entry yet. A sealed entry's body and salt are included once
+    revealed, or with ``open_sealed`` — only for the party that made the entry, which the caller must have checked.
+    ``states`` ({"before": …, "after": …}, either optional): the values whose hashes the entry holds, for a reader
+    entitled to them (e.g. a bid's arrival time); ``receipt_verify`` checks them against the entry's hashes.
     """
     from . import selectors, services
 
     entry = selectors.entry_get(index=entry_index)
+    kept = selectors.sealed_get(index=entry_index)
     checkpoint = selectors.checkpoint_covering(index=entry_index)
     if checkpoint is None:
         checkpoint = services.checkpoint_issue()
     head = selectors.log_head()
     proof = selectors.inclusion_proof_hashes(index=entry.index, size=checkpoint.tree_size)
-    return {
+    receipt: dict[str, Any] = {
         "format": RECEIPT_FORMAT,
         "hash": head.hash_algorithm,
         "entry": {"index": entry.index, "body": entry.body},
@@ -51,6 +60,11 @@ def receipt_for(entry_index: int) -> dict[str, Any]:
         "inclusion": {"tree_size": checkpoint.tree_size, "proof": [_b64(p) for p in proof]},
         "checkpoint": checkpoint.note_with_cosignatures(),
     }
+    if kept is not None and (kept.is_revealed or open_sealed):
+        receipt["sealed"] = {"body": kept.body, "salt": _b64(bytes(kept.salt))}
+    if states:
+        receipt["states"] = states
+    return receipt
 
 
 def _b64(data: bytes) -> str:
@@ -122,6 +136,8 @@ def receipt_verify(receipt: dict[str, Any] | str, trusted_keys: Sequence[str | n
         raise ReceiptInvalid("the entry is not in canonical form")
     if entry.get("index") != index:
         raise ReceiptInvalid("the entry's index does not match the receipt")
+    sealed_entry = _opened(receipt, entry, hash_fn) if canonical.is_sealed_stub(entry) else None
+    _check_states(receipt, sealed_entry if sealed_entry is not None else entry, hash_fn)
     leaf = merkle.leaf_hash(hash_fn, body)
     if "leaf_hash" in receipt and _unb64(str(receipt["leaf_hash"])) != leaf:
         raise ReceiptInvalid("the leaf hash does not match the entry")
@@ -129,4 +145,38 @@ def receipt_verify(receipt: dict[str, Any] | str, trusted_keys: Sequence[str | n
         merkle.verify_inclusion(hash_fn, index, size, leaf, proof, checkpoint.root)
     except merkle.ProofError as exc:
         raise ReceiptInvalid(f"inclusion proof: {exc}") from exc
-    return ReceiptCheck(index, size, checkpoint.root, entry, cosigners)
+    return ReceiptCheck(index, size, checkpoint.root, entry, cosigners, sealed_entry)
+
+
+def _check_states(receipt: dict[str, Any], body: dict[str, Any], hash_fn: merkle.HashFn) -> None:
+    states = receipt.get("states")
+    if states is None:
+        return
+    if not isinstance(states, dict) or not set(states) <= {"before", "after"}:
+        raise ReceiptInvalid("malformed states")
+    for side, value in states.items():
+        try:
+            digest = canonical.state_hash(hash_fn, value)
+        except ValueError as exc:
+            raise ReceiptInvalid(f"the {side} state is not JSON") from exc
+        if digest != body.get(f"{side}_hash"):
+            raise ReceiptInvalid(f"the {side} state does not match the entry's hash")
+
+
+def _opened(receipt: dict[str, Any], stub: dict[str, Any], hash_fn: merkle.HashFn) -> dict[str, Any] | None:
+    """The body a sealed entry's receipt opens (checked against the leaf's commitment), or None when it has none."""
+    problem = canonical.sealed_stub_problem(stub, len(hash_fn(b"")))
+    if problem:
+        raise ReceiptInvalid(f"sealed entry: {problem}")
+    if "sealed" not in receipt:
+        return None
+    try:
+        body_text = str(receipt["sealed"]["body"])
+        salt = _unb64(str(receipt["sealed"]["salt"]))
+    except (KeyError, TypeError) as exc:
+        raise ReceiptInvalid(f"malformed sealed part: {exc}") from exc
+    problem = canonical.reveal_problem(hash_fn, stub, body_text, salt)
+    if problem:
+        raise ReceiptInvalid(f"sealed entry: {problem}")
+    opened: dict[str, Any] = json.loads(body_text)
+    return opened

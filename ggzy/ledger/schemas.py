@@ -1,7 +1,9 @@
 """API shapes. Hashes are standard base64, as in checkpoints and the RFC 9162 test vectors.
 
 The public entry shape carries the object, action, time and hashes only — never the actor or the
-before/after values (sealed-bid privacy); those stay behind the trace page's roles.
+before/after values (sealed-bid privacy); those stay behind the trace page's roles. A sealed entry shows only its
+commitment until its seal lifts, then its body and salt too (``EntryPublicOut.from_entry`` is the one place that
+decides; docs/adr/0008-sealed-log-entries.md).
 """
 
 import base64
@@ -9,6 +11,8 @@ import datetime as dt
 import json
 
 from ninja import Schema
+
+from .canonical import is_sealed_stub
 
 
 def b64(data: bytes | memoryview | None) -> str:
@@ -40,9 +44,16 @@ class CheckpointOut(Schema):
                                                 kind=c.witness.kind, signed_at=c.signed_at) for c in cosignatures])
 
 
+class SealedPublicOut(Schema):
+    commitment: str  # hex H(salt || body): the leaf's body is {"v", "index", "kind": "sealed", "commitment"}
+    is_revealed: bool
+    body: str | None  # the entry's canonical JSON, once the seal has lifted
+    salt: str | None  # base64, once the seal has lifted
+
+
 class EntryPublicOut(Schema):
     index: int
-    created_at: dt.datetime
+    created_at: dt.datetime | None  # None for a sealed entry until revealed (its place in the log is public)
     object_type: str
     object_id: str
     action: str
@@ -50,14 +61,34 @@ class EntryPublicOut(Schema):
     before_hash: str | None
     after_hash: str | None
     documents: list[str]
+    sealed: SealedPublicOut | None = None  # present for sealed entries
 
     @classmethod
-    def from_entry(cls, entry) -> "EntryPublicOut":
+    def from_entry(cls, entry, revealed=None) -> "EntryPublicOut":
+        """``revealed``: the entry's ``SealedEntry`` — used only when its seal has lifted."""
         body = json.loads(entry.body)
-        return cls(index=entry.index, created_at=entry.created_at, object_type=entry.object_type,
-                   object_id=entry.object_id, action=entry.action, leaf_hash=b64(entry.leaf_hash),
-                   before_hash=body.get("before_hash"), after_hash=body.get("after_hash"),
-                   documents=body.get("documents", []))
+        if not is_sealed_stub(body):
+            return cls(index=entry.index, created_at=entry.created_at, object_type=entry.object_type,
+                       object_id=entry.object_id, action=entry.action, leaf_hash=b64(entry.leaf_hash),
+                       before_hash=body.get("before_hash"), after_hash=body.get("after_hash"),
+                       documents=body.get("documents", []))
+        if revealed is None or revealed.revealed_at is None or revealed.index != entry.index:
+            return cls(index=entry.index, created_at=None, object_type="", object_id="", action="",
+                       leaf_hash=b64(entry.leaf_hash), before_hash=None, after_hash=None, documents=[],
+                       sealed=SealedPublicOut(commitment=body["commitment"], is_revealed=False, body=None, salt=None))
+        full = json.loads(revealed.body)
+        return cls(index=entry.index, created_at=entry.created_at, object_type=full["object"]["type"],
+                   object_id=full["object"]["id"], action=full["action"], leaf_hash=b64(entry.leaf_hash),
+                   before_hash=full.get("before_hash"), after_hash=full.get("after_hash"),
+                   documents=full.get("documents", []),
+                   sealed=SealedPublicOut(commitment=body["commitment"], is_revealed=True, body=revealed.body,
+                                          salt=b64(revealed.salt)))
+
+
+class LogHeadOut(Schema):
+    tree_size: int
+    sealed_pending: int  # platform-wide: entries still sealed (no lot, action or time is published for them)
+    sealed_revealed: int
 
 
 class InclusionProofOut(Schema):

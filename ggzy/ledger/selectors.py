@@ -10,13 +10,13 @@ import json
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 
 from ggzy.core.errors import DomainError, NotFound
 from ggzy.core.roles import Role
 
 from . import canonical, merkle
-from .models import Checkpoint, Cosignature, LogEntry, LogHead, TreeNode
+from .models import Checkpoint, Cosignature, LogEntry, LogHead, SealedEntry, TreeNode
 
 TRACE_ROLES = (Role.SUPERVISOR, Role.CENTER_STAFF, Role.ADMIN)
 
@@ -94,6 +94,31 @@ def entry_get(*, index: int) -> LogEntry:
     return entry
 
 
+def sealed_get(*, index: int) -> SealedEntry | None:
+    """The private row behind sealed entry ``index`` (body and salt), or None. Callers decide who may see it:
+    the public only once ``is_revealed``."""
+    return SealedEntry.objects.filter(index=index).first()
+
+
+def sealed_revealed(*, indexes: Iterable[int]) -> dict[int, SealedEntry]:
+    """The revealed sealed entries among ``indexes`` (one query), by index."""
+    return {s.index: s for s in SealedEntry.objects.filter(index__in=list(indexes), revealed_at__isnull=False)}
+
+
+def sealed_counts() -> tuple[int, int]:
+    """(sealed entries still sealed, sealed entries revealed), platform-wide: the only public figure about them."""
+    pending = SealedEntry.objects.filter(revealed_at__isnull=True).count()
+    return pending, SealedEntry.objects.count() - pending
+
+
+def entry_index_for_source(*, source_id: int) -> int | None:
+    """The index of the entry that seals audit record ``source_id`` (sealed or not), or None."""
+    sealed = SealedEntry.objects.filter(source_id=source_id).values_list("index", flat=True).first()
+    if sealed is not None:
+        return sealed
+    return LogEntry.objects.filter(source_id=source_id).values_list("index", flat=True).first()
+
+
 def _checkpoints_with_cosignatures() -> QuerySet[Checkpoint]:
     return Checkpoint.objects.prefetch_related(
         Prefetch("cosignatures", queryset=Cosignature.objects.select_related("witness").order_by("witness__name")))
@@ -121,19 +146,37 @@ def parse_object_reference(reference: str) -> tuple[str, str]:
     return object_type, object_id
 
 
+def _object_entries(object_type: str, object_id: str, *, center_id: int | None = None) -> QuerySet[LogEntry]:
+    """An object's entries: those that name it, and the sealed ones revealed to name it (of ``center_id`` only,
+    when given)."""
+    named = Q(object_type=object_type, object_id=object_id)
+    revealed = SealedEntry.objects.filter(object_type=object_type, object_id=object_id, revealed_at__isnull=False)
+    if center_id is not None:
+        named &= Q(center_id=center_id)
+        revealed = revealed.filter(center_id=center_id)
+    return LogEntry.objects.filter(named | Q(index__in=revealed.values("index"))).order_by("index")
+
+
 def entry_trace_visible(*, user: Any, object_type: str, object_id: str) -> QuerySet[LogEntry]:
-    """An object's whole history, for supervisors, center staff and administrators of its center."""
-    entries = LogEntry.objects.filter(object_type=object_type, object_id=object_id).order_by("index")
+    """An object's whole history, for supervisors, center staff and administrators of its center (sealed entries
+    only once revealed: before the opening not even staff may count a lot's bidders)."""
     if getattr(user, "role", None) not in TRACE_ROLES:
-        return entries.none()
+        return LogEntry.objects.none()
     if getattr(user, "is_provincial", False):
-        return entries
-    return entries.filter(center_id=user.center_id) if user.center_id else entries.none()
+        return _object_entries(object_type, object_id)
+    if not user.center_id:
+        return LogEntry.objects.none()
+    return _object_entries(object_type, object_id, center_id=user.center_id)
 
 
 def entry_history(*, object_type: str, object_id: str) -> QuerySet[LogEntry]:
     """An object's whole history, unscoped: for operators' command line (``ggzy ledger trace``)."""
-    return LogEntry.objects.filter(object_type=object_type, object_id=object_id).order_by("index")
+    return _object_entries(object_type, object_id)
+
+
+def entry_body(entry: LogEntry, revealed: SealedEntry | None = None) -> dict[str, Any]:
+    """The entry's body as JSON: the revealed body of a sealed entry when given, else the leaf's own body."""
+    return json.loads(revealed.body if revealed is not None else entry.body)
 
 
 def trace_rows(entries: Iterable[LogEntry]) -> list[dict[str, Any]]:
@@ -144,17 +187,21 @@ def trace_rows(entries: Iterable[LogEntry]) -> list[dict[str, Any]]:
     entries = list(entries)
     head = log_head()
     hash_fn = log_hash_fn(head)
-    sources = {e.source_id for e in entries if e.source_id is not None}
+    revealed = sealed_revealed(indexes=[e.index for e in entries if e.action == canonical.SEALED_KIND])
+    source_of = {e.index: (revealed[e.index].source_id if e.index in revealed else e.source_id) for e in entries}
+    sources = {s for s in source_of.values() if s is not None}
     audits = AuditEntry.objects.in_bulk(sources) if sources else {}
     rows = []
     for entry in entries:
-        body = json.loads(entry.body)
-        audit = audits.get(entry.source_id)
+        body = entry_body(entry, revealed.get(entry.index))
+        audit = audits.get(source_of[entry.index])
         matches = None
         if audit is not None:
             matches = (canonical.state_hash(hash_fn, audit.before) == body.get("before_hash")
                        and canonical.state_hash(hash_fn, audit.after) == body.get("after_hash"))
-        rows.append({"entry": entry, "body": body, "changed": body.get("changed", []),
+        actor = body.get("actor") or {}
+        rows.append({"entry": entry, "body": body, "changed": body.get("changed", []), "action": body.get("action", ""),
+                     "actor_label": actor.get("label", ""), "actor_role": actor.get("role", ""),
                      "before": audit.before if audit else None, "after": audit.after if audit else None,
                      "audit_matches": matches})
     return rows

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import secrets
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -28,7 +29,7 @@ from ggzy.core.audit import audit_record
 from ggzy.core.errors import Conflict, DomainError
 
 from . import canonical, keys, merkle, notes, selectors, store
-from .models import Checkpoint, Cosignature, LogEntry, LogHead, Witness, WitnessKind
+from .models import Checkpoint, Cosignature, LogEntry, LogHead, SealedEntry, Witness, WitnessKind
 from .witness import WitnessRefusal
 
 
@@ -47,6 +48,8 @@ class EntryInput:
     at: dt.datetime | None = None
     source_id: int | None = None
     documents: Sequence[str] = field(default_factory=tuple)
+    # Non-empty: a sealed act. The leaf commits to the body, which stays out of public view until the key is lifted.
+    seal_key: str = ""
 
 
 def _locked_head() -> LogHead:
@@ -67,12 +70,32 @@ def _split_frontier(data: bytes, size: int) -> list[bytes]:
     return [bytes(data[i * n:(i + 1) * n]) for i in range(count)]
 
 
-def _compute(head: LogHead | store.HeadState, items: Iterable[EntryInput]) -> tuple[list[LogEntry], list[tuple[int, int, bytes]]]:
-    """The entry rows and the complete-subtree rows of appending ``items`` to ``head`` (moved forward in place)."""
+Computed = tuple[list[LogEntry], list[tuple[int, int, bytes]], list[SealedEntry]]
+
+
+def _sealed(hash_fn: merkle.HashFn, item: EntryInput, index: int, at: dt.datetime,
+            body: bytes) -> tuple[LogEntry, SealedEntry]:
+    """A sealed act's public row (its leaf commits to ``body`` under a fresh salt) and the private row keeping both.
+    The public row names no object, action, actor or center; its time is kept but never shown until revealed."""
+    salt = secrets.token_bytes(canonical.SALT_BYTES)
+    stub = canonical.entry_bytes(canonical.sealed_stub(
+        index=index, commitment_hex=canonical.commitment(hash_fn, salt, body).hex()))
+    entry = LogEntry(index=index, created_at=at, body=stub.decode("utf-8"), leaf_hash=merkle.leaf_hash(hash_fn, stub),
+                     object_type="", object_id="", action=canonical.SEALED_KIND, actor_label="", actor_role="",
+                     center_id=None, previous_state_hash="", source_id=None)
+    return entry, SealedEntry(index=index, seal_key=item.seal_key[:128], body=body.decode("utf-8"), salt=salt,
+                              object_type=item.object_type[:64], object_id=item.object_id[:64],
+                              center_id=item.center_id, source_id=item.source_id)
+
+
+def _compute(head: LogHead | store.HeadState, items: Iterable[EntryInput]) -> Computed:
+    """The entry rows, the complete-subtree rows and the sealed bodies of appending ``items`` to ``head`` (moved
+    forward in place)."""
     hash_fn = merkle.hash_function(head.hash_algorithm)
     frontier = _split_frontier(bytes(head.frontier), head.size)
     entries: list[LogEntry] = []
     nodes: list[tuple[int, int, bytes]] = []
+    sealed: list[SealedEntry] = []
     for item in items:
         at = item.at or clock.now()
         index = head.size
@@ -86,18 +109,22 @@ def _compute(head: LogHead | store.HeadState, items: Iterable[EntryInput]) -> tu
             changed=canonical.changed_fields(before, after),
             documents=sorted({*item.documents, *canonical.document_hashes(after)}),
             source=f"audit:{item.source_id}" if item.source_id is not None else None))
-        leaf = merkle.leaf_hash(hash_fn, body)
-        nodes.extend(merkle.append_leaf(hash_fn, frontier, index, leaf))
-        entries.append(LogEntry(
-            index=index, created_at=at, body=body.decode("utf-8"), leaf_hash=leaf,
-            object_type=item.object_type[:64], object_id=item.object_id[:64], action=item.action[:64],
-            actor_label=item.actor_label[:150], actor_role=item.actor_role[:32], center_id=item.center_id,
-            previous_state_hash=before_hash or "", source_id=item.source_id))
+        if item.seal_key:
+            entry, kept = _sealed(hash_fn, item, index, at, body)
+            sealed.append(kept)
+        else:
+            entry = LogEntry(
+                index=index, created_at=at, body=body.decode("utf-8"), leaf_hash=merkle.leaf_hash(hash_fn, body),
+                object_type=item.object_type[:64], object_id=item.object_id[:64], action=item.action[:64],
+                actor_label=item.actor_label[:150], actor_role=item.actor_role[:32], center_id=item.center_id,
+                previous_state_hash=before_hash or "", source_id=item.source_id)
+        nodes.extend(merkle.append_leaf(hash_fn, frontier, index, bytes(entry.leaf_hash)))
+        entries.append(entry)
         head.size += 1
     if entries:
         head.frontier = b"".join(frontier)
         head.root_hash = merkle.frontier_root(hash_fn, frontier)
-    return entries, nodes
+    return entries, nodes, sealed
 
 
 def _append(items: Sequence[EntryInput]) -> list[LogEntry]:
@@ -108,18 +135,26 @@ def _append(items: Sequence[EntryInput]) -> list[LogEntry]:
     expected = store.remembered_head() if len(items) <= store.MAX_CONDITIONAL_ENTRIES else None
     if expected is not None:
         moved = dataclasses.replace(expected)  # _compute moves its head in place; ``expected`` must stay put
-        entries, nodes = _compute(moved, items)
+        entries, nodes, sealed = _compute(moved, items)
         if store.write_append_if_head(entries, nodes, moved, expected):
             store.remember_head(moved)
+            _keep_sealed(sealed)
             transaction.on_commit(_push_soon)
             return entries
         store.forget_head()
     head = _locked_head()
-    entries, nodes = _compute(head, items)
+    entries, nodes, sealed = _compute(head, items)
     store.write_append(entries, nodes, head)
     store.remember_head(head)
+    _keep_sealed(sealed)
     transaction.on_commit(_push_soon)
     return entries
+
+
+def _keep_sealed(sealed: list[SealedEntry]) -> None:
+    """The sealed bodies, in the append's transaction (one more statement, only when a sealed act is appended)."""
+    if sealed:
+        SealedEntry.objects.bulk_create(sealed)
 
 
 def ledger_append(*, entry: EntryInput) -> LogEntry:
@@ -134,16 +169,32 @@ def ledger_append_many(*, entries: Sequence[EntryInput]) -> list[LogEntry]:
         return _append(entries)
 
 
-def ledger_append_audit(audit_entry: Any) -> None:
+def ledger_append_audit(audit_entry: Any, seal_key: str = "") -> None:
     """The audit hook: every ``AuditEntry`` becomes a ledger entry in the same transaction.
 
     Only hashes of the before/after states enter the log (sealed-bid privacy: the values stay in the
-    audit table, which a supervisor's trace compares against these hashes).
+    audit table, which a supervisor's trace compares against these hashes). With a ``seal_key`` the public
+    leaf is only a commitment to the entry (``seal_lift`` publishes it).
     """
     ledger_append(entry=EntryInput(
         action=audit_entry.action, object_type=audit_entry.object_type, object_id=audit_entry.object_id,
         actor_label=audit_entry.actor_label, actor_role=audit_entry.actor_role, center_id=audit_entry.center_id,
-        before=audit_entry.before, after=audit_entry.after, at=audit_entry.at, source_id=audit_entry.pk))
+        before=audit_entry.before, after=audit_entry.after, at=audit_entry.at, source_id=audit_entry.pk,
+        seal_key=seal_key))
+
+
+def seal_lift(*, seal_key: str) -> int:
+    """Publish the body and salt of every entry sealed under ``seal_key`` (idempotent; entries sealed under it
+    later are published by the next call). Returns how many entries this call revealed.
+
+    The caller decides when a seal lifts (tendering: at the opening, or when the lot fails for too few bids); the
+    ledger only knows the opaque key. Not itself an entry: the leaves already commit to what is revealed, and
+    anyone can check it (``canonical.reveal_problem``)."""
+    if not seal_key:
+        raise DomainError("缺少密封标识", field="seal_key")
+    with transaction.atomic(savepoint=False):
+        return SealedEntry.objects.filter(seal_key=seal_key[:128], revealed_at__isnull=True).update(
+            revealed_at=clock.now())
 
 
 def _push_soon() -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -78,8 +78,29 @@ def _open_checkpoints(report: VerifyReport, checkpoint_notes: Iterable[str], log
     return heads
 
 
+# index → (revealed canonical body, salt) of a sealed entry
+Reveals = Mapping[int, tuple[str, bytes]]
+
+
+def _check_sealed(report: VerifyReport, hash_fn: merkle.HashFn, index: int, stub: dict, reveals: Reveals | None,
+                  require_reveals: bool) -> None:
+    """A sealed leaf is checked by its shape; its body, where known, against the commitment (never printed)."""
+    problem = canonical.sealed_stub_problem(stub, len(hash_fn(b"")))
+    if problem:
+        report.add(f"index {index}: {problem}", index)
+        return
+    reveal = reveals.get(index) if reveals is not None else None
+    if reveal is None:
+        if require_reveals:
+            report.add(f"index {index}: 密封记录的内容与盐值缺失", index)
+        return
+    problem = canonical.reveal_problem(hash_fn, stub, reveal[0], reveal[1])
+    if problem:
+        report.add(f"index {index}: {problem}", index)
+
+
 def _check_entry(report: VerifyReport, hash_fn: merkle.HashFn, expected: int, index: int, body: str,
-                 stored_leaf: bytes | None) -> bytes:
+                 stored_leaf: bytes | None, reveals: Reveals | None = None, require_reveals: bool = False) -> bytes:
     data = body.encode("utf-8")
     leaf = merkle.leaf_hash(hash_fn, data)
     if index != expected:
@@ -94,6 +115,8 @@ def _check_entry(report: VerifyReport, hash_fn: merkle.HashFn, expected: int, in
         report.add(f"index {index}: 内容不是规范化 JSON", index)
     elif decoded.get("index") != index:
         report.add(f"index {index}: 内容写明的序号是 {decoded.get('index')}（记录被调换或改动）", index)
+    elif canonical.is_sealed_stub(decoded):
+        _check_sealed(report, hash_fn, index, decoded, reveals, require_reveals)
     if stored_leaf is not None and stored_leaf != leaf:
         report.add(f"index {index}: 内容的哈希与叶哈希不符（记录被改动）", index)
     return leaf
@@ -102,16 +125,19 @@ def _check_entry(report: VerifyReport, hash_fn: merkle.HashFn, expected: int, in
 def verify_log(*, hash_name: str, entries: Iterable[tuple[int, str, bytes | None]],
                checkpoint_notes: Iterable[str], log_keys: list[notes.Verifier],
                witness_keys: list[notes.Verifier] | None = None,
-               stored_nodes: Iterable[tuple[int, int, bytes]] | None = None) -> VerifyReport:
+               stored_nodes: Iterable[tuple[int, int, bytes]] | None = None, reveals: Reveals | None = None,
+               require_reveals: bool = False) -> VerifyReport:
     """Verify a whole log. ``entries`` are (index, canonical body, stored leaf hash or None) in stored
-    order; ``stored_nodes`` (database mode) are the persisted complete-subtree hashes to cross-check."""
+    order; ``stored_nodes`` (database mode) are the persisted complete-subtree hashes to cross-check.
+    ``reveals`` are the known bodies and salts of sealed entries, each checked against its leaf's commitment;
+    ``require_reveals`` (database mode) reports a sealed entry whose body and salt are missing."""
     report = VerifyReport()
     hash_fn = merkle.hash_function(hash_name)
     heads = _open_checkpoints(report, checkpoint_notes, log_keys, witness_keys or [])
     tree = merkle.MemoryTree(hash_fn)
     expected = 0
     for index, body, stored_leaf in entries:
-        tree.append(_check_entry(report, hash_fn, expected, index, body, stored_leaf))
+        tree.append(_check_entry(report, hash_fn, expected, index, body, stored_leaf, reveals, require_reveals))
         expected = index + 1  # one report per gap or swap, not one per following row
     report.entries = tree.size
     if stored_nodes is not None:
@@ -155,6 +181,23 @@ def _check_nodes(report: VerifyReport, tree: merkle.MemoryTree, stored: Iterable
 # --- export directory ------------------------------------------------------------------------------------
 
 
+SEALED_FILE = "sealed.jsonl"
+
+
+def read_reveals(directory: Path) -> dict[int, tuple[str, bytes]]:
+    """``sealed.jsonl`` of an export: the revealed sealed entries, {"index", "body", "salt" (base64)} per line."""
+    path = directory / SEALED_FILE
+    if not path.exists():
+        return {}
+    reveals: dict[int, tuple[str, bytes]] = {}
+    with path.open(encoding="utf-8") as fh:
+        for line in fh:
+            if line.strip():
+                row = json.loads(line)
+                reveals[int(row["index"])] = (str(row["body"]), base64.b64decode(row["salt"]))
+    return reveals
+
+
 def read_export(directory: Path) -> tuple[dict, Iterator[tuple[int, str, bytes | None]], list[str]]:
     """The manifest, the entries (streamed) and the checkpoint notes of an export directory."""
     manifest = json.loads((directory / "manifest.json").read_text(encoding="utf-8"))
@@ -180,7 +223,7 @@ def verify_export(directory: Path, *, trusted_keys: list[str] | None = None) -> 
     verifiers = [notes.parse_vkey(k) for k in vkeys]
     report = verify_log(hash_name=manifest["hash"], entries=entries, checkpoint_notes=checkpoint_notes,
                         log_keys=[v for v in verifiers if v.sig_type in notes.LOG_TYPES],
-                        witness_keys=[v for v in verifiers if v.is_cosigner])
+                        witness_keys=[v for v in verifiers if v.is_cosigner], reveals=read_reveals(directory))
     declared = int(manifest.get("tree_size", report.entries))
     if declared != report.entries:
         report.add(f"导出清单写明 {declared} 条记录，文件中只有 {report.entries} 条", min(declared, report.entries))

@@ -35,8 +35,11 @@ def ledger_home_view(request):
     witnesses = list(Witness.objects.filter(is_active=True).order_by("name"))
     latest = checkpoints[0] if checkpoints else None
     cosigned_latest = {c.witness_id for c in latest.cosignatures.all()} if latest else set()
+    pending, revealed = selectors.sealed_counts()
     context = {
         "head": selectors.log_head(),
+        "sealed_pending": pending,
+        "sealed_revealed": revealed,
         "checkpoints": checkpoints,
         "latest": latest,
         "log_vkey": keys.platform_verifier().vkey,
@@ -58,7 +61,8 @@ def entry_detail_view(request, index: int):
     size = checkpoint.tree_size if checkpoint else selectors.log_head().size
     proof = selectors.inclusion_proof_hashes(index=index, size=size)
     root = checkpoint.root_hash if checkpoint else selectors.root_at(size=size)
-    context = {"entry": EntryPublicOut.from_entry(entry), "checkpoint": checkpoint, "tree_size": size,
+    public = EntryPublicOut.from_entry(entry, selectors.sealed_revealed(indexes=[index]).get(index))
+    context = {"entry": public, "checkpoint": checkpoint, "tree_size": size,
                "root_hex": bytes(root).hex(), "leaf_hex": bytes(entry.leaf_hash).hex(),
                "proof": [p.hex() for p in proof]}
     return render(request, "ledger/pages/entry_detail.html", context)

@@ -17,6 +17,7 @@ from . import selectors, services
 from .models import Bid, OpeningObjection, ResultObjection, TenderDocument
 from .schemas import (
     AnswerIn,
+    BidReceiptOut,
     BondIn,
     ClarifyIn,
     CommitteeIn,
@@ -226,6 +227,13 @@ def my_bid(request, lot_id: ObjectId):
     if bid is None:
         raise Http404
     return _my_bid(bid)
+
+
+@router.get("/lots/{lot_id}/my-bid/receipt", response=answers(BidReceiptOut, *LOOKUP),
+            summary="我的投标存证回执（密封记录的内容与盐值、包含证明、检查点；仅本投标人可见）")
+@requires(BIDDER)
+def my_bid_receipt(request, lot_id: ObjectId):
+    return bidding.bid_receipt(actor=request.user, lot=_lot(request, lot_id))
 
 
 @router.post("/lots/{lot_id}/bid/withdraw", response=answers(MyBidOut, *ACTION), summary="撤回投标（截止前）")

@@ -129,6 +129,17 @@ class MyBidOut(Schema):
     files: list[dict]
 
 
+class BidReceiptOut(Schema):
+    """The bidder's own receipt: ``receipt`` is a ggzy-ledger-receipt/v1 with the sealed entry opened for it
+    (``sealed``: body and salt) and the after-state holding the arrival time (``states``)."""
+
+    receipt: dict
+    lot_id: int
+    arrived_at: dt.datetime
+    bid_deadline: dt.datetime | None
+    arrived_before_deadline: bool
+
+
 def lot_public(lot, user) -> dict:
     """The lot as ``user`` may see it now; every sealed or confidential field goes through masking.visible."""
     data = {

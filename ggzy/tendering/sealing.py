@@ -74,3 +74,10 @@ def unseal_large(lot, sealed: bytes) -> bytes:
     size = int.from_bytes(sealed[:2], "big")
     key = envelope.opening_private_key(opening_key_name(lot)).decrypt(sealed[2 : 2 + size], _OAEP)
     return envelope.open_bytes(key, sealed[2 + size :], context=b"ggzy-seal-large")
+
+
+def seal_key(lot_id: int) -> str:
+    """The lot's opaque seal identifier in the ledger (keyed, so nobody without the key directory can tell which
+    lot a sealed entry belongs to, nor link two lots' entries). Entries recorded under it show in public only as
+    commitments until the opening lifts it (``ledger.services.seal_lift``)."""
+    return hmac.new(_tag_key(), f"ledger-seal|lot:{lot_id}".encode(), hashlib.sha256).hexdigest()

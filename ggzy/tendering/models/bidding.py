@@ -61,6 +61,8 @@ class Bid(SealedIdentity):
     state = models.CharField("状态", max_length=20, choices=BidState.choices, default=BidState.SUBMITTED)
     arrived_at = models.DateTimeField("到达时间（服务器）")
     modified_count = models.PositiveIntegerField("修改次数", default=0)
+    # The audit record of the latest submission or modification: its (sealed) ledger entry is the bidder's receipt.
+    ledger_source_id = models.BigIntegerField("存证审计记录号", null=True, blank=True)
     wrapped_key = models.BinaryField("加密的内容密钥")
     key_wrap_id = models.CharField("开标密钥标识", max_length=64)
     sealed_price_sheet = models.BinaryField("加密的报价单")

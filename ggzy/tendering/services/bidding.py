@@ -20,7 +20,10 @@ from django.utils import timezone
 from ggzy.core import clock
 from ggzy.core import files as file_store
 from ggzy.core.audit import audit_record
-from ggzy.core.errors import Conflict, DomainError, NotAllowed
+from ggzy.core.errors import Conflict, DomainError, NotAllowed, NotFound
+from ggzy.core.models import AuditEntry
+from ggzy.ledger import receipts as ledger_receipts
+from ggzy.ledger import selectors as ledger_selectors
 from ggzy.pki import envelope
 from ggzy.registry import services as registry_services
 
@@ -213,6 +216,11 @@ def bid_store(*, actor, lot, bidder, tag, wrapped, key_id, key, sealed_files, se
                              "bidder_wrapped_key": None, "certificate_sealed": None, "sealed_sha256": "",
                              **(extra or {})}.items():
             setattr(bid, field, value)
+        record = audit_record(actor=actor, action=f"bid.{kind}", object_type="tendering.lot", object_id=str(lot.pk),
+                              object_repr="投标文件（密封）", center_id=locked.project.center_id, sealed=True,
+                              seal_key=sealing.seal_key(lot.pk), before=before,
+                              after=_sealed_state(bid, files=[c for (_, c, _), _ in sealed_files]))
+        bid.ledger_source_id = record.pk
         bid.save()
         for i, ((plain_hash, cipher_hash, size), name) in enumerate(sealed_files):
             name_sealed = (names_sealed[i] if names_sealed is not None
@@ -220,10 +228,26 @@ def bid_store(*, actor, lot, bidder, tag, wrapped, key_id, key, sealed_files, se
             BidFile.objects.create(bid=bid, plaintext_sha256=plain_hash, ciphertext_sha256=cipher_hash, size=size,
                                    name_sealed=name_sealed)
         BidEvent.objects.create(lot=locked, bidder_tag=tag, kind=kind, at=arrived)
-        audit_record(actor=actor, action=f"bid.{kind}", object_type="tendering.lot", object_id=str(lot.pk),
-                     object_repr="投标文件（密封）", center_id=locked.project.center_id, sealed=True,
-                     before=before, after=_sealed_state(bid, files=[c for (_, c, _), _ in sealed_files]))
     return bid
+
+
+def bid_receipt(*, actor, lot: Lot) -> dict:
+    """The acting bidder's receipt for its bid (its latest submission or modification): the sealed ledger entry with
+    its inclusion proof and a signed checkpoint, the entry's body and salt (which open the commitment the public
+    log shows) and the after-state holding the arrival time. Only the bidder that made the entry gets it (found by
+    its tag); the public sees the commitment alone until the opening. Verifiable offline with
+    ``ggzy.ledger.receipts.receipt_verify``."""
+    bid = bid_of(actor=actor, lot=lot)
+    if bid is None or bid.ledger_source_id is None:
+        raise NotFound("没有本单位的投标文件", field="lot")
+    index = ledger_selectors.entry_index_for_source(source_id=bid.ledger_source_id)
+    record = AuditEntry.objects.filter(pk=bid.ledger_source_id).first()
+    if index is None or record is None:
+        raise NotFound("该投标文件没有存证记录", field="lot")
+    receipt = ledger_receipts.receipt_for(index, open_sealed=True, states={"after": record.after})
+    arrived = bid.arrived_at
+    return {"receipt": receipt, "lot_id": lot.pk, "arrived_at": arrived, "bid_deadline": lot.bid_deadline,
+            "arrived_before_deadline": lot.bid_deadline is not None and arrived < lot.bid_deadline}
 
 
 def _sealed_state(bid: Bid, *, files: list[str] | None = None) -> dict:
@@ -256,5 +280,6 @@ def bid_withdraw(*, actor, lot: Lot) -> Bid:
             BondRefund.objects.create(bond=bond, due_on=timezone.localdate(due), reason="撤回投标")
         audit_record(actor=actor, action="bid.withdraw", object_type="tendering.lot", object_id=str(lot.pk),
                      object_repr="投标文件（密封）", center_id=lot.project.center_id, sealed=True,
-                     before=before, after=_sealed_state(bid, files=before["files"]))
+                     before=before, after=_sealed_state(bid, files=before["files"]),
+                     seal_key=sealing.seal_key(lot.pk))
     return bid

@@ -21,7 +21,7 @@ from ggzy.core.errors import Conflict, DomainError, NotAllowed, NotFound
 from ggzy.pki import certificates as certs
 from ggzy.pki import der, shamir, sm, sm2x509
 
-from .. import policies
+from .. import policies, sealing
 from ..bidformat import custodian_key_id
 from ..models import Custodian, CustodianShare, Lot, LotOpeningKey
 
@@ -120,7 +120,8 @@ def _opening_key_make(*, actor, lot: Lot, custodians: list[Custodian], sealed: b
             opening_key=key, custodian=custodian, index=share.index,
             share_sealed=sm.sm2_encrypt(custodian_public_key(custodian.public_key_pem), share.encode().encode()))
     audit_record(actor=actor, action="lot.opening_key_create", obj=key, center_id=lot.project.center_id,
-                 sealed=sealed, after={"key_id": key.key_id, "threshold": threshold, "custodians": len(custodians)})
+                 sealed=sealed, seal_key=sealing.seal_key(lot.pk) if sealed else "",
+                 after={"key_id": key.key_id, "threshold": threshold, "custodians": len(custodians)})
     return key
 
 

@@ -15,6 +15,7 @@ from ggzy.core import files as file_store
 from ggzy.core.audit import audit_record
 from ggzy.core.errors import Conflict, DomainError, NotAllowed
 from ggzy.core.jsontext import strict_json_loads
+from ggzy.ledger.services import seal_lift
 from ggzy.pki import envelope
 from ggzy.registry.models import MarketEntity
 
@@ -43,6 +44,10 @@ def lot_open(*, actor, lot: Lot) -> Lot:
         minimum = rules.period_int(lot.project, "bids_to_open_min")
         lot.opened_at = clock.now()
         lot.save(update_fields=["opened_at"])
+        # The lot's sign-ups, bonds and bids entered the log as commitments; the deadline has passed, so they are
+        # published now, also when the lot fails (招标投标法 Art. 22 keeps them confidential only before the opening,
+        # and a failed lot announces its count). They name no bidder: identities stay sealed on a failed lot.
+        seal_lift(seal_key=sealing.seal_key(lot.pk))
         if submitted < minimum:
             # 招标投标法实施条例 Art. 44: fewer than 3 bidders — no opening; the tenderer re-tenders.
             procedure.transition(actor=actor, to=LotState.FAILED,

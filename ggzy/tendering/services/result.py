@@ -20,7 +20,7 @@ from ggzy.core.models import AuditEntry
 from ggzy.core.money import yuan
 from ggzy.disclosure.services import notice_publish
 
-from .. import documents, policies, rules
+from .. import documents, policies, rules, sealing
 from ..choices import LotState, ObjectionState
 from ..models import (
     ArchiveAccess,
@@ -189,7 +189,10 @@ def bond_refund_mark(*, actor, refund: BondRefund) -> BondRefund:
         raise NotAllowed("只有本中心工作人员可以登记保证金退还")
     with transaction.atomic():
         BidBond.objects.filter(pk=refund.bond_id, refunded_at__isnull=True).update(refunded_at=clock.now())
-        audit_record(actor=actor, action="bond.refund", obj=refund.bond, center_id=refund.bond.signup.lot.project.center_id,
+        lot = refund.bond.signup.lot
+        # a bond refunded before the opening (its bid withdrawn) would tell that the lot has a bidder
+        audit_record(actor=actor, action="bond.refund", obj=refund.bond, center_id=lot.project.center_id,
+                     seal_key=sealing.seal_key(lot.pk) if lot.state == LotState.PUBLISHED else "",
                      after={"refunded": True})
     refund.bond.refresh_from_db()
     return refund

@@ -34,7 +34,8 @@ def signup_create(*, actor, lot: Lot) -> SignUp:
             # Who signed up is sealed like a bid: the audit names the lot, never the bidder.
             audit_record(actor=actor, action="lot.signup", object_type="tendering.lot", object_id=str(lot.pk),
                          object_repr="投标报名", center_id=lot.project.center_id, sealed=True,
-                         after={"signed_up_at": now})
+                         after={"signed_up_at": now},
+                         seal_key=sealing.seal_key(lot.pk))
     except IntegrityError:
         raise Conflict("已报名该标段", field="lot") from None
     return signup
@@ -85,7 +86,8 @@ def bond_record(*, actor, lot: Lot, amount, account_number: str) -> BidBond:
                                           paid_at=clock.now())
             audit_record(actor=actor, action="lot.bond_record", object_type="tendering.lot", object_id=str(lot.pk),
                          object_repr="投标保证金", center_id=lot.project.center_id, sealed=True,
-                         after={"paid_at": bond.paid_at})
+                         after={"paid_at": bond.paid_at},
+                         seal_key=sealing.seal_key(lot.pk))
     except IntegrityError:
         raise Conflict("保证金已登记", field="amount") from None
     return bond

@@ -123,8 +123,8 @@ class Command(BaseCommand):
         for row in rows:
             entry = row["entry"]
             at = timezone.localtime(entry.created_at).strftime("%Y-%m-%d %H:%M:%S")
-            role = f"（{entry.actor_role}）" if entry.actor_role else ""
-            self.stdout.write(f"#{entry.index} {at} {entry.actor_label}{role} {entry.action}")
+            role = f"（{row['actor_role']}）" if row["actor_role"] else ""
+            self.stdout.write(f"#{entry.index} {at} {row['actor_label']}{role} {row['action']}")
             if row["changed"]:
                 self.stdout.write(f"    变更字段：{', '.join(row['changed'])}")
             for side in ("before", "after"):
