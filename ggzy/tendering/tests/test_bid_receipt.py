@@ -92,3 +92,17 @@ def test_a_receipt_whose_opening_was_altered_does_not_verify(client, world, lot,
         receipt["states"]["after"]["arrived_at"] = "2026-03-01T09:00:00+08:00"
     with pytest.raises(ReceiptInvalid):
         receipt_verify(receipt, [keys.platform_verifier().vkey])
+
+
+def test_the_lot_page_offers_the_bidder_its_receipt_and_nobody_else(client, world, lot):
+    # given the bidder's lot page
+    client.force_login(world.bidders[0])
+    html = client.get(f"/tendering/lots/{lot.pk}/").content.decode()
+    # then it links the receipt, which downloads
+    assert 'id="bid-receipt"' in html
+    href = html.split('id="bid-receipt" href="')[1].split('"')[0]
+    assert client.get(href).status_code == 200
+    # and a bidder without a bid, or anyone else, sees no receipt link
+    for user in (world.bidders[2], world.tenderer, world.staff):
+        client.force_login(user)
+        assert 'id="bid-receipt"' not in client.get(f"/tendering/lots/{lot.pk}/").content.decode()
