@@ -10,18 +10,25 @@ from ggzy.core.api_errors import MAX_ID, answers
 from ggzy.core.errors import NotFound
 from ggzy.core.permissions import AUTHENTICATED, PUBLIC, LoginRequired, requires
 
-from . import selectors
+from . import keys, selectors
+from .localwitness import witness_key_holder
+from .models import Witness
 from .outbox import entry_item, subscriber_acknowledge
 from .policies import can_read_feed, can_view_receipt
 from .receipts import receipt_for
 from .schemas import (
     CheckpointOut,
     ConsistencyProofOut,
+    EntryBodyOut,
+    EntryPageOut,
     EntryPublicOut,
     FeedEntryOut,
     FeedOut,
     InclusionProofOut,
     LogHeadOut,
+    LogKeysOut,
+    TreeNodeOut,
+    WitnessKeyOut,
     b64,
 )
 
@@ -39,6 +46,11 @@ class InclusionQuery(Schema):
 class FeedQuery(Schema):
     after: int = Field(-1, ge=-1, le=MAX_ID)
     limit: int = Field(100, ge=1, le=selectors.FEED_MAX_LIMIT)
+
+
+class EntryPageQuery(Schema):
+    start: int = Field(0, ge=0, le=MAX_ID)
+    limit: int = Field(500, ge=1, le=selectors.ENTRY_PAGE_MAX)
 
 
 class ConsistencyQuery(Schema):
@@ -60,6 +72,32 @@ def checkpoint_latest(request):
 def log_head(request):
     pending, revealed = selectors.sealed_counts()
     return LogHeadOut(tree_size=selectors.log_head().size, sealed_pending=pending, sealed_revealed=revealed)
+
+
+@router.get("/keys", response=LogKeysOut, summary="平台与见证方的公钥（signed-note vkey）及密钥持有方")
+@requires(PUBLIC)
+def log_keys(request):
+    witnesses = Witness.objects.order_by("name")
+    return LogKeysOut(origin=keys.log_origin(), hash=selectors.log_head().hash_algorithm,
+                      log_key=keys.platform_verifier().vkey,
+                      witnesses=[WitnessKeyOut(name=w.name, display_name=w.display_name, kind=w.kind, vkey=w.vkey,
+                                               url=w.url, key_holder=witness_key_holder(w), is_active=w.is_active)
+                                 for w in witnesses])
+
+
+@router.get("/entries", response=answers(EntryPageOut, 400), summary="按序号读取存证记录内容（叶哈希据以计算的原文）")
+@requires(PUBLIC)
+def entry_list(request, query: Query[EntryPageQuery]):
+    entries = selectors.entry_page(start=query.start, limit=query.limit)
+    more = len(entries) == query.limit
+    return EntryPageOut(entries=[EntryBodyOut.from_entry(e) for e in entries], tree_size=selectors.log_head().size,
+                        next_start=entries[-1].index + 1 if more else None)
+
+
+@router.get("/tree/{level}/{position}", response=answers(TreeNodeOut, 400, 404), summary="已存完整子树的哈希")
+@requires(PUBLIC)
+def tree_node(request, level: Annotated[int, Path(ge=0, le=63)], position: EntryIndex):
+    return TreeNodeOut(level=level, position=position, hash=b64(selectors.tree_node(level=level, position=position)))
 
 
 @router.get("/entries/{index}", response=answers(EntryPublicOut, 400, 404), summary="存证记录（公开字段与哈希；密封记录在揭示前只有承诺值）")

@@ -17,7 +17,12 @@ from typing import Any
 
 from . import merkle
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+# Sealed stubs keep version 1: their shape never named a person.
+SEALED_STUB_VERSION = 1
+# Actor labels that name nobody: they stay in clear in every version. Any other label is a user name (personal
+# data), which version 2 replaces with ``label_commitment`` (hex H(salt || label), the salt kept by the platform).
+PUBLIC_ACTOR_LABELS = frozenset({"", "匿名/系统", "投标人（密封）"})
 _HEX_DIGEST = re.compile(r"^[0-9a-f]{64}$")
 # Fields of an after-state that name a document by its hash (copied into the entry, see ledger-format.md).
 _DOCUMENT_SUFFIXES = ("sha256", "sm3", "_hash", "digest")
@@ -157,15 +162,34 @@ def entry_bytes(body: dict[str, Any]) -> bytes:
     return _ENTRY_ENCODER.encode(body).encode("utf-8")
 
 
+def actor_is_personal(label: str) -> bool:
+    return label not in PUBLIC_ACTOR_LABELS
+
+
+def actor_commitment(hash_fn: merkle.HashFn, salt: bytes, label: str) -> str:
+    """Hex ``H(salt || label)``: the leaf commits to who acted without publishing a user name (a user name has
+    little entropy, so the 32-byte salt, kept by the platform, is what hides it)."""
+    return hash_fn(bytes(salt) + label.encode("utf-8")).hex()
+
+
 def entry_body(*, index: int, at: dt.datetime, action: str, object_type: str, object_id: str,
                actor_label: str, actor_role: str, center_id: int | None, before_hash: str | None,
                after_hash: str | None, changed: list[str], documents: list[str],
-               source: str | None) -> dict[str, Any]:
-    """The entry as a JSON object (version 1); ``canonical_json`` of it is the Merkle leaf's data.
+               source: str | None, actor_label_commitment: str | None = None) -> dict[str, Any]:
+    """The entry as a JSON object (version 2); ``canonical_json`` of it is the Merkle leaf's data, and it is
+    public as it stands: a user's name enters only as ``actor_label_commitment`` (``actor_commitment``).
 
-    An actor without a role (the system, a sealed bidder act) has no ``role`` key. Entries appended before
-    issue 10 wrote ``"role": ""`` instead; their bytes, hence their leaves, stay as they were."""
-    actor = {"label": actor_label, "role": actor_role} if actor_role else {"label": actor_label}
+    An actor without a role (the system, a sealed bidder act) has no ``role`` key. Version 1 entries (before
+    issue 10 item 2) wrote the label in clear, and before item 1 ``"role": ""`` for no role; their bytes, hence
+    their leaves, stay as they were."""
+    if actor_label_commitment is not None:
+        actor: dict[str, str] = {"label_commitment": actor_label_commitment}
+    elif actor_is_personal(actor_label):
+        raise ValueError("a user's name enters the log only as a commitment")
+    else:
+        actor = {"label": actor_label}
+    if actor_role:
+        actor["role"] = actor_role
     return {
         "v": FORMAT_VERSION,
         "index": index,
@@ -182,6 +206,28 @@ def entry_body(*, index: int, at: dt.datetime, action: str, object_type: str, ob
     }
 
 
+MASKED_LABEL = "（已遮蔽）"
+
+
+def public_body(body_text: str) -> tuple[str, bool]:
+    """The body as the public may read it, and whether it had to be masked.
+
+    Version 2 bodies and sealed stubs are public as stored (the leaf is ``H(0x00 || body)`` of exactly that
+    text). A version 1 body naming a user in clear has the label replaced by ``MASKED_LABEL``: its leaf cannot
+    be recomputed from the masked text, and the caller must say so."""
+    try:
+        body = json.loads(body_text)
+    except ValueError:
+        return body_text, False  # not JSON at all: published as is, and verification says what is wrong
+    if not isinstance(body, dict) or body.get("v") != 1 or is_sealed_stub(body):
+        return body_text, False
+    actor = body.get("actor")
+    if not isinstance(actor, dict) or not actor_is_personal(str(actor.get("label", ""))):
+        return body_text, False
+    masked = dict(body, actor=dict(actor, label=MASKED_LABEL))
+    return canonical_json(masked).decode("utf-8"), True
+
+
 # --- sealed entries (docs/ledger-format.md, "Sealed entries") ----------------------------------------------
 
 SEALED_KIND = "sealed"
@@ -196,7 +242,7 @@ def commitment(hash_fn: merkle.HashFn, salt: bytes, body: bytes) -> bytes:
 def sealed_stub(*, index: int, commitment_hex: str) -> dict[str, Any]:
     """The public entry of a sealed act: its position and a commitment, nothing else (no time, object or actor).
     ``canonical_json`` of it is the Merkle leaf's data, so the tree is verified exactly as for any entry."""
-    return {"v": FORMAT_VERSION, "index": index, "kind": SEALED_KIND, "commitment": commitment_hex}
+    return {"v": SEALED_STUB_VERSION, "index": index, "kind": SEALED_KIND, "commitment": commitment_hex}
 
 
 def is_sealed_stub(entry: Any) -> bool:
@@ -205,7 +251,7 @@ def is_sealed_stub(entry: Any) -> bool:
 
 def sealed_stub_problem(entry: dict[str, Any], hash_size: int) -> str | None:
     """Why ``entry`` is not a well-formed sealed stub, or None."""
-    if set(entry) != {"v", "index", "kind", "commitment"} or entry.get("v") != FORMAT_VERSION:
+    if set(entry) != {"v", "index", "kind", "commitment"} or entry.get("v") != SEALED_STUB_VERSION:
         return "密封记录的字段不正确"
     value = entry.get("commitment")
     if not isinstance(value, str) or len(value) != 2 * hash_size or not re.fullmatch(r"[0-9a-f]+", value):

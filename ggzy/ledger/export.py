@@ -5,6 +5,7 @@ An export directory holds everything an outside verifier needs, in the formats o
     manifest.json          origin, hash algorithm, size, the platform's and the witnesses' public keys
     entries.jsonl          one line per entry: {"index", "body" (canonical JSON text), "leaf_hash" (base64)}
     sealed.jsonl           one line per *revealed* sealed entry: {"index", "body", "salt" (base64)}
+    nodes.jsonl            the stored complete-subtree hashes (level ≥ 1): {"level", "position", "hash" (base64)}
     checkpoints/<size>.note  each checkpoint as a signed note with its cosignature lines
 """
 
@@ -20,7 +21,7 @@ from ggzy.core import clock
 from . import keys, notes, selectors
 from .canonical import canonical_time
 from .models import Checkpoint, LogEntry, SealedEntry, TreeNode, Witness
-from .verify import EXPORT_FORMAT, SEALED_FILE, VerifyReport, verify_log
+from .verify import EXPORT_FORMAT, NODES_FILE, SEALED_FILE, VerifyReport, verify_log
 
 CHUNK = 2000
 
@@ -53,6 +54,12 @@ def ledger_export(directory: Path) -> dict:
         for index, body, salt in revealed.values_list("index", "body", "salt").iterator(chunk_size=CHUNK):
             fh.write(json.dumps({"index": index, "body": body, "salt": base64.b64encode(bytes(salt)).decode()},
                                 ensure_ascii=False, separators=(",", ":")) + "\n")
+    # the platform's subtree hashes let a verifier place damage that only a checkpoint's root reveals
+    with (directory / NODES_FILE).open("w", encoding="utf-8") as fh:
+        for level, position, h in _stored_nodes():
+            if (position + 1) << level <= count:
+                fh.write(json.dumps({"level": level, "position": position, "hash": base64.b64encode(h).decode()},
+                                    separators=(",", ":")) + "\n")
     for size, note in _checkpoint_notes():
         (directory / "checkpoints" / f"{size:020d}.note").write_text(note, encoding="utf-8")
     manifest = {

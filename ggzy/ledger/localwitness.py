@@ -11,6 +11,7 @@ import json
 import threading
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.conf import settings
 
@@ -67,6 +68,17 @@ class LocalWitness:
             self.state_path.write_text(json.dumps({"origin": state.origin, "size": state.size,
                                                    "root": state.root.hex()}), encoding="utf-8")
             return line
+
+
+def witness_key_holder(witness: Witness) -> str:
+    """Who holds the witness's private key, as far as the platform can tell: itself (``platform``), the witness's
+    own server (``remote``, or ``remote-same-host`` on this machine), or nobody it calls (``offline``)."""
+    if witness_key_on_platform(witness):
+        return "platform"
+    if not witness.url:
+        return "offline"
+    host = urlsplit(witness.url).hostname or ""
+    return "remote-same-host" if host in ("127.0.0.1", "localhost", "::1") else "remote"
 
 
 def witness_key_on_platform(witness: Witness) -> bool:

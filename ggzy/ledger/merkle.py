@@ -57,6 +57,9 @@ def _split(n: int) -> int:
     return 1 << ((n - 1).bit_length() - 1)
 
 
+split_point = _split
+
+
 def root(hash_fn: HashFn, leaf_hashes: Sequence[bytes]) -> bytes:
     """MTH of a list of leaf hashes (RFC 9162 §2.1.1), bottom-up in O(n)."""
     if not leaf_hashes:

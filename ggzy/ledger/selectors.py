@@ -94,6 +94,32 @@ def entry_get(*, index: int) -> LogEntry:
     return entry
 
 
+ENTRY_PAGE_MAX = 1000
+
+
+def entry_page(*, start: int, limit: int) -> list[LogEntry]:
+    """Entries ``index >= start`` in order, at most ``limit`` (≤ ENTRY_PAGE_MAX): the public bodies, for anyone who
+    recomputes the log (``ggzy ledger verify --url``)."""
+    if start < 0:
+        raise DomainError("起始序号不正确", field="start")
+    if not 1 <= limit <= ENTRY_PAGE_MAX:
+        raise DomainError(f"每次最多读取 {ENTRY_PAGE_MAX} 条", field="limit")
+    return list(LogEntry.objects.filter(index__gte=start).order_by("index")[:limit])
+
+
+def tree_node(*, level: int, position: int) -> bytes:
+    """The stored hash of the complete subtree (level, position): a leaf hash at level 0, else a tree node."""
+    if level == 0:
+        leaf = LogEntry.objects.filter(index=position).values_list("leaf_hash", flat=True).first()
+        found = bytes(leaf) if leaf is not None else None
+    else:
+        h = TreeNode.objects.filter(level=level, position=position).values_list("hash", flat=True).first()
+        found = bytes(h) if h is not None else None
+    if found is None:
+        raise NotFound("没有这个子树哈希", field="position")
+    return found
+
+
 def sealed_get(*, index: int) -> SealedEntry | None:
     """The private row behind sealed entry ``index`` (body and salt), or None. Callers decide who may see it:
     the public only once ``is_revealed``."""
@@ -200,8 +226,10 @@ def trace_rows(entries: Iterable[LogEntry]) -> list[dict[str, Any]]:
             matches = (canonical.state_hash(hash_fn, audit.before) == body.get("before_hash")
                        and canonical.state_hash(hash_fn, audit.after) == body.get("after_hash"))
         actor = body.get("actor") or {}
+        # version 2 bodies commit to a user's name; the name itself is in the audit record and the entry row
+        label = actor.get("label") or (audit.actor_label if audit is not None else entry.actor_label)
         rows.append({"entry": entry, "body": body, "changed": body.get("changed", []), "action": body.get("action", ""),
-                     "actor_label": actor.get("label", ""), "actor_role": actor.get("role", ""),
+                     "actor_label": label, "actor_role": actor.get("role", ""),
                      "before": audit.before if audit else None, "after": audit.after if audit else None,
                      "audit_matches": matches})
     return rows

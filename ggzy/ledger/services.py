@@ -74,7 +74,7 @@ Computed = tuple[list[LogEntry], list[tuple[int, int, bytes]], list[SealedEntry]
 
 
 def _sealed(hash_fn: merkle.HashFn, item: EntryInput, index: int, at: dt.datetime,
-            body: bytes) -> tuple[LogEntry, SealedEntry]:
+            body: bytes, actor_salt: bytes | None) -> tuple[LogEntry, SealedEntry]:
     """A sealed act's public row (its leaf commits to ``body`` under a fresh salt) and the private row keeping both.
     The public row names no object, action, actor or center; its time is kept but never shown until revealed."""
     salt = secrets.token_bytes(canonical.SALT_BYTES)
@@ -84,6 +84,7 @@ def _sealed(hash_fn: merkle.HashFn, item: EntryInput, index: int, at: dt.datetim
                      object_type="", object_id="", action=canonical.SEALED_KIND, actor_label="", actor_role="",
                      center_id=None, previous_state_hash="", source_id=None)
     return entry, SealedEntry(index=index, seal_key=item.seal_key[:128], body=body.decode("utf-8"), salt=salt,
+                              actor_salt=actor_salt,
                               object_type=item.object_type[:64], object_id=item.object_id[:64],
                               center_id=item.center_id, source_id=item.source_id)
 
@@ -102,21 +103,27 @@ def _compute(head: LogHead | store.HeadState, items: Iterable[EntryInput]) -> Co
         before_hash = canonical.state_hash(hash_fn, item.before)
         before = item.before if isinstance(item.before, dict) else None
         after = item.after if isinstance(item.after, dict) else None
+        # a user's name enters the public body only as a salted commitment (format version 2)
+        actor_salt = secrets.token_bytes(canonical.SALT_BYTES) if canonical.actor_is_personal(item.actor_label) \
+            else None
         body = canonical.entry_bytes(canonical.entry_body(
             index=index, at=at, action=item.action, object_type=item.object_type, object_id=item.object_id,
             actor_label=item.actor_label, actor_role=item.actor_role, center_id=item.center_id,
+            actor_label_commitment=canonical.actor_commitment(hash_fn, actor_salt, item.actor_label)
+            if actor_salt is not None else None,
             before_hash=before_hash, after_hash=canonical.state_hash(hash_fn, item.after),
             changed=canonical.changed_fields(before, after),
             documents=sorted({*item.documents, *canonical.document_hashes(after)}),
             source=f"audit:{item.source_id}" if item.source_id is not None else None))
         if item.seal_key:
-            entry, kept = _sealed(hash_fn, item, index, at, body)
+            entry, kept = _sealed(hash_fn, item, index, at, body, actor_salt)
             sealed.append(kept)
         else:
             entry = LogEntry(
                 index=index, created_at=at, body=body.decode("utf-8"), leaf_hash=merkle.leaf_hash(hash_fn, body),
                 object_type=item.object_type[:64], object_id=item.object_id[:64], action=item.action[:64],
-                actor_label=item.actor_label[:150], actor_role=item.actor_role[:32], center_id=item.center_id,
+                actor_label=item.actor_label[:150], actor_role=item.actor_role[:32], actor_salt=actor_salt,
+                center_id=item.center_id,
                 previous_state_hash=before_hash or "", source_id=item.source_id)
         nodes.extend(merkle.append_leaf(hash_fn, frontier, index, bytes(entry.leaf_hash)))
         entries.append(entry)

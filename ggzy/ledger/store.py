@@ -33,7 +33,7 @@ from django.db.backends.utils import CursorWrapper
 from .models import LogEntry, LogHead, TreeNode
 
 ENTRY_COLUMNS = ["index", "created_at", "body", "leaf_hash", "object_type", "object_id", "action", "actor_label",
-                 "actor_role", "center_id", "previous_state_hash", "source_id"]
+                 "actor_role", "actor_salt", "center_id", "previous_state_hash", "source_id"]
 NODE_COLUMNS = ["level", "position", "hash"]
 # PostgreSQL accepts 65535 parameters per statement; stay well below with entries and nodes together.
 MAX_ENTRIES_PER_STATEMENT = 3000

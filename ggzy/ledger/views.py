@@ -1,7 +1,5 @@
 """Ledger pages: the public checkpoint list and entry pages, and the supervisors' trace page."""
 
-from urllib.parse import urlsplit
-
 from django.http import Http404
 from django.shortcuts import render
 
@@ -12,21 +10,11 @@ from ggzy.core.roles import Role
 
 from . import keys, selectors
 from .forms import TraceForm
-from .localwitness import witness_key_on_platform
+from .localwitness import witness_key_holder
 from .models import Witness
 from .schemas import EntryPublicOut
 
 TRACE_RULE = roles(Role.SUPERVISOR, Role.CENTER_STAFF, Role.ADMIN)
-
-
-def _key_holder(witness: Witness) -> str:
-    """Who holds the witness's private key, as far as the platform can tell: itself, or the witness's own server."""
-    if witness_key_on_platform(witness):
-        return "platform"
-    if not witness.url:
-        return "offline"
-    host = urlsplit(witness.url).hostname or ""
-    return "remote-same-host" if host in ("127.0.0.1", "localhost", "::1") else "remote"
 
 
 @requires(PUBLIC)
@@ -43,7 +31,7 @@ def ledger_home_view(request):
         "checkpoints": checkpoints,
         "latest": latest,
         "log_vkey": keys.platform_verifier().vkey,
-        "witnesses": [{"witness": w, "key_holder": _key_holder(w)} for w in witnesses],
+        "witnesses": [{"witness": w, "key_holder": witness_key_holder(w)} for w in witnesses],
         # a witness only ever cosigns the latest checkpoint (from its last size), so only that one can be awaited
         "awaiting": [w for w in witnesses if latest is not None and w.pk not in cosigned_latest
                      and w.last_cosigned_size < latest.tree_size],

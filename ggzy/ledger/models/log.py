@@ -39,6 +39,9 @@ class LogEntry(models.Model):
     action = models.CharField("动作", max_length=64)
     actor_label = models.CharField("操作人标识", max_length=150, blank=True)
     actor_role = models.CharField("角色", max_length=32, blank=True)
+    # The salt of the body's ``actor.label_commitment`` (version 2, a user's act): with ``actor_label`` it opens
+    # the commitment. Private like ``actor_label``; None when the body names no user or names one in clear (v1).
+    actor_salt = models.BinaryField("操作人承诺盐值", max_length=64, null=True, blank=True)
     center_id = models.BigIntegerField("所属中心", null=True, blank=True)
     previous_state_hash = models.CharField("变更前状态哈希", max_length=64, blank=True)
     source_id = models.BigIntegerField("审计记录号", null=True, blank=True)

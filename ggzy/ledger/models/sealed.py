@@ -17,6 +17,9 @@ class SealedEntry(models.Model):
     seal_key = models.CharField("密封标识", max_length=128, db_index=True)
     body = models.TextField("规范化内容")  # canonical JSON of the entry as version 1 writes it
     salt = models.BinaryField("盐值", max_length=64)
+    # The salt of the body's ``actor.label_commitment`` when a user acted. Never published, not even after the
+    # lift: with the salt a user name (little entropy) could be guessed from the commitment.
+    actor_salt = models.BinaryField("操作人承诺盐值", max_length=64, null=True, blank=True)
     # What the body names, for the staff's trace once revealed (the public row names nothing).
     object_type = models.CharField("对象类型", max_length=64)
     object_id = models.CharField("对象标识", max_length=64)

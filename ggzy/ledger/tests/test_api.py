@@ -1,6 +1,7 @@
 """The ledger API: public checkpoints, entries and proofs; receipts for the entry's own parties."""
 
 import base64
+import json
 
 import pytest
 
@@ -46,11 +47,14 @@ def test_public_entry_shows_hashes_never_actor_or_values(client, log, django_ass
     # when anyone reads entry 3
     with django_assert_max_num_queries(2):
         response = client.get(f"{API}/entries/3")
-    # then they see object, action, time and hashes — not who, not the before/after values
+    # then they see the body its leaf was computed from (object, action, time, hashes), naming the actor only by a
+    # salted commitment — not who, not the before/after values
     data = response.json()
     assert response.status_code == 200 and data["index"] == 3 and data["object_type"] == "test.thing"
-    assert "actor" not in str(data) and "firm1" not in str(data) and "published" not in str(data)
+    assert "user" not in str(data) and "firm1" not in str(data) and "published" not in str(data)
+    assert set(json.loads(data["body"])["actor"]) == {"label_commitment", "role"} and data["masked"] is False
     assert _b(data["leaf_hash"]) == bytes(LogEntry.objects.get(index=3).leaf_hash)
+    assert _b(data["leaf_hash"]) == merkle.leaf_hash(merkle.sha256, data["body"].encode())
     assert client.get(f"{API}/entries/999").status_code == 404
 
 

@@ -1,6 +1,7 @@
 """The one entry encoding: RFC 8785 canonical JSON."""
 
 import datetime as dt
+import hashlib
 import struct
 
 import pytest
@@ -50,13 +51,39 @@ def test_entry_body_is_stable():
     body = canonical.entry_body(
         index=7, at=dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.timezone(dt.timedelta(hours=8))), action="tender.publish",
         object_type="tendering.tender", object_id="42", actor_label="staff1", actor_role="center_staff", center_id=3,
-        before_hash=None, after_hash="ab" * 32, changed=["status"], documents=[], source="audit:9")
-    # then its bytes are exactly the documented form (times in UTC)
+        before_hash=None, after_hash="ab" * 32, changed=["status"], documents=[], source="audit:9",
+        actor_label_commitment=canonical.actor_commitment(merkle.sha256, b"\x01" * 32, "staff1"))
+    # then its bytes are exactly the documented form (times in UTC; the user's name only as H(salt || name))
+    commitment = hashlib.sha256(b"\x01" * 32 + b"staff1").hexdigest()
     assert canonical.canonical_json(body) == (
-        '{"action":"tender.publish","actor":{"label":"staff1","role":"center_staff"},"after_hash":"' + "ab" * 32
+        '{"action":"tender.publish","actor":{"label_commitment":"' + commitment + '","role":"center_staff"},'
+        '"after_hash":"' + "ab" * 32
         + '","before_hash":null,"center":3,"changed":["status"],"documents":[],"index":7,'
         '"object":{"id":"42","type":"tendering.tender"},"source":"audit:9","time":"2026-03-02T01:00:00.000000Z",'
-        '"v":1}').encode()
+        '"v":2}').encode()
+
+
+def test_a_users_name_never_enters_a_body_in_clear():
+    with pytest.raises(ValueError):
+        canonical.entry_body(
+            index=0, at=dt.datetime(2026, 3, 2, 1, 0, tzinfo=dt.UTC), action="tender.publish",
+            object_type="tendering.tender", object_id="42", actor_label="staff1", actor_role="center_staff",
+            center_id=3, before_hash=None, after_hash=None, changed=[], documents=[], source=None)
+
+
+@pytest.mark.parametrize(("body", "masked"), [
+    pytest.param('{"actor":{"label":"staff1","role":"center_staff"},"index":0,"v":1}', True, id="v1-user"),
+    pytest.param('{"actor":{"label":"匿名/系统"},"index":0,"v":1}', False, id="v1-system"),
+    pytest.param('{"actor":{"label_commitment":"ab","role":"x"},"index":0,"v":2}', False, id="v2"),
+    pytest.param('{"commitment":"ab","index":0,"kind":"sealed","v":1}', False, id="sealed-stub"),
+])
+def test_only_version_1_bodies_naming_a_user_are_published_masked(body, masked):
+    # when a stored body is prepared for the public
+    text, was_masked = canonical.public_body(body)
+    # then only a version 1 user's name is replaced (the rest published byte for byte as the leaf was computed)
+    assert was_masked is masked
+    assert (text == body) is not masked
+    assert "staff1" not in text
 
 
 def test_an_actor_without_a_role_has_no_role_key():

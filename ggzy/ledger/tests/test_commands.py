@@ -89,11 +89,35 @@ def test_an_edited_export_file_is_caught(log, tmp_path):
     call_command("ledger_export", str(out))
     lines = (out / "entries.jsonl").read_text(encoding="utf-8").splitlines()
     row = json.loads(lines[3])
-    row["body"] = row["body"].replace('"user', '"intruder')
+    row["body"] = row["body"].replace('"test.', '"forged.')
     lines[3] = json.dumps(row, ensure_ascii=False)
     (out / "entries.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
     # then verifying the files alone names it
     assert "第一处错误：index 3" in _verify(str(out))
+
+
+@pytest.mark.parametrize(("edited", "named"), [(9, "index 8 至 9"), (30, "index 30 至 31"), (0, "index 0 至 1")],
+                         ids=["under-the-first-checkpoint", "under-the-second", "first-entry"])
+def test_an_export_edited_with_its_leaf_hash_is_placed_by_the_signed_tree(log, tmp_path, edited, named):
+    # given an export whose entry's body and leaf hash were changed together (the line is self-consistent)
+    import base64
+
+    from ggzy.ledger import merkle
+
+    out = tmp_path / "out"
+    call_command("ledger", "export", str(out))
+    lines = (out / "entries.jsonl").read_text(encoding="utf-8").splitlines()
+    row = json.loads(lines[edited])
+    row["body"] = row["body"].replace('"test.', '"forged.').replace('"ledger.', '"forged.')
+    row["leaf_hash"] = base64.b64encode(merkle.leaf_hash(merkle.sha256, row["body"].encode())).decode()
+    lines[edited] = json.dumps(row, ensure_ascii=False)
+    (out / "entries.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    # when the files alone are verified
+    output = _verify(str(out))
+    # then the descent from the signed root through the exported subtree hashes places it in its pair of leaves
+    # (which of the two cannot be told: the forged leaf hash is the pair's only published one), not at index 0
+    assert named in output and "根哈希与记录不符" in output
+    assert f"第一处错误：index {named.split()[1]}" in output
 
 
 def test_swapped_export_lines_are_caught(log, tmp_path):

@@ -42,7 +42,7 @@ def test_a_receipt_issues_a_checkpoint_when_none_covers_the_entry(frozen_clock):
 def _mangle(receipt, case):
     r = copy.deepcopy(receipt)
     if case == "entry-changed":
-        r["entry"]["body"] = r["entry"]["body"].replace('"v":1', '"v":2')
+        r["entry"]["body"] = r["entry"]["body"].replace('"v":2', '"v":3')
     elif case == "index-changed":
         r["entry"]["index"] = 12
     elif case == "proof-changed":

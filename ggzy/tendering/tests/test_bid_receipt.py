@@ -56,7 +56,7 @@ def test_the_bidder_gets_a_receipt_that_verifies_offline_and_shows_arrival_befor
     client.logout()
     public = client.get(f"/api/v1/ledger/entries/{check.index}").json()
     assert public["sealed"] == {"commitment": check.entry["commitment"], "is_revealed": False, "body": None,
-                                "salt": None}
+                                "salt": None, "body_masked": False}
 
 
 def test_each_bidder_gets_its_own_entry_and_a_modification_moves_the_receipt(client, world, lot):

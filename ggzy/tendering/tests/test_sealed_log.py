@@ -117,7 +117,8 @@ def test_before_the_deadline_nothing_public_tells_how_many_signed_up_or_bid(clie
         data = json.loads(text)
         assert status == 200 and data["sealed"]["is_revealed"] is False
         assert (data["created_at"], data["object_type"], data["object_id"], data["action"]) == (None, "", "", "")
-        api_shapes.add(re.sub(rf'"index": ?{index}\b', '"index": N', _masked(text)))
+        # the published body (the stub its leaf was computed from) names its index too
+        api_shapes.add(re.sub(rf'(\\?)"index\\?": ?{index}\b', r'\1"index\1": N', _masked(text)))
         page = after[f"/ledger/entries/{index}/"][1]
         page_shapes.add(_without_counts("/ledger/entries/", page, 0, 0).replace(f"#{index}", "#N")
                         .replace(f"/ledger/entries/{index}/", "/ledger/entries/N/"))

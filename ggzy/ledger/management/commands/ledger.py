@@ -2,6 +2,8 @@
 
     ggzy ledger verify <dir>          verify an export from its files alone
     ggzy ledger verify --db           verify the live database (entries, subtree hashes, checkpoints)
+    ggzy ledger verify --url URL [--log-key K] [--witness K …] [--min-cosignatures N]
+                                      verify a live platform from its public endpoints alone
     ggzy ledger trace <type:id>       an object's whole history: who did what, when, what it changed
     ggzy ledger export <dir>          write entries, checkpoints and public keys to files
     ggzy ledger checkpoint            issue a checkpoint now, gather local cosignatures, push to remote witnesses
@@ -26,7 +28,7 @@ from django.utils import timezone
 
 from ggzy.core.errors import DomainError
 
-from ... import selectors, witness_server
+from ... import selectors, urlverify, witness_server
 from ...demowitness import demo_witness_start
 from ...export import ledger_export, verify_database
 from ...localwitness import ledger_cosign_locally
@@ -47,6 +49,12 @@ class Command(BaseCommand):
         verify.add_argument("--db", action="store_true", help="直接校验数据库")
         verify.add_argument("--trusted-key", action="append", default=[], dest="trusted_keys",
                             help="信任的公钥（vkey），可重复；缺省使用导出清单或数据库中的公钥")
+        verify.add_argument("--url", help="只用公开接口校验运行中的平台，例如 https://ggzy.example.gov.cn")
+        verify.add_argument("--log-key", help="（--url）固定的平台公钥；缺省取自平台 /api/v1/ledger/keys")
+        verify.add_argument("--witness", action="append", default=[], dest="witness_keys",
+                            help="（--url）计入的见证方公钥，可重复；缺省为 /keys 中密钥不由平台持有的见证方")
+        verify.add_argument("--min-cosignatures", type=int, default=1,
+                            help="（--url）最新检查点至少要有的有效见证签名数，缺省 1")
         trace = sub.add_parser("trace", help="打印一个对象的全部存证记录")
         trace.add_argument("object", help="对象，写作 类型:标识，例如 tendering.tender:42")
         export = sub.add_parser("export", help="导出记录、检查点与公钥到目录")
@@ -85,6 +93,9 @@ class Command(BaseCommand):
 
     def _verify(self, options) -> None:
         trusted = options["trusted_keys"] or None
+        if options.get("url"):
+            self._verify_url(options)
+            return
         if options["db"]:
             report = verify_database(trusted_keys=trusted)
             where = "数据库"
@@ -98,6 +109,19 @@ class Command(BaseCommand):
             raise CommandError("请给出导出目录，或使用 --db")
         self._print_report(where, report)
 
+    def _verify_url(self, options) -> None:
+        if options["min_cosignatures"] < 0:
+            raise CommandError("--min-cosignatures 不能为负数")
+        policy = urlverify.Policy(log_key=options["log_key"], witness_keys=options["witness_keys"],
+                                  min_cosignatures=options["min_cosignatures"])
+        try:
+            result = urlverify.verify_url(options["url"], policy)
+        except (urlverify.FetchError, ValueError, KeyError) as exc:  # unreachable, or answers of the wrong shape
+            raise CommandError(f"无法读取 {options['url']}：{exc}") from exc
+        for notice in result.notices:
+            self.stdout.write(f"  注意：{notice}")
+        self._print_report(options["url"], result.report)
+
     def _print_report(self, where: str, report: VerifyReport) -> None:
         self.stdout.write(f"校验 {where}：{report.entries} 条记录，{report.checkpoints} 个检查点，"
                           f"{report.cosignatures} 个见证签名")
@@ -108,8 +132,11 @@ class Command(BaseCommand):
             self.stdout.write(self.style.ERROR(f"  ✗ {problem.message}"))
         if report.suppressed:
             self.stdout.write(f"  … 另有 {report.suppressed} 处问题未列出")
-        first = report.first_bad_index
-        raise CommandError(f"校验失败，第一处错误：index {first}" if first is not None else "校验失败")
+        first = report.first_bad
+        if first is None or first.index is None:
+            raise CommandError("校验失败")
+        where_exactly = f"（在 index {first.index} 至 {first.last} 之间）" if first.rank and first.last is not None else ""
+        raise CommandError(f"校验失败，第一处错误：index {first.index}{where_exactly}")
 
     def _trace(self, options) -> None:
         try:
