@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext, pgettext_lazy
 
 from ggzy.core import clock
 from ggzy.core.errors import DomainError
@@ -12,6 +14,11 @@ from ggzy.core.permissions import PUBLIC, requires
 from . import selectors
 from .choices import GENERAL_CATEGORY_CODE
 from .forms import CatalogFilterForm, RuleFilterForm
+
+# The calendar's column heads, Monday first.
+WEEKDAYS = [pgettext_lazy("weekday", "一"), pgettext_lazy("weekday", "二"), pgettext_lazy("weekday", "三"),
+            pgettext_lazy("weekday", "四"), pgettext_lazy("weekday", "五"), pgettext_lazy("weekday", "六"),
+            pgettext_lazy("weekday", "日")]
 
 
 @requires(PUBLIC)
@@ -40,7 +47,7 @@ def rules_view(request):
 
 def _category_names() -> dict[str, str]:
     names = {e.code: e.name for e in selectors.catalog_in_force()}
-    names[GENERAL_CATEGORY_CODE] = "通用"
+    names[GENERAL_CATEGORY_CODE] = gettext("通用")
     return names
 
 
@@ -70,7 +77,10 @@ def process_detail_view(request, template_id: int):
 
 @requires(PUBLIC)
 def calendar_today_view(request):
-    return redirect("catalog:calendar", year=clock.today().year)
+    """This year's calendar; the query string (``?lang=en``) goes along."""
+    target = reverse("catalog:calendar", kwargs={"year": clock.today().year})
+    query = request.META.get("QUERY_STRING", "")
+    return redirect(f"{target}?{query}" if query else target)
 
 
 @requires(PUBLIC)
@@ -80,5 +90,5 @@ def calendar_view(request, year: int):
     except DomainError:
         raise Http404("年份超出范围") from None
     return render(request, "catalog/pages/calendar.html", {
-        "cal": data, "known_years": selectors.holiday_years_known(), "weekdays": "一二三四五六日",
+        "cal": data, "known_years": selectors.holiday_years_known(), "weekdays": WEEKDAYS,
         "previous_year": year - 1, "next_year": year + 1})

@@ -1,8 +1,23 @@
 """Turns a ``LoginRequired`` raised by a page's permission rule into a redirect to the login page."""
 
 from django.contrib.auth.views import redirect_to_login
+from django.shortcuts import resolve_url
 
 from .permissions import LoginRequired
+
+
+def login_redirect(request):
+    """The redirect to the login page; a ``?lang=`` choice of the page asked for is kept on the login page too."""
+    from django.conf import settings
+    from django.http import QueryDict
+
+    login_url = settings.LOGIN_URL
+    language = request.GET.get("lang")
+    if language in dict(settings.LANGUAGES):
+        query = QueryDict(mutable=True)
+        query["lang"] = language
+        login_url = f"{resolve_url(login_url)}?{query.urlencode()}"
+    return redirect_to_login(request.get_full_path(), login_url=login_url)
 
 
 class LoginRequiredMiddleware:
@@ -16,7 +31,7 @@ class LoginRequiredMiddleware:
 
     def process_exception(self, request, exception):
         if isinstance(exception, LoginRequired) and not request.path.startswith("/api/"):
-            return redirect_to_login(request.get_full_path())
+            return login_redirect(request)
         return None
 
 

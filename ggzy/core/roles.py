@@ -5,18 +5,19 @@ importing ``accounts``; ``ggzy.accounts.roles`` re-exports them for the apps abo
 """
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 __all__ = ["MARKET_ENTITY_ROLES", "SECOND_FACTOR_ROLES", "STAFF_ROLES", "Role"]
 
 
 class Role(models.TextChoices):
-    CENTER_STAFF = "center_staff", "交易中心工作人员"
-    TENDERER = "tenderer", "招标人/采购人"
-    AGENCY = "agency", "招标代理机构"
-    BIDDER = "bidder", "投标人（市场主体）"
-    EXPERT = "expert", "评标专家"
-    SUPERVISOR = "supervisor", "行政监督部门"
-    ADMIN = "admin", "系统管理员"
+    CENTER_STAFF = "center_staff", _("交易中心工作人员")
+    TENDERER = "tenderer", _("招标人/采购人")
+    AGENCY = "agency", _("招标代理机构")
+    BIDDER = "bidder", _("投标人（市场主体）")
+    EXPERT = "expert", _("评标专家")
+    SUPERVISOR = "supervisor", _("行政监督部门")
+    ADMIN = "admin", _("系统管理员")
 
 
 # Roles that sign in with a second factor (TOTP): staff, supervision officers and administrators.

@@ -16,8 +16,9 @@ from collections.abc import Mapping
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
-from django.contrib.auth.views import redirect_to_login
 from django.utils.translation import gettext
+
+from .middleware import login_redirect
 
 # One directive per line; the nonce is added to script-src and style-src. No inline style attributes either: the
 # templates size boxes with classes from the stylesheet and draw chart bars with <progress>.
@@ -97,7 +98,7 @@ class StaffIdleTimeoutMiddleware:
                 if request.path.startswith("/api/"):
                     return self.get_response(request)
                 messages.info(request, gettext("由于长时间未操作，您已自动退出，请重新登录。"))
-                return redirect_to_login(request.get_full_path())
+                return login_redirect(request)
             if last is None or now - float(last) >= _ACTIVITY_RESOLUTION_SECONDS:
                 request.session[SESSION_LAST_ACTIVITY] = now
         return self.get_response(request)

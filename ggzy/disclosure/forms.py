@@ -1,6 +1,7 @@
 from typing import cast
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from ggzy.core.forms import MoneyField
 from ggzy.registry.models import Center, Region
@@ -10,36 +11,36 @@ from .models import NoticeType
 
 
 def _city_choices():
-    return [("", "全省")] + [(c.code, c.region.name) for c in Center.objects.select_related("region").order_by("code")
+    return [("", _("全省"))] + [(c.code, c.region.name) for c in Center.objects.select_related("region").order_by("code")
                             if not c.is_provincial]
 
 
 class NoticeFilterForm(forms.Form):
-    q = forms.CharField(label="关键词", required=False, max_length=100,
-                        widget=forms.TextInput(attrs={"type": "search", "placeholder": "标题、正文或项目编号"}))
-    city = forms.ChoiceField(label="地市", required=False)
-    category = forms.ChoiceField(label="交易类别", required=False)
-    notice_type = forms.ChoiceField(label="公告类型", required=False,
-                                    choices=[("", "全部类型")] + list(NoticeType.choices))
-    date_from = forms.DateField(label="发布日期自", required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(label="至", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    q = forms.CharField(label=_("关键词"), required=False, max_length=100,
+                        widget=forms.TextInput(attrs={"type": "search", "placeholder": _("标题、正文或项目编号")}))
+    city = forms.ChoiceField(label=_("地市"), required=False)
+    category = forms.ChoiceField(label=_("交易类别"), required=False)
+    notice_type = forms.ChoiceField(label=_("公告类型"), required=False,
+                                    choices=[("", _("全部类型"))] + list(NoticeType.choices))
+    date_from = forms.DateField(label=_("发布日期自"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = forms.DateField(label=_("至"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        cast(forms.ChoiceField, self.fields["city"]).choices = [*_city_choices(), ("370000", "省级")]
-        cast(forms.ChoiceField, self.fields["category"]).choices = [("", "全部类别"), *portal_categories().items()]
+        cast(forms.ChoiceField, self.fields["city"]).choices = [*_city_choices(), ("370000", _("省级"))]
+        cast(forms.ChoiceField, self.fields["category"]).choices = [("", _("全部类别")), *portal_categories().items()]
 
 
 class NoticePublishForm(forms.Form):
-    notice_type = forms.ChoiceField(label="公告类型", choices=NoticeType.choices)
-    category_code = forms.ChoiceField(label="交易类别")
-    region = forms.ModelChoiceField(label="项目所在地", queryset=Region.objects.none())
-    title = forms.CharField(label="标题", max_length=200)
-    project_code = forms.CharField(label="统一交易标识码", max_length=32, required=False)
-    budget = MoneyField(label="预算/估算金额（元）", required=False)
-    deadline = forms.DateTimeField(label="截止时间", required=False,
+    notice_type = forms.ChoiceField(label=_("公告类型"), choices=NoticeType.choices)
+    category_code = forms.ChoiceField(label=_("交易类别"))
+    region = forms.ModelChoiceField(label=_("项目所在地"), queryset=Region.objects.none())
+    title = forms.CharField(label=_("标题"), max_length=200)
+    project_code = forms.CharField(label=_("统一交易标识码"), max_length=32, required=False)
+    budget = MoneyField(label=_("预算/估算金额（元）"), required=False)
+    deadline = forms.DateTimeField(label=_("截止时间"), required=False,
                                    widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
-    body = forms.CharField(label="正文", widget=forms.Textarea(attrs={"rows": 12}))
+    body = forms.CharField(label=_("正文"), widget=forms.Textarea(attrs={"rows": 12}))
 
     def __init__(self, *args, center=None, **kwargs):
         super().__init__(*args, **kwargs)

@@ -2,24 +2,25 @@
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class NoticeType(models.TextChoices):
-    TENDER = "tender", "招标公告"
-    PREQUALIFICATION = "prequalification", "资格预审公告"
-    PROCUREMENT = "procurement", "采购公告"
-    CHANGE = "change", "变更（澄清）公告"
-    CANDIDATES = "candidates", "中标候选人公示"
-    RESULT = "result", "中标（成交）结果公告"
-    CONTRACT = "contract", "合同公示"
-    LISTING = "listing", "挂牌（出让）公告"
-    DEAL = "deal", "成交公示"
-    TERMINATION = "termination", "终止公告"
+    TENDER = "tender", _("招标公告")
+    PREQUALIFICATION = "prequalification", _("资格预审公告")
+    PROCUREMENT = "procurement", _("采购公告")
+    CHANGE = "change", _("变更（澄清）公告")
+    CANDIDATES = "candidates", _("中标候选人公示")
+    RESULT = "result", _("中标（成交）结果公告")
+    CONTRACT = "contract", _("合同公示")
+    LISTING = "listing", _("挂牌（出让）公告")
+    DEAL = "deal", _("成交公示")
+    TERMINATION = "termination", _("终止公告")
 
 
 class NoticeStatus(models.TextChoices):
-    PUBLISHED = "published", "已发布"
-    WITHDRAWN = "withdrawn", "已撤回"
+    PUBLISHED = "published", _("已发布")
+    WITHDRAWN = "withdrawn", _("已撤回")
 
 
 class Notice(models.Model):

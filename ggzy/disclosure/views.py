@@ -3,6 +3,7 @@
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 
 from ggzy.accounts.roles import Role
 from ggzy.core.errors import DomainError
@@ -36,7 +37,7 @@ def home_view(request):
         "centers": centers, "city": city, "category": category, "latest": latest,
         "by_category": [(c, n, k, round(100 * k / top)) for c, n, k in by_category],
         "city_counts": [(c, k, round(100 * k / city_top)) for c, k in city_counts],
-        "city_name": next((c.region.name for c in centers if c.code == city), "全省"),
+        "city_name": next((c.region.name for c in centers if c.code == city), gettext("全省")),
         "categories": categories,
     })
 

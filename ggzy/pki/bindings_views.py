@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from ggzy.core.errors import DomainError
@@ -25,14 +26,14 @@ from .models import PersonCertificate
 class BindForm(forms.Form):
     """What the page posts: the certificate, the signature over the challenge and its nonce (no key)."""
 
-    certificate = forms.CharField(label="证书（PEM）", widget=forms.HiddenInput, required=False)
-    signature = forms.CharField(label="签名值", widget=forms.HiddenInput, required=False)
-    nonce = forms.CharField(label="挑战码", widget=forms.HiddenInput, required=False)
+    certificate = forms.CharField(label=_("证书（PEM）"), widget=forms.HiddenInput, required=False)
+    signature = forms.CharField(label=_("签名值"), widget=forms.HiddenInput, required=False)
+    nonce = forms.CharField(label=_("挑战码"), widget=forms.HiddenInput, required=False)
 
 
 class RegisterForm(forms.Form):
-    username = forms.CharField(label="账户用户名", max_length=150)
-    certificate = forms.FileField(label="个人证书文件（PEM或DER）")
+    username = forms.CharField(label=_("账户用户名"), max_length=150)
+    certificate = forms.FileField(label=_("个人证书文件（PEM或DER）"))
 
 
 def site_origin(request) -> str:

@@ -2,12 +2,13 @@
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class Algorithm(models.TextChoices):
     RSA = "rsa", "RSA"
     ECDSA = "ecdsa", "ECDSA"
-    SM2 = "sm2", "SM2（国密）"
+    SM2 = "sm2", _("SM2（国密）")
 
 
 class TrustedCA(models.Model):
@@ -61,9 +62,9 @@ class RevocationList(models.Model):
     def __str__(self) -> str:
         return f"{self.ca} CRL {self.this_update:%Y-%m-%d %H:%M}"
 class OcspStatus(models.TextChoices):
-    GOOD = "good", "正常"
-    REVOKED = "revoked", "已吊销"
-    UNKNOWN = "unknown", "未知"
+    GOOD = "good", _("正常")
+    REVOKED = "revoked", _("已吊销")
+    UNKNOWN = "unknown", _("未知")
 
 
 class OcspResponse(models.Model):

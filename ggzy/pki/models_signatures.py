@@ -2,16 +2,17 @@
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from .models import Algorithm
 
 
 class SignaturePurpose(models.TextChoices):
-    BID = "bid", "投标文件"
-    OPENING_RECORD = "opening_record", "开标记录"
-    EVALUATION_REPORT = "evaluation_report", "评标报告"
-    AWARD_NOTICE = "award_notice", "中标通知书"
-    CONTRACT = "contract", "合同"
+    BID = "bid", _("投标文件")
+    OPENING_RECORD = "opening_record", _("开标记录")
+    EVALUATION_REPORT = "evaluation_report", _("评标报告")
+    AWARD_NOTICE = "award_notice", _("中标通知书")
+    CONTRACT = "contract", _("合同")
 
 
 class Signature(models.Model):

@@ -15,6 +15,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count, OuterRef, Subquery
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from ggzy.core import clock
@@ -77,20 +78,20 @@ def trust_rows():
 
 
 class CaRegisterForm(forms.Form):
-    certificate = forms.FileField(label="CA证书文件（PEM或DER）")
+    certificate = forms.FileField(label=_("CA证书文件（PEM或DER）"))
 
 
 class CrlImportForm(forms.Form):
-    crl = forms.FileField(label="CRL文件（PEM或DER）")
+    crl = forms.FileField(label=_("CRL文件（PEM或DER）"))
 
 
 class OcspImportForm(forms.Form):
-    response = forms.FileField(label="OCSP响应文件（DER）")
+    response = forms.FileField(label=_("OCSP响应文件（DER）"))
 
 
 class CaSourcesForm(forms.Form):
-    crl_url = forms.CharField(label="CRL下载地址", required=False, max_length=500)
-    ocsp_url = forms.CharField(label="OCSP服务地址", required=False, max_length=500)
+    crl_url = forms.CharField(label=_("CRL下载地址"), required=False, max_length=500)
+    ocsp_url = forms.CharField(label=_("OCSP服务地址"), required=False, max_length=500)
 
 
 def _require_view(request) -> None:

@@ -1,47 +1,48 @@
 """Choice lists of the market-entity registry (一表申请)."""
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class EntityType(models.TextChoices):
-    ENTERPRISE = "enterprise", "企业"
-    INSTITUTION = "institution", "事业单位"
-    OTHER = "other", "其他组织"
+    ENTERPRISE = "enterprise", _("企业")
+    INSTITUTION = "institution", _("事业单位")
+    OTHER = "other", _("其他组织")
 
 
 class EntityStatus(models.TextChoices):
-    ACTIVE = "active", "正常"
-    SUSPENDED = "suspended", "暂停"
+    ACTIVE = "active", _("正常")
+    SUSPENDED = "suspended", _("暂停")
 
 
 class VersionAction(models.TextChoices):
-    REGISTER = "register", "注册登记"
-    UPDATE = "update", "修改主体信息"
-    QUALIFICATION_ADD = "qualification_add", "新增资质"
-    QUALIFICATION_REMOVE = "qualification_remove", "删除资质"
-    BANK_ACCOUNT_ADD = "bank_account_add", "新增基本账户"
-    BANK_ACCOUNT_REMOVE = "bank_account_remove", "删除基本账户"
-    KEY_PERSON_ADD = "key_person_add", "新增主要人员"
-    KEY_PERSON_REMOVE = "key_person_remove", "删除主要人员"
-    ACCOUNT_LINK = "account_link", "关联登录账户"
-    VERIFY = "verify", "主体核验"
-    NAME_CHANGE = "name_change", "名称变更（审核通过）"
+    REGISTER = "register", _("注册登记")
+    UPDATE = "update", _("修改主体信息")
+    QUALIFICATION_ADD = "qualification_add", _("新增资质")
+    QUALIFICATION_REMOVE = "qualification_remove", _("删除资质")
+    BANK_ACCOUNT_ADD = "bank_account_add", _("新增基本账户")
+    BANK_ACCOUNT_REMOVE = "bank_account_remove", _("删除基本账户")
+    KEY_PERSON_ADD = "key_person_add", _("新增主要人员")
+    KEY_PERSON_REMOVE = "key_person_remove", _("删除主要人员")
+    ACCOUNT_LINK = "account_link", _("关联登录账户")
+    VERIFY = "verify", _("主体核验")
+    NAME_CHANGE = "name_change", _("名称变更（审核通过）")
 
 
 class VerificationMethod(models.TextChoices):
     """How the platform came to trust that the registrant is the entity its credit code names (主体核验)."""
 
-    CERTIFICATE = "certificate", "数字证书登录核验"
-    REVIEW = "review", "交易中心审核"
-    STAFF_REGISTRATION = "staff_registration", "交易中心代为登记"
-    SYSTEM = "system", "系统导入"
-    EXISTING = "existing", "核验制度实施前已登记"
+    CERTIFICATE = "certificate", _("数字证书登录核验")
+    REVIEW = "review", _("交易中心审核")
+    STAFF_REGISTRATION = "staff_registration", _("交易中心代为登记")
+    SYSTEM = "system", _("系统导入")
+    EXISTING = "existing", _("核验制度实施前已登记")
 
 
 class NameChangeState(models.TextChoices):
-    PENDING = "pending", "待审核"
-    APPROVED = "approved", "已通过"
-    REFUSED = "refused", "未通过"
+    PENDING = "pending", _("待审核")
+    APPROVED = "approved", _("已通过")
+    REFUSED = "refused", _("未通过")
 
 
 # Suggestions shown beside free-text fields (a datalist); any other text is accepted.

@@ -6,6 +6,7 @@ from typing import Any, cast
 
 from django import forms
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from ggzy.accounts.roles import Role
 from ggzy.core.forms import MoneyField
@@ -22,23 +23,23 @@ def _date_input() -> forms.DateInput:
 class EntityForm(forms.Form):
     """The entity's own fields (基本信息)."""
 
-    credit_code = forms.CharField(label="统一社会信用代码", max_length=18, min_length=18,
-                                  help_text="18位，含末位校验码")
-    name = forms.CharField(label="主体名称", max_length=200)
-    entity_type = forms.ChoiceField(label="主体类型", choices=EntityType.choices)
-    legal_representative = forms.CharField(label="法定代表人", max_length=64)
-    registered_capital = MoneyField(label="注册资本（元）", required=False, max_digits=18)
-    established_on = forms.DateField(label="成立日期", required=False, widget=_date_input())
-    region = forms.ChoiceField(label="所在地区", help_text="决定主体所属的交易中心")
-    registered_address = forms.CharField(label="注册地址", max_length=255)
-    business_address = forms.CharField(label="经营地址", max_length=255, required=False)
-    contact_name = forms.CharField(label="联系人", max_length=64)
-    contact_phone = forms.CharField(label="联系电话", max_length=32)
-    email = forms.EmailField(label="电子邮箱", required=False)
+    credit_code = forms.CharField(label=_("统一社会信用代码"), max_length=18, min_length=18,
+                                  help_text=_("18位，含末位校验码"))
+    name = forms.CharField(label=_("主体名称"), max_length=200)
+    entity_type = forms.ChoiceField(label=_("主体类型"), choices=EntityType.choices)
+    legal_representative = forms.CharField(label=_("法定代表人"), max_length=64)
+    registered_capital = MoneyField(label=_("注册资本（元）"), required=False, max_digits=18)
+    established_on = forms.DateField(label=_("成立日期"), required=False, widget=_date_input())
+    region = forms.ChoiceField(label=_("所在地区"), help_text=_("决定主体所属的交易中心"))
+    registered_address = forms.CharField(label=_("注册地址"), max_length=255)
+    business_address = forms.CharField(label=_("经营地址"), max_length=255, required=False)
+    contact_name = forms.CharField(label=_("联系人"), max_length=64)
+    contact_phone = forms.CharField(label=_("联系电话"), max_length=32)
+    email = forms.EmailField(label=_("电子邮箱"), required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        cast(forms.ChoiceField, self.fields["region"]).choices = [("", "请选择市或县区"), *selectors.region_choices()]
+        cast(forms.ChoiceField, self.fields["region"]).choices = [("", _("请选择市或县区")), *selectors.region_choices()]
         code = self.fields["credit_code"]
         code.widget.attrs.update({
             "hx-get": reverse("registry:credit_code_check"), "hx-trigger": "blur changed",
@@ -50,7 +51,7 @@ class EntityEditForm(EntityForm):
     """The edit page: the credit code is fixed; staff also set the status."""
 
     version = forms.IntegerField(widget=forms.HiddenInput)
-    status = forms.ChoiceField(label="状态", choices=EntityStatus.choices)
+    status = forms.ChoiceField(label=_("状态"), choices=EntityStatus.choices)
 
     def __init__(self, *args: Any, may_change_status: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -62,11 +63,11 @@ class EntityEditForm(EntityForm):
 class AccountForm(forms.Form):
     """The entity's first login (optional): after registering you are signed in with it."""
 
-    username = forms.CharField(label="登录用户名", max_length=150, required=False,
-                               help_text="填写后将同时创建登录账户，用于管理本主体信息和参与交易")
-    password = forms.CharField(label="登录密码", required=False, widget=forms.PasswordInput(render_value=True),
-                               help_text="至少8位，不能全为数字")
-    role = forms.ChoiceField(label="账户角色", initial=Role.BIDDER,
+    username = forms.CharField(label=_("登录用户名"), max_length=150, required=False,
+                               help_text=_("填写后将同时创建登录账户，用于管理本主体信息和参与交易"))
+    password = forms.CharField(label=_("登录密码"), required=False, widget=forms.PasswordInput(render_value=True),
+                               help_text=_("至少8位，不能全为数字"))
+    role = forms.ChoiceField(label=_("账户角色"), initial=Role.BIDDER,
                              choices=[(Role.BIDDER, Role.BIDDER.label), (Role.TENDERER, Role.TENDERER.label),
                                       (Role.AGENCY, Role.AGENCY.label)])
 
@@ -76,18 +77,18 @@ def _datalist(field: forms.Field, list_id: str) -> None:
 
 
 class BankAccountForm(forms.Form):
-    bank_name = forms.CharField(label="开户银行", max_length=128)
-    account_name = forms.CharField(label="账户名称", max_length=200)
-    account_number = forms.CharField(label="银行账号", max_length=40)
+    bank_name = forms.CharField(label=_("开户银行"), max_length=128)
+    account_name = forms.CharField(label=_("账户名称"), max_length=200)
+    account_number = forms.CharField(label=_("银行账号"), max_length=40)
 
 
 class QualificationForm(forms.Form):
-    qualification_type = forms.CharField(label="资质类别", max_length=128)
-    level = forms.CharField(label="资质等级", max_length=32, required=False)
-    certificate_number = forms.CharField(label="证书编号", max_length=64)
-    issuer = forms.CharField(label="发证机关", max_length=128, required=False)
-    valid_from = forms.DateField(label="有效期起", widget=_date_input())
-    valid_until = forms.DateField(label="有效期至", widget=_date_input())
+    qualification_type = forms.CharField(label=_("资质类别"), max_length=128)
+    level = forms.CharField(label=_("资质等级"), max_length=32, required=False)
+    certificate_number = forms.CharField(label=_("证书编号"), max_length=64)
+    issuer = forms.CharField(label=_("发证机关"), max_length=128, required=False)
+    valid_from = forms.DateField(label=_("有效期起"), widget=_date_input())
+    valid_until = forms.DateField(label=_("有效期至"), widget=_date_input())
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -95,11 +96,11 @@ class QualificationForm(forms.Form):
 
 
 class KeyPersonForm(forms.Form):
-    name = forms.CharField(label="姓名", max_length=64)
-    role = forms.CharField(label="职务/岗位", max_length=64)
-    id_number = forms.CharField(label="身份证号码", max_length=18, help_text="仅主体用户与交易中心可见（脱敏）")
-    phone = forms.CharField(label="联系电话", max_length=32, required=False)
-    certificate_number = forms.CharField(label="执业资格证书编号", max_length=64, required=False)
+    name = forms.CharField(label=_("姓名"), max_length=64)
+    role = forms.CharField(label=_("职务/岗位"), max_length=64)
+    id_number = forms.CharField(label=_("身份证号码"), max_length=18, help_text=_("仅主体用户与交易中心可见（脱敏）"))
+    phone = forms.CharField(label=_("联系电话"), max_length=32, required=False)
+    certificate_number = forms.CharField(label=_("执业资格证书编号"), max_length=64, required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

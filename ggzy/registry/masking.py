@@ -13,6 +13,8 @@ from collections.abc import Callable
 from enum import StrEnum
 from typing import Any
 
+from django.utils.translation import gettext_noop
+
 from ggzy.core import clock
 
 EXPIRY_WARNING_DAYS = 30
@@ -81,14 +83,14 @@ def masked(kind: str, values: dict[str, Any], audience: Audience) -> dict[str, A
 
 
 def qualification_validity(valid_from: dt.date, valid_until: dt.date, today: dt.date) -> str:
-    """有效 / 即将到期 / 已过期 / 未生效, for display."""
+    """有效 / 即将到期 / 已过期 / 未生效 (in Chinese, as the API states it; pages translate it)."""
     if valid_until < today:
-        return "已过期"
+        return gettext_noop("已过期")
     if valid_from > today:
-        return "未生效"
+        return gettext_noop("未生效")
     if (valid_until - today).days <= EXPIRY_WARNING_DAYS:
-        return "即将到期"
-    return "有效"
+        return gettext_noop("即将到期")
+    return gettext_noop("有效")
 
 
 def entity_view(entity, audience: Audience) -> dict[str, Any]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet
+from django.utils.translation import gettext
 
 from ggzy.accounts.roles import MARKET_ENTITY_ROLES, Role
 from ggzy.core.errors import NotAllowed, NotFound
@@ -150,6 +151,6 @@ def region_choices() -> list[tuple[str, list[tuple[str, str]]]]:
     """Cities with their counties, for a grouped select: (city name, [(code, label), ...])."""
     cities = Region.objects.filter(level=RegionLevel.CITY).order_by("code").prefetch_related(
         Prefetch("children", queryset=Region.objects.order_by("code")))
-    return [(city.name, [(city.code, f"{city.name}（市本级）")]
+    return [(city.name, [(city.code, gettext("%(city)s（市本级）") % {"city": city.name})]
              + [(county.code, f"{city.name}{county.name}") for county in city.children.all()])
             for city in cities]

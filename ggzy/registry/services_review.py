@@ -16,6 +16,7 @@ from django.db import transaction
 from ggzy.core import clock
 from ggzy.core.audit import audit_record
 from ggzy.core.errors import Conflict, DomainError, NotAllowed
+from ggzy.core.labels import record_label
 
 from . import policies
 from .choices import NameChangeState, VerificationMethod, VersionAction
@@ -34,7 +35,7 @@ def _verify(*, actor: Any, entity: MarketEntity, method: VerificationMethod, det
     entity.verified_by = actor if getattr(actor, "is_authenticated", False) else None
     entity.save(update_fields=["verified_at", "verification_method", "verified_by"])
     _version_record(entity=entity, actor=actor, action=VersionAction.VERIFY,
-                    changes={"verification": [None, method.label], **detail})
+                    changes={"verification": [None, record_label(method.label)], **detail})
 
 
 def entity_verify(*, actor: Any, entity: MarketEntity) -> MarketEntity:

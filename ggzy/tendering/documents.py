@@ -23,6 +23,7 @@ from typing import Any
 from ggzy.core import files as file_store
 from ggzy.core.audit import jsonable
 from ggzy.core.errors import Conflict, DomainError
+from ggzy.core.labels import record_label
 from ggzy.pki.models_signatures import SignaturePurpose
 
 from .bidformat import bid_manifest_bytes
@@ -51,7 +52,8 @@ class Document:
 
     @property
     def label(self) -> str:
-        return SignaturePurpose(self.purpose).label
+        """The document's name in the page's language (records use ``record_label``)."""
+        return str(SignaturePurpose(self.purpose).label)
 
     @property
     def sha256(self) -> str:
@@ -143,7 +145,7 @@ def signatures_manifest(lot: Lot) -> list[dict]:
                                    content=document.content):
             record = view.record
             rows.append({
-                "document": document.label, "purpose": document.purpose, "object_id": str(document.obj.pk),
+                "document": record_label(SignaturePurpose(document.purpose).label), "purpose": document.purpose, "object_id": str(document.obj.pk),
                 "signer": record.signer_label, "credit_code": record.signer_credit_code,
                 "certificate_subject": record.certificate_subject,
                 "certificate_fingerprint": record.certificate_fingerprint, "algorithm": record.algorithm,

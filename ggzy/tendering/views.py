@@ -123,10 +123,10 @@ def _steps(lot) -> list[tuple[str, str]]:
     """The main path with each step done / current / todo (a failed or suspended lot shows where it stopped)."""
     current = {LotState.FAILED: LotState.OPENING, LotState.SUSPENDED: LotState.CANDIDATES}.get(lot.state, lot.state)
     index = STEP_PATH.index(current)
-    steps = [(LotState(s).label, "done" if i < index else "current" if i == index else "todo")
+    steps = [(str(LotState(s).label), "done" if i < index else "current" if i == index else "todo")
              for i, s in enumerate(STEP_PATH)]
     if lot.state in (LotState.FAILED, LotState.SUSPENDED):
-        steps[index] = (LotState(lot.state).label, "stopped")
+        steps[index] = (str(LotState(lot.state).label), "stopped")
     return steps
 
 

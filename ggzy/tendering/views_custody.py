@@ -16,6 +16,7 @@ from django.db.models import Count
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from ggzy.accounts.roles import Role
@@ -35,13 +36,13 @@ OPENED_STATES = [s for s in LotState.values if s not in (LotState.DRAFT, LotStat
 
 
 class CustodianForm(forms.Form):
-    name = forms.CharField(label="保管人姓名", max_length=100, required=False)
-    organisation = forms.CharField(label="所在单位", max_length=100, required=False,
-                                   help_text="如：交易中心、发展改革委、财政厅、纪检监察组、公证处")
-    public_key_pem = forms.CharField(label="SM2加密证书或公钥（PEM）", required=False,
+    name = forms.CharField(label=_("保管人姓名"), max_length=100, required=False)
+    organisation = forms.CharField(label=_("所在单位"), max_length=100, required=False,
+                                   help_text=_("如：交易中心、发展改革委、财政厅、纪检监察组、公证处"))
+    public_key_pem = forms.CharField(label=_("SM2加密证书或公钥（PEM）"), required=False,
                                      widget=forms.Textarea(attrs={"rows": 6, "spellcheck": "false"}),
-                                     help_text="粘贴以 -----BEGIN CERTIFICATE----- 或 -----BEGIN PUBLIC KEY----- 开头的文本")
-    public_key_file = forms.FileField(label="或上传证书/公钥文件", required=False)
+                                     help_text=_("粘贴以 -----BEGIN CERTIFICATE----- 或 -----BEGIN PUBLIC KEY----- 开头的文本"))
+    public_key_file = forms.FileField(label=_("或上传证书/公钥文件"), required=False)
 
     def clean(self) -> dict[str, Any]:
         super().clean()

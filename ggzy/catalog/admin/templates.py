@@ -9,6 +9,7 @@ from django.contrib import admin, messages
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 
 from ggzy.core import clock
 
@@ -138,8 +139,8 @@ class VersionInline(ReferenceInline, admin.TabularInline):
 
 
 class ProcessTemplateAddForm(forms.ModelForm):
-    effective_from = forms.DateField(label="第1版施行日期", help_text="不早于今天；环节和期限在版本页面填写")
-    note = forms.CharField(label="说明", required=False)
+    effective_from = forms.DateField(label=_("第1版施行日期"), help_text=_("不早于今天；环节和期限在版本页面填写"))
+    note = forms.CharField(label=_("说明"), required=False)
 
     class Meta:
         model = ProcessTemplate

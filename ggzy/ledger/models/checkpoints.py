@@ -1,6 +1,7 @@
 """Signed tree heads, the witnesses that cosign them, and their cosignatures."""
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class Checkpoint(models.Model):
@@ -26,8 +27,8 @@ class Checkpoint(models.Model):
 
 
 class WitnessKind(models.TextChoices):
-    SUPERVISOR = "supervisor", "行政监督部门"
-    PROVINCIAL_CENTER = "provincial_center", "省级交易中心"
+    SUPERVISOR = "supervisor", _("行政监督部门")
+    PROVINCIAL_CENTER = "provincial_center", _("省级交易中心")
 
 
 class Witness(models.Model):

@@ -6,11 +6,12 @@ order and moves the cursor only after a 2xx answer, so a restart resumes from th
 """
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class SubscriberKind(models.TextChoices):
-    WEBHOOK = "webhook", "推送（Webhook）"
-    PULL = "pull", "拉取（Feed 接口）"
+    WEBHOOK = "webhook", _("推送（Webhook）")
+    PULL = "pull", _("拉取（Feed 接口）")
 
 
 class Subscriber(models.Model):

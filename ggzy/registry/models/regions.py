@@ -1,12 +1,13 @@
 """Administrative regions (GB/T 2260) and the trading centers that serve them."""
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class RegionLevel(models.TextChoices):
-    PROVINCE = "province", "省"
-    CITY = "city", "市"
-    COUNTY = "county", "县（市、区）"
+    PROVINCE = "province", _("省")
+    CITY = "city", _("市")
+    COUNTY = "county", _("县（市、区）")
 
 
 class Region(models.Model):

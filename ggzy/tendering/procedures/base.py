@@ -84,7 +84,7 @@ class Procedure:
         """Refuse unless the lot's effective state is one of ``states``."""
         current = self.effective_state(now)
         if current not in states:
-            allowed = "、".join(LotState(s).label for s in states)
+            allowed = "、".join(str(LotState(s).label) for s in states)
             raise Conflict(f"标段当前状态为“{LotState(current).label}”，此操作仅在“{allowed}”时可进行",
                            field="state")
 

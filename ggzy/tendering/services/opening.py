@@ -15,6 +15,7 @@ from ggzy.core import files as file_store
 from ggzy.core.audit import audit_record
 from ggzy.core.errors import Conflict, DomainError, NotAllowed
 from ggzy.core.jsontext import strict_json_loads
+from ggzy.core.labels import record_label
 from ggzy.ledger.services import seal_lift
 from ggzy.pki import envelope
 from ggzy.registry.models import MarketEntity
@@ -163,7 +164,7 @@ def opening_record_publish(*, actor, lot: Lot) -> OpeningRecord:
         who = bid.bidder_id or 0
         rows.append({"bid_id": bid.pk, "bidder": names.get(who, ""), "credit_code": codes.get(who, ""),
                      "price": sheet.get("total_price"), "duration_days": sheet.get("duration_days"),
-                     "quality": sheet.get("quality", ""), "state": bid.get_state_display(),
+                     "quality": sheet.get("quality", ""), "state": record_label(BidState(bid.state).label),
                      "opened_by": bid.opened_by, "signature": _signature_label(bid),
                      "reason": bid.failure_reason if bid.state in FAILED_STATES else ""})
     digest = hashlib.sha256(json.dumps(rows, ensure_ascii=False, sort_keys=True).encode()).hexdigest()
