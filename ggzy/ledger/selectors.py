@@ -1,7 +1,8 @@
 """Reads of the ledger: the head, entries, proofs from the stored complete subtrees, checkpoints, traces.
 
-Proofs read O(log n) stored hashes in two queries (leaves from ``LogEntry``, higher levels from
-``TreeNode``): the keys are worked out first with a dry run of the proof algorithm.
+Proofs read the head and O(log n) stored hashes (leaves from ``LogEntry``, higher levels from ``TreeNode``)
+in one query on PostgreSQL (``store.read_proof_nodes``): the keys are worked out first with a dry run of the
+proof algorithm.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from django.db.models import Prefetch, Q, QuerySet
 from ggzy.core.errors import DomainError, NotFound
 from ggzy.core.roles import Role
 
-from . import canonical, merkle
+from . import canonical, merkle, store
 from .models import Checkpoint, Cosignature, LogEntry, LogHead, SealedEntry, TreeNode
 
 TRACE_ROLES = (Role.SUPERVISOR, Role.CENTER_STAFF, Role.ADMIN)
@@ -32,59 +33,51 @@ def log_hash_fn(head: LogHead | None = None) -> merkle.HashFn:
     return merkle.hash_function((head or log_head()).hash_algorithm)
 
 
-def _fetch_nodes(node_keys: list[tuple[int, int]]) -> dict[tuple[int, int], bytes]:
-    leaves = [position for level, position in node_keys if level == 0]
-    inner = [(level, position) for level, position in node_keys if level > 0]
-    found: dict[tuple[int, int], bytes] = {}
-    if leaves:
-        for index, leaf in LogEntry.objects.filter(index__in=leaves).values_list("index", "leaf_hash"):
-            found[(0, index)] = bytes(leaf)
-    if inner:
-        for level, position, h in TreeNode.objects.filter(pk__in=inner).values_list("level", "position", "hash"):
-            found[(level, position)] = bytes(h)
-    return found
-
-
-def _with_stored_nodes(hash_fn: merkle.HashFn, build: Callable[[merkle.NodeGetter], Any]) -> Any:
-    needed = merkle.node_keys_needed(build, len(hash_fn(b"")))
-    found = _fetch_nodes(needed)
-    missing = [k for k in needed if k not in found]
-    if missing:
-        raise RuntimeError(f"ledger tree nodes missing: {missing[:5]}")  # a damaged store; ledger verify names it
-    return build(lambda level, position: found[(level, position)])
-
-
-def _check_size(size: int, head: LogHead, field: str) -> None:
+def _check_size(size: int, head: LogHead | store.HeadState, field: str) -> None:
     if size < 0 or size > head.size:
         raise DomainError(f"记录数须在 0 到 {head.size} 之间", field=field)
 
 
+def _proof_read(size: int, field: str, build: Callable[[merkle.HashFn, merkle.NodeGetter], Any],
+                shortcut_at_head: bool = False) -> Any:
+    """``build(hash_fn, get)`` on the stored hashes of the tree of ``size`` leaves, refusing a size beyond the log.
+
+    The keys ``build`` reads are worked out first with a dry run (they depend on the sizes and indexes, not on
+    the hashes), then the head and those hashes are read together (``store.read_proof_nodes``: one query on
+    PostgreSQL, one snapshot). With ``shortcut_at_head``, the root at the head's own size is the head's root."""
+    needed = merkle.node_keys_needed(lambda get: build(merkle.sha256, get)) if size >= 0 else []
+    head, found = store.read_proof_nodes(needed)
+    if head is None:
+        from .keys import configured_hash_algorithm
+
+        head = store.HeadState(0, b"", b"", configured_hash_algorithm())
+    _check_size(size, head, field)
+    if shortcut_at_head and size == head.size and size:
+        return bytes(head.root_hash)
+    missing = [k for k in needed if k not in found]
+    if missing:
+        raise RuntimeError(f"ledger tree nodes missing: {missing[:5]}")  # a damaged store; ledger verify names it
+    return build(merkle.hash_function(head.hash_algorithm), lambda level, position: found[(level, position)])
+
+
 def inclusion_proof_hashes(*, index: int, size: int) -> list[bytes]:
-    head = log_head()
-    _check_size(size, head, "size")
     if not 0 <= index < size:
+        _check_size(size, log_head(), "size")  # a size beyond the log is named first
         raise DomainError("序号须小于记录数", field="index")
-    hash_fn = log_hash_fn(head)
-    return _with_stored_nodes(hash_fn, lambda get: merkle.inclusion_proof(hash_fn, get, index, size))
+    return _proof_read(size, "size", lambda hash_fn, get: merkle.inclusion_proof(hash_fn, get, index, size))
 
 
 def consistency_proof_hashes(*, first: int, second: int) -> list[bytes]:
-    head = log_head()
-    _check_size(second, head, "second")
     if not 0 < first <= second:
+        _check_size(second, log_head(), "second")  # a size beyond the log is named first
         raise DomainError("起始记录数须大于 0 且不大于终止记录数", field="first")
-    hash_fn = log_hash_fn(head)
-    return _with_stored_nodes(hash_fn, lambda get: merkle.consistency_proof(hash_fn, get, first, second))
+    return _proof_read(second, "second",
+                       lambda hash_fn, get: merkle.consistency_proof(hash_fn, get, first, second))
 
 
 def root_at(*, size: int) -> bytes:
     """The root of the tree of the first ``size`` entries, from stored subtrees."""
-    head = log_head()
-    _check_size(size, head, "size")
-    hash_fn = log_hash_fn(head)
-    if size == head.size and size:
-        return bytes(head.root_hash)
-    return _with_stored_nodes(hash_fn, lambda get: merkle.tree_root(hash_fn, get, size))
+    return _proof_read(size, "size", lambda hash_fn, get: merkle.tree_root(hash_fn, get, size), shortcut_at_head=True)
 
 
 def entry_get(*, index: int) -> LogEntry:

@@ -13,7 +13,6 @@ would grow the tree the moment it was signed.
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import secrets
 from collections.abc import Callable, Iterable, Sequence
@@ -141,7 +140,7 @@ def _append(items: Sequence[EntryInput]) -> list[LogEntry]:
         return []
     expected = store.remembered_head() if len(items) <= store.MAX_CONDITIONAL_ENTRIES else None
     if expected is not None:
-        moved = dataclasses.replace(expected)  # _compute moves its head in place; ``expected`` must stay put
+        moved = expected.copy()  # _compute moves its head in place; ``expected`` must stay put
         entries, nodes, sealed = _compute(moved, items)
         if store.write_append_if_head(entries, nodes, moved, expected):
             store.remember_head(moved)
