@@ -100,14 +100,19 @@ def _plain_rows(inputs, start: int) -> list[tuple]:
 
     from django.db import connection
 
+    from ggzy.ledger import store
+
     rows = []
     for offset, item in enumerate(inputs):
         body = json.dumps({"index": start + offset, "action": item.action, "object": item.object_id,
                            "actor": item.actor_label, "center": item.center_id, "after": item.after,
                            "before_hash": "0" * 64, "after_hash": "1" * 64}, ensure_ascii=False)
-        rows.append((start + offset, connection.ops.adapt_datetimefield_value(item.at), body,
-                     hashlib.sha256(body.encode()).digest(), item.object_type, item.object_id, item.action,
-                     item.actor_label, item.actor_role, item.center_id, "0" * 64, item.source_id))
+        values = {"index": start + offset, "created_at": connection.ops.adapt_datetimefield_value(item.at),
+                  "body": body, "leaf_hash": hashlib.sha256(body.encode()).digest(), "object_type": item.object_type,
+                  "object_id": item.object_id, "action": item.action, "actor_label": item.actor_label,
+                  "actor_role": item.actor_role, "actor_salt": None, "center_id": item.center_id,
+                  "previous_state_hash": "0" * 64, "source_id": item.source_id}
+        rows.append(tuple(values[column] for column in store.ENTRY_COLUMNS))
     return rows
 
 
