@@ -142,12 +142,10 @@ def _append(items: Sequence[EntryInput]) -> list[LogEntry]:
     if expected is not None:
         moved = expected.copy()  # _compute moves its head in place; ``expected`` must stay put
         entries, nodes, sealed = _compute(moved, items)
-        if store.write_append_if_head(entries, nodes, moved, expected):
-            store.remember_head(moved)
+        if store.write_append_if_head(entries, nodes, moved, expected):  # remembers ``moved``, else forgets
             _keep_sealed(sealed)
             transaction.on_commit(_push_soon)
             return entries
-        store.forget_head()
     head = _locked_head()
     entries, nodes, sealed = _compute(head, items)
     store.write_append(entries, nodes, head)

@@ -33,7 +33,7 @@ from typing import Any, Protocol, cast
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.db.backends.base.base import BaseDatabaseWrapper
-from django.db.backends.utils import CursorWrapper
+from django.db.backends.utils import CursorDebugWrapper, CursorWrapper
 
 from .models import LogEntry, LogHead, TreeNode
 
@@ -143,14 +143,22 @@ def _key(db: BaseDatabaseWrapper) -> tuple[str, str]:
 
 def remember_head(head: LogHead | HeadState) -> None:
     """Keep the head just written (size, root, right edge, algorithm) for the next conditional append."""
-    db = _db()
+    _remember(_db(), head)
+
+
+def _remember(db: BaseDatabaseWrapper, head: LogHead | HeadState | None) -> None:
     if db.vendor != "postgresql":
+        return
+    key = _key(db)
+    if head is None:
+        with _remembered_lock:
+            _remembered.pop(key, None)
         return
     # a HeadState is the conditional append's own, no longer moved; a model's fields may be memoryviews
     state = head if isinstance(head, HeadState) else HeadState(head.size, bytes(head.root_hash), bytes(head.frontier),
                                                                head.hash_algorithm)
     with _remembered_lock:
-        _remembered[_key(db)] = state
+        _remembered[key] = state
 
 
 def remembered_head() -> HeadState | None:
@@ -163,9 +171,7 @@ def remembered_head() -> HeadState | None:
 
 
 def forget_head() -> None:
-    db = _db()
-    with _remembered_lock:
-        _remembered.pop(_key(db), None)
+    _remember(_db(), None)
 
 
 _casts: dict[tuple[str, tuple[str, ...]], str] = {}
@@ -242,38 +248,44 @@ class _CursorWrapping(Protocol):
     def _prepare_cursor(self, cursor: Any) -> CursorWrapper: ...
 
 
-# The preparing cursor kept open for each psycopg connection (gone with the connection).
-_binding_cursors: weakref.WeakKeyDictionary[Any, Any] = weakref.WeakKeyDictionary()
+# The preparing cursor kept open for each psycopg connection, in Django's wrapper (gone with the connection).
+_binding_cursors: weakref.WeakKeyDictionary[Any, CursorWrapper] = weakref.WeakKeyDictionary()
 
 
 def _binding_cursor(db: BaseDatabaseWrapper) -> CursorWrapper | None:
-    """A prepared, server-side-binding cursor for the conditional append (Django's default cursor binds
-    client-side and never prepares), still inside Django's cursor wrapper: errors are translated and the
-    statement is counted and logged like any other. The psycopg cursor stays open for the connection's
-    life (the wrapper is not closed). None when it cannot be had: ``GGZY_LEDGER_PREPARED_STATEMENTS =
-    False`` (e.g. behind a transaction-pooling PgBouncer older than 1.21), or psycopg2."""
+    """A prepared, server-side-binding cursor for the conditional append and proofs (Django's default cursor
+    binds client-side and never prepares), still inside Django's cursor wrapper: errors are translated and the
+    statement is counted and logged like any other. It stays open for the connection's life (never close it).
+    None when it cannot be had: ``GGZY_LEDGER_PREPARED_STATEMENTS = False`` (e.g. behind a transaction-pooling
+    PgBouncer older than 1.21), or psycopg2."""
     if not getattr(settings, "GGZY_LEDGER_PREPARED_STATEMENTS", True):
         return None
     db.ensure_connection()
     raw = db.connection
-    cursor = _binding_cursors.get(raw)
-    if cursor is None or cursor.closed:
-        try:
-            import psycopg
-        except ImportError:  # psycopg2: client-side binding only
-            return None
-        if not isinstance(raw, psycopg.Connection):
-            return None
-        cursor = _binding_cursors[raw] = _preparing_cursor_class()(raw)
-    with db.wrap_database_errors:
-        # private in Django, so its stubs omit it; the Protocol states the signature this module relies on
-        return cast(_CursorWrapping, db)._prepare_cursor(cursor)
+    wrapper = _binding_cursors.get(raw)
+    # a new wrapper when query logging is switched on or off (tests counting queries, DEBUG)
+    if wrapper is None or wrapper.cursor.closed or isinstance(wrapper, CursorDebugWrapper) != db.queries_logged:
+        cursor = wrapper.cursor if wrapper is not None and not wrapper.cursor.closed else None
+        if cursor is None:
+            try:
+                import psycopg
+            except ImportError:  # psycopg2: client-side binding only
+                return None
+            if not isinstance(raw, psycopg.Connection):
+                return None
+            cursor = _preparing_cursor_class()(raw)
+        with db.wrap_database_errors:
+            # private in Django, so its stubs omit it; the Protocol states the signature this module relies on
+            wrapper = _binding_cursors[raw] = cast(_CursorWrapping, db)._prepare_cursor(cursor)
+    db.validate_thread_sharing()
+    return wrapper
 
 
 def write_append_if_head(entries: list[LogEntry], nodes: list[tuple[int, int, bytes]], head: HeadState,
                          expected: HeadState) -> bool:
     """One statement: move the head from ``expected`` to ``head`` and insert the rows, or do nothing at all
-    when the head is no longer ``expected``. Returns whether it was written. PostgreSQL only."""
+    when the head is no longer ``expected``. Returns whether it was written, and remembers ``head`` (written) or
+    forgets the remembered head (not written). PostgreSQL only."""
     if not entries or len(entries) > MAX_CONDITIONAL_ENTRIES:
         return False
     db = _db()
@@ -296,6 +308,7 @@ def write_append_if_head(entries: list[LogEntry], nodes: list[tuple[int, int, by
         for obj in entries:
             obj._state.adding = False
             obj._state.db = db.alias
+    _remember(db, head if written else None)
     return written
 
 
