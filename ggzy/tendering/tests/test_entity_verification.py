@@ -12,13 +12,14 @@ from ggzy.registry import services as registry_services
 from ggzy.registry import services_review
 from ggzy.registry.models import MarketEntity
 from ggzy.tendering import services
-from ggzy.tendering.choices import BidState, LotState
+from ggzy.tendering.choices import LotState
 from ggzy.tendering.documents import award_notice_text
 from ggzy.tendering.models import Award, Bid, BidEvent, Candidate, Project, SignUp
 from ggzy.tendering.schemas import lot_public
-from ggzy.tendering.services import bidding, evaluation, opening, result
+from ggzy.tendering.services import bidding, opening, result
 
 from .conftest import lot_ready
+from .test_signatures import _continue_to_contract
 
 PRICES = ["7650000.00", "7480000.00", "7720000.00"]
 
@@ -99,21 +100,7 @@ def _archived_lot(world):
     opening.opening_decrypt_all(actor=world.staff, lot=lot)
     opening.opening_record_publish(actor=world.staff, lot=lot)
     lot = opening.opening_close(actor=world.staff, lot=lot)
-    members = [(e, "expert_technical") for e in world.experts[:4]] + [(world.experts[4], "expert_economic")]
-    evaluation.committee_appoint(actor=world.staff, lot=lot, members=members, chair=world.experts[0])
-    for member, _ in members:
-        for bid in lot.bids.filter(state=BidState.OPENED):
-            evaluation.score_submit(actor=member, bid=bid, technical="50", commercial="10")
-    evaluation.report_generate(actor=world.experts[0], lot=lot)
-    for member, _ in members:
-        evaluation.report_sign(actor=member, lot=lot)
-    result.candidates_publish(actor=world.tenderer, lot=lot)
-    clock.advance(dt.timedelta(days=3, minutes=1))
-    lot.refresh_from_db()
-    result.award_issue(actor=world.tenderer, lot=lot)
-    lot.refresh_from_db()
-    result.contract_record(actor=world.tenderer, lot=lot, amount="7480000", signed_on=clock.today(),
-                           content=b"contract pdf")
+    lot = _continue_to_contract(world, lot)  # committee, scores, report, candidates, award, contract
     result.archive_build(actor=world.staff, lot=lot)
     lot.refresh_from_db()
     assert lot.state == LotState.ARCHIVED
