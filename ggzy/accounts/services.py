@@ -202,3 +202,13 @@ def notify(*, users, title: str, body: str = "", link: str = "") -> int:
     rows = [Notification(user=u, title=title[:200], body=body, link=link[:255], created_at=now) for u in users]
     Notification.objects.bulk_create(rows)
     return len(rows)
+
+
+def notifications_mark_read(*, user, link_prefix: str) -> int:
+    """Mark the user's own unread messages whose link starts with ``link_prefix`` as read."""
+    from .models import Notification
+
+    if not getattr(user, "is_authenticated", False) or not link_prefix:
+        return 0
+    return Notification.objects.filter(user=user, link__startswith=link_prefix, read_at__isnull=True).update(
+        read_at=clock.now())

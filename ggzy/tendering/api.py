@@ -13,7 +13,7 @@ from ggzy.core.jsontext import strict_json_loads
 from ggzy.core.permissions import AUTHENTICATED, PUBLIC, requires, roles
 from ggzy.registry.models import Center, MarketEntity, Region
 
-from . import selectors, services
+from . import selectors, selectors_documents, services
 from .models import Bid, OpeningObjection, ResultObjection, TenderDocument
 from .schemas import (
     AnswerIn,
@@ -32,7 +32,7 @@ from .schemas import (
     TextIn,
     lot_public,
 )
-from .services import bidding, evaluation, opening, result
+from .services import bidding, evaluation, opening, result, tender_documents
 
 router = Router()
 OWNERS = roles(Role.TENDERER, Role.AGENCY)
@@ -121,15 +121,54 @@ def lot_detail(request, lot_id: ObjectId):
 
 
 @router.post("/lots/{lot_id}/documents", response=answers(dict, *ACTION, status=201),
-             summary="上传招标文件（招标人/代理机构）")
-@requires(OWNERS)
-def lot_document_add(request, lot_id: ObjectId, file: File[UploadedFile]):
+             summary="上传招标文件（招标人/代理机构/交易中心；发布后上传的随下一次澄清发布）")
+@requires(OWNERS_OR_STAFF)
+def lot_document_add(request, lot_id: ObjectId, file: File[UploadedFile], kind: Form[str] = "tender",
+                     supersedes: Form[ObjectId | None] = None):
     limit = column_limit(TenderDocument, "name")
     if len(file.name or "") > limit:  # Django cuts upload names at 255 characters; the column holds fewer
         raise DomainError(f"文件名不能超过 {limit} 个字符", field="file")
+    if (file.size or 0) > tender_documents.DOCUMENT_MAX_BYTES:
+        raise DomainError("文件超过100MB", field="file")
     document = services.lot_document_add(actor=request.user, lot=_lot(request, lot_id), name=file.name or "",
-                                         content=file.read())
-    return Status(201, {"id": document.pk, "name": document.name, "sha256": document.sha256})
+                                         content=file.read(), kind=kind, supersedes_id=supersedes)
+    return Status(201, _document_out(document, is_current=True, can_download=False))
+
+
+def _document_out(d, *, is_current: bool, can_download: bool) -> dict:
+    return {"id": d.pk, "name": d.name, "kind": d.kind, "version": d.version, "is_current": is_current,
+            "supersedes": d.supersedes_id, "size": d.size, "sha256": d.sha256, "published_at": d.published_at,
+            "download_url": f"/api/v1/tendering/lots/{d.lot_id}/tender-documents/{d.pk}/content" if can_download else None}
+
+
+@router.get("/lots/{lot_id}/documents", response=answers(list[dict], *LOOKUP),
+            summary="招标文件清单：类别、版本、大小、SHA-256、发布时间（报名后可下载）")
+@requires(PUBLIC)
+def documents(request, lot_id: ObjectId):
+    rows = selectors_documents.document_rows(user=request.user, lot=_lot(request, lot_id))
+    return [_document_out(r.document, is_current=r.is_current, can_download=r.can_download) for r in rows]
+
+
+@router.get("/lots/{lot_id}/tender-documents/{document_id}/content", response=answers(None, *ACTION),
+            summary="下载招标文件（已报名投标人；核验 SHA-256，下载记录加密保存）")
+@requires(PUBLIC)
+def document_content(request, lot_id: ObjectId, document_id: ObjectId):
+    from .views_documents import streaming_response
+
+    stream = services.document_download(actor=request.user, lot=_lot(request, lot_id), document_id=document_id)
+    return streaming_response(stream)
+
+
+@router.get("/lots/{lot_id}/tender-documents/downloads", response=answers(list[dict], *LOOKUP),
+            summary="我的下载记录（仅本人可见）")
+@requires(BIDDER)
+def my_document_downloads(request, lot_id: ObjectId):
+    lot = _lot(request, lot_id)
+    outdated = {old.pk: new for old, new in selectors_documents.my_outdated_versions(user=request.user, lot=lot)}
+    return [{"document": d.document_id, "name": d.document.name, "version": d.document.version,
+             "sha256": d.document.sha256, "downloaded_at": d.downloaded_at,
+             "current_version": outdated[d.document_id].version if d.document_id in outdated else d.document.version}
+            for d in selectors_documents.my_downloads(user=request.user, lot=lot)]
 
 
 @router.post("/lots/{lot_id}/schedule", response=answers(list[FindingOut], *ACTION),
@@ -169,7 +208,9 @@ def lot_publish(request, lot_id: ObjectId):
 def lot_clarify(request, lot_id: ObjectId, payload: ClarifyIn):
     c = services.lot_clarify(actor=request.user, lot=_lot(request, lot_id), text=payload.text,
                              new_deadline=payload.new_deadline)
-    return {"old_deadline": c.old_deadline, "new_deadline": c.new_deadline, "notified_bidders": c.notified_bidders}
+    # No count of bidders told: who signed up or downloaded is sealed until the opening.
+    return {"id": c.pk, "old_deadline": c.old_deadline, "new_deadline": c.new_deadline,
+            "documents": [d.pk for d in c.documents.all()]}
 
 
 # --- 3. sign-up and bonds -------------------------------------------------------------------------------------
@@ -178,13 +219,6 @@ def lot_clarify(request, lot_id: ObjectId, payload: ClarifyIn):
 def signup(request, lot_id: ObjectId):
     s = services.signup_create(actor=request.user, lot=_lot(request, lot_id))
     return Status(201, {"signed_up_at": s.signed_up_at})
-
-
-@router.get("/lots/{lot_id}/documents", response=answers(list[dict], *ACTION), summary="下载招标文件清单（已报名投标人）")
-@requires(BIDDER)
-def documents(request, lot_id: ObjectId):
-    docs = services.documents_download(actor=request.user, lot=_lot(request, lot_id))
-    return [{"name": d.name, "sha256": d.sha256, "size": d.size} for d in docs]
 
 
 @router.post("/lots/{lot_id}/bond", response=answers(dict, *ACTION, status=201), summary="登记投标保证金（投标人）")

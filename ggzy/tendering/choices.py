@@ -63,3 +63,13 @@ class CommitteeSeat(models.TextChoices):
 class ObjectionState(models.TextChoices):
     OPEN = "open", _("待答复")
     ANSWERED = "answered", _("已答复")
+
+
+class DocumentKind(models.TextChoices):
+    """What a tender document is (招标文件、澄清、修改、答疑、附件)."""
+
+    TENDER = "tender", _("招标文件")
+    CLARIFICATION = "clarification", _("澄清")
+    AMENDMENT = "amendment", _("修改")
+    ANSWER = "answer", _("答疑")
+    ATTACHMENT = "attachment", _("附件")

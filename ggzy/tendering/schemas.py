@@ -149,7 +149,7 @@ def lot_public(lot, user) -> dict:
         "bond_amount": str(lot.bond_amount), "evaluation_method": lot.evaluation_method,
         "documents_issued_at": lot.documents_issued_at, "documents_sale_end": lot.documents_sale_end,
         "bid_deadline": lot.bid_deadline, "opened_at": lot.opened_at,
-        "clarifications": [{"text": c.text, "published_at": c.published_at, "new_deadline": c.new_deadline}
+        "clarifications": [{"id": c.pk, "text": c.text, "published_at": c.published_at, "new_deadline": c.new_deadline}
                            for c in lot.clarifications.all()],
     }
     record = getattr(lot, "opening_record", None)

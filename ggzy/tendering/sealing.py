@@ -43,6 +43,18 @@ def bidder_tag(*, lot_id: int, entity_id: int) -> str:
     return hmac.new(_tag_key(), message, hashlib.sha256).hexdigest()
 
 
+def user_tag(*, lot_id: int, user_id: int) -> str:
+    """A user's pseudonym in one lot (for the document-download log: who to tell of a later clarification)."""
+    return user_tags(lot_id=lot_id, user_ids=[user_id])[user_id]
+
+
+def user_tags(*, lot_id: int, user_ids) -> dict[int, str]:
+    """Each user's tag in ``lot_id`` (the key read once): the service finds the recipients of a clarification by
+    recomputing these, so no plaintext list of who downloaded is ever stored."""
+    key = _tag_key()
+    return {uid: hmac.new(key, f"lot:{lot_id}|user:{uid}".encode(), hashlib.sha256).hexdigest() for uid in user_ids}
+
+
 def opening_key_name(lot) -> str:
     return lot.project.center.code
 

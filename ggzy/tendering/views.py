@@ -22,8 +22,8 @@ from ggzy.core.errors import DomainError
 from ggzy.core.permissions import AUTHENTICATED, PUBLIC, Rule, requires, roles
 from ggzy.registry.models import Region
 
-from . import masking, policies, selectors, services
-from .choices import LotState, Method
+from . import masking, policies, selectors, selectors_documents, services
+from .choices import DocumentKind, LotState, Method
 from .price_sheet import FINGERPRINT_FIELDS
 from .schemas import lot_public
 from .services import bidding, evaluation, opening, result, signatures
@@ -144,13 +144,19 @@ def lot_view(request, lot_id: int):
         "show_committee": masking.visible("committee_names", lot, user), "steps": _steps(lot),
         "signed_documents": selectors.lot_signatures_visible(user=user, lot=lot),
     }
+    context["tender_documents"] = selectors_documents.document_rows(user=user, lot=lot)
+    if context["is_staff"] or context["is_owner"]:
+        context["current_documents"] = [r.document for r in context["tender_documents"] if r.is_current]
+        context["document_kinds"] = DocumentKind.choices
     if context["is_bidder"]:
+        context["my_downloads"] = selectors_documents.my_downloads(user=user, lot=lot)
+        context["outdated_versions"] = selectors_documents.my_outdated_versions(user=user, lot=lot)
+        context["unread_clarifications"] = selectors_documents.my_unread_clarifications(user=user, lot=lot)
         context["signup"] = services.signup.signup_of(actor=user, lot=lot)
         context["my_bid"] = selectors.bid_for_user(user=user, lot=lot)
         context["bank_accounts"] = policies.acting_entity(user).bank_accounts.all()
     if context["is_staff"] or context["is_owner"]:
         context["findings"] = lot.fair_findings.all()
-        context["documents"] = lot.documents.all()
         context["opening_objections"] = lot.opening_objections.select_related("bidder")
         context["result_objections"] = lot.result_objections.all()
         context["experts"] = expert_list_active()
@@ -236,7 +242,26 @@ def _document(request, lot):
     upload = request.FILES.get("file")
     if upload is None:
         raise DomainError("请选择文件", field="file")
-    services.lot_document_add(actor=request.user, lot=lot, name=upload.name, content=upload.read())
+    if upload.size > services.tender_documents.DOCUMENT_MAX_BYTES:
+        raise DomainError("文件超过100MB", field="file")
+    services.lot_document_add(actor=request.user, lot=lot, name=upload.name, content=upload.read(),
+                              kind=request.POST.get("kind") or "tender", supersedes_id=_int_or_none(
+                                  request.POST.get("supersedes"), "supersedes"))
+
+
+def _int_or_none(value, field: str) -> int | None:
+    if value in (None, ""):
+        return None
+    try:
+        return int(value)
+    except ValueError:
+        raise DomainError("取值无效", field=field) from None
+
+
+def _clarifications_read(request, lot):
+    from ggzy.accounts.services import notifications_mark_read
+
+    notifications_mark_read(user=request.user, link_prefix=selectors_documents.clarification_link_prefix(lot))
 
 
 def _sign_document(request, lot):
@@ -248,7 +273,8 @@ def _sign_document(request, lot):
 
 
 ACTIONS: dict[str, Action] = {
-    "document": Action(OWNERS, _document, "招标文件已上传"),
+    "document": Action(OWNERS_OR_STAFF, _document, "文件已上传（发布或随下一次澄清发布后投标人可下载）"),
+    "clarifications_read": Action(BIDDER, _clarifications_read, "已标为已读"),
     "schedule": Action(OWNERS, lambda r, lot: services.lot_schedule(
         actor=r.user, lot=lot, notice_text=r.POST.get("notice_text", ""),
         documents_sale_end=_dt(r.POST.get("documents_sale_end"), "documents_sale_end"),

@@ -1,7 +1,7 @@
 """Tendering models, one module per aggregate."""
 
 from .archive import ArchiveAccess, ArchivePackage
-from .bidding import Bid, BidBond, BidEvent, BidFile, SignUp
+from .bidding import Bid, BidBond, BidEvent, BidFile, DocumentDownload, SignUp
 from .custody import Custodian, CustodianShare, LotOpeningKey
 from .evaluation import CommitteeMember, EvaluationReport, ReportSignature, Score
 from .opening import OpeningObjection, OpeningRecord
@@ -10,7 +10,7 @@ from .result import Award, BondRefund, Candidate, Contract, ResultObjection
 
 __all__ = [
     "ArchiveAccess", "ArchivePackage", "Award", "Bid", "BidBond", "BidEvent", "BidFile", "BondRefund", "Candidate",
-    "Clarification", "CommitteeMember", "Contract", "Custodian", "CustodianShare", "EvaluationReport", "FairCompetitionFinding", "Lot", "LotOpeningKey",
+    "Clarification", "CommitteeMember", "Contract", "Custodian", "CustodianShare", "DocumentDownload", "EvaluationReport", "FairCompetitionFinding", "Lot", "LotOpeningKey",
     "OpeningObjection", "OpeningRecord", "Project", "ReportSignature", "ResultObjection", "Score", "SignUp",
     "TenderDocument",
 ]

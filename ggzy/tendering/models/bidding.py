@@ -34,6 +34,26 @@ class SignUp(SealedIdentity):
         return f"报名#{self.pk}"
 
 
+class DocumentDownload(SealedIdentity):
+    """招标文件下载记录 — one download of one document; who downloaded is sealed like the sign-up (the bidder's tag,
+    the user's tag for notifying it of later clarifications, the identity encrypted to the opening key)."""
+
+    lot = models.ForeignKey("tendering.Lot", on_delete=models.PROTECT, related_name="+", verbose_name="标段")
+    document = models.ForeignKey("tendering.TenderDocument", on_delete=models.PROTECT, related_name="+",
+                                 verbose_name="文件")
+    user_tag = models.CharField("下载用户标签", max_length=64)
+    downloaded_at = models.DateTimeField("下载时间")
+
+    class Meta:
+        verbose_name = "招标文件下载记录"
+        verbose_name_plural = "招标文件下载记录"
+        indexes = [models.Index(fields=["lot", "bidder_tag"], name="download_lot_bidder"),
+                   models.Index(fields=["lot", "user_tag"], name="download_lot_user")]
+
+    def __str__(self) -> str:
+        return f"下载#{self.pk}"
+
+
 class BidBond(models.Model):
     """投标保证金 — paid from one of the bidder's registered accounts; capped by the template."""
 

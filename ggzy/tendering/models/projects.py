@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.db import models
 
-from ..choices import EvaluationMethod, LotState, Method, ProjectState, TieBreak
+from ..choices import DocumentKind, EvaluationMethod, LotState, Method, ProjectState, TieBreak
 
 
 class Project(models.Model):
@@ -77,17 +77,27 @@ class Lot(models.Model):
 
 
 class TenderDocument(models.Model):
-    """招标文件 — the documents of a lot (and each later change), stored by hash."""
+    """招标文件 — the documents of a lot (and each later change), stored by hash; a new version supersedes the old
+    one, which is kept. Uploaded before publication, published with the notice; uploaded later, published with
+    the next clarification (a change to the documents moves the deadline, 招标投标法实施条例 Art. 21)."""
 
     lot = models.ForeignKey(Lot, on_delete=models.PROTECT, related_name="documents", verbose_name="标段")
     name = models.CharField("文件名", max_length=200)
+    kind = models.CharField("类别", max_length=16, choices=DocumentKind.choices, default=DocumentKind.TENDER)
+    version = models.PositiveIntegerField("版本", default=1)
+    supersedes = models.OneToOneField("self", null=True, blank=True, on_delete=models.PROTECT,
+                                      related_name="superseded_by", verbose_name="取代的版本")
     sha256 = models.CharField("SHA-256", max_length=64)
     size = models.PositiveBigIntegerField("大小（字节）")
     uploaded_at = models.DateTimeField("上传时间")
+    published_at = models.DateTimeField("发布时间", null=True, blank=True)
+    clarification = models.ForeignKey("Clarification", null=True, blank=True, on_delete=models.PROTECT,
+                                      related_name="documents", verbose_name="随澄清发布")
 
     class Meta:
         verbose_name = "招标文件"
         verbose_name_plural = "招标文件"
+        ordering = ["id"]
 
     def __str__(self) -> str:
         return self.name
@@ -101,7 +111,6 @@ class Clarification(models.Model):
     published_at = models.DateTimeField("发布时间")
     old_deadline = models.DateTimeField("原截止时间")
     new_deadline = models.DateTimeField("新截止时间")
-    notified_bidders = models.PositiveIntegerField("已通知投标人数", default=0)
 
     class Meta:
         verbose_name = "澄清（修改）"

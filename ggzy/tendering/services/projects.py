@@ -11,7 +11,6 @@ from django.utils import timezone
 
 from ggzy.catalog import selectors as catalog_selectors
 from ggzy.core import clock
-from ggzy.core import files as file_store
 from ggzy.core.audit import audit_record, snapshot
 from ggzy.core.errors import Conflict, DomainError, NotAllowed
 from ggzy.core.identifiers import child_code_issue, project_code_issue
@@ -21,11 +20,11 @@ from ggzy.disclosure.services import notice_publish
 from .. import policies, rules
 from ..choices import LotState, Method, ProjectState
 from ..fair_review import review_text
-from ..models import Clarification, FairCompetitionFinding, Lot, Project, TenderDocument
+from ..models import Clarification, FairCompetitionFinding, Lot, Project
+from . import tender_documents
 from ..procedures import lot_fresh, procedure_for
 from .custody import lot_opening_key_at_publication
 
-DOCUMENT_MAX_BYTES = 100 * 1024 * 1024
 
 
 def _template_method(method: str) -> tuple[str, str]:
@@ -142,28 +141,6 @@ def _require_accepted(lot: Lot) -> None:
         raise Conflict("项目尚未受理", field="state")
 
 
-def lot_document_add(*, actor, lot: Lot, name: str, content: bytes) -> TenderDocument:
-    """The tenderer or agency uploads a tender document before publication."""
-    lot = lot_fresh(lot)
-    if not policies.can_prepare_lot(actor, lot):
-        raise NotAllowed("只有招标人或其代理机构可以上传招标文件")
-    _require_accepted(lot)
-    procedure_for(lot).require(LotState.DRAFT)
-    if not (name or "").strip():
-        raise DomainError("文件名不能为空", field="name")
-    if not content:
-        raise DomainError("文件为空", field="file")
-    if len(content) > DOCUMENT_MAX_BYTES:
-        raise DomainError("文件超过100MB", field="file")
-    digest = file_store.put(content)
-    with transaction.atomic():
-        document = TenderDocument.objects.create(lot=lot, name=name.strip()[:200], sha256=digest, size=len(content),
-                                                 uploaded_at=clock.now())
-        audit_record(actor=actor, action="lot.document_add", obj=lot, center_id=lot.project.center_id,
-                     after={"document": document.name, "sha256": digest, "size": len(content)})
-    return document
-
-
 def lot_schedule(*, actor, lot: Lot, notice_text: str, documents_sale_end: dt.datetime, bid_deadline: dt.datetime,
                  bond_amount=None) -> list[FairCompetitionFinding]:
     """The owner sets the dates and the notice text; the fair-competition review runs and its findings are kept."""
@@ -243,6 +220,7 @@ def lot_publish(*, actor, lot: Lot) -> Lot:
         procedure = procedure_for(lot)
         lot.documents_issued_at = now
         lot.save(update_fields=["documents_issued_at"])
+        tender_documents.documents_publish_pending(lot=lot, at=now)
         notice = notice_publish(
             actor=actor, center=lot.project.center, region=lot.project.region,
             notice_type="tender" if lot.project.method == Method.WORKS_OPEN_TENDER else "procurement",
@@ -277,11 +255,12 @@ def lot_clarify(*, actor, lot: Lot, text: str, new_deadline: dt.datetime | None 
         old = locked.bid_deadline or current
         locked.bid_deadline = deadline
         locked.save(update_fields=["bid_deadline"])
-        # Who signed up is sealed, so bidders are told through the lot itself: every signed-up bidder's
-        # workspace lists the lot's clarifications, and a public change notice is published.
+        # Who signed up is sealed: a public change notice is published, and every user who downloaded the
+        # documents is told by 站内消息, found through the sealed download log (no count is kept or shown).
         clarification = Clarification.objects.create(lot=locked, text=text.strip(), published_at=now,
-                                                     old_deadline=old, new_deadline=deadline,
-                                                     notified_bidders=locked.signups.count())
+                                                     old_deadline=old, new_deadline=deadline)
+        documents = tender_documents.documents_publish_pending(lot=locked, at=now, clarification=clarification)
+        tender_documents.clarification_notify(lot=locked, clarification=clarification, documents=documents)
         moved = deadline != old
         notice_publish(
             actor=actor, by_procedure=True, center=locked.project.center, region=locked.project.region,

@@ -50,15 +50,12 @@ def signup_of(*, actor, lot: Lot) -> SignUp | None:
 
 
 def documents_download(*, actor, lot: Lot):
-    """The signed-up bidder downloads the documents; the first download is recorded."""
+    """The published documents' list for a signed-up bidder (each file is downloaded, and logged, through
+    ``tender_documents.document_download``)."""
     signup = signup_of(actor=actor, lot=lot)
     if signup is None:
         raise NotAllowed("请先报名", field="lot")
-    if signup.documents_downloaded_at is None:
-        with transaction.atomic():
-            SignUp.objects.filter(pk=signup.pk, documents_downloaded_at__isnull=True).update(
-                documents_downloaded_at=clock.now())
-    return list(lot.documents.all())
+    return list(lot.documents.filter(published_at__isnull=False))
 
 
 def bond_record(*, actor, lot: Lot, amount, account_number: str) -> BidBond:
