@@ -22,7 +22,7 @@ from ggzy.registry.models import MarketEntity
 
 from .. import policies, rules, sealing
 from ..choices import BidState, LotState, ObjectionState
-from ..models import Bid, BidBond, Lot, OpeningObjection, OpeningRecord, SignUp
+from ..models import Bid, BidBond, DocumentDownload, Lot, OpeningObjection, OpeningRecord, SignUp
 from ..price_sheet import price_sheet_clean
 from ..procedures import lot_fresh, procedure_for
 from .bidding import _context
@@ -70,7 +70,7 @@ def _signature_label(bid: Bid) -> str:
 
 def _unseal_identities(lot: Lot) -> None:
     entity_ids: set[int] = set()
-    for model in (SignUp, Bid):
+    for model in (SignUp, Bid, DocumentDownload):
         for row in model.objects.filter(lot=lot):
             row.bidder_id = sealing.unseal_small(lot, bytes(row.bidder_sealed))["entity_id"]
             row.save(update_fields=["bidder"])
