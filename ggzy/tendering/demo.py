@@ -76,6 +76,20 @@ def _bid(user, lot, price):
                        fingerprint={"mac": f"52:54:00:{user.pk:02x}:00:01", "public_ip": "10.8.0.1"})
 
 
+def _documents_amended(owner, bidder, lot) -> None:
+    """The bidder downloads the documents; the owner then publishes an amendment (v2) and a drawing with a
+    clarification, so the lot page shows versions and the bidder has a message naming the current version."""
+    from .services import tender_documents
+
+    v1 = lot_fresh(lot).documents.get(version=1)
+    b"".join(tender_documents.document_download(actor=bidder, lot=lot, document_id=v1.pk).chunks)
+    services.lot_document_add(actor=owner, lot=lot, name="招标文件（第1次修改）.pdf", kind="amendment",
+                              supersedes_id=v1.pk, content="%PDF 招标文件 第1次修改：第三章绿化苗木规格调整".encode())
+    services.lot_document_add(actor=owner, lot=lot, name="苗木规格表.xlsx", kind="attachment",
+                              content=b"PK demo planting schedule")
+    services.lot_clarify(actor=owner, lot=lot, text="第三章技术要求中乔木胸径由8厘米调整为10厘米，详见修改后的招标文件及苗木规格表。")
+
+
 def demo_tendering_load(stdout=None) -> int:
     if Project.objects.filter(title__endswith=MARK).exists():
         return 0
@@ -134,6 +148,7 @@ def _load(stdout) -> int:
     # Open now: bidders can sign up and bid.
     open_lot = _publish(owner, staff, "济阳区黄河生态廊道绿化提升工程", price="8600000", region="370115")
     _bid(bidders[0], open_lot, "8420000.00")
+    _documents_amended(owner, bidders[0], open_lot)
     # Awaiting the center's acceptance.
     services.project_register(actor=owner, center=Center.objects.get(code="370100"),
                               region=Region.objects.get(code="370102"), title="历下区老旧小区改造三期工程" + MARK,
