@@ -267,3 +267,20 @@ def test_bidder_page_before_and_after_sign_up_and_after_an_amendment(client, wor
     client.post(f"/tendering/lots/{lot.pk}/act/clarifications_read/")
     assert 'id="unread-clarifications"' not in client.get(f"/tendering/lots/{lot.pk}/").content.decode()
     assert Notification.objects.get().read_at is not None
+
+
+@pytest.mark.parametrize("who", ["bidder", "tenderer"])
+def test_documents_section_in_english_has_no_chinese_outside_data(client, world, who):
+    lot = lot_ready(world)
+    services.signup_create(actor=world.bidders[0], lot=lot)
+    _download(world.bidders[0], lot, lot.documents.get())
+    _amend(world, lot, text="Chapter 3 changed.")
+    client.force_login(world.bidders[0] if who == "bidder" else world.tenderer)
+    client.cookies["django_language"] = "en"
+    page = client.get(f"/tendering/lots/{lot.pk}/").content.decode()
+    section = page[page.index('id="documents"'):]
+    section = section[:section.index("</section>")]
+    for data in TenderDocument.objects.values_list("name", flat=True):  # file names are data
+        section = section.replace(data, "")
+    assert re.findall(r"[\u4e00-\u9fff]+", section) == []
+    assert "Tender documents" in section and "current version" in section
