@@ -67,7 +67,7 @@ def _register_and_publish(browser, live_server, world, name="历城区第二实�
     page = tenderer.lot(lot.pk)
     page.set_input_files("#doc-file", files=[{"name": "招标文件.pdf", "mimeType": "application/pdf",
                                               "buffer": b"%PDF-1.7 tender documents"}])
-    tenderer.click("#owner-panel form:has(#doc-file) button")
+    tenderer.click("#document-upload button")
     page = tenderer.lot(lot.pk)
     page.fill("#notice_text", "本项目公开招标，欢迎具备建筑工程施工总承包资质的企业参加。")
     page.fill("#documents_sale_end", _local(clock.now() + dt.timedelta(days=6)))
