@@ -144,9 +144,10 @@ def lot_view(request, lot_id: int):
         "show_committee": masking.visible("committee_names", lot, user), "steps": _steps(lot),
         "signed_documents": selectors.lot_signatures_visible(user=user, lot=lot),
     }
-    context["tender_documents"] = selectors_documents.document_rows(user=user, lot=lot)
+    document_rows = selectors_documents.document_rows(user=user, lot=lot)
+    context["tender_documents"] = document_rows
     if context["is_staff"] or context["is_owner"]:
-        context["current_documents"] = [r.document for r in context["tender_documents"] if r.is_current]
+        context["current_documents"] = [r.document for r in document_rows if r.is_current]
         context["document_kinds"] = DocumentKind.choices
     if context["is_bidder"]:
         context["my_downloads"] = selectors_documents.my_downloads(user=user, lot=lot)

@@ -21,10 +21,9 @@ from .. import policies, rules
 from ..choices import LotState, Method, ProjectState
 from ..fair_review import review_text
 from ..models import Clarification, FairCompetitionFinding, Lot, Project
-from . import tender_documents
 from ..procedures import lot_fresh, procedure_for
+from . import tender_documents
 from .custody import lot_opening_key_at_publication
-
 
 
 def _template_method(method: str) -> tuple[str, str]:
