@@ -1,4 +1,4 @@
-"""Stage 3: sign-up, document download, bid bonds."""
+"""Stage 3: sign-up and bid bonds (document downloads: ``tender_documents``)."""
 
 from __future__ import annotations
 
@@ -47,15 +47,6 @@ def signup_of(*, actor, lot: Lot) -> SignUp | None:
     if bidder is None:
         return None
     return SignUp.objects.filter(lot=lot, bidder_tag=sealing.bidder_tag(lot_id=lot.pk, entity_id=bidder.pk)).first()
-
-
-def documents_download(*, actor, lot: Lot):
-    """The published documents' list for a signed-up bidder (each file is downloaded, and logged, through
-    ``tender_documents.document_download``)."""
-    signup = signup_of(actor=actor, lot=lot)
-    if signup is None:
-        raise NotAllowed("请先报名", field="lot")
-    return list(lot.documents.filter(published_at__isnull=False))
 
 
 def bond_record(*, actor, lot: Lot, amount, account_number: str) -> BidBond:

@@ -184,12 +184,15 @@ def test_clarification_without_move_says_the_deadline_stands(world):
 
 
 # --- API ---------------------------------------------------------------------------------------------------------
-def test_api_list_download_and_history(client, world):
+def test_api_list_download_and_history(client, world, django_assert_max_num_queries):
     lot = lot_ready(world)
     api = f"/api/v1/tendering/lots/{lot.pk}"
     document = lot.documents.get()
+    _amend(world, lot)
     # anonymous: the list with hashes, no download link; the content refused with a Chinese reason
-    listed = client.get(f"{api}/documents").json()
+    with django_assert_max_num_queries(4):
+        listed = client.get(f"{api}/documents").json()
+    assert [(d["version"], d["is_current"]) for d in listed] == [(1, False), (2, True)]
     assert listed[0]["sha256"] == document.sha256 and listed[0]["download_url"] is None
     refused = client.get(f"{api}/tender-documents/{document.pk}/content")
     assert refused.status_code == 403 and "报名" in refused.json()["detail"]
@@ -202,7 +205,7 @@ def test_api_list_download_and_history(client, world):
     body = b"".join(response.streaming_content)
     assert response.status_code == 200 and hashlib.sha256(body).hexdigest() == response["X-Content-SHA256"]
     history = client.get(f"{api}/tender-documents/downloads").json()
-    assert len(history) == 1 and history[0]["version"] == 1
+    assert len(history) == 1 and history[0]["version"] == 1 and history[0]["current_version"] == 2
 
 
 def test_api_upload_with_kind_and_version_and_clarify_shows_no_count(client, world):
