@@ -287,3 +287,23 @@ def test_documents_section_in_english_has_no_chinese_outside_data(client, world,
         section = section.replace(data, "")
     assert re.findall(r"[\u4e00-\u9fff]+", section) == []
     assert "Tender documents" in section and "current version" in section
+
+
+def test_download_log_is_unsealed_at_the_opening_like_the_sign_ups(world):
+    from ggzy.tendering.services import bidding, opening
+
+    from .conftest import sign_up
+
+    # given three bidders who downloaded and bid
+    lot = lot_ready(world)
+    sign_up(world, lot, [0, 1, 2])
+    for i in (0, 1, 2):
+        _download(world.bidders[i], lot, lot.documents.get())
+        bidding.bid_submit(actor=world.bidders[i], lot=lot, price_sheet={"total_price": f"76{i}0000.00"},
+                           files=[bidding.IncomingFile("技术标.pdf", [b"proposal"])])
+    assert not DocumentDownload.objects.filter(bidder__isnull=False).exists()
+    # when the lot opens
+    clock.advance(dt.timedelta(days=21, minutes=1))
+    opening.lot_open(actor=world.staff, lot=lot)
+    # then each download names its bidder
+    assert set(DocumentDownload.objects.values_list("bidder_id", flat=True)) == {e.pk for e in world.bidder_entities[:3]}
