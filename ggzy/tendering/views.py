@@ -7,12 +7,14 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from ggzy.accounts.roles import Role
@@ -27,6 +29,9 @@ from .choices import DocumentKind, LotState, Method
 from .price_sheet import FINGERPRINT_FIELDS
 from .schemas import lot_public
 from .services import bidding, evaluation, opening, result, signatures
+
+if TYPE_CHECKING:
+    from django.utils.functional import _StrPromise as StrPromise  # what gettext_lazy returns
 
 OWNERS = roles(Role.TENDERER, Role.AGENCY)
 STAFF = roles(Role.CENTER_STAFF, Role.ADMIN)
@@ -176,7 +181,7 @@ def lot_view(request, lot_id: int):
 class Action:
     rule: Rule
     run: Callable
-    done: str
+    done: str | StrPromise  # plain, or marked for translation
 
 
 def _dt(value: str, field: str) -> dt.datetime:
@@ -274,8 +279,8 @@ def _sign_document(request, lot):
 
 
 ACTIONS: dict[str, Action] = {
-    "document": Action(OWNERS_OR_STAFF, _document, "文件已上传（发布或随下一次澄清发布后投标人可下载）"),
-    "clarifications_read": Action(BIDDER, _clarifications_read, "已标为已读"),
+    "document": Action(OWNERS_OR_STAFF, _document, gettext_lazy("文件已上传（发布或随下一次澄清发布后投标人可下载）")),
+    "clarifications_read": Action(BIDDER, _clarifications_read, gettext_lazy("已标为已读")),
     "schedule": Action(OWNERS, lambda r, lot: services.lot_schedule(
         actor=r.user, lot=lot, notice_text=r.POST.get("notice_text", ""),
         documents_sale_end=_dt(r.POST.get("documents_sale_end"), "documents_sale_end"),
