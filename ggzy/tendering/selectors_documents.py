@@ -56,11 +56,6 @@ def document_rows(*, user, lot: Lot) -> list[DocumentRow]:
                         can_download=downloadable and d.published_at is not None) for d in documents]
 
 
-def current_documents(*, lot: Lot) -> list[TenderDocument]:
-    """The published documents nothing published supersedes (for a version select)."""
-    return [row.document for row in document_rows(user=None, lot=lot) if row.is_current]
-
-
 def _own_downloads(*, user, lot: Lot):
     if not getattr(user, "is_authenticated", False):
         return DocumentDownload.objects.none()
