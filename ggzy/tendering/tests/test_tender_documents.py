@@ -307,3 +307,20 @@ def test_download_log_is_unsealed_at_the_opening_like_the_sign_ups(world):
     opening.lot_open(actor=world.staff, lot=lot)
     # then each download names its bidder
     assert set(DocumentDownload.objects.values_list("bidder_id", flat=True)) == {e.pk for e in world.bidder_entities[:3]}
+
+
+def test_demo_published_lot_has_an_amendment_and_its_downloader_was_told(db):
+    from django.core.management import call_command
+
+    from ggzy.accounts.models import User
+    from ggzy.tendering.models import Lot
+
+    call_command("demo_load")
+    lot = Lot.objects.get(state="published")
+    rows = selectors_documents.document_rows(user=None, lot=lot)
+    assert [(r.document.version, r.is_current) for r in rows if r.document.kind in ("tender", "amendment")] == [
+        (1, False), (2, True)]
+    assert any(r.document.kind == "attachment" for r in rows)
+    bidder = User.objects.get(username="toubiao")
+    assert selectors_documents.my_outdated_versions(user=bidder, lot=lot)
+    assert selectors_documents.my_unread_clarifications(user=bidder, lot=lot)
