@@ -11,6 +11,7 @@ from factory.django import DjangoModelFactory
 
 from ggzy.core import clock
 from ggzy.registry.credit_code import credit_code_make
+from ggzy.registry.pinyin import name_sort_key
 from ggzy.registry.entity_input import region_center
 from ggzy.registry.models import (
     EntityBankAccount,
@@ -40,6 +41,7 @@ class MarketEntityFactory(DjangoModelFactory):
 
     credit_code = factory.LazyFunction(new_credit_code)
     name = factory.Sequence(lambda n: f"山东测试建设工程有限公司{n:03d}")
+    name_sort = factory.LazyAttribute(lambda o: name_sort_key(o.name))  # as the services set it
     entity_type = "enterprise"
     legal_representative = "张伟"
     registered_address = "济南市历下区经十路100号"
