@@ -25,7 +25,6 @@ from ggzy.core.errors import Conflict, DomainError, NotAllowed, TooManyRequests
 
 from . import entity_input as check
 from . import policies
-from .pinyin import name_sort_key
 from .choices import EntityStatus, NameChangeState, VerificationMethod, VersionAction
 from .models import (
     EntityBankAccount,
@@ -37,6 +36,7 @@ from .models import (
     MarketEntityAccount,
     Qualification,
 )
+from .pinyin import name_sort_key
 
 CHANGED = "已修改"
 SENSITIVE_FIELDS = frozenset({"contact_phone", "phone", "id_number"})

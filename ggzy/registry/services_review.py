@@ -21,8 +21,8 @@ from ggzy.core.labels import record_label
 from . import policies
 from .choices import NameChangeState, VerificationMethod, VersionAction
 from .credit_code import credit_code_normalize
-from .pinyin import name_sort_key
 from .models import EntityNameChange, MarketEntity, MarketEntityAccount
+from .pinyin import name_sort_key
 from .services import _version_record
 
 if TYPE_CHECKING:

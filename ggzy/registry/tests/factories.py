@@ -11,7 +11,6 @@ from factory.django import DjangoModelFactory
 
 from ggzy.core import clock
 from ggzy.registry.credit_code import credit_code_make
-from ggzy.registry.pinyin import name_sort_key
 from ggzy.registry.entity_input import region_center
 from ggzy.registry.models import (
     EntityBankAccount,
@@ -22,6 +21,7 @@ from ggzy.registry.models import (
     Region,
 )
 from ggzy.registry.personal_id import id_number_make
+from ggzy.registry.pinyin import name_sort_key
 
 _codes = itertools.count(1)
 
