@@ -8,16 +8,18 @@ is down. API addresses answer JSON as the API does.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.http import HttpResponse, JsonResponse
 from django.template import loader
 from django.utils.translation import gettext
 
-from .permissions import LoginRequired, RoleRequired
+from .permissions import RoleRequired
 from .roles import Role
 from .ui_text import translate_message
 
 
-def _reason(exception: object | None) -> str:
+def _reason(exception: BaseException | None) -> str:
     """The message the view raised with, translated; empty for Django's own generic messages."""
     if exception is None:
         return ""
@@ -40,14 +42,13 @@ def _role_labels(names) -> list[str]:
 def permission_denied(request, exception=None):
     if request.path.startswith("/api/"):
         return JsonResponse({"detail": _reason(exception) or gettext("您的角色无权执行此操作")}, status=403)
-    user = getattr(request, "user", None)
-    rule = getattr(exception, "rule", None) if isinstance(exception, RoleRequired) else None
+    user: Any = getattr(request, "user", None)
+    rule = exception.rule if isinstance(exception, RoleRequired) else None
+    signed_in = bool(getattr(user, "is_authenticated", False)) and hasattr(user, "get_role_display")
     context = {
         "reason": _reason(exception),
         "needed_roles": _role_labels(rule.allowed) if rule is not None else [],
-        "needs_login": isinstance(exception, LoginRequired),
-        "current_role": user.get_role_display() if getattr(user, "is_authenticated", False)
-        and hasattr(user, "get_role_display") else "",
+        "current_role": user.get_role_display() if signed_in else "",
         "path": request.path,
     }
     return HttpResponse(loader.render_to_string("403.html", context, request), status=403)
