@@ -6,6 +6,8 @@ PIP    := $(VENV)/bin/pip
 STAMP  := $(VENV)/.installed
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
+# the address to print: listening on every interface (0.0.0.0) means "this machine's address"
+SHOWN  := $(if $(filter 0.0.0.0,$(HOST)),<本机地址/this-machine>,$(HOST))
 
 .PHONY: demo test install lint typecheck check browser-deps serve clean bench
 
@@ -24,8 +26,8 @@ demo: $(STAMP)
 	$(PY) manage.py demo_load
 	-$(PY) manage.py ledger witness demo-start
 	@echo ""
-	@echo "  平台地址 / Platform:  http://$(HOST):$(PORT)/"
-	@echo "  开放接口 / API docs:  http://$(HOST):$(PORT)/api/docs"
+	@echo "  平台地址 / Platform:  http://$(SHOWN):$(PORT)/"
+	@echo "  开放接口 / API docs:  http://$(SHOWN):$(PORT)/api/docs"
 	@echo ""
 	$(PY) manage.py demo_logins
 	$(PY) manage.py serve $(HOST):$(PORT)

@@ -30,6 +30,11 @@ urlpatterns = [
     path("", include("ggzy.disclosure.urls")),
 ]
 
+# Error pages in the site's frame and language (ggzy/templates/403.html, 404.html, 500.html).
+handler403 = "ggzy.core.error_views.permission_denied"
+handler404 = "ggzy.core.error_views.page_not_found"
+handler500 = "ggzy.core.error_views.server_error"
+
 if settings.DEBUG:
     from django.contrib.staticfiles.urls import staticfiles_urlpatterns
 

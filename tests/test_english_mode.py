@@ -228,3 +228,114 @@ def test_main_pages_do_not_overflow_a_phone_screen(page, live_server):
     check("/tendering/")
     check("/tendering/?lang=en")
     assert not wide, f"pages wider than 390 px: {wide}"
+
+
+class _AllText(HTMLParser):
+    """Every run of text a visitor reads: text nodes outside script/style/textarea, and the attributes shown to
+    people (title, placeholder, aria-label, alt)."""
+
+    SHOWN_ATTRIBUTES = ("title", "placeholder", "aria-label", "alt")
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.stack: list[str] = []
+        self.runs: list[tuple[str, str]] = []
+
+    def handle_starttag(self, tag, attrs):
+        for name, value in attrs:
+            if name in self.SHOWN_ATTRIBUTES and value and HAN.search(value):
+                self.runs.append((f"{tag}@{name}", value))
+        if tag not in VOID:
+            self.stack.append(tag)
+
+    def handle_endtag(self, tag):
+        if tag in self.stack:
+            while self.stack and self.stack.pop() != tag:
+                pass
+
+    def handle_data(self, data):
+        if any(tag in ("script", "style", "textarea") for tag in self.stack):
+            return
+        text = " ".join(data.split())
+        if HAN.search(text):
+            self.runs.append((self.stack[-1] if self.stack else "", text))
+
+
+def chinese_runs(html: str, data: list[str]) -> list[tuple[str, str]]:
+    """The Chinese text runs left once data (database strings) and the kept words are taken out."""
+    parser = _AllText()
+    parser.feed(html)
+    parser.close()
+    # a stored text shown with its line breaks (|linebreaks) is read line by line, its whitespace collapsed
+    lines = {" ".join(line.split()) for value in data for line in value.splitlines() if HAN.search(line)}
+    data = sorted(set(data) | lines, key=len, reverse=True)
+    left = []
+    for element, text in parser.runs:
+        rest = text
+        for value in [*data, *KEPT]:
+            if value in rest:
+                rest = rest.replace(value, " ")
+        if HAN.search(rest):
+            left.append((element, text))
+    return left
+
+
+def test_the_run_counter_counts_every_text_run():
+    html = ('<h1>Lots</h1><p>Deadline <b>截止</b> today</p><div title="提示">x</div><script>var a="中文";</script>'
+            '<td>济南城建工程有限公司</td><span class="brand-mark">鲁</span>')
+    assert chinese_runs(html, ["济南城建工程有限公司"]) == [("b", "截止"), ("div@title", "提示")]
+
+
+@pytest.mark.django_db
+def test_main_pages_have_no_chinese_text_runs_in_english_outside_data():
+    """Count every Chinese text run on the main pages in English mode, anonymous and for each role, including the
+    registration and login forms with their errors: zero outside proper names and data."""
+    from ggzy.accounts.models import User
+    from ggzy.disclosure.models import Notice
+    from ggzy.registry.models import MarketEntity
+    from ggzy.tendering.models import Lot
+
+    call_command("demo_load", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    data = _data_strings()
+    lots = [f"/tendering/lots/{pk}/" for pk in Lot.objects.exclude(state="draft").order_by("pk")
+            .values_list("pk", flat=True)]
+    notices = [f"/notices/{pk}/" for pk in Notice.objects.order_by("pk").values_list("pk", flat=True)[:3]]
+    anonymous = ["/", "/notices/", *notices, "/tendering/lots/", *lots, "/registry/apply/", "/accounts/login/",
+                 "/registry/entities/", f"/registry/entities/{MarketEntity.objects.first().credit_code}/",
+                 "/catalog/calendar/", "/catalog/", "/catalog/rules/", "/catalog/processes/", "/ledger/", "/pki/cas/"]
+    workspaces = ["/tendering/", "/accounts/me/"]
+    per_role = {"toubiao": [*lots, "/registry/entities/mine/"], "toubiao2": lots, "zhaobiao": lots, "daili": [],
+                "jinan_staff": ["/notices/manage/"], "jianguan": [], "zhuanjia": lots, "admin": []}
+    counts: dict[tuple[str, str], list] = {}
+
+    def count(who: str, label: str, response) -> None:
+        assert response.status_code == 200, (who, label, response.status_code)
+        assert response.headers["Content-Language"] == "en", (who, label)
+        counts[(who, label)] = chinese_runs(response.content.decode(), data)
+
+    client = Client()
+    client.cookies["django_language"] = "en"
+    for url in anonymous:
+        count("anonymous", url, client.get(url, follow=True))
+    # the forms with their errors: an empty application, a wrong password
+    application = client.post("/registry/apply/", {
+        "bank_accounts-TOTAL_FORMS": "1", "bank_accounts-INITIAL_FORMS": "0", "qualifications-TOTAL_FORMS": "1",
+        "qualifications-INITIAL_FORMS": "0", "key_persons-TOTAL_FORMS": "1", "key_persons-INITIAL_FORMS": "0",
+        "credit_code": "123", "registered_capital": "1e9", "contact_phone": "12"})
+    count("anonymous", "POST /registry/apply/ (errors)", application)
+    shown = application.content.decode()
+    assert "This field is required" in shown and "at least 18 characters" in shown
+    assert "write a plain number" in shown
+    refused = client.post("/accounts/login/", {"username": "toubiao", "password": "wrong-password"})
+    count("anonymous", "POST /accounts/login/ (wrong password)", refused)
+    assert "Wrong user name, password or one-time code" in refused.content.decode()
+    for username, urls in per_role.items():
+        client = Client()
+        client.cookies["django_language"] = "en"
+        client.force_login(User.objects.get(username=username))  # staff skip the TOTP step this way
+        for url in workspaces + urls:
+            count(username, url, client.get(url, follow=True))
+    problems = {key: runs for key, runs in counts.items() if runs}
+    assert len(counts) > 40
+    assert not problems, "Chinese text runs in English mode:\n" + "\n".join(
+        f"{who} {url}: {runs[:5]}" for (who, url), runs in sorted(problems.items()))

@@ -101,6 +101,28 @@ def format_yuan(amount: Decimal | None) -> str:
         return "—"
 
 
+_WAN = Decimal(10_000)
+_MILLION = Decimal(1_000_000)
+
+
+def format_yuan_compact(amount: Decimal | None, language: str = "zh-hans") -> str:
+    """A large sum as people read it at a glance: 1,280.00万元 (Chinese), ¥12.80 million (English).
+
+    Sums under 10,000 yuan (Chinese) or a million (English) keep the full form ``¥9,999.00``.
+    """
+    full = format_yuan(amount)
+    if full == "—" or amount is None:
+        return full
+    value = Decimal(amount)
+    if language.startswith("zh"):
+        if value >= _WAN:
+            return f"{(value / _WAN).quantize(CENT):,.2f}万元"
+        return full
+    if value >= _MILLION:
+        return f"¥{(value / _MILLION).quantize(CENT):,.2f} million"
+    return full
+
+
 # ---- the schema type (django-ninja / pydantic) -------------------------------------------------------------------
 
 def _money_validator(max_digits: int):

@@ -23,6 +23,14 @@ class LoginRequired(PermissionDenied):
     """Raised when an anonymous user reaches a rule that needs an account (pages redirect, API says 401)."""
 
 
+class RoleRequired(PermissionDenied):
+    """Raised when a signed-in user's role does not satisfy a rule; the 403 page names the roles that do."""
+
+    def __init__(self, rule: Rule, message: str = "您的角色无权执行此操作") -> None:
+        super().__init__(message)
+        self.rule = rule
+
+
 @dataclass(frozen=True)
 class Rule:
     """A named predicate on the requesting user."""
@@ -30,6 +38,7 @@ class Rule:
     name: str
     check: Callable[[Any], bool]
     needs_login: bool = True
+    allowed: frozenset[str] = frozenset()  # the roles a ``roles(...)`` rule admits (named on the 403 page)
 
     def allows(self, user: Any) -> bool:
         if self.needs_login and not getattr(user, "is_authenticated", False):
@@ -44,7 +53,8 @@ AUTHENTICATED = Rule("authenticated", lambda user: True)
 def roles(*allowed: str) -> Rule:
     """Users whose ``role`` is one of ``allowed`` (administrators are not implicitly included)."""
     names = frozenset(str(r) for r in allowed)
-    return Rule("roles:" + ",".join(sorted(names)), lambda user: getattr(user, "role", None) in names)
+    return Rule("roles:" + ",".join(sorted(names)), lambda user: getattr(user, "role", None) in names,
+                allowed=names)
 
 
 def requires(rule: Rule) -> Callable:
@@ -57,7 +67,7 @@ def requires(rule: Rule) -> Callable:
             if rule.needs_login and not getattr(user, "is_authenticated", False):
                 raise LoginRequired("请先登录")
             if not rule.allows(user):
-                raise PermissionDenied("您的角色无权执行此操作")
+                raise RoleRequired(rule)
             _api_csrf_check(request, user)
             return func(request, *args, **kwargs)
 

@@ -31,7 +31,7 @@ def entity_list_visible(*, user: Any, q: str = "", city: str = "", entity_type: 
         qs = qs.filter(entity_type=entity_type)
     if status:
         qs = qs.filter(status=status)
-    return qs.order_by("name", "id")
+    return qs.order_by("name_sort", "name", "id")
 
 
 def entity_list_manageable(*, user: Any) -> QuerySet[MarketEntity]:

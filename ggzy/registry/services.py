@@ -36,6 +36,7 @@ from .models import (
     MarketEntityAccount,
     Qualification,
 )
+from .pinyin import name_sort_key
 
 CHANGED = "已修改"
 SENSITIVE_FIELDS = frozenset({"contact_phone", "phone", "id_number"})
@@ -179,6 +180,7 @@ def entity_register(*, actor: Any, data: dict[str, Any], address: str | None = N
     now = clock.now()
     with transaction.atomic():
         entity = MarketEntity(credit_code=credit_code, center=center, created_at=now, updated_at=now, version=1,
+                              name_sort=name_sort_key(fields.get("name") or ""),
                               **fields, **_verification_at_registration(actor, now))
         try:
             with transaction.atomic():
@@ -270,6 +272,7 @@ def entity_update(*, actor: Any, entity: MarketEntity, data: dict[str, Any],
             _name_change_request(actor=actor, entity=locked, new_name=requested_name)
         if not changes:
             return locked
+        locked.name_sort = name_sort_key(locked.name)
         locked.save()
         _version_record(entity=locked, actor=actor, action=VersionAction.UPDATE, changes=changes)
     entity.refresh_from_db()

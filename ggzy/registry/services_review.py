@@ -22,6 +22,7 @@ from . import policies
 from .choices import NameChangeState, VerificationMethod, VersionAction
 from .credit_code import credit_code_normalize
 from .models import EntityNameChange, MarketEntity, MarketEntityAccount
+from .pinyin import name_sort_key
 from .services import _version_record
 
 if TYPE_CHECKING:
@@ -89,7 +90,8 @@ def name_change_approve(*, actor: Any, change: EntityNameChange) -> EntityNameCh
         now = clock.now()
         old_name = entity.name
         entity.name = locked.new_name
-        entity.save(update_fields=["name"])
+        entity.name_sort = name_sort_key(entity.name)
+        entity.save(update_fields=["name", "name_sort"])
         locked.state, locked.decided_at, locked.decided_by = NameChangeState.APPROVED, now, actor
         locked.save(update_fields=["state", "decided_at", "decided_by"])
         _version_record(entity=entity, actor=actor, action=VersionAction.NAME_CHANGE,

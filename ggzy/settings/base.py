@@ -109,6 +109,7 @@ STATIC_ROOT = VAR_DIR / "static"
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
+CSRF_FAILURE_VIEW = "ggzy.core.error_views.csrf_failure"
 
 # Login throttling (accounts.services.login_*): failures per user name and per address in the window.
 GGZY_LOGIN_MAX_FAILURES = 5

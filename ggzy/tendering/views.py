@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -21,7 +20,7 @@ from ggzy.accounts.roles import Role
 from ggzy.accounts.selectors import expert_list_active
 from ggzy.core import clock
 from ggzy.core.errors import DomainError
-from ggzy.core.permissions import AUTHENTICATED, PUBLIC, Rule, requires, roles
+from ggzy.core.permissions import AUTHENTICATED, PUBLIC, RoleRequired, Rule, requires, roles
 from ggzy.registry.models import Region
 
 from . import masking, policies, selectors, selectors_documents, services
@@ -331,7 +330,7 @@ def lot_action_view(request, lot_id: int, action: str):
     if spec is None:
         raise Http404("未知操作")
     if not spec.rule.allows(request.user):
-        raise PermissionDenied("您的角色无权执行此操作")
+        raise RoleRequired(spec.rule)
     lot = selectors.lot_get_for_user(user=request.user, lot_id=lot_id)
     if lot is None:
         raise Http404("标段不存在")

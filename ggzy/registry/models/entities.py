@@ -11,6 +11,9 @@ class MarketEntity(models.Model):
 
     credit_code = models.CharField("统一社会信用代码", max_length=18, unique=True)
     name = models.CharField("主体名称", max_length=200, db_index=True)
+    # Pinyin of the name (registry.pinyin.name_sort_key), set by the services that register or rename the entity.
+    name_sort = models.CharField("名称拼音排序键", max_length=600, blank=True, default="", editable=False,
+                                 db_index=True)
     entity_type = models.CharField("主体类型", max_length=16, choices=EntityType.choices,
                                    default=EntityType.ENTERPRISE)
     legal_representative = models.CharField("法定代表人", max_length=64)
@@ -41,7 +44,7 @@ class MarketEntity(models.Model):
     class Meta:
         verbose_name = "市场主体"
         verbose_name_plural = "市场主体"
-        ordering = ["name", "id"]
+        ordering = ["name_sort", "name", "id"]
 
     def __str__(self) -> str:
         return self.name

@@ -21,6 +21,7 @@ from ggzy.registry.models import (
     Region,
 )
 from ggzy.registry.personal_id import id_number_make
+from ggzy.registry.pinyin import name_sort_key
 
 _codes = itertools.count(1)
 
@@ -40,6 +41,7 @@ class MarketEntityFactory(DjangoModelFactory):
 
     credit_code = factory.LazyFunction(new_credit_code)
     name = factory.Sequence(lambda n: f"山东测试建设工程有限公司{n:03d}")
+    name_sort = factory.LazyAttribute(lambda o: name_sort_key(o.name))  # as the services set it
     entity_type = "enterprise"
     legal_representative = "张伟"
     registered_address = "济南市历下区经十路100号"

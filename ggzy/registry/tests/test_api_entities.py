@@ -73,12 +73,21 @@ def test_public_list_is_paginated_and_searchable(client, frozen_clock, centers, 
     with django_assert_max_num_queries(4):
         page = client.get(URL, {"page_size": 20}).json()
     assert (page["count"], len(page["items"]), page["page"]) == (26, 20, 1)
-    assert client.get(URL, {"page": 2}).json()["items"][-1]["name"] == "青岛海韵工程有限公司"
+    # in pinyin order 青岛 (qing) comes before 山东 (shan): first on the first page
+    assert page["items"][0]["name"] == "青岛海韵工程有限公司"
+    assert client.get(URL, {"page": 2}).json()["items"][-1]["name"] == "山东测试建设工程有限公司" + f"{_last():03d}"
     # when searched by name, by part of the credit code, or by city
     assert [i["name"] for i in client.get(URL, {"q": "海韵"}).json()["items"]] == [qingdao.name]
     assert client.get(URL, {"q": qingdao.credit_code[-8:].lower()}).json()["count"] == 1
     assert client.get(URL, {"city": "370200"}).json()["count"] == 1
     assert client.get(URL, {"city": "370100"}).json()["count"] == 25
+
+
+def _last():
+    from ggzy.registry.models import MarketEntity
+
+    return max(int(name[-3:]) for name in MarketEntity.objects.filter(name__startswith="山东测试建设")
+               .values_list("name", flat=True))
 
 
 def _region(code):

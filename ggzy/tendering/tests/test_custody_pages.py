@@ -338,7 +338,7 @@ def test_download_share_decrypt_and_unlock(client, world, pki, tmp_path):
     bid.refresh_from_db()
     assert (bid.state, bid.opened_by, str(bid.price)) == (BidState.OPENED, "custodians", PRICES[0])
     text = response.content.decode()
-    assert 'data-result="opened"' in text and "7800000.00" in text
+    assert 'data-result="opened"' in text and "¥7,800,000.00" in text
     assert AuditEntry.objects.filter(action="opening.custodian_unlock").count() == 1
 
 

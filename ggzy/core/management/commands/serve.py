@@ -36,7 +36,9 @@ class Command(BaseCommand):
         consumer = None if is_reloaded_child else self._consumer_start(options["workers"])
         previous = signal.signal(signal.SIGTERM, _terminate)  # SIGTERM unwinds to ``finally`` like Ctrl-C
         try:
-            call_command("runserver", options["addrport"], use_reloader=not options["noreload"])
+            # insecure_serving: the static files are served by this embedded server with DEBUG off too
+            call_command("runserver", options["addrport"], use_reloader=not options["noreload"],
+                         insecure_serving=True)
         except KeyboardInterrupt:
             pass
         finally:
