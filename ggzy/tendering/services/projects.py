@@ -23,6 +23,7 @@ from ..choices import LotState, Method, ProjectState
 from ..fair_review import review_text
 from ..models import Clarification, FairCompetitionFinding, Lot, Project, TenderDocument
 from ..procedures import lot_fresh, procedure_for
+from . import notices
 from .custody import lot_opening_key_at_publication
 
 DOCUMENT_MAX_BYTES = 100 * 1024 * 1024
@@ -239,15 +240,16 @@ def lot_publish(*, actor, lot: Lot) -> Lot:
     now = clock.now()
     _check_periods(lot, issued_at=now, sale_end=lot.documents_sale_end or lot.bid_deadline, deadline=lot.bid_deadline)
     with transaction.atomic():
-        lot = Lot.objects.select_for_update().select_related("project__center").get(pk=lot.pk)
+        lot = Lot.objects.select_for_update().select_related(
+            "project__center", "project__region", "project__tenderer", "project__agency").get(pk=lot.pk)
         procedure = procedure_for(lot)
         lot.documents_issued_at = now
         lot.save(update_fields=["documents_issued_at"])
+        text = notices.tender_notice(lot)
         notice = notice_publish(
-            actor=actor, center=lot.project.center, region=lot.project.region,
-            notice_type="tender" if lot.project.method == Method.WORKS_OPEN_TENDER else "procurement",
-            category_code=lot.project.category_code, title=f"{lot.project.title}（{lot.name}）招标公告",
-            body=lot.notice_text, project_code=lot.code, budget=lot.estimated_price, deadline=lot.bid_deadline)
+            actor=actor, center=lot.project.center, region=lot.project.region, notice_type=text.notice_type,
+            category_code=lot.project.category_code, title=text.title, body=text.body, project_code=lot.code,
+            budget=lot.estimated_price, deadline=lot.bid_deadline, links=text.links, attachments=text.attachments)
         lot.notice_id = notice.pk
         lot.save(update_fields=["notice_id"])
         procedure.transition(actor=actor, to=LotState.PUBLISHED)
