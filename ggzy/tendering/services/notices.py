@@ -75,7 +75,7 @@ def lot_links(lot, *, signup: bool = False) -> list[dict]:
     url = reverse("tendering:lot", args=[lot.pk])
     links = [{"kind": "lot", "url": url}]
     if signup:
-        links.append({"kind": "signup", "url": url + "#bidder-actions"})
+        links.append({"kind": "signup", "url": url + "#signup"})
     if lot.notice_id:
         links.append({"kind": "tender_notice", "url": reverse("disclosure:notice_detail", args=[lot.notice_id])})
     return links
