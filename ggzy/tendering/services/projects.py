@@ -290,7 +290,7 @@ def lot_clarify(*, actor, lot: Lot, text: str, new_deadline: dt.datetime | None 
             notice_type="change", category_code=locked.project.category_code,
             title=f"{locked.project.title}（{locked.name}）变更公告",
             body=text.strip() + (f"\n投标截止时间顺延至 {timezone.localtime(deadline):%Y-%m-%d %H:%M}。" if moved else ""),
-            project_code=locked.code, deadline=deadline)
+            project_code=locked.code, deadline=deadline, links=notices.lot_links(locked, signup=True))
         audit_record(actor=actor, action="lot.clarify", obj=locked, center_id=locked.project.center_id,
                      before={"bid_deadline": old}, after={"bid_deadline": deadline, "text_sha256": digest})
     return clarification

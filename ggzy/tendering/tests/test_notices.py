@@ -115,6 +115,10 @@ def test_tender_notice_names_parties_contacts_dates_bond_and_attachments(world, 
     assert f'href="/tendering/lots/{lot.pk}/"' in page and f'href="/tendering/lots/{lot.pk}/#signup"' in page
     assert document.sha256 in page and 'id="notice-attachments"' in page
     assert "投标截止（开标）时间" in page
+    # and the public API gives the same links and attachments
+    data = client.get(f"/api/v1/disclosure/notices/{notice.pk}").json()
+    assert data["attachments"] == notice.attachments
+    assert [link["kind"] for link in data["links"]] == ["lot", "signup"]
 
 
 def test_the_lot_page_links_to_its_notice_and_sign_up(world, client):
