@@ -240,8 +240,7 @@ def lot_publish(*, actor, lot: Lot) -> Lot:
     now = clock.now()
     _check_periods(lot, issued_at=now, sale_end=lot.documents_sale_end or lot.bid_deadline, deadline=lot.bid_deadline)
     with transaction.atomic():
-        lot = Lot.objects.select_for_update().select_related(
-            "project__center", "project__region", "project__tenderer", "project__agency").get(pk=lot.pk)
+        lot = Lot.objects.select_for_update().select_related("project__center").get(pk=lot.pk)
         procedure = procedure_for(lot)
         lot.documents_issued_at = now
         lot.save(update_fields=["documents_issued_at"])
