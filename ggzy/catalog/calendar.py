@@ -11,6 +11,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from django.utils import timezone
+
 from ggzy.core.errors import DomainError
 
 from .choices import CalendarDayKind
@@ -125,3 +127,29 @@ def working_days_between(start: dt.date, end: dt.date) -> int:
         if schedule.is_working_day(day):
             count += 1
     return sign * count
+
+
+OFFICE_OPENS = dt.time(8, 30)
+OFFICE_CLOSES = dt.time(17, 30)
+
+
+def office_moment(moment: dt.datetime, at: dt.time, *, forward: bool = False) -> dt.datetime:
+    """``moment``'s local day at the local time ``at`` (within office hours, 08:30–17:30), moved to the nearest
+    working day on or before that day (on or after it with ``forward``): where demo data and schedules that
+    people act on must fall in office hours."""
+    if not OFFICE_OPENS <= at <= OFFICE_CLOSES:
+        raise DomainError("时间须在办公时间（08:30–17:30）内", field="at")
+    schedule = _Schedule()
+    day = timezone.localtime(moment).date()
+    step = dt.timedelta(days=1 if forward else -1)
+    for _ in range(MAX_SPAN):
+        if schedule.is_working_day(day):
+            break
+        day += step
+    return timezone.make_aware(dt.datetime.combine(day, at))
+
+
+def is_office_hours(moment: dt.datetime) -> bool:
+    """A working day, between 08:30 and 17:30 local time."""
+    local = timezone.localtime(moment)
+    return is_working_day(local.date()) and OFFICE_OPENS <= local.time().replace(tzinfo=None) <= OFFICE_CLOSES

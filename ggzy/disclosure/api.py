@@ -12,7 +12,15 @@ from ggzy.core.permissions import PUBLIC, requires, roles
 from ggzy.registry.models import Region
 
 from . import selectors, services
-from .schemas import NoticeDetailPublicOut, NoticeIn, NoticePageOut, NoticePublicOut, WithdrawIn
+from .schemas import (
+    NoticeAttachmentOut,
+    NoticeDetailPublicOut,
+    NoticeIn,
+    NoticeLinkOut,
+    NoticePageOut,
+    NoticePublicOut,
+    WithdrawIn,
+)
 
 router = Router()
 MAX_PAGE_SIZE = 100
@@ -43,7 +51,9 @@ def notice_list(request, filters: Query[NoticeFilters]):
 
 def _detail(notice) -> NoticeDetailPublicOut:
     base = NoticePublicOut.from_notice(notice).dict()
-    return NoticeDetailPublicOut(**base, body=notice.body, withdrawn_reason=notice.withdrawn_reason)
+    return NoticeDetailPublicOut(**base, body=notice.body, withdrawn_reason=notice.withdrawn_reason,
+                                 links=[NoticeLinkOut(kind=link["kind"], url=link["url"]) for link in notice.links or []],
+                                 attachments=[NoticeAttachmentOut(**a) for a in notice.attachments or []])
 
 
 @router.get("/notices/{notice_id}", response=answers(NoticeDetailPublicOut, 400, 404), summary="公告详情（公开）")

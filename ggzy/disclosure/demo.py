@@ -8,7 +8,9 @@ from decimal import Decimal
 
 from django.db import transaction
 
+from ggzy.catalog.calendar import office_moment
 from ggzy.core import clock
+from ggzy.core.money import number_text
 from ggzy.registry.models import Center, Region
 
 from .models import Notice, NoticeType
@@ -54,29 +56,61 @@ SUFFIX = {
 }
 
 
-def _body(title: str, kind: str, city: str, county: str, budget: Decimal, deadline: dt.datetime) -> str:
-    when = deadline.astimezone(dt.timezone(dt.timedelta(hours=8))).strftime("%Y年%m月%d日 %H时%M分")
+# The process template each demo category's wording reads its periods from (category, method).
+TEMPLATE_OF = {"01": ("01", "open_tender"), "02": ("02", "open_tender"), "05": ("05", "property_listing")}
+DEADLINE_KINDS = (NoticeType.TENDER, NoticeType.PROCUREMENT, NoticeType.CHANGE, NoticeType.LISTING)
+
+
+def _period(category: str, key: str, on_date: dt.date) -> str:
+    """“3日” / “7个工作日” from the template in force (the demo's wording takes numbers from data, like real ones)."""
+    from django.utils import translation
+
+    from ggzy.catalog.selectors import period_get, template_version_in_force
+
+    code, method = TEMPLATE_OF.get(category, ("01", "open_tender"))
+    row = period_get(template_version_in_force(category_code=code, method=method, on_date=on_date), key)
+    with translation.override("zh-hans"):
+        return f"{number_text(row.value)}{row.get_unit_display()}"
+
+
+def _body(title: str, kind: str, category: str, city: str, county: str, budget: Decimal,
+          deadline: dt.datetime | None, on_date: dt.date) -> str:
+    when = deadline.astimezone(dt.timezone(dt.timedelta(hours=8))).strftime("%Y年%m月%d日 %H时%M分") \
+        if deadline else ""
     if kind in (NoticeType.TENDER, NoticeType.PROCUREMENT):
         return (f"{DEMO_MARK}\n一、项目概况\n{title}已具备招标条件，现对该项目进行公开招标。"
                 f"项目地点：{city}{county}。估算金额：{budget:,.2f}元。\n"
                 "二、投标人资格要求\n1. 具有独立法人资格，持有有效的营业执照；\n2. 具备相应资质等级；"
                 "\n3. 近三年无行贿犯罪记录，未被列入失信被执行人名单。\n"
                 "三、招标文件的获取\n请于公告发布之日起登录山东省公共资源交易平台，使用数字证书在线获取招标文件，"
-                "获取期限不少于5日。\n"
+                f"获取期限不少于{_period(category, 'documents_sale_min', on_date)}。\n"
                 f"四、投标文件的递交\n投标截止时间（开标时间）：{when}。投标文件须加密后在线递交，逾期送达的不予受理。\n"
                 "五、开标方式\n本项目采用不见面开标，投标人在线解密投标文件。\n"
                 f"六、联系方式\n招标代理机构：山东正信招标代理有限公司　电话：0531-8690{len(title) % 10}2{len(county)}8")
     if kind == NoticeType.CANDIDATES:
-        return (f"{DEMO_MARK}\n{title}评标工作已结束，现将中标候选人公示如下，公示期不少于3日。\n"
+        return (f"{DEMO_MARK}\n{title}评标工作已结束，根据《招标投标法实施条例》第五十四条，现将中标候选人公示如下，"
+                f"公示期不少于{_period(category, 'candidates_publicity_min', on_date)}。\n"
                 "第一中标候选人：山东鲁建建设集团有限公司\n第二中标候选人：济南城建工程有限公司\n"
                 "第三中标候选人：青岛海川建设有限公司\n投标人或者其他利害关系人对评标结果有异议的，应当在公示期间提出。")
     if kind == NoticeType.CHANGE:
-        return (f"{DEMO_MARK}\n原公告的投标截止时间变更为{when}，其他内容不变。"
-                "澄清或者修改的内容可能影响投标文件编制的，距投标截止时间不足15日的，截止时间相应顺延。")
+        return (f"{DEMO_MARK}\n原公告的投标截止时间变更为{when}，其他内容不变。澄清或者修改的内容可能影响投标文件编制的，"
+                f"距投标截止时间不足{_period(category, 'clarification_before_deadline_min', on_date)}的，"
+                "截止时间相应顺延。")
     if kind == NoticeType.LISTING:
         return (f"{DEMO_MARK}\n经{city}人民政府批准，现以网上挂牌方式出让下列标的。起始价：{budget:,.2f}元，"
                 f"增价幅度：100,000元。挂牌截止时间：{when}。竞买人须在线交纳竞买保证金。")
-    return f"{DEMO_MARK}\n{title}已完成，现予公告。成交金额：{budget:,.2f}元。公示期不少于5个工作日。"
+    if kind == NoticeType.RESULT and category == "02":
+        # 政府采购: a result notice with its notice period and the suppliers' challenge period (政府采购法 Art. 52).
+        return (f"{DEMO_MARK}\n{title}已确定中标供应商，中标金额：{budget:,.2f}元。公告期限为"
+                f"{_period(category, 'candidates_publicity_min', on_date)}。供应商认为中标结果使自己的权益受到损害的，"
+                f"可以在知道或者应知其权益受到损害之日起{_period(category, 'challenge_within', on_date)}内，"
+                "以书面形式向采购人、采购代理机构提出质疑。")
+    if kind == NoticeType.RESULT:
+        return f"{DEMO_MARK}\n{title}已确定中标人，中标价：{budget:,.2f}元，现予公告。"
+    if kind == NoticeType.DEAL and category == "05":
+        return (f"{DEMO_MARK}\n{title}已完成，成交金额：{budget:,.2f}元。公示期不少于"
+                f"{_period(category, 'result_publicity_min', on_date)}。")
+    return f"{DEMO_MARK}\n{title}已完成，现予公告。成交金额：{budget:,.2f}元。"
 
 
 def demo_notices_load(*, count: int = 200, stdout=None) -> int:
@@ -101,12 +135,17 @@ def demo_notices_load(*, count: int = 200, stdout=None) -> int:
                                   road=rng.choice(ROADS), year=now.year)
             title = f"{base}{SUFFIX.get(kind, '公告')}"
             budget = Decimal(rng.randint(lo * 10, hi * 10)) * Decimal("1000")
-            published = now - dt.timedelta(days=rng.randint(0, 89), hours=rng.randint(0, 9),
-                                           minutes=rng.randint(0, 59))
-            deadline = published + dt.timedelta(days=rng.randint(21, 35))
-            deadline = deadline.replace(hour=9, minute=30, second=0, microsecond=0)
+            # Published on a working day in office hours (never later than now), like a center's staff would.
+            at = dt.time(rng.randint(9, 16), rng.randint(0, 59))
+            published = office_moment(now - dt.timedelta(days=rng.randint(0, 89)), at)
+            if published > now:  # today, later than the present hour
+                published = office_moment(now - dt.timedelta(days=1), at)
+            # Only a notice that invites bids or offers has a deadline (a working day, 09:30).
+            deadline = office_moment(published + dt.timedelta(days=rng.randint(21, 35)), dt.time(9, 30),
+                                     forward=True) if kind in DEADLINE_KINDS else None
             notice_publish(actor=staff, center=center, region=county, notice_type=kind, category_code=category,
-                           title=title, body=_body(title, kind, city_region.name, county.name, budget, deadline),
+                           title=title, body=_body(title, kind, category, city_region.name, county.name, budget,
+                                                   deadline, published.date()),
                            project_code=f"{county.code}{published.year}{category}{i + 1:06d}", budget=budget,
                            deadline=deadline, published_at=published)
             made += 1

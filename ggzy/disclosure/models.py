@@ -16,6 +16,7 @@ class NoticeType(models.TextChoices):
     LISTING = "listing", _("挂牌（出让）公告")
     DEAL = "deal", _("成交公示")
     TERMINATION = "termination", _("终止公告")
+    FAILURE = "failure", _("流标公告")
 
 
 class NoticeStatus(models.TextChoices):
@@ -38,6 +39,10 @@ class Notice(models.Model):
     project_code = models.CharField("统一交易标识码", max_length=32, blank=True, db_index=True)
     budget = models.DecimalField("预算/估算金额（元）", max_digits=16, decimal_places=2, null=True, blank=True)
     deadline = models.DateTimeField("截止时间", null=True, blank=True)
+    # Set by the domain that publishes the notice: links as [{"kind": "lot"|"signup"|"tender_notice", "url": …}]
+    # (the page names each kind) and attachments as [{"name": …, "sha256": …, "size": …}].
+    links = models.JSONField("相关链接", default=list, blank=True)
+    attachments = models.JSONField("附件", default=list, blank=True)
     published_at = models.DateTimeField("发布时间", db_index=True)
     published_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
                                      related_name="+", verbose_name="发布人")

@@ -36,9 +36,22 @@ class NoticePublicOut(Schema):
             published_at=n.published_at, status=n.status)
 
 
+class NoticeLinkOut(Schema):
+    kind: str  # lot / signup / tender_notice
+    url: str
+
+
+class NoticeAttachmentOut(Schema):
+    name: str
+    sha256: str
+    size: int | None = None
+
+
 class NoticeDetailPublicOut(NoticePublicOut):
     body: str
     withdrawn_reason: str
+    links: list[NoticeLinkOut] = []
+    attachments: list[NoticeAttachmentOut] = []
 
 
 class NoticePageOut(Schema):

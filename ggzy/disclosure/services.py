@@ -20,7 +20,8 @@ TITLE_MAX = 200
 
 def notice_publish(*, actor, center, region, notice_type: str, category_code: str, title: str, body: str,
                    project_code: str = "", budget: Decimal | None = None, deadline: dt.datetime | None = None,
-                   published_at: dt.datetime | None = None, by_procedure: bool = False) -> Notice:
+                   published_at: dt.datetime | None = None, by_procedure: bool = False,
+                   links: list[dict] | None = None, attachments: list[dict] | None = None) -> Notice:
     """Publish a notice on the portal now (published_at is only for importing earlier notices).
 
     ``by_procedure=True`` is for a domain service that has already checked its own policy (e.g. a clarification
@@ -57,7 +58,8 @@ def notice_publish(*, actor, center, region, notice_type: str, category_code: st
             center=center, region=region, notice_type=notice_type, category_code=category_code,
             category_name=categories[category_code], title=title, body=body, project_code=project_code,
             budget=budget, deadline=deadline, published_at=published_at or now,
-            published_by=actor if getattr(actor, "is_authenticated", False) else None)
+            published_by=actor if getattr(actor, "is_authenticated", False) else None,
+            links=list(links or []), attachments=list(attachments or []))
         audit_record(actor=actor, action="notice.publish", obj=notice, after=snapshot(notice, exclude=["body"]))
     return notice
 

@@ -3,7 +3,7 @@
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 
 from ggzy.accounts.roles import Role
 from ggzy.core.errors import DomainError
@@ -13,8 +13,23 @@ from ggzy.core.permissions import PUBLIC, requires, roles
 from . import selectors, services
 from .categories import portal_categories
 from .forms import NoticeFilterForm, NoticePublishForm
+from .models import NoticeType
 
 PAGE_SIZE = 20
+DEADLINE_TYPES = (NoticeType.TENDER, NoticeType.PREQUALIFICATION, NoticeType.PROCUREMENT, NoticeType.CHANGE,
+                  NoticeType.LISTING)
+LINK_LABELS = {"lot": gettext_lazy("查看标段"), "signup": gettext_lazy("投标报名"),
+               "tender_notice": gettext_lazy("原招标公告")}
+
+
+def notice_links(notice) -> list[dict]:
+    """The links the publishing domain attached, each named on the page (only local paths are followed)."""
+    return [{"kind": link["kind"], "url": link["url"], "label": LINK_LABELS[link["kind"]]}
+            for link in notice.links or [] if link.get("kind") in LINK_LABELS and _is_local(str(link.get("url", "")))]
+
+
+def _is_local(url: str) -> bool:
+    return url.startswith("/") and not url.startswith("//")
 
 
 @requires(PUBLIC)
@@ -60,7 +75,10 @@ def notice_detail_view(request, notice_id: int):
     notice = selectors.notice_get_public(notice_id=notice_id)
     if notice is None:
         raise Http404("公告不存在")
-    return render(request, "disclosure/pages/notice_detail.html", {"notice": notice})
+    return render(request, "disclosure/pages/notice_detail.html", {
+        "notice": notice, "links": notice_links(notice),
+        # Only a notice that invites bids or offers has a deadline; a result or failure notice has none to show.
+        "has_deadline": notice.notice_type in DEADLINE_TYPES})
 
 
 @requires(roles(Role.CENTER_STAFF, Role.ADMIN))

@@ -9,6 +9,7 @@ The public API schema and the public detail page are both built from ``entity_vi
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable
 from enum import StrEnum
 from typing import Any
@@ -140,3 +141,13 @@ def entity_brief(entity) -> dict[str, Any]:
     return {"credit_code": entity.credit_code, "name": entity.name, "entity_type": entity.entity_type,
             "entity_type_label": entity.get_entity_type_display(), "region_name": region.name,
             "city_name": city.name, "status": entity.status, "status_label": entity.get_status_display()}
+
+
+_OFFICE_PHONE = re.compile(r"^(0\d{2,3}-?\d{7,8}(-\d{1,6})?|[48]00-?\d{3}-?\d{4})$")
+
+
+def office_phone_public(value: str) -> str:
+    """An organisation's office phone as a public notice may print it: a landline (0531-86901234) or a 400/800
+    service number in full; anything else — a mobile is a person's phone — is not published (returns "")."""
+    value = (value or "").strip().replace(" ", "")
+    return value if _OFFICE_PHONE.match(value) else ""

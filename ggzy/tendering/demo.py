@@ -1,14 +1,16 @@
 """Demo tendering data: one lot open for bids now, one finished and archived, one failed, one awaiting acceptance.
 
 The finished and failed lots are played through the same services as real ones, with the platform clock set back
-to their dates while the loader runs (the clock is returned to real time at the end). Idempotent. The archived
-lot's opening record and evaluation report are then signed (now, with the test PKI under var/pki) so its page
-shows verified signatures.
+to their dates — working days, office hours — while the loader runs (the clock is returned to real time at the
+end). Idempotent. The archived lot's opening record and evaluation report are signed with the test PKI under
+var/pki on the days of their steps (when var/pki is older than those days; otherwise at load time), so its page
+shows verified signatures dated like the steps.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import os
 from pathlib import Path
@@ -20,27 +22,45 @@ from cryptography.x509.name import _ASN1Type
 from cryptography.x509.oid import NameOID
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
 
 from ggzy.accounts.models import User
+from ggzy.catalog.calendar import office_moment
 from ggzy.core import clock
+from ggzy.pki import der
 from ggzy.pki.bindings import person_certificate_register
 from ggzy.pki.models import Algorithm
+from ggzy.pki.signing_cms import (
+    OID_CONTENT_TYPE,
+    OID_DATA,
+    OID_MESSAGE_DIGEST,
+    OID_SIGNED_DATA,
+    OID_SIGNING_TIME,
+)
 from ggzy.pki.testpki import build_test_pki, demo_pki_register
 from ggzy.registry.models import Center, MarketEntity, Region
 from ggzy.registry.services import entity_account_link
 
-from . import bidclient, services
+from . import services
 from .documents import document_of
 from .models import Project
 from .procedures import lot_fresh
 from .services import bidding, evaluation, opening, result, signatures
 
 MARK = "（演示）"
+# A test PKI the loader builds is valid from this long ago, so the archived lot's records can be signed on the
+# days of their steps (about 70 days back).
+PKI_BACKDATE = dt.timedelta(days=120)
+OID_SHA256 = "2.16.840.1.101.3.4.2.1"
+OID_ECDSA_SHA256 = "1.2.840.10045.4.3.2"
 
 
 def _users(*names):
     return [User.objects.get(username=n) for n in names]
+
+
+def _office(moment: dt.datetime, hour: int, minute: int = 0, *, forward: bool = False) -> dt.datetime:
+    """``moment``'s day at hh:mm, moved to a working day: past demo events fall in office hours."""
+    return office_moment(moment, dt.time(hour, minute), forward=forward)
 
 
 def _publish(owner, staff, title, *, days_to_deadline=21, price="12800000", method="works_open_tender",
@@ -54,12 +74,12 @@ def _publish(owner, staff, title, *, days_to_deadline=21, price="12800000", meth
     lot = project.lots.get()
     services.lot_document_add(actor=owner, lot=lot, name="招标文件.pdf", content=f"%PDF 招标文件 {title}".encode())
     now = clock.now()
+    # Dates people act on fall on working days: the sale ends at 17:00, the deadline (= opening) is 09:30.
     services.lot_schedule(actor=owner, lot=lot, bond_amount="50000",
                           notice_text=f"{title}已具备招标条件，现公开招标。投标人须具备建筑工程施工总承包二级及以上资质，"
                                       "投标文件须加密后在线递交。",
-                          documents_sale_end=now + dt.timedelta(days=6),
-                          bid_deadline=timezone.localtime(now + dt.timedelta(days=days_to_deadline)).replace(
-                              hour=9, minute=30, second=0, microsecond=0))
+                          documents_sale_end=_office(now + dt.timedelta(days=6), 17, forward=True),
+                          bid_deadline=_office(now + dt.timedelta(days=days_to_deadline), 9, 30, forward=True))
     services.lot_publish(actor=staff, lot=lot)
     return lot
 
@@ -107,44 +127,74 @@ def _load(stdout) -> int:
     bidders = _users("toubiao", "toubiao2", "toubiao3", "toubiao4")
     experts = _users("zhuanjia", "zhuanjia2", "zhuanjia3", "zhuanjia4", "zhuanjia5")
     real_now = clock.now()
+    # The test PKI signs the archived lot's records on the days of their steps, so it must be valid from before.
+    ca_certificate, ca_key = _demo_ca(demo_pki_directory(), built_at=real_now - PKI_BACKDATE)
+    started = _office(real_now - dt.timedelta(days=70), 9)
+    # A var/pki made by an earlier run may be younger than the archived lot's steps: then sign today, as before.
+    sign_on_steps = ca_certificate.not_valid_before_utc <= started - dt.timedelta(days=1)
+    signed = 0
     try:
-        # A finished tender, 70 days ago → archived.
-        clock.freeze(real_now - dt.timedelta(days=70))
+        # A finished tender, published about 70 days ago (a working day, 09:00) → archived.
+        clock.freeze(started)
         lot = _publish(owner, staff, "历城区第二实验小学教学楼建设工程")
-        for user, price in zip(bidders[:3], ["12450000.00", "12180000.00", "12620000.00"], strict=True):
+        published = clock.now()
+        for index, (user, price) in enumerate(zip(bidders[:3], ["12450000.00", "12180000.00", "12620000.00"],
+                                                  strict=True)):
+            clock.freeze(_office(published + dt.timedelta(days=1 + 2 * index), 10 + 2 * index, 15, forward=True))
             _bid(user, lot, price)
-        clock.freeze(lot_fresh(lot).bid_deadline + dt.timedelta(minutes=1))
+        deadline = lot_fresh(lot).bid_deadline
+        clock.freeze(deadline + dt.timedelta(minutes=1))
         opening.lot_open(actor=staff, lot=lot)
+        clock.advance(dt.timedelta(minutes=9))
         opening.opening_decrypt_all(actor=staff, lot=lot)
+        clock.advance(dt.timedelta(minutes=15))
         opening.opening_record_publish(actor=staff, lot=lot)
+        if sign_on_steps:
+            signed += demo_signatures(lot, signers={"opening_record": [staff]}, ca=(ca_certificate, ca_key))
+        clock.advance(dt.timedelta(minutes=10))
         opening.opening_close(actor=staff, lot=lot)
+        clock.freeze(_office(deadline, 10, 30))
         evaluation.committee_appoint(actor=staff, lot=lot, members=[(e, "expert_technical") for e in experts[:4]]
                                      + [(experts[4], "expert_economic")], chair=experts[0])
+        clock.freeze(_office(deadline, 14))
         for expert, bump in zip(experts, [0, 1, 2, 1, 0], strict=True):
             for bid in lot.bids.filter(state="opened"):
                 evaluation.score_submit(actor=expert, bid=bid, technical=40 + bump + bid.pk % 3, commercial=20)
+            clock.advance(dt.timedelta(minutes=12))
         evaluation.report_generate(actor=experts[0], lot=lot)
+        clock.freeze(_office(deadline, 16, 30))
         for expert in experts:
             evaluation.report_sign(actor=expert, lot=lot)
-        clock.advance(dt.timedelta(days=1))
+            clock.advance(dt.timedelta(minutes=3))
+        if sign_on_steps:
+            signed += demo_signatures(lot, signers={"evaluation_report": experts}, ca=(ca_certificate, ca_key))
+        # Candidates the next working day; the award once the publicity period has passed; the contract later.
+        clock.freeze(_office(deadline + dt.timedelta(days=1), 9, 30, forward=True))
         result.candidates_publish(actor=owner, lot=lot)
-        clock.advance(dt.timedelta(days=4))
+        clock.freeze(_office(clock.now() + dt.timedelta(days=4), 10, forward=True))
         award = result.award_issue(actor=owner, lot=lot)
-        clock.advance(dt.timedelta(days=10))
+        clock.freeze(_office(clock.now() + dt.timedelta(days=10), 15, forward=True))
         result.contract_record(actor=owner, lot=lot, amount=award.amount, signed_on=clock.today(),
                                content=b"%PDF contract")
-        # A failed tender, 40 days ago: only two bids.
-        clock.freeze(real_now - dt.timedelta(days=40))
+        # Archived within the template's days of the end of trading, with the signatures in it.
+        clock.freeze(_office(clock.now() + dt.timedelta(days=3), 11, forward=True))
+        if sign_on_steps:
+            result.archive_build(actor=staff, lot=lot)
+        # A failed tender, published about 40 days ago: only two bids.
+        clock.freeze(_office(real_now - dt.timedelta(days=40), 9, 30))
         failed = _publish(owner, staff, "章丘区供水管网改造工程", price="3600000", region="370114")
+        clock.freeze(_office(clock.now() + dt.timedelta(days=2), 10, 40, forward=True))
         _bid(bidders[0], failed, "3520000.00")
+        clock.freeze(_office(clock.now() + dt.timedelta(days=3), 15, 20, forward=True))
         _bid(bidders[1], failed, "3490000.00")
         clock.freeze(lot_fresh(failed).bid_deadline + dt.timedelta(minutes=1))
         opening.lot_open(actor=None, lot=failed)
     finally:
         clock.unfreeze()
-    # Signed with the test PKI's person certificates (valid from today), then archived so the archive holds them.
-    signed = demo_signatures(lot, staff=staff, experts=experts)
-    result.archive_build(actor=staff, lot=lot)
+    if not sign_on_steps:
+        signed = demo_signatures(lot, signers={"opening_record": [staff], "evaluation_report": experts},
+                                 ca=(ca_certificate, ca_key))
+        result.archive_build(actor=staff, lot=lot)
     # Open now: bidders can sign up and bid.
     open_lot = _publish(owner, staff, "济阳区黄河生态廊道绿化提升工程", price="8600000", region="370115")
     _bid(bidders[0], open_lot, "8420000.00")
@@ -172,12 +222,12 @@ def demo_pki_directory() -> Path:
     return keys.parent / "pki"
 
 
-def _demo_ca(directory: Path):
-    """The ECDSA root of the test PKI under ``directory`` (built first when missing), registered in the trust
-    store with its CRL."""
+def _demo_ca(directory: Path, *, built_at: dt.datetime):
+    """The ECDSA root of the test PKI under ``directory`` (built first when missing, valid from ``built_at``),
+    registered in the trust store with its CRL."""
     manifest = directory / "manifest.json"
     if not manifest.exists():
-        build_test_pki(directory, now=clock.now(), crl_days=365)
+        build_test_pki(directory, now=built_at, crl_days=365 + PKI_BACKDATE.days)
     demo_pki_register(directory=directory)
     entry = next(e for e in json.loads(manifest.read_text())["cas"] if e["algorithm"] == Algorithm.ECDSA)
     certificate = x509.load_pem_x509_certificate((directory / entry["certificate"]).read_bytes())
@@ -217,18 +267,42 @@ def _person_certificate(ca_certificate, ca_key, user, directory: Path) -> tuple[
     return pem, key_pem
 
 
-def demo_signatures(lot, *, staff, experts) -> int:
-    """Sign the archived demo lot's opening record (the center's staff) and evaluation report (every member)
-    with person certificates of the test PKI, through the same service as an upload. Returns the count."""
+def demo_signatures(lot, *, signers: dict[str, list], ca) -> int:
+    """Sign the archived demo lot's records — the opening record by the center's staff, the evaluation report by
+    every member — with person certificates of the test PKI, at the platform clock's moment (the loader sets it to
+    the step's time), through the same service as an upload. Returns the count."""
     directory = demo_pki_directory()
-    ca_certificate, ca_key = _demo_ca(directory)
+    ca_certificate, ca_key = ca
     signed = 0
-    for purpose, signers in (("opening_record", [staff]), ("evaluation_report", experts)):
+    for purpose, users in signers.items():
         content = document_of(lot, purpose).content
-        for user in signers:
+        for user in users:
             pem, key_pem = _person_certificate(ca_certificate, ca_key, user, directory / "tendering-demo")
-            certificate, private_key = bidclient.load_credentials_pem(pem, key_pem)
-            signatures.document_sign(actor=user, lot=lot, purpose=purpose, signature_der=bidclient.sign_content(
-                content, certificate=certificate, private_key=private_key))
+            certificate = x509.load_pem_x509_certificate(pem)
+            private_key = serialization.load_pem_private_key(key_pem, password=None)
+            assert isinstance(private_key, ec.EllipticCurvePrivateKey)
+            signatures.document_sign(actor=user, lot=lot, purpose=purpose, signature_der=_ecdsa_signed_data(
+                content, certificate=certificate, private_key=private_key, signing_time=clock.now()))
             signed += 1
     return signed
+
+
+def _ecdsa_signed_data(content: bytes, *, certificate: x509.Certificate, private_key: ec.EllipticCurvePrivateKey,
+                       signing_time: dt.datetime) -> bytes:
+    """A detached CMS SignedData (RFC 5652) with ECDSA-SHA256 whose signing time is ``signing_time`` (pyca's
+    builder always stamps the wall clock, and the demo signs on the days of the archived lot's steps)."""
+    attributes = der.set_of(
+        der.sequence(der.oid(OID_CONTENT_TYPE), der.set_of(der.oid(OID_DATA))),
+        der.sequence(der.oid(OID_SIGNING_TIME), der.set_of(der.time(signing_time))),
+        der.sequence(der.oid(OID_MESSAGE_DIGEST), der.set_of(der.octet_string(hashlib.sha256(content).digest()))),
+    )
+    signature = private_key.sign(attributes, ec.ECDSA(hashes.SHA256()))
+    issuer_and_serial = der.sequence(certificate.issuer.public_bytes(), der.integer(certificate.serial_number))
+    sha256 = der.sequence(der.oid(OID_SHA256))
+    signer_info = der.sequence(der.integer(1), issuer_and_serial, sha256,
+                               der.tlv(0xA0, der.read_one(attributes).content),
+                               der.sequence(der.oid(OID_ECDSA_SHA256)), der.octet_string(signature))
+    signed_data = der.sequence(der.integer(1), der.set_of(sha256), der.sequence(der.oid(OID_DATA)),
+                               der.tlv(0xA0, certificate.public_bytes(serialization.Encoding.DER)),
+                               der.set_of(signer_info))
+    return der.sequence(der.oid(OID_SIGNED_DATA), der.explicit(0, signed_data))

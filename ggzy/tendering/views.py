@@ -13,7 +13,7 @@ from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.http import require_POST
 
 from ggzy.accounts.roles import Role
@@ -23,9 +23,10 @@ from ggzy.core.errors import DomainError
 from ggzy.core.permissions import AUTHENTICATED, PUBLIC, RoleRequired, Rule, requires, roles
 from ggzy.registry.models import Region
 
-from . import masking, policies, selectors, selectors_documents, services
-from .choices import DocumentKind, LotState, Method
+from . import masking, policies, rules, selectors, selectors_documents, services
+from .choices import BidState, DocumentKind, LotState, Method
 from .price_sheet import FINGERPRINT_FIELDS
+from .procedures import procedure_for
 from .schemas import lot_public
 from .services import bidding, evaluation, opening, result, signatures
 
@@ -124,14 +125,34 @@ STEP_PATH = [LotState.DRAFT, LotState.PUBLISHED, LotState.OPENING, LotState.EVAL
 
 
 def _steps(lot) -> list[tuple[str, str]]:
-    """The main path with each step done / current / todo (a failed or suspended lot shows where it stopped)."""
-    current = {LotState.FAILED: LotState.OPENING, LotState.SUSPENDED: LotState.CANDIDATES}.get(lot.state, lot.state)
+    """The main path with each step done / current / todo. A suspended lot shows where it stopped; a failed lot
+    (流标) ends at 流标: the steps after it will not happen, so none is shown as pending."""
+    if lot.state == LotState.FAILED:
+        # Failed at the opening (too few bids), or in the evaluation once the opening record exists.
+        stage = LotState.EVALUATING if hasattr(lot, "opening_record") else LotState.OPENING
+        index = STEP_PATH.index(stage)
+        return [(str(LotState(s).label), "done") for s in STEP_PATH[:index]] + \
+            [(str(LotState.FAILED.label), "stopped")]
+    current = {LotState.SUSPENDED: LotState.CANDIDATES}.get(lot.state, lot.state)
     index = STEP_PATH.index(current)
     steps = [(str(LotState(s).label), "done" if i < index else "current" if i == index else "todo")
              for i, s in enumerate(STEP_PATH)]
-    if lot.state in (LotState.FAILED, LotState.SUSPENDED):
+    if lot.state == LotState.SUSPENDED:
         steps[index] = (str(LotState(lot.state).label), "stopped")
     return steps
+
+
+def _failure(lot) -> dict | None:
+    """Why a failed lot failed and what follows (the followup is the procedure's, the numbers the template's)."""
+    if lot.state != LotState.FAILED:
+        return None
+    procedure = procedure_for(lot)
+    minimum = rules.period_int(lot.project, "bids_to_open_min")
+    count = lot.bids.filter(state=BidState.SUBMITTED).count()  # public once the deadline has passed
+    # The texts are the procedure's (Chinese, as the 流标公告 prints them), translated for an English page.
+    return {"reason": gettext(procedure.failure_reason_text).format(minimum=minimum, count=count),
+            "followup": gettext(procedure.failure_followup_text).format(minimum=minimum),
+            "retenders": list(lot.retenders.order_by("code"))}
 
 
 @requires(PUBLIC)
@@ -146,6 +167,7 @@ def lot_view(request, lot_id: int):
         "is_owner": policies.is_project_owner(user, lot.project), "is_staff": policies.can_publish_lot(user, lot),
         "is_bidder": policies.can_bid(user), "fingerprint_fields": FINGERPRINT_FIELDS,
         "show_committee": masking.visible("committee_names", lot, user), "steps": _steps(lot),
+        "failure": _failure(lot),
         "signed_documents": selectors.lot_signatures_visible(user=user, lot=lot),
     }
     document_rows = selectors_documents.document_rows(user=user, lot=lot)

@@ -72,6 +72,8 @@ GP_SCORING = [
 GP_RESULT = [
     ("candidates_publicity_min", "中标（成交）结果公告期限", "1", "working_days", f"{GP87}第六十九条", False),
     ("objection_answer_within", "质疑答复期限（答复前暂停采购活动）", "7", "working_days", f"{GP}第五十三条", True),
+    ("challenge_within", "供应商提出质疑期限（自知道或者应知其权益受到损害之日起）", "7", "working_days",
+     f"{GP}第五十二条", True),
 ]
 
 GP_TENDER = [

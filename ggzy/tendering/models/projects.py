@@ -60,6 +60,7 @@ class Lot(models.Model):
     decryption_window_minutes = models.PositiveIntegerField("解密时限（分钟）", default=60)
     notice_text = models.TextField("招标公告正文", blank=True)
     notice_id = models.BigIntegerField("招标公告", null=True, blank=True)
+    failure_reason = models.CharField("流标原因", max_length=255, blank=True)
     retender_of = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT,
                                     related_name="retenders", verbose_name="重新招标自")
     opened_at = models.DateTimeField("开标时间", null=True, blank=True)

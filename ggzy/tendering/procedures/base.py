@@ -46,6 +46,11 @@ class Procedure:
     committee_min_key: ClassVar[str] = "committee_members_min"
     is_government_procurement: ClassVar[bool] = False
     uses_tender_documents_sale: ClassVar[bool] = True
+    # A failed lot (流标): why, and what the law has follow. {minimum}/{count} come from the template and the lot.
+    failure_reason_text: ClassVar[str] = "投标人少于{minimum}个（{count}个），不予开标"
+    failure_followup_text: ClassVar[str] = "招标人应当依法重新招标（《招标投标法实施条例》第四十四条）。"
+    # Result notices: the works form publishes candidates (公示) and then the result; see services/result.py.
+    result_notice_form: ClassVar[str] = "works"
 
     def __init__(self, lot) -> None:
         self.lot = lot
@@ -58,6 +63,12 @@ class Procedure:
         if lot.state == S.PUBLISHED and lot.bid_deadline is not None and now >= lot.bid_deadline:
             return S.OPENING
         return lot.state
+
+    def failure_reason(self, *, minimum: int, count: int) -> str:
+        return self.failure_reason_text.format(minimum=minimum, count=count)
+
+    def failure_followup(self, *, minimum: int) -> str:
+        return self.failure_followup_text.format(minimum=minimum)
 
     def is_accepting_bids(self, now=None) -> bool:
         return self.effective_state(now) == S.PUBLISHED

@@ -16,15 +16,17 @@ from ggzy.core.audit import audit_record
 from ggzy.core.errors import Conflict, DomainError, NotAllowed
 from ggzy.core.jsontext import strict_json_loads
 from ggzy.core.labels import record_label
+from ggzy.disclosure.services import notice_publish
 from ggzy.ledger.services import seal_lift
 from ggzy.pki import envelope
 from ggzy.registry.models import MarketEntity
 
 from .. import policies, rules, sealing
 from ..choices import BidState, LotState, ObjectionState
-from ..models import Bid, BidBond, DocumentDownload, Lot, OpeningObjection, OpeningRecord, SignUp
+from ..models import Bid, BidBond, DocumentDownload, Lot, OpeningObjection, OpeningRecord, Project, SignUp
 from ..price_sheet import price_sheet_clean
 from ..procedures import lot_fresh, procedure_for
+from . import notices
 from .bidding import _context
 
 FAILED_STATES = (BidState.DEEMED_WITHDRAWN, BidState.DEEMED_REVOKED, BidState.REJECTED)
@@ -51,12 +53,25 @@ def lot_open(*, actor, lot: Lot) -> Lot:
         seal_lift(seal_key=sealing.seal_key(lot.pk))
         if submitted < minimum:
             # 招标投标法实施条例 Art. 44: fewer than 3 bidders — no opening; the tenderer re-tenders.
-            procedure.transition(actor=actor, to=LotState.FAILED,
-                                 reason=f"投标人少于{minimum}个（{submitted}个），不予开标，应当重新招标")
+            _lot_fail(actor=actor, lot=lot, reason=procedure.failure_reason(minimum=minimum, count=submitted),
+                      followup=procedure.failure_followup(minimum=minimum))
             return lot
         _unseal_identities(lot)
         procedure.transition(actor=actor, to=LotState.OPENING)
     return lot
+
+
+def _lot_fail(*, actor, lot: Lot, reason: str, followup: str) -> None:
+    """流标: the reason is kept on the lot, the lot stops, and a 流标公告 says why and what follows (the count of
+    bids is public once the deadline has passed; no bidder is named)."""
+    lot.failure_reason = reason[:255]
+    lot.save(update_fields=["failure_reason"])
+    procedure_for(lot).transition(actor=actor, to=LotState.FAILED, reason=f"{reason}；{followup}")
+    project = Project.objects.select_related("center", "region", "tenderer").get(pk=lot.project_id)
+    text = notices.failure_notice(lot, reason=reason, followup=followup)
+    notice_publish(actor=actor, by_procedure=True, center=project.center, region=project.region,
+                   notice_type=text.notice_type, category_code=project.category_code, title=text.title,
+                   body=text.body, project_code=lot.code, links=text.links)
 
 
 def _signature_label(bid: Bid) -> str:

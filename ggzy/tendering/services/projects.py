@@ -22,7 +22,7 @@ from ..choices import LotState, Method, ProjectState
 from ..fair_review import review_text
 from ..models import Clarification, FairCompetitionFinding, Lot, Project
 from ..procedures import lot_fresh, procedure_for
-from . import tender_documents
+from . import notices, tender_documents
 from .custody import lot_opening_key_at_publication
 
 
@@ -220,11 +220,11 @@ def lot_publish(*, actor, lot: Lot) -> Lot:
         lot.documents_issued_at = now
         lot.save(update_fields=["documents_issued_at"])
         tender_documents.documents_publish_pending(lot=lot, at=now)
+        text = notices.tender_notice(lot)
         notice = notice_publish(
-            actor=actor, center=lot.project.center, region=lot.project.region,
-            notice_type="tender" if lot.project.method == Method.WORKS_OPEN_TENDER else "procurement",
-            category_code=lot.project.category_code, title=f"{lot.project.title}（{lot.name}）招标公告",
-            body=lot.notice_text, project_code=lot.code, budget=lot.estimated_price, deadline=lot.bid_deadline)
+            actor=actor, center=lot.project.center, region=lot.project.region, notice_type=text.notice_type,
+            category_code=lot.project.category_code, title=text.title, body=text.body, project_code=lot.code,
+            budget=lot.estimated_price, deadline=lot.bid_deadline, links=text.links, attachments=text.attachments)
         lot.notice_id = notice.pk
         lot.save(update_fields=["notice_id"])
         procedure.transition(actor=actor, to=LotState.PUBLISHED)
@@ -266,7 +266,7 @@ def lot_clarify(*, actor, lot: Lot, text: str, new_deadline: dt.datetime | None 
             notice_type="change", category_code=locked.project.category_code,
             title=f"{locked.project.title}（{locked.name}）变更公告",
             body=text.strip() + (f"\n投标截止时间顺延至 {timezone.localtime(deadline):%Y-%m-%d %H:%M}。" if moved else ""),
-            project_code=locked.code, deadline=deadline)
+            project_code=locked.code, deadline=deadline, links=notices.lot_links(locked, signup=True))
         audit_record(actor=actor, action="lot.clarify", obj=locked, center_id=locked.project.center_id,
                      before={"bid_deadline": old}, after={"bid_deadline": deadline, "text_sha256": digest})
     return clarification

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
@@ -34,6 +35,7 @@ from ..models import (
     ResultObjection,
 )
 from ..procedures import lot_fresh, procedure_for
+from . import notices
 
 CANDIDATES_SHOWN = 3
 
@@ -63,14 +65,13 @@ def candidates_publish(*, actor, lot: Lot) -> list[Candidate]:
                 for r in report.ranking[:CANDIDATES_SHOWN]]
         locked.candidates_published_at = now
         locked.save(update_fields=["candidates_published_at"])
-        days = rules.describe(locked.project, "candidates_publicity_min")
-        body = "\n".join(f"第{r['rank']}中标候选人：{r['bidder']}，投标报价：{r['price']}元"
-                         for r in report.ranking[:CANDIDATES_SHOWN])
+        # The statutory form of the category: works publish candidates (实施条例 Art. 54), government procurement
+        # publishes its result with the challenge period (政府采购法 Art. 52).
+        text = notices.candidates_notice(locked, ranking=report.ranking[:CANDIDATES_SHOWN], published_at=now)
         notice_publish(actor=actor, by_procedure=True, center=locked.project.center, region=locked.project.region,
-                       notice_type="candidates", category_code=locked.project.category_code,
-                       title=f"{locked.project.title}（{locked.name}）中标候选人公示",
-                       body=f"{body}\n公示期不少于{days}。对评标结果有异议的，应当在公示期间提出。",
-                       project_code=locked.code)
+                       notice_type=text.notice_type, category_code=locked.project.category_code, title=text.title,
+                       body=text.body, project_code=locked.code, links=text.links,
+                       budget=Decimal(str(report.ranking[0]["price"])) if text.notice_type == "result" else None)
         procedure_for(locked).transition(actor=actor, to=LotState.CANDIDATES)
     return rows
 
@@ -84,8 +85,12 @@ def result_objection_raise(*, actor, lot: Lot, text: str) -> ResultObjection:
         raise Conflict("只能在中标候选人公示期间提出异议", field="state")
     now = clock.now()
     published = lot.candidates_published_at or now
-    if now > rules.after(lot.project, "candidates_publicity_min", published):
-        raise Conflict("公示期已结束", field="state")
+    # Works: during the candidates' publicity (实施条例 Art. 54); government procurement: the challenge period
+    # its result notice states (政府采购法 Art. 52), while the lot has not been awarded.
+    window = "challenge_within" if procedure_for(lot).result_notice_form == "government" else \
+        "candidates_publicity_min"
+    if now > rules.after(lot.project, window, published):
+        raise Conflict("异议（质疑）期已结束" if window == "challenge_within" else "公示期已结束", field="state")
     if not (text or "").strip():
         raise DomainError("异议内容不能为空", field="text")
     with transaction.atomic():
@@ -144,12 +149,14 @@ def award_issue(*, actor, lot: Lot) -> Award:
                                          rules.after(locked.project, "contract_after_award_within", now)))
         locked.result_final_at = now
         locked.save(update_fields=["result_final_at"])
-        notice_publish(actor=actor, by_procedure=True, center=locked.project.center, region=locked.project.region,
-                       notice_type="result", category_code=locked.project.category_code,
-                       title=f"{locked.project.title}（{locked.name}）中标结果公告",
-                       body=f"中标人：{winner_name}\n中标金额：{amount}元\n"
-                            f"评标委员会成员：{'、'.join(m.user.display_name or m.user.username for m in locked.committee.select_related('user'))}",
-                       project_code=locked.code, budget=amount)
+        if procedure_for(locked).result_notice_form == "works":
+            # Government procurement published its result notice with the candidates' step; works publish now.
+            committee = [m.user.display_name or m.user.username for m in locked.committee.select_related("user")]
+            text = notices.award_notice(locked, winner=winner_name, amount=amount, committee=committee, issued_at=now)
+            notice_publish(actor=actor, by_procedure=True, center=locked.project.center,
+                           region=locked.project.region, notice_type=text.notice_type,
+                           category_code=locked.project.category_code, title=text.title, body=text.body,
+                           project_code=locked.code, budget=amount, links=text.links)
         procedure_for(locked).transition(actor=actor, to=LotState.AWARDED)
         audit_record(actor=actor, action="result.award", obj=award, center_id=locked.project.center_id,
                      after={"bid": first.bid_id, "amount": amount})
