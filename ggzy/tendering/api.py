@@ -32,7 +32,8 @@ from .schemas import (
     TextIn,
     lot_public,
 )
-from .services import bidding, evaluation, opening, result
+from .services import bidding, evaluation, opening, receipt, result
+from .views_receipt import receipt_pdf_response
 
 router = Router()
 OWNERS = roles(Role.TENDERER, Role.AGENCY)
@@ -234,6 +235,14 @@ def my_bid(request, lot_id: ObjectId):
 @requires(BIDDER)
 def my_bid_receipt(request, lot_id: ObjectId):
     return bidding.bid_receipt(actor=request.user, lot=_lot(request, lot_id))
+
+
+@router.get("/lots/{lot_id}/my-bid/receipt.pdf", response=answers(None, *LOOKUP, 409),
+            summary="下载投标回执（PDF，平台电子签章，附机器可读回执与存证包含证明；仅本投标人可见）")
+@requires(BIDDER)
+def my_bid_receipt_pdf(request, lot_id: ObjectId):
+    name, pdf = receipt.bid_receipt_pdf(actor=request.user, lot=_lot(request, lot_id))
+    return receipt_pdf_response(name, pdf)
 
 
 @router.post("/lots/{lot_id}/bid/withdraw", response=answers(MyBidOut, *ACTION), summary="撤回投标（截止前）")
