@@ -207,12 +207,16 @@ def _json_field(raw: str, field: str):
 @router.post("/lots/{lot_id}/bid", response=answers(MyBidOut, *ACTION, status=201),
              summary="递交或修改密封投标文件（投标人）")
 @requires(BIDDER)
-def bid_submit(request, lot_id: ObjectId, price_sheet: Form[str], fingerprint: Form[str] = "",
+def bid_submit(request, lot_id: ObjectId, price_sheet: Form[str] = "", fingerprint: Form[str] = "",
+               submission_token: Form[str] = "",
                files: File[list[UploadedFile]] = None):  # type: ignore[assignment]  # ninja: optional upload list
+    """Every missing or wrong part is named at once in ``errors``. The same ``Idempotency-Key`` header (or
+    ``submission_token`` field) sent again answers with the bid already stored, not a second modification."""
     incoming = [bidding.IncomingFile(name=f.name or "", chunks=f.chunks()) for f in (files or [])]
+    token = request.headers.get("Idempotency-Key") or submission_token
     bid = bidding.bid_submit(actor=request.user, lot=_lot(request, lot_id), files=incoming,
                              price_sheet=_json_field(price_sheet, "price_sheet"),
-                             fingerprint=_json_field(fingerprint, "fingerprint"))
+                             fingerprint=_json_field(fingerprint, "fingerprint"), submission_token=token)
     return Status(201, _my_bid(bid))
 
 

@@ -190,7 +190,9 @@ def problems_raise(problems: dict[str, list[str]]) -> None:
     """One DomainError naming every problem (its message lists them all, for pages that show one line)."""
     if problems:
         summary = "；".join(m for messages in problems.values() for m in messages)
-        raise DomainError(f"投标文件不完整，请补正：{summary}", errors=problems)
+        refused = DomainError(errors=problems)
+        refused.args = (f"投标文件不完整，请补正：{summary}",)  # the detail lists them all; no extra "__all__" entry
+        raise refused
 
 
 def bid_submit(*, actor, lot: Lot, files: list[IncomingFile], price_sheet: object,
