@@ -182,8 +182,8 @@ def receipt_pdf_verify(pdf_bytes: bytes, *, trust_pems: list[bytes] | None = Non
     from pyhanko.keys import load_certs_from_pemder_data
     from pyhanko.pdf_utils.misc import PdfError
     from pyhanko.pdf_utils.reader import PdfFileReader
-    from pyhanko.sign.validation.errors import SignatureValidationError
     from pyhanko.sign.validation import validate_pdf_signature
+    from pyhanko.sign.validation.errors import SignatureValidationError
     from pyhanko.sign.validation.status import SignatureCoverageLevel
     from pyhanko_certvalidator import ValidationContext
 

@@ -19,9 +19,8 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from ggzy.core import clock
+from ggzy.core import clock, secrets
 from ggzy.core import files as file_store
-from ggzy.core import secrets
 from ggzy.core.audit import audit_record
 from ggzy.core.errors import Conflict, DomainError, NotAllowed, NotFound
 from ggzy.core.models import AuditEntry
