@@ -430,8 +430,8 @@ def main(argv: list[str] | None = None, *, transport=None) -> int:
         else:
             result = decrypt(session, lot_id=args.lot, cert=args.cert, key=args.key)
     except DomainError as exc:
-        field = next(iter(exc.errors), "")
-        print(f"ggzy-bid: 报价单有误（{field}）：{exc}", file=sys.stderr)
+        problems = "；".join(f"{field}：{'、'.join(messages)}" for field, messages in exc.errors.items())
+        print(f"ggzy-bid: 报价单有误（{problems or exc}）", file=sys.stderr)
         return 2
     except (ClientError, OSError, ValueError) as exc:
         print(f"ggzy-bid: {exc}", file=sys.stderr)

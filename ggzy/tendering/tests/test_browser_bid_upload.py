@@ -30,6 +30,7 @@ def test_the_upload_shows_progress_and_sends_once(browser, live_server, world):
             !document.querySelector('[data-upload-box]').hidden,
             document.querySelector('#bid-progress').value,
             document.querySelector('#bid-progress-text').textContent]"""))
+        page.locator("#bid-form").screenshot(path="/tmp/rcpt/while-sending.png")
         route.continue_()
 
     page.route("**/act/bid/", hold)
