@@ -196,7 +196,7 @@ def receipt_pdf_verify(pdf_bytes: bytes, *, trust_pems: list[bytes] | None = Non
         raise ReceiptPdfInvalid("PDF中没有平台电子签章" if not signatures else "PDF中有多个签章，不是平台出具的投标回执")
     signature = signatures[0]
     anchors: list[asn1_x509.Certificate] = [c for pem in trust_pems or [] for c in load_certs_from_pemder_data(pem)]
-    context = ValidationContext(trust_roots=anchors or None, allow_fetching=False, revocation_mode="soft-fail")
+    context = ValidationContext(trust_roots=anchors, allow_fetching=False, revocation_mode="soft-fail")  # never the OS list
     try:
         status = validate_pdf_signature(signature, context)
     except (SignatureValidationError, PdfError, ValueError) as exc:
@@ -210,6 +210,8 @@ def receipt_pdf_verify(pdf_bytes: bytes, *, trust_pems: list[bytes] | None = Non
     notes: list[str] = []
     if not anchors:
         notes.append("未提供 --trust：签章完整有效，但签章证书未对照平台根证书核验")
+    if not anchors and not checkpoint_keys:
+        notes.append("未提供 --trust 与 --checkpoint-key：只核验了文件自身的一致性，不能证明出自本平台")
     cert = status.signing_cert
     signer = cert.subject.human_friendly
     fingerprint = cert.sha256.hex()

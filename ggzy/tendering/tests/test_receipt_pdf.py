@@ -188,3 +188,28 @@ def test_the_cli_runs_without_django_or_network(client, world, lot, tmp_path):
     assert result.returncode == 0, result.stderr
     verdict = json.loads(result.stdout)
     assert verdict["valid"] is True and verdict["trusted"] is True and verdict["checkpoint_key"] == "embedded"
+
+
+def test_a_client_sealed_bid_gets_a_receipt_without_names(client, world, lot):
+    # given the bidder's bid was sealed by its own client (names encrypted by the client, unknown to the platform)
+    from ggzy.tendering.models import Bid
+
+    bid = Bid.objects.get(lot=lot, bidder_tag=bidding.bid_of(actor=world.bidders[0], lot=lot).bidder_tag)
+    Bid.objects.filter(pk=bid.pk).update(receipt_detail_sealed="", sealed_by="bidder")
+    # then the receipt lists the declared plaintext hashes and sizes, names as sealed, the price sheet's ciphertext hash
+    check = receipt_pdf_verify(_pdf(client, world.bidders[0], lot).content, trust_pems=[_ca()])
+    assert [f["name"] for f in check.receipt["files"]] == ["", ""]
+    assert check.receipt["files"][0]["sha256"] == hashlib.sha256(b"proposal").hexdigest()
+    assert check.receipt["price_sheet"]["what"] == "报价单密文"
+
+
+def test_without_anchors_the_check_says_what_it_did_not_prove(client, world, lot):
+    check = receipt_pdf_verify(_pdf(client, world.bidders[0], lot).content)
+    assert not check.trusted and check.checkpoint_key == "embedded"
+    assert any("不能证明出自本平台" in note for note in check.notes)
+
+
+def test_a_withdrawn_bid_has_no_receipt(client, world, lot):
+    bidding.bid_withdraw(actor=world.bidders[0], lot=lot)
+    response = _pdf(client, world.bidders[0], lot)
+    assert response.status_code == 409 and b"%PDF" not in response.content
