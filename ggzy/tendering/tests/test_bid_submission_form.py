@@ -129,3 +129,50 @@ def test_a_bad_token_is_refused_by_name(world, lot):
     with pytest.raises(bidding.DomainError) as refused:
         _submit(world, lot, "short")
     assert "submission_token" in refused.value.errors
+
+
+@pytest.mark.django_db(transaction=True)
+def test_four_sends_of_one_submission_at_once_store_one(world):
+    import threading
+
+    from django.db import connection, connections
+
+    lot = lot_ready(world)
+    services.signup_create(actor=world.bidders[0], lot=lot)
+    services.bond_record(actor=world.bidders[0], lot=lot, amount="10000", account_number="3701000088889999")
+    _submit(world, lot, "earlier-form-token-0123456789")
+    start = threading.Barrier(4)
+    outcomes: list[object] = []
+    guard = threading.Lock()
+    # SQLite's shared-cache test database refuses a second writer at once: there the threads take turns; on
+    # PostgreSQL they race for the lot's row lock.
+    in_turn = threading.Lock() if connection.vendor == "sqlite" else None
+
+    def send() -> None:
+        try:
+            start.wait(timeout=10)
+            if in_turn:
+                in_turn.acquire()
+            try:
+                result: object = _submit(world, lot, TOKEN, price="7600000.00").pk
+            finally:
+                if in_turn:
+                    in_turn.release()
+        except Exception as exc:  # pragma: no cover - reported by the assertion below
+            result = exc
+        finally:
+            connections["default"].close()
+        with guard:
+            outcomes.append(result)
+
+    # when the same modification is sent four times at the same moment
+    threads = [threading.Thread(target=send) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    # then every send answers with the one bid, which counts one modification
+    bid = Bid.objects.get(lot=lot)
+    assert outcomes == [bid.pk] * 4, outcomes
+    assert bid.modified_count == 1 and bid.submission_token == TOKEN
+    assert BidEvent.objects.filter(lot=lot, kind="modify").count() == 1
