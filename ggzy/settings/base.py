@@ -174,3 +174,7 @@ GGZY_STAFF_IDLE_TIMEOUT_SECONDS = int(os.environ.get("GGZY_STAFF_IDLE_TIMEOUT_SE
 # unless GGZY_SECRETS_KEY_CREATE is False (production).
 GGZY_SECRETS_KEY_FILE = os.environ.get("GGZY_SECRETS_KEY_FILE", "")
 GGZY_SECRETS_KEY_CREATE = True
+# The platform's own signing certificate (bid receipts; ggzy.pki.platform_signing): GGZY_PLATFORM_SIGNING_CERT_FILE,
+# _KEY_FILE and optional _CHAIN_FILE (PEM, environment variables); without them a demo certificate from the test PKI
+# while GGZY_PLATFORM_SIGNING_DEMO is true (False in production).
+GGZY_PLATFORM_SIGNING_DEMO = True

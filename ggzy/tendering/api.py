@@ -32,7 +32,8 @@ from .schemas import (
     TextIn,
     lot_public,
 )
-from .services import bidding, evaluation, opening, result, tender_documents
+from .services import bidding, evaluation, opening, receipt, result, tender_documents
+from .views_receipt import receipt_pdf_response
 
 router = Router()
 OWNERS = roles(Role.TENDERER, Role.AGENCY)
@@ -240,12 +241,16 @@ def _json_field(raw: str, field: str):
 @router.post("/lots/{lot_id}/bid", response=answers(MyBidOut, *ACTION, status=201),
              summary="递交或修改密封投标文件（投标人）")
 @requires(BIDDER)
-def bid_submit(request, lot_id: ObjectId, price_sheet: Form[str], fingerprint: Form[str] = "",
+def bid_submit(request, lot_id: ObjectId, price_sheet: Form[str] = "", fingerprint: Form[str] = "",
+               submission_token: Form[str] = "",
                files: File[list[UploadedFile]] = None):  # type: ignore[assignment]  # ninja: optional upload list
+    """Every missing or wrong part is named at once in ``errors``. The same ``Idempotency-Key`` header (or
+    ``submission_token`` field) sent again answers with the bid already stored, not a second modification."""
     incoming = [bidding.IncomingFile(name=f.name or "", chunks=f.chunks()) for f in (files or [])]
+    token = request.headers.get("Idempotency-Key") or submission_token
     bid = bidding.bid_submit(actor=request.user, lot=_lot(request, lot_id), files=incoming,
                              price_sheet=_json_field(price_sheet, "price_sheet"),
-                             fingerprint=_json_field(fingerprint, "fingerprint"))
+                             fingerprint=_json_field(fingerprint, "fingerprint"), submission_token=token)
     return Status(201, _my_bid(bid))
 
 
@@ -268,6 +273,14 @@ def my_bid(request, lot_id: ObjectId):
 @requires(BIDDER)
 def my_bid_receipt(request, lot_id: ObjectId):
     return bidding.bid_receipt(actor=request.user, lot=_lot(request, lot_id))
+
+
+@router.get("/lots/{lot_id}/my-bid/receipt.pdf", response=answers(None, *LOOKUP, 409),
+            summary="下载投标回执（PDF，平台电子签章，附机器可读回执与存证包含证明；仅本投标人可见）")
+@requires(BIDDER)
+def my_bid_receipt_pdf(request, lot_id: ObjectId):
+    name, pdf = receipt.bid_receipt_pdf(actor=request.user, lot=_lot(request, lot_id))
+    return receipt_pdf_response(name, pdf)
 
 
 @router.post("/lots/{lot_id}/bid/withdraw", response=answers(MyBidOut, *ACTION), summary="撤回投标（截止前）")

@@ -6,6 +6,7 @@
     ggzy-bid sign    --server URL --username U --password P --lot ID --cert sign.pem --key sign.key \\
                      --purpose opening_record|evaluation_report|award_notice|contract|bid [--out doc.p7s]
     ggzy-bid share   --share-file share.json --key custodian.key [--out share.txt]
+    ggzy-bid receipt verify RECEIPT.pdf [--trust platform-ca.pem ...] [--checkpoint-key VKEY ...] [--json]
 
 Everything is encrypted here, on the bidder's machine: one fresh content key (SM4-GCM for an SM2 encryption
 certificate, AES-256-GCM for RSA) seals every file, file name, the price sheet and the machine fingerprint; the
@@ -15,6 +16,11 @@ only at the opening, where it is verified and recorded). ``sign`` fetches a docu
 canonical bytes, signs them here with the signing certificate's key (a detached CMS/PKCS#7: SM2 in the GM/T 0010
 profile, otherwise ECDSA/RSA with SHA-256) and uploads the signature. Only the standard library,
 ``cryptography`` and ``gmalglib`` (through ggzy.pki's Django-free modules) are used.
+
+``receipt verify`` checks a bid receipt PDF (投标回执) offline, with no network: the platform's PDF signature (and,
+with ``--trust``, its certificate chain to the platform's root), the receipt embedded in the signed bytes, and the
+inclusion proof of the bid's ledger entry against the checkpoint's signature (``--checkpoint-key`` pins the
+ledger's public key; without it the key the signed receipt names is used). See ``tendering.receipt_pdf``.
 
 ``share`` is for an opening-key custodian (开标密钥保管人), offline: it decrypts the encrypted share file the center
 exported for them with their SM2 private key and prints the share text the center's unlock form accepts.
@@ -327,6 +333,38 @@ def share(*, share_file: str, key: str, out: str | None = None) -> str:
     return text
 
 
+def receipt_verify(*, path: str, trust: list[str], checkpoint_keys: list[str], as_json: bool = False) -> str:
+    """The verdict on a receipt PDF, as text for the bidder (or JSON); raises ClientError when it does not verify."""
+    from .receipt_pdf import ReceiptPdfInvalid, receipt_pdf_verify
+
+    pems = [Path(p).read_bytes() for p in trust]
+    keys = [Path(k).read_text().strip() if Path(k).is_file() else k for k in checkpoint_keys]
+    try:
+        check = receipt_pdf_verify(Path(path).read_bytes(), trust_pems=pems, checkpoint_keys=keys)
+    except ReceiptPdfInvalid as exc:
+        raise ClientError(f"投标回执验证失败：{exc}") from None
+    receipt = check.receipt
+    if as_json:
+        return json.dumps({"valid": True, "trusted": check.trusted, "signer": check.signer,
+                           "signer_sha256": check.signer_fingerprint, "receipt_number": receipt["receipt_number"],
+                           "lot_code": receipt["lot"]["code"], "arrived_at": receipt["arrived_at"],
+                           "modification_count": receipt["modification"]["count"],
+                           "ledger_index": check.ledger_index, "tree_size": check.tree_size,
+                           "checkpoint_key": check.checkpoint_key, "files": receipt["files"],
+                           "notes": check.notes}, ensure_ascii=False)
+    lines = [f"投标回执验证通过：{receipt['receipt_number']}",
+             f"  签章：{check.signer}（证书SHA-256 {check.signer_fingerprint}）"
+             + ("，证书链可信" if check.trusted else ""),
+             f"  标段：{receipt['lot']['code']} {receipt['lot']['name']}；投标人：{receipt['bidder']['name']}",
+             f"  到达时间：{receipt['arrived_at_display']}；{receipt['version_text']}",
+             *(f"  文件：{f['name'] or '（文件名已加密）'} SHA-256 {f['sha256']}" for f in receipt["files"]),
+             f"  存证：日志条目 {check.ledger_index} 包含于大小为 {check.tree_size} 的已签名检查点"
+             + ("（日志公钥：--checkpoint-key 指定）" if check.checkpoint_key == "pinned"
+                else "（日志公钥：回执内载明、随签章签署）"),
+             *(f"  注意：{note}" for note in check.notes)]
+    return "\n".join(lines)
+
+
 def main(argv: list[str] | None = None, *, transport=None) -> int:
     parser = argparse.ArgumentParser(prog="ggzy-bid", description="投标客户端：本地加密、上传、开标时解密；对文件电子签名")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -351,7 +389,22 @@ def main(argv: list[str] | None = None, *, transport=None) -> int:
     p.add_argument("--share-file", required=True, help="交易中心导出的加密分片文件（JSON）")
     p.add_argument("--key", required=True, help="保管人SM2私钥（PEM）")
     p.add_argument("--out", default=None, help="把分片写入文件（否则只打印）")
+    p = sub.add_parser("receipt", help="投标回执：离线验证平台签章的PDF回执")
+    p.add_argument("action", choices=["verify"])
+    p.add_argument("file", help="投标回执PDF")
+    p.add_argument("--trust", action="append", default=[], help="平台根证书（PEM），可多次给出")
+    p.add_argument("--checkpoint-key", action="append", default=[],
+                   help="交易存证日志公钥（vkey 文本或含该文本的文件）；不给出时使用回执内载明的公钥")
+    p.add_argument("--json", action="store_true", help="以JSON输出结果")
     args = parser.parse_args(argv)
+    if args.command == "receipt":
+        try:
+            print(receipt_verify(path=args.file, trust=args.trust, checkpoint_keys=args.checkpoint_key,
+                                 as_json=args.json))
+        except (ClientError, OSError) as exc:
+            print(f"ggzy-bid: {exc}", file=sys.stderr)
+            return 1
+        return 0
     if args.command == "share":
         try:
             text = share(share_file=args.share_file, key=args.key, out=args.out)
@@ -377,8 +430,8 @@ def main(argv: list[str] | None = None, *, transport=None) -> int:
         else:
             result = decrypt(session, lot_id=args.lot, cert=args.cert, key=args.key)
     except DomainError as exc:
-        field = next(iter(exc.errors), "")
-        print(f"ggzy-bid: 报价单有误（{field}）：{exc}", file=sys.stderr)
+        problems = "；".join(f"{field}：{'、'.join(messages)}" for field, messages in exc.errors.items())
+        print(f"ggzy-bid: 报价单有误（{problems or exc}）", file=sys.stderr)
         return 2
     except (ClientError, OSError, ValueError) as exc:
         print(f"ggzy-bid: {exc}", file=sys.stderr)

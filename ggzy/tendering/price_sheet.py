@@ -17,28 +17,53 @@ MAX_DURATION_DAYS = 36500  # a hundred years: anything longer is a typing error,
 
 
 def price_sheet_clean(sheet: object) -> dict:
-    """{"total_price": "1234.56", "duration_days": 180, "quality": "合格", "items": [{"name", "amount"}]}"""
+    """{"total_price": "1234.56", "duration_days": 180, "quality": "合格", "items": [{"name", "amount"}]}
+
+    Every wrong field is named in one DomainError (``errors`` keyed ``price_sheet.<field>``)."""
     if not isinstance(sheet, dict):
         raise DomainError("报价单格式不正确（应为对象）", field="price_sheet")
-    total = yuan(sheet.get("total_price"), field="price_sheet.total_price", label="投标总价")
-    if total <= 0:
-        raise DomainError("投标总价必须大于0", field="price_sheet.total_price")
+    problems: dict[str, list[str]] = {}
+
+    def refuse(field: str, message: str) -> None:
+        problems.setdefault(field, []).append(message)
+
+    total = None
+    if sheet.get("total_price") in (None, ""):
+        refuse("price_sheet.total_price", "请填写投标总价")
+    else:
+        try:
+            total = yuan(sheet.get("total_price"), field="price_sheet.total_price", label="投标总价")
+        except DomainError as exc:
+            for field, messages in exc.errors.items():
+                problems.setdefault(field, []).extend(messages)
+        if total is not None and total <= 0:
+            refuse("price_sheet.total_price", "投标总价必须大于0")
     duration = sheet.get("duration_days")
     if duration is not None and (not isinstance(duration, int) or isinstance(duration, bool)
                                  or not 0 < duration <= MAX_DURATION_DAYS):
-        raise DomainError(f"工期（天）必须为1到{MAX_DURATION_DAYS}之间的整数", field="price_sheet.duration_days")
+        refuse("price_sheet.duration_days", f"工期（天）必须为1到{MAX_DURATION_DAYS}之间的整数")
     quality = sheet.get("quality", "")
     if not isinstance(quality, str) or len(quality) > 100:
-        raise DomainError("质量标准格式不正确", field="price_sheet.quality")
+        refuse("price_sheet.quality", "质量标准格式不正确")
     items = sheet.get("items", [])
-    if not isinstance(items, list) or len(items) > MAX_ITEMS:
-        raise DomainError(f"分项报价最多{MAX_ITEMS}项", field="price_sheet.items")
     clean_items = []
+    if not isinstance(items, list) or len(items) > MAX_ITEMS:
+        refuse("price_sheet.items", f"分项报价最多{MAX_ITEMS}项")
+        items = []
     for i, item in enumerate(items):
         if not isinstance(item, dict) or not str(item.get("name", "")).strip():
-            raise DomainError("分项报价缺少名称", field=f"price_sheet.items.{i}.name")
-        amount = yuan(item.get("amount"), field=f"price_sheet.items.{i}.amount", label=f"第{i + 1}项分项金额")
+            refuse(f"price_sheet.items.{i}.name", "分项报价缺少名称")
+            continue
+        try:
+            amount = yuan(item.get("amount"), field=f"price_sheet.items.{i}.amount", label=f"第{i + 1}项分项金额")
+        except DomainError as exc:
+            for field, messages in exc.errors.items():
+                problems.setdefault(field, []).extend(messages)
+            continue
         clean_items.append({"name": str(item["name"]).strip()[:100], "amount": str(amount)})
+    if problems:
+        raise DomainError(errors=problems)
+    assert total is not None and isinstance(quality, str)
     return {"total_price": str(total), "duration_days": duration,
             "quality": quality.strip(), "items": clean_items}
 

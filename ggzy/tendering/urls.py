@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import views, views_custody, views_documents, views_sealed
+from . import views, views_custody, views_receipt, views_sealed
 
 app_name = "tendering"
 urlpatterns = [
@@ -13,5 +14,6 @@ urlpatterns = [
     path("lots/<int:lot_id>/act/<slug:action>/", views.lot_action_view, name="lot_action"),
     *views_sealed.urlpatterns,  # 自持密钥投标页（浏览器加密）
     *views_documents.urlpatterns,  # 招标文件下载（已报名投标人，记录下载）
+    *views_receipt.urlpatterns,  # 投标回执（PDF）
     *views_custody.urlpatterns,  # 开标密钥保管人（交易中心）
 ]

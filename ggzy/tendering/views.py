@@ -7,11 +7,13 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
+from secrets import token_urlsafe
 from typing import TYPE_CHECKING
 
 from django.contrib import messages
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.http import require_POST
@@ -182,6 +184,8 @@ def lot_view(request, lot_id: int):
         context["signup"] = services.signup.signup_of(actor=user, lot=lot)
         context["my_bid"] = selectors.bid_for_user(user=user, lot=lot)
         context["bank_accounts"] = policies.acting_entity(user).bank_accounts.all()
+        # one token per rendering of the bid form: the same form sent twice makes one submission
+        context["submission_token"] = token_urlsafe(24)
     if context["is_staff"] or context["is_owner"]:
         context["findings"] = lot.fair_findings.all()
         context["opening_objections"] = lot.opening_objections.select_related("bidder")
@@ -223,15 +227,16 @@ def _committee(request, lot):
 
 def _bid(request, lot):
     files = [bidding.IncomingFile(name=f.name, chunks=f.chunks()) for f in request.FILES.getlist("files")]
-    sheet = {"total_price": request.POST.get("total_price", ""), "quality": request.POST.get("quality", "")}
+    sheet: dict[str, object] = {"total_price": request.POST.get("total_price", ""),
+                                "quality": request.POST.get("quality", "")}
     if request.POST.get("duration_days"):
-        try:
-            sheet["duration_days"] = int(request.POST["duration_days"])
-        except ValueError:
-            raise DomainError("工期（天）必须为正整数", field="duration_days") from None
+        raw = request.POST["duration_days"].strip()
+        # a non-number is passed on as text, so the price sheet's check names it with every other missing part
+        sheet["duration_days"] = int(raw) if raw.isdigit() else raw
     prints = {"public_ip": request.META.get("REMOTE_ADDR", "")}
     prints.update({k: request.POST[f"fp_{k}"] for k in FINGERPRINT_FIELDS if request.POST.get(f"fp_{k}")})
-    bidding.bid_submit(actor=request.user, lot=lot, files=files, price_sheet=sheet, fingerprint=prints)
+    bidding.bid_submit(actor=request.user, lot=lot, files=files, price_sheet=sheet, fingerprint=prints,
+                       submission_token=request.POST.get("submission_token", ""))
 
 
 def _score(request, lot):
@@ -364,6 +369,10 @@ def lot_action_view(request, lot_id: int, action: str):
         messages.success(request, spec.done)
         if action == "retender" and outcome is not None:
             return redirect("tendering:lot", lot_id=outcome.pk)
+    if request.headers.get("HX-Request"):  # an htmx upload (progress bar): the browser then loads the lot page
+        response = HttpResponse(status=200)
+        response["HX-Redirect"] = reverse("tendering:lot", kwargs={"lot_id": lot.pk})
+        return response
     return redirect("tendering:lot", lot_id=lot.pk)
 
 

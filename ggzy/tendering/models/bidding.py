@@ -83,6 +83,12 @@ class Bid(SealedIdentity):
     modified_count = models.PositiveIntegerField("修改次数", default=0)
     # The audit record of the latest submission or modification: its (sealed) ledger entry is the bidder's receipt.
     ledger_source_id = models.BigIntegerField("存证审计记录号", null=True, blank=True)
+    # The one-time token of the form (or Idempotency-Key) that made the latest submission: the same submission sent
+    # twice (a double click, a retried upload) is recognised and does not count as a modification.
+    submission_token = models.CharField("递交令牌", max_length=64, blank=True)
+    # What the bidder's receipt shows and the sealed columns hide (file names, sizes, plaintext and price-sheet
+    # hashes), encrypted with the platform's secrets key (core.secrets), read only to issue the bidder its receipt.
+    receipt_detail_sealed = models.TextField("回执明细（加密）", blank=True)
     wrapped_key = models.BinaryField("加密的内容密钥")
     key_wrap_id = models.CharField("开标密钥标识", max_length=64)
     sealed_price_sheet = models.BinaryField("加密的报价单")

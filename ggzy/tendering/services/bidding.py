@@ -9,7 +9,9 @@ been received; the deadline is checked against it at that moment, so a slow uplo
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
@@ -17,7 +19,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from ggzy.core import clock
+from ggzy.core import clock, secrets
 from ggzy.core import files as file_store
 from ggzy.core.audit import audit_record
 from ggzy.core.errors import Conflict, DomainError, NotAllowed, NotFound
@@ -35,6 +37,7 @@ from ..procedures import lot_fresh, procedure_for
 from .signup import signup_of
 
 MAX_FILES = 20
+TOKEN_PATTERN = re.compile(r"[A-Za-z0-9_-]{16,64}")
 
 
 @dataclass
@@ -143,30 +146,82 @@ def bid_preconditions(*, actor, lot: Lot) -> tuple[Lot, object, str]:
     return lot, bidder, tag
 
 
-def bid_submit(*, actor, lot: Lot, files: list[IncomingFile], price_sheet: object,
-               fingerprint: object = None) -> Bid:
-    """Submit (or replace) the acting bidder's sealed bid before the deadline."""
-    lot, bidder, tag = bid_preconditions(actor=actor, lot=lot)
-    sheet = price_sheet_clean(price_sheet)
-    prints = fingerprint_clean(fingerprint)
+def submission_token_clean(token: str | None) -> str:
+    """A one-time submission token (the bid form's hidden field, or the API's Idempotency-Key header): empty, or
+    16 to 64 letters, digits, '-' or '_'."""
+    token = (token or "").strip()
+    if token and not TOKEN_PATTERN.fullmatch(token):
+        raise DomainError("递交令牌格式不正确（16至64位字母、数字、- 或 _）", field="submission_token")
+    return token
+
+
+def _submission_problems(files: list[IncomingFile], price_sheet: object,
+                         fingerprint: object) -> tuple[dict[str, list[str]], dict, dict]:
+    """Every missing or wrong part of a submission at once (files, price sheet and its fields, fingerprint), so
+    the bidder fixes them in one go; returns (problems, clean sheet, clean fingerprint)."""
+    problems: dict[str, list[str]] = {}
+    sheet: dict = {}
+    prints: dict = {}
+    if price_sheet is None or price_sheet == "":
+        problems["price_sheet"] = ["请填写报价单（投标总价等）"]
+    else:
+        try:
+            sheet = price_sheet_clean(price_sheet)
+        except DomainError as exc:
+            for name, messages in exc.errors.items():
+                problems.setdefault(name, []).extend(messages)
+    try:
+        prints = fingerprint_clean(fingerprint)
+    except DomainError as exc:
+        for name, messages in exc.errors.items():
+            problems.setdefault(name, []).extend(messages)
     if not files:
-        raise DomainError("请至少上传一个投标文件", field="files")
-    if len(files) > MAX_FILES:
-        raise DomainError(f"投标文件最多{MAX_FILES}个", field="files")
-    for i, f in enumerate(files):
+        problems.setdefault("files", []).append("请至少上传一个投标文件")
+    elif len(files) > MAX_FILES:
+        problems.setdefault("files", []).append(f"投标文件最多{MAX_FILES}个")
+    for i, f in enumerate(files[:MAX_FILES]):
         if not (f.name or "").strip():
-            raise DomainError("文件名不能为空", field=f"files.{i}")
+            problems.setdefault(f"files.{i}", []).append("文件名不能为空")
+    return problems, sheet, prints
+
+
+def problems_raise(problems: dict[str, list[str]]) -> None:
+    """One DomainError naming every problem (its message lists them all, for pages that show one line)."""
+    if problems:
+        summary = "；".join(m for messages in problems.values() for m in messages)
+        refused = DomainError(errors=problems)
+        refused.args = (f"投标文件不完整，请补正：{summary}",)  # the detail lists them all; no extra "__all__" entry
+        raise refused
+
+
+def bid_submit(*, actor, lot: Lot, files: list[IncomingFile], price_sheet: object,
+               fingerprint: object = None, submission_token: str = "") -> Bid:
+    """Submit (or replace) the acting bidder's sealed bid before the deadline. The same ``submission_token`` sent
+    again answers with the bid it made, unchanged (no second modification)."""
+    lot, bidder, tag = bid_preconditions(actor=actor, lot=lot)
+    token = submission_token_clean(submission_token)
+    problems, sheet, prints = _submission_problems(files, price_sheet, fingerprint)
+    problems_raise(problems)
+    earlier = Bid.objects.filter(lot=lot, bidder_tag=tag).first() if token else None
+    if earlier is not None and earlier.submission_token == token and earlier.state == BidState.SUBMITTED:
+        return earlier  # a repeated send of a submission already stored
 
     key = envelope.content_key_new()
     sealed_files = _seal_files(lot, tag, key, files)
+    sheet_bytes = json.dumps(sheet, ensure_ascii=False).encode()
+    detail = {"files": [{"name": name, "sha256": plain, "size": size} for (plain, _, size), name in sealed_files],
+              "price_sheet_sha256": hashlib.sha256(sheet_bytes).hexdigest()}
     try:
         wrapped, key_id = envelope.wrap_key(sealing.opening_key_name(lot), key)
-        sealed_sheet = envelope.seal_bytes(key, json.dumps(sheet, ensure_ascii=False).encode(),
-                                           context=_context(lot, tag, "price_sheet"))
+        sealed_sheet = envelope.seal_bytes(key, sheet_bytes, context=_context(lot, tag, "price_sheet"))
         sealed_print = envelope.seal_bytes(key, json.dumps(prints, ensure_ascii=False).encode(),
                                            context=_context(lot, tag, "fingerprint"))
         return bid_store(actor=actor, lot=lot, bidder=bidder, tag=tag, wrapped=wrapped, key_id=key_id, key=key,
-                         sealed_files=sealed_files, sealed_sheet=sealed_sheet, sealed_print=sealed_print)
+                         sealed_files=sealed_files, sealed_sheet=sealed_sheet, sealed_print=sealed_print,
+                         submission_token=token, receipt_detail=detail)
+    except AlreadyStored as stored:
+        discard_unreferenced([cipher for (_, cipher, _), _ in sealed_files])
+        return stored.bid
     except ArrivedLate:
         discard_unreferenced([cipher for (_, cipher, _), _ in sealed_files])
         _event(lot, tag, "refused_late", "上传完成时已过投标截止时间")
@@ -188,16 +243,33 @@ class ArrivedLate(Exception):
     """The upload finished after the deadline (rolls the transaction back)."""
 
 
+class AlreadyStored(Exception):
+    """A concurrent send of the same submission (same token) was stored first (rolls this one back)."""
+
+    def __init__(self, bid: Bid) -> None:
+        super().__init__("already stored")
+        self.bid = bid
+
+
+def receipt_detail_context(lot_id: int, tag: str) -> str:
+    return f"tendering.bid.receipt_detail|lot:{lot_id}|{tag}"
+
+
 def bid_store(*, actor, lot, bidder, tag, wrapped, key_id, key, sealed_files, sealed_sheet, sealed_print,
-              names_sealed: list[bytes] | None = None, extra: dict | None = None) -> Bid:
+              names_sealed: list[bytes] | None = None, extra: dict | None = None, submission_token: str = "",
+              receipt_detail: dict | None = None) -> Bid:
     """Store a sealed bid under the lot's lock, checking the deadline against the arrival time. ``key`` seals the
-    file names (platform path); a client-sealed bid passes ``names_sealed`` and its own fields in ``extra``."""
+    file names (platform path); a client-sealed bid passes ``names_sealed`` and its own fields in ``extra``.
+    ``receipt_detail`` (file names, sizes, hashes) is kept encrypted for the bidder's receipt."""
     with transaction.atomic():
         locked = Lot.objects.select_for_update().select_related("project").get(pk=lot.pk)
         arrived = clock.now()
         if not procedure_for(locked).is_accepting_bids(arrived):
             raise ArrivedLate
         bid = Bid.objects.filter(lot=locked, bidder_tag=tag).first()
+        if (submission_token and bid is not None and bid.submission_token == submission_token
+                and bid.state == BidState.SUBMITTED):
+            raise AlreadyStored(bid)
         kind = "modify" if bid is not None and bid.state == BidState.SUBMITTED else "submit"
         before = _sealed_state(bid) if bid is not None else None  # None only when the bid is created
         if bid is None:
@@ -212,6 +284,10 @@ def bid_store(*, actor, lot, bidder, tag, wrapped, key_id, key, sealed_files, se
         bid.key_wrap_id = key_id
         bid.sealed_price_sheet = sealed_sheet
         bid.fingerprint_sealed = sealed_print
+        bid.submission_token = submission_token
+        bid.receipt_detail_sealed = (secrets.encrypt(json.dumps(receipt_detail, ensure_ascii=False),
+                                                     context=receipt_detail_context(locked.pk, tag))
+                                     if receipt_detail is not None else "")
         for field, value in {"sealed_by": "platform", "content_algorithm": envelope.AES_256_GCM,
                              "bidder_wrapped_key": None, "certificate_sealed": None, "sealed_sha256": "",
                              **(extra or {})}.items():

@@ -90,7 +90,9 @@ def _bid(browser, live_server, user, lot, price):
                                                "buffer": b"%PDF technical and commercial proposal"}])
     page.fill("#total_price", price)
     page.fill("#duration_days", "300")
-    bidder.click("#bid-form button[type=submit]")
+    with page.expect_navigation():  # the form uploads through htmx (progress bar), then loads the lot page
+        page.click("#bid-form button[type=submit]")
+    assert page.locator("li.msg-error").count() == 0
     assert "已递交" in page.inner_text("#my-bid")
     return bidder
 
