@@ -8,6 +8,8 @@ urlpatterns = [
     path("lots/", views.lot_list_view, name="lot_list"),
     path("projects/new/", views.project_new_view, name="project_new"),
     path("projects/<int:project_id>/", views.project_detail_view, name="project_detail"),
+    path("projects/<int:project_id>/documents/<int:document_id>/", views.project_document_view,
+         name="project_document"),
     path("projects/<int:project_id>/review/", views.project_review_view, name="project_review"),
     path("lots/<int:lot_id>/", views.lot_view, name="lot"),
     path("lots/<int:lot_id>/act/<slug:action>/", views.lot_action_view, name="lot_action"),

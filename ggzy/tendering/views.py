@@ -10,7 +10,8 @@ from dataclasses import dataclass
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.http import Http404, StreamingHttpResponse
+from django.utils.http import content_disposition_header
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -18,11 +19,14 @@ from django.views.decorators.http import require_POST
 from ggzy.accounts.roles import Role
 from ggzy.accounts.selectors import expert_list_active
 from ggzy.core import clock
+from ggzy.core import files as file_store
 from ggzy.core.errors import DomainError
 from ggzy.core.permissions import AUTHENTICATED, PUBLIC, Rule, requires, roles
 from ggzy.registry.models import Region
+from ggzy.registry.selectors import entity_review_queue
 
 from . import masking, policies, selectors, services
+from . import selectors_workspace as workspace
 from .choices import LotState, Method
 from .price_sheet import FINGERPRINT_FIELDS
 from .schemas import lot_public
@@ -44,9 +48,24 @@ def _error_text(exc: DomainError) -> str:
 def workspace_view(request):
     user = request.user
     context: dict = {"role": user.role}
-    if user.role in (Role.CENTER_STAFF, Role.ADMIN, Role.SUPERVISOR):
+    if user.role in (Role.CENTER_STAFF, Role.ADMIN):
+        # The staff's to-do list first (受理, 今日开标, 异议, 主体审核), then everything of the center.
+        context["todo"] = {
+            "projects": workspace.projects_to_accept(user=user)[:50],
+            "openings": workspace.openings_today(user=user),
+            "objections": workspace.objections_open(user=user),
+            "reviews": entity_review_queue(user=user),
+        }
         context["projects"] = selectors.project_list_visible(user=user)[:50]
         context["lots"] = selectors.lots_for_center(user=user).exclude(state=LotState.ARCHIVED)[:50]
+    elif user.role == Role.SUPERVISOR:
+        objections = workspace.objections_open(user=user)
+        context["supervision"] = {
+            "openings": workspace.openings_today(user=user),
+            "objections": objections,
+            "warnings": workspace.warnings_for_supervisor(user=user, objections=objections),
+            "lots": workspace.lots_supervised(user=user)[:100],
+        }
     elif user.role in (Role.TENDERER, Role.AGENCY):
         context["projects"] = selectors.project_list_visible(user=user).prefetch_related("lots")[:50]
     elif user.role == Role.BIDDER:
@@ -94,7 +113,22 @@ def project_detail_view(request, project_id: int):
     if project is None:
         raise Http404("项目不存在")
     return render(request, "tendering/pages/project_detail.html", {
-        "project": project, "lots": project.lots.all(), "can_review": policies.can_review_project(request.user, project)})
+        "project": project, "lots": project.lots.all(), "can_review": policies.can_review_project(request.user, project),
+        "documents": workspace.project_documents_visible(user=request.user, project=project)})
+
+
+@requires(AUTHENTICATED)
+def project_document_view(request, project_id: int, document_id: int):
+    """A tender document of the project, for those who may see the project (the acceptance review)."""
+    project = selectors.project_get_visible(user=request.user, project_id=project_id)
+    document = (workspace.project_documents_visible(user=request.user, project=project).filter(pk=document_id).first()
+                if project is not None else None)
+    if document is None:
+        raise Http404("文件不存在")
+    response = StreamingHttpResponse(file_store.iter_chunks(document.sha256), content_type="application/octet-stream")
+    response["Content-Disposition"] = content_disposition_header(True, document.name)
+    response["Content-Length"] = str(document.size)
+    return response
 
 
 @requires(STAFF)
