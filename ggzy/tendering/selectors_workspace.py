@@ -16,8 +16,15 @@ from django.utils import timezone
 from ggzy.core import clock
 
 from .choices import LotState, ObjectionState, ProjectState
-from .models import (Award, FairCompetitionFinding, Lot, OpeningObjection, Project, ResultObjection,
-                     TenderDocument)
+from .models import (
+    Award,
+    FairCompetitionFinding,
+    Lot,
+    OpeningObjection,
+    Project,
+    ResultObjection,
+    TenderDocument,
+)
 from .selectors import lots_for_center, project_list_visible
 
 # 招标投标法实施条例 Art. 44: an objection to the opening is raised at the opening and answered there and then.

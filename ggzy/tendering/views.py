@@ -11,9 +11,9 @@ from dataclasses import dataclass
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, StreamingHttpResponse
-from django.utils.http import content_disposition_header
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST
 
 from ggzy.accounts.roles import Role
@@ -126,7 +126,7 @@ def project_document_view(request, project_id: int, document_id: int):
     if document is None:
         raise Http404("文件不存在")
     response = StreamingHttpResponse(file_store.iter_chunks(document.sha256), content_type="application/octet-stream")
-    response["Content-Disposition"] = content_disposition_header(True, document.name)
+    response["Content-Disposition"] = content_disposition_header(True, document.name) or "attachment"
     response["Content-Length"] = str(document.size)
     return response
 
