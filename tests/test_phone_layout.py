@@ -29,6 +29,17 @@ OUTSIDE = """() => {
     while (a && a !== document.body) { if (scrolls(a)) { inside = true; break; } a = a.parentElement; }
     if (!inside) out.push(e.tagName.toLowerCase() + '.' + e.className + ' ' + Math.round(r.left) + '..' + Math.round(r.right));
   }
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  const range = document.createRange();
+  for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+    if (!n.textContent.trim()) continue;
+    range.selectNodeContents(n);
+    const r = range.getBoundingClientRect();
+    if (r.width === 0 || (r.right <= width + 1 && r.left >= -1)) continue;
+    let a = n.parentElement, inside = false;
+    while (a && a !== document.body) { if (scrolls(a)) { inside = true; break; } a = a.parentElement; }
+    if (!inside) out.push('text in ' + n.parentElement.tagName.toLowerCase() + '.' + n.parentElement.className + ' "' + n.textContent.trim().slice(0, 40) + '" ' + Math.round(r.right));
+  }
   return out.slice(0, 5);
 }"""
 

@@ -22,6 +22,7 @@ from .models import (
     Lot,
     OpeningObjection,
     Project,
+    ProjectDocument,
     ResultObjection,
     TenderDocument,
 )
@@ -122,3 +123,10 @@ def project_documents_visible(*, user, project: Project) -> QuerySet[TenderDocum
     if not project_list_visible(user=user).filter(pk=project.pk).exists():
         return TenderDocument.objects.none()
     return TenderDocument.objects.filter(lot__project=project).select_related("lot").order_by("lot__code", "id")
+
+
+def project_submitted_documents_visible(*, user, project: Project) -> QuerySet[ProjectDocument]:
+    """The documents submitted with the project for acceptance (受理材料), for whoever may see the project."""
+    if not project_list_visible(user=user).filter(pk=project.pk).exists():
+        return ProjectDocument.objects.none()
+    return ProjectDocument.objects.filter(project=project).order_by("uploaded_at", "id")

@@ -10,10 +10,12 @@ from dataclasses import dataclass
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import content_disposition_header
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from ggzy.accounts.roles import Role
@@ -27,10 +29,10 @@ from ggzy.registry.selectors import entity_review_queue
 
 from . import masking, policies, selectors, services
 from . import selectors_workspace as workspace
-from .choices import LotState, Method
+from .choices import LotState, Method, ProjectState
 from .price_sheet import FINGERPRINT_FIELDS
 from .schemas import lot_public
-from .services import bidding, evaluation, opening, result, signatures
+from .services import bidding, evaluation, opening, project_documents, result, signatures
 
 OWNERS = roles(Role.TENDERER, Role.AGENCY)
 STAFF = roles(Role.CENTER_STAFF, Role.ADMIN)
@@ -91,13 +93,15 @@ def project_new_view(request):
     if request.method == "POST":
         data = request.POST
         try:
-            project = services.project_register(
-                actor=request.user, center=centers.filter(code=data.get("center")).first(),
-                region=regions.filter(code=data.get("region")).first(), title=data.get("title", ""),
-                method=data.get("method", ""), estimated_price=data.get("estimated_price", ""),
-                description=data.get("description", ""),
-                lots=[{"name": data.get("lot_name", ""), "estimated_price": data.get("estimated_price", ""),
-                       "evaluation_method": data.get("evaluation_method") or None}])
+            with transaction.atomic():  # the project and its acceptance documents, or nothing
+                project = services.project_register(
+                    actor=request.user, center=centers.filter(code=data.get("center")).first(),
+                    region=regions.filter(code=data.get("region")).first(), title=data.get("title", ""),
+                    method=data.get("method", ""), estimated_price=data.get("estimated_price", ""),
+                    description=data.get("description", ""),
+                    lots=[{"name": data.get("lot_name", ""), "estimated_price": data.get("estimated_price", ""),
+                           "evaluation_method": data.get("evaluation_method") or None}])
+                _project_documents_add(request, project, required=False)
         except DomainError as exc:
             messages.error(request, _error_text(exc))
         else:
@@ -114,21 +118,65 @@ def project_detail_view(request, project_id: int):
         raise Http404("项目不存在")
     return render(request, "tendering/pages/project_detail.html", {
         "project": project, "lots": project.lots.all(), "can_review": policies.can_review_project(request.user, project),
-        "documents": workspace.project_documents_visible(user=request.user, project=project)})
+        "submitted": workspace.project_submitted_documents_visible(user=request.user, project=project),
+        "documents": workspace.project_documents_visible(user=request.user, project=project),
+        "can_add_documents": project.state in (ProjectState.SUBMITTED, ProjectState.RETURNED)
+        and policies.is_project_owner(request.user, project)})
+
+
+@requires(OWNERS)
+@require_POST
+def project_documents_add_view(request, project_id: int):
+    """The owner adds documents for the acceptance review (all or none)."""
+    project = selectors.project_get_visible(user=request.user, project_id=project_id)
+    if project is None:
+        raise Http404("项目不存在")
+    try:
+        _project_documents_add(request, project, required=True)
+    except DomainError as exc:
+        messages.error(request, _error_text(exc))
+    else:
+        messages.success(request, gettext("受理材料已提交"))
+    return redirect("tendering:project_detail", project_id=project.pk)
+
+
+def _project_documents_add(request, project, *, required: bool) -> None:
+    files = request.FILES.getlist("documents")
+    if required and not files:
+        raise DomainError("请选择要提交的文件", field="documents")
+    with transaction.atomic():
+        for upload in files:
+            project_documents.project_document_add(actor=request.user, project=project, name=upload.name or "",
+                                                   content=upload.read())
+
+
+def _document_download(document) -> StreamingHttpResponse:
+    response = StreamingHttpResponse(file_store.iter_chunks(document.sha256), content_type="application/octet-stream")
+    response["Content-Disposition"] = content_disposition_header(True, document.name) or "attachment"
+    response["Content-Length"] = str(document.size)
+    return response
 
 
 @requires(AUTHENTICATED)
 def project_document_view(request, project_id: int, document_id: int):
-    """A tender document of the project, for those who may see the project (the acceptance review)."""
+    """A document submitted with the project (受理材料), for those who may see the project."""
+    project = selectors.project_get_visible(user=request.user, project_id=project_id)
+    document = (workspace.project_submitted_documents_visible(user=request.user, project=project)
+                .filter(pk=document_id).first() if project is not None else None)
+    if document is None:
+        raise Http404("文件不存在")
+    return _document_download(document)
+
+
+@requires(AUTHENTICATED)
+def project_lot_document_view(request, project_id: int, document_id: int):
+    """A tender document of one of the project's lots, for those who may see the project."""
     project = selectors.project_get_visible(user=request.user, project_id=project_id)
     document = (workspace.project_documents_visible(user=request.user, project=project).filter(pk=document_id).first()
                 if project is not None else None)
     if document is None:
         raise Http404("文件不存在")
-    response = StreamingHttpResponse(file_store.iter_chunks(document.sha256), content_type="application/octet-stream")
-    response["Content-Disposition"] = content_disposition_header(True, document.name) or "attachment"
-    response["Content-Length"] = str(document.size)
-    return response
+    return _document_download(document)
 
 
 @requires(STAFF)

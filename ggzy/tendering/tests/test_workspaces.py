@@ -123,7 +123,7 @@ def test_supervisor_of_another_center_sees_none_of_it(client, world, centers):
     assert lot.code not in html
 
 
-def test_acceptance_page_lists_the_documents_with_hashes(client, world):
+def test_project_page_lists_the_lot_tender_documents_with_hashes(client, world):
     # given an accepted project whose lot has its tender document
     lot = lot_ready(world)
     document = lot.documents.get()
@@ -133,9 +133,70 @@ def test_acceptance_page_lists_the_documents_with_hashes(client, world):
     # then the document is listed with its hash and a download link that serves the same bytes
     section = _section(html, "project-documents")
     assert document.name in section and document.sha256 in section
-    url = re.search(r'href="([^"]+/documents/\d+/)"', section).group(1)
+    url = re.search(r'href="([^"]+/lot-documents/\d+/)"', section).group(1)
     download = client.get(url)
     assert download.status_code == 200 and b"".join(download.streaming_content) == b"%PDF-1.7 tender documents"
     # and a bidder may not download it from the acceptance page
     client.force_login(world.bidders[0])
     assert client.get(url).status_code in (403, 404)
+
+
+def test_submitted_documents_are_shown_for_the_acceptance_review(client, world):
+    # given a project registered with two documents through the registration page
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from ggzy.tendering.models import Project
+
+    client.force_login(world.tenderer)
+    response = client.post("/tendering/projects/new/", {
+        "title": "槐荫区体育馆改造工程", "method": "works_open_tender", "center": world.center.code,
+        "region": world.region.code, "estimated_price": "4200000", "lot_name": "施工标段",
+        "documents": [SimpleUploadedFile("立项批复.pdf", b"%PDF approval"),
+                      SimpleUploadedFile("招标方案.pdf", b"%PDF plan")]})
+    project = Project.objects.get(title="槐荫区体育馆改造工程")
+    assert response.status_code == 302 and project.documents.count() == 2
+    # when the center's staff open the acceptance page
+    client.force_login(world.staff)
+    html = client.get(f"/tendering/projects/{project.pk}/").content.decode()
+    section = _section(html, "project-submitted-documents")
+    # then both documents are listed with their hashes, and each downloads as submitted
+    import hashlib
+
+    for name, content in (("立项批复.pdf", b"%PDF approval"), ("招标方案.pdf", b"%PDF plan")):
+        assert name in section and hashlib.sha256(content).hexdigest() in section
+    urls = re.findall(r'href="(/tendering/projects/\d+/documents/\d+/)"', section)
+    assert sorted(b"".join(client.get(u).streaming_content) for u in urls) == [b"%PDF approval", b"%PDF plan"]
+    assert "受理" in html and 'name="decision" value="accept"' in html
+    # and another center's staff, or a bidder, cannot download them
+    for user in (world.other_staff, world.bidders[0]):
+        client.force_login(user)
+        assert client.get(urls[0]).status_code in (403, 404)
+
+
+def test_registration_with_an_empty_document_changes_nothing(client, world):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from ggzy.core.models import AuditEntry
+    from ggzy.tendering.models import Project, ProjectDocument
+
+    client.force_login(world.tenderer)
+    before = (Project.objects.count(), ProjectDocument.objects.count(), AuditEntry.objects.count())
+    response = client.post("/tendering/projects/new/", {
+        "title": "空文件项目", "method": "works_open_tender", "center": world.center.code,
+        "region": world.region.code, "estimated_price": "4200000", "lot_name": "施工标段",
+        "documents": [SimpleUploadedFile("空.pdf", b"")]}, follow=True)
+    assert "文件“空.pdf”为空" in response.content.decode()
+    assert (Project.objects.count(), ProjectDocument.objects.count(), AuditEntry.objects.count()) == before
+
+
+def test_documents_cannot_be_added_after_acceptance(world):
+    from ggzy.core.errors import Conflict, NotAllowed
+    from ggzy.tendering.services.project_documents import project_document_add
+
+    project = _submitted_project(world)
+    with pytest.raises(NotAllowed):
+        project_document_add(actor=world.bidders[0], project=project, name="x.pdf", content=b"x")
+    services.project_accept(actor=world.staff, project=project)
+    with pytest.raises(Conflict):
+        project_document_add(actor=world.tenderer, project=project, name="x.pdf", content=b"x")
+    assert project.documents.count() == 0
