@@ -218,6 +218,6 @@ def test_phone_screenshots(page, live_server):
         page.screenshot(path=str(SCREENSHOTS / f"{name}.png"))
     _sign_in(page, live_server, "toubiao")
     page.goto(live_server.url + f"/tendering/lots/{_lot_at('published')}/")
-    page.screenshot(path=str(SCREENSHOTS / "phone-lot-bidder.png"), full_page=True)
+    page.screenshot(path=str(SCREENSHOTS / "phone-lot-bidder.png"))
     for name in [*shots, "phone-lot-bidder"]:
         assert (SCREENSHOTS / f"{name}.png").stat().st_size > 5000

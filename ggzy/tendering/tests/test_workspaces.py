@@ -200,3 +200,26 @@ def test_documents_cannot_be_added_after_acceptance(world):
     with pytest.raises(Conflict):
         project_document_add(actor=world.tenderer, project=project, name="x.pdf", content=b"x")
     assert project.documents.count() == 0
+
+
+def test_api_adds_and_lists_acceptance_documents(client, world):
+    import hashlib
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    project = _submitted_project(world)
+    # given the owner uploads a document through the API
+    client.force_login(world.tenderer)
+    response = client.post(f"/api/v1/tendering/projects/{project.pk}/documents",
+                           {"file": SimpleUploadedFile("立项批复.pdf", b"%PDF approval")})
+    assert response.status_code == 201, response.content
+    # when staff list the project's documents
+    client.force_login(world.staff)
+    listed = client.get(f"/api/v1/tendering/projects/{project.pk}/documents").json()
+    # then it is there with its hash; a bidder may neither list nor add
+    assert [(d["name"], d["sha256"]) for d in listed] == [("立项批复.pdf", hashlib.sha256(b"%PDF approval").hexdigest())]
+    client.force_login(world.bidders[0])
+    assert client.get(f"/api/v1/tendering/projects/{project.pk}/documents").status_code == 404
+    assert client.post(f"/api/v1/tendering/projects/{project.pk}/documents",
+                       {"file": SimpleUploadedFile("x.pdf", b"x")}).status_code == 403
+    assert project.documents.count() == 1
