@@ -14,6 +14,7 @@ from ggzy.core.permissions import AUTHENTICATED, PUBLIC, requires, roles
 from ggzy.registry.models import Center, MarketEntity, Region
 
 from . import selectors, selectors_documents, services
+from . import selectors_workspace as workspace
 from .models import Bid, OpeningObjection, ResultObjection, TenderDocument
 from .schemas import (
     AnswerIn,
@@ -32,7 +33,7 @@ from .schemas import (
     TextIn,
     lot_public,
 )
-from .services import bidding, evaluation, opening, receipt, result, tender_documents
+from .services import bidding, evaluation, opening, project_documents, receipt, result, tender_documents
 from .views_receipt import receipt_pdf_response
 
 router = Router()
@@ -104,6 +105,24 @@ def project_return(request, project_id: ObjectId, payload: ReasonIn):
     project = services.project_return(actor=request.user, project=_project(request, project_id),
                                       reason=payload.reason)
     return ProjectOut.build(project)
+
+
+@router.post("/projects/{project_id}/documents", response=answers(dict, *ACTION, status=201),
+             summary="提交受理材料（招标人/代理机构，受理前）")
+@requires(OWNERS)
+def project_document_add(request, project_id: ObjectId, file: File[UploadedFile]):
+    document = project_documents.project_document_add(actor=request.user, project=_project(request, project_id),
+                                                      name=file.name or "", content=file.read())
+    return Status(201, {"id": document.pk, "name": document.name, "sha256": document.sha256, "size": document.size})
+
+
+@router.get("/projects/{project_id}/documents", response=answers(list[dict], 400, 401, 404),
+            summary="项目受理材料（名称、大小、SHA-256）")
+@requires(AUTHENTICATED)
+def project_document_list(request, project_id: ObjectId):
+    project = _project(request, project_id)
+    return [{"id": d.pk, "name": d.name, "size": d.size, "sha256": d.sha256, "uploaded_at": d.uploaded_at}
+            for d in workspace.project_submitted_documents_visible(user=request.user, project=project)]
 
 
 # --- 2. documents, notice, clarifications ------------------------------------------------------------------

@@ -45,6 +45,7 @@ from .documents import document_of
 from .models import Project
 from .procedures import lot_fresh
 from .services import bidding, evaluation, opening, result, signatures
+from .services.project_documents import project_document_add
 
 MARK = "（演示）"
 # A test PKI the loader builds is valid from this long ago, so the archived lot's records can be signed on the
@@ -200,10 +201,13 @@ def _load(stdout) -> int:
     _bid(bidders[0], open_lot, "8420000.00")
     _documents_amended(owner, bidders[0], open_lot)
     # Awaiting the center's acceptance.
-    services.project_register(actor=owner, center=Center.objects.get(code="370100"),
-                              region=Region.objects.get(code="370102"), title="历下区老旧小区改造三期工程" + MARK,
-                              method="works_open_tender", estimated_price="5200000",
-                              lots=[{"name": "施工标段", "estimated_price": "5200000"}])
+    waiting = services.project_register(actor=owner, center=Center.objects.get(code="370100"),
+                                        region=Region.objects.get(code="370102"), title="历下区老旧小区改造三期工程" + MARK,
+                                        method="works_open_tender", estimated_price="5200000",
+                                        lots=[{"name": "施工标段", "estimated_price": "5200000"}])
+    for name in ("立项批复.pdf", "资金来源证明.pdf", "招标方案.pdf"):  # the documents staff review before acceptance
+        project_document_add(actor=owner, project=waiting, name=name,
+                             content=f"%PDF-1.7 {name} 历下区老旧小区改造三期工程（演示）".encode())
     if stdout is not None:
         stdout.write(f"招标项目：4 个（已归档 1、流标 1、招标中 1、待受理 1），开放报名标段 {open_lot.code}\n")
         stdout.write(f"电子签名：已归档标段 {lot.code} 的开标记录与评标报告共 {signed} 个签名（测试PKI）\n")

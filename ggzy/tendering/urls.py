@@ -1,7 +1,6 @@
 from django.urls import path
 
-from . import views, views_custody, views_documents, views_sealed
-from . import views, views_custody, views_receipt, views_sealed
+from . import views, views_custody, views_documents, views_receipt, views_sealed
 
 app_name = "tendering"
 urlpatterns = [
@@ -9,6 +8,11 @@ urlpatterns = [
     path("lots/", views.lot_list_view, name="lot_list"),
     path("projects/new/", views.project_new_view, name="project_new"),
     path("projects/<int:project_id>/", views.project_detail_view, name="project_detail"),
+    path("projects/<int:project_id>/documents/<int:document_id>/", views.project_document_view,
+         name="project_document"),
+    path("projects/<int:project_id>/lot-documents/<int:document_id>/", views.project_lot_document_view,
+         name="project_lot_document"),
+    path("projects/<int:project_id>/documents/add/", views.project_documents_add_view, name="project_documents_add"),
     path("projects/<int:project_id>/review/", views.project_review_view, name="project_review"),
     path("lots/<int:lot_id>/", views.lot_view, name="lot"),
     path("lots/<int:lot_id>/act/<slug:action>/", views.lot_action_view, name="lot_action"),

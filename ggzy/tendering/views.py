@@ -11,26 +11,31 @@ from secrets import token_urlsafe
 from typing import TYPE_CHECKING
 
 from django.contrib import messages
-from django.http import Http404, HttpResponse
+from django.db import transaction
+from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.http import require_POST
 
 from ggzy.accounts.roles import Role
 from ggzy.accounts.selectors import expert_list_active
 from ggzy.core import clock
+from ggzy.core import files as file_store
 from ggzy.core.errors import DomainError
 from ggzy.core.permissions import AUTHENTICATED, PUBLIC, RoleRequired, Rule, requires, roles
 from ggzy.registry.models import Region
+from ggzy.registry.selectors import entity_review_queue
 
 from . import masking, policies, rules, selectors, selectors_documents, services
-from .choices import BidState, DocumentKind, LotState, Method
+from . import selectors_workspace as workspace
+from .choices import BidState, DocumentKind, LotState, Method, ProjectState
 from .price_sheet import FINGERPRINT_FIELDS
 from .procedures import procedure_for
 from .schemas import lot_public
-from .services import bidding, evaluation, opening, result, signatures
+from .services import bidding, evaluation, opening, project_documents, result, signatures
 
 if TYPE_CHECKING:
     from django.utils.functional import _StrPromise as StrPromise  # what gettext_lazy returns
@@ -51,9 +56,24 @@ def _error_text(exc: DomainError) -> str:
 def workspace_view(request):
     user = request.user
     context: dict = {"role": user.role}
-    if user.role in (Role.CENTER_STAFF, Role.ADMIN, Role.SUPERVISOR):
+    if user.role in (Role.CENTER_STAFF, Role.ADMIN):
+        # The staff's to-do list first (受理, 今日开标, 异议, 主体审核), then everything of the center.
+        context["todo"] = {
+            "projects": workspace.projects_to_accept(user=user)[:50],
+            "openings": workspace.openings_today(user=user),
+            "objections": workspace.objections_open(user=user),
+            "reviews": entity_review_queue(user=user),
+        }
         context["projects"] = selectors.project_list_visible(user=user)[:50]
         context["lots"] = selectors.lots_for_center(user=user).exclude(state=LotState.ARCHIVED)[:50]
+    elif user.role == Role.SUPERVISOR:
+        objections = workspace.objections_open(user=user)
+        context["supervision"] = {
+            "openings": workspace.openings_today(user=user),
+            "objections": objections,
+            "warnings": workspace.warnings_for_supervisor(user=user, objections=objections),
+            "lots": workspace.lots_supervised(user=user)[:100],
+        }
     elif user.role in (Role.TENDERER, Role.AGENCY):
         context["projects"] = selectors.project_list_visible(user=user).prefetch_related("lots")[:50]
     elif user.role == Role.BIDDER:
@@ -79,13 +99,15 @@ def project_new_view(request):
     if request.method == "POST":
         data = request.POST
         try:
-            project = services.project_register(
-                actor=request.user, center=centers.filter(code=data.get("center")).first(),
-                region=regions.filter(code=data.get("region")).first(), title=data.get("title", ""),
-                method=data.get("method", ""), estimated_price=data.get("estimated_price", ""),
-                description=data.get("description", ""),
-                lots=[{"name": data.get("lot_name", ""), "estimated_price": data.get("estimated_price", ""),
-                       "evaluation_method": data.get("evaluation_method") or None}])
+            with transaction.atomic():  # the project and its acceptance documents, or nothing
+                project = services.project_register(
+                    actor=request.user, center=centers.filter(code=data.get("center")).first(),
+                    region=regions.filter(code=data.get("region")).first(), title=data.get("title", ""),
+                    method=data.get("method", ""), estimated_price=data.get("estimated_price", ""),
+                    description=data.get("description", ""),
+                    lots=[{"name": data.get("lot_name", ""), "estimated_price": data.get("estimated_price", ""),
+                           "evaluation_method": data.get("evaluation_method") or None}])
+                _project_documents_add(request, project, required=False)
         except DomainError as exc:
             messages.error(request, _error_text(exc))
         else:
@@ -101,7 +123,66 @@ def project_detail_view(request, project_id: int):
     if project is None:
         raise Http404("项目不存在")
     return render(request, "tendering/pages/project_detail.html", {
-        "project": project, "lots": project.lots.all(), "can_review": policies.can_review_project(request.user, project)})
+        "project": project, "lots": project.lots.all(), "can_review": policies.can_review_project(request.user, project),
+        "submitted": workspace.project_submitted_documents_visible(user=request.user, project=project),
+        "documents": workspace.project_documents_visible(user=request.user, project=project),
+        "can_add_documents": project.state in (ProjectState.SUBMITTED, ProjectState.RETURNED)
+        and policies.is_project_owner(request.user, project)})
+
+
+@requires(OWNERS)
+@require_POST
+def project_documents_add_view(request, project_id: int):
+    """The owner adds documents for the acceptance review (all or none)."""
+    project = selectors.project_get_visible(user=request.user, project_id=project_id)
+    if project is None:
+        raise Http404("项目不存在")
+    try:
+        _project_documents_add(request, project, required=True)
+    except DomainError as exc:
+        messages.error(request, _error_text(exc))
+    else:
+        messages.success(request, gettext("受理材料已提交"))
+    return redirect("tendering:project_detail", project_id=project.pk)
+
+
+def _project_documents_add(request, project, *, required: bool) -> None:
+    files = request.FILES.getlist("documents")
+    if required and not files:
+        raise DomainError("请选择要提交的文件", field="documents")
+    with transaction.atomic():
+        for upload in files:
+            project_documents.project_document_add(actor=request.user, project=project, name=upload.name or "",
+                                                   content=upload.read())
+
+
+def _document_download(document) -> StreamingHttpResponse:
+    response = StreamingHttpResponse(file_store.iter_chunks(document.sha256), content_type="application/octet-stream")
+    response["Content-Disposition"] = content_disposition_header(True, document.name) or "attachment"
+    response["Content-Length"] = str(document.size)
+    return response
+
+
+@requires(AUTHENTICATED)
+def project_document_view(request, project_id: int, document_id: int):
+    """A document submitted with the project (受理材料), for those who may see the project."""
+    project = selectors.project_get_visible(user=request.user, project_id=project_id)
+    document = (workspace.project_submitted_documents_visible(user=request.user, project=project)
+                .filter(pk=document_id).first() if project is not None else None)
+    if document is None:
+        raise Http404("文件不存在")
+    return _document_download(document)
+
+
+@requires(AUTHENTICATED)
+def project_lot_document_view(request, project_id: int, document_id: int):
+    """A tender document of one of the project's lots, for those who may see the project."""
+    project = selectors.project_get_visible(user=request.user, project_id=project_id)
+    document = (workspace.project_documents_visible(user=request.user, project=project).filter(pk=document_id).first()
+                if project is not None else None)
+    if document is None:
+        raise Http404("文件不存在")
+    return _document_download(document)
 
 
 @requires(STAFF)

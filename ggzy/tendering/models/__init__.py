@@ -5,12 +5,12 @@ from .bidding import Bid, BidBond, BidEvent, BidFile, DocumentDownload, SignUp
 from .custody import Custodian, CustodianShare, LotOpeningKey
 from .evaluation import CommitteeMember, EvaluationReport, ReportSignature, Score
 from .opening import OpeningObjection, OpeningRecord
-from .projects import Clarification, FairCompetitionFinding, Lot, Project, TenderDocument
+from .projects import Clarification, FairCompetitionFinding, Lot, Project, ProjectDocument, TenderDocument
 from .result import Award, BondRefund, Candidate, Contract, ResultObjection
 
 __all__ = [
     "ArchiveAccess", "ArchivePackage", "Award", "Bid", "BidBond", "BidEvent", "BidFile", "BondRefund", "Candidate",
     "Clarification", "CommitteeMember", "Contract", "Custodian", "CustodianShare", "DocumentDownload", "EvaluationReport", "FairCompetitionFinding", "Lot", "LotOpeningKey",
     "OpeningObjection", "OpeningRecord", "Project", "ReportSignature", "ResultObjection", "Score", "SignUp",
-    "TenderDocument",
+    "TenderDocument", "ProjectDocument",
 ]

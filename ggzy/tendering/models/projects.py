@@ -139,3 +139,24 @@ class FairCompetitionFinding(models.Model):
 
     def __str__(self) -> str:
         return self.excerpt
+
+
+class ProjectDocument(models.Model):
+    """立项及受理材料 — a document the tenderer or agency submits with the project for the center's acceptance
+    review (立项批复, 资金来源证明, 招标方案 …), stored by hash."""
+
+    project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="documents", verbose_name="项目")
+    name = models.CharField("文件名", max_length=200)
+    sha256 = models.CharField("SHA-256", max_length=64)
+    size = models.PositiveBigIntegerField("大小（字节）")
+    uploaded_at = models.DateTimeField("提交时间")
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                    verbose_name="提交人")
+
+    class Meta:
+        verbose_name = "受理材料"
+        verbose_name_plural = "受理材料"
+        ordering = ["uploaded_at", "id"]
+
+    def __str__(self) -> str:
+        return self.name
