@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_custody, views_sealed
+from . import views, views_custody, views_hall, views_sealed
 
 app_name = "tendering"
 urlpatterns = [
@@ -13,4 +13,5 @@ urlpatterns = [
     path("lots/<int:lot_id>/act/<slug:action>/", views.lot_action_view, name="lot_action"),
     *views_sealed.urlpatterns,  # 自持密钥投标页（浏览器加密）
     *views_custody.urlpatterns,  # 开标密钥保管人（交易中心）
+    *views_hall.urlpatterns,  # 不见面开标大厅
 ]

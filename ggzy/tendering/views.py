@@ -26,6 +26,7 @@ from . import masking, policies, selectors, services
 from .choices import LotState, Method
 from .price_sheet import FINGERPRINT_FIELDS
 from .schemas import lot_public
+from .selectors_hall import hall_audience
 from .services import bidding, evaluation, opening, result, signatures
 
 OWNERS = roles(Role.TENDERER, Role.AGENCY)
@@ -143,6 +144,7 @@ def lot_view(request, lot_id: int):
         "is_bidder": policies.can_bid(user), "fingerprint_fields": FINGERPRINT_FIELDS,
         "show_committee": masking.visible("committee_names", lot, user), "steps": _steps(lot),
         "signed_documents": selectors.lot_signatures_visible(user=user, lot=lot),
+        "hall_audience": hall_audience(user=user, lot=lot),
     }
     if context["is_bidder"]:
         context["signup"] = services.signup.signup_of(actor=user, lot=lot)
@@ -311,6 +313,8 @@ def lot_action_view(request, lot_id: int, action: str):
         messages.success(request, spec.done)
         if action == "retender" and outcome is not None:
             return redirect("tendering:lot", lot_id=outcome.pk)
+    if request.POST.get("back") == "hall":  # acted from the opening hall: go back there
+        return redirect("tendering:lot_hall", lot_id=lot.pk)
     return redirect("tendering:lot", lot_id=lot.pk)
 
 
