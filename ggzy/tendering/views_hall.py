@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterator
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.db import DatabaseError
 from django.http import Http404, JsonResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
@@ -53,10 +54,12 @@ def lot_hall_view(request, lot_id: int):
     lot, audience = _lot_for_hall(request, lot_id)
     now = clock.now()
     state = hall_state(user=request.user, lot=lot, now=now)
+    signed_in = audience == "bidder" and _signed_in(request.user, lot)
     context = {"lot": lot, "audience": audience, "hall": state, "hall_json": state,
-               "can_sign_in": audience == "bidder" and state["clock"]["phase"] in ("due", "opening")
-               and not _signed_in(request.user, lot),
-               "signed_in": audience == "bidder" and _signed_in(request.user, lot),
+               "signed_in": signed_in,
+               # the form is on the page from the start, shown once the deadline passes (hall.js) or at load
+               "offer_sign_in": audience == "bidder" and not signed_in and state["clock"]["phase"] in ("before", "due", "opening"),
+               "can_sign_in": audience == "bidder" and not signed_in and state["clock"]["phase"] in ("due", "opening"),
                "is_staff": audience == "center", "is_owner": audience == "owner",
                "ttl_minutes": int(CHALLENGE_TTL.total_seconds() // 60)}
     return render(request, "tendering/pages/lot_hall.html", context)
@@ -92,7 +95,13 @@ def hall_event_stream(*, user, lot, last_event_id: str = "", seconds: float, int
     last_clock = started
     first = True
     while True:
-        state = hall_state(user=user, lot=lot, now=clock.now())
+        try:
+            state = hall_state(user=user, lot=lot, now=clock.now())
+        except DatabaseError:  # a busy database (e.g. SQLite locked by a writer): skip this poll, try the next
+            if monotonic() - started >= seconds:
+                break
+            sleep(interval)
+            continue
         steady_clock = {k: v for k, v in state["clock"].items() if k != "server_now"}
         state_id = _digest({k: v for k, v in state.items() if k != "clock"} | {"clock": steady_clock})
         if first and state_id == last_event_id:

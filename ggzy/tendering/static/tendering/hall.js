@@ -34,7 +34,7 @@
     var left = Math.max(0, Math.floor((deadline - nowServer.getTime()) / 1000));
     var days = Math.floor(left / 86400), rest = left % 86400;
     var text = pad(Math.floor(rest / 3600)) + ":" + pad(Math.floor((rest % 3600) / 60)) + ":" + pad(rest % 60);
-    countdown.textContent = (days > 0 ? days + t.day + " " : "") + text;
+    countdown.textContent = left === 0 ? t.closed : (days > 0 ? days + t.day + " " : "") + text;
     countdown.classList.toggle("hall-due", left === 0);
   }
 
@@ -48,6 +48,15 @@
     }
     phase = data.phase;
     hall.dataset.phase = data.phase;
+    if (phase !== "before") {
+      // the deadline has passed: bidders may sign in now, and empty lists say so instead of "—"
+      var form = document.getElementById("hall-sign-in-form"), wait = document.getElementById("hall-sign-in-wait");
+      if (form && (phase === "due" || phase === "opening")) { form.hidden = false; if (wait) wait.hidden = true; }
+      var signIns = document.getElementById("hall-sign-ins");
+      if (signIns && signIns.children.length === 1 && signIns.firstElementChild.classList.contains("muted")) {
+        signIns.firstElementChild.textContent = t.noSignIns;
+      }
+    }
     tick();
   }
 
@@ -145,7 +154,8 @@
     if (!hall) return;
     var d = hall.dataset;
     t = { day: d.tDay, live: d.tLive, reconnecting: d.tReconnecting, answer: d.tAnswer, answerButton: d.tAnswerButton,
-          pendingAnswer: d.tPendingAnswer, noSignIns: d.tNoSignIns, noObjections: d.tNoObjections, record: d.tRecord };
+          pendingAnswer: d.tPendingAnswer, noSignIns: d.tNoSignIns, noObjections: d.tNoObjections, record: d.tRecord,
+          closed: d.tClosed };
     sync(d.serverNow);
     deadline = d.deadline ? Date.parse(d.deadline) : null;
     phase = d.phase;
