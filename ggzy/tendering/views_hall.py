@@ -22,6 +22,7 @@ from django.db import DatabaseError
 from django.http import Http404, JsonResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from ggzy.accounts.roles import Role
@@ -44,8 +45,8 @@ def _lot_for_hall(request, lot_id: int):
         raise Http404("标段不存在")
     audience = hall_audience(user=request.user, lot=lot)
     if audience is None:
-        raise PermissionDenied("开标大厅仅对本标段的投标人、招标人及代理机构、交易中心工作人员和监督部门开放；"
-                               "开标记录公布后向公众公开")
+        raise PermissionDenied(_("开标大厅仅对本标段的投标人、招标人及代理机构、交易中心工作人员和监督部门开放；"
+                                 "开标记录公布后向公众公开"))
     return lot, audience
 
 
@@ -161,7 +162,7 @@ def lot_hall_sign_in_view(request, lot_id: int):
     except DomainError as exc:
         messages.error(request, "；".join("；".join(m) for m in exc.errors.values()) or exc.message)
     else:
-        messages.success(request, "签到成功：证书签名已核验")
+        messages.success(request, _("签到成功：证书签名已核验"))
     return redirect("tendering:lot_hall", lot_id=lot.pk)
 
 

@@ -87,7 +87,12 @@
       var status = el("td");
       status.appendChild(el("span", b.status_label, "tag status-" + b.status));
       row.appendChild(status);
-      [b.price, b.duration_days, b.quality, b.reason].forEach(function (v) { row.appendChild(el("td", v)); });
+      var labels = (document.getElementById("hall-bids").dataset.labels || "").split("|");
+      [b.price, b.duration_days, b.quality, b.reason].forEach(function (v, i) {
+        var cell = el("td", v);
+        if (labels[i] && i < 3) cell.dataset.label = labels[i];  // the phone layout shows the column's name
+        row.appendChild(cell);
+      });
     });
   }
 
