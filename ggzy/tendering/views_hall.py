@@ -13,15 +13,19 @@ from __future__ import annotations
 import hashlib
 import json
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
+
+from asgiref.sync import sync_to_async
 
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.core.handlers.asgi import ASGIRequest
 from django.db import DatabaseError
 from django.http import Http404, JsonResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -89,6 +93,7 @@ def hall_event_stream(*, user, lot, last_event_id: str = "", seconds: float, int
     The bound is measured with the process's monotonic clock on purpose: it limits how long a connection is
     held, which is not platform time (``clock.now()``, which tests freeze, gives every event its time).
     """
+    language = translation.get_language()
     yield "retry: 1000\n\n"
     sent: dict[str, str] = {}
     state_id = last_event_id
@@ -97,7 +102,8 @@ def hall_event_stream(*, user, lot, last_event_id: str = "", seconds: float, int
     first = True
     while True:
         try:
-            state = hall_state(user=user, lot=lot, now=clock.now())
+            with translation.override(language):  # the stream outlives the middleware that chose the language
+                state = hall_state(user=user, lot=lot, now=clock.now())
         except DatabaseError:  # a busy database (e.g. SQLite locked by a writer): skip this poll, try the next
             if monotonic() - started >= seconds:
                 break
@@ -126,6 +132,17 @@ def hall_event_stream(*, user, lot, last_event_id: str = "", seconds: float, int
     yield _event("bye", {"reconnect": True}, state_id)
 
 
+async def _asynchronous(stream: Iterator[str]) -> AsyncIterator[str]:
+    """Under ASGI: each event is taken from the synchronous stream in the request's own worker thread (database
+    access and the pause between polls stay off the event loop) and sent as soon as it is ready."""
+    take = sync_to_async(next, thread_sensitive=True)
+    while True:
+        part = await take(stream, None)
+        if part is None:
+            return
+        yield part
+
+
 @requires(PUBLIC)
 def lot_hall_events_view(request, lot_id: int):
     lot, _audience = _lot_for_hall(request, lot_id)
@@ -133,6 +150,8 @@ def lot_hall_events_view(request, lot_id: int):
     interval = float(getattr(settings, "GGZY_HALL_STREAM_INTERVAL", 1.0))
     stream = hall_event_stream(user=request.user, lot=lot, last_event_id=request.headers.get("Last-Event-ID", ""),
                                seconds=seconds, interval=interval)
+    if isinstance(request, ASGIRequest):
+        stream = _asynchronous(stream)  # Django would read a synchronous iterator whole before sending it
     response = StreamingHttpResponse(stream, content_type="text/event-stream; charset=utf-8")
     response["Cache-Control"] = "no-cache"
     response["X-Accel-Buffering"] = "no"  # tell a reverse proxy not to buffer the stream

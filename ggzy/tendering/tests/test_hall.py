@@ -164,6 +164,28 @@ def test_event_stream_endpoint_is_bounded_and_refuses_outsiders(client, world, h
     assert client.get(f"/tendering/lots/{hall_lot.pk}/hall/events/").status_code == 403
 
 
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_event_stream_is_sent_event_by_event_under_asgi(world, hall_lot, settings):
+    # given the hall served by Django's ASGI handler (uvicorn in production)
+    import asyncio
+
+    from django.test import AsyncClient
+
+    settings.GGZY_HALL_STREAM_SECONDS = 0
+    client = AsyncClient()
+
+    async def read():
+        await client.aforce_login(world.staff)
+        response = await client.get(f"/tendering/lots/{hall_lot.pk}/hall/events/")
+        assert response.is_async  # an asynchronous iterator: each event goes out when it is ready
+        return "".join([part.decode() async for part in response.streaming_content])
+
+    # when the stream is read
+    body = asyncio.run(read())
+    # then it carries the same events as under WSGI
+    assert body.startswith("retry: 1000") and "event: clock" in body and "event: bye" in body
+
+
 def test_objection_raised_in_the_hall_and_answered_appears(client, world, hall_lot):
     # given the lot being opened
     _pass_deadline(hall_lot)
@@ -262,3 +284,20 @@ def test_a_challenge_for_one_lot_does_not_sign_in_to_another(client, world, hall
         "certificate": own.pem.decode(), "nonce": challenge["nonce"], "signature": _sign(own, challenge["challenge"])},
         follow=True)
     assert "挑战码无效" in response.content.decode() and not HallSignIn.objects.exists()
+
+
+@pytest.mark.parametrize("who", ["bidder", "staff"])
+def test_hall_in_english_shows_no_chinese_ui_text(client, world, hall_lot, who):
+    from tests.test_english_mode import _chinese_left, _data_strings
+
+    # given a lot being opened, its bids decrypted and an objection raised
+    _pass_deadline(hall_lot)
+    tasks.lots_open_due()
+    tasks.openings_decrypt_due_safely()
+    opening.opening_objection_raise(actor=world.bidders[1], lot=Lot.objects.get(pk=hall_lot.pk), text="工期有误")
+    # when a party reads the hall in English
+    client.cookies["django_language"] = "en"
+    html = _hall(client, world.bidders[0] if who == "bidder" else world.staff, hall_lot).content.decode()
+    # then no UI text is left in Chinese (names, titles and the objection's text are data)
+    assert _chinese_left(html, _data_strings()) == []
+    assert "Online opening hall" in html
