@@ -16,7 +16,6 @@ import time
 from collections.abc import AsyncIterator, Callable, Iterator
 
 from asgiref.sync import sync_to_async
-
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -135,9 +134,12 @@ def hall_event_stream(*, user, lot, last_event_id: str = "", seconds: float, int
 async def _asynchronous(stream: Iterator[str]) -> AsyncIterator[str]:
     """Under ASGI: each event is taken from the synchronous stream in the request's own worker thread (database
     access and the pause between polls stay off the event loop) and sent as soon as it is ready."""
-    take = sync_to_async(next, thread_sensitive=True)
+    def take() -> str | None:
+        return next(stream, None)
+
+    step = sync_to_async(take, thread_sensitive=True)
     while True:
-        part = await take(stream, None)
+        part = await step()
         if part is None:
             return
         yield part
@@ -150,9 +152,9 @@ def lot_hall_events_view(request, lot_id: int):
     interval = float(getattr(settings, "GGZY_HALL_STREAM_INTERVAL", 1.0))
     stream = hall_event_stream(user=request.user, lot=lot, last_event_id=request.headers.get("Last-Event-ID", ""),
                                seconds=seconds, interval=interval)
-    if isinstance(request, ASGIRequest):
-        stream = _asynchronous(stream)  # Django would read a synchronous iterator whole before sending it
-    response = StreamingHttpResponse(stream, content_type="text/event-stream; charset=utf-8")
+    # Under ASGI, Django would read a synchronous iterator whole before sending any of it.
+    content = _asynchronous(stream) if isinstance(request, ASGIRequest) else stream
+    response = StreamingHttpResponse(content, content_type="text/event-stream; charset=utf-8")
     response["Cache-Control"] = "no-cache"
     response["X-Accel-Buffering"] = "no"  # tell a reverse proxy not to buffer the stream
     return response
