@@ -16,6 +16,7 @@ from ggzy.tendering.models import ArchivePackage, Lot
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_demo_load_is_complete_and_idempotent():
     out = io.StringIO()
+    started = clock.now()
     call_command("demo_load", stdout=out)
     assert "演示数据已加载" in out.getvalue()
     states = sorted(Lot.objects.values_list("state", flat=True))
@@ -24,7 +25,7 @@ def test_demo_load_is_complete_and_idempotent():
     assert {"opening", "evaluating", "candidates", "published"} <= set(states)
     live = Lot.objects.get(project__title=LIVE_TITLE + MARK)
     assert live.state == "published" and live.bids.count() == 3
-    assert dt.timedelta(minutes=5) <= live.bid_deadline - clock.now() <= dt.timedelta(minutes=6)
+    assert dt.timedelta(minutes=5) <= live.bid_deadline - started <= dt.timedelta(minutes=6)
     assert "开标大厅" in out.getvalue()
     signatures = Signature.objects.count()
     assert signatures == 6

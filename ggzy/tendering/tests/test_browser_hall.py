@@ -9,6 +9,7 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from ggzy.core import clock
@@ -45,6 +46,9 @@ def test_two_bidders_watch_the_opening_live(browser, live_server, world, setting
             actor.page.wait_for_selector("#hall[data-live='1']")
         watcher = second.page
         # then before the deadline: a countdown by server time, and no bidder, price or count anywhere
+        # the server time is shown in the platform's zone (Asia/Shanghai), whatever the browser's zone
+        assert watcher.inner_text("#hall-server-now").startswith(
+            timezone.localtime(clock.now()).strftime("%Y-%m-%d %H:%M"))
         countdown = watcher.inner_text("#hall-countdown")
         assert countdown.startswith("00:00:") and int(countdown[-2:]) <= 30, countdown
         body = watcher.inner_text("body")

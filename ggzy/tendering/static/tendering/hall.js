@@ -15,9 +15,13 @@
     return node;
   }
 
+  var zoneMinutes = 480;  // the platform's zone (Asia/Shanghai), read again from every server time
+
   function sync(serverNow) {
     var server = Date.parse(serverNow);
     if (!isNaN(server)) offset = server - Date.now();
+    var zone = /([+-])(\d\d):(\d\d)$/.exec(serverNow || "");
+    if (zone) zoneMinutes = (zone[1] === "-" ? -1 : 1) * (parseInt(zone[2], 10) * 60 + parseInt(zone[3], 10));
   }
 
   function pad(n) { return (n < 10 ? "0" : "") + n; }
@@ -26,9 +30,10 @@
     var countdown = document.getElementById("hall-countdown");
     var nowServer = new Date(Date.now() + offset);
     var clockCell = document.getElementById("hall-server-now");
-    if (clockCell) {
-      clockCell.textContent = nowServer.getFullYear() + "-" + pad(nowServer.getMonth() + 1) + "-" + pad(nowServer.getDate()) +
-        " " + pad(nowServer.getHours()) + ":" + pad(nowServer.getMinutes()) + ":" + pad(nowServer.getSeconds());
+    if (clockCell) {  // shown in the platform's time zone, whatever this machine's zone is
+      var wall = new Date(nowServer.getTime() + zoneMinutes * 60000);
+      clockCell.textContent = wall.getUTCFullYear() + "-" + pad(wall.getUTCMonth() + 1) + "-" + pad(wall.getUTCDate()) +
+        " " + pad(wall.getUTCHours()) + ":" + pad(wall.getUTCMinutes()) + ":" + pad(wall.getUTCSeconds());
     }
     if (!countdown || deadline === null) return;
     var left = Math.max(0, Math.floor((deadline - nowServer.getTime()) / 1000));
