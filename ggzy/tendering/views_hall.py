@@ -20,7 +20,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.handlers.asgi import ASGIRequest
-from django.db import DatabaseError
+from django.db import DatabaseError, connections
 from django.http import Http404, JsonResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
@@ -138,11 +138,15 @@ async def _asynchronous(stream: Iterator[str]) -> AsyncIterator[str]:
         return next(stream, None)
 
     step = sync_to_async(take, thread_sensitive=True)
-    while True:
-        part = await step()
-        if part is None:
-            return
-        yield part
+    try:
+        while True:
+            part = await step()
+            if part is None:
+                return
+            yield part
+    finally:
+        # the stream's database connection was opened in that thread: close it there, not at some later request
+        await sync_to_async(connections.close_all, thread_sensitive=True)()
 
 
 @requires(PUBLIC)
