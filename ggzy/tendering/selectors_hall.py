@@ -43,6 +43,12 @@ def hall_audience(*, user, lot: Lot) -> str | None:
     return None
 
 
+def hall_signed_in(*, user, lot: Lot) -> bool:
+    """Whether the market entity ``user`` bids for has signed in to the hall of ``lot``."""
+    entity = hall_bidder(user=user, lot=lot)
+    return entity is not None and lot.hall_sign_ins.filter(bidder=entity).exists()
+
+
 def _local(value) -> str:
     return timezone.localtime(value).isoformat(timespec="seconds") if value else ""
 

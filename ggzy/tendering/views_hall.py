@@ -35,7 +35,7 @@ from ggzy.core.permissions import PUBLIC, requires, roles
 from ggzy.pki.login import CHALLENGE_TTL
 
 from . import selectors
-from .selectors_hall import hall_audience, hall_state
+from .selectors_hall import hall_audience, hall_signed_in, hall_state
 from .services import hall as hall_services
 
 BIDDER = roles(Role.BIDDER)
@@ -58,8 +58,8 @@ def lot_hall_view(request, lot_id: int):
     lot, audience = _lot_for_hall(request, lot_id)
     now = clock.now()
     state = hall_state(user=request.user, lot=lot, now=now)
-    signed_in = audience == "bidder" and _signed_in(request.user, lot)
-    context = {"lot": lot, "audience": audience, "hall": state, "hall_json": state,
+    signed_in = audience == "bidder" and hall_signed_in(user=request.user, lot=lot)
+    context = {"lot": lot, "audience": audience, "hall": state,
                "signed_in": signed_in,
                # the form is on the page from the start, shown once the deadline passes (hall.js) or at load
                "offer_sign_in": audience == "bidder" and not signed_in and state["clock"]["phase"] in ("before", "due", "opening"),
@@ -67,11 +67,6 @@ def lot_hall_view(request, lot_id: int):
                "is_staff": audience == "center", "is_owner": audience == "owner",
                "ttl_minutes": int(CHALLENGE_TTL.total_seconds() // 60)}
     return render(request, "tendering/pages/lot_hall.html", context)
-
-
-def _signed_in(user, lot) -> bool:
-    entity = hall_services.hall_bidder(user=user, lot=lot)
-    return entity is not None and lot.hall_sign_ins.filter(bidder=entity).exists()
 
 
 def _digest(value) -> str:
