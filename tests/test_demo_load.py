@@ -15,7 +15,9 @@ def test_demo_load_is_complete_and_idempotent(capsys):
     call_command("demo_load")
     counts = (User.objects.count(), MarketEntity.objects.count(), Notice.objects.count(), Lot.objects.count())
     assert counts[0] == len(DEMO_USERS) and counts[1] >= 50 and counts[2] >= 200
-    assert set(Lot.objects.values_list("state", flat=True)) == {"archived", "failed", "published", "draft"}
+    # every stage of the works procedure (the live lot and the open one are both published)
+    assert set(Lot.objects.values_list("state", flat=True)) == {"archived", "failed", "published", "draft", "opening",
+                                                                "evaluating", "candidates"}
     call_command("demo_load")
     assert (User.objects.count(), MarketEntity.objects.count(), Notice.objects.count(), Lot.objects.count()) == counts
     call_command("demo_logins")

@@ -65,7 +65,7 @@ def _office(moment: dt.datetime, hour: int, minute: int = 0, *, forward: bool = 
 
 
 def _publish(owner, staff, title, *, days_to_deadline=21, price="12800000", method="works_open_tender",
-             region="370112"):
+             region="370112", deadline=None):
     project = services.project_register(
         actor=owner, center=Center.objects.get(code="370100"), region=Region.objects.get(code=region),
         title=title + MARK, method=method, estimated_price=price,
@@ -80,7 +80,8 @@ def _publish(owner, staff, title, *, days_to_deadline=21, price="12800000", meth
                           notice_text=f"{title}已具备招标条件，现公开招标。投标人须具备建筑工程施工总承包二级及以上资质，"
                                       "投标文件须加密后在线递交。",
                           documents_sale_end=_office(now + dt.timedelta(days=6), 17, forward=True),
-                          bid_deadline=_office(now + dt.timedelta(days=days_to_deadline), 9, 30, forward=True))
+                          bid_deadline=deadline or _office(now + dt.timedelta(days=days_to_deadline), 9, 30,
+                                                           forward=True))
     services.lot_publish(actor=staff, lot=lot)
     return lot
 
@@ -113,9 +114,14 @@ def _documents_amended(owner, bidder, lot) -> None:
 
 def demo_tendering_load(stdout=None) -> int:
     if Project.objects.filter(title__endswith=MARK).exists():
+        # Loaded before: the stages stay as they are, and a new live lot is added when the last one has opened.
+        with transaction.atomic():
+            demo_live_lot_ensure(stdout)
         return 0
     with transaction.atomic():
-        return _load(stdout)
+        loaded = _load(stdout)
+        demo_live_lot_ensure(stdout)
+        return loaded
 
 
 def _load(stdout) -> int:
@@ -190,6 +196,7 @@ def _load(stdout) -> int:
         _bid(bidders[1], failed, "3490000.00")
         clock.freeze(lot_fresh(failed).bid_deadline + dt.timedelta(minutes=1))
         opening.lot_open(actor=None, lot=failed)
+        _stage_lots(owner, staff, bidders, experts, real_now)
     finally:
         clock.unfreeze()
     if not sign_on_steps:
@@ -209,9 +216,120 @@ def _load(stdout) -> int:
         project_document_add(actor=owner, project=waiting, name=name,
                              content=f"%PDF-1.7 {name} 历下区老旧小区改造三期工程（演示）".encode())
     if stdout is not None:
-        stdout.write(f"招标项目：4 个（已归档 1、流标 1、招标中 1、待受理 1），开放报名标段 {open_lot.code}\n")
+        stdout.write(f"招标项目：7 个（已归档 1、流标 1、候选人公示 1、评标中 1、开标中 1、招标中 1、待受理 1），"
+                     f"开放报名标段 {open_lot.code}\n")
         stdout.write(f"电子签名：已归档标段 {lot.code} 的开标记录与评标报告共 {signed} 个签名（测试PKI）\n")
-    return 4
+    return 7
+
+
+def _workday_morning(day: dt.datetime, *, hour: int, minute: int = 0) -> dt.datetime:
+    """``day`` at hour:minute local time, moved back to the Friday before when it falls on a weekend."""
+    local = timezone.localtime(day).replace(hour=hour, minute=minute, second=0, microsecond=0)
+    while local.weekday() >= 5:
+        local -= dt.timedelta(days=1)
+    return local
+
+
+def _published_with_bids(owner, staff, bidders, title, *, deadline, prices, price, region):
+    """A lot published 21 days before ``deadline`` (10:00) with bids from ``bidders`` two days later (14:00)."""
+    clock.freeze(_workday_morning(deadline - dt.timedelta(days=21), hour=10))
+    lot = _publish(owner, staff, title, price=price, region=region, deadline=deadline)
+    clock.freeze(_workday_morning(deadline - dt.timedelta(days=19), hour=14))
+    for user, bid_price in zip(bidders, prices, strict=True):
+        _bid(user, lot, bid_price)
+        clock.advance(dt.timedelta(minutes=17))
+    return lot
+
+
+def _stage_lots(owner, staff, bidders, experts, real_now) -> None:
+    """Three lots in the middle of the works procedure, their deadlines on past working mornings at 09:30:
+    one in candidate publicity, one in evaluation, and one being opened (record not yet published, a bidder's
+    objection waiting for the answer the tenderer must give on the spot)."""
+    today_opening = _workday_morning(real_now, hour=9, minute=30)
+    if today_opening > real_now:  # before 09:30 today: the opening was on the working day before
+        today_opening = _workday_morning(today_opening - dt.timedelta(days=1), hour=9, minute=30)
+    # 候选人公示: evaluated and published.
+    deadline = _workday_morning(today_opening - dt.timedelta(days=9), hour=9, minute=30)
+    lot = _published_with_bids(owner, staff, bidders[:3], "天桥区北园大街雨污分流改造工程", deadline=deadline,
+                               prices=["6310000.00", "6245000.00", "6398000.00"], price="6500000", region="370105")
+    _open_and_record(staff, lot)
+    clock.advance(dt.timedelta(hours=1))
+    _evaluate(staff, experts, lot)
+    clock.freeze(_workday_morning(deadline + dt.timedelta(days=1), hour=10))
+    result.candidates_publish(actor=owner, lot=lot)
+    # 评标中: the committee is scoring.
+    deadline = _workday_morning(today_opening - dt.timedelta(days=1), hour=9, minute=30)
+    lot = _published_with_bids(owner, staff, bidders[1:4], "槐荫区西客站片区学校配套建设工程", deadline=deadline,
+                               prices=["9860000.00", "9725000.00", "9912000.00"], price="10200000", region="370104")
+    _open_and_record(staff, lot)
+    clock.advance(dt.timedelta(hours=1))
+    evaluation.committee_appoint(actor=staff, lot=lot, members=[(e, "expert_technical") for e in experts[:4]]
+                                 + [(experts[4], "expert_economic")], chair=experts[0])
+    # 开标中: decrypted, an objection raised in the hall and not yet answered.
+    lot = _published_with_bids(owner, staff, bidders[:3], "市中区英雄山路综合管廊工程", deadline=today_opening,
+                               prices=["15480000.00", "15320000.00", "15610000.00"], price="16000000",
+                               region="370103")
+    clock.freeze(today_opening + dt.timedelta(minutes=1))
+    opening.lot_open(actor=None, lot=lot)
+    opening.opening_decrypt_all(actor=None, lot=lot)
+    clock.advance(dt.timedelta(minutes=9))
+    opening.opening_objection_raise(actor=bidders[2], lot=lot,
+                                    text="第2家投标人的报价单工期一栏未填写单位，请当场核实并记录。")
+
+
+def _open_and_record(staff, lot) -> None:
+    clock.freeze(lot_fresh(lot).bid_deadline + dt.timedelta(minutes=1))
+    opening.lot_open(actor=None, lot=lot)
+    opening.opening_decrypt_all(actor=None, lot=lot)
+    clock.advance(dt.timedelta(minutes=12))
+    opening.opening_record_publish(actor=staff, lot=lot)
+    clock.advance(dt.timedelta(minutes=8))
+    opening.opening_close(actor=staff, lot=lot)
+
+
+def _evaluate(staff, experts, lot) -> None:
+    evaluation.committee_appoint(actor=staff, lot=lot, members=[(e, "expert_technical") for e in experts[:4]]
+                                 + [(experts[4], "expert_economic")], chair=experts[0])
+    for expert, bump in zip(experts, [0, 1, 2, 1, 0], strict=True):
+        for bid in lot.bids.filter(state="opened"):
+            evaluation.score_submit(actor=expert, bid=bid, technical=40 + bump + bid.pk % 3, commercial=20)
+    evaluation.report_generate(actor=experts[0], lot=lot)
+    for expert in experts:
+        evaluation.report_sign(actor=expert, lot=lot)
+
+
+LIVE_TITLE = "高新区科创园道路及配套工程"
+LIVE_MINUTES = 6
+
+
+def demo_live_lot_ensure(stdout=None):
+    """The lot a visitor watches open: its deadline falls ``LIVE_MINUTES`` minutes (on the minute) after this runs,
+    with platform-sealed bids from three demo bidders, so the chronograph of ``manage.py serve`` opens it and
+    decrypts the bids at the deadline while the hall shows it live. Made again on a later run once the last one
+    has opened. Returns the lot, or None when one is still waiting."""
+    from .models import Lot
+
+    now = clock.now()
+    waiting = Lot.objects.filter(project__title=LIVE_TITLE + MARK, state="published", bid_deadline__gt=now).first()
+    if waiting is not None:
+        return None
+    owner, staff = _users("zhaobiao", "jinan_staff")
+    bidders = _users("toubiao", "toubiao2", "toubiao3")
+    deadline = (now + dt.timedelta(minutes=LIVE_MINUTES)).replace(second=0, microsecond=0)
+    was_frozen = clock._frozen  # a test's frozen clock is given back; a real run returns to real time
+    try:
+        lot = _published_with_bids(owner, staff, bidders, LIVE_TITLE, deadline=deadline,
+                                   prices=["4286000.00", "4199000.00", "4312500.00"], price="4500000",
+                                   region="370171" if Region.objects.filter(code="370171").exists() else "370112")
+    finally:
+        if was_frozen is not None:
+            clock.freeze(was_frozen)
+        else:
+            clock.unfreeze()
+    if stdout is not None:
+        stdout.write(f"直播开标：标段 {lot.code} 将于 {timezone.localtime(deadline):%H:%M} 开标，"
+                     f"开标大厅 /tendering/lots/{lot.pk}/hall/\n")
+    return lot
 
 
 def _extra_links() -> dict[str, str]:

@@ -1,4 +1,5 @@
-"""Scheduled work (Huey): the chronograph that opens lots at their deadline, and bond-refund reminders.
+"""Scheduled work (Huey): the chronograph that opens lots at their deadline and decrypts their platform-sealed
+bids, and bond-refund reminders.
 
 Both are idempotent: opening an opened lot changes nothing, and reminders are sent at most once a day. Deadlines
 are also enforced at request time, so a late or stopped scheduler never lets a late bid in. A lot that fails to
@@ -14,6 +15,7 @@ from ggzy.core import clock
 
 from .choices import LotState
 from .models import Lot
+from .services.hall import openings_decrypt_due
 from .services.opening import lot_open
 from .services.result import bond_refunds_remind
 
@@ -38,9 +40,21 @@ def lots_open_due() -> int:
     return count
 
 
+def openings_decrypt_due_safely() -> int:
+    """Decrypt the platform-sealed bids of lots being opened (不见面开标: no human needed for them); a failure is
+    logged and retried on the next run."""
+    try:
+        return openings_decrypt_due()
+    except Exception:  # noqa: BLE001 — the next run retries; opening other lots went ahead already
+        logger.exception("定时解密失败，下次运行时重试")
+        return 0
+
+
 @db_periodic_task(crontab(minute="*"))
 def chronograph():
-    return lots_open_due()
+    opened = lots_open_due()
+    openings_decrypt_due_safely()
+    return opened
 
 
 @db_periodic_task(crontab(hour="8", minute="0"))

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import views, views_custody, views_documents, views_receipt, views_sealed
+from . import views, views_custody, views_hall, views_sealed
 
 app_name = "tendering"
 urlpatterns = [
@@ -20,4 +21,5 @@ urlpatterns = [
     *views_documents.urlpatterns,  # 招标文件下载（已报名投标人，记录下载）
     *views_receipt.urlpatterns,  # 投标回执（PDF）
     *views_custody.urlpatterns,  # 开标密钥保管人（交易中心）
+    *views_hall.urlpatterns,  # 不见面开标大厅
 ]

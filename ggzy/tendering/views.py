@@ -35,6 +35,7 @@ from .choices import BidState, DocumentKind, LotState, Method, ProjectState
 from .price_sheet import FINGERPRINT_FIELDS
 from .procedures import procedure_for
 from .schemas import lot_public
+from .selectors_hall import hall_audience
 from .services import bidding, evaluation, opening, project_documents, result, signatures
 
 if TYPE_CHECKING:
@@ -252,6 +253,7 @@ def lot_view(request, lot_id: int):
         "show_committee": masking.visible("committee_names", lot, user), "steps": _steps(lot),
         "failure": _failure(lot),
         "signed_documents": selectors.lot_signatures_visible(user=user, lot=lot),
+        "hall_audience": hall_audience(user=user, lot=lot),
     }
     document_rows = selectors_documents.document_rows(user=user, lot=lot)
     context["tender_documents"] = document_rows
@@ -450,6 +452,8 @@ def lot_action_view(request, lot_id: int, action: str):
         messages.success(request, spec.done)
         if action == "retender" and outcome is not None:
             return redirect("tendering:lot", lot_id=outcome.pk)
+    if request.POST.get("back") == "hall":  # acted from the opening hall: go back there
+        return redirect("tendering:lot_hall", lot_id=lot.pk)
     if request.headers.get("HX-Request"):  # an htmx upload (progress bar): the browser then loads the lot page
         response = HttpResponse(status=200)
         response["HX-Redirect"] = reverse("tendering:lot", kwargs={"lot_id": lot.pk})

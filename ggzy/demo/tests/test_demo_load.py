@@ -1,22 +1,32 @@
 """`make demo`'s data: the loader runs on an empty database, twice without duplicating anything, and the archived
 lot's archive holds the demo signatures."""
 
+import datetime as dt
 import io
 
 import pytest
 from django.core.management import call_command
 
+from ggzy.core import clock
 from ggzy.pki.models import PersonCertificate, Signature
+from ggzy.tendering.demo import LIVE_TITLE, MARK
 from ggzy.tendering.models import ArchivePackage, Lot
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_demo_load_is_complete_and_idempotent():
     out = io.StringIO()
+    started = clock.now()
     call_command("demo_load", stdout=out)
     assert "演示数据已加载" in out.getvalue()
     states = sorted(Lot.objects.values_list("state", flat=True))
     assert "archived" in states and "failed" in states
+    # every stage of the works procedure, and a lot that opens live a few minutes after the load
+    assert {"opening", "evaluating", "candidates", "published"} <= set(states)
+    live = Lot.objects.get(project__title=LIVE_TITLE + MARK)
+    assert live.state == "published" and live.bids.count() == 3
+    assert dt.timedelta(minutes=5) <= live.bid_deadline - started <= dt.timedelta(minutes=6)
+    assert "开标大厅" in out.getvalue()
     signatures = Signature.objects.count()
     assert signatures == 6
     # the people who signed have their person certificates bound to their accounts

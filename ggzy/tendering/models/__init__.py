@@ -4,13 +4,14 @@ from .archive import ArchiveAccess, ArchivePackage
 from .bidding import Bid, BidBond, BidEvent, BidFile, DocumentDownload, SignUp
 from .custody import Custodian, CustodianShare, LotOpeningKey
 from .evaluation import CommitteeMember, EvaluationReport, ReportSignature, Score
+from .hall import HallSignIn
 from .opening import OpeningObjection, OpeningRecord
 from .projects import Clarification, FairCompetitionFinding, Lot, Project, ProjectDocument, TenderDocument
 from .result import Award, BondRefund, Candidate, Contract, ResultObjection
 
 __all__ = [
     "ArchiveAccess", "ArchivePackage", "Award", "Bid", "BidBond", "BidEvent", "BidFile", "BondRefund", "Candidate",
-    "Clarification", "CommitteeMember", "Contract", "Custodian", "CustodianShare", "DocumentDownload", "EvaluationReport", "FairCompetitionFinding", "Lot", "LotOpeningKey",
+    "Clarification", "CommitteeMember", "Contract", "Custodian", "CustodianShare", "DocumentDownload", "EvaluationReport", "FairCompetitionFinding", "HallSignIn", "Lot", "LotOpeningKey",
     "OpeningObjection", "OpeningRecord", "Project", "ReportSignature", "ResultObjection", "Score", "SignUp",
     "TenderDocument", "ProjectDocument",
 ]
