@@ -32,9 +32,9 @@ from ggzy.registry.services import entity_account_link
 
 from . import bidclient, services
 from .documents import document_of
-from .models import Project
+from .models import BondAccount, BondRefund, GuaranteeIssuer, Project
 from .procedures import lot_fresh
-from .services import bidding, evaluation, opening, result, signatures
+from .services import bidding, bonds, evaluation, opening, result, signatures
 
 MARK = "（演示）"
 
@@ -64,13 +64,38 @@ def _publish(owner, staff, title, *, days_to_deadline=21, price="12800000", meth
     return lot
 
 
-def _bid(user, lot, price):
-    services.signup_create(actor=user, lot=lot)
+_serial = iter(range(1, 10**6))
+
+
+def _bond_pay(user, lot, staff, *, by_guarantee=False):
+    """The bidder's bond reaches the platform as it does at a center: a transfer from its basic account to its
+    sub-account, seen in the bond account's imported statement — or an electronic guarantee the issuer reported."""
     entity = MarketEntity.objects.get(accounts__user=user)
-    account = entity.bank_accounts.first()
+    bond = services.signup.signup_of(actor=user, lot=lot).bond
+    if by_guarantee:
+        issuer, _ = GuaranteeIssuer.objects.get_or_create(code="PICC-SD", defaults={
+            "name": "中国人民财产保险股份有限公司山东省分公司", "kind": "insurance"})
+        number = f"PICC-TB-{lot.code}-{next(_serial):04d}"
+        valid_until = timezone.localdate(lot.bid_deadline) + dt.timedelta(days=lot.bid_validity_days + 30)
+        row = [number, entity.credit_code, lot.project.tenderer.name, lot.code, lot.bond_amount, valid_until]
+        data = (",".join(bonds.GUARANTEE_COLUMNS) + "\n" + ",".join(str(c) for c in row) + "\n").encode()
+        bonds.guarantee_records_import(actor=staff, center=lot.project.center, issuer=issuer, data=data)
+        services.bond_guarantee_submit(actor=user, lot=lot, number=number)
+        return
+    account = entity.bank_accounts.filter(is_basic=True).first()
     if account is None:
-        raise RuntimeError(f"演示主体{entity.name}没有银行账户，无法缴纳保证金")
-    services.bond_record(actor=user, lot=lot, amount="50000", account_number=account.account_number)
+        raise RuntimeError(f"演示主体{entity.name}没有基本账户，无法缴纳保证金")
+    arrived = timezone.localtime(clock.now() - dt.timedelta(minutes=30)).strftime("%Y-%m-%d %H:%M:%S")
+    row = [f"DEMO{timezone.localdate(clock.now()):%Y%m%d}{next(_serial):06d}", arrived, account.account_name,
+           account.account_number, account.bank_name, bond.subaccount, lot.bond_amount]
+    # banks export statements in GBK
+    data = (",".join(bonds.STATEMENT_COLUMNS) + "\n" + ",".join(str(c) for c in row) + "\n").encode("gbk")
+    bonds.bank_statement_import(actor=staff, center=lot.project.center, data=data, file_name="保证金专户流水.csv")
+
+
+def _bid(user, lot, price, *, staff, by_guarantee=False):
+    services.signup_create(actor=user, lot=lot)
+    _bond_pay(user, lot, staff, by_guarantee=by_guarantee)
     bidding.bid_submit(actor=user, lot=lot, price_sheet={"total_price": price, "duration_days": 365, "quality": "合格"},
                        files=[bidding.IncomingFile("投标文件.pdf", [f"%PDF 投标文件 {user.username}".encode()])],
                        fingerprint={"mac": f"52:54:00:{user.pk:02x}:00:01", "public_ip": "10.8.0.1"})
@@ -90,6 +115,9 @@ def _load(stdout) -> int:
         if user and entity:
             entity_account_link(actor=None, entity=entity, user=user)
     owner, staff = _users("zhaobiao", "jinan_staff")
+    BondAccount.objects.get_or_create(center=Center.objects.get(code="370100"), defaults={
+        "bank_name": "中国建设银行济南分行营业部", "account_name": "济南公共资源交易中心投标保证金专户",
+        "account_number": "37050161880109001234"})
     bidders = _users("toubiao", "toubiao2", "toubiao3", "toubiao4")
     experts = _users("zhuanjia", "zhuanjia2", "zhuanjia3", "zhuanjia4", "zhuanjia5")
     real_now = clock.now()
@@ -98,7 +126,7 @@ def _load(stdout) -> int:
         clock.freeze(real_now - dt.timedelta(days=70))
         lot = _publish(owner, staff, "历城区第二实验小学教学楼建设工程")
         for user, price in zip(bidders[:3], ["12450000.00", "12180000.00", "12620000.00"], strict=True):
-            _bid(user, lot, price)
+            _bid(user, lot, price, staff=staff, by_guarantee=user == bidders[2])
         clock.freeze(lot_fresh(lot).bid_deadline + dt.timedelta(minutes=1))
         opening.lot_open(actor=staff, lot=lot)
         opening.opening_decrypt_all(actor=staff, lot=lot)
@@ -119,11 +147,15 @@ def _load(stdout) -> int:
         clock.advance(dt.timedelta(days=10))
         result.contract_record(actor=owner, lot=lot, amount=award.amount, signed_on=clock.today(),
                                content=b"%PDF contract")
+        # the bonds go back within the template's days of the contract (the guarantee is released)
+        clock.advance(dt.timedelta(days=2))
+        for refund in BondRefund.objects.filter(bond__signup__lot=lot).order_by("pk"):
+            bonds.bond_refund_record(actor=staff, refund=refund, reference=f"TK{clock.today():%Y%m%d}{refund.pk:04d}")
         # A failed tender, 40 days ago: only two bids.
         clock.freeze(real_now - dt.timedelta(days=40))
         failed = _publish(owner, staff, "章丘区供水管网改造工程", price="3600000", region="370114")
-        _bid(bidders[0], failed, "3520000.00")
-        _bid(bidders[1], failed, "3490000.00")
+        _bid(bidders[0], failed, "3520000.00", staff=staff)
+        _bid(bidders[1], failed, "3490000.00", staff=staff)
         clock.freeze(lot_fresh(failed).bid_deadline + dt.timedelta(minutes=1))
         opening.lot_open(actor=None, lot=failed)
     finally:
@@ -133,7 +165,10 @@ def _load(stdout) -> int:
     result.archive_build(actor=staff, lot=lot)
     # Open now: bidders can sign up and bid.
     open_lot = _publish(owner, staff, "济阳区黄河生态廊道绿化提升工程", price="8600000", region="370115")
-    _bid(bidders[0], open_lot, "8420000.00")
+    _bid(bidders[0], open_lot, "8420000.00", staff=staff)
+    # a second bidder bid and withdrew: its bond is due back within the template's days (one refund pending)
+    _bid(bidders[1], open_lot, "8390000.00", staff=staff)
+    bidding.bid_withdraw(actor=bidders[1], lot=open_lot)
     # Awaiting the center's acceptance.
     services.project_register(actor=owner, center=Center.objects.get(code="370100"),
                               region=Region.objects.get(code="370102"), title="历下区老旧小区改造三期工程" + MARK,

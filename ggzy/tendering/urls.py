@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_custody, views_sealed
+from . import views, views_bonds, views_custody, views_sealed
 
 app_name = "tendering"
 urlpatterns = [
@@ -12,5 +12,6 @@ urlpatterns = [
     path("lots/<int:lot_id>/", views.lot_view, name="lot"),
     path("lots/<int:lot_id>/act/<slug:action>/", views.lot_action_view, name="lot_action"),
     *views_sealed.urlpatterns,  # 自持密钥投标页（浏览器加密）
+    *views_bonds.urlpatterns,  # 保证金管理（交易中心）
     *views_custody.urlpatterns,  # 开标密钥保管人（交易中心）
 ]

@@ -1,5 +1,6 @@
 """Tendering services (writes), one module per stage; import from here."""
 
+from .bonds import bank_statement_import, bond_guarantee_submit, bond_status
 from .projects import (
     fair_findings_acknowledge,
     lot_clarify,
@@ -10,9 +11,9 @@ from .projects import (
     project_register,
     project_return,
 )
-from .signup import bond_record, documents_download, signup_create
+from .signup import documents_download, signup_create
 
 __all__ = [
-    "bond_record", "documents_download", "fair_findings_acknowledge", "lot_clarify", "lot_document_add",
+    "bank_statement_import", "bond_guarantee_submit", "bond_status", "documents_download", "fair_findings_acknowledge", "lot_clarify", "lot_document_add",
     "lot_publish", "lot_schedule", "project_accept", "project_register", "project_return", "signup_create",
 ]

@@ -23,15 +23,15 @@ from ggzy.tendering import services
 from ggzy.tendering.choices import LotState
 from ggzy.tendering.services import bidding, opening
 
-from .conftest import lot_ready
+from .conftest import bond_arrive, lot_ready
 
-SEALED_ACTIONS = ["lot.signup", "lot.bond_record", "bid.submit"]
+SEALED_ACTIONS = ["lot.signup", "lot.bond_arrival", "bid.submit"]
 
 
 def _bid(world, lot, i):
     user = world.bidders[i]
     services.signup_create(actor=user, lot=lot)
-    services.bond_record(actor=user, lot=lot, amount="10000", account_number=f"3701000{i}88889999")
+    bond_arrive(world, lot, i)
     bidding.bid_submit(actor=user, lot=lot, price_sheet={"total_price": f"76{i}0000.00", "duration_days": 300},
                        files=[bidding.IncomingFile("技术标.pdf", [b"technical proposal %d" % i])],
                        fingerprint={"mac": f"00:11:22:33:44:{i:02d}"})
