@@ -74,7 +74,10 @@ def test_full_open_tender(world):
     contract = result.contract_record(actor=world.tenderer, lot=lot, amount="7480000", signed_on=clock.today(),
                                       content=b"contract pdf")
     assert not contract.is_late
+    # every bond falls due within 5 days of the contract's signature (DOMAIN.md; the template's number)
     assert BondRefund.objects.filter(bond__signup__lot=lot).count() == 3
+    assert {r.due_on for r in BondRefund.objects.filter(bond__signup__lot=lot)} == {
+        contract.signed_on + dt.timedelta(days=5)}
     package = result.archive_build(actor=world.staff, lot=lot)
     lot.refresh_from_db()
     assert lot.state == LotState.ARCHIVED
