@@ -30,9 +30,9 @@ from ggzy.pki.testpki import build_test_pki, demo_pki_register
 from ggzy.registry.models import Center, MarketEntity, Region
 from ggzy.registry.services import entity_account_link
 
-from . import bidclient, services
+from . import bidclient, sealing, services
 from .documents import document_of
-from .models import BondAccount, BondRefund, GuaranteeIssuer, Project
+from .models import BidBond, BondAccount, BondRefund, GuaranteeIssuer, Project
 from .procedures import lot_fresh
 from .services import bidding, bonds, evaluation, opening, result, signatures
 
@@ -70,8 +70,10 @@ _serial = iter(range(1, 10**6))
 def _bond_pay(user, lot, staff, *, by_guarantee=False):
     """The bidder's bond reaches the platform as it does at a center: a transfer from its basic account to its
     sub-account, seen in the bond account's imported statement — or an electronic guarantee the issuer reported."""
+    lot = lot_fresh(lot)
     entity = MarketEntity.objects.get(accounts__user=user)
-    bond = services.signup.signup_of(actor=user, lot=lot).bond
+    bond = BidBond.objects.get(signup__lot=lot, signup__bidder_tag=sealing.bidder_tag(lot_id=lot.pk,
+                                                                                       entity_id=entity.pk))
     if by_guarantee:
         issuer, _ = GuaranteeIssuer.objects.get_or_create(code="PICC-SD", defaults={
             "name": "中国人民财产保险股份有限公司山东省分公司", "kind": "insurance"})

@@ -139,7 +139,7 @@ def _assess(*, lot: Lot, bond: BidBond, bidder) -> tuple[str, str, Decimal]:
     if counted >= required:
         return ARRIVED, "", counted
     if foreign:
-        payer = sealing.unseal_for_bidder(bond.signup.bidder_tag, bytes(foreign[-1].payer_for_bidder))
+        payer = sealing.unseal_for_bidder(bond.signup.bidder_tag, bytes(foreign[-1].payer_for_bidder or b""))
         # 招标投标法实施条例 第二十六条: a bond paid in cash or by cheque must leave the bidder's basic account
         return WRONG_PAYER, (f"保证金付款账户不符：{payer['bank']} {payer['name']} {_masked(payer['account'])} "
                              f"不是本单位登记的基本账户，该笔款项不计入保证金并将原路退回；应缴 {money_text(required)}，"
@@ -170,7 +170,7 @@ def bond_status(*, actor, lot: Lot) -> BondView | None:
     refund = BondRefund.objects.filter(bond=bond).first()
     view = BondView(required=lot.bond_amount, arrived=bond.amount, subaccount=bond.subaccount or "",
                     account=bond_account_of(lot.project.center), state=state, blocked_reason=reason,
-                    guarantee_number=bond.guarantee.number if bond.guarantee_id else "")
+                    guarantee_number=bond.guarantee.number if bond.guarantee is not None else "")
     if refund is not None:
         view.refund_due_on = refund.due_on
         view.refunded_at, view.refund_reference = bond.refunded_at, bond.refund_reference
@@ -261,6 +261,20 @@ def _digits(number: int, row: dict, column: str, max_length: int = 40) -> str:
     return value
 
 
+@dataclass(frozen=True)
+class StatementRow:
+    """One parsed row of a bank statement (``number`` as a spreadsheet shows it)."""
+
+    number: int
+    serial: str
+    arrived_at: dt.datetime
+    payer_name: str
+    payer_account: str
+    payer_bank: str
+    subaccount: str
+    amount: Decimal
+
+
 def _staff_center(actor, center):
     if not policies.is_center_staff_for(actor, center):
         raise NotAllowed("只有本中心工作人员可以导入")
@@ -272,38 +286,38 @@ def bank_statement_import(*, actor, center, data: bytes, file_name: str = "") ->
     idempotently by 流水号. A malformed row names its row and column, and the import then changes nothing."""
     _staff_center(actor, center)
     rows = _table(data, STATEMENT_COLUMNS)
-    parsed, seen = [], set()
+    parsed: list[StatementRow] = []
+    seen: set[str] = set()
     for number, row in rows:
         serial = _required(number, row, "流水号", 64)
         if serial in seen:
             raise _cell_error(number, "流水号", f"{serial} 在本文件中重复")
         seen.add(serial)
-        parsed.append({"serial": serial, "arrived_at": _time(number, row, "到账时间"),
-                       "payer_name": _required(number, row, "付款户名", 200),
-                       "payer_account": _digits(number, row, "付款账号"),
-                       "payer_bank": _required(number, row, "付款银行", 128),
-                       "subaccount": _digits(number, row, "收款子账号"), "amount": _amount(number, row, "金额"),
-                       "number": number})
+        parsed.append(StatementRow(
+            number=number, serial=serial, arrived_at=_time(number, row, "到账时间"),
+            payer_name=_required(number, row, "付款户名", 200), payer_account=_digits(number, row, "付款账号"),
+            payer_bank=_required(number, row, "付款银行", 128), subaccount=_digits(number, row, "收款子账号"),
+            amount=_amount(number, row, "金额")))
     with transaction.atomic():
         existing = {a.serial: a for a in BankArrival.objects.select_for_update().filter(
-            center=center, serial__in=[p["serial"] for p in parsed])}
+            center=center, serial__in=[p.serial for p in parsed])}
         for p in parsed:
-            old = existing.get(p["serial"])
-            if old is not None and (old.amount != p["amount"] or old.subaccount != p["subaccount"]):
-                raise _cell_error(p["number"], "流水号", f"{p['serial']} 已导入，但金额或收款子账号与本次不一致")
+            old = existing.get(p.serial)
+            if old is not None and (old.amount != p.amount or old.subaccount != p.subaccount):
+                raise _cell_error(p.number, "流水号", f"{p.serial} 已导入，但金额或收款子账号与本次不一致")
         statement = BankStatementImport.objects.create(
             center=center, imported_by=actor, imported_at=clock.now(), file_name=file_name[:200],
             sha256=hashlib.sha256(data).hexdigest(), rows=len(parsed), duplicates=len(existing))
         bonds = {b.subaccount: b for b in BidBond.objects.select_related("signup__lot__project").filter(
-            subaccount__in={p["subaccount"] for p in parsed}, signup__lot__project__center=center)}
+            subaccount__in={p.subaccount for p in parsed}, signup__lot__project__center=center)}
         matched = unmatched = 0
         for p in parsed:
-            if p["serial"] in existing:
+            if p.serial in existing:
                 continue
-            payer = {"name": p["payer_name"], "account": p["payer_account"], "bank": p["payer_bank"]}
-            arrival = BankArrival(center=center, statement=statement, serial=p["serial"], arrived_at=p["arrived_at"],
-                                  subaccount=p["subaccount"], amount=p["amount"])
-            bond = bonds.get(p["subaccount"])
+            payer = {"name": p.payer_name, "account": p.payer_account, "bank": p.payer_bank}
+            arrival = BankArrival(center=center, statement=statement, serial=p.serial, arrived_at=p.arrived_at,
+                                  subaccount=p.subaccount, amount=p.amount)
+            bond = bonds.get(p.subaccount)
             if bond is None:
                 arrival.payer_name, arrival.payer_account, arrival.payer_bank = (
                     payer["name"], payer["account"], payer["bank"])
@@ -314,16 +328,16 @@ def bank_statement_import(*, actor, center, data: bytes, file_name: str = "") ->
                 arrival.payer_sealed = sealing.seal_small(lot, payer)
                 arrival.payer_for_bidder = sealing.seal_for_bidder(bond.signup.bidder_tag, payer)
                 arrival.payer_account_tag = sealing.bond_payer_tag(lot_id=lot.pk, account_number=payer["account"])
-                BidBond.objects.filter(pk=bond.pk).update(amount=F("amount") + p["amount"])
+                BidBond.objects.filter(pk=bond.pk).update(amount=F("amount") + p.amount)
                 BidBond.objects.filter(pk=bond.pk, paid_at__isnull=True).update(
-                    paid_at=p["arrived_at"], account_sealed=arrival.payer_sealed)
+                    paid_at=p.arrived_at, account_sealed=arrival.payer_sealed)
                 matched += 1
             arrival.save()
             if arrival.bond_id is not None:
                 # the arrival, like the sign-up, goes into the log against its lot, sealed until the opening
                 audit_record(actor=actor, action="lot.bond_arrival", object_type="tendering.lot",
                              object_id=str(lot.pk), object_repr="投标保证金到账", center_id=center.pk, sealed=True,
-                             after={"amount": str(p["amount"]), "arrived_at": p["arrived_at"], "serial": p["serial"]},
+                             after={"amount": str(p.amount), "arrived_at": p.arrived_at, "serial": p.serial},
                              seal_key=sealing.seal_key(lot.pk))
         statement.matched, statement.unmatched = matched, unmatched
         statement.save(update_fields=["matched", "unmatched"])

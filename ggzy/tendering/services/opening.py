@@ -77,10 +77,10 @@ def _unseal_identities(lot: Lot) -> None:
             entity_ids.add(row.bidder_id)
     # the payers of the lot's bond arrivals (bonds paid from one account hint at collusion: 实施条例 第四十条)
     for arrival in BankArrival.objects.filter(bond__signup__lot=lot, payer_sealed__isnull=False).order_by("pk"):
-        payer = sealing.unseal_small(lot, bytes(arrival.payer_sealed))
+        payer = sealing.unseal_small(lot, bytes(arrival.payer_sealed or b""))
         arrival.payer_name, arrival.payer_account, arrival.payer_bank = payer["name"], payer["account"], payer["bank"]
         arrival.save(update_fields=["payer_name", "payer_account", "payer_bank"])
-        BidBond.objects.filter(pk=arrival.bond_id, account_number="").update(
+        BidBond.objects.filter(pk=arrival.bond_id or 0, account_number="").update(
             account_bank=payer["bank"][:100], account_number=payer["account"])
 
 
