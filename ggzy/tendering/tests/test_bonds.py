@@ -42,8 +42,7 @@ def test_each_signup_gets_an_opaque_subaccount(world):
     # then each has its own 18-digit sub-account, derived from the keyed tag, naming neither lot nor bidder
     numbers = list(BidBond.objects.filter(signup__lot=lot).values_list("subaccount", flat=True))
     assert len(set(numbers)) == 2 and all(len(n) == 18 and n.isdigit() for n in numbers)
-    for n in numbers:
-        assert str(lot.pk) not in n[-3:] and lot.code not in n
+    assert all(lot.code not in n and lot.tender_code not in n for n in numbers)
     signup = BidBond.objects.get(subaccount=numbers[0]).signup
     assert numbers[0] == sealing.bond_subaccount(lot_id=lot.pk, bidder_tag=signup.bidder_tag)
 
