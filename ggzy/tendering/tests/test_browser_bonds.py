@@ -48,3 +48,31 @@ def test_bidder_sees_subaccount_and_status_and_a_short_bond_blocks_the_bid(brows
     page.screenshot(path="/tmp/bond-arrived.png", full_page=True)
     _try_bid(bidder)
     assert "已递交" in page.inner_text("#my-bid")
+
+
+def test_staff_bond_desk_imports_a_statement_and_shows_no_lot(browser, live_server, world, tmp_path):
+    # given a bidder signed up for a published lot
+    from ggzy.tendering import services
+
+    from .conftest import statement_csv
+
+    lot = lot_ready(world)
+    services.signup_create(actor=world.bidders[0], lot=lot)
+    subaccount = BidBond.objects.get(signup__lot=lot).subaccount
+    statement = tmp_path / "流水.csv"
+    statement.write_bytes(statement_csv([
+        ["LS-1", "2026-03-02 08:30:00", "山东鲁建建设集团有限公司", "3701000088889999", "工行", subaccount, "10000"],
+        ["LS-2", "2026-03-02 08:40:00", "某公司", "6200001", "农行", "900000000000000001", "500"]], encoding="gbk"))
+    # when staff import the bank statement on the bond desk
+    staff = Actor(browser, live_server, world.staff)
+    staff.page.goto(f"{live_server.url}/tendering/bonds/")
+    staff.page.set_input_files("#statement-file", str(statement))
+    staff.click("#statement-form button[type=submit]")
+    page = staff.page
+    # then the import's totals show, the unmatched arrival is listed for return, and nothing names the lot
+    assert "匹配子账号 1 笔" in page.inner_text("li.msg-success")
+    assert "6200001" in page.inner_text("#unmatched")
+    text = page.inner_text("main") if page.locator("main").count() else page.content()
+    assert lot.code not in text and "山东鲁建建设集团有限公司" not in text and subaccount not in text
+    page.screenshot(path="/tmp/bond-desk.png", full_page=True)
+    assert BidBond.objects.get(signup__lot=lot).amount == 10000
