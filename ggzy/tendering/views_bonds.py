@@ -80,7 +80,20 @@ def _return(request, center):
     return "已登记退回"
 
 
-ACTIONS = {"statement": _statement, "guarantees": _guarantees, "refund": _refund, "return": _return}
+def _account(request, center):
+    bonds.bond_account_set(actor=request.user, center=center, bank_name=request.POST.get("bank_name", ""),
+                           account_name=request.POST.get("account_name", ""),
+                           account_number=request.POST.get("account_number", ""))
+    return "保证金专户已登记"
+
+
+def _issuer(request, center):
+    bonds.guarantee_issuer_register(actor=request.user, center=center, code=request.POST.get("code", ""),
+                                    name=request.POST.get("name", ""), kind=request.POST.get("kind", ""))
+    return "出函机构已登记"
+
+
+ACTIONS = {"account": _account, "issuer": _issuer, "statement": _statement, "guarantees": _guarantees, "refund": _refund, "return": _return}
 
 
 @requires(STAFF)

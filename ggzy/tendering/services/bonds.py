@@ -73,6 +73,48 @@ def bond_account_of(center) -> BondAccount | None:
     return BondAccount.objects.filter(center=center).first()
 
 
+def _text(value, *, field: str, label: str, max_length: int) -> str:
+    value = (value or "").strip()
+    if not value:
+        raise DomainError(f"请填写{label}", field=field)
+    if len(value) > max_length:
+        raise DomainError(f"{label}过长（最多 {max_length} 个字符）", field=field)
+    return value
+
+
+def bond_account_set(*, actor, center, bank_name: str, account_name: str, account_number: str) -> BondAccount:
+    """Staff register (or change) the center's bond account, under which the sub-accounts are opened."""
+    _staff_center(actor, center)
+    values = {"bank_name": _text(bank_name, field="bank_name", label="开户银行", max_length=128),
+              "account_name": _text(account_name, field="account_name", label="账户名称", max_length=200),
+              "account_number": "".join(_text(account_number, field="account_number", label="专户账号",
+                                              max_length=40).split())}
+    if not values["account_number"].isdigit():
+        raise DomainError("专户账号应为数字", field="account_number")
+    with transaction.atomic():
+        before = BondAccount.objects.filter(center=center).values("bank_name", "account_name", "account_number").first()
+        account, _created = BondAccount.objects.update_or_create(center=center, defaults=values)
+        audit_record(actor=actor, action="bond.account_set", obj=account, center_id=center.pk, before=before,
+                     after=values)
+    return account
+
+
+def guarantee_issuer_register(*, actor, center, code: str, name: str, kind: str) -> GuaranteeIssuer:
+    """Staff register an issuer (bank or insurer) whose electronic guarantees the center accepts."""
+    _staff_center(actor, center)
+    code = _text(code, field="code", label="机构代码", max_length=32)
+    name = _text(name, field="name", label="机构名称", max_length=200)
+    if kind not in ("bank", "insurance"):
+        raise DomainError("类型应为银行保函或保证保险", field="kind")
+    with transaction.atomic():
+        issuer, created = GuaranteeIssuer.objects.get_or_create(code=code, defaults={"name": name, "kind": kind})
+        if not created:
+            raise Conflict(f"机构代码 {code} 已登记", field="code")
+        audit_record(actor=actor, action="bond.issuer_register", obj=issuer, center_id=center.pk,
+                     after={"code": code, "name": name, "kind": kind})
+    return issuer
+
+
 def _own_bond(*, actor, lot: Lot) -> tuple[SignUp, BidBond | None]:
     from .signup import signup_of
 

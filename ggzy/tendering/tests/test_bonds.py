@@ -352,3 +352,22 @@ def test_refund_needs_a_reference_and_staff(client, world):
     response = client.post(f"/api/v1/tendering/bonds/refunds/{refund.pk}/refunded", {"reference": "X"},
                            content_type="application/json")
     assert response.status_code == 403 and BidBond.objects.get().refunded_at is None
+
+
+# --- the center's bond account and issuers ----------------------------------------------------------------------
+def test_staff_register_the_bond_account_and_an_issuer_on_the_desk(client, world):
+    client.force_login(world.other_staff)
+    response = client.post("/tendering/bonds/act/account/", {"account_name": "青岛公共资源交易中心保证金专户",
+                           "bank_name": "中国银行青岛分行", "account_number": "2106 0000 1111"}, follow=True)
+    assert "保证金专户已登记" in response.content.decode()
+    assert world.other_staff.center.bond_account.account_number == "210600001111"
+    response = client.post("/tendering/bonds/act/account/", {"account_name": "", "bank_name": "x",
+                           "account_number": "1"}, follow=True)
+    assert "请填写账户名称" in response.content.decode()
+    response = client.post("/tendering/bonds/act/issuer/", {"code": "BOC-QD", "name": "中国银行青岛分行",
+                           "kind": "bank"}, follow=True)
+    assert "出函机构已登记" in response.content.decode() and GuaranteeIssuer.objects.filter(code="BOC-QD").exists()
+    # and a bidder may not
+    client.force_login(world.bidders[0])
+    assert client.post("/tendering/bonds/act/issuer/", {"code": "X", "name": "Y", "kind": "bank"}).status_code == 403
+    assert not GuaranteeIssuer.objects.filter(code="X").exists()
