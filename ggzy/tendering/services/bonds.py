@@ -94,7 +94,7 @@ def bond_account_set(*, actor, center, bank_name: str, account_name: str, accoun
     with transaction.atomic():
         before = BondAccount.objects.filter(center=center).values("bank_name", "account_name", "account_number").first()
         account, _created = BondAccount.objects.update_or_create(center=center, defaults=values)
-        audit_record(actor=actor, action="bond.account_set", obj=account, center_id=center.pk, before=before,
+        audit_record(actor=actor, action="bond.account_set", obj=account, center_id=center.pk, before=dict(before) if before else None,
                      after=values)
     return account
 
