@@ -384,9 +384,10 @@ def bank_statement_import(*, actor, center, data: bytes, file_name: str = "") ->
                 matched += 1
             arrival.save()
             if arrival.bond_id is not None:
-                # the arrival, like the sign-up, goes into the log against its lot, sealed until the opening
+                # the arrival goes into the log against its lot, sealed until the opening; its actor is the staff
+                # member who imported the statement (a staff act about sealed rows: seal key only, ADR 0008)
                 audit_record(actor=actor, action="lot.bond_arrival", object_type="tendering.lot",
-                             object_id=str(lot.pk), object_repr="投标保证金到账", center_id=center.pk, sealed=True,
+                             object_id=str(lot.pk), object_repr="投标保证金到账", center_id=center.pk,
                              after={"amount": str(p.amount), "arrived_at": p.arrived_at, "serial": p.serial},
                              seal_key=sealing.seal_key(lot.pk))
         statement.matched, statement.unmatched = matched, unmatched
