@@ -100,8 +100,10 @@ def statement_csv(rows, *, encoding="utf-8") -> bytes:
 def bond_arrive(world, lot, i, *, amount=None, account=None, serial=None):
     """Bidder ``i``'s bond arrives on its sub-account (by default the lot's full bond, from its basic account),
     through the statement import as staff would do it; returns the import."""
+    from ggzy.tendering.models import Lot
     from ggzy.tendering.services import bonds, signup
 
+    lot = Lot.objects.get(pk=lot.pk)  # the bond amount as scheduled, whatever copy the caller holds
     bond = signup.signup_of(actor=world.bidders[i], lot=lot).bond
     arrived = timezone.localtime(clock.now() - dt.timedelta(minutes=5)).strftime("%Y-%m-%d %H:%M:%S")
     row = [serial or f"LS{next(_serials):08d}", arrived, world.bidder_entities[i].name,
