@@ -14,7 +14,7 @@ from ggzy.registry.models import Center
 
 from . import selectors
 from .models import BankArrival, BondRefund, GuaranteeIssuer
-from .services import bonds
+from .services import bond_imports, bonds
 
 router = Router()
 STAFF = roles(Role.CENTER_STAFF, Role.ADMIN)
@@ -74,22 +74,22 @@ def bond_guarantee(request, lot_id: ObjectId, payload: GuaranteeIn):
              summary="导入保证金专户银行流水（CSV，UTF-8 或 GBK；中心工作人员）")
 @requires(STAFF)
 def statement_import(request, file: File[UploadedFile], center: Form[str] = ""):
-    statement = bonds.bank_statement_import(actor=request.user, center=staff_center(request.user, center),
-                                            data=file.read(bonds.MAX_IMPORT_BYTES + 1), file_name=file.name or "")
+    statement = bond_imports.bank_statement_import(actor=request.user, center=staff_center(request.user, center),
+                                            data=file.read(bond_imports.MAX_IMPORT_BYTES + 1), file_name=file.name or "")
     return Status(201, statement_out(statement))
 
 
 @router.get("/bonds/statements", response=answers(list[dict], *LOOKUP), summary="流水导入批次（只有批次合计）")
 @requires(STAFF)
 def statement_list(request, center: str = ""):
-    rows = bonds.statement_imports_visible(user=request.user, center=staff_center(request.user, center))
+    rows = bond_imports.statement_imports_visible(user=request.user, center=staff_center(request.user, center))
     return [statement_out(s) for s in rows]
 
 
 @router.get("/bonds/unmatched", response=answers(list[dict], *LOOKUP), summary="未匹配子账号的到账（待退回）")
 @requires(STAFF)
 def unmatched(request, center: str = ""):
-    rows = bonds.arrivals_unmatched(user=request.user, center=staff_center(request.user, center))
+    rows = bond_imports.arrivals_unmatched(user=request.user, center=staff_center(request.user, center))
     return [{"id": a.pk, "serial": a.serial, "arrived_at": a.arrived_at, "subaccount": a.subaccount,
              "amount": str(a.amount), "payer_name": a.payer_name, "payer_account": a.payer_account,
              "payer_bank": a.payer_bank, "returned_at": a.returned_at, "return_reference": a.return_reference}
@@ -102,7 +102,7 @@ def unmatched_returned(request, arrival_id: ObjectId, payload: ReferenceIn):
     arrival = BankArrival.objects.filter(pk=arrival_id).select_related("center").first()
     if arrival is None:
         raise Http404
-    arrival = bonds.arrival_return_mark(actor=request.user, arrival=arrival, reference=payload.reference)
+    arrival = bond_imports.arrival_return_mark(actor=request.user, arrival=arrival, reference=payload.reference)
     return {"returned_at": arrival.returned_at, "return_reference": arrival.return_reference}
 
 
@@ -113,8 +113,8 @@ def guarantee_import(request, issuer: Form[str], file: File[UploadedFile], cente
     found = GuaranteeIssuer.objects.filter(code=issuer).first()
     if found is None:
         raise Http404
-    summary = bonds.guarantee_records_import(actor=request.user, center=staff_center(request.user, center),
-                                             issuer=found, data=file.read(bonds.MAX_IMPORT_BYTES + 1))
+    summary = bond_imports.guarantee_records_import(actor=request.user, center=staff_center(request.user, center),
+                                             issuer=found, data=file.read(bond_imports.MAX_IMPORT_BYTES + 1))
     return Status(201, summary)
 
 

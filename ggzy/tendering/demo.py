@@ -34,7 +34,7 @@ from . import bidclient, sealing, services
 from .documents import document_of
 from .models import BidBond, BondAccount, BondRefund, GuaranteeIssuer, Project
 from .procedures import lot_fresh
-from .services import bidding, bonds, evaluation, opening, result, signatures
+from .services import bidding, bond_imports, bonds, evaluation, opening, result, signatures
 
 MARK = "（演示）"
 
@@ -80,8 +80,8 @@ def _bond_pay(user, lot, staff, *, by_guarantee=False):
         number = f"PICC-TB-{lot.code}-{next(_serial):04d}"
         valid_until = timezone.localdate(lot.bid_deadline) + dt.timedelta(days=lot.bid_validity_days + 30)
         row = [number, entity.credit_code, lot.project.tenderer.name, lot.code, lot.bond_amount, valid_until]
-        data = (",".join(bonds.GUARANTEE_COLUMNS) + "\n" + ",".join(str(c) for c in row) + "\n").encode()
-        bonds.guarantee_records_import(actor=staff, center=lot.project.center, issuer=issuer, data=data)
+        data = (",".join(bond_imports.GUARANTEE_COLUMNS) + "\n" + ",".join(str(c) for c in row) + "\n").encode()
+        bond_imports.guarantee_records_import(actor=staff, center=lot.project.center, issuer=issuer, data=data)
         services.bond_guarantee_submit(actor=user, lot=lot, number=number)
         return
     account = entity.bank_accounts.filter(is_basic=True).first()
@@ -91,8 +91,8 @@ def _bond_pay(user, lot, staff, *, by_guarantee=False):
     row = [f"DEMO{timezone.localdate(clock.now()):%Y%m%d}{next(_serial):06d}", arrived, account.account_name,
            account.account_number, account.bank_name, bond.subaccount, lot.bond_amount]
     # banks export statements in GBK
-    data = (",".join(bonds.STATEMENT_COLUMNS) + "\n" + ",".join(str(c) for c in row) + "\n").encode("gbk")
-    bonds.bank_statement_import(actor=staff, center=lot.project.center, data=data, file_name="保证金专户流水.csv")
+    data = (",".join(bond_imports.STATEMENT_COLUMNS) + "\n" + ",".join(str(c) for c in row) + "\n").encode("gbk")
+    bond_imports.bank_statement_import(actor=staff, center=lot.project.center, data=data, file_name="保证金专户流水.csv")
 
 
 def _bid(user, lot, price, *, staff, by_guarantee=False):

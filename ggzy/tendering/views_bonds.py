@@ -17,7 +17,7 @@ from ggzy.core.errors import DomainError
 from ggzy.core.permissions import requires
 
 from .models import BankArrival, BondRefund, GuaranteeIssuer
-from .services import bonds
+from .services import bond_imports, bonds
 from .views_custody import STAFF, _center_of
 
 
@@ -30,11 +30,11 @@ def bonds_view(request):
     center = _center_of(request)
     context = {
         "center": center, "account": bonds.bond_account_of(center),
-        "statements": bonds.statement_imports_visible(user=request.user, center=center),
-        "unmatched": bonds.arrivals_unmatched(user=request.user, center=center),
+        "statements": bond_imports.statement_imports_visible(user=request.user, center=center),
+        "unmatched": bond_imports.arrivals_unmatched(user=request.user, center=center),
         "refunds": bonds.bond_refunds_visible(user=request.user, center=center),
-        "issuers": GuaranteeIssuer.objects.all(), "columns": "，".join(bonds.STATEMENT_COLUMNS),
-        "guarantee_columns": "，".join(bonds.GUARANTEE_COLUMNS),
+        "issuers": GuaranteeIssuer.objects.all(), "columns": "，".join(bond_imports.STATEMENT_COLUMNS),
+        "guarantee_columns": "，".join(bond_imports.GUARANTEE_COLUMNS),
     }
     return render(request, "tendering/pages/bonds.html", context)
 
@@ -48,7 +48,7 @@ def _upload(request):
 
 def _statement(request, center):
     upload = _upload(request)
-    s = bonds.bank_statement_import(actor=request.user, center=center, data=upload.read(bonds.MAX_IMPORT_BYTES + 1),
+    s = bond_imports.bank_statement_import(actor=request.user, center=center, data=upload.read(bond_imports.MAX_IMPORT_BYTES + 1),
                                     file_name=upload.name or "")
     return f"已导入：{s.rows} 行，匹配子账号 {s.matched} 笔，未匹配（待退回）{s.unmatched} 笔，重复流水 {s.duplicates} 笔"
 
@@ -58,8 +58,8 @@ def _guarantees(request, center):
     if issuer is None:
         raise DomainError("请选择出函机构", field="issuer")
     upload = _upload(request)
-    summary = bonds.guarantee_records_import(actor=request.user, center=center, issuer=issuer,
-                                             data=upload.read(bonds.MAX_IMPORT_BYTES + 1))
+    summary = bond_imports.guarantee_records_import(actor=request.user, center=center, issuer=issuer,
+                                             data=upload.read(bond_imports.MAX_IMPORT_BYTES + 1))
     return f"已导入保函记录：{summary['rows']} 行，新增 {summary['created']} 条，重复 {summary['duplicates']} 条"
 
 
@@ -76,7 +76,7 @@ def _return(request, center):
     arrival = BankArrival.objects.filter(pk=request.POST.get("arrival") or 0, center=center).first()
     if arrival is None:
         raise Http404("到账记录不存在")
-    bonds.arrival_return_mark(actor=request.user, arrival=arrival, reference=request.POST.get("reference", ""))
+    bond_imports.arrival_return_mark(actor=request.user, arrival=arrival, reference=request.POST.get("reference", ""))
     return "已登记退回"
 
 

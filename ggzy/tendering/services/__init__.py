@@ -1,6 +1,7 @@
 """Tendering services (writes), one module per stage; import from here."""
 
-from .bonds import bank_statement_import, bond_guarantee_submit, bond_status
+from .bond_imports import bank_statement_import
+from .bonds import bond_guarantee_submit, bond_status
 from .projects import (
     fair_findings_acknowledge,
     lot_clarify,

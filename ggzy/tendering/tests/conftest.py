@@ -91,7 +91,7 @@ _serials = iter(range(1, 10**9))
 
 def statement_csv(rows, *, encoding="utf-8") -> bytes:
     """A bank statement as the bond account's bank exports it: the header and ``rows`` (lists of cells)."""
-    from ggzy.tendering.services.bonds import STATEMENT_COLUMNS
+    from ggzy.tendering.services.bond_imports import STATEMENT_COLUMNS
 
     lines = [",".join(STATEMENT_COLUMNS)] + [",".join(str(c) for c in row) for row in rows]
     return ("\n".join(lines) + "\n").encode(encoding)
@@ -101,7 +101,7 @@ def bond_arrive(world, lot, i, *, amount=None, account=None, serial=None):
     """Bidder ``i``'s bond arrives on its sub-account (by default the lot's full bond, from its basic account),
     through the statement import as staff would do it; returns the import."""
     from ggzy.tendering.models import Lot
-    from ggzy.tendering.services import bonds, signup
+    from ggzy.tendering.services import bond_imports, signup
 
     lot = Lot.objects.get(pk=lot.pk)  # the bond amount as scheduled, whatever copy the caller holds
     bond = signup.signup_of(actor=world.bidders[i], lot=lot).bond
@@ -109,4 +109,4 @@ def bond_arrive(world, lot, i, *, amount=None, account=None, serial=None):
     row = [serial or f"LS{next(_serials):08d}", arrived, world.bidder_entities[i].name,
            account or f"3701000{i}88889999", "中国工商银行济南分行", bond.subaccount,
            amount if amount is not None else lot.bond_amount]
-    return bonds.bank_statement_import(actor=world.staff, center=lot.project.center, data=statement_csv([row]))
+    return bond_imports.bank_statement_import(actor=world.staff, center=lot.project.center, data=statement_csv([row]))

@@ -12,7 +12,7 @@ from ggzy.core.models import AuditEntry
 from ggzy.registry.tests.factories import BankAccountFactory
 from ggzy.tendering import sealing, services
 from ggzy.tendering.models import BankArrival, BankStatementImport, BidBond, BondRefund, GuaranteeIssuer
-from ggzy.tendering.services import bidding, bonds
+from ggzy.tendering.services import bidding, bond_imports, bonds
 
 from .conftest import bond_arrive, lot_ready, statement_csv
 
@@ -129,8 +129,8 @@ def _row(serial, subaccount, amount="10000", account="3701000088889999"):
 def test_import_is_idempotent_by_serial(world):
     lot = _signed_up(world)
     data = statement_csv([_row("LS-1", _bond(lot).subaccount, "3000"), _row("LS-2", "123456789012345678", "50")])
-    first = bonds.bank_statement_import(actor=world.staff, center=world.center, data=data)
-    again = bonds.bank_statement_import(actor=world.staff, center=world.center, data=data)
+    first = bond_imports.bank_statement_import(actor=world.staff, center=world.center, data=data)
+    again = bond_imports.bank_statement_import(actor=world.staff, center=world.center, data=data)
     assert (first.rows, first.matched, first.unmatched, first.duplicates) == (2, 1, 1, 0)
     assert (again.rows, again.matched, again.unmatched, again.duplicates) == (2, 0, 0, 2)
     assert _bond(lot).amount == 3000 and BankArrival.objects.count() == 2
@@ -143,7 +143,7 @@ def test_a_malformed_row_names_row_and_column_and_changes_nothing(world):
     bad[1] = "昨天下午"
     audits = AuditEntry.objects.count()
     with pytest.raises(DomainError) as err:
-        bonds.bank_statement_import(actor=world.staff, center=world.center, data=statement_csv([good, bad]))
+        bond_imports.bank_statement_import(actor=world.staff, center=world.center, data=statement_csv([good, bad]))
     assert err.value.errors["file"][0].startswith("第3行“到账时间”列")
     assert not BankArrival.objects.exists() and not BankStatementImport.objects.exists()
     assert _bond(lot).amount == 0 and AuditEntry.objects.count() == audits
@@ -159,17 +159,17 @@ def test_bad_cells_are_named(world, change, expected):
     for column, value in change.items():
         row[column] = value
     with pytest.raises(DomainError) as err:
-        bonds.bank_statement_import(actor=world.staff, center=world.center, data=statement_csv([row]))
+        bond_imports.bank_statement_import(actor=world.staff, center=world.center, data=statement_csv([row]))
     assert err.value.errors["file"][0].startswith(expected)
 
 
 def test_missing_column_and_gbk_file(world):
     with pytest.raises(DomainError) as err:
-        bonds.bank_statement_import(actor=world.staff, center=world.center, data="流水号,金额\nA,1\n".encode())
+        bond_imports.bank_statement_import(actor=world.staff, center=world.center, data="流水号,金额\nA,1\n".encode())
     assert "缺少列" in err.value.errors["file"][0] and "收款子账号" in err.value.errors["file"][0]
     lot = _signed_up(world)
     gbk = statement_csv([_row("LS-9", _bond(lot).subaccount)], encoding="gbk")
-    statement = bonds.bank_statement_import(actor=world.staff, center=world.center, data=gbk)
+    statement = bond_imports.bank_statement_import(actor=world.staff, center=world.center, data=gbk)
     assert statement.matched == 1 and _bond(lot).amount == 10000
 
 
@@ -177,7 +177,7 @@ def test_payer_is_stored_sealed_for_a_matched_arrival_and_in_clear_for_an_unmatc
     lot = _signed_up(world)
     data = statement_csv([_row("LS-1", _bond(lot).subaccount), _row("LS-2", "111122223333444455", "50",
                                                                      account="6200001")])
-    bonds.bank_statement_import(actor=world.staff, center=world.center, data=data)
+    bond_imports.bank_statement_import(actor=world.staff, center=world.center, data=data)
     matched, unmatched = BankArrival.objects.get(serial="LS-1"), BankArrival.objects.get(serial="LS-2")
     assert matched.payer_name == matched.payer_account == "" and matched.payer_sealed
     assert b"3701000088889999" not in bytes(matched.payer_sealed)
@@ -246,8 +246,8 @@ def _guarantee(world, lot, *, number="BH-2026-0001", credit=None, beneficiary=No
     valid_until = valid_until or (clock.today() + dt.timedelta(days=200))
     row = [number, credit or world.bidder_entities[0].credit_code, beneficiary or world.tenderer_entity.name,
            lot_code or lot.code, amount, valid_until.isoformat()]
-    data = (",".join(bonds.GUARANTEE_COLUMNS) + "\n" + ",".join(row) + "\n").encode()
-    return bonds.guarantee_records_import(actor=world.staff, center=world.center, issuer=issuer, data=data)
+    data = (",".join(bond_imports.GUARANTEE_COLUMNS) + "\n" + ",".join(row) + "\n").encode()
+    return bond_imports.guarantee_records_import(actor=world.staff, center=world.center, issuer=issuer, data=data)
 
 
 def test_guarantee_accepted_lets_the_bid_in(client, world):
