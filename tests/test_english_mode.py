@@ -133,8 +133,9 @@ def test_english_pages_show_no_chinese_ui_text():
     signed_in = ["/tendering/", "/accounts/me/", "/pki/my-certificates/"]
     per_role = {
         "toubiao": ["/registry/entities/mine/"],
+        "toubiao2": [],  # its bond on the open lot is due for refund
         "zhaobiao": ["/registry/entities/mine/", "/tendering/projects/new/"],
-        "jinan_staff": ["/notices/manage/", "/notices/new/", "/ledger/trace/"]
+        "jinan_staff": ["/notices/manage/", "/notices/new/", "/ledger/trace/", "/tendering/bonds/"]
         + [f"/tendering/lots/{pk}/" for pk in lots.filter(state="draft").values_list("pk", flat=True)]
         + [f"/tendering/projects/{pk}/" for pk in Project.objects.order_by("pk").values_list("pk", flat=True)[:2]],
         "zhuanjia": [],

@@ -46,7 +46,7 @@ class QualificationInline(_ReadOnlyInline):
 
 class BankAccountInline(_ReadOnlyInline):
     model = EntityBankAccount
-    fields = ("bank_name", "account_name", "account_number")
+    fields = ("bank_name", "account_name", "account_number", "is_basic")
     readonly_fields = fields
 
 

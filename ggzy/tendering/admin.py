@@ -4,7 +4,7 @@ before the opening a bid or sign-up shows only its pseudonymous tag, state and a
 from django.contrib import admin
 
 from .choices import LotState
-from .models import Bid, BidEvent, Lot, Project, SignUp
+from .models import Bid, BidEvent, BondAccount, GuaranteeIssuer, Lot, Project, SignUp
 
 SEALED_STATES = (LotState.DRAFT, LotState.PUBLISHED)
 
@@ -72,3 +72,15 @@ class SignUpAdmin(SealedRowAdmin):
 class BidEventAdmin(ReadOnlyAdmin):
     list_display = ("at", "lot", "kind", "detail")
     list_filter = ("kind",)
+
+
+@admin.register(BondAccount)
+class BondAccountAdmin(ReadOnlyAdmin):
+    """The center's bond account (set by staff on the bond desk)."""
+
+    list_display = ("center", "account_name", "bank_name", "account_number")
+
+
+@admin.register(GuaranteeIssuer)
+class GuaranteeIssuerAdmin(ReadOnlyAdmin):
+    list_display = ("code", "name", "kind")

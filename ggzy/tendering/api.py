@@ -19,7 +19,6 @@ from .models import Bid, OpeningObjection, ResultObjection, TenderDocument
 from .schemas import (
     AnswerIn,
     BidReceiptOut,
-    BondIn,
     ClarifyIn,
     CommitteeIn,
     FindingOut,
@@ -241,12 +240,6 @@ def signup(request, lot_id: ObjectId):
     return Status(201, {"signed_up_at": s.signed_up_at})
 
 
-@router.post("/lots/{lot_id}/bond", response=answers(dict, *ACTION, status=201), summary="登记投标保证金（投标人）")
-@requires(BIDDER)
-def bond(request, lot_id: ObjectId, payload: BondIn):
-    b = services.bond_record(actor=request.user, lot=_lot(request, lot_id), amount=payload.amount,
-                             account_number=payload.account_number)
-    return Status(201, {"amount": str(b.amount), "paid_at": b.paid_at})
 
 
 # --- 4. sealed bids --------------------------------------------------------------------------------------------
@@ -474,3 +467,6 @@ router.add_router("", _sealed_router)
 from .api_signatures import router as _signatures_router  # noqa: E402
 
 router.add_router("", _signatures_router)
+from .api_bonds import router as _bonds_router  # noqa: E402
+
+router.add_router("", _bonds_router)

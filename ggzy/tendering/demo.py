@@ -22,6 +22,7 @@ from cryptography.x509.name import _ASN1Type
 from cryptography.x509.oid import NameOID
 from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 
 from ggzy.accounts.models import User
 from ggzy.catalog.calendar import office_moment
@@ -40,11 +41,11 @@ from ggzy.pki.testpki import build_test_pki, demo_pki_register
 from ggzy.registry.models import Center, MarketEntity, Region
 from ggzy.registry.services import entity_account_link
 
-from . import services
+from . import sealing, services
 from .documents import document_of
-from .models import Project
+from .models import BidBond, BondAccount, BondRefund, GuaranteeIssuer, Project
 from .procedures import lot_fresh
-from .services import bidding, evaluation, opening, result, signatures
+from .services import bidding, bond_imports, bonds, evaluation, opening, result, signatures
 from .services.project_documents import project_document_add
 
 MARK = "（演示）"
@@ -86,13 +87,40 @@ def _publish(owner, staff, title, *, days_to_deadline=21, price="12800000", meth
     return lot
 
 
-def _bid(user, lot, price):
-    services.signup_create(actor=user, lot=lot)
+_serial = iter(range(1, 10**6))
+
+
+def _bond_pay(user, lot, staff, *, by_guarantee=False):
+    """The bidder's bond reaches the platform as it does at a center: a transfer from its basic account to its
+    sub-account, seen in the bond account's imported statement — or an electronic guarantee the issuer reported."""
+    lot = lot_fresh(lot)
     entity = MarketEntity.objects.get(accounts__user=user)
-    account = entity.bank_accounts.first()
+    bond = BidBond.objects.get(signup__lot=lot, signup__bidder_tag=sealing.bidder_tag(lot_id=lot.pk,
+                                                                                       entity_id=entity.pk))
+    if by_guarantee:
+        issuer, _ = GuaranteeIssuer.objects.get_or_create(code="PICC-SD", defaults={
+            "name": "中国人民财产保险股份有限公司山东省分公司", "kind": "insurance"})
+        number = f"PICC-TB-{lot.code}-{next(_serial):04d}"
+        valid_until = timezone.localdate(lot.bid_deadline) + dt.timedelta(days=lot.bid_validity_days + 30)
+        row = [number, entity.credit_code, lot.project.tenderer.name, lot.code, lot.bond_amount, valid_until]
+        data = (",".join(bond_imports.GUARANTEE_COLUMNS) + "\n" + ",".join(str(c) for c in row) + "\n").encode()
+        bond_imports.guarantee_records_import(actor=staff, center=lot.project.center, issuer=issuer, data=data)
+        services.bond_guarantee_submit(actor=user, lot=lot, number=number)
+        return
+    account = entity.bank_accounts.filter(is_basic=True).first()
     if account is None:
-        raise RuntimeError(f"演示主体{entity.name}没有银行账户，无法缴纳保证金")
-    services.bond_record(actor=user, lot=lot, amount="50000", account_number=account.account_number)
+        raise RuntimeError(f"演示主体{entity.name}没有基本账户，无法缴纳保证金")
+    arrived = timezone.localtime(clock.now() - dt.timedelta(minutes=30)).strftime("%Y-%m-%d %H:%M:%S")
+    row = [f"DEMO{timezone.localdate(clock.now()):%Y%m%d}{next(_serial):06d}", arrived, account.account_name,
+           account.account_number, account.bank_name, bond.subaccount, lot.bond_amount]
+    # banks export statements in GBK
+    data = (",".join(bond_imports.STATEMENT_COLUMNS) + "\n" + ",".join(str(c) for c in row) + "\n").encode("gbk")
+    bond_imports.bank_statement_import(actor=staff, center=lot.project.center, data=data, file_name="保证金专户流水.csv")
+
+
+def _bid(user, lot, price, *, staff, by_guarantee=False):
+    services.signup_create(actor=user, lot=lot)
+    _bond_pay(user, lot, staff, by_guarantee=by_guarantee)
     bidding.bid_submit(actor=user, lot=lot, price_sheet={"total_price": price, "duration_days": 365, "quality": "合格"},
                        files=[bidding.IncomingFile("投标文件.pdf", [f"%PDF 投标文件 {user.username}".encode()])],
                        fingerprint={"mac": f"52:54:00:{user.pk:02x}:00:01", "public_ip": "10.8.0.1"})
@@ -131,6 +159,9 @@ def _load(stdout) -> int:
         if user and entity:
             entity_account_link(actor=None, entity=entity, user=user)
     owner, staff = _users("zhaobiao", "jinan_staff")
+    BondAccount.objects.get_or_create(center=Center.objects.get(code="370100"), defaults={
+        "bank_name": "中国建设银行济南分行营业部", "account_name": "济南公共资源交易中心投标保证金专户",
+        "account_number": "37050161880109001234"})
     bidders = _users("toubiao", "toubiao2", "toubiao3", "toubiao4")
     experts = _users("zhuanjia", "zhuanjia2", "zhuanjia3", "zhuanjia4", "zhuanjia5")
     real_now = clock.now()
@@ -148,7 +179,7 @@ def _load(stdout) -> int:
         for index, (user, price) in enumerate(zip(bidders[:3], ["12450000.00", "12180000.00", "12620000.00"],
                                                   strict=True)):
             clock.freeze(_office(published + dt.timedelta(days=1 + 2 * index), 10 + 2 * index, 15, forward=True))
-            _bid(user, lot, price)
+            _bid(user, lot, price, staff=staff, by_guarantee=user == bidders[2])
         deadline = lot_fresh(lot).bid_deadline
         clock.freeze(deadline + dt.timedelta(minutes=1))
         opening.lot_open(actor=staff, lot=lot)
@@ -183,17 +214,22 @@ def _load(stdout) -> int:
         clock.freeze(_office(clock.now() + dt.timedelta(days=10), 15, forward=True))
         result.contract_record(actor=owner, lot=lot, amount=award.amount, signed_on=clock.today(),
                                content=b"%PDF contract")
+        # the bonds go back within the template's days of the contract (the guarantee is released)
+        clock.freeze(_office(clock.now() + dt.timedelta(days=2), 10, forward=True))
+        for refund in BondRefund.objects.filter(bond__signup__lot=lot).order_by("pk"):
+            bonds.bond_refund_record(actor=staff, refund=refund, reference=f"TK{clock.today():%Y%m%d}{refund.pk:04d}")
+            clock.advance(dt.timedelta(minutes=6))
         # Archived within the template's days of the end of trading, with the signatures in it.
-        clock.freeze(_office(clock.now() + dt.timedelta(days=3), 11, forward=True))
+        clock.freeze(_office(clock.now() + dt.timedelta(days=1), 11, forward=True))
         if sign_on_steps:
             result.archive_build(actor=staff, lot=lot)
         # A failed tender, published about 40 days ago: only two bids.
         clock.freeze(_office(real_now - dt.timedelta(days=40), 9, 30))
         failed = _publish(owner, staff, "章丘区供水管网改造工程", price="3600000", region="370114")
         clock.freeze(_office(clock.now() + dt.timedelta(days=2), 10, 40, forward=True))
-        _bid(bidders[0], failed, "3520000.00")
+        _bid(bidders[0], failed, "3520000.00", staff=staff)
         clock.freeze(_office(clock.now() + dt.timedelta(days=3), 15, 20, forward=True))
-        _bid(bidders[1], failed, "3490000.00")
+        _bid(bidders[1], failed, "3490000.00", staff=staff)
         clock.freeze(lot_fresh(failed).bid_deadline + dt.timedelta(minutes=1))
         opening.lot_open(actor=None, lot=failed)
         _stage_lots(owner, staff, bidders, experts, real_now)
@@ -205,7 +241,10 @@ def _load(stdout) -> int:
         result.archive_build(actor=staff, lot=lot)
     # Open now: bidders can sign up and bid.
     open_lot = _publish(owner, staff, "济阳区黄河生态廊道绿化提升工程", price="8600000", region="370115")
-    _bid(bidders[0], open_lot, "8420000.00")
+    _bid(bidders[0], open_lot, "8420000.00", staff=staff)
+    # a second bidder bid and withdrew: its bond is due back within the template's days (one refund pending)
+    _bid(bidders[1], open_lot, "8390000.00", staff=staff)
+    bidding.bid_withdraw(actor=bidders[1], lot=open_lot)
     _documents_amended(owner, bidders[0], open_lot)
     # Awaiting the center's acceptance.
     waiting = services.project_register(actor=owner, center=Center.objects.get(code="370100"),
@@ -236,7 +275,7 @@ def _published_with_bids(owner, staff, bidders, title, *, deadline, prices, pric
     lot = _publish(owner, staff, title, price=price, region=region, deadline=deadline)
     clock.freeze(_workday_morning(deadline - dt.timedelta(days=19), hour=14))
     for user, bid_price in zip(bidders, prices, strict=True):
-        _bid(user, lot, bid_price)
+        _bid(user, lot, bid_price, staff=staff)
         clock.advance(dt.timedelta(minutes=17))
     return lot
 

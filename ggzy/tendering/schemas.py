@@ -11,7 +11,7 @@ from ggzy.core.api_errors import TEXT_MAX, column_limit
 from ggzy.core.money import Money, Percent
 
 from . import masking
-from .models import BidBond, CommitteeMember, Lot, Project, Score
+from .models import CommitteeMember, Lot, Project, Score
 
 
 class LotIn(Schema):
@@ -87,11 +87,6 @@ class FindingOut(Schema):
 class ClarifyIn(Schema):
     text: str = Field(max_length=TEXT_MAX)
     new_deadline: dt.datetime | None = None
-
-
-class BondIn(Schema):
-    amount: Money
-    account_number: str = Field(max_length=column_limit(BidBond, "account_number"))
 
 
 class MemberIn(Schema):

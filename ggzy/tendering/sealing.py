@@ -93,3 +93,37 @@ def seal_key(lot_id: int) -> str:
     lot a sealed entry belongs to, nor link two lots' entries). Entries recorded under it show in public only as
     commitments until the opening lifts it (``ledger.services.seal_lift``)."""
     return hmac.new(_tag_key(), f"ledger-seal|lot:{lot_id}".encode(), hashlib.sha256).hexdigest()
+
+
+def bond_subaccount(*, lot_id: int, bidder_tag: str) -> str:
+    """The sign-up's virtual bond sub-account (虚拟子账号): 18 digits from a keyed HMAC of lot and bidder tag, so the
+    number reveals neither the lot nor the bidder, and the bank statement names only it."""
+    digest = hmac.new(_tag_key(), f"bond-subaccount|lot:{lot_id}|tag:{bidder_tag}".encode(), hashlib.sha256).digest()
+    return "9" + str(int.from_bytes(digest[:16], "big") % 10**17).zfill(17)
+
+
+def bond_payer_tag(*, lot_id: int, account_number: str) -> str:
+    """A payer account as a lot-keyed tag: compared with the bidder's basic accounts without storing the number."""
+    normalized = "".join(account_number.split())
+    return hmac.new(_tag_key(), f"bond-payer|lot:{lot_id}|account:{normalized}".encode(), hashlib.sha256).hexdigest()
+
+
+def guarantee_applicant_tag(credit_code: str) -> str:
+    """A guarantee's applicant (统一社会信用代码) as a keyed tag, so imported guarantee records name nobody."""
+    return hmac.new(_tag_key(), f"guarantee-applicant|{credit_code.strip().upper()}".encode(),
+                    hashlib.sha256).hexdigest()
+
+
+def _bidder_key(bidder_tag: str) -> bytes:
+    return hmac.new(_tag_key(), f"bond-payer-hint|{bidder_tag}".encode(), hashlib.sha256).digest()
+
+
+def seal_for_bidder(bidder_tag: str, payload: dict) -> bytes:
+    """Encrypt a small payload (the payer of the bidder's own bond) under a key derived from the bidder's tag, so it
+    can be shown to that bidder, whose request recomputes the tag, and to nobody who reads the database."""
+    data = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    return envelope.seal_bytes(_bidder_key(bidder_tag), data, context=b"ggzy-bond-payer")
+
+
+def unseal_for_bidder(bidder_tag: str, sealed: bytes) -> dict:
+    return json.loads(envelope.open_bytes(_bidder_key(bidder_tag), bytes(sealed), context=b"ggzy-bond-payer"))

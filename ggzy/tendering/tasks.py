@@ -15,6 +15,7 @@ from ggzy.core import clock
 
 from .choices import LotState
 from .models import Lot
+from .services.bonds import bond_refunds_flag_overdue
 from .services.hall import openings_decrypt_due
 from .services.opening import lot_open
 from .services.result import bond_refunds_remind
@@ -60,3 +61,9 @@ def chronograph():
 @db_periodic_task(crontab(hour="8", minute="0"))
 def bond_refund_reminders():
     return bond_refunds_remind()
+
+
+@db_periodic_task(crontab(hour="0", minute="10"))
+def bond_refund_overdue_flags():
+    """Flag bond refunds past their due date (each once) and tell the center's staff."""
+    return bond_refunds_flag_overdue()

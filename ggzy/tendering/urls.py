@@ -1,7 +1,6 @@
 from django.urls import path
 
-from . import views, views_custody, views_documents, views_receipt, views_sealed
-from . import views, views_custody, views_hall, views_sealed
+from . import views, views_bonds, views_custody, views_documents, views_hall, views_receipt, views_sealed
 
 app_name = "tendering"
 urlpatterns = [
@@ -20,6 +19,7 @@ urlpatterns = [
     *views_sealed.urlpatterns,  # 自持密钥投标页（浏览器加密）
     *views_documents.urlpatterns,  # 招标文件下载（已报名投标人，记录下载）
     *views_receipt.urlpatterns,  # 投标回执（PDF）
+    *views_bonds.urlpatterns,  # 保证金管理（交易中心）
     *views_custody.urlpatterns,  # 开标密钥保管人（交易中心）
     *views_hall.urlpatterns,  # 不见面开标大厅
 ]

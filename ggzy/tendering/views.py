@@ -269,6 +269,8 @@ def lot_view(request, lot_id: int):
         context["bank_accounts"] = policies.acting_entity(user).bank_accounts.all()
         # one token per rendering of the bid form: the same form sent twice makes one submission
         context["submission_token"] = token_urlsafe(24)
+        if context["signup"] is not None:
+            context["bond"] = services.bond_status(actor=user, lot=lot)
     if context["is_staff"] or context["is_owner"]:
         context["findings"] = lot.fair_findings.all()
         context["opening_objections"] = lot.opening_objections.select_related("bidder")
@@ -401,9 +403,8 @@ ACTIONS: dict[str, Action] = {
     "clarify": Action(OWNERS_OR_STAFF, lambda r, lot: services.lot_clarify(
         actor=r.user, lot=lot, text=r.POST.get("text", "")), "澄清已发布"),
     "signup": Action(BIDDER, lambda r, lot: services.signup_create(actor=r.user, lot=lot), "报名成功"),
-    "bond": Action(BIDDER, lambda r, lot: services.bond_record(
-        actor=r.user, lot=lot, amount=r.POST.get("amount", ""), account_number=r.POST.get("account_number", "")),
-        "保证金已登记"),
+    "guarantee": Action(BIDDER, lambda r, lot: services.bond_guarantee_submit(
+        actor=r.user, lot=lot, number=r.POST.get("guarantee_number", "")), "电子保函已核验，可作为投标保证金"),
     "bid": Action(BIDDER, _bid, "投标文件已加密递交"),
     "withdraw": Action(BIDDER, lambda r, lot: bidding.bid_withdraw(actor=r.user, lot=lot), "投标已撤回"),
     "open": Action(STAFF, lambda r, lot: opening.lot_open(actor=r.user, lot=lot), "已开标"),

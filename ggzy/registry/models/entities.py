@@ -62,6 +62,8 @@ class EntityBankAccount(models.Model):
     bank_name = models.CharField("开户银行", max_length=128)
     account_name = models.CharField("账户名称", max_length=200)
     account_number = models.CharField("银行账号", max_length=40)
+    # 招标投标法实施条例 第二十六条: a bond paid in cash or by cheque must leave the bidder's basic account
+    is_basic = models.BooleanField("基本账户", default=True)
 
     class Meta:
         verbose_name = "基本账户"

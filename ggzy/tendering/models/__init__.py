@@ -2,6 +2,7 @@
 
 from .archive import ArchiveAccess, ArchivePackage
 from .bidding import Bid, BidBond, BidEvent, BidFile, DocumentDownload, SignUp
+from .bonds import BankArrival, BankStatementImport, BondAccount, GuaranteeIssuer, GuaranteeRecord
 from .custody import Custodian, CustodianShare, LotOpeningKey
 from .evaluation import CommitteeMember, EvaluationReport, ReportSignature, Score
 from .hall import HallSignIn
@@ -10,6 +11,7 @@ from .projects import Clarification, FairCompetitionFinding, Lot, Project, Proje
 from .result import Award, BondRefund, Candidate, Contract, ResultObjection
 
 __all__ = [
+    "BankArrival", "BankStatementImport", "BondAccount", "GuaranteeIssuer", "GuaranteeRecord",
     "ArchiveAccess", "ArchivePackage", "Award", "Bid", "BidBond", "BidEvent", "BidFile", "BondRefund", "Candidate",
     "Clarification", "CommitteeMember", "Contract", "Custodian", "CustodianShare", "DocumentDownload", "EvaluationReport", "FairCompetitionFinding", "HallSignIn", "Lot", "LotOpeningKey",
     "OpeningObjection", "OpeningRecord", "Project", "ReportSignature", "ResultObjection", "Score", "SignUp",

@@ -55,16 +55,22 @@ class DocumentDownload(SealedIdentity):
 
 
 class BidBond(models.Model):
-    """投标保证金 — paid from one of the bidder's registered accounts; capped by the template."""
+    """投标保证金 — one per sign-up of a lot with a bond: its virtual sub-account (虚拟子账号), what arrived on it
+    (``amount``, the sum of matched bank arrivals) or the verified electronic guarantee."""
 
     signup = models.OneToOneField(SignUp, on_delete=models.PROTECT, related_name="bond", verbose_name="报名")
-    amount = models.DecimalField("金额（元）", max_digits=16, decimal_places=2)
-    account_sealed = models.BinaryField("加密的付款账户")
+    subaccount = models.CharField("虚拟子账号", max_length=40, null=True, blank=True, unique=True)
+    amount = models.DecimalField("已到账金额（元）", max_digits=16, decimal_places=2, default=0)
+    guarantee = models.OneToOneField("tendering.GuaranteeRecord", null=True, blank=True, on_delete=models.PROTECT,
+                                     related_name="bond", verbose_name="电子保函")
+    guarantee_verified_at = models.DateTimeField("保函核验时间", null=True, blank=True)
+    account_sealed = models.BinaryField("加密的付款账户", default=b"", blank=True)
     account_bank = models.CharField("付款银行（开标后）", max_length=100, blank=True)
     account_number = models.CharField("付款账号（开标后）", max_length=64, blank=True)
-    paid_at = models.DateTimeField("到账时间")
+    paid_at = models.DateTimeField("首笔到账时间", null=True, blank=True)
     refund_due = models.DateField("应退还日期", null=True, blank=True)
-    refunded_at = models.DateTimeField("退还时间", null=True, blank=True)
+    refunded_at = models.DateTimeField("退还（解除）时间", null=True, blank=True)
+    refund_reference = models.CharField("退还凭证号", max_length=64, blank=True)
 
     class Meta:
         verbose_name = "投标保证金"
@@ -72,6 +78,10 @@ class BidBond(models.Model):
 
     def __str__(self) -> str:
         return f"保证金#{self.pk}"
+
+    @property
+    def is_guarantee(self) -> bool:
+        return self.guarantee_id is not None
 
 
 class Bid(SealedIdentity):

@@ -57,6 +57,8 @@ class Lot(models.Model):
     documents_issued_at = models.DateTimeField("招标文件发出时间", null=True, blank=True)
     documents_sale_end = models.DateTimeField("招标文件发售截止", null=True, blank=True)
     bid_deadline = models.DateTimeField("投标截止（开标）时间", null=True, blank=True)
+    # 投标有效期 — set by the tender documents, counted from the deadline; an electronic guarantee must cover it
+    bid_validity_days = models.PositiveIntegerField("投标有效期（天）", default=90)
     decryption_window_minutes = models.PositiveIntegerField("解密时限（分钟）", default=60)
     notice_text = models.TextField("招标公告正文", blank=True)
     notice_id = models.BigIntegerField("招标公告", null=True, blank=True)

@@ -92,6 +92,7 @@ class BondRefund(models.Model):
     due_on = models.DateField("应退还日期")
     reason = models.CharField("原因", max_length=64)
     reminded_at = models.DateTimeField("最近提醒", null=True, blank=True)
+    overdue_flagged_at = models.DateTimeField("标记逾期时间", null=True, blank=True)
 
     class Meta:
         verbose_name = "保证金退还"

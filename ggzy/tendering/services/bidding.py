@@ -31,9 +31,10 @@ from ggzy.registry import services as registry_services
 
 from .. import policies, rules, sealing
 from ..choices import BidState
-from ..models import Bid, BidEvent, BidFile, BondRefund, Lot
+from ..models import Bid, BidEvent, BidFile, Lot
 from ..price_sheet import fingerprint_clean, price_sheet_clean
 from ..procedures import lot_fresh, procedure_for
+from . import bonds
 from .signup import signup_of
 
 MAX_FILES = 20
@@ -138,8 +139,9 @@ def bid_preconditions(*, actor, lot: Lot) -> tuple[Lot, object, str]:
     signup = signup_of(actor=actor, lot=lot)
     if signup is None:
         raise NotAllowed("请先报名", field="lot")
-    if lot.bond_amount > 0 and not hasattr(signup, "bond"):
-        raise DomainError("尚未缴纳投标保证金", field="bond")
+    blocked = bonds.bond_block_reason(lot=lot, signup=signup, bidder=bidder)
+    if blocked:
+        raise DomainError(blocked, field="bond")
     if lot.qualification_required:
         registry_services.qualification_check_valid(entity=bidder, qualification_type=lot.qualification_required,
                                                     on_date=clock.today())
@@ -351,9 +353,9 @@ def bid_withdraw(*, actor, lot: Lot) -> Bid:
         BidEvent.objects.create(lot=lot, bidder_tag=bid.bidder_tag, kind="withdraw", at=clock.now())
         signup = signup_of(actor=actor, lot=lot)
         bond = getattr(signup, "bond", None) if signup else None
-        if bond is not None and not hasattr(bond, "refund"):
+        if bond is not None:
             due = rules.after(lot.project, "bid_bond_refund_after_withdrawal_max", clock.now())
-            BondRefund.objects.create(bond=bond, due_on=timezone.localdate(due), reason="撤回投标")
+            bonds.bond_refund_due(bond=bond, due_on=timezone.localdate(due), reason="撤回投标")
         audit_record(actor=actor, action="bid.withdraw", object_type="tendering.lot", object_id=str(lot.pk),
                      object_repr="投标文件（密封）", center_id=lot.project.center_id, sealed=True,
                      before=before, after=_sealed_state(bid, files=before["files"]),

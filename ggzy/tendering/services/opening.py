@@ -23,7 +23,17 @@ from ggzy.registry.models import MarketEntity
 
 from .. import policies, rules, sealing
 from ..choices import BidState, LotState, ObjectionState
-from ..models import Bid, BidBond, DocumentDownload, Lot, OpeningObjection, OpeningRecord, Project, SignUp
+from ..models import (
+    BankArrival,
+    Bid,
+    BidBond,
+    DocumentDownload,
+    Lot,
+    OpeningObjection,
+    OpeningRecord,
+    Project,
+    SignUp,
+)
 from ..price_sheet import price_sheet_clean
 from ..procedures import lot_fresh, procedure_for
 from . import notices
@@ -90,10 +100,13 @@ def _unseal_identities(lot: Lot) -> None:
             row.bidder_id = sealing.unseal_small(lot, bytes(row.bidder_sealed))["entity_id"]
             row.save(update_fields=["bidder"])
             entity_ids.add(row.bidder_id)
-    for bond in BidBond.objects.filter(signup__lot=lot):
-        account = sealing.unseal_small(lot, bytes(bond.account_sealed))
-        bond.account_bank, bond.account_number = account["bank"], account["number"]
-        bond.save(update_fields=["account_bank", "account_number"])
+    # the payers of the lot's bond arrivals (bonds paid from one account hint at collusion: 实施条例 第四十条)
+    for arrival in BankArrival.objects.filter(bond__signup__lot=lot, payer_sealed__isnull=False).order_by("pk"):
+        payer = sealing.unseal_small(lot, bytes(arrival.payer_sealed or b""))
+        arrival.payer_name, arrival.payer_account, arrival.payer_bank = payer["name"], payer["account"], payer["bank"]
+        arrival.save(update_fields=["payer_name", "payer_account", "payer_bank"])
+        BidBond.objects.filter(pk=arrival.bond_id or 0, account_number="").update(
+            account_bank=payer["bank"][:100], account_number=payer["account"])
 
 
 def bid_decrypt(*, actor, bid: Bid) -> Bid:

@@ -21,7 +21,7 @@ from ggzy.core.models import AuditEntry
 from ggzy.core.money import yuan
 from ggzy.disclosure.services import notice_publish
 
-from .. import documents, policies, rules, sealing
+from .. import documents, policies, rules
 from ..choices import LotState, ObjectionState
 from ..models import (
     ArchiveAccess,
@@ -35,7 +35,7 @@ from ..models import (
     ResultObjection,
 )
 from ..procedures import lot_fresh, procedure_for
-from . import notices
+from . import bonds, notices
 
 CANDIDATES_SHOWN = 3
 
@@ -184,25 +184,11 @@ def contract_record(*, actor, lot: Lot, amount, signed_on: dt.date, content: byt
         contract = Contract.objects.create(lot=locked, amount=value, signed_on=signed_on, sha256=digest,
                                            recorded_at=clock.now(), is_late=signed_on > locked.award.contract_due)
         for bond in BidBond.objects.filter(signup__lot=locked, refund__isnull=True):
-            BondRefund.objects.create(bond=bond, due_on=refund_due, reason="合同签订")
+            bonds.bond_refund_due(bond=bond, due_on=refund_due, reason="合同签订")
         procedure_for(locked).transition(actor=actor, to=LotState.CONTRACTED)
         audit_record(actor=actor, action="result.contract", obj=contract, center_id=locked.project.center_id,
                      after={"amount": value, "signed_on": signed_on, "sha256": digest, "late": contract.is_late})
     return contract
-
-
-def bond_refund_mark(*, actor, refund: BondRefund) -> BondRefund:
-    if not policies.can_publish_lot(actor, refund.bond.signup.lot):
-        raise NotAllowed("只有本中心工作人员可以登记保证金退还")
-    with transaction.atomic():
-        BidBond.objects.filter(pk=refund.bond_id, refunded_at__isnull=True).update(refunded_at=clock.now())
-        lot = refund.bond.signup.lot
-        # a bond refunded before the opening (its bid withdrawn) would tell that the lot has a bidder
-        audit_record(actor=actor, action="bond.refund", obj=refund.bond, center_id=lot.project.center_id,
-                     seal_key=sealing.seal_key(lot.pk) if lot.state == LotState.PUBLISHED else "",
-                     after={"refunded": True})
-    refund.bond.refresh_from_db()
-    return refund
 
 
 def bond_refunds_remind() -> int:
@@ -217,7 +203,9 @@ def bond_refunds_remind() -> int:
         lot = refund.bond.signup.lot
         staff = User.objects.filter(role=Role.CENTER_STAFF, center_id=lot.project.center_id, is_active=True)
         with transaction.atomic():
-            notify(users=list(staff), title=f"保证金退还提醒：{lot.code}",
+            # before the opening the lot is not named: a refund due there would tell that it has a bidder
+            where = f"子账号 {refund.bond.subaccount}" if lot.state == LotState.PUBLISHED else lot.code
+            notify(users=list(staff), title=f"保证金退还提醒：{where}",
                    body=f"应于{refund.due_on:%Y-%m-%d}前退还投标保证金 {refund.bond.amount} 元（{refund.reason}）。")
             BondRefund.objects.filter(pk=refund.pk).update(reminded_at=clock.now())
         sent += 1

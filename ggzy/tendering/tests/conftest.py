@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 import pytest
+from django.utils import timezone
 
 from ggzy.accounts.roles import Role
 from ggzy.core import clock
@@ -49,6 +50,10 @@ def world(db, make_user, centers, frozen_clock):
         w.bidders.append(user)
         w.bidder_entities.append(entity)
     w.experts = [make_user(Role.EXPERT, display_name=f"专家{i}") for i in range(7)]
+    from ggzy.tendering.models import BondAccount
+
+    BondAccount.objects.create(center=w.center, bank_name="中国建设银行济南分行", account_name="济南公共资源交易中心保证金专户",
+                               account_number="37050161880100001234")
     return w
 
 
@@ -73,9 +78,35 @@ def lot_ready(world, *, method="works_open_tender", bond="10000.00", notice_text
 
 
 def sign_up(world, lot, indices):
-    """Bidders ``indices`` sign up for ``lot`` and pay its bond, so they may bid."""
+    """Bidders ``indices`` sign up for ``lot`` and pay its bond in full from their basic account, so they may bid."""
     from ggzy.tendering import services
 
     for i in indices:
         services.signup_create(actor=world.bidders[i], lot=lot)
-        services.bond_record(actor=world.bidders[i], lot=lot, amount="10000", account_number=f"3701000{i}88889999")
+        bond_arrive(world, lot, i)
+
+
+_serials = iter(range(1, 10**9))
+
+
+def statement_csv(rows, *, encoding="utf-8") -> bytes:
+    """A bank statement as the bond account's bank exports it: the header and ``rows`` (lists of cells)."""
+    from ggzy.tendering.services.bond_imports import STATEMENT_COLUMNS
+
+    lines = [",".join(STATEMENT_COLUMNS)] + [",".join(str(c) for c in row) for row in rows]
+    return ("\n".join(lines) + "\n").encode(encoding)
+
+
+def bond_arrive(world, lot, i, *, amount=None, account=None, serial=None):
+    """Bidder ``i``'s bond arrives on its sub-account (by default the lot's full bond, from its basic account),
+    through the statement import as staff would do it; returns the import."""
+    from ggzy.tendering.models import Lot
+    from ggzy.tendering.services import bond_imports, signup
+
+    lot = Lot.objects.get(pk=lot.pk)  # the bond amount as scheduled, whatever copy the caller holds
+    bond = signup.signup_of(actor=world.bidders[i], lot=lot).bond
+    arrived = timezone.localtime(clock.now() - dt.timedelta(minutes=5)).strftime("%Y-%m-%d %H:%M:%S")
+    row = [serial or f"LS{next(_serials):08d}", arrived, world.bidder_entities[i].name,
+           account or f"3701000{i}88889999", "中国工商银行济南分行", bond.subaccount,
+           amount if amount is not None else lot.bond_amount]
+    return bond_imports.bank_statement_import(actor=world.staff, center=lot.project.center, data=statement_csv([row]))

@@ -8,12 +8,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from ggzy.core import clock
 from ggzy.core.models import AuditEntry
-from ggzy.tendering import services
 from ggzy.tendering.choices import BidState, LotState
-from ggzy.tendering.models import Bid, BidBond, Lot, Project
+from ggzy.tendering.models import BankArrival, Bid, BidBond, Lot, Project
 from ggzy.tendering.services import bidding, opening
 
-from .conftest import lot_ready, sign_up
+from .conftest import bond_arrive, lot_ready, sign_up, statement_csv
 
 pytestmark = pytest.mark.django_db
 
@@ -28,7 +27,7 @@ def _project(price="5000000", lot_price="5000000", **lot):
 
 def _snapshot():
     return (Project.objects.count(), Lot.objects.count(), BidBond.objects.count(), Bid.objects.count(),
-            AuditEntry.objects.count())
+            BankArrival.objects.count(), AuditEntry.objects.count())
 
 
 @pytest.mark.parametrize("value", HOSTILE)
@@ -43,14 +42,14 @@ def test_project_amounts_refused_by_the_api(client, world, value, where):
     assert _snapshot() == before
 
 
-@pytest.mark.parametrize("raw", ['{"amount": 1e20}', '{"amount": 1e400}', '{"amount": NaN}', '{"amount": Infinity}'])
+@pytest.mark.parametrize("raw", ['{"bond_amount": 1e20}', '{"bond_amount": 1e400}', '{"bond_amount": NaN}',
+                                 '{"bond_amount": Infinity}'])
 def test_json_numbers_in_exponent_form_or_nan_are_refused(client, world, raw):
-    lot = lot_ready(world)
-    client.force_login(world.bidders[0])
-    client.post(f"/api/v1/tendering/lots/{lot.pk}/signup")
+    client.force_login(world.tenderer)
+    draft = client.post(PROJECTS, _project(), content_type="application/json").json()["lots"][0]["id"]
     before = _snapshot()
-    body = raw.replace("}", ', "account_number": "3701000088889999"}')
-    response = client.post(f"/api/v1/tendering/lots/{lot.pk}/bond", body, content_type="application/json")
+    body = raw.replace("}", ', "notice_text": "公开招标"}')
+    response = client.post(f"/api/v1/tendering/lots/{draft}/schedule", body, content_type="application/json")
     assert response.status_code == 400, response.content
     assert _snapshot() == before
 
@@ -62,11 +61,13 @@ def test_bond_and_schedule_amounts_refused_by_the_api(client, world, value):
     client.force_login(world.bidders[0])
     client.post(f"/api/v1/tendering/lots/{lot.pk}/signup")
     before = _snapshot()
-    # when the bond amount is hostile
-    response = client.post(f"/api/v1/tendering/lots/{lot.pk}/bond",
-                           {"amount": value, "account_number": "3701000088889999"}, content_type="application/json")
-    # then 400 naming the field, nothing stored
-    assert response.status_code == 400 and "amount" in response.json()["errors"], response.content
+    # when a bank statement brings a hostile amount to the bidder's sub-account
+    subaccount = BidBond.objects.get().subaccount
+    client.force_login(world.staff)
+    data = statement_csv([["LS1", "2026-02-02 10:00:00", "甲", "3701000088889999", "工行", subaccount, value]])
+    response = client.post("/api/v1/tendering/bonds/statements", {"file": SimpleUploadedFile("s.csv", data)})
+    # then 400 naming the row and column, nothing stored
+    assert response.status_code == 400 and "第2行“金额”列" in response.json()["errors"]["file"][0], response.content
     assert _snapshot() == before
     # and a draft lot's schedule refuses the same bond amount
     client.force_login(world.tenderer)
@@ -113,17 +114,20 @@ def test_pages_refuse_hostile_amounts_and_store_nothing(client, world, value):
         "estimated_price": value, "lot_name": "一标段"})
     assert response.status_code == 200 and f"估算价{problem}" in response.content.decode()
     assert _snapshot() == before
-    # the bond form on the lot page
+    # the statement import on the staff's bond page
     lot = lot_ready(world)
     client.force_login(world.bidders[0])
     client.post(f"/tendering/lots/{lot.pk}/act/signup/")
     before = _snapshot()
-    response = client.post(f"/tendering/lots/{lot.pk}/act/bond/",
-                           {"amount": value, "account_number": "3701000088889999"}, follow=True)
-    assert f"保证金金额{problem}" in response.content.decode()
+    client.force_login(world.staff)
+    data = statement_csv([["LS1", "2026-02-02 10:00:00", "甲", "3701000088889999", "工行",
+                           BidBond.objects.get().subaccount, value]])
+    response = client.post("/tendering/bonds/act/statement/", {"file": SimpleUploadedFile("s.csv", data)}, follow=True)
+    assert f"第2行“金额”列：金额{problem}" in response.content.decode()
     assert _snapshot() == before
     # the bid form
-    services.bond_record(actor=world.bidders[0], lot=lot, amount="10000", account_number="3701000088889999")
+    bond_arrive(world, lot, 0)
+    client.force_login(world.bidders[0])
     before = _snapshot()
     response = client.post(f"/tendering/lots/{lot.pk}/act/bid/",
                            {"total_price": value, "files": [SimpleUploadedFile("a.pdf", b"abc")]}, follow=True)

@@ -6,6 +6,9 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from ggzy.core import clock
+from ggzy.tendering.models import Lot
+
+from .conftest import bond_arrive
 
 pytestmark = pytest.mark.django_db
 
@@ -48,8 +51,7 @@ def test_gp_inquiry_through_the_api(client, world):
     for i, price in enumerate(PRICES):
         client.force_login(world.bidders[i])
         _ok(client.post(f"{api}/lots/{lot_id}/signup"), 201)
-        _ok(client.post(f"{api}/lots/{lot_id}/bond", {"amount": "5000", "account_number": f"3701000{i}88889999"},
-                        content_type="application/json"), 201)
+        bond_arrive(world, Lot.objects.get(pk=lot_id), i)
         _ok(client.post(f"{api}/lots/{lot_id}/bid", {
             "price_sheet": f'{{"total_price": "{price}"}}', "fingerprint": f'{{"mac": "00:00:00:00:00:0{i}"}}',
             "files": [SimpleUploadedFile("报价文件.pdf", b"quote %d" % i)]}), 201)

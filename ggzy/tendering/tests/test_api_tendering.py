@@ -8,7 +8,7 @@ from ggzy.core import clock
 from ggzy.core.models import AuditEntry
 from ggzy.tendering.models import Lot, Project
 
-from .conftest import lot_ready
+from .conftest import bond_arrive, lot_ready
 
 pytestmark = pytest.mark.django_db
 
@@ -64,8 +64,7 @@ def test_late_bid_over_http_is_refused(client, world):
     lot = lot_ready(world)
     client.force_login(world.bidders[0])
     client.post(f"/api/v1/tendering/lots/{lot.pk}/signup")
-    client.post(f"/api/v1/tendering/lots/{lot.pk}/bond", {"amount": "100", "account_number": "3701000088889999"},
-                content_type="application/json")
+    bond_arrive(world, lot, 0)
     clock.advance(dt.timedelta(days=30))
     from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -78,8 +77,7 @@ def test_bid_with_malformed_json_names_the_field(client, world):
     lot = lot_ready(world)
     client.force_login(world.bidders[0])
     client.post(f"/api/v1/tendering/lots/{lot.pk}/signup")
-    client.post(f"/api/v1/tendering/lots/{lot.pk}/bond", {"amount": "100", "account_number": "3701000088889999"},
-                content_type="application/json")
+    bond_arrive(world, lot, 0)
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     response = client.post(f"/api/v1/tendering/lots/{lot.pk}/bid", {

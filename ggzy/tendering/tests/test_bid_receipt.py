@@ -12,13 +12,13 @@ from ggzy.ledger.receipts import ReceiptInvalid, receipt_verify
 from ggzy.tendering import services
 from ggzy.tendering.services import bidding
 
-from .conftest import lot_ready
+from .conftest import bond_arrive, lot_ready
 
 
 def _bid(world, lot, i):
     user = world.bidders[i]
     services.signup_create(actor=user, lot=lot)
-    services.bond_record(actor=user, lot=lot, amount="10000", account_number=f"3701000{i}88889999")
+    bond_arrive(world, lot, i)
     return bidding.bid_submit(actor=user, lot=lot, price_sheet={"total_price": "7650000.00"},
                               files=[bidding.IncomingFile("技术标.pdf", [b"proposal %d" % i])],
                               fingerprint={"mac": f"00:11:22:33:44:{i:02d}"})

@@ -9,6 +9,8 @@ import pytest
 from ggzy.core import clock
 from ggzy.tendering.models import Lot
 
+from .conftest import bond_arrive
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
@@ -80,11 +82,13 @@ def _register_and_publish(browser, live_server, world, name="历城区第二实�
     return lot, tenderer, staff
 
 
-def _bid(browser, live_server, user, lot, price):
+def _bid(browser, live_server, world, user, lot, price):
     bidder = Actor(browser, live_server, user)
     bidder.lot(lot.pk)
     bidder.click("#signup-button")
-    bidder.click("#bidder-panel button[type=submit]")  # bond, from the registered account
+    bond_arrive(world, lot, world.bidders.index(user))  # the bond arrives on the bidder's sub-account
+    bidder.lot(lot.pk)
+    assert "已到账" in bidder.page.inner_text("#bond-state")
     page = bidder.page
     page.set_input_files("#bid-files", files=[{"name": "投标文件.pdf", "mimeType": "application/pdf",
                                                "buffer": b"%PDF technical and commercial proposal"}])
@@ -99,7 +103,7 @@ def _bid(browser, live_server, user, lot, price):
 
 def test_engineering_open_tender_every_step_every_role(browser, live_server, world):
     lot, tenderer, staff = _register_and_publish(browser, live_server, world)
-    bidders = [_bid(browser, live_server, world.bidders[i], lot, p)
+    bidders = [_bid(browser, live_server, world, world.bidders[i], lot, p)
                for i, p in enumerate(["7650000.00", "7480000.00", "7720000.00"])]
     # before the deadline the public page names no bidder
     public = browser.new_page()
@@ -161,8 +165,8 @@ def test_engineering_open_tender_every_step_every_role(browser, live_server, wor
 
 def test_failed_lot_with_fewer_than_three_bids(browser, live_server, world):
     lot, tenderer, staff = _register_and_publish(browser, live_server, world, name="章丘区供水管网改造工程")
-    _bid(browser, live_server, world.bidders[0], lot, "1000000.00")
-    _bid(browser, live_server, world.bidders[1], lot, "990000.00")
+    _bid(browser, live_server, world, world.bidders[0], lot, "1000000.00")
+    _bid(browser, live_server, world, world.bidders[1], lot, "990000.00")
     clock.advance(dt.timedelta(days=22))
     staff.lot(lot.pk)
     staff.click("#open-button")

@@ -21,7 +21,7 @@ from ggzy.tendering.models import Bid, Custodian, CustodianShare, LotOpeningKey
 from ggzy.tendering.services import client_sealed, custody, opening
 from ggzy.tendering.services.bidding import IncomingFile
 
-from .conftest import lot_ready
+from .conftest import bond_arrive, lot_ready
 
 pytestmark = pytest.mark.django_db
 ALGORITHMS = [Algorithm.SM2, Algorithm.SM2, Algorithm.ECDSA, Algorithm.ECDSA]
@@ -76,7 +76,7 @@ def _signed_up_lot(world):
     lot = lot_ready(world)
     for i, user in enumerate(world.bidders):
         services.signup_create(actor=user, lot=lot)
-        services.bond_record(actor=user, lot=lot, amount="10000", account_number=f"3701000{i}88889999")
+        bond_arrive(world, lot, i)
     return lot
 
 

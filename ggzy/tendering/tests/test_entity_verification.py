@@ -18,7 +18,7 @@ from ggzy.tendering.models import Award, Bid, BidEvent, Candidate, Project, Sign
 from ggzy.tendering.schemas import lot_public
 from ggzy.tendering.services import bidding, opening, result
 
-from .conftest import lot_ready
+from .conftest import bond_arrive, lot_ready
 from .test_signatures import _continue_to_contract
 
 PRICES = ["7650000.00", "7480000.00", "7720000.00"]
@@ -92,7 +92,7 @@ def _archived_lot(world):
     for i, price in enumerate(PRICES):
         user = world.bidders[i]
         services.signup_create(actor=user, lot=lot)
-        services.bond_record(actor=user, lot=lot, amount="10000", account_number=f"3701000{i}88889999")
+        bond_arrive(world, lot, i)
         bidding.bid_submit(actor=user, lot=lot, price_sheet={"total_price": price, "duration_days": 300},
                            files=[bidding.IncomingFile("技术标.pdf", [b"technical proposal"])])
     clock.advance(dt.timedelta(days=21, minutes=1))

@@ -3,7 +3,7 @@
 import pytest
 
 from ggzy.core.models import AuditEntry
-from ggzy.tendering.models import Lot, SignUp
+from ggzy.tendering.models import BidBond, Lot, SignUp
 
 from .conftest import lot_ready
 
@@ -70,9 +70,9 @@ def test_an_error_is_shown_in_chinese_and_changes_nothing(client, world):
     lot = lot_ready(world)
     client.force_login(world.bidders[0])
     client.post(f"/tendering/lots/{lot.pk}/act/signup/")
-    response = client.post(f"/tendering/lots/{lot.pk}/act/bond/", {"amount": "99999999", "account_number": "x"},
-                           follow=True)
-    assert "投标保证金不得超过" in response.content.decode()
+    response = client.post(f"/tendering/lots/{lot.pk}/act/guarantee/", {"guarantee_number": "BH-0001"}, follow=True)
+    assert "保函编号 BH-0001 未找到" in response.content.decode()
+    assert BidBond.objects.get().guarantee_id is None
 
 
 def test_unknown_action_is_404(client, world):
