@@ -49,7 +49,7 @@ def _data_strings() -> list[str]:
             continue
         for row in model.objects.values_list(*fields):
             for value in row:
-                if isinstance(value, str) and HAN.search(value) and len(value) <= 400:
+                if isinstance(value, str) and HAN.search(value) and len(value) <= 20000:
                     values.add(value.strip())
     return sorted(values, key=len, reverse=True)
 

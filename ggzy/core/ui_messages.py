@@ -9,6 +9,10 @@ Add a message here and its English at the end of ``locale/en/LC_MESSAGES/django.
 from django.utils.translation import gettext_noop as _
 
 MESSAGES = [
+    _("电子保函已核验，可作为投标保证金"),
+    _("该保函已用于其他投标"),
+    _("本标段不收取投标保证金"),
+    _("保函申请人不是本单位（统一社会信用代码不符）"),
     _("您的角色无权执行此操作"),
     _("请先登录"),
     _("请求无效"),
@@ -134,4 +138,10 @@ TEMPLATES = [
     _("签名者证书未通过验证：%(reason)s"),
     _("证书有效（由“%(ca)s”签发，信任链完整，未被吊销）"),
     _("地址 %(path)s 不存在，或您无权查看它。"),
+    _("保证金不足：应缴 %(required)s，已到账 %(counted)s"),
+    _("保证金未到账：应缴 %(required)s，已到账 ¥0.00"),
+    _("保证金付款账户不符：%(payer)s 不是本单位登记的基本账户，该笔款项不计入保证金并将原路退回；应缴 %(required)s，基本账户已到账 %(counted)s"),
+    _("保函编号 %(number)s 未找到：平台没有出函机构的该保函记录"),
+    _("保函担保的标段为 %(theirs)s，不是本标段 %(ours)s"),
+    _("保函金额不足：应缴 %(required)s，保函金额 %(amount)s"),
 ]

@@ -3,7 +3,7 @@ sign-ups' sub-accounts) and the issuers' electronic guarantee records, both as f
 
 Each import is atomic (a malformed row is named by row and column, and nothing is imported) and idempotent (by
 流水号, by 保函编号). Neither import is logged openly: on a day with one open lot a row count would count its
-bidders; each matched arrival is logged sealed against its lot (ADR 0010).
+bidders; each matched arrival is logged sealed against its lot (ADR 0012).
 """
 
 from __future__ import annotations

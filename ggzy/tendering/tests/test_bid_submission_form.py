@@ -8,7 +8,7 @@ from ggzy.tendering import services
 from ggzy.tendering.models import Bid, BidEvent
 from ggzy.tendering.services import bidding
 
-from .conftest import lot_ready
+from .conftest import bond_arrive, lot_ready
 
 TOKEN = "form-token-0123456789abcdef"
 
@@ -17,7 +17,7 @@ TOKEN = "form-token-0123456789abcdef"
 def lot(world):
     lot = lot_ready(world)
     services.signup_create(actor=world.bidders[0], lot=lot)
-    services.bond_record(actor=world.bidders[0], lot=lot, amount="10000", account_number="3701000088889999")
+    bond_arrive(world, lot, 0)
     return lot
 
 
@@ -139,7 +139,7 @@ def test_four_sends_of_one_submission_at_once_store_one(world):
 
     lot = lot_ready(world)
     services.signup_create(actor=world.bidders[0], lot=lot)
-    services.bond_record(actor=world.bidders[0], lot=lot, amount="10000", account_number="3701000088889999")
+    bond_arrive(world, lot, 0)
     _submit(world, lot, "earlier-form-token-0123456789")
     start = threading.Barrier(4)
     outcomes: list[object] = []

@@ -6,7 +6,7 @@ import re
 import pytest
 from django.test import Client
 
-from .conftest import lot_ready
+from .conftest import bond_arrive, lot_ready
 
 HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
 
@@ -29,12 +29,14 @@ def test_bidder_path_messages_are_english(world):
     assert _messages(_act(client, lot, "bid")) == ["Sign up first"]
     assert _messages(_act(client, lot, "signup")) == ["Signed up"]
     assert _messages(_act(client, lot, "signup")) == ["You have already signed up for this lot"]
-    refused = _messages(_act(client, lot, "bond", {"amount": "1e5", "account_number": "3701000088889999"}))
-    assert refused and "plain number" in refused[0] and not HAN.search(refused[0]), refused
-    refused = _messages(_act(client, lot, "bond", {"amount": "10000", "account_number": "123456789"}))
-    assert refused == ["The paying account is not your entity's basic account registered on the platform"]
-    assert _messages(_act(client, lot, "bond", {"amount": "10000", "account_number": "3701000088889999"})) == [
-        "Bond recorded"]
+    refused = _messages(_act(client, lot, "bid", {"total_price": "100"}))
+    assert refused and refused[0].startswith("Bond not received:") and not HAN.search(refused[0]), refused
+    bond_arrive(world, lot, 0, amount="100")
+    refused = _messages(_act(client, lot, "bid", {"total_price": "100"}))
+    assert refused and refused[0].startswith("Bond short:") and not HAN.search(refused[0]), refused
+    refused = _messages(_act(client, lot, "guarantee", {"guarantee_number": "NO-SUCH-1"}))
+    assert refused == ["Guarantee NO-SUCH-1 not found: the platform has no record of it from its issuer"], refused
+    bond_arrive(world, lot, 0)
     refused = _messages(_act(client, lot, "bid", {"total_price": "100"}))
     assert refused and not any(HAN.search(m) for m in refused), refused
 

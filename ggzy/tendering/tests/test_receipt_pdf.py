@@ -16,7 +16,7 @@ from ggzy.tendering import bidclient, services
 from ggzy.tendering.receipt_pdf import ReceiptPdfInvalid, receipt_pdf_verify
 from ggzy.tendering.services import bidding
 
-from .conftest import lot_ready
+from .conftest import bond_arrive, lot_ready
 
 
 def _bid(world, lot, i, *, price="7650000.00", content=b"proposal", token=""):
@@ -31,7 +31,7 @@ def lot(world):
     lot = lot_ready(world)
     for i in (0, 1):
         services.signup_create(actor=world.bidders[i], lot=lot)
-        services.bond_record(actor=world.bidders[i], lot=lot, amount="10000", account_number=f"3701000{i}88889999")
+        bond_arrive(world, lot, i)
     _bid(world, lot, 0)
     _bid(world, lot, 1, content=b"other proposal")
     return lot
