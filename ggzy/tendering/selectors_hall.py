@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ggzy.accounts.roles import Role
+from ggzy.core.templatetags.ggzy_money import yuan
 
 from . import masking, policies
 from .choices import BidState, LotState, ObjectionState
@@ -63,6 +64,11 @@ def _phase(lot: Lot, now) -> str:
     return "closed"
 
 
+def _price_text(value) -> str:
+    """A price as the lot page's opening record shows it (¥7,650,000.00); nothing while it is not known."""
+    return yuan(value) if value not in (None, "") else ""
+
+
 def _bid_row(bid, order: int, lot: Lot) -> dict[str, Any]:
     sheet = bid.price_sheet or {}
     row = {"key": f"b{order}", "order": order, "bidder": bid.bidder.name if bid.bidder_id else "",
@@ -77,7 +83,7 @@ def _bid_row(bid, order: int, lot: Lot) -> dict[str, Any]:
         else:
             row["status_label"] = _("待解密")
     elif bid.state == BidState.OPENED:
-        row.update(status="decrypted", status_label=_("已解密"), price=sheet.get("total_price") or "",
+        row.update(status="decrypted", status_label=_("已解密"), price=_price_text(sheet.get("total_price")),
                    duration_days=sheet.get("duration_days") or "", quality=sheet.get("quality") or "")
     elif bid.state in FAILED_AT_OPENING:
         row.update(status="failed", status_label=_("解密失败"), reason=bid.failure_reason)
@@ -89,7 +95,7 @@ def _bid_row(bid, order: int, lot: Lot) -> dict[str, Any]:
 def _record_row(row: dict, order: int) -> dict[str, Any]:
     decrypted = row.get("price") not in (None, "")
     return {"key": f"b{order}", "order": order, "bidder": row.get("bidder", ""), "credit_code": row.get("credit_code", ""),
-            "price": row.get("price") or "", "duration_days": row.get("duration_days") or "",
+            "price": _price_text(row.get("price")), "duration_days": row.get("duration_days") or "",
             "quality": row.get("quality") or "", "reason": row.get("reason", ""),
             "status": "decrypted" if decrypted else "failed",
             "status_label": _("已解密") if decrypted else _("解密失败")}

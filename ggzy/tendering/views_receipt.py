@@ -9,7 +9,7 @@ from django.urls import path
 
 from ggzy.accounts.roles import Role
 from ggzy.core.errors import DomainError
-from ggzy.core.permissions import requires, roles
+from ggzy.core.permissions import PUBLIC, requires, roles
 
 from . import selectors
 from .services import receipt
@@ -36,6 +36,19 @@ def bid_receipt_pdf_view(request, lot_id: int):
     return receipt_pdf_response(name, pdf)
 
 
+@requires(PUBLIC)
+def receipt_trust_root_view(request):
+    """The platform's root certificate, for ``ggzy-bid receipt verify --trust`` (public, like any CA's root)."""
+    try:
+        pem = receipt.receipt_trust_root()
+    except DomainError as exc:
+        raise Http404(exc.message) from None
+    response = HttpResponse(pem, content_type="application/x-pem-file")
+    response["Content-Disposition"] = "attachment; filename=ggzy-platform-ca.pem"
+    return response
+
+
 urlpatterns = [
     path("lots/<int:lot_id>/my-bid/receipt.pdf", bid_receipt_pdf_view, name="bid_receipt_pdf"),
+    path("receipt-trust-root.pem", receipt_trust_root_view, name="receipt_trust_root"),
 ]

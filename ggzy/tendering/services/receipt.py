@@ -89,3 +89,12 @@ def bid_receipt_pdf(*, actor, lot: Lot) -> tuple[str, bytes]:
                                        cert_pem=signer.cert_pem, key_pem=signer.key_pem,
                                        chain_pems=list(signer.chain_pems))
     return f"{document['receipt_number']}.pdf", pdf
+
+
+def receipt_trust_root() -> bytes:
+    """The certificate (PEM) at the top of the chain that signs receipts: what ``ggzy-bid receipt verify --trust``
+    checks a receipt against. Public; a platform configured without a chain file has none to offer."""
+    chain = platform_signer().chain_pems
+    if not chain:
+        raise NotFound("平台未配置签章证书链，无法提供回执验证用的根证书", field="trust")
+    return chain[-1]

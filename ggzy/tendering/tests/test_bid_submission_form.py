@@ -4,11 +4,10 @@ submit names every missing part at once — on the page and in the API — chang
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from ggzy.tendering import services
 from ggzy.tendering.models import Bid, BidEvent
 from ggzy.tendering.services import bidding
 
-from .conftest import bond_arrive, lot_ready
+from .conftest import lot_ready, sign_up
 
 TOKEN = "form-token-0123456789abcdef"
 
@@ -16,8 +15,7 @@ TOKEN = "form-token-0123456789abcdef"
 @pytest.fixture
 def lot(world):
     lot = lot_ready(world)
-    services.signup_create(actor=world.bidders[0], lot=lot)
-    bond_arrive(world, lot, 0)
+    sign_up(world, lot, [0])
     return lot
 
 
@@ -138,8 +136,7 @@ def test_four_sends_of_one_submission_at_once_store_one(world):
     from django.db import connection, connections
 
     lot = lot_ready(world)
-    services.signup_create(actor=world.bidders[0], lot=lot)
-    bond_arrive(world, lot, 0)
+    sign_up(world, lot, [0])
     _submit(world, lot, "earlier-form-token-0123456789")
     start = threading.Barrier(4)
     outcomes: list[object] = []

@@ -3,10 +3,9 @@ disabled while sending, a double click sends once, and the receipt PDF can be do
 
 import pytest
 
-from ggzy.tendering import services
 from ggzy.tendering.models import Bid, BidEvent
 
-from .conftest import bond_arrive, lot_ready
+from .conftest import lot_ready, sign_up
 from .test_browser_tendering import Actor
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
@@ -14,8 +13,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, seria
 
 def test_the_upload_shows_progress_and_sends_once(browser, live_server, world):
     lot = lot_ready(world)
-    services.signup_create(actor=world.bidders[0], lot=lot)
-    bond_arrive(world, lot, 0)
+    sign_up(world, lot, [0])
     bidder = Actor(browser, live_server, world.bidders[0])
     page = bidder.lot(lot.pk)
     assert page.locator("[data-upload-box]").is_hidden()
@@ -56,8 +54,7 @@ def test_the_upload_shows_progress_and_sends_once(browser, live_server, world):
 
 def test_progress_reaches_the_bar(browser, live_server, world):
     lot = lot_ready(world)
-    services.signup_create(actor=world.bidders[0], lot=lot)
-    bond_arrive(world, lot, 0)
+    sign_up(world, lot, [0])
     bidder = Actor(browser, live_server, world.bidders[0])
     page = bidder.lot(lot.pk)
     # record every value the bar takes and the text beside it (kept across the page load that follows)

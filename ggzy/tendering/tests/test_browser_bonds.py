@@ -11,11 +11,14 @@ from .test_browser_tendering import Actor
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
-def _try_bid(bidder, price="7600000"):
+def _try_bid(bidder, price="7600000", *, files=(("投标文件.pdf", b"%PDF proposal"),), duration_days=None):
+    """Send the bid form on the lot page with ``files`` (name, bytes) and the price sheet; returns the page."""
     page = bidder.page
-    page.set_input_files("#bid-files", files=[{"name": "投标文件.pdf", "mimeType": "application/pdf",
-                                               "buffer": b"%PDF proposal"}])
+    page.set_input_files("#bid-files", files=[{"name": name, "mimeType": "application/pdf", "buffer": content}
+                                              for name, content in files])
     page.fill("#total_price", price)
+    if duration_days is not None:
+        page.fill("#duration_days", str(duration_days))
     page.click("#bid-form button[type=submit]")
     page.wait_for_load_state()
     return page

@@ -6,6 +6,7 @@ hall (desktop and 390 px) go to docs/screenshots/."""
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -69,7 +70,7 @@ def test_two_bidders_watch_the_opening_live(browser, live_server, world, setting
         expect(watcher.locator("#hall-bids .status-decrypted")).to_have_count(3)
         table = watcher.inner_text("#hall-bids")
         for entity, price in zip(world.bidder_entities[:3], PRICES, strict=True):
-            assert entity.name in table and price in table
+            assert entity.name in table and f"¥{Decimal(price):,.2f}" in table  # as the lot page shows amounts
         assert watcher.evaluate("window.ggzyNoReload") == "still here"
         assert watcher.inner_text("#hall-state") == "开标中"
         # when the first bidder raises an objection from the hall

@@ -84,7 +84,7 @@ def test_before_the_deadline_the_hall_shows_no_bidder_and_no_count(client, world
     for text in (page, stream):
         for entity in world.bidder_entities:
             assert entity.name not in text
-        assert "7650000" not in text and 'data-key="b' not in text
+        assert "7650000" not in text and "7,650,000" not in text and 'data-key="b' not in text
     assert "event: bids\ndata: []" in stream and "event: sign_ins\ndata: []" in stream
     assert "event: clock" in stream and '"phase": "before"' in stream
 
@@ -123,12 +123,12 @@ def test_stream_sends_decryption_status_and_record_rows_after_the_opening(world,
     pending = _stream(world.bidders[1], hall_lot)
     # then every bid is listed as waiting for decryption, with its bidder, without price
     assert pending.count('"status": "pending"') == 3 and "待解密" in pending
-    assert world.bidder_entities[0].name in pending and "7650000" not in pending
+    assert world.bidder_entities[0].name in pending and "7650000" not in pending and "7,650,000" not in pending
     # when the chronograph decrypts the platform-sealed bids
     assert tasks.openings_decrypt_due_safely() == 3
     done = _stream(world.bidders[1], hall_lot, last_event_id="")
     # then each row carries its price and the decrypted status
-    assert done.count('"status": "decrypted"') == 3 and "7650000.00" in done and "已解密" in done
+    assert done.count('"status": "decrypted"') == 3 and "7,650,000.00" in done and "已解密" in done
 
 
 def test_reconnecting_with_the_last_event_id_sends_only_the_clock(world, hall_lot):
@@ -214,7 +214,7 @@ def test_after_the_record_is_published_anyone_may_read_the_hall(client, world, h
     tasks.openings_decrypt_due_safely()
     opening.opening_record_publish(actor=world.staff, lot=Lot.objects.get(pk=hall_lot.pk))
     page = _hall(client, world.bidders[3], hall_lot).content.decode()
-    assert world.bidder_entities[1].name in page and "7650000.00" in page and "hall-objection-form" not in page
+    assert world.bidder_entities[1].name in page and "¥7,650,000.00" in page and "hall-objection-form" not in page
 
 
 # -- sign-in with the certificate -------------------------------------------------------------------------------

@@ -12,11 +12,11 @@ import pytest
 from ggzy.core import clock
 from ggzy.ledger import keys, notes
 from ggzy.pki.platform_signing import platform_signer
-from ggzy.tendering import bidclient, services
+from ggzy.tendering import bidclient
 from ggzy.tendering.receipt_pdf import ReceiptPdfInvalid, receipt_pdf_verify
 from ggzy.tendering.services import bidding
 
-from .conftest import bond_arrive, lot_ready
+from .conftest import lot_ready, sign_up
 
 
 def _bid(world, lot, i, *, price="7650000.00", content=b"proposal", token=""):
@@ -29,9 +29,7 @@ def _bid(world, lot, i, *, price="7650000.00", content=b"proposal", token=""):
 @pytest.fixture
 def lot(world):
     lot = lot_ready(world)
-    for i in (0, 1):
-        services.signup_create(actor=world.bidders[i], lot=lot)
-        bond_arrive(world, lot, i)
+    sign_up(world, lot, [0, 1])
     _bid(world, lot, 0)
     _bid(world, lot, 1, content=b"other proposal")
     return lot
@@ -137,6 +135,21 @@ def test_the_lot_page_links_the_pdf_receipt(client, world, lot):
     assert f"/tendering/lots/{lot.pk}/my-bid/receipt.pdf" in page and "下载投标回执（PDF）" in page
 
 
+def test_the_platform_root_to_verify_against_is_public(db, client, settings, tmp_path):
+    response = client.get("/tendering/receipt-trust-root.pem")
+    assert response.status_code == 200 and response.content == _ca()
+    assert "attachment" in response["Content-Disposition"]
+    # a platform configured with its own certificate but no chain file has none to offer, and says so
+    cert = tmp_path / "signing.pem"
+    cert.write_bytes(platform_signer().cert_pem)
+    key = tmp_path / "signing.key"
+    key.write_bytes(platform_signer().key_pem)
+    settings.GGZY_PLATFORM_SIGNING_CERT_FILE, settings.GGZY_PLATFORM_SIGNING_KEY_FILE = str(cert), str(key)
+    settings.GGZY_PLATFORM_SIGNING_CHAIN_FILE = ""
+    response = client.get("/tendering/receipt-trust-root.pem")
+    assert response.status_code == 404 and b"BEGIN CERTIFICATE" not in response.content
+
+
 def _offline(monkeypatch):
     def refuse(*args, **kwargs):
         raise AssertionError("the receipt check must not use the network")
@@ -168,23 +181,28 @@ def test_the_cli_verifies_the_receipt_offline(client, world, lot, tmp_path, monk
     assert "投标回执验证失败" in capsys.readouterr().err
 
 
-def test_the_cli_runs_without_django_or_network(client, world, lot, tmp_path):
+def cli_offline(args: list[str]):
+    """``ggzy-bid`` run as a bidder runs it: a fresh interpreter with no Django settings and the network refused."""
     import os
     import subprocess
     import sys
 
-    pdf = tmp_path / "receipt.pdf"
-    pdf.write_bytes(_pdf(client, world.bidders[0], lot).content)
-    (tmp_path / "ca.pem").write_bytes(_ca())
     script = ("import socket, sys\n"
               "def refuse(*a, **k):\n    raise OSError('network used')\n"
               "socket.socket.connect = refuse\nsocket.getaddrinfo = refuse\n"
               "from ggzy.tendering.bidclient import main\n"
               "import django.conf\nassert not django.conf.settings.configured\n"
-              f"sys.exit(main(['receipt', 'verify', {str(pdf)!r}, '--trust', {str(tmp_path / 'ca.pem')!r}, '--json']))\n")
+              f"sys.exit(main({args!r}))\n")
     env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
-    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, timeout=120,
-                            check=False)
+    return subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, timeout=120,
+                          check=False, cwd=Path(__file__).resolve().parents[3])
+
+
+def test_the_cli_runs_without_django_or_network(client, world, lot, tmp_path):
+    pdf = tmp_path / "receipt.pdf"
+    pdf.write_bytes(_pdf(client, world.bidders[0], lot).content)
+    (tmp_path / "ca.pem").write_bytes(_ca())
+    result = cli_offline(["receipt", "verify", str(pdf), "--trust", str(tmp_path / "ca.pem"), "--json"])
     assert result.returncode == 0, result.stderr
     verdict = json.loads(result.stdout)
     assert verdict["valid"] is True and verdict["trusted"] is True and verdict["checkpoint_key"] == "embedded"
