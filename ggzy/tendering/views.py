@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from django.contrib import messages
 from django.db import transaction
+from django.db.models import prefetch_related_objects
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -80,6 +81,7 @@ def workspace_view(request):
     elif user.role == Role.BIDDER:
         context["open_lots"] = selectors.lot_list_public().filter(state=LotState.PUBLISHED)[:50]
         my_lots = selectors.lots_signed_up(user=user)
+        prefetch_related_objects([lot for lot, _ in my_lots], "clarifications")  # listed per lot below
         # The bidder's own unread clarifications per lot (its own 站内消息, so a count is fine for it alone).
         unread = selectors_documents.my_unread_clarification_counts(user=user, lots=[lot for lot, _ in my_lots])
         context["my_lots"] = [(lot, signup, unread.get(lot.pk, 0)) for lot, signup in my_lots]
