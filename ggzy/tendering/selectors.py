@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.db.models import Q, QuerySet
 
 from ggzy.accounts.roles import Role
+from ggzy.disclosure.models import Notice, NoticeType
+from ggzy.disclosure.selectors import notice_list_public
 
 from . import policies, sealing
 from .choices import LotState
@@ -127,3 +129,8 @@ def lot_document_content_visible(*, user, lot: Lot, purpose: str):
     if not public.get(purpose):
         raise NotAllowed("无权查看该文件")
     return documents.document_of(lot, purpose)
+
+
+def failure_notice_for(*, lot: Lot) -> Notice | None:
+    """The published 流标公告 of a failed lot (opening publishes it under the lot's code), newest first."""
+    return notice_list_public(notice_type=NoticeType.FAILURE).filter(project_code=lot.code).first()

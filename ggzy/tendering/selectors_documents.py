@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.db.models import Q
 from django.urls import reverse
 
 from ggzy.accounts.selectors import notification_list_visible
@@ -99,3 +100,29 @@ def my_unread_clarifications(*, user, lot: Lot) -> list[Clarification]:
         .values_list("link", flat=True)
     ids = {int(link[len(prefix):]) for link in links if link[len(prefix):].isdigit()}
     return list(Clarification.objects.filter(lot=lot, pk__in=ids).order_by("published_at"))
+
+
+def my_unread_clarification_counts(*, user, lots: list[Lot]) -> dict[int, int]:
+    """Per lot id, how many of the lot's clarifications the user was told of and has not marked read — the same
+    rule as ``my_unread_clarifications``, for many lots in two queries. Only for the user's own workspace."""
+    if not getattr(user, "is_authenticated", False) or not lots:
+        return {}
+    prefixes = {clarification_link_prefix(lot): lot.pk for lot in lots}
+    query = Q()
+    for prefix in prefixes:
+        query |= Q(link__startswith=prefix)
+    wanted: set[tuple[int, int]] = set()
+    for link in notification_list_visible(user=user).filter(query, read_at__isnull=True).values_list("link", flat=True):
+        prefix, _, pk = link.rpartition("#clarification-")
+        lot_id = prefixes.get(f"{prefix}#clarification-")
+        if lot_id is not None and pk.isdigit():
+            wanted.add((lot_id, int(pk)))
+    if not wanted:
+        return {}
+    counts: dict[int, int] = {}
+    rows = Clarification.objects.filter(lot_id__in={lot_id for lot_id, _ in wanted},
+                                        pk__in={pk for _, pk in wanted}).values_list("lot_id", "pk")
+    for lot_id, pk in rows:
+        if (lot_id, pk) in wanted:
+            counts[lot_id] = counts.get(lot_id, 0) + 1
+    return counts

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from django.contrib import messages
 from django.db import transaction
+from django.db.models import prefetch_related_objects
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -79,7 +80,11 @@ def workspace_view(request):
         context["projects"] = selectors.project_list_visible(user=user).prefetch_related("lots")[:50]
     elif user.role == Role.BIDDER:
         context["open_lots"] = selectors.lot_list_public().filter(state=LotState.PUBLISHED)[:50]
-        context["my_lots"] = selectors.lots_signed_up(user=user)
+        my_lots = selectors.lots_signed_up(user=user)
+        prefetch_related_objects([lot for lot, _ in my_lots], "clarifications")  # listed per lot below
+        # The bidder's own unread clarifications per lot (its own 站内消息, so a count is fine for it alone).
+        unread = selectors_documents.my_unread_clarification_counts(user=user, lots=[lot for lot, _ in my_lots])
+        context["my_lots"] = [(lot, signup, unread.get(lot.pk, 0)) for lot, signup in my_lots]
     elif user.role == Role.EXPERT:
         context["lots"] = selectors.lots_for_expert(user=user)
     return render(request, "tendering/pages/workspace.html", context)
@@ -236,7 +241,8 @@ def _failure(lot) -> dict | None:
     # The texts are the procedure's (Chinese, as the 流标公告 prints them), translated for an English page.
     return {"reason": gettext(procedure.failure_reason_text).format(minimum=minimum, count=count),
             "followup": gettext(procedure.failure_followup_text).format(minimum=minimum),
-            "retenders": list(lot.retenders.order_by("code"))}
+            "retenders": list(lot.retenders.order_by("code")),
+            "notice": selectors.failure_notice_for(lot=lot)}
 
 
 @requires(PUBLIC)

@@ -211,6 +211,10 @@ def test_a_lot_with_too_few_bids_fails_and_says_why_and_what_follows(world, clie
     # and the lot page says the same, and its stepper stops at 流标 with nothing pending after it
     page = client.get(f"/tendering/lots/{lot.pk}/").content.decode()
     assert 'id="lot-failure"' in page and reason in page and followup in page
+    # the failure section links to the 流标公告, as the tender notice is linked
+    failure = page[page.index('id="lot-failure"'):]
+    failure = failure[:failure.index("</section>")]
+    assert f'href="/notices/{notice.pk}/" id="failure-notice-link"' in failure
     steps = re.findall(r'<li class="step-(\w+)">([^<]+)</li>', page)
     assert steps[-1] == ("stopped", "流标")
     assert all(status == "done" for status, _ in steps[:-1])
@@ -222,3 +226,11 @@ def test_a_failed_lot_page_in_english_translates_the_reason(world, client):
     client.cookies["django_language"] = "en"
     page = client.get(f"/tendering/lots/{lot.pk}/").content.decode()
     assert "Fewer than 3 bidders (2)" in page and "re-tender" in page.lower()
+    assert "View the failed-tender notice" in page and "查看流标公告" not in page
+
+
+def test_a_withdrawn_failure_notice_is_not_linked(world, client):
+    lot = _opened(world, lot_ready(world), ["7600000.00", "7500000.00"])
+    Notice.objects.filter(project_code=lot.code, notice_type="failure").update(status="withdrawn")
+    page = client.get(f"/tendering/lots/{lot.pk}/").content.decode()
+    assert 'id="lot-failure"' in page and 'id="failure-notice-link"' not in page

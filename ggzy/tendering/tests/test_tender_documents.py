@@ -324,3 +324,58 @@ def test_demo_published_lot_has_an_amendment_and_its_downloader_was_told(db):
     bidder = User.objects.get(username="toubiao")
     assert selectors_documents.my_outdated_versions(user=bidder, lot=lot)
     assert selectors_documents.my_unread_clarifications(user=bidder, lot=lot)
+
+
+# --- the bidder's workspace marks unread clarifications per lot --------------------------------------------------
+def _workspace_lots(client) -> str:
+    page = client.get("/tendering/").content.decode()
+    start = page.index("我报名的标段")
+    return page[start:page.index("</section>", start)]
+
+
+def _lots_with_unread(world, n: int):
+    lots = []
+    for _ in range(n):
+        lot = lot_ready(world)
+        for i in (0, 1):
+            services.signup_create(actor=world.bidders[i], lot=lot)
+        _download(world.bidders[0], lot, lot.documents.get())  # bidder 1 signed up but did not download
+        _amend(world, lot)
+        lots.append(lot)
+    return lots
+
+
+def test_workspace_shows_the_bidders_own_unread_clarifications_per_lot(client, world):
+    # given two lots the bidder downloaded; the first has a second clarification, the second's is read
+    first, second = _lots_with_unread(world, 2)
+    services.lot_clarify(actor=world.tenderer, lot=first, text="答疑：图纸以第二版为准")
+    client.force_login(world.bidders[0])
+    client.post(f"/tendering/lots/{second.pk}/act/clarifications_read/")
+    # when / then: only the first lot is marked, with its count, linking to its documents section
+    section = _workspace_lots(client)
+    assert section.count('class="tag warn unread-clarifications"') == 1
+    assert f'href="/tendering/lots/{first.pk}/#documents">有 2 条未读澄清/修改</a>' in section
+    # a bidder that signed up but never downloaded was told nothing and sees no marker
+    client.force_login(world.bidders[1])
+    assert "unread-clarifications" not in _workspace_lots(client)
+    # in English the marker is translated
+    client.force_login(world.bidders[0])
+    client.cookies["django_language"] = "en"
+    page = client.get("/tendering/").content.decode()
+    assert "2 unread clarifications/amendments" in page and "未读澄清" not in page
+
+
+def test_workspace_unread_marker_queries_do_not_grow_with_the_lots(client, world):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    _lots_with_unread(world, 1)
+    client.force_login(world.bidders[0])
+    client.get("/tendering/")  # warm caches (sessions, content types)
+    with CaptureQueriesContext(connection) as one:
+        client.get("/tendering/")
+    _lots_with_unread(world, 3)
+    with CaptureQueriesContext(connection) as four:
+        page = client.get("/tendering/").content.decode()
+    assert page.count('class="tag warn unread-clarifications"') == 4
+    assert len(four.captured_queries) == len(one.captured_queries)
