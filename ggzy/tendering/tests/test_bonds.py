@@ -11,8 +11,8 @@ from ggzy.core.errors import DomainError
 from ggzy.core.models import AuditEntry
 from ggzy.registry.tests.factories import BankAccountFactory
 from ggzy.tendering import sealing, services
-from ggzy.tendering.models import BankArrival, BankStatementImport, BidBond, BondRefund, GuaranteeIssuer
 from ggzy.tendering.choices import LotState
+from ggzy.tendering.models import BankArrival, BankStatementImport, BidBond, BondRefund, GuaranteeIssuer
 from ggzy.tendering.services import bidding, bond_imports, bonds, opening
 
 from .conftest import bond_arrive, lot_ready, statement_csv
