@@ -166,7 +166,29 @@ def bank_account_clean(row: dict[str, Any], prefix: str, errors: dict[str, str])
     if clean["account_number"] and not re.fullmatch(r"[0-9-]{6,40}", clean["account_number"]):
         errors[prefix + "account_number"] = "银行账号应为6至40位数字"
     _required(clean, BANK_ACCOUNT_FIELDS, prefix, errors)
+    basic = row.get("is_basic")
+    if basic is None or isinstance(basic, bool):
+        clean["is_basic"] = basic  # None: not said (an API client of old) — settled by basic_accounts_check
+    else:
+        errors[prefix + "is_basic"] = "“基本账户”应为是或否"
     return clean
+
+
+BASIC_ACCOUNT_ONE = "只能有一个基本账户：请只勾选一个“基本账户”"
+
+
+def basic_accounts_check(banks: list[dict[str, Any]], errors: dict[str, str], *, has_basic: bool = False,
+                         prefix: str = "bank_accounts.{index}.", message: str = BASIC_ACCOUNT_ONE) -> None:
+    """At most one basic account (基本存款账户) per entity: each one marked beyond the first is named. A row that
+    does not say is the basic account if none is (the model's default), else a general one."""
+    marked = [index for index, bank in enumerate(banks) if bank.get("is_basic")]
+    for index in marked if has_basic else marked[1:]:
+        errors.setdefault(prefix.format(index=index) + "is_basic", message)
+    basic_given = has_basic or bool(marked)
+    for bank in banks:
+        if bank.get("is_basic") is None:
+            bank["is_basic"] = not basic_given
+            basic_given = True
 
 
 def qualification_clean(row: dict[str, Any], prefix: str, errors: dict[str, str]) -> dict[str, Any]:

@@ -7,6 +7,7 @@ from typing import Any, cast
 from django import forms
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from ggzy.accounts.roles import Role
 from ggzy.core.forms import MoneyField
@@ -80,6 +81,12 @@ class BankAccountForm(forms.Form):
     bank_name = forms.CharField(label=_("开户银行"), max_length=128)
     account_name = forms.CharField(label=_("账户名称"), max_length=200)
     account_number = forms.CharField(label=_("银行账号"), max_length=40)
+    is_basic = forms.BooleanField(label=pgettext_lazy("bank account flag", "基本账户"), required=False, initial=True,
+                                  help_text=_("基本存款账户，每个主体只能有一个；投标保证金应从基本账户转出"))
+
+    def has_changed(self) -> bool:
+        # an empty extra row whose checkbox alone was unticked is still an empty row
+        return any(name != "is_basic" for name in self.changed_data)
 
 
 class QualificationForm(forms.Form):

@@ -127,7 +127,7 @@ def entity_view(entity, audience: Audience) -> dict[str, Any]:
         ],
         "bank_accounts": [
             masked("bank_account", {"id": a.pk, "bank_name": a.bank_name, "account_name": a.account_name,
-                                    "account_number": a.account_number}, audience)
+                                    "account_number": a.account_number, "is_basic": a.is_basic}, audience)
             for a in entity.bank_accounts.all()
         ],
     }

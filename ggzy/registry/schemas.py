@@ -14,6 +14,7 @@ class BankAccountIn(Schema):
     bank_name: str | None = None
     account_name: str | None = None
     account_number: str | None = None
+    is_basic: bool | None = None  # 基本账户, at most one per entity; omitted: basic if the entity has none yet
 
 
 class QualificationIn(Schema):
@@ -106,6 +107,7 @@ class BankAccountOut(Schema):
     bank_name: str
     account_name: str
     account_number: str
+    is_basic: bool
 
 
 class EntityPublicOut(Schema):

@@ -40,6 +40,7 @@ from .pinyin import name_sort_key
 
 CHANGED = "已修改"
 SENSITIVE_FIELDS = frozenset({"contact_phone", "phone", "id_number"})
+BASIC_ACCOUNT_TAKEN = "本主体已登记基本账户，只能有一个基本账户：请取消勾选“基本账户”，或先删除原基本账户"
 LIST_LABELS = {"bank_accounts": "基本账户", "qualifications": "资质证书", "key_persons": "主要人员",
                "account": "登录账户", "accounts": "主体用户"}
 _LIST_MODELS = {"bank_accounts": EntityBankAccount, "qualifications": Qualification, "key_persons": KeyPerson}
@@ -173,6 +174,7 @@ def entity_register(*, actor: Any, data: dict[str, Any], address: str | None = N
         if bank["account_number"] and bank["account_number"] in seen:
             errors.setdefault(f"bank_accounts.{index}.account_number", "银行账号重复")
         seen.add(bank["account_number"])
+    check.basic_accounts_check(banks, errors)
     center = check.region_center(fields["region"]) if fields.get("region") else None
     if center is not None and not policies.can_register_at(actor, center.pk):
         raise NotAllowed("只能为本交易中心服务区域内的主体代为登记", field="region")
@@ -310,6 +312,9 @@ def _part_add(*, actor: Any, entity: MarketEntity, model, cleaner, data: dict[st
         if model is EntityBankAccount and row["account_number"] and locked.bank_accounts.filter(
                 account_number=row["account_number"]).exists():
             errors["account_number"] = "该银行账号已登记"
+        if model is EntityBankAccount:
+            check.basic_accounts_check([row], errors, has_basic=locked.bank_accounts.filter(is_basic=True).exists(),
+                                       prefix="", message=BASIC_ACCOUNT_TAKEN)
         _refuse(errors)
         part = model.objects.create(entity=locked, **row)
         _version_record(entity=locked, actor=actor, action=action,

@@ -9,6 +9,7 @@ import hashlib
 import json
 
 from django.db import transaction
+from django.utils import timezone
 
 from ggzy.core import clock
 from ggzy.core import files as file_store
@@ -36,7 +37,7 @@ from ..models import (
 )
 from ..price_sheet import price_sheet_clean
 from ..procedures import lot_fresh, procedure_for
-from . import notices
+from . import bonds, notices
 from .bidding import _context
 
 FAILED_STATES = (BidState.DEEMED_WITHDRAWN, BidState.DEEMED_REVOKED, BidState.REJECTED)
@@ -77,11 +78,21 @@ def _lot_fail(*, actor, lot: Lot, reason: str, followup: str) -> None:
     lot.failure_reason = reason[:255]
     lot.save(update_fields=["failure_reason"])
     procedure_for(lot).transition(actor=actor, to=LotState.FAILED, reason=f"{reason}；{followup}")
+    _failed_lot_bonds_due(lot)
     project = Project.objects.select_related("center", "region", "tenderer").get(pk=lot.project_id)
     text = notices.failure_notice(lot, reason=reason, followup=followup)
     notice_publish(actor=actor, by_procedure=True, center=project.center, region=project.region,
                    notice_type=text.notice_type, category_code=project.category_code, title=text.title,
                    body=text.body, project_code=lot.code, links=text.links)
+
+
+def _failed_lot_bonds_due(lot: Lot) -> None:
+    """A failed lot owes every bidder its bond back (招标投标法实施条例 Art. 31: 及时退还). No dedicated term in the
+    template: the refund falls due within the template's withdrawal term (a failed lot returns every bid as a withdrawal
+    does). Guarantees are released. Idempotent: a bond already due (e.g. a withdrawn bid's) keeps its refund."""
+    due_on = timezone.localdate(rules.after(lot.project, "bid_bond_refund_after_withdrawal_max", clock.now()))
+    for bond in BidBond.objects.filter(signup__lot=lot, refund__isnull=True):
+        bonds.bond_refund_due(bond=bond, due_on=due_on, reason="流标")
 
 
 def _signature_label(bid: Bid) -> str:

@@ -11,8 +11,9 @@ from ggzy.core.errors import DomainError
 from ggzy.core.models import AuditEntry
 from ggzy.registry.tests.factories import BankAccountFactory
 from ggzy.tendering import sealing, services
+from ggzy.tendering.choices import LotState
 from ggzy.tendering.models import BankArrival, BankStatementImport, BidBond, BondRefund, GuaranteeIssuer
-from ggzy.tendering.services import bidding, bond_imports, bonds
+from ggzy.tendering.services import bidding, bond_imports, bonds, opening
 
 from .conftest import bond_arrive, lot_ready, statement_csv
 
@@ -371,3 +372,48 @@ def test_staff_register_the_bond_account_and_an_issuer_on_the_desk(client, world
     client.force_login(world.bidders[0])
     assert client.post("/tendering/bonds/act/issuer/", {"code": "X", "name": "Y", "kind": "bank"}).status_code == 403
     assert not GuaranteeIssuer.objects.filter(code="X").exists()
+
+
+def test_a_failed_lot_makes_every_bond_due_and_releases_guarantees(client, world):
+    # given two bidders with bids (one paid by transfer, one by guarantee) and a third signed up who never paid
+    lot = _signed_up(world, 0)
+    bond_arrive(world, lot, 0)
+    _bid(world, lot, 0)
+    services.signup_create(actor=world.bidders[1], lot=lot)
+    _guarantee(world, lot, credit=world.bidder_entities[1].credit_code)
+    services.bond_guarantee_submit(actor=world.bidders[1], lot=lot, number="BH-2026-0001")
+    _bid(world, lot, 1)
+    services.signup_create(actor=world.bidders[2], lot=lot)
+    # before the opening staff see no refund at all (nothing per lot)
+    client.force_login(world.staff)
+    assert client.get("/api/v1/tendering/bonds/refunds").json() == []
+    assert not BondRefund.objects.exists()
+    # when the lot opens with fewer than three bids and fails (流标)
+    clock.advance(dt.timedelta(days=21, minutes=1))
+    opened_on = clock.today()
+    lot = opening.lot_open(actor=world.staff, lot=lot)
+    assert lot.state == LotState.FAILED
+    # then both bonds that stand fall due within the template's five days, the guarantee to be released
+    refunds = {r.bond.signup.bidder_tag: r for r in BondRefund.objects.select_related("bond__signup")}
+    assert len(refunds) == 2
+    assert all(r.reason == "流标" and r.due_on == opened_on + dt.timedelta(days=5) for r in refunds.values())
+    assert sorted(r.bond.guarantee_id is not None for r in refunds.values()) == [False, True]
+    # and staff's list shows them with the lot; the transfer to refund, the guarantee to release
+    rows = client.get("/api/v1/tendering/bonds/refunds").json()
+    assert [r["lot_code"] for r in rows] == [lot.code, lot.code]
+    html = client.get("/tendering/bonds/").content.decode()
+    assert lot.code in html and "流标" in html and "电子保函（解除）" in html and "转账（退还）" in html
+    # and failing again changes nothing (idempotent)
+    assert opening.lot_open(actor=world.staff, lot=lot).state == LotState.FAILED
+    opening._failed_lot_bonds_due(lot)
+    assert BondRefund.objects.count() == 2
+
+
+def test_a_failed_lot_keeps_a_withdrawn_bids_refund_as_it_was(world):
+    lot = _signed_up(world, 0)
+    bond_arrive(world, lot, 0)
+    _bid(world, lot, 0)
+    bidding.bid_withdraw(actor=world.bidders[0], lot=lot)
+    clock.advance(dt.timedelta(days=21, minutes=1))
+    opening.lot_open(actor=world.staff, lot=lot)
+    assert list(BondRefund.objects.values_list("reason", flat=True)) == ["撤回投标"]
