@@ -201,11 +201,13 @@ def test_desktop_header_fits_one_row_with_a_long_user_name(page, live_server):
         last = page.locator(".main-nav a").nth(8).bounding_box()
         assert last["y"] + last["height"] <= 72, url
     # and at the widths in between (tablets, small laptops) nothing pushes the page sideways either
-    for width in (768, 1024, 1200):
+    for width in (768, 1024, 1200, 1280):
         page.set_viewport_size({"width": width, "height": 800})
         for url in ("/", "/?lang=en"):
             page.goto(live_server.url + url)
             assert page.evaluate("document.documentElement.scrollWidth") <= width, (width, url)
+            # the menu folds rather than wrapping onto a second row
+            assert page.locator(".site-header").bounding_box()["height"] <= 72, (width, url)
 
 
 @pytest.mark.browser
