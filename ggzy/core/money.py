@@ -77,6 +77,20 @@ def yuan(value: object, *, field: str = "amount", label: str = "金额", max_dig
                          maximum=money_limit(max_digits))
 
 
+def stored_amount(value: object) -> Decimal | None:
+    """An amount read back for display (a column, or a price sheet's text with an optional ¥): the same rules as
+    ``yuan`` — plain decimal text, two decimals at most, within the column — or None for anything else (1e20, NaN,
+    "—"), which pages then show as the text it is, never reinterpreted and never an error."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, str):
+        value = value.strip().removeprefix("¥")
+    try:
+        return yuan(value)
+    except DomainError:
+        return None
+
+
 def number_text(value: Decimal | int) -> str:
     """A number as people write it: 20.00 → 20, 66.50 → 66.5, 1E+1 → 10 (never an exponent)."""
     if isinstance(value, int):

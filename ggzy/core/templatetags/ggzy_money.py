@@ -6,29 +6,12 @@ English. Text that is not a number (an opening record's stored text, "—") is s
 API is not concerned: it keeps plain decimal strings.
 """
 
-from decimal import Decimal, InvalidOperation
-
 from django import template
 from django.utils import translation
 
-from ggzy.core.money import format_yuan, format_yuan_compact
+from ggzy.core.money import format_yuan, format_yuan_compact, stored_amount
 
 register = template.Library()
-
-
-def _as_decimal(value) -> Decimal | None:
-    if isinstance(value, Decimal):
-        return value
-    if isinstance(value, int) and not isinstance(value, bool):
-        return Decimal(value)
-    if isinstance(value, str):
-        text = value.strip().lstrip("¥").replace(",", "")
-        try:
-            number = Decimal(text)
-        except InvalidOperation:
-            return None
-        return number if number.is_finite() else None
-    return None
 
 
 @register.filter
@@ -36,7 +19,7 @@ def yuan(value):
     """¥1,234,567.89; empty or missing → “—”; other text unchanged."""
     if value is None or value == "":
         return "—"
-    number = _as_decimal(value)
+    number = stored_amount(value)
     return format_yuan(number) if number is not None else value
 
 
@@ -45,7 +28,7 @@ def yuan_compact(value):
     """1,280.00万元 (zh) / ¥12.80 million (en) for large sums; small sums as ``yuan``."""
     if value is None or value == "":
         return "—"
-    number = _as_decimal(value)
+    number = stored_amount(value)
     if number is None:
         return value
     return format_yuan_compact(number, translation.get_language() or "zh-hans")

@@ -53,3 +53,17 @@ def test_messages_translate_directly_by_template_and_part_by_part():
     with translation.override("zh-hans"):
         assert translate_message("请先报名") == "请先报名"
     assert _render("{{ m|tr }}", "en", m="报名成功") == "Signed up"
+
+
+def test_the_yuan_filter_never_reinterprets_hostile_text():
+    """A stored text that is not a plain amount is shown as it is: 1e20 is not ¥100,000,000,000,000,000,000.00."""
+    from decimal import Decimal
+
+    from ggzy.core.templatetags.ggzy_money import yuan, yuan_compact
+
+    for hostile in ("1e20", "1e400", "NaN", "-Infinity", "-5", "12.345", "9" * 30, "—"):
+        assert yuan(hostile) == hostile
+        assert yuan_compact(hostile) == hostile
+    assert yuan("¥7,650,000.00") == "¥7,650,000.00"
+    assert yuan(Decimal("12800000")) == "¥12,800,000.00"
+    assert yuan(True) is True
