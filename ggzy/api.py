@@ -85,6 +85,7 @@ def _mount() -> None:
     from ggzy.catalog.api import router as catalog_router
     from ggzy.disclosure.api import router as disclosure_router
     from ggzy.ledger.api import router as ledger_router
+    from ggzy.pki.agent_api import router as pki_agent_router
     from ggzy.pki.bindings_api import router as pki_bindings_router
     from ggzy.pki.trust_api import router as pki_trust_router
     from ggzy.registry.api import router as registry_router
@@ -98,6 +99,7 @@ def _mount() -> None:
     api.add_router("/v1/ledger", ledger_router, tags=["交易记录存证"])
     api.add_router("/v1/pki/trust", pki_trust_router, tags=["CA互认"])
     api.add_router("/v1/pki/person-certificates", pki_bindings_router, tags=["CA互认"])
+    api.add_router("/v1/pki/certificate-status", pki_agent_router, tags=["CA互认"])
 
 
 _mount()

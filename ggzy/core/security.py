@@ -12,6 +12,7 @@ from __future__ import annotations
 import secrets
 import time
 from collections.abc import Mapping
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib import messages
@@ -37,6 +38,13 @@ DEFAULT_POLICY: Mapping[str, str] = {
 NONCE_DIRECTIVES = ("script-src", "style-src")
 
 
+def agent_origin() -> str:
+    """The origin of the local certificate agent (settings.GGZY_AGENT_URL), or "" when none is configured."""
+    url = (getattr(settings, "GGZY_AGENT_URL", "") or "").strip()
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme in ("http", "https") and parts.netloc else ""
+
+
 def content_security_policy(nonce: str, policy: Mapping[str, str] | None = None) -> str:
     """The header value for one response: the configured directives with this request's nonce."""
     directives = dict(policy if policy is not None else getattr(settings, "GGZY_CSP", DEFAULT_POLICY))
@@ -44,6 +52,8 @@ def content_security_policy(nonce: str, policy: Mapping[str, str] | None = None)
     for name, value in directives.items():
         if name in NONCE_DIRECTIVES:
             value = f"{value} 'nonce-{nonce}'"
+        if name == "connect-src" and agent_origin() and agent_origin() not in value.split():
+            value = f"{value} {agent_origin()}"  # the bidder's certificate agent on this computer
         parts.append(f"{name} {value}".strip())
     return "; ".join(parts)
 

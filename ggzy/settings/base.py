@@ -169,6 +169,9 @@ MIDDLEWARE.insert(MIDDLEWARE.index("django.middleware.security.SecurityMiddlewar
 MIDDLEWARE.insert(MIDDLEWARE.index("django.contrib.messages.middleware.MessageMiddleware") + 1,
                   "ggzy.core.security.StaffIdleTimeoutMiddleware")
 GGZY_STAFF_IDLE_TIMEOUT_SECONDS = int(os.environ.get("GGZY_STAFF_IDLE_TIMEOUT_SECONDS", 30 * 60))
+# The bidder's local certificate agent (ggzy-bid agent, docs: README): pages reach it at this address, and the
+# Content-Security-Policy's connect-src allows it.
+GGZY_AGENT_URL = os.environ.get("GGZY_AGENT_URL", "http://127.0.0.1:17380")
 # Key for secrets stored encrypted in the database (TOTP seeds; ggzy.core.secrets), kept outside it. Empty: the
 # environment variable of the same name at the time of use, else <VAR_DIR>/secrets-key, created on first use
 # unless GGZY_SECRETS_KEY_CREATE is False (production).

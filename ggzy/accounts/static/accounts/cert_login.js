@@ -22,7 +22,7 @@
   }
 
   function base64(buffer) {
-    var bytes = new Uint8Array(buffer), text = "";
+    var bytes = buffer instanceof Uint8Array ? buffer : new Uint8Array(buffer), text = "";
     for (var i = 0; i < bytes.length; i++) text += String.fromCharCode(bytes[i]);
     return btoa(text);
   }
@@ -78,7 +78,24 @@
     form.submit();
   }
 
+  /* Through the certificate agent (pki/agent.js): the certificate from the agent's list, the platform asked first
+     whether it is expired or revoked, the challenge signed in the agent after the user confirms and types the PIN.
+     No key reaches the page. */
+  async function agentSignAndSubmit(form, select) {
+    var agent = window.ggzyAgent;
+    var certificate = agent.chosen(select);
+    await agent.check(certificate.certificate_pem, "login");
+    agent.progress("state_confirm");
+    return challengeSignAndSubmit(form, certificate.certificate_pem, async function (message) {
+      var signed = await agent.sign(certificate.id, message, "login", form.dataset.agentSummary || "证书登录");
+      agent.done("state_signed");
+      return signed.signature;
+    });
+  }
+
   async function signAndSubmit(form) {
+    var select = document.getElementById("agent-cert-login");
+    if (select && window.ggzyAgent && !window.ggzyAgent.useKeyFile(form)) return agentSignAndSubmit(form, select);
     var certText = await readText(document.getElementById("cert-file"));
     var keyText = await readText(document.getElementById("key-file"));
     if (!certText || certText.indexOf("-----BEGIN CERTIFICATE-----") < 0) {

@@ -588,7 +588,7 @@
       signRaw = async function (data) {
         return gm.signatureToDer(sm2Sign(key.scalar, data, point));
       };
-      profile = { signedData: OID.sm2SignedData, data: OID.sm2Data, digest: OID.sm3, signature: OID.sm2WithSm3, hash: sm3 };
+      profile = signingProfile("sm2");
     } else {
       var params = key.kind === "rsa" ? { name: "RSASSA-PKCS1-v1_5", hash: "SHA-256" } : { name: "ECDSA", namedCurve: key.curve };
       var use = key.kind === "rsa" ? { name: "RSASSA-PKCS1-v1_5" } : { name: "ECDSA", hash: "SHA-256" };
@@ -608,11 +608,20 @@
       if (!(await window.crypto.subtle.verify(use, publicKey, probeSignature, probe))) {
         throw new Error(mismatch + "（用该私钥做出的签名无法用证书中的公钥验证）。");
       }
-      profile = { signedData: OID.signedData, data: OID.data, digest: OID.sha256,
-                  signature: key.kind === "rsa" ? OID.sha256WithRsa : OID.ecdsaWithSha256, hash: sha256 };
+      profile = signingProfile(key.kind);
     }
+    return signedDataSigner(certificatePem, certificateDer, issuerAndSerial, key.kind, profile, signRaw);
+  }
+  function signingProfile(kind) {
+    if (kind === "sm2") return { signedData: OID.sm2SignedData, data: OID.sm2Data, digest: OID.sm3, signature: OID.sm2WithSm3, hash: sm3 };
+    return { signedData: OID.signedData, data: OID.data, digest: OID.sha256,
+             signature: kind === "rsa" ? OID.sha256WithRsa : OID.ecdsaWithSha256, hash: sha256 };
+  }
+  /* {kind, certificatePem, sign(content) → SignedData DER}: signRaw(bytes) signs the signed attributes (in the page
+     with a key file, or in the certificate agent). */
+  function signedDataSigner(certificatePem, certificateDer, issuerAndSerial, kind, profile, signRaw) {
     return {
-      kind: key.kind, certificatePem: certificatePem,
+      kind: kind, certificatePem: certificatePem,
       sign: async function (content, signingTime) {
         var attribute = function (oid, value) { return derSequence(derOid(oid), derSetOf([value])); };
         var signedAttributes = derSetOf([attribute(OID.contentType, derOid(profile.data)),
@@ -638,6 +647,29 @@
     if (!certFile) throw new Error("已选择" + SIGN_KEY + "，请同时选择" + SIGN_CERT + "文件；不签名请清空" + SIGN_KEY + "。");
     return signerPrepare(await certFile.text(), await keyFile.text());
   }
+
+  /* A signer whose key stays in the certificate agent (pki/agent.js): the SignedData is built here, the signed
+     attributes are signed in the agent after the user confirms and types the PIN there. */
+  function agentSigner(certificate, summary) {
+    var agent = window.ggzyAgent, certificateDer = pemBody(certificate.certificate_pem || "", "CERTIFICATE");
+    var fields, spki, kind;
+    try {
+      fields = tbsFields(certificateDer);
+      spki = certificateDer.slice(fields[5].offset, fields[5].end);
+    } catch (e) { throw new Error(SIGN_CERT + "无法读取。"); }
+    kind = certificateKind(spki);
+    if (!kind) throw new Error(SIGN_CERT + "的公钥算法不受支持：可用SM2、ECDSA或RSA证书签名。");
+    var issuerAndSerial = derSequence(certificateDer.subarray(fields[2].offset, fields[2].end),
+                                      certificateDer.subarray(fields[0].offset, fields[0].end));
+    return signedDataSigner(certificate.certificate_pem, certificateDer, issuerAndSerial, kind.kind, signingProfile(kind.kind),
+                            async function (data) {
+                              agent.progress("state_confirm");
+                              var signed = await agent.sign(certificate.id, data, "bid", summary);
+                              agent.done("state_signed");
+                              return signed.signature;
+                            });
+  }
+  function agentMode(form) { return !!(window.ggzyAgent && form && !window.ggzyAgent.useKeyFile(form)); }
 
   // --- the page -------------------------------------------------------------------------------------------------
   function csrf() { var m = /(?:^|;\s*)csrftoken=([^;]+)/.exec(document.cookie); return m ? decodeURIComponent(m[1]) : ""; }
@@ -743,16 +775,33 @@
 
   async function seal(section) {
     var lotId = section.dataset.lotId, base = section.dataset.apiBase;
-    var certFile = document.getElementById("sealed-cert-file").files[0];
     var files = Array.prototype.slice.call(document.getElementById("sealed-files").files);
-    if (!certFile) throw new Error("请选择加密证书文件（PEM）。");
-    if (!files.length) throw new Error("请至少选择一个投标文件。");
-    var certPem = await certFile.text(), certDer = pemBody(certPem, "CERTIFICATE");
+    var certPem, signer = null, agentCertificate = null;
+    if (agentMode(document.getElementById("sealed-form"))) {
+      // the certificate agent: only the certificates (public keys) reach the page; the platform is asked first
+      // whether they are expired, revoked or not the bidder's
+      var agent = window.ggzyAgent, signSelect = document.getElementById("sealed-agent-sign");
+      agentCertificate = agent.chosen(document.getElementById("sealed-agent-enc"));
+      if (!files.length) throw new Error("请至少选择一个投标文件。");
+      await agent.check(agentCertificate.certificate_pem, "encrypt");
+      certPem = agentCertificate.certificate_pem;
+      if (signSelect && signSelect.value) {
+        var signing = agent.chosen(signSelect);
+        await agent.check(signing.certificate_pem, "sign");
+        signer = agentSigner(signing, section.dataset.signSummary || "投标文件签名");
+      }
+    } else {
+      var certFile = document.getElementById("sealed-cert-file").files[0];
+      if (!certFile) throw new Error("请选择加密证书文件（PEM）。");
+      if (!files.length) throw new Error("请至少选择一个投标文件。");
+      certPem = await certFile.text();
+    }
+    var certDer = pemBody(certPem, "CERTIFICATE");
     if (!certDer) throw new Error("加密证书应为PEM格式（以 -----BEGIN CERTIFICATE----- 开头）。");
     var spki;
     try { spki = subjectPublicKeyInfo(certDer); } catch (e) { throw new Error("加密证书文件已损坏，无法读取其公钥。"); }
     var bidder = await bidderWrapper(spki);
-    var signer = await signerFromForm();  // checked before anything is sealed or sent
+    if (!agentCertificate) signer = await signerFromForm();  // checked before anything is sealed or sent
     var sheet = { total_price: document.getElementById("sealed-total-price").value.trim(),
                   quality: document.getElementById("sealed-quality").value.trim() };
     var days = document.getElementById("sealed-duration").value.trim();
@@ -797,6 +846,9 @@
     progress.uploading(0, 0);
     var state = await upload(base + "/lots/" + lotId + "/sealed-bid", form, progress.uploading);
     progress.finished(files.length, files.reduce(function (sum, file) { return sum + file.size; }, 0));
+    if (agentCertificate) {  // to offer the same certificate at the opening
+      try { window.localStorage.setItem("ggzy-agent-seal-" + lotId, agentCertificate.id); } catch (e) { /* private mode */ }
+    }
     if (signer) state.state_display += "（已签名，签名随投标文件密封，开标时核验）";
     return state;
   }
@@ -821,7 +873,38 @@
     } catch (e) { throw new Error(MISMATCH); }
   }
 
+  var AGENT_USER_ERRORS = ["unreachable", "not_paired", "declined", "timeout", "token_absent", "wrong_pin", "pin_locked",
+                           "busy", "no_such_certificate"];
+  /* At the opening through the certificate agent: the wrapped content key goes to the agent, which unwraps it with
+     the encryption certificate's key after the user confirms and types the PIN; only the content key comes back. */
+  async function agentDecrypt(section) {
+    var lotId = section.dataset.lotId, base = section.dataset.apiBase, agent = window.ggzyAgent;
+    var certificate = agent.chosen(document.getElementById("sealed-agent-dec"));
+    await agent.check(certificate.certificate_pem, "encrypt");
+    var wrapped = await api("GET", base + "/lots/" + lotId + "/sealed-bid/wrapped-key");
+    var sm2Bid = wrapped.algorithm === SM4_GCM;
+    if (sm2Bid !== (certificate.algorithm === "sm2")) {
+      throw new Error(MISMATCH + (sm2Bid ? "递交时使用的是国密SM2加密证书。" : "递交时使用的是RSA加密证书。"));
+    }
+    agent.progress("state_confirm");
+    var contentKey;
+    try {
+      contentKey = await agent.unwrap(certificate.id, unb64(wrapped.wrapped_key), sm2Bid ? "sm2" : "rsa-oaep-sha256",
+                                      section.dataset.unwrapSummary || "开标解密");
+    } catch (e) {
+      if (e.code && AGENT_USER_ERRORS.indexOf(e.code) >= 0) throw e;
+      throw new Error(MISMATCH);
+    }
+    agent.done("state_unwrapped");
+    var expected = (ALGORITHMS[wrapped.algorithm] || {}).keySize;
+    if (expected && contentKey.length !== expected) throw new Error(MISMATCH + "（解出的内容密钥长度不对）");
+    var result = await api("POST", base + "/lots/" + lotId + "/sealed-bid/decrypt", { content_key: b64(contentKey) });
+    contentKey.fill(0);
+    return result;
+  }
+
   async function decrypt(section) {
+    if (agentMode(document.getElementById("sealed-decrypt-form"))) return agentDecrypt(section);
     var lotId = section.dataset.lotId, base = section.dataset.apiBase;
     var keyFile = document.getElementById("sealed-key-file").files[0];
     if (!keyFile) throw new Error("请选择加密证书的私钥文件。");
@@ -879,6 +962,10 @@
     if (!window.crypto || !window.crypto.subtle || typeof BigInt === "undefined" || !window.ggzySm2) {
       show("sealed-message", "浏览器不支持 WebCrypto 或 BigInt（需通过 HTTPS 访问本平台），请使用投标客户端 ggzy-bid。", true);
       return;
+    }
+    var decSelect = document.getElementById("sealed-agent-dec");
+    if (decSelect) {  // the certificate the bid was sealed to, when it was sealed through the agent in this browser
+      try { decSelect.dataset.agentPreferred = window.localStorage.getItem("ggzy-agent-seal-" + section.dataset.lotId) || ""; } catch (e) { /* private mode */ }
     }
     bind(section, "sealed-submit", seal, "sealed-message", "已加密并递交");
     bind(section, "sealed-decrypt", decrypt, "sealed-message", "解密结果");
