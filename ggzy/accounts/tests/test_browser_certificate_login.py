@@ -32,6 +32,7 @@ def test_bidder_logs_in_with_certificate_and_key_files(live_server, frozen_clock
     page.set_default_timeout(15000)
     # when the user opens the certificate login page, picks both files and submits
     page.goto(f"{live_server.url}/accounts/login/certificate/")
+    page.evaluate("document.querySelectorAll('details.keyfile-fallback').forEach(d => d.open = true)")  # the key-file path
     assert "SM2" in page.inner_text(".cert-sm2-note")
     page.set_input_files("#cert-file", str(cert_file))
     page.set_input_files("#key-file", str(key_file))
@@ -64,6 +65,7 @@ def test_bidder_logs_in_with_an_sm2_certificate_in_the_browser(live_server, froz
     page.set_default_timeout(15000)
     page.goto(f"{live_server.url}/accounts/login/certificate/")
     # when the user first picks the other SM2 key
+    page.evaluate("document.querySelectorAll('details.keyfile-fallback').forEach(d => d.open = true)")  # the key-file path
     page.set_input_files("#cert-file", str(cert_file))
     page.set_input_files("#key-file", str(other_key))
     page.click("#cert-login-submit")
@@ -71,6 +73,7 @@ def test_bidder_logs_in_with_an_sm2_certificate_in_the_browser(live_server, froz
     expect(page.locator("#cert-client-error")).to_contain_text("私钥文件与证书文件不匹配")
     assert "/accounts/login/certificate/" in page.url
     # when it picks the certificate's own key
+    page.evaluate("document.querySelectorAll('details.keyfile-fallback').forEach(d => d.open = true)")  # the key-file path
     page.set_input_files("#key-file", str(key_file))
     page.click("#cert-login-submit")
     page.wait_for_url(f"{live_server.url}/")
@@ -96,6 +99,7 @@ def test_expert_binds_a_person_certificate_in_the_page_then_signs_in_with_it(liv
     page.set_default_timeout(15000)
     # before the binding, the certificate signs in as nobody
     page.goto(f"{live_server.url}/accounts/login/certificate/")
+    page.evaluate("document.querySelectorAll('details.keyfile-fallback').forEach(d => d.open = true)")  # the key-file path
     page.set_input_files("#cert-file", str(cert_file))
     page.set_input_files("#key-file", str(key_file))
     page.click("#cert-login-submit")
@@ -106,6 +110,7 @@ def test_expert_binds_a_person_certificate_in_the_page_then_signs_in_with_it(liv
     page.fill("input[name=password]", "pass-1234-ok")
     page.click("button[type=submit]")
     page.goto(f"{live_server.url}/pki/my-certificates/")
+    page.evaluate("document.querySelectorAll('details.keyfile-fallback').forEach(d => d.open = true)")  # the key-file path
     page.set_input_files("#cert-file", str(cert_file))
     page.set_input_files("#key-file", str(key_file))
     page.click("#cert-login-submit")
@@ -117,6 +122,7 @@ def test_expert_binds_a_person_certificate_in_the_page_then_signs_in_with_it(liv
         page.locator(".nav-toggle").click()
     page.locator("header form button", has_text="退出").click()
     page.goto(f"{live_server.url}/accounts/login/certificate/")
+    page.evaluate("document.querySelectorAll('details.keyfile-fallback').forEach(d => d.open = true)")  # the key-file path
     page.set_input_files("#cert-file", str(cert_file))
     page.set_input_files("#key-file", str(key_file))
     page.click("#cert-login-submit")

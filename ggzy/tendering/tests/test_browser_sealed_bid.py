@@ -87,6 +87,7 @@ def test_bidder_logs_in_with_certificate_seals_and_decrypts_in_the_browser(live_
     page.set_default_timeout(20000)
     # when the bidder signs in with its certificate and key files
     page.goto(f"{live_server.url}/accounts/login/certificate/")
+    page.evaluate("document.querySelectorAll('details.keyfile-fallback').forEach(d => d.open = true)")  # the key-file path
     page.set_input_files("#cert-file", str(files["sign.pem"]))
     page.set_input_files("#key-file", str(files["sign.key"]))
     page.click("#cert-login-submit")
@@ -96,6 +97,7 @@ def test_bidder_logs_in_with_certificate_seals_and_decrypts_in_the_browser(live_
     page.set_input_files("#sealed-files", str(files["技术标.pdf"]))
     page.fill("#sealed-total-price", "7650000.50")
     page.fill("#sealed-duration", "300")
+    page.evaluate("document.querySelectorAll('details.keyfile-fallback').forEach(d => d.open = true)")  # the key-file path
     page.set_input_files("#sealed-cert-file", str(files["enc.pem"]))
     page.click("#sealed-submit")
     _wait_message(page, "已递交")
@@ -109,6 +111,7 @@ def test_bidder_logs_in_with_certificate_seals_and_decrypts_in_the_browser(live_
     staff.click("#open-button")
     # and the bidder decrypts in the page with its private key file
     page.goto(f"{live_server.url}/tendering/lots/{lot.pk}/sealed-bid/")
+    page.evaluate("document.querySelectorAll('details.keyfile-fallback').forEach(d => d.open = true)")  # the key-file path
     page.set_input_files("#sealed-key-file", str(files["enc.key"]))
     page.click("#sealed-decrypt")
     _wait_message(page, "已解密")
@@ -144,6 +147,7 @@ def test_the_page_refuses_an_unreadable_price_before_sealing(live_server, world,
     page.goto(f"{live_server.url}/tendering/lots/{lot.pk}/sealed-bid/")
     page.set_input_files("#sealed-files", str(tmp_path / "a.pdf"))
     page.fill("#sealed-total-price", price)
+    page.evaluate("document.querySelectorAll('details.keyfile-fallback').forEach(d => d.open = true)")  # the key-file path
     page.set_input_files("#sealed-cert-file", str(enc))
     page.click("#sealed-submit")
     # then the page says so in Chinese and nothing is sealed or sent

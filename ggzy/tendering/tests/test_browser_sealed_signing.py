@@ -187,10 +187,13 @@ def _fill_and_submit(page, live_server, lot, files, *, price, encrypt, sign_cert
     page.goto(f"{live_server.url}/tendering/lots/{lot.pk}/sealed-bid/")
     page.set_input_files("#sealed-files", str(files["技术标.pdf"]))
     page.fill("#sealed-total-price", price)
+    page.evaluate("document.querySelectorAll('details.keyfile-fallback').forEach(d => d.open = true)")  # the key-file path
     page.set_input_files("#sealed-cert-file", str(encrypt))
     if sign_cert:
+        page.evaluate("document.querySelectorAll('details.keyfile-fallback').forEach(d => d.open = true)")  # the key-file path
         page.set_input_files("#sealed-sign-cert-file", str(sign_cert))
     if sign_key:
+        page.evaluate("document.querySelectorAll('details.keyfile-fallback').forEach(d => d.open = true)")  # the key-file path
         page.set_input_files("#sealed-sign-key-file", str(sign_key))
     page.click("#sealed-submit")
     page.wait_for_function("() => { const m = document.getElementById('sealed-message');"

@@ -286,6 +286,7 @@ def test_sm2_certificate_bidder_seals_and_decrypts_in_the_browser(live_server, w
     page.set_input_files("#sealed-files", str(files["技术标.pdf"]))
     page.fill("#sealed-total-price", "7712345.60")
     page.fill("#sealed-duration", "280")
+    page.evaluate("document.querySelectorAll('details.keyfile-fallback').forEach(d => d.open = true)")  # the key-file path
     page.set_input_files("#sealed-cert-file", str(files["enc.pem"]))
     page.click("#sealed-submit")
     message = _wait_for(page, "已加密并递交")
@@ -308,6 +309,7 @@ def test_sm2_certificate_bidder_seals_and_decrypts_in_the_browser(live_server, w
     # and the bidder first picks another bidder's SM2 key, then an RSA key
     for wrong in ("other-enc.key", "rsa-enc.key"):
         _clear_message(page)
+        page.evaluate("document.querySelectorAll('details.keyfile-fallback').forEach(d => d.open = true)")  # the key-file path
         page.set_input_files("#sealed-key-file", str(files[wrong]))
         page.click("#sealed-decrypt")
         refusal = _wait_for(page, MISMATCH)
@@ -318,6 +320,7 @@ def test_sm2_certificate_bidder_seals_and_decrypts_in_the_browser(live_server, w
         assert bid.state == BidState.SUBMITTED and bid.price is None
     # when it picks its own SM2 key file
     _clear_message(page)
+    page.evaluate("document.querySelectorAll('details.keyfile-fallback').forEach(d => d.open = true)")  # the key-file path
     page.set_input_files("#sealed-key-file", str(files["enc.key"]))
     page.click("#sealed-decrypt")
     _wait_for(page, "已解密")

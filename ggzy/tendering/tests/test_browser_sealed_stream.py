@@ -200,6 +200,7 @@ def test_bidder_seals_a_multi_segment_file_with_progress_and_decrypts(live_serve
     page.evaluate(PROGRESS_RECORDER)
     page.set_input_files("#sealed-files", str(files["技术标.pdf"]))
     page.fill("#sealed-total-price", "7654321.00")
+    page.evaluate("document.querySelectorAll('details.keyfile-fallback').forEach(d => d.open = true)")  # the key-file path
     page.set_input_files("#sealed-cert-file", str(files["enc.pem"]))
     page.click("#sealed-submit")
     message = _wait_for(page, "已加密并递交")
@@ -235,6 +236,7 @@ def test_bidder_seals_a_multi_segment_file_with_progress_and_decrypts(live_serve
     staff.click("#open-button")
     page.goto(f"{live_server.url}/tendering/lots/{lot.pk}/sealed-bid/")
     _clear_message(page)
+    page.evaluate("document.querySelectorAll('details.keyfile-fallback').forEach(d => d.open = true)")  # the key-file path
     page.set_input_files("#sealed-key-file", str(files["enc.key"]))
     page.click("#sealed-decrypt")
     _wait_for(page, "已解密")
@@ -272,6 +274,7 @@ def test_leaving_the_page_during_the_upload_asks_first(live_server, world, brows
     page.goto(f"{live_server.url}/tendering/lots/{lot.pk}/sealed-bid/")
     page.set_input_files("#sealed-files", str(tmp_path / "技术标.pdf"))
     page.fill("#sealed-total-price", "7654321.00")
+    page.evaluate("document.querySelectorAll('details.keyfile-fallback').forEach(d => d.open = true)")  # the key-file path
     page.set_input_files("#sealed-cert-file", str(tmp_path / "enc.pem"))
     page.click("#sealed-submit")
     page.wait_for_function("() => document.getElementById('sealed-progress-text').textContent === '正在上传…'")
