@@ -7,6 +7,7 @@
                      --purpose opening_record|evaluation_report|award_notice|contract|bid [--out doc.p7s]
     ggzy-bid share   --share-file share.json --key custodian.key [--out share.txt]
     ggzy-bid receipt verify RECEIPT.pdf [--trust platform-ca.pem ...] [--checkpoint-key VKEY ...] [--json]
+    ggzy-bid agent   [serve|import FILE|list|unpair ORIGIN|remove ID]   (the local certificate agent: ggzy.bidagent)
 
 Everything is encrypted here, on the bidder's machine: one fresh content key (SM4-GCM for an SM2 encryption
 certificate, AES-256-GCM for RSA) seals every file, file name, the price sheet and the machine fingerprint; the
@@ -366,6 +367,11 @@ def receipt_verify(*, path: str, trust: list[str], checkpoint_keys: list[str], a
 
 
 def main(argv: list[str] | None = None, *, transport=None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["agent"]:  # the local certificate agent (ggzy.bidagent), Django-free like this client
+        from ggzy.bidagent.cli import main as agent_main
+
+        return agent_main(argv[1:])
     parser = argparse.ArgumentParser(prog="ggzy-bid", description="投标客户端：本地加密、上传、开标时解密；对文件电子签名")
     sub = parser.add_subparsers(dest="command", required=True)
     for name in ("submit", "decrypt", "sign"):
@@ -389,6 +395,7 @@ def main(argv: list[str] | None = None, *, transport=None) -> int:
     p.add_argument("--share-file", required=True, help="交易中心导出的加密分片文件（JSON）")
     p.add_argument("--key", required=True, help="保管人SM2私钥（PEM）")
     p.add_argument("--out", default=None, help="把分片写入文件（否则只打印）")
+    sub.add_parser("agent", help="本地证书助手：ggzy-bid agent [serve|import|list|unpair|remove] --help")
     p = sub.add_parser("receipt", help="投标回执：离线验证平台签章的PDF回执")
     p.add_argument("action", choices=["verify"])
     p.add_argument("file", help="投标回执PDF")
