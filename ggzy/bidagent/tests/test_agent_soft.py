@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import http.client
+import json
 import os
 import stat
 import subprocess
@@ -297,8 +299,20 @@ def test_operation_the_key_cannot_do_and_expired_certificate(agent):
         body={"certificate_id": sign_only["id"], "data": "not base64!", "purpose": "bid"},
     )
     assert status == 400 and body["error"] == "bad_request" and body["field"] == "data"
-    status, _h, body = agent.request("POST", "/v1/sign", token=token, raw=b"x" * (1 << 20 + 1))
-    assert status == 400 and body["field"] == "body"
+    # a body over 1 MiB is refused from its Content-Length, before it is read
+    connection = http.client.HTTPConnection("127.0.0.1", agent.port, timeout=30)
+    connection.putrequest("POST", "/v1/sign", skip_host=True)
+    for name, value in (
+        ("Host", f"127.0.0.1:{agent.port}"),
+        ("Origin", ORIGIN),
+        ("Content-Length", "2000000"),
+        ("Authorization", f"Bearer {token}"),
+    ):
+        connection.putheader(name, value)
+    connection.endheaders()
+    response = connection.getresponse()
+    assert response.status == 400 and json.loads(response.read())["field"] == "body"
+    connection.close()
 
 
 def test_one_request_at_a_time(agent):
