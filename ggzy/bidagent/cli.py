@@ -47,14 +47,25 @@ def serve(args: argparse.Namespace) -> int:
     from .server import Agent, make_server
 
     home = files.ensure_dir(Path(args.home))
-    agent = Agent(stores_=_stores(home, args.pkcs11_module, args.pkcs11_token), pairings=Pairings(home),
-                  confirmer=TerminalConfirmer(), port=args.port, timeout=args.timeout)
+    agent = Agent(
+        stores_=_stores(home, args.pkcs11_module, args.pkcs11_token),
+        pairings=Pairings(home),
+        confirmer=TerminalConfirmer(),
+        port=args.port,
+        timeout=args.timeout,
+    )
     try:
         server = make_server(agent, args.port)
     except OSError as exc:
-        print(f"ggzy-bid agent: 无法监听 127.0.0.1:{args.port}（{exc.strerror}）；可能已有证书助手在运行", file=sys.stderr)
+        print(
+            f"ggzy-bid agent: 无法监听 127.0.0.1:{args.port}（{exc.strerror}）；可能已有证书助手在运行",
+            file=sys.stderr,
+        )
         return 1
-    print(f"ggzy-bid 证书助手已启动：http://127.0.0.1:{agent.port}/ （配置目录 {home}；Ctrl+C 退出）", flush=True)
+    print(
+        f"ggzy-bid 证书助手已启动：http://127.0.0.1:{agent.port}/ （配置目录 {home}；Ctrl+C 退出）",
+        flush=True,
+    )
     for store in agent.stores:
         print(f"  证书库：{store.label}（{'已连接' if store.present() else '未检测到介质'}）", flush=True)
     try:
@@ -77,12 +88,19 @@ def import_(args: argparse.Namespace) -> int:
     password = _read_secret("请输入证书文件口令：")
     try:
         loaded = key_file_load(data, password, certificate_data)
-        entry = SoftStore(home).import_key(algorithm=loaded.algorithm, private_key=loaded.private_key,
-                                           certificate=loaded.certificate, password=password, label=args.label or "")
+        entry = SoftStore(home).import_key(
+            algorithm=loaded.algorithm,
+            private_key=loaded.private_key,
+            certificate=loaded.certificate,
+            password=password,
+            label=args.label or "",
+        )
     except (KeyFileError, AgentError) as exc:
         print(f"ggzy-bid agent: 导入失败：{exc}", file=sys.stderr)
         return 1
-    print(f"已导入：{entry.id} {entry.algorithm} {entry.subject}（私钥以证书口令加密保存；原文件可妥善另存或删除）")
+    print(
+        f"已导入：{entry.id} {entry.algorithm} {entry.subject}（私钥以证书口令加密保存；原文件可妥善另存或删除）"
+    )
     return 0
 
 
@@ -115,15 +133,20 @@ def remove(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str]) -> int:
-    parser = argparse.ArgumentParser(prog="ggzy-bid agent", description="本地证书助手：网页经本机证书签名、解密，私钥不出本机")
+    parser = argparse.ArgumentParser(
+        prog="ggzy-bid agent", description="本地证书助手：网页经本机证书签名、解密，私钥不出本机"
+    )
     sub = parser.add_subparsers(dest="action", required=True)
     commands = {"serve": serve, "import": import_, "list": list_, "unpair": unpair, "remove": remove}
     for name in commands:
         p = sub.add_parser(name)
         p.add_argument("--home", default=str(files.default_home()), help="配置目录（配对、软件证书库）")
         if name in ("serve", "list"):
-            p.add_argument("--pkcs11-module", default=os.environ.get("GGZY_PKCS11_MODULE"),
-                           help="PKCS#11 模块（USB Key 厂商提供的 .so/.dll/.dylib）")
+            p.add_argument(
+                "--pkcs11-module",
+                default=os.environ.get("GGZY_PKCS11_MODULE"),
+                help="PKCS#11 模块（USB Key 厂商提供的 .so/.dll/.dylib）",
+            )
             p.add_argument("--pkcs11-token", default=None, help="只使用该标签的令牌")
         if name == "serve":
             p.add_argument("--port", type=int, default=DEFAULT_PORT)

@@ -62,6 +62,7 @@ class TerminalConfirmer:
     # lines from a pipe: one reader thread for the agent's lifetime, so a timed-out question leaves no reader behind
     def _start_reader(self) -> None:
         if self._reader is None:
+
             def read() -> None:
                 for line in self.stdin:
                     self._lines.put(line.rstrip("\r\n"))

@@ -5,9 +5,19 @@ from __future__ import annotations
 from typing import Any
 
 STATUS = {
-    "not_paired": 403, "declined": 403, "timeout": 408, "token_absent": 409, "wrong_pin": 401, "pin_locked": 423,
-    "no_such_certificate": 404, "unsupported": 400, "bad_request": 400, "busy": 409, "certificate_expired": 409,
-    "key_mismatch": 409, "internal": 500,
+    "not_paired": 403,
+    "declined": 403,
+    "timeout": 408,
+    "token_absent": 409,
+    "wrong_pin": 401,
+    "pin_locked": 423,
+    "no_such_certificate": 404,
+    "unsupported": 400,
+    "bad_request": 400,
+    "busy": 409,
+    "certificate_expired": 409,
+    "key_mismatch": 409,
+    "internal": 500,
 }
 
 
@@ -43,4 +53,6 @@ def pin_locked() -> AgentError:
 
 
 def token_absent(label: str = "") -> AgentError:
-    return AgentError("token_absent", f"未检测到证书介质{('（' + label + '）') if label else ''}，请插入USB Key后重试")
+    return AgentError(
+        "token_absent", f"未检测到证书介质{('（' + label + '）') if label else ''}，请插入USB Key后重试"
+    )

@@ -29,12 +29,17 @@ from . import stores
 PBES2 = "1.2.840.113549.1.5.13"
 PBKDF2 = "1.2.840.113549.1.5.12"
 PRFS: dict[str, type[hashes.HashAlgorithm]] = {
-    "1.2.840.113549.2.7": hashes.SHA1, "1.2.840.113549.2.9": hashes.SHA256, "1.2.840.113549.2.11": hashes.SHA512,
-    "1.2.156.10197.1.401.2": hashes.SM3, "1.2.156.10197.1.401.3.1": hashes.SM3,
+    "1.2.840.113549.2.7": hashes.SHA1,
+    "1.2.840.113549.2.9": hashes.SHA256,
+    "1.2.840.113549.2.11": hashes.SHA512,
+    "1.2.156.10197.1.401.2": hashes.SM3,
+    "1.2.156.10197.1.401.3.1": hashes.SM3,
 }
 CIPHERS = {
-    "2.16.840.1.101.3.4.1.2": ("aes", 16), "2.16.840.1.101.3.4.1.22": ("aes", 24),
-    "2.16.840.1.101.3.4.1.42": ("aes", 32), "1.2.156.10197.1.104.2": ("sm4", 16),
+    "2.16.840.1.101.3.4.1.2": ("aes", 16),
+    "2.16.840.1.101.3.4.1.22": ("aes", 24),
+    "2.16.840.1.101.3.4.1.42": ("aes", 32),
+    "1.2.156.10197.1.104.2": ("sm4", 16),
 }
 EC_PUBLIC_KEY = "1.2.840.10045.2.1"
 OID_DATA = "1.2.840.113549.1.7.1"
@@ -99,7 +104,11 @@ def _private_key_info(plain: bytes) -> object:
         identifiers = [n.as_oid() for n in fields[1].children() if n.tag == der.OID]
     except (der.DerError, ValueError, IndexError):
         raise KeyFileError(WRONG_PASSWORD) from None
-    if identifiers[:1] == [EC_PUBLIC_KEY] and sm.SM2_CURVE_OID in identifiers or sm.SM2_CURVE_OID in identifiers[:1]:
+    if (
+        identifiers[:1] == [EC_PUBLIC_KEY]
+        and sm.SM2_CURVE_OID in identifiers
+        or sm.SM2_CURVE_OID in identifiers[:1]
+    ):
         ec_fields = der.read_one(fields[2].content).children()
         scalar = ec_fields[1].content.rjust(32, b"\x00")
         sm.sm2_public_key(scalar)  # raises SMError when it is not a valid key
@@ -171,8 +180,9 @@ def _same_key(private_key: object, certificate: x509.Certificate) -> bool:
     if isinstance(private_key, rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey):
         spki = serialization.PublicFormat.SubjectPublicKeyInfo
         try:
-            return (private_key.public_key().public_bytes(serialization.Encoding.DER, spki)
-                    == certificate.public_key().public_bytes(serialization.Encoding.DER, spki))
+            return private_key.public_key().public_bytes(
+                serialization.Encoding.DER, spki
+            ) == certificate.public_key().public_bytes(serialization.Encoding.DER, spki)
         except ValueError:
             return False
     return False
@@ -203,8 +213,10 @@ def key_file_load(data: bytes, password: str, certificate_data: bytes | None = N
             key, certificate = loaded[0], loaded[1]
         except ValueError:
             key, certificates = _pkcs12_walk(data, secret)
-            certificate = next((c for c in certificates if key is not None and _same_key(key, c)),
-                               certificates[0] if certificates else None)
+            certificate = next(
+                (c for c in certificates if key is not None and _same_key(key, c)),
+                certificates[0] if certificates else None,
+            )
         except Exception:  # noqa: BLE001 — pyca raises UnsupportedAlgorithm for an SM2 key
             key, certificates = _pkcs12_walk(data, secret)
             certificate = next((c for c in certificates if key is not None and _same_key(key, c)), None)

@@ -26,8 +26,14 @@ def origin_valid(origin: str) -> bool:
         parts.port  # noqa: B018 — raises on a bad port
     except ValueError:
         return False
-    return (parts.scheme in ("https", "http") and bool(parts.hostname) and not parts.path and not parts.query
-            and not parts.fragment and "@" not in parts.netloc)
+    return (
+        parts.scheme in ("https", "http")
+        and bool(parts.hostname)
+        and not parts.path
+        and not parts.query
+        and not parts.fragment
+        and "@" not in parts.netloc
+    )
 
 
 def _hash(token: str) -> str:
@@ -66,8 +72,10 @@ class Pairings:
         with self._lock:
             data = self._load()
             entry = data["origins"].setdefault(origin, {"tokens": []})
-            entry["tokens"] = [*entry.get("tokens", [])[-9:],
-                               {"sha256": _hash(token), "created": dt.datetime.now(dt.UTC).isoformat()}]
+            entry["tokens"] = [
+                *entry.get("tokens", [])[-9:],
+                {"sha256": _hash(token), "created": dt.datetime.now(dt.UTC).isoformat()},
+            ]
             files.write_json(self.path, data)
         return token
 

@@ -55,8 +55,15 @@ class PendingPairing:
 
 
 class Agent:
-    def __init__(self, *, stores_: list[Any], pairings: Pairings, confirmer: Confirmer, port: int,
-                 timeout: float = 120.0) -> None:
+    def __init__(
+        self,
+        *,
+        stores_: list[Any],
+        pairings: Pairings,
+        confirmer: Confirmer,
+        port: int,
+        timeout: float = 120.0,
+    ) -> None:
         self.stores = stores_
         self.pairings = pairings
         self.confirmer = confirmer
@@ -89,7 +96,9 @@ class Agent:
     def pair_start(self, origin: str) -> PendingPairing:
         if not self.user.acquire(blocking=False):
             raise AgentError("busy", "证书助手正在等待用户处理另一个请求，请稍后再试")
-        pairing = PendingPairing(id=secrets.token_urlsafe(16), origin=origin, code=f"{secrets.randbelow(10**6):06d}")
+        pairing = PendingPairing(
+            id=secrets.token_urlsafe(16), origin=origin, code=f"{secrets.randbelow(10**6):06d}"
+        )
         with self._pending_lock:
             now = time.monotonic()
             self.pending = {k: v for k, v in self.pending.items() if now - v.created < 600}
@@ -99,8 +108,14 @@ class Agent:
 
     def _pair_ask(self, pairing: PendingPairing) -> None:
         try:
-            prompt = Prompt("网页请求与证书助手配对", [f"来源网站：{pairing.origin}", f"配对码：{pairing.code}",
-                                                 "请核对网页上显示的配对码与此相同；不是您本人打开的网页，请拒绝。"])
+            prompt = Prompt(
+                "网页请求与证书助手配对",
+                [
+                    f"来源网站：{pairing.origin}",
+                    f"配对码：{pairing.code}",
+                    "请核对网页上显示的配对码与此相同；不是您本人打开的网页，请拒绝。",
+                ],
+            )
             try:
                 decision = self.confirmer.ask(prompt, self.timeout)
             except ConfirmTimeout:
@@ -151,11 +166,16 @@ class Agent:
         if not entry.present or not store.present():
             raise AgentError("token_absent", f"未检测到证书介质（{store.label}），请插入USB Key后重试")
         if usage not in entry.usage:
-            raise AgentError("unsupported", "该证书不能用于" + ("签名" if usage == "sign" else "解密"),
-                             field="certificate_id")
+            raise AgentError(
+                "unsupported",
+                "该证书不能用于" + ("签名" if usage == "sign" else "解密"),
+                field="certificate_id",
+            )
         if entry.expired:
-            raise AgentError("certificate_expired",
-                             f"证书已于 {entry.certificate.not_valid_after_utc:%Y-%m-%d} 过期，请更新证书")
+            raise AgentError(
+                "certificate_expired",
+                f"证书已于 {entry.certificate.not_valid_after_utc:%Y-%m-%d} 过期，请更新证书",
+            )
 
     def sign(self, origin: str, body: dict) -> dict:
         certificate_id = _field(body, "certificate_id", str)
@@ -169,10 +189,19 @@ class Agent:
         if not self.user.acquire(blocking=False):
             raise AgentError("busy", "证书助手正在等待用户处理另一个请求，请稍后再试")
         try:
-            pin = self._confirm(Prompt("签名请求", [
-                f"来源网站：{origin}", f"用途：{PURPOSES[purpose]}", f"内容：{summary or '（网页未说明）'}",
-                f"证书：{entry.subject}（{entry.label}）", f"待签数据SHA-256：{hashlib.sha256(data).hexdigest()}",
-            ], need_pin=True))
+            pin = self._confirm(
+                Prompt(
+                    "签名请求",
+                    [
+                        f"来源网站：{origin}",
+                        f"用途：{PURPOSES[purpose]}",
+                        f"内容：{summary or '（网页未说明）'}",
+                        f"证书：{entry.subject}（{entry.label}）",
+                        f"待签数据SHA-256：{hashlib.sha256(data).hexdigest()}",
+                    ],
+                    need_pin=True,
+                )
+            )
             try:
                 signature = store.sign(entry, data, pin)
             except AgentError as exc:
@@ -181,28 +210,42 @@ class Agent:
             self.confirmer.notify("已签名")
         finally:
             self.user.release()
-        return {"signature": base64.b64encode(signature).decode(),
-                "algorithm": stores.SIGNATURE_ALGORITHM[entry.algorithm], "certificate_pem": entry.certificate_pem}
+        return {
+            "signature": base64.b64encode(signature).decode(),
+            "algorithm": stores.SIGNATURE_ALGORITHM[entry.algorithm],
+            "certificate_pem": entry.certificate_pem,
+        }
 
     def unwrap(self, origin: str, body: dict) -> dict:
         certificate_id = _field(body, "certificate_id", str)
         wrapped = _b64(body, "wrapped")
         algorithm = _field(body, "algorithm", str)
         if algorithm not in UNWRAP_ALGORITHMS:
-            raise AgentError("unsupported", "密钥信封算法（algorithm）应为 sm2 或 rsa-oaep-sha256", field="algorithm")
+            raise AgentError(
+                "unsupported", "密钥信封算法（algorithm）应为 sm2 或 rsa-oaep-sha256", field="algorithm"
+            )
         summary = printable(_field(body, "summary", str, required=False) or "")
         store, entry = self.find(certificate_id)
         self._usable(store, entry, "encrypt")
         if UNWRAP_ALGORITHMS[algorithm] != entry.algorithm:
-            raise AgentError("unsupported", f"该证书（{entry.algorithm}）不能解开 {algorithm} 密钥信封",
-                             field="algorithm")
+            raise AgentError(
+                "unsupported", f"该证书（{entry.algorithm}）不能解开 {algorithm} 密钥信封", field="algorithm"
+            )
         if not self.user.acquire(blocking=False):
             raise AgentError("busy", "证书助手正在等待用户处理另一个请求，请稍后再试")
         try:
-            pin = self._confirm(Prompt("解密请求", [
-                f"来源网站：{origin}", "用途：开标解密（解开投标文件的内容密钥）",
-                f"内容：{summary or '（网页未说明）'}", f"证书：{entry.subject}（{entry.label}）",
-            ], need_pin=True))
+            pin = self._confirm(
+                Prompt(
+                    "解密请求",
+                    [
+                        f"来源网站：{origin}",
+                        "用途：开标解密（解开投标文件的内容密钥）",
+                        f"内容：{summary or '（网页未说明）'}",
+                        f"证书：{entry.subject}（{entry.label}）",
+                    ],
+                    need_pin=True,
+                )
+            )
             try:
                 key = store.unwrap(entry, wrapped, algorithm, pin)
             except AgentError as exc:
@@ -214,9 +257,15 @@ class Agent:
         return {"key": base64.b64encode(key).decode()}
 
     def status(self, paired: bool) -> dict:
-        return {"agent": "ggzy-bid-agent", "version": VERSION, "paired": paired,
-                "stores": [{"id": s.id, "kind": s.kind, "label": s.label, "present": bool(s.present())}
-                           for s in self.stores]}
+        return {
+            "agent": "ggzy-bid-agent",
+            "version": VERSION,
+            "paired": paired,
+            "stores": [
+                {"id": s.id, "kind": s.kind, "label": s.label, "present": bool(s.present())}
+                for s in self.stores
+            ],
+        }
 
 
 def _field(body: dict, name: str, kind: type, *, required: bool = True) -> Any:
@@ -247,7 +296,9 @@ class Handler(BaseHTTPRequestHandler):
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 — the base class's name
         # method, path (no query), status; never headers or bodies (tokens, PINs)
-        sys.stderr.write(f"[agent] {self.command} {urlsplit(self.path).path} {args[1] if len(args) > 1 else ''}\n")
+        sys.stderr.write(
+            f"[agent] {self.command} {urlsplit(self.path).path} {args[1] if len(args) > 1 else ''}\n"
+        )
 
     # --- plumbing ----------------------------------------------------------------------------------------------
 
@@ -299,8 +350,13 @@ class Handler(BaseHTTPRequestHandler):
         path = urlsplit(self.path).path
         if path.startswith("/v1/pair/") and path.count("/") == 3:
             return "pair_poll", path.rsplit("/", 1)[1]
-        return {"/v1/status": "status", "/v1/pair": "pair", "/v1/certificates": "certificates",
-                "/v1/sign": "sign", "/v1/unwrap": "unwrap"}.get(path, "unknown"), ""
+        return {
+            "/v1/status": "status",
+            "/v1/pair": "pair",
+            "/v1/certificates": "certificates",
+            "/v1/sign": "sign",
+            "/v1/unwrap": "unwrap",
+        }.get(path, "unknown"), ""
 
     # --- dispatch ------------------------------------------------------------------------------------------------
 
@@ -314,7 +370,9 @@ class Handler(BaseHTTPRequestHandler):
         try:
             if not self._host_ok():
                 cors = False
-                raise AgentError("bad_request", "Host 头应为 127.0.0.1 或 localhost（防DNS重绑定）", field="Host")
+                raise AgentError(
+                    "bad_request", "Host 头应为 127.0.0.1 或 localhost（防DNS重绑定）", field="Host"
+                )
             if route == "unknown":
                 raise AgentError("bad_request", "没有这个接口", field="path")
             if origin and not origin_valid(origin):
@@ -325,8 +383,14 @@ class Handler(BaseHTTPRequestHandler):
                     raise AgentError("not_paired", "该网站未与证书助手配对")
                 self._send(200, {}, cors=True, preflight=True)
                 return
-            expected = {"status": "GET", "pair": "POST", "pair_poll": "GET", "certificates": "GET",
-                        "sign": "POST", "unwrap": "POST"}[route]
+            expected = {
+                "status": "GET",
+                "pair": "POST",
+                "pair_poll": "GET",
+                "certificates": "GET",
+                "sign": "POST",
+                "unwrap": "POST",
+            }[route]
             if method != expected:
                 raise AgentError("bad_request", f"此接口只接受 {expected}", field="method")
             body = self._body() if method == "POST" else {}
@@ -343,7 +407,9 @@ class Handler(BaseHTTPRequestHandler):
                 return
             if route == "pair_poll":
                 try:
-                    wait = min(30.0, max(0.0, float(parse_qs(urlsplit(self.path).query).get("wait", ["30"])[0])))
+                    wait = min(
+                        30.0, max(0.0, float(parse_qs(urlsplit(self.path).query).get("wait", ["30"])[0]))
+                    )
                 except ValueError:
                     wait = 30.0
                 self._send(200, agent.pair_poll(origin, argument, wait), cors=cors)

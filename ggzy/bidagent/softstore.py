@@ -60,27 +60,45 @@ class SoftStore:
 
     # --- import ----------------------------------------------------------------------------------------------
 
-    def import_key(self, *, algorithm: str, private_key: object, certificate: x509.Certificate, password: str,
-                   label: str = "") -> stores.CertificateEntry:
+    def import_key(
+        self,
+        *,
+        algorithm: str,
+        private_key: object,
+        certificate: x509.Certificate,
+        password: str,
+        label: str = "",
+    ) -> stores.CertificateEntry:
         if not password:
             raise AgentError("bad_request", "证书口令不能为空", field="password")
         if isinstance(private_key, bytes):
             material = private_key
         else:
             assert isinstance(private_key, rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey)
-            material = private_key.private_bytes(serialization.Encoding.DER, serialization.PrivateFormat.PKCS8,
-                                                 serialization.NoEncryption())
+            material = private_key.private_bytes(
+                serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+            )
         # the same certificate imported again replaces its entry (and clears a lock)
         entry_id = "soft-" + certificate.fingerprint(hashes.SHA256()).hex()[:24]
         salt, nonce = secrets.token_bytes(16), secrets.token_bytes(12)
         sealed = AESGCM(_kek(password, salt)).encrypt(nonce, material, _aad(entry_id, certificate))
-        record = {"format": FORMAT, "id": entry_id, "label": label or _default_label(certificate),
-                  "algorithm": algorithm,
-                  "certificate_pem": certificate.public_bytes(serialization.Encoding.PEM).decode(),
-                  "kdf": {"name": "scrypt", "n": SCRYPT_N, "r": SCRYPT_R, "p": SCRYPT_P,
-                          "salt": base64.b64encode(salt).decode()},
-                  "cipher": "aes-256-gcm", "nonce": base64.b64encode(nonce).decode(),
-                  "sealed": base64.b64encode(sealed).decode()}
+        record = {
+            "format": FORMAT,
+            "id": entry_id,
+            "label": label or _default_label(certificate),
+            "algorithm": algorithm,
+            "certificate_pem": certificate.public_bytes(serialization.Encoding.PEM).decode(),
+            "kdf": {
+                "name": "scrypt",
+                "n": SCRYPT_N,
+                "r": SCRYPT_R,
+                "p": SCRYPT_P,
+                "salt": base64.b64encode(salt).decode(),
+            },
+            "cipher": "aes-256-gcm",
+            "nonce": base64.b64encode(nonce).decode(),
+            "sealed": base64.b64encode(sealed).decode(),
+        }
         with self._lock:
             files.write_json(self.directory / f"{entry_id}.json", record)
             self._tries_path(entry_id).unlink(missing_ok=True)
@@ -100,9 +118,14 @@ class SoftStore:
 
     def _entry(self, record: dict) -> stores.CertificateEntry:
         certificate = x509.load_pem_x509_certificate(record["certificate_pem"].encode())
-        return stores.CertificateEntry(id=record["id"], store=self.id, label=record["label"],
-                                       algorithm=record["algorithm"], certificate=certificate,
-                                       usage=stores.usage_of(certificate, record["algorithm"]))
+        return stores.CertificateEntry(
+            id=record["id"],
+            store=self.id,
+            label=record["label"],
+            algorithm=record["algorithm"],
+            certificate=certificate,
+            usage=stores.usage_of(certificate, record["algorithm"]),
+        )
 
     def certificates(self) -> list[stores.CertificateEntry]:
         return [self._entry(r) for r in self._records()]
@@ -142,11 +165,15 @@ class SoftStore:
                 raise errors.pin_locked()
             files.write_private(self._tries_path(entry.id), str(failures + 1).encode())
             kdf = record["kdf"]
-            key = Scrypt(salt=base64.b64decode(kdf["salt"]), length=32, n=kdf["n"], r=kdf["r"],
-                         p=kdf["p"]).derive(pin.encode())
+            key = Scrypt(
+                salt=base64.b64decode(kdf["salt"]), length=32, n=kdf["n"], r=kdf["r"], p=kdf["p"]
+            ).derive(pin.encode())
             try:
-                material = AESGCM(key).decrypt(base64.b64decode(record["nonce"]), base64.b64decode(record["sealed"]),
-                                               _aad(entry.id, entry.certificate))
+                material = AESGCM(key).decrypt(
+                    base64.b64decode(record["nonce"]),
+                    base64.b64decode(record["sealed"]),
+                    _aad(entry.id, entry.certificate),
+                )
             except InvalidTag:
                 raise errors.wrong_pin(MAX_TRIES - failures - 1) from None
             self._tries_path(entry.id).unlink(missing_ok=True)
@@ -172,7 +199,9 @@ class SoftStore:
             if isinstance(key, rsa.RSAPrivateKey) and algorithm == "rsa-oaep-sha256":
                 return key.decrypt(wrapped, OAEP)
         except ValueError:
-            raise AgentError("bad_request", "密钥信封无法解开：不是用本证书加密的，或已损坏", field="wrapped") from None
+            raise AgentError(
+                "bad_request", "密钥信封无法解开：不是用本证书加密的，或已损坏", field="wrapped"
+            ) from None
         raise AgentError("unsupported", f"该证书的密钥不能解开 {algorithm} 密钥信封")
 
 
@@ -183,6 +212,3 @@ def _default_label(certificate: x509.Certificate) -> str:
 
 def digest_hex(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
-
-
-

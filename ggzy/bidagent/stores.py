@@ -50,11 +50,19 @@ class CertificateEntry:
         return self.certificate.not_valid_after_utc < dt.datetime.now(dt.UTC)
 
     def as_json(self) -> dict:
-        return {"id": self.id, "store": self.store, "label": self.label, "algorithm": self.algorithm,
-                "usage": self.usage, "certificate_pem": self.certificate_pem, "subject": self.subject,
-                "serial": format(self.certificate.serial_number, "x"),
-                "not_after": self.certificate.not_valid_after_utc.isoformat(), "expired": self.expired,
-                "present": self.present}
+        return {
+            "id": self.id,
+            "store": self.store,
+            "label": self.label,
+            "algorithm": self.algorithm,
+            "usage": self.usage,
+            "certificate_pem": self.certificate_pem,
+            "subject": self.subject,
+            "serial": format(self.certificate.serial_number, "x"),
+            "not_after": self.certificate.not_valid_after_utc.isoformat(),
+            "expired": self.expired,
+            "present": self.present,
+        }
 
 
 class KeyStore(Protocol):

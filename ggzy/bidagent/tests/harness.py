@@ -23,8 +23,15 @@ def bid_command(*args: str) -> list[str]:
 
 
 def cli(*args: str, stdin: str = "", env: dict | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run(bid_command(*args), input=stdin, capture_output=True, text=True, cwd=ROOT, timeout=120,
-                          env={**os.environ, **(env or {})})
+    return subprocess.run(
+        bid_command(*args),
+        input=stdin,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=120,
+        env={**os.environ, **(env or {})},
+    )
 
 
 class AgentProcess:
@@ -32,9 +39,16 @@ class AgentProcess:
         environment = {**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})}
         environment.pop("DJANGO_SETTINGS_MODULE", None)  # the agent runs without Django
         self.process = subprocess.Popen(
-            bid_command("agent", "serve", "--port", "0", "--home", str(home), "--timeout", str(timeout), *extra),
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT,
-            env=environment)
+            bid_command(
+                "agent", "serve", "--port", "0", "--home", str(home), "--timeout", str(timeout), *extra
+            ),
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            cwd=ROOT,
+            env=environment,
+        )
         self.lines: queue.Queue[str] = queue.Queue()
         self.output: list[str] = []
         threading.Thread(target=self._read, daemon=True).start()
@@ -55,8 +69,10 @@ class AgentProcess:
             try:
                 line = self.lines.get(timeout=max(0.01, deadline - time.monotonic()))
             except queue.Empty:
-                raise AssertionError(f"agent never printed {pattern!r}; output: {''.join(self.output)}"
-                                     f"\nstderr: {''.join(self.stderr)}") from None
+                raise AssertionError(
+                    f"agent never printed {pattern!r}; output: {''.join(self.output)}"
+                    f"\nstderr: {''.join(self.stderr)}"
+                ) from None
             if re.search(pattern, line):
                 return line
 
@@ -65,9 +81,17 @@ class AgentProcess:
         self.process.stdin.write(text + "\n")
         self.process.stdin.flush()
 
-    def request(self, method: str, path: str, *, origin: str | None = ORIGIN, token: str | None = None,
-                body: dict | None = None, host: str | None = None, raw: bytes | None = None
-                ) -> tuple[int, dict, dict]:
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        origin: str | None = ORIGIN,
+        token: str | None = None,
+        body: dict | None = None,
+        host: str | None = None,
+        raw: bytes | None = None,
+    ) -> tuple[int, dict, dict]:
         connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
         headers = {"Host": host or f"127.0.0.1:{self.port}"}
         if origin:
@@ -93,7 +117,9 @@ class AgentProcess:
         assert started["code"] in code_line
         self.expect(r"确认？\[y/N\]")
         self.type("y")
-        status, _headers, result = self.request("GET", f"/v1/pair/{started['pairing_id']}?wait=20", origin=origin)
+        status, _headers, result = self.request(
+            "GET", f"/v1/pair/{started['pairing_id']}?wait=20", origin=origin
+        )
         assert status == 200 and result["status"] == "paired", result
         return result["token"]
 

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import http.client
+import json
 import os
 import stat
 import subprocess
@@ -34,12 +36,21 @@ def keys(tmp_path_factory):
 def home(tmp_path_factory, keys):
     """An agent home with every test key imported through the CLI (PKCS#12 for some, PKCS#8 for others)."""
     home = tmp_path_factory.mktemp("agent-home")
-    imports = {"sm2_sign": ("p12",), "sm2_encrypt": ("pkcs8",), "ec_sign": ("pkcs8",), "rsa_encrypt": ("p12",),
-               "lock": ("p12",), "expired": ("pkcs8",)}
+    imports = {
+        "sm2_sign": ("p12",),
+        "sm2_encrypt": ("pkcs8",),
+        "ec_sign": ("pkcs8",),
+        "rsa_encrypt": ("p12",),
+        "lock": ("p12",),
+        "expired": ("pkcs8",),
+    }
     for name, (kind,) in imports.items():
         made = keys[name]
-        args = (["agent", "import", str(made.p12_path)] if kind == "p12"
-                else ["agent", "import", str(made.key_path), "--cert", str(made.cert_path)])
+        args = (
+            ["agent", "import", str(made.p12_path)]
+            if kind == "p12"
+            else ["agent", "import", str(made.key_path), "--cert", str(made.cert_path)]
+        )
         result = cli(*args, "--home", str(home), "--label", name, stdin=PASSWORD + "\n")
         assert result.returncode == 0, result.stderr
         assert "已导入" in result.stdout
@@ -89,8 +100,13 @@ def test_pairing_then_an_unpaired_origin_is_refused(agent, keys):
     assert status == 403 and body["error"] == "not_paired"
     assert "access-control-allow-origin" not in headers
     sign_id = _certificate_id(agent, token, "ec_sign")["id"]
-    status, headers, body = agent.request("POST", "/v1/sign", origin=OTHER, token=token,
-                                          body={"certificate_id": sign_id, "data": "aGk=", "purpose": "login"})
+    status, headers, body = agent.request(
+        "POST",
+        "/v1/sign",
+        origin=OTHER,
+        token=token,
+        body={"certificate_id": sign_id, "data": "aGk=", "purpose": "login"},
+    )
     assert status == 403 and body["error"] == "not_paired" and "access-control-allow-origin" not in headers
     status, headers, _body = agent.request("OPTIONS", "/v1/sign", origin=OTHER)
     assert status == 403 and "access-control-allow-origin" not in headers
@@ -137,9 +153,18 @@ def test_pairing_the_user_declined(agent):
 def test_sign_the_user_declined(agent):
     token = agent.pair()
     entry = _certificate_id(agent, token, "ec_sign")
-    status, _h, body = agent.confirmed("POST", "/v1/sign", answer="n", token=token, body={
-        "certificate_id": entry["id"], "data": base64.b64encode(b"doc").decode(), "purpose": "bid",
-        "summary": "投标文件签名 · 标段 A"})
+    status, _h, body = agent.confirmed(
+        "POST",
+        "/v1/sign",
+        answer="n",
+        token=token,
+        body={
+            "certificate_id": entry["id"],
+            "data": base64.b64encode(b"doc").decode(),
+            "purpose": "bid",
+            "summary": "投标文件签名 · 标段 A",
+        },
+    )
     assert status == 403 and body["error"] == "declined"
 
 
@@ -148,9 +173,18 @@ def test_sign_sm2_verified_by_the_platform_and_confirmation_shows_what(agent, ke
     entry = _certificate_id(agent, token, "sm2_sign")
     assert entry["algorithm"] == "sm2" and entry["usage"] == ["sign"] and entry["expired"] is False
     data = "登录挑战 nonce=abc".encode()
-    status, _h, body = agent.confirmed("POST", "/v1/sign", pin=PASSWORD, token=token, body={
-        "certificate_id": entry["id"], "data": base64.b64encode(data).decode(), "purpose": "login",
-        "summary": "登录\x1b[2J 平台"})
+    status, _h, body = agent.confirmed(
+        "POST",
+        "/v1/sign",
+        pin=PASSWORD,
+        token=token,
+        body={
+            "certificate_id": entry["id"],
+            "data": base64.b64encode(data).decode(),
+            "purpose": "login",
+            "summary": "登录\x1b[2J 平台",
+        },
+    )
     assert status == 200, body
     assert body["algorithm"] == "sm2-sm3"
     signature = base64.b64decode(body["signature"])
@@ -168,10 +202,17 @@ def test_sign_ecdsa_soft_verified_by_the_platform(agent, keys):
     token = agent.pair()
     entry = _certificate_id(agent, token, "ec_sign")
     data = b"bid manifest"
-    status, _h, body = agent.confirmed("POST", "/v1/sign", pin=PASSWORD, token=token, body={
-        "certificate_id": entry["id"], "data": base64.b64encode(data).decode(), "purpose": "bid"})
+    status, _h, body = agent.confirmed(
+        "POST",
+        "/v1/sign",
+        pin=PASSWORD,
+        token=token,
+        body={"certificate_id": entry["id"], "data": base64.b64encode(data).decode(), "purpose": "bid"},
+    )
     assert status == 200 and body["algorithm"] == "ecdsa-sha256"
-    assert login.signature_valid(keys["ec_sign"].issued.certificate, data, base64.b64decode(body["signature"]))
+    assert login.signature_valid(
+        keys["ec_sign"].issued.certificate, data, base64.b64decode(body["signature"])
+    )
 
 
 def test_wrong_pin_counts_down_then_locks(agent):
@@ -203,15 +244,26 @@ def test_right_pin_resets_the_counter(agent):
 
 def test_unwrap_sm2_and_rsa_keys_wrapped_by_the_platform(agent, keys):
     token = agent.pair()
-    for label, algorithm, content in (("sm2_encrypt", "sm2", envelope.SM4_GCM),
-                                      ("rsa_encrypt", "rsa-oaep-sha256", envelope.AES_256_GCM)):
+    for label, algorithm, content in (
+        ("sm2_encrypt", "sm2", envelope.SM4_GCM),
+        ("rsa_encrypt", "rsa-oaep-sha256", envelope.AES_256_GCM),
+    ):
         entry = _certificate_id(agent, token, label)
         assert "encrypt" in entry["usage"]
         content_key = envelope.content_key_new(content)
         wrapped = bidformat.wrap_to_certificate(keys[label].issued.certificate, content_key)
-        status, _h, body = agent.confirmed("POST", "/v1/unwrap", pin=PASSWORD, token=token, body={
-            "certificate_id": entry["id"], "wrapped": base64.b64encode(wrapped).decode(), "algorithm": algorithm,
-            "summary": "开标解密 · 标段 X"})
+        status, _h, body = agent.confirmed(
+            "POST",
+            "/v1/unwrap",
+            pin=PASSWORD,
+            token=token,
+            body={
+                "certificate_id": entry["id"],
+                "wrapped": base64.b64encode(wrapped).decode(),
+                "algorithm": algorithm,
+                "summary": "开标解密 · 标段 X",
+            },
+        )
         assert status == 200, body
         assert base64.b64decode(body["key"]) == content_key
     assert "用途：开标解密" in "".join(agent.output)
@@ -220,22 +272,47 @@ def test_unwrap_sm2_and_rsa_keys_wrapped_by_the_platform(agent, keys):
 def test_operation_the_key_cannot_do_and_expired_certificate(agent):
     token = agent.pair()
     sign_only = _certificate_id(agent, token, "ec_sign")
-    status, _h, body = agent.request("POST", "/v1/unwrap", token=token, body={
-        "certificate_id": sign_only["id"], "wrapped": "AAAA", "algorithm": "rsa-oaep-sha256"})
+    status, _h, body = agent.request(
+        "POST",
+        "/v1/unwrap",
+        token=token,
+        body={"certificate_id": sign_only["id"], "wrapped": "AAAA", "algorithm": "rsa-oaep-sha256"},
+    )
     assert status == 400 and body["error"] == "unsupported"
     expired = _certificate_id(agent, token, "expired")
     assert expired["expired"] is True
-    status, _h, body = agent.request("POST", "/v1/sign", token=token, body={
-        "certificate_id": expired["id"], "data": "AAAA", "purpose": "bid"})
+    status, _h, body = agent.request(
+        "POST",
+        "/v1/sign",
+        token=token,
+        body={"certificate_id": expired["id"], "data": "AAAA", "purpose": "bid"},
+    )
     assert status == 409 and body["error"] == "certificate_expired" and "过期" in body["message"]
-    status, _h, body = agent.request("POST", "/v1/sign", token=token, body={
-        "certificate_id": "nope", "data": "AAAA", "purpose": "bid"})
+    status, _h, body = agent.request(
+        "POST", "/v1/sign", token=token, body={"certificate_id": "nope", "data": "AAAA", "purpose": "bid"}
+    )
     assert status == 404 and body["error"] == "no_such_certificate"
-    status, _h, body = agent.request("POST", "/v1/sign", token=token, body={
-        "certificate_id": sign_only["id"], "data": "not base64!", "purpose": "bid"})
+    status, _h, body = agent.request(
+        "POST",
+        "/v1/sign",
+        token=token,
+        body={"certificate_id": sign_only["id"], "data": "not base64!", "purpose": "bid"},
+    )
     assert status == 400 and body["error"] == "bad_request" and body["field"] == "data"
-    status, _h, body = agent.request("POST", "/v1/sign", token=token, raw=b"x" * (1 << 20 + 1))
-    assert status == 400 and body["field"] == "body"
+    # a body over 1 MiB is refused from its Content-Length, before it is read
+    connection = http.client.HTTPConnection("127.0.0.1", agent.port, timeout=30)
+    connection.putrequest("POST", "/v1/sign", skip_host=True)
+    for name, value in (
+        ("Host", f"127.0.0.1:{agent.port}"),
+        ("Origin", ORIGIN),
+        ("Content-Length", "2000000"),
+        ("Authorization", f"Bearer {token}"),
+    ):
+        connection.putheader(name, value)
+    connection.endheaders()
+    response = connection.getresponse()
+    assert response.status == 400 and json.loads(response.read())["field"] == "body"
+    connection.close()
 
 
 def test_one_request_at_a_time(agent):
@@ -255,19 +332,28 @@ def test_nobody_answers(home):
     try:
         token = agent.pair()
         entry = _certificate_id(agent, token, "ec_sign")
-        status, _h, body = agent.request("POST", "/v1/sign", token=token, body={
-            "certificate_id": entry["id"], "data": "ZGF0YQ==", "purpose": "other"})
+        status, _h, body = agent.request(
+            "POST",
+            "/v1/sign",
+            token=token,
+            body={"certificate_id": entry["id"], "data": "ZGF0YQ==", "purpose": "other"},
+        )
         assert status == 408 and body["error"] == "timeout"
     finally:
         agent.stop()
 
 
-@pytest.mark.parametrize(("name", "kind"), [("sm2_sign", "p12"), ("sm2_encrypt", "pkcs8"), ("rsa_encrypt", "p12"),
-                                            ("ec_sign", "pkcs8")])
+@pytest.mark.parametrize(
+    ("name", "kind"),
+    [("sm2_sign", "p12"), ("sm2_encrypt", "pkcs8"), ("rsa_encrypt", "p12"), ("ec_sign", "pkcs8")],
+)
 def test_import_with_a_wrong_password_is_refused(tmp_path, keys, name, kind):
     made = keys[name]
-    args = (["agent", "import", str(made.p12_path)] if kind == "p12"
-            else ["agent", "import", str(made.key_path), "--cert", str(made.cert_path)])
+    args = (
+        ["agent", "import", str(made.p12_path)]
+        if kind == "p12"
+        else ["agent", "import", str(made.key_path), "--cert", str(made.cert_path)]
+    )
     result = cli(*args, "--home", str(tmp_path), stdin="wrong-password\n")
     assert result.returncode == 1
     assert "证书口令错误" in result.stderr
@@ -275,8 +361,16 @@ def test_import_with_a_wrong_password_is_refused(tmp_path, keys, name, kind):
 
 
 def test_import_refuses_a_key_that_does_not_match_the_certificate(tmp_path, keys):
-    result = cli("agent", "import", str(keys["ec_sign"].key_path), "--cert", str(keys["lock"].cert_path),
-                 "--home", str(tmp_path), stdin=PASSWORD + "\n")
+    result = cli(
+        "agent",
+        "import",
+        str(keys["ec_sign"].key_path),
+        "--cert",
+        str(keys["lock"].cert_path),
+        "--home",
+        str(tmp_path),
+        stdin=PASSWORD + "\n",
+    )
     assert result.returncode == 1 and "私钥与证书不匹配" in result.stderr
 
 
@@ -289,8 +383,10 @@ def test_stored_keys_are_encrypted_and_private(home, keys):
 
 
 def test_the_agent_imports_no_django():
-    code = ("import sys, ggzy.tendering.bidclient, ggzy.bidagent.cli, ggzy.bidagent.server, "
-            "ggzy.bidagent.pkcs11store; print('django' in sys.modules)")
+    code = (
+        "import sys, ggzy.tendering.bidclient, ggzy.bidagent.cli, ggzy.bidagent.server, "
+        "ggzy.bidagent.pkcs11store; print('django' in sys.modules)"
+    )
     env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, env=env)
     assert result.stdout.strip() == "False", result.stderr
