@@ -3,7 +3,6 @@ expired, revoked (the trust store's answer) and whether it is the signed-in user
 ``api.add_router("/v1/pki/certificate-status", agent_router, tags=["CA互认"])``. Certificates are public; the answer
 says nothing a certificate login would not say."""
 
-from __future__ import annotations
 
 from typing import Literal
 

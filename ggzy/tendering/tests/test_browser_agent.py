@@ -67,19 +67,26 @@ def _secrets(keys: dict) -> list[bytes]:
         der = key.private_bytes(serialization.Encoding.DER, serialization.PrivateFormat.PKCS8,
                                 serialization.NoEncryption())
         if isinstance(key, ec.EllipticCurvePrivateKey):
-            value = key.private_numbers().private_value
+            values = [key.private_numbers().private_value]
         else:
             assert isinstance(key, rsa.RSAPrivateKey)
-            value = key.private_numbers().d
-        scalar = value.to_bytes((value.bit_length() + 7) // 8, "big")
-        for blob in (der[-64:], scalar):
-            found += [blob, base64.b64encode(blob)[:40], blob.hex().encode(), blob.hex().upper().encode()]
+            numbers = key.private_numbers()
+            values = [numbers.d, numbers.p, numbers.q]
+        found += [der, base64.b64encode(der)]
+        for value in values:
+            raw = value.to_bytes((value.bit_length() + 7) // 8, "big")
+            found += [raw, base64.b64encode(raw), raw.hex().encode(), raw.hex().upper().encode()]
     return found
 
 
-def _answer(agent, pin: str) -> None:
+def _answer(agent, pin: str, page) -> None:
     """The user confirms the request in the agent and types the certificate PIN."""
-    agent.expect(r"确认？\[y/N\]", timeout=60)
+    try:
+        agent.expect(r"确认？\[y/N\]", timeout=60)
+    except AssertionError as exc:
+        shown = page.evaluate("[...document.querySelectorAll('[role=alert], #sealed-message, .agent-status')]"
+                              ".map(e => e.textContent.trim()).filter(Boolean).join(' | ')")
+        raise AssertionError(f"the page shows: {shown}") from exc
     agent.type("y")
     agent.expect(r"请输入证书口令", timeout=30)
     agent.type(pin)
@@ -128,7 +135,7 @@ def test_pages_pair_sign_in_seal_sign_and_decrypt_through_the_agent(live_server,
         page.wait_for_function("() => document.querySelector('#agent-cert-login').value !== ''")
         # when the bidder signs in: confirms and types the PIN in the agent
         page.click("#cert-login-submit")
-        _answer(agent, pin)
+        _answer(agent, pin, page)
         page.wait_for_url(f"{live_server.url}/")
 
         # and seals its bid: the encryption certificate from the agent, signed through the agent
@@ -141,7 +148,7 @@ def test_pages_pair_sign_in_seal_sign_and_decrypt_through_the_agent(live_server,
         page.wait_for_function("() => document.querySelector('#sealed-agent-enc').value !== ''"
                                " && document.querySelector('#sealed-agent-sign').value !== ''")
         page.click("#sealed-submit")
-        _answer(agent, pin)
+        _answer(agent, pin, page)
         _wait_message(page, "已递交（已签名")
         bid = Bid.objects.get(lot=lot, sealed_by="bidder", content_algorithm=envelope.AES_256_GCM)
         assert bid.bidder_id is None and bytes(bid.signature_sealed)
@@ -154,7 +161,7 @@ def test_pages_pair_sign_in_seal_sign_and_decrypt_through_the_agent(live_server,
         page.goto(f"{live_server.url}/tendering/lots/{lot.pk}/sealed-bid/")
         page.wait_for_function("() => document.querySelector('#sealed-agent-dec').value !== ''")
         page.click("#sealed-decrypt")
-        _answer(agent, pin)
+        _answer(agent, pin, page)
         _wait_message(page, "已解密")
         # then the bid is open with the price entered and the signature made in the agent is valid
         bid.refresh_from_db()
