@@ -51,3 +51,16 @@ def test_swagger_ui_renders_under_the_policy(page, live_server):
     page.goto(f"{live_server.url}/api/docs")
     expect(page.locator(".swagger-ui .info .title")).to_be_visible()
     assert violations == []
+
+
+@pytest.mark.parametrize("agent_url", ["http://127.0.0.1:17380", "http://127.0.0.1:27999"])
+def test_pages_reach_the_certificate_agent_under_the_policy(page, live_server, settings, agent_url):
+    # given the certificate agent's address (the default, or another port configured)
+    settings.GGZY_AGENT_URL = agent_url
+    violations = _violations(page)
+    # when the certificate sign-in page asks the agent for its status (nobody listens: refused, not blocked)
+    response = page.goto(f"{live_server.url}/accounts/login/certificate/")
+    page.wait_for_function("() => document.querySelector('.agent-status').dataset.state === 'state_absent'")
+    # then connect-src names the agent's origin and the browser blocked nothing
+    assert response is not None and agent_url in response.headers["content-security-policy"]
+    assert violations == []

@@ -3,7 +3,6 @@ expired, revoked (the trust store's answer) and whether it is the signed-in user
 ``api.add_router("/v1/pki/certificate-status", agent_router, tags=["CA互认"])``. Certificates are public; the answer
 says nothing a certificate login would not say."""
 
-
 from typing import Literal
 
 from ninja import Field, Router, Schema
@@ -18,7 +17,9 @@ router = Router()
 
 class CertificateStatusIn(Schema):
     certificate: str = Field(min_length=1, max_length=TEXT_MAX, description="证书（PEM 或 Base64 DER）")
-    purpose: Literal["login", "sign", "encrypt"] = Field(description="用途：login 登录，sign 签名，encrypt 数字信封")
+    purpose: Literal["login", "sign", "encrypt"] = Field(
+        description="用途：login 登录，sign 签名，encrypt 数字信封"
+    )
 
 
 class CertificateStatusOut(Schema):
@@ -28,7 +29,9 @@ class CertificateStatusOut(Schema):
     matches: bool | None = Field(description="是否为当前登录用户的证书（未登录时为 null）")
 
 
-@router.post("", response=answers(CertificateStatusOut, 400), summary="证书状态（是否过期、吊销、与登记的证书一致）")
+@router.post(
+    "", response=answers(CertificateStatusOut, 400), summary="证书状态（是否过期、吊销、与登记的证书一致）"
+)
 @requires(PUBLIC)
 def api_certificate_status(request, payload: CertificateStatusIn):
     return certificate_status(certificate_pem=payload.certificate, purpose=payload.purpose, user=request.user)

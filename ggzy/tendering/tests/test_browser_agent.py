@@ -48,11 +48,26 @@ def _agent_home(tmp_path, keys: dict) -> tuple[Path, list[str], dict, str]:
     for label, issued in keys.items():  # the agent's software store
         key = tmp_path / f"{label}.key.pem"
         cert = tmp_path / f"{label}.crt.pem"
-        key.write_bytes(issued.private_key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                                         serialization.BestAvailableEncryption(PIN.encode())))
+        key.write_bytes(
+            issued.private_key.private_bytes(
+                serialization.Encoding.PEM,
+                serialization.PrivateFormat.PKCS8,
+                serialization.BestAvailableEncryption(PIN.encode()),
+            )
+        )
         cert.write_bytes(issued.pem)
-        result = cli("agent", "import", str(key), "--cert", str(cert), "--label", label, "--home", str(home),
-                     stdin=PIN + "\n")
+        result = cli(
+            "agent",
+            "import",
+            str(key),
+            "--cert",
+            str(cert),
+            "--label",
+            label,
+            "--home",
+            str(home),
+            stdin=PIN + "\n",
+        )
         assert result.returncode == 0, result.stderr
         key.unlink()
     return home, [], {}, PIN
@@ -64,8 +79,9 @@ def _secrets(keys: dict) -> list[bytes]:
     found = [b"PRIVATE KEY"]
     for issued in keys.values():
         key = issued.private_key
-        der = key.private_bytes(serialization.Encoding.DER, serialization.PrivateFormat.PKCS8,
-                                serialization.NoEncryption())
+        der = key.private_bytes(
+            serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
         if isinstance(key, ec.EllipticCurvePrivateKey):
             values = [key.private_numbers().private_value]
         else:
@@ -84,8 +100,10 @@ def _answer(agent, pin: str, page) -> None:
     try:
         agent.expect(r"确认？\[y/N\]", timeout=60)
     except AssertionError as exc:
-        shown = page.evaluate("[...document.querySelectorAll('[role=alert], #sealed-message, .agent-status')]"
-                              ".map(e => e.textContent.trim()).filter(Boolean).join(' | ')")
+        shown = page.evaluate(
+            "[...document.querySelectorAll('[role=alert], #sealed-message, .agent-status')]"
+            ".map(e => e.textContent.trim()).filter(Boolean).join(' | ')"
+        )
         raise AssertionError(f"the page shows: {shown}") from exc
     agent.type("y")
     agent.expect(r"请输入证书口令", timeout=30)
@@ -93,10 +111,14 @@ def _answer(agent, pin: str, page) -> None:
 
 
 def _state(page, *states: str) -> None:
-    page.wait_for_function("s => s.includes(document.querySelector('.agent-status').dataset.state)", arg=list(states))
+    page.wait_for_function(
+        "s => s.includes(document.querySelector('.agent-status').dataset.state)", arg=list(states)
+    )
 
 
-def test_pages_pair_sign_in_seal_sign_and_decrypt_through_the_agent(live_server, world, browser, tmp_path, settings):
+def test_pages_pair_sign_in_seal_sign_and_decrypt_through_the_agent(
+    live_server, world, browser, tmp_path, settings
+):
     from ggzy.bidagent.tests.harness import AgentProcess
 
     # given an RSA-certificate bidder whose ECDSA signing key and RSA encryption key are held by its certificate
@@ -141,12 +163,22 @@ def test_pages_pair_sign_in_seal_sign_and_decrypt_through_the_agent(live_server,
         # and seals its bid: the encryption certificate from the agent, signed through the agent
         page.goto(f"{live_server.url}/tendering/lots/{lot.pk}/sealed-bid/")
         _state(page, "state_paired", "state_chosen")
-        page.set_input_files("#sealed-files", [{"name": "技术标.pdf", "mimeType": "application/pdf",
-                                                "buffer": b"%PDF-1.7 technical plan " * 1000}])
+        page.set_input_files(
+            "#sealed-files",
+            [
+                {
+                    "name": "技术标.pdf",
+                    "mimeType": "application/pdf",
+                    "buffer": b"%PDF-1.7 technical plan " * 1000,
+                }
+            ],
+        )
         page.fill("#sealed-total-price", "7650000.50")
         page.fill("#sealed-duration", "300")
-        page.wait_for_function("() => document.querySelector('#sealed-agent-enc').value !== ''"
-                               " && document.querySelector('#sealed-agent-sign').value !== ''")
+        page.wait_for_function(
+            "() => document.querySelector('#sealed-agent-enc').value !== ''"
+            " && document.querySelector('#sealed-agent-sign').value !== ''"
+        )
         page.click("#sealed-submit")
         _answer(agent, pin, page)
         _wait_message(page, "已递交（已签名")
@@ -173,8 +205,9 @@ def test_pages_pair_sign_in_seal_sign_and_decrypt_through_the_agent(live_server,
         agent.stop()
     # and no request the page made — to the platform or to the agent — carried any private-key material
     agent_calls = [url for url, _ in requests if url.startswith(settings.GGZY_AGENT_URL)]
-    assert any(url.endswith("/v1/sign") for url in agent_calls) and any(url.endswith("/v1/unwrap") for url in agent_calls)
+    assert any(url.endswith("/v1/sign") for url in agent_calls) and any(
+        url.endswith("/v1/unwrap") for url in agent_calls
+    )
     for url, body in requests:
         for secret in _secrets(keys):
             assert secret not in body, f"private-key material in the request to {url}"
-
