@@ -155,7 +155,12 @@ def test_pages_pair_sign_in_seal_sign_and_decrypt_through_the_agent(
         assert page.evaluate("localStorage.getItem('ggzy-agent-token')")
         # then the agent's signing certificate is offered (chosen: it is the only one for signing)
         page.wait_for_function("() => document.querySelector('#agent-cert-login').value !== ''")
-        # when the bidder signs in: confirms and types the PIN in the agent
+        # when the bidder signs in but types a wrong PIN in the agent, the page says so in plain words
+        page.click("#cert-login-submit")
+        _answer(agent, "000000", page)
+        page.wait_for_function("() => !document.getElementById('cert-client-error').hidden")
+        assert "证书口令错误" in page.inner_text("#cert-client-error")
+        # and signs in when it confirms and types the right PIN
         page.click("#cert-login-submit")
         _answer(agent, pin, page)
         page.wait_for_url(f"{live_server.url}/")
@@ -211,3 +216,42 @@ def test_pages_pair_sign_in_seal_sign_and_decrypt_through_the_agent(
     for url, body in requests:
         for secret in _secrets(keys):
             assert secret not in body, f"private-key material in the request to {url}"
+
+
+HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
+
+
+def test_the_agent_panel_speaks_english_and_fits_a_phone(live_server, world, browser, tmp_path, settings):
+    from ggzy.bidagent.tests.harness import AgentProcess
+
+    # given the bidder's agent with its certificates, on a 390 px phone in English
+    pki = _pki(world, tmp_path)
+    name = world.bidder_entities[0].name
+    keys = {"bid-sign": pki.users[f"{name}/sign"], "bid-encrypt": pki.users[f"{name}/encrypt"]}
+    home, extra, env, _pin = _agent_home(tmp_path, keys)
+    agent = AgentProcess(home, *extra, env=env, timeout=60)
+    settings.GGZY_AGENT_URL = f"http://127.0.0.1:{agent.port}"
+    context = browser.new_context(locale="en-US", viewport={"width": 390, "height": 844})
+    context.add_cookies([{"name": "django_language", "value": "en", "url": live_server.url}])
+    page = context.new_page()
+    page.set_default_timeout(30000)
+    try:
+        page.goto(f"{live_server.url}/accounts/login/certificate/")
+        # when the page finds the agent and pairs with it
+        _state(page, "state_unpaired")
+        page.click(".agent-pair")
+        agent.expect(r"确认？\[y/N\]", timeout=30)
+        agent.type("y")
+        _state(page, "state_paired", "state_chosen")
+        page.wait_for_function("() => document.querySelector('#agent-cert-login').value !== ''")
+        # then the panel's words are English (the certificate's subject is data) and nothing overflows the phone
+        status = page.inner_text(".agent-status").split(":", 1)[0]
+        panel = page.inner_text(".agent-panel").replace(page.inner_text(".agent-status"), "")
+        assert not HAN.search(status) and not HAN.search(panel), (status, panel)
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+        page.click(".keyfile-fallback > summary")
+        assert "read into this page" in page.inner_text(".keyfile-warning")
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    finally:
+        context.close()
+        agent.stop()
