@@ -84,7 +84,8 @@
   async function agentSignAndSubmit(form, select) {
     var agent = window.ggzyAgent;
     var certificate = agent.chosen(select);
-    await agent.check(certificate.certificate_pem, "login");
+    // binding (我的证书): the certificate is not the account's yet, so only expired / revoked refuse it
+    await agent.check(certificate.certificate_pem, "login", form.dataset.agentBinding === "1");
     agent.progress("state_confirm");
     return challengeSignAndSubmit(form, certificate.certificate_pem, async function (message) {
       var signed = await agent.sign(certificate.id, message, "login", form.dataset.agentSummary || "证书登录");

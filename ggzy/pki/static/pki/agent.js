@@ -120,7 +120,7 @@
 
   /* The platform's answer before the key is used: refuses (AgentError expired / revoked / mismatch, or the trust
      store's own reason) so the user hears it before the agent asks for the PIN. */
-  async function check(certificatePem, purpose) {
+  async function check(certificatePem, purpose, ignoreMatch) {
     var response = await fetch("/api/v1/pki/certificate-status", {
       method: "POST", credentials: "same-origin",
       headers: { "Accept": "application/json", "Content-Type": "application/json", "X-CSRFToken": csrf() },
@@ -131,7 +131,7 @@
     if (!response.ok || !data) throw new Error((data && data.detail) || text("failed"));
     if (data.code === "expired" || data.code === "revoked") throw new AgentError(data.code);
     if (!data.ok) throw new Error(text("invalid") + data.reason);
-    if (data.matches === false) throw new AgentError("mismatch");
+    if (data.matches === false && !ignoreMatch) throw new AgentError("mismatch");
     return data;
   }
 
