@@ -30,7 +30,9 @@ class CertificateStatusOut(Schema):
 
 
 @router.post(
-    "", response=answers(CertificateStatusOut, 400), summary="证书状态（是否过期、吊销、与登记的证书一致）"
+    "",
+    response=answers(CertificateStatusOut, 400, 403),
+    summary="证书状态（是否过期、吊销、与登记的证书一致）",
 )
 @requires(PUBLIC)
 def api_certificate_status(request, payload: CertificateStatusIn):
