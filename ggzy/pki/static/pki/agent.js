@@ -39,8 +39,10 @@
         return text("wrong_pin") + (error.triesLeft !== null && error.triesLeft !== undefined ? format("tries_left", error.triesLeft) : "");
       case "unreachable": case "not_paired": case "declined": case "timeout": case "token_absent": case "pin_locked":
       case "no_such_certificate": case "unsupported": case "busy": case "expired": case "revoked": case "mismatch":
-      case "no_certificate": case "not_selected":
+      case "no_certificate": case "not_selected": case "key_mismatch":
         return text(error.code);
+      case "certificate_expired":
+        return text("expired");
       default:
         return text("failed") + (error.agentMessage ? "：" + error.agentMessage : "");
     }

@@ -874,7 +874,7 @@
   }
 
   var AGENT_USER_ERRORS = ["unreachable", "not_paired", "declined", "timeout", "token_absent", "wrong_pin", "pin_locked",
-                           "busy", "no_such_certificate"];
+                           "busy", "no_such_certificate", "certificate_expired", "key_mismatch"];
   /* At the opening through the certificate agent: the wrapped content key goes to the agent, which unwraps it with
      the encryption certificate's key after the user confirms and types the PIN; only the content key comes back. */
   async function agentDecrypt(section) {
