@@ -255,3 +255,50 @@ def test_the_agent_panel_speaks_english_and_fits_a_phone(live_server, world, bro
     finally:
         context.close()
         agent.stop()
+
+
+def test_a_certificate_that_is_not_the_bidders_is_refused_before_the_agent_is_asked(
+    live_server, world, browser, tmp_path, settings, trust_store
+):
+    from ggzy.bidagent.tests.harness import AgentProcess
+
+    # given bidder 0 signed in, whose agent holds its own encryption certificate and, for signing, a person's
+    # certificate that is not bound to the bidder's account
+    pki = _pki(world, tmp_path)
+    lot = lot_ready(world)
+    sign_up(world, lot, [0])
+    keys = {
+        "own-encrypt": pki.users[f"{world.bidder_entities[0].name}/encrypt"],
+        "person-sign": trust_store.users["李海燕/sign"],
+    }
+    home, extra, env, _pin = _agent_home(tmp_path, keys)
+    agent = AgentProcess(home, *extra, env=env, timeout=60)
+    settings.GGZY_AGENT_URL = f"http://127.0.0.1:{agent.port}"
+    bidder = Actor(browser, live_server, world.bidders[0])
+    page = bidder.page
+    requests: list[str] = []
+    page.on("request", lambda r: requests.append(r.url))
+    try:
+        page.goto(f"{live_server.url}/tendering/lots/{lot.pk}/sealed-bid/")
+        _state(page, "state_unpaired")
+        page.click(".agent-pair")
+        agent.expect(r"确认？\[y/N\]", timeout=30)
+        agent.type("y")
+        _state(page, "state_paired", "state_chosen")
+        page.wait_for_function(
+            "() => document.querySelector('#sealed-agent-enc').value !== ''"
+            " && document.querySelector('#sealed-agent-sign').value !== ''"
+        )
+        # when it tries to seal a bid signed with that certificate
+        page.set_input_files(
+            "#sealed-files", [{"name": "a.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.7 x"}]
+        )
+        page.fill("#sealed-total-price", "100.00")
+        page.click("#sealed-submit")
+        # then the page says so in plain words, nothing is sealed or sent, and the agent was never asked
+        _wait_message(page, "与登记的证书不一致")
+        assert not Bid.objects.filter(lot=lot).exists()
+        assert not any(url.endswith(("/v1/sign", "/v1/unwrap")) or "sealing-key" in url for url in requests)
+    finally:
+        bidder.context.close()
+        agent.stop()
