@@ -6,6 +6,7 @@ process's stdin, as a user at the terminal would.
 
 from __future__ import annotations
 
+import ast
 import base64
 import hashlib
 import http.client
@@ -225,6 +226,8 @@ def test_wrong_pin_counts_down_then_locks(agent):
         assert status == 401 and body["error"] == "wrong_pin", body
         seen.append(body["tries_left"])
     assert seen == [4, 3, 2, 1, 0]
+    shown = "".join(agent.output)
+    assert "证书口令剩余尝试次数：5" in shown and "证书口令剩余尝试次数：1" in shown
     # locked: even the right PIN is refused, and the lock survives a restart (counted on disk)
     status, _h, body = agent.confirmed("POST", "/v1/sign", pin=PASSWORD, token=token, body=request)
     assert status == 423 and body["error"] == "pin_locked"
@@ -390,3 +393,20 @@ def test_the_agent_imports_no_django():
     env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, env=env)
     assert result.stdout.strip() == "False", result.stderr
+
+
+def test_the_agent_package_imports_only_django_free_modules():
+    """ggzy.bidagent may use itself and ggzy.pki's pure modules (sm, der, sm2x509) — nothing with models or Django."""
+    allowed = ("ggzy.bidagent", "ggzy.pki.sm", "ggzy.pki.der", "ggzy.pki.sm2x509")
+    package = ROOT / "ggzy" / "bidagent"
+    for path in package.glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = []
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                names = [f"{node.module}.{alias.name}" for alias in node.names]
+            for name in names:
+                assert not name.startswith("django"), (path.name, name)
+                if name.startswith("ggzy."):
+                    assert name.startswith(allowed), (path.name, name)
