@@ -348,7 +348,13 @@ def test_nobody_answers(home):
 
 @pytest.mark.parametrize(
     ("name", "kind"),
-    [("sm2_sign", "p12"), ("sm2_encrypt", "pkcs8"), ("rsa_encrypt", "p12"), ("ec_sign", "pkcs8")],
+    [
+        ("sm2_sign", "p12"),
+        ("sm2_encrypt", "pkcs8"),
+        ("rsa_encrypt", "p12"),
+        ("rsa_encrypt", "pkcs8"),
+        ("ec_sign", "pkcs8"),
+    ],
 )
 def test_import_with_a_wrong_password_is_refused(tmp_path, keys, name, kind):
     made = keys[name]
