@@ -369,6 +369,35 @@ def test_import_with_a_wrong_password_is_refused(tmp_path, keys, name, kind):
     assert not list((tmp_path / "keys").glob("*.json")) if (tmp_path / "keys").exists() else True
 
 
+def test_import_sm2_pkcs8_encrypted_with_sm4_cbc(tmp_path, keys):
+    made = keys["sm2_encrypt"]
+    sm4_file = made.key_path.with_name("sm2_encrypt.key-sm4.pem")
+    assert b"ENCRYPTED PRIVATE KEY" in sm4_file.read_bytes()
+    result = cli(
+        "agent",
+        "import",
+        str(sm4_file),
+        "--cert",
+        str(made.cert_path),
+        "--home",
+        str(tmp_path),
+        stdin="wrong\n",
+    )
+    assert result.returncode == 1 and "证书口令错误" in result.stderr
+    result = cli(
+        "agent",
+        "import",
+        str(sm4_file),
+        "--cert",
+        str(made.cert_path),
+        "--home",
+        str(tmp_path),
+        stdin=PASSWORD + "\n",
+    )
+    assert result.returncode == 0, result.stderr
+    assert "sm2" in result.stdout and "王建国" in result.stdout
+
+
 def test_import_refuses_a_key_that_does_not_match_the_certificate(tmp_path, keys):
     result = cli(
         "agent",
