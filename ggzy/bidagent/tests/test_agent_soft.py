@@ -330,10 +330,11 @@ def test_one_request_at_a_time(agent):
     assert first.result(timeout=30)[2]["error"] == "declined"
 
 
-def test_nobody_answers(home):
+def test_nobody_answers(agent, home):
+    token = agent.pair()  # paired with a patient agent; the pairing outlives it
+    agent.stop()
     agent = AgentProcess(home, timeout=1)
     try:
-        token = agent.pair()
         entry = _certificate_id(agent, token, "ec_sign")
         status, _h, body = agent.request(
             "POST",
