@@ -45,6 +45,7 @@ test: $(STAMP) browser-deps
 
 browser-deps:
 	@sh scripts/browser-deps.sh
+	@sh scripts/test-deps.sh
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check .

@@ -98,6 +98,13 @@ def import_(args: argparse.Namespace) -> int:
     except (KeyFileError, AgentError) as exc:
         print(f"ggzy-bid agent: 导入失败：{exc}", file=sys.stderr)
         return 1
+    except (
+        ValueError
+    ):  # anything else unreadable in the file: no traceback, no detail that could leak a secret
+        print(
+            "ggzy-bid agent: 导入失败：无法读取该文件（应为 PKCS#12 或加密的 PKCS#8 私钥）", file=sys.stderr
+        )
+        return 1
     print(
         f"已导入：{entry.id} {entry.algorithm} {entry.subject}（私钥以证书口令加密保存；原文件可妥善另存或删除）"
     )

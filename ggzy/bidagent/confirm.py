@@ -113,7 +113,9 @@ class TerminalConfirmer:
 
         def work() -> None:
             self._show(prompt)
-            answer = input("确认？[y/N] ").strip().lower()
+            self.stdout.write("确认？[y/N] ")  # on stdout: input()'s own prompt would go to stderr
+            self.stdout.flush()
+            answer = input().strip().lower()
             if time.monotonic() > deadline:
                 self.notify("已超时，本次回答无效")
                 return

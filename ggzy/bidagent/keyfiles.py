@@ -109,9 +109,12 @@ def _private_key_info(plain: bytes) -> object:
         and sm.SM2_CURVE_OID in identifiers
         or sm.SM2_CURVE_OID in identifiers[:1]
     ):
-        ec_fields = der.read_one(fields[2].content).children()
-        scalar = ec_fields[1].content.rjust(32, b"\x00")
-        sm.sm2_public_key(scalar)  # raises SMError when it is not a valid key
+        try:
+            ec_fields = der.read_one(fields[2].content).children()
+            scalar = ec_fields[1].content.rjust(32, b"\x00")
+            sm.sm2_public_key(scalar)  # raises SMError when it is not a valid key
+        except (der.DerError, ValueError, IndexError):
+            raise KeyFileError(WRONG_PASSWORD) from None
         return scalar
     try:
         return serialization.load_der_private_key(plain, password=None)

@@ -78,6 +78,14 @@ def oaep_sha256_decode(encoded: bytes, modulus_bytes: int) -> bytes:
     return db[index + 1 :]
 
 
+def _is_ca(certificate_der: bytes) -> bool:
+    try:
+        certificate = x509.load_der_x509_certificate(certificate_der)
+        return bool(certificate.extensions.get_extension_for_class(x509.BasicConstraints).value.ca)
+    except (ValueError, x509.ExtensionNotFound):
+        return False
+
+
 def _clean(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9]", "", text)[:32] or "x"
 
@@ -145,19 +153,18 @@ class Pkcs11Store:
                 serial = self._serial(token)
                 try:
                     with token.open() as session:
-                        private_ids = {
+                        key_ids = {
                             bytes(k[pkcs11.Attribute.ID])
-                            for k in session.get_objects(
-                                {pkcs11.Attribute.CLASS: pkcs11.ObjectClass.PRIVATE_KEY}
-                            )
-                        }
+                            for kind in (pkcs11.ObjectClass.PRIVATE_KEY, pkcs11.ObjectClass.PUBLIC_KEY)
+                            for k in session.get_objects({pkcs11.Attribute.CLASS: kind})
+                        }  # private keys are usually hidden before login; their public halves are not
                         for obj in session.get_objects(
                             {pkcs11.Attribute.CLASS: pkcs11.ObjectClass.CERTIFICATE}
                         ):
                             cka_id = bytes(obj[pkcs11.Attribute.ID])
                             value = bytes(obj[pkcs11.Attribute.VALUE])
                             label = str(obj[pkcs11.Attribute.LABEL] or "")
-                            if cka_id not in private_ids and private_ids:
+                            if (key_ids and cka_id not in key_ids) or _is_ca(value):
                                 continue  # a CA certificate on the token, no key of ours
                             current[f"p11-{serial}-{cka_id.hex()}"] = {
                                 "token_label": token.label,

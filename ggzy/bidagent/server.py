@@ -151,7 +151,16 @@ class Agent:
 
     # --- sign / unwrap --------------------------------------------------------------------------------------------
 
-    def _confirm(self, prompt: Prompt) -> str:
+    def _confirm(
+        self, prompt: Prompt, store: Any = None, entry: stores.CertificateEntry | None = None
+    ) -> str:
+        if store is not None and entry is not None:
+            try:
+                left = store.tries_left(entry)
+            except AgentError:
+                left = None
+            if left is not None:
+                prompt.lines.append(f"证书口令剩余尝试次数：{left}")
         try:
             decision = self.confirmer.ask(prompt, self.timeout)
         except ConfirmTimeout:
@@ -200,7 +209,9 @@ class Agent:
                         f"待签数据SHA-256：{hashlib.sha256(data).hexdigest()}",
                     ],
                     need_pin=True,
-                )
+                ),
+                store,
+                entry,
             )
             try:
                 signature = store.sign(entry, data, pin)
@@ -244,7 +255,9 @@ class Agent:
                         f"证书：{entry.subject}（{entry.label}）",
                     ],
                     need_pin=True,
-                )
+                ),
+                store,
+                entry,
             )
             try:
                 key = store.unwrap(entry, wrapped, algorithm, pin)

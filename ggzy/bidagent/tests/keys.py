@@ -66,6 +66,25 @@ def _write(directory: Path, name: str, issued: testpki.Issued) -> Made:
             check=True,
             capture_output=True,
         )
+        subprocess.run(
+            [
+                "openssl",
+                "pkcs8",
+                "-topk8",
+                "-v2",
+                "sm4-cbc",
+                "-v2prf",
+                "hmacWithSHA256",
+                "-passout",
+                f"pass:{PASSWORD}",
+                "-in",
+                str(plain),
+                "-out",
+                str(directory / f"{name}.key-sm4.pem"),
+            ],
+            check=True,
+            capture_output=True,
+        )
         plain.unlink()
     else:
         encryption = serialization.BestAvailableEncryption(PASSWORD.encode())

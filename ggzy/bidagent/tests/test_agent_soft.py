@@ -6,6 +6,7 @@ process's stdin, as a user at the terminal would.
 
 from __future__ import annotations
 
+import ast
 import base64
 import hashlib
 import http.client
@@ -225,6 +226,8 @@ def test_wrong_pin_counts_down_then_locks(agent):
         assert status == 401 and body["error"] == "wrong_pin", body
         seen.append(body["tries_left"])
     assert seen == [4, 3, 2, 1, 0]
+    shown = "".join(agent.output)
+    assert "证书口令剩余尝试次数：5" in shown and "证书口令剩余尝试次数：1" in shown
     # locked: even the right PIN is refused, and the lock survives a restart (counted on disk)
     status, _h, body = agent.confirmed("POST", "/v1/sign", pin=PASSWORD, token=token, body=request)
     assert status == 423 and body["error"] == "pin_locked"
@@ -327,10 +330,11 @@ def test_one_request_at_a_time(agent):
     assert first.result(timeout=30)[2]["error"] == "declined"
 
 
-def test_nobody_answers(home):
+def test_nobody_answers(agent, home):
+    token = agent.pair()  # paired with a patient agent; the pairing outlives it
+    agent.stop()
     agent = AgentProcess(home, timeout=1)
     try:
-        token = agent.pair()
         entry = _certificate_id(agent, token, "ec_sign")
         status, _h, body = agent.request(
             "POST",
@@ -345,7 +349,13 @@ def test_nobody_answers(home):
 
 @pytest.mark.parametrize(
     ("name", "kind"),
-    [("sm2_sign", "p12"), ("sm2_encrypt", "pkcs8"), ("rsa_encrypt", "p12"), ("ec_sign", "pkcs8")],
+    [
+        ("sm2_sign", "p12"),
+        ("sm2_encrypt", "pkcs8"),
+        ("rsa_encrypt", "p12"),
+        ("rsa_encrypt", "pkcs8"),
+        ("ec_sign", "pkcs8"),
+    ],
 )
 def test_import_with_a_wrong_password_is_refused(tmp_path, keys, name, kind):
     made = keys[name]
@@ -358,6 +368,35 @@ def test_import_with_a_wrong_password_is_refused(tmp_path, keys, name, kind):
     assert result.returncode == 1
     assert "证书口令错误" in result.stderr
     assert not list((tmp_path / "keys").glob("*.json")) if (tmp_path / "keys").exists() else True
+
+
+def test_import_sm2_pkcs8_encrypted_with_sm4_cbc(tmp_path, keys):
+    made = keys["sm2_encrypt"]
+    sm4_file = made.key_path.with_name("sm2_encrypt.key-sm4.pem")
+    assert b"ENCRYPTED PRIVATE KEY" in sm4_file.read_bytes()
+    result = cli(
+        "agent",
+        "import",
+        str(sm4_file),
+        "--cert",
+        str(made.cert_path),
+        "--home",
+        str(tmp_path),
+        stdin="wrong\n",
+    )
+    assert result.returncode == 1 and "证书口令错误" in result.stderr
+    result = cli(
+        "agent",
+        "import",
+        str(sm4_file),
+        "--cert",
+        str(made.cert_path),
+        "--home",
+        str(tmp_path),
+        stdin=PASSWORD + "\n",
+    )
+    assert result.returncode == 0, result.stderr
+    assert "sm2" in result.stdout and "王建国" in result.stdout
 
 
 def test_import_refuses_a_key_that_does_not_match_the_certificate(tmp_path, keys):
@@ -390,3 +429,20 @@ def test_the_agent_imports_no_django():
     env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, env=env)
     assert result.stdout.strip() == "False", result.stderr
+
+
+def test_the_agent_package_imports_only_django_free_modules():
+    """ggzy.bidagent may use itself and ggzy.pki's pure modules (sm, der, sm2x509) — nothing with models or Django."""
+    allowed = ("ggzy.bidagent", "ggzy.pki.sm", "ggzy.pki.der", "ggzy.pki.sm2x509")
+    package = ROOT / "ggzy" / "bidagent"
+    for path in package.glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = []
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                names = [f"{node.module}.{alias.name}" for alias in node.names]
+            for name in names:
+                assert not name.startswith("django"), (path.name, name)
+                if name.startswith("ggzy."):
+                    assert name.startswith(allowed), (path.name, name)
