@@ -138,6 +138,7 @@
       var button = document.getElementById("cert-login-submit");
       button.disabled = true;
       signAndSubmit(form).catch(function (error) {
+        if (window.ggzyAgent) window.ggzyAgent.idle();
         showError(error.message || String(error));
         button.disabled = false;
       });

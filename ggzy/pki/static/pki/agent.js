@@ -248,6 +248,12 @@
       return certificate;
     },
     progress: function (key) { if (panel) setStatus(key); },
+    /* After a failed request: back to "paired" / "certificate chosen" (the error is shown by the page). */
+    idle: function () {
+      if (!panel || panel.dataset.agentState !== "paired") return;
+      var line = panel.querySelector(".agent-status");
+      if (line.dataset.state === "state_confirm") { setStatus("state_paired"); chosenLine(); }
+    },
     done: function (key) { if (panel) setStatus(key); }
   };
 

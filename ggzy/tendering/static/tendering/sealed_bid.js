@@ -939,6 +939,7 @@
         var tag = document.getElementById("sealed-state");
         if (tag) tag.textContent = state.state_display;
       }).catch(function (error) {
+        if (window.ggzyAgent) window.ggzyAgent.idle();
         progressPanel().hide();
         show(messageId, error.message || String(error), true);
       }).finally(function () {
