@@ -131,9 +131,12 @@ def test_english_pages_show_no_chinese_ui_text():
     lots = Lot.objects.order_by("pk")
     public += [f"/tendering/lots/{pk}/" for pk in lots.exclude(state="draft").values_list("pk", flat=True)]
     signed_in = ["/tendering/", "/accounts/me/", "/pki/my-certificates/"]
+    open_lots = lots.filter(state="published").values_list("pk", flat=True)
+    assert open_lots, "the demo has a lot open for bids (its sealed-bid page is checked)"
     per_role = {
-        "toubiao": ["/registry/entities/mine/",  # the sealed-bid page with the certificate agent panel
-                    *[f"/tendering/lots/{pk}/sealed-bid/" for pk in lots.filter(state="published").values_list("pk", flat=True)[:1]]],
+        # and the sealed-bid page of an open lot, with the certificate agent panel
+        "toubiao": ["/registry/entities/mine/"]
+        + [f"/tendering/lots/{pk}/sealed-bid/" for pk in open_lots[:1]],
         "toubiao2": [],  # its bond on the open lot is due for refund
         "zhaobiao": ["/registry/entities/mine/", "/tendering/projects/new/"],
         "jinan_staff": ["/notices/manage/", "/notices/new/", "/ledger/trace/", "/tendering/bonds/"]
