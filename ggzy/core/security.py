@@ -48,12 +48,13 @@ def agent_origin() -> str:
 def content_security_policy(nonce: str, policy: Mapping[str, str] | None = None) -> str:
     """The header value for one response: the configured directives with this request's nonce."""
     directives = dict(policy if policy is not None else getattr(settings, "GGZY_CSP", DEFAULT_POLICY))
+    agent = agent_origin()
     parts = []
     for name, value in directives.items():
         if name in NONCE_DIRECTIVES:
             value = f"{value} 'nonce-{nonce}'"
-        if name == "connect-src" and agent_origin() and agent_origin() not in value.split():
-            value = f"{value} {agent_origin()}"  # the bidder's certificate agent on this computer
+        if name == "connect-src" and agent and agent not in value.split():
+            value = f"{value} {agent}"  # the bidder's certificate agent on this computer
         parts.append(f"{name} {value}".strip())
     return "; ".join(parts)
 
