@@ -20,6 +20,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
 from ggzy.core import clock
 from ggzy.pki import envelope
+from ggzy.pki.models import Algorithm
 from ggzy.tendering.choices import BidState
 from ggzy.tendering.models import Bid
 
@@ -108,6 +109,12 @@ def _answer(agent, pin: str, page) -> None:
     agent.type("y")
     agent.expect(r"请输入证书口令", timeout=30)
     agent.type(pin)
+
+
+def _choose(page, select: str, text: str) -> None:
+    """Choose the option of ``select`` whose label contains ``text``."""
+    label = next(t for t in page.locator(f"{select} option").all_inner_texts() if text in t)
+    page.select_option(select, label=label)
 
 
 def _state(page, *states: str) -> None:
@@ -257,19 +264,20 @@ def test_the_agent_panel_speaks_english_and_fits_a_phone(live_server, world, bro
         agent.stop()
 
 
-def test_a_certificate_that_is_not_the_bidders_is_refused_before_the_agent_is_asked(
+def test_certificates_not_the_bidders_or_revoked_are_refused_before_the_agent_is_asked(
     live_server, world, browser, tmp_path, settings, trust_store
 ):
     from ggzy.bidagent.tests.harness import AgentProcess
 
     # given bidder 0 signed in, whose agent holds its own encryption certificate and, for signing, a person's
-    # certificate that is not bound to the bidder's account
+    # certificate that is not bound to the bidder's account and a revoked one
     pki = _pki(world, tmp_path)
     lot = lot_ready(world)
     sign_up(world, lot, [0])
     keys = {
         "own-encrypt": pki.users[f"{world.bidder_entities[0].name}/encrypt"],
         "person-sign": trust_store.users["李海燕/sign"],
+        "revoked-sign": next(i for i in trust_store.revoked if i.algorithm == Algorithm.ECDSA),
     }
     home, extra, env, _pin = _agent_home(tmp_path, keys)
     agent = AgentProcess(home, *extra, env=env, timeout=60)
@@ -285,18 +293,23 @@ def test_a_certificate_that_is_not_the_bidders_is_refused_before_the_agent_is_as
         agent.expect(r"确认？\[y/N\]", timeout=30)
         agent.type("y")
         _state(page, "state_paired", "state_chosen")
-        page.wait_for_function(
-            "() => document.querySelector('#sealed-agent-enc').value !== ''"
-            " && document.querySelector('#sealed-agent-sign').value !== ''"
-        )
-        # when it tries to seal a bid signed with that certificate
+        page.wait_for_function("() => document.querySelector('#sealed-agent-enc').value !== ''")
+        # when it tries to seal a bid signed with the person's certificate
         page.set_input_files(
             "#sealed-files", [{"name": "a.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.7 x"}]
         )
         page.fill("#sealed-total-price", "100.00")
+        _choose(page, "#sealed-agent-sign", "李海燕")
         page.click("#sealed-submit")
-        # then the page says so in plain words, nothing is sealed or sent, and the agent was never asked
+        # then the page says so in plain words
         _wait_message(page, "与登记的证书不一致")
+        # and with the revoked certificate, that it is revoked (the trust store's answer)
+        _choose(page, "#sealed-agent-sign", "已吊销")
+        page.click("#sealed-submit")
+        page.wait_for_function(
+            "() => document.getElementById('sealed-message').textContent.includes('证书已吊销')"
+        )
+        # and nothing was sealed or sent, and the agent was never asked
         assert not Bid.objects.filter(lot=lot).exists()
         assert not any(url.endswith(("/v1/sign", "/v1/unwrap")) or "sealing-key" in url for url in requests)
     finally:
