@@ -146,6 +146,10 @@ def _id(obj: Any) -> str | None:
     return value if isinstance(value, str) and value else None
 
 
+def _obj(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
 def _date(text: Any) -> datetime | None:
     if not isinstance(text, str):
         return None
@@ -199,7 +203,7 @@ class Cardinal:
         ocid = release.get("ocid")
         if not isinstance(ocid, str):
             return
-        tender = release.get("tender") if isinstance(release.get("tender"), dict) else {}
+        tender = _obj(release.get("tender"))
         details = tender.get("procurementMethodDetails")
         if isinstance(details, str) and details in self.s.excluded_method_details:
             return
@@ -208,7 +212,7 @@ class Cardinal:
             or (self.s.price_comparison and details not in self.s.price_comparison)
         )
         method = tender.get("procurementMethod")
-        bids_obj = release.get("bids") if isinstance(release.get("bids"), dict) else {}
+        bids_obj = _obj(release.get("bids"))
         bids = [b for b in bids_obj.get("details") or [] if isinstance(b, dict)]
         for b in bids:
             b["_status"] = self._status(b, self.s.bid_status_map)
@@ -224,7 +228,7 @@ class Cardinal:
         single_supplier_awards = all(len(s) == 1 for s in suppliers)
 
         if self.on("R003") and method == "open":
-            period = tender.get("tenderPeriod") if isinstance(tender.get("tenderPeriod"), dict) else {}
+            period = _obj(tender.get("tenderPeriod"))
             start, end = _date(period.get("startDate")), _date(period.get("endDate"))
             if start and end:
                 try:
@@ -272,7 +276,7 @@ class Cardinal:
                     self.flag("Tenderer", tenderer, "R028", 1.0)
 
         if self.on("R030"):
-            period = tender.get("tenderPeriod") if isinstance(tender.get("tenderPeriod"), dict) else {}
+            period = _obj(tender.get("tenderPeriod"))
             deadline = _date(period.get("endDate"))
             winners = {s for ss in suppliers for s in ss}
             for b in valid:
@@ -296,8 +300,11 @@ class Cardinal:
                     self.flag("OCID", ocid, "R035", float(len(losers)))
 
         if self.on("R036") and price_ok and active:
-            priced_bids = [(self._amount(b), b) for b in submitted]
-            priced_bids = [(a, b) for a, b in priced_bids if a is not None]
+            priced_bids: list[tuple[float, dict]] = []
+            for b in submitted:
+                amount = self._amount(b)
+                if amount is not None:
+                    priced_bids.append((amount, b))
             if priced_bids:
                 lowest = min(a for a, _ in priced_bids)
                 if any(b["_status"] == "disqualified" for a, b in priced_bids if a == lowest):

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
 from typing import TextIO
 
 from .scorecsv import CHUNK_ROWS, ScreenInputError, score_csv
@@ -65,6 +66,13 @@ def main(argv: list[str], stdout: TextIO | None = None, stderr: TextIO | None = 
     return 1
 
 
+def _reporter(err: TextIO) -> Callable[[str], None]:
+    def report(message: str) -> None:
+        err.write(f"已跳过：{message}\n")
+
+    return report
+
+
 def _score(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if args.chunk_rows < 1:
         raise ScreenInputError("--chunk-rows 必须至少为 1")
@@ -76,7 +84,7 @@ def _score(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             source,
             target,
             chunk_rows=args.chunk_rows,
-            on_error=lambda message: err.write(f"已跳过：{message}\n"),
+            on_error=_reporter(err),
         )
     if report.bad_rows > len(report.errors):
         err.write(f"另有 {report.bad_rows - len(report.errors)} 行错误未逐条列出\n")
@@ -90,7 +98,7 @@ def _cardinal(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from .cardinal import load_settings, run_cardinal
 
     settings = load_settings(args.settings)
-    on_error = lambda message: err.write(f"已跳过：{message}\n")  # noqa: E731
+    on_error = _reporter(err)
     if args.input == "-":
         result = run_cardinal(sys.stdin, settings, meta=not args.no_meta, on_error=on_error)
     else:
