@@ -97,3 +97,22 @@ def test_undefined_statistics_do_not_fire_or_count():
     rd = next(f for f in result.findings if f.rule.code == "RD")
     assert rd.value is None and not rd.fired
     assert RULES_BY_CODE["RD"].min_bids == 3
+
+
+def test_score_does_not_depend_on_bid_order():
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    @settings(max_examples=60, deadline=None)
+    @given(st.lists(st.integers(min_value=1, max_value=10**9), min_size=1, max_size=12), st.randoms())
+    def check(cents, rnd):
+        amounts = [Decimal(c).scaleb(-2) for c in cents]
+        bidders = [f"b{i}" for i in range(len(amounts))]
+        shuffled = list(zip(amounts, bidders, strict=True))
+        rnd.shuffle(shuffled)
+        a = score_tender("T", amounts, bidders)
+        b = score_tender("T", [x for x, _ in shuffled], [y for _, y in shuffled])
+        assert a.score == pytest.approx(b.score) if a.score is not None else b.score is None
+        assert {f.rule.code for f in a.fired} == {f.rule.code for f in b.fired}
+
+    check()

@@ -186,3 +186,18 @@ def test_ggzy_command_reaches_screens_without_django_swallowing_settings(tmp_pat
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == '{"OCID":{"o1":{"R003":1.0}}}'
+
+
+def test_any_chunk_size_gives_the_in_memory_answer():
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    text = _csv(["tender_id", "bidder_id", "amount"], _bids(25, seed=3))
+    whole, _ = _score(text)
+
+    @settings(max_examples=25, deadline=None)
+    @given(st.integers(min_value=1, max_value=120))
+    def check(chunk_rows):
+        assert _score(text, chunk_rows=chunk_rows)[0] == whole
+
+    check()
