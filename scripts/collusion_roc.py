@@ -4,8 +4,8 @@ dataset in ../shared/testdata/collusion/ (or the directory given as the first ar
     .venv/bin/python scripts/collusion_roc.py [DIR]
 
 For each dataset the bids are written to a temporary CSV in the tool's input format (``tender_id,bidder_id,amount``:
-the precomputed screens and the labels are dropped, amounts come from the raw bid column), scored by the same code
-``ggzy screens score`` runs, and only then compared with the tender labels. AUC is the rank (Mann-Whitney) formula
+the precomputed screens and the labels are dropped, amounts come from the raw bid column), scored by running
+``ggzy screens score`` on it, and only then compared with the tender labels. AUC is the rank (Mann-Whitney) formula
 with mid-ranks for ties; tenders with fewer than two bids (no screen applies) score 0. Nothing is tuned here.
 """
 
@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import csv
 import os
+import subprocess
 import sys
 import tempfile
 from collections import defaultdict
@@ -24,7 +25,6 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from ggzy.supervision.screens.price import coefficient_of_variation  # noqa: E402
-from ggzy.supervision.screens.scorecsv import score_csv  # noqa: E402
 
 Bids = Iterator[tuple[str, str, str]]
 
@@ -107,11 +107,13 @@ def evaluate(load: Callable[[Path], tuple[Bids, dict[str, int]]], directory: Pat
                 with contextlib.suppress(ValueError):
                     amounts[tender].append(float(amount))
         scored = os.path.join(tmp, "scores.csv")
-        with (
-            open(source, encoding="utf-8", newline="") as src,
-            open(scored, "w", encoding="utf-8", newline="") as out,
-        ):
-            score_csv(src, out)
+        # the command itself, as a user runs it
+        subprocess.run(  # noqa: S603 - our own interpreter and fixed arguments
+            [sys.executable, "-m", "ggzy", "screens", "score", source, scored],
+            cwd=ROOT,
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
         with open(scored, encoding="utf-8", newline="") as f:
             score = {row["tender_id"]: float(row["score"] or 0) for row in csv.DictReader(f)}
     tenders = sorted(labels)
