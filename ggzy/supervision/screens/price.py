@@ -174,9 +174,35 @@ class TenderScore:
     score: float | None  # None when no screen applies (fewer than two bids)
     findings: tuple[Finding, ...] = field(default_factory=tuple)
 
+    amounts: tuple[str, ...] = ()  # the data the screens used, as written (for the evidence package)
+
     @property
     def fired(self) -> tuple[Finding, ...]:
         return tuple(f for f in self.findings if f.fired)
+
+    def evidence(self) -> dict[str, object]:
+        """A JSON-able record of what was decided and from what: the bids, every applicable screen with its rule
+        version, value, threshold and outcome, and the score rule. Same data and rule versions → same record (the
+        alerts seal it in the ledger)."""
+        return {
+            "tender_id": self.tender_id,
+            "amounts": list(self.amounts),
+            "score_rule": SCORE_RULE,
+            "score": self.score,
+            "screens": [
+                {
+                    "code": f.rule.code,
+                    "version": f.rule.version,
+                    "value": f.value,
+                    "fired": f.fired,
+                    "threshold": (
+                        1.36 / math.sqrt(self.bids) if f.rule.code == "KSTEST" else f.rule.threshold
+                    ),
+                    "source": f.rule.source,
+                }
+                for f in self.findings
+            ],
+        }
 
 
 # --- statistics -------------------------------------------------------------------------------------------------
@@ -350,4 +376,4 @@ def score_tender(
             applicable += 1
     fired = sum(1 for f in findings if f.fired)
     score = fired / applicable if applicable else None
-    return TenderScore(tender_id, n, score, tuple(findings))
+    return TenderScore(tender_id, n, score, tuple(findings), tuple(str(a) for a in amounts))

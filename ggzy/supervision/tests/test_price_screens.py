@@ -116,3 +116,23 @@ def test_score_does_not_depend_on_bid_order():
         assert {f.rule.code for f in a.fired} == {f.rule.code for f in b.fired}
 
     check()
+
+
+def test_evidence_names_rule_versions_and_data_and_is_reproducible():
+    import json
+
+    amounts = d("100000.00", "101000.00", "102000.00")
+    first = score_tender("T9", amounts, ["a", "b", "c"]).evidence()
+    again = score_tender("T9", list(amounts), ["a", "b", "c"]).evidence()
+    assert json.dumps(first, sort_keys=True) == json.dumps(again, sort_keys=True)
+    assert first["amounts"] == ["100000.00", "101000.00", "102000.00"]
+    assert first["score_rule"] == price.SCORE_RULE
+    cv = next(s for s in first["screens"] if s["code"] == "CV")
+    assert cv == {
+        "code": "CV",
+        "version": 1,
+        "value": pytest.approx(0.0099, abs=1e-4),
+        "fired": True,
+        "threshold": 0.05,
+        "source": RULES_BY_CODE["CV"].source,
+    }
