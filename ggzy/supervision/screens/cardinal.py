@@ -14,6 +14,7 @@ Definitions (Cardinal's, as its docs give them; where the docs leave a detail op
 * A bid is *submitted* when its status is pending, valid or disqualified; *valid* when valid. Statuses can be
   mapped first with Cardinal's ``[codelists.bid_status]`` / ``[codelists.award_status]`` sections (its ``prepare``
   step), e.g. ``qualified = valid``.
+* R018 reads ``/tender/numberOfTenderers`` (as Cardinal's own example does), not a count of the bids.
 * Amounts count only in the main currency (``currency =`` or the first currency seen).
 * ``[exclusions] procurement_method_details`` drops a process from every indicator;
   ``no_price_comparison_procurement_methods`` / ``price_comparison_procurement_methods`` drop it from the price
@@ -240,8 +241,13 @@ class Cardinal:
 
         if self.on("R018"):
             methods = _pipe(self.s.values.get("R018", {}).get("procurement_methods")) or {"open", "selective"}
-            tenderers = {t for b in submitted for t in b["_tenderers"]}
-            if method in methods and len(tenderers) == 1:
+            number = tender.get("numberOfTenderers")
+            if (
+                method in methods
+                and isinstance(number, int | float)
+                and not isinstance(number, bool)
+                and number == 1
+            ):
                 self.flag("OCID", ocid, "R018", 1.0)
 
         # the winner's bid and the second-lowest valid bid (R024, R058), the tenderers' wins (R025)

@@ -97,14 +97,17 @@ def test_r003_threshold_from_settings(tmp_path):
 
 
 def test_r018_single_bid_in_a_competitive_procedure():
-    result = run(
-        [
-            release("one", [bid("A", 100)]),
-            release("two", [bid("A", 100), bid("B", 110)]),
-            release("direct", [bid("A", 100)], method="direct"),
-        ]
-    )
-    assert {k for k, v in flags(result).items() if "R018" in v} == {"one"}
+    # Cardinal counts /tender/numberOfTenderers, in open and selective procedures by default
+    releases = [
+        release("one", [bid("A", 100)]),
+        release("two", [bid("A", 100), bid("B", 110)]),
+        release("direct", [bid("A", 100)], method="direct"),
+        release("sel", [bid("A", 100)], method="selective"),
+    ]
+    for r, number in zip(releases, [1, 2, 1, 1], strict=True):
+        r["tender"]["numberOfTenderers"] = number
+    result = run(releases)
+    assert {k for k, v in flags(result).items() if "R018" in v} == {"one", "sel"}
 
 
 def test_r024_and_r058_outliers_of_the_winner_to_second_gap():
