@@ -32,7 +32,7 @@ def _parser() -> argparse.ArgumentParser:
     score.add_argument(
         "input", help="输入 CSV：表头含 tender_id,bidder_id,amount，可选 date,is_winner,estimate"
     )
-    score.add_argument("output", help="输出 CSV：tender_id,score,bids 及每项筛查指标一列")
+    score.add_argument("output", help="输出 CSV：tender_id,score 及每项筛查指标一列")
     score.add_argument(
         "--chunk-rows",
         type=int,

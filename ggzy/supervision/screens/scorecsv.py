@@ -6,7 +6,7 @@ chunk sorted by tender and spilled to a temporary file, and the files are merged
 one chunk and one tender at a time, never the whole table. A bad row is reported in Chinese with its line number
 and column and skipped; the other rows are scored.
 
-OUTPUT: ``tender_id,score,bids`` and one column per screen (its code), holding the measured value where the screen
+OUTPUT: ``tender_id,score`` and one column per screen (its code), holding the measured value where the screen
 fired and empty where it did not; tenders in ``tender_id`` order (as text).
 """
 
@@ -31,7 +31,7 @@ REQUIRED = ("tender_id", "bidder_id", "amount")
 OPTIONAL = ("date", "is_winner", "estimate")
 CHUNK_ROWS = 200_000
 MAX_REPORTED_ERRORS = 1000
-OUTPUT_HEADER = ["tender_id", "score", "bids", *(rule.code for rule in RULES)]
+OUTPUT_HEADER = ["tender_id", "score", *(rule.code for rule in RULES)]
 
 _TRUE = {"1", "true", "yes", "y", "t", "是"}
 _FALSE = {"0", "false", "no", "n", "f", "否"}
@@ -266,7 +266,7 @@ def _format(value: float) -> str:
 
 def output_row(result: TenderScore) -> list[str]:
     fired = {f.rule.code: f for f in result.fired}
-    row = [result.tender_id, "" if result.score is None else f"{result.score:.6f}", str(result.bids)]
+    row = [result.tender_id, "" if result.score is None else f"{result.score:.6f}"]
     for rule in RULES:
         finding = fired.get(rule.code)
         row.append("" if finding is None or finding.value is None else _format(finding.value))
