@@ -7,7 +7,6 @@ function, under ``TYPE_CHECKING``, relative or absolute) must name a module of a
 * pki imports core and itself;
 * ledger imports core and itself, and of pki only ``pki.sm`` (SM2/SM3/SM4 primitives: pure functions over bytes,
   which the ledger's signed notes use for SM2 log signatures). pki imports nothing of the ledger.
-
 * supervision (a domain app) imports the layers below the domain row and itself; its ``screens`` package imports
   no Django and nothing of ggzy outside itself (tools on data from anywhere).
 
@@ -30,14 +29,14 @@ ALLOWED_APPS = {
     "core": {"core"},
     "pki": {"core", "pki"},
     "ledger": {"core", "ledger"},
-    # a domain app (the domain row): everything below it, never a sibling's internals
+    # a domain app (the domain row): the layers below it; a sibling only through modules listed below
     "supervision": {"core", "ledger", "pki", "registry", "catalog", "supervision"},
 }
 ALLOWED_MODULES = {
     "core": set(),
     "pki": set(),
     "ledger": {"ggzy.pki.sm"},
-    "supervision": set(),
+    "supervision": set(),  # e.g. "ggzy.tendering.selectors" when the alerts read lots
 }
 
 
@@ -74,10 +73,8 @@ def imported_modules(source: str, module: str, *, is_package: bool = False) -> l
             found.extend((node.lineno, alias.name) for alias in node.names)
         elif isinstance(node, ast.ImportFrom):
             target = _resolve(node, module, is_package)
-            found.extend(
-                (node.lineno, target if alias.name == "*" else f"{target}.{alias.name}")
-                for alias in node.names
-            )
+            found.extend((node.lineno, target if alias.name == "*" else f"{target}.{alias.name}")
+                         for alias in node.names)
     return found
 
 
@@ -99,9 +96,8 @@ def _modules_of(layer: str) -> list[Path]:
 def violations(layer: str) -> list[str]:
     found = []
     for path in _modules_of(layer):
-        for line, target in imported_modules(
-            path.read_text(encoding="utf-8"), _module_name(path), is_package=path.name == "__init__.py"
-        ):
+        for line, target in imported_modules(path.read_text(encoding="utf-8"), _module_name(path),
+                                             is_package=path.name == "__init__.py"):
             if not _allowed(layer, target):
                 found.append(f"{path.relative_to(ROOT)}:{line} imports {target}")
     return sorted(set(found))
@@ -114,19 +110,15 @@ def test_lower_layer_imports_nothing_above_it(layer):
     # then none imports an app the layer may not use
     assert violations(layer) == [], (
         f"{layer} must import only {sorted(ALLOWED_APPS[layer] | ALLOWED_MODULES[layer])} of ggzy "
-        "(roles and the credit-code check are in ggzy.core; an app above registers a hook instead)"
-    )
+        "(roles and the credit-code check are in ggzy.core; an app above registers a hook instead)")
 
 
 def test_pki_imports_nothing_of_the_ledger_it_lends_sm_to():
     # ledger → pki.sm is allowed only because pki never imports the ledger back
     assert not [v for v in violations("pki") if " imports ggzy.ledger" in v]
-    ledger_uses = {
-        target
-        for path in _modules_of("ledger")
-        for _, target in imported_modules(path.read_text(encoding="utf-8"), _module_name(path))
-        if target.startswith("ggzy.pki")
-    }
+    ledger_uses = {target for path in _modules_of("ledger")
+                   for _, target in imported_modules(path.read_text(encoding="utf-8"), _module_name(path))
+                   if target.startswith("ggzy.pki")}
     assert ledger_uses <= {"ggzy.pki.sm"}
 
 
@@ -145,12 +137,8 @@ def test_the_check_sees_function_level_relative_and_package_imports():
     # when the imports are listed for a module of pki
     bad = [target for _, target in imported_modules(source, "ggzy.pki.login") if not _allowed("pki", target)]
     # then each one from above pki is caught, and pki's own and core's are not
-    assert sorted(bad) == [
-        "ggzy.accounts.roles",
-        "ggzy.catalog",
-        "ggzy.registry.models.MarketEntityAccount",
-        "ggzy.tendering.services",
-    ]
+    assert sorted(bad) == ["ggzy.accounts.roles", "ggzy.catalog", "ggzy.registry.models.MarketEntityAccount",
+                           "ggzy.tendering.services"]
 
 
 def test_supervision_screens_are_django_free():
@@ -159,13 +147,10 @@ def test_supervision_screens_are_django_free():
     modules = sorted(p for p in screens.rglob("*.py") if not _is_test_module(p))
     assert modules
     # then they import neither Django nor any part of ggzy outside the screens package
-    bad = [
-        f"{path.relative_to(ROOT)}:{line} imports {target}"
-        for path in modules
-        for line, target in imported_modules(
-            path.read_text(encoding="utf-8"), _module_name(path), is_package=path.name == "__init__.py"
-        )
-        if target.split(".")[0] == "django"
-        or (target.startswith("ggzy") and not target.startswith("ggzy.supervision.screens"))
-    ]
+    bad = [f"{path.relative_to(ROOT)}:{line} imports {target}"
+           for path in modules
+           for line, target in imported_modules(path.read_text(encoding="utf-8"), _module_name(path),
+                                                is_package=path.name == "__init__.py")
+           if target.split(".")[0] == "django"
+           or (target.startswith("ggzy") and not target.startswith("ggzy.supervision.screens"))]
     assert bad == []
