@@ -15,7 +15,6 @@ from __future__ import annotations
 import csv
 import heapq
 import itertools
-import json
 import os
 import re
 import tempfile
@@ -158,35 +157,29 @@ def _rows(reader: Any, header: list[str], where: dict[str, int], report: ScoreRe
         yield bid
 
 
-def _encode(bid: Bid) -> str:
-    return (
-        json.dumps(
-            [
-                bid.tender_id,
-                bid.line,
-                bid.bidder_id,
-                str(bid.amount),
-                bid.date,
-                bid.is_winner,
-                None if bid.estimate is None else str(bid.estimate),
-            ],
-            ensure_ascii=False,
-        )
-        + "\n"
-    )
+def _encode(bid: Bid) -> list[str]:
+    """A bid as a CSV row of a spilled chunk (the csv module reads and writes in C)."""
+    winner = "" if bid.is_winner is None else ("1" if bid.is_winner else "0")
+    estimate = "" if bid.estimate is None else str(bid.estimate)
+    return [bid.tender_id, str(bid.line), bid.bidder_id, str(bid.amount), bid.date, winner, estimate]
 
 
-def _decode(text: str) -> Bid:
-    tender_id, line, bidder_id, amount, day, winner, estimate = json.loads(text)
+def _decode(row: list[str]) -> Bid:
+    tender_id, line, bidder_id, amount, day, winner, estimate = row
     return Bid(
         tender_id,
         bidder_id,
         Decimal(amount),
-        line,
+        int(line),
         day,
-        winner,
-        None if estimate is None else Decimal(estimate),
+        None if winner == "" else winner == "1",
+        Decimal(estimate) if estimate else None,
     )
+
+
+def _read_chunk(stream: IO[str]) -> Iterator[Bid]:
+    for row in csv.reader(stream):
+        yield _decode(row)
 
 
 def _key(bid: Bid) -> tuple[str, int]:
@@ -216,9 +209,9 @@ def sorted_bids(
 
         def spill(chunk: list[Bid]) -> None:
             chunk.sort(key=_key)
-            path = os.path.join(tmp, f"chunk-{len(paths):06d}.jsonl")
-            with open(path, "w", encoding="utf-8") as out:
-                out.writelines(_encode(b) for b in chunk)
+            path = os.path.join(tmp, f"chunk-{len(paths):06d}.csv")
+            with open(path, "w", encoding="utf-8", newline="") as out:
+                csv.writer(out, lineterminator="\n").writerows(_encode(b) for b in chunk)
             paths.append(path)
 
         spill(first)
@@ -234,9 +227,9 @@ def sorted_bids(
         del chunk
         if report is not None:
             report.spilled_chunks = len(paths)
-        files = [open(p, encoding="utf-8") for p in paths]  # noqa: SIM115 - closed below
+        files = [open(p, encoding="utf-8", newline="") for p in paths]  # noqa: SIM115 - closed below
         try:
-            yield from heapq.merge(*((_decode(t) for t in f) for f in files), key=_key)
+            yield from heapq.merge(*(_read_chunk(f) for f in files), key=_key)
         finally:
             for f in files:
                 f.close()

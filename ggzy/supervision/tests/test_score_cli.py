@@ -201,3 +201,20 @@ def test_any_chunk_size_gives_the_in_memory_answer():
         assert _score(text, chunk_rows=chunk_rows)[0] == whole
 
     check()
+
+
+def test_spilled_rows_come_back_unchanged():
+    # given bids whose fields need quoting, and every state of the optional columns
+    bids = [
+        scorecsv.Bid(
+            'T,"1"\n', "b,1", scorecsv.Decimal("123.4500"), 2, "2024-01-02", True, scorecsv.Decimal("99.5")
+        ),
+        scorecsv.Bid("T2", "标段甲", scorecsv.Decimal("1E+3"), 3, "", False, None),
+        scorecsv.Bid("T3", "c", scorecsv.Decimal("7"), 4, "", None, None),
+    ]
+    # when they go through a chunk file
+    back = list(scorecsv.sorted_bids(iter(bids * 2), chunk_rows=1))
+    # then each comes back equal
+    assert sorted(back, key=lambda b: (b.tender_id, b.line)) == sorted(
+        bids * 2, key=lambda b: (b.tender_id, b.line)
+    )
