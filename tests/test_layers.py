@@ -7,6 +7,8 @@ function, under ``TYPE_CHECKING``, relative or absolute) must name a module of a
 * pki imports core and itself;
 * ledger imports core and itself, and of pki only ``pki.sm`` (SM2/SM3/SM4 primitives: pure functions over bytes,
   which the ledger's signed notes use for SM2 log signatures). pki imports nothing of the ledger.
+* supervision (a domain app) imports the layers below the domain row and itself; its ``screens`` package imports
+  no Django and nothing of ggzy outside itself (tools on data from anywhere).
 
 Apps above reach pki through hooks they register (``pki.login.register_account_resolver`` and
 ``register_after_login``), never the other way round.
@@ -27,11 +29,14 @@ ALLOWED_APPS = {
     "core": {"core"},
     "pki": {"core", "pki"},
     "ledger": {"core", "ledger"},
+    # a domain app (the domain row): the layers below it; a sibling only through modules listed below
+    "supervision": {"core", "ledger", "pki", "registry", "catalog", "supervision"},
 }
 ALLOWED_MODULES = {
     "core": set(),
     "pki": set(),
     "ledger": {"ggzy.pki.sm"},
+    "supervision": set(),  # e.g. "ggzy.tendering.selectors" when the alerts read lots
 }
 
 
@@ -134,3 +139,18 @@ def test_the_check_sees_function_level_relative_and_package_imports():
     # then each one from above pki is caught, and pki's own and core's are not
     assert sorted(bad) == ["ggzy.accounts.roles", "ggzy.catalog", "ggzy.registry.models.MarketEntityAccount",
                            "ggzy.tendering.services"]
+
+
+def test_supervision_screens_are_django_free():
+    # given the tools that work on data from anywhere (ggzy screens score / cardinal)
+    screens = PACKAGE / "supervision" / "screens"
+    modules = sorted(p for p in screens.rglob("*.py") if not _is_test_module(p))
+    assert modules
+    # then they import neither Django nor any part of ggzy outside the screens package
+    bad = [f"{path.relative_to(ROOT)}:{line} imports {target}"
+           for path in modules
+           for line, target in imported_modules(path.read_text(encoding="utf-8"), _module_name(path),
+                                                is_package=path.name == "__init__.py")
+           if target.split(".")[0] == "django"
+           or (target.startswith("ggzy") and not target.startswith("ggzy.supervision.screens"))]
+    assert bad == []
