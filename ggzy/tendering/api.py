@@ -6,6 +6,7 @@ from django.http import Http404
 from ninja import File, Form, Query, Router, Status
 from ninja.files import UploadedFile
 
+from ggzy.accounts.models import User
 from ggzy.accounts.roles import Role
 from ggzy.core.api_errors import ACTION, LOOKUP, ObjectId, answers, column_limit
 from ggzy.core.errors import DomainError
@@ -20,19 +21,30 @@ from .schemas import (
     AnswerIn,
     BidReceiptOut,
     ClarifyIn,
+    CommitteeDrawIn,
     CommitteeIn,
     FindingOut,
     MyBidOut,
     ProjectIn,
     ProjectOut,
     ReasonIn,
+    RecusalIn,
     ScheduleIn,
     ScoreIn,
     SignIn,
     TextIn,
     lot_public,
 )
-from .services import bidding, evaluation, opening, project_documents, receipt, result, tender_documents
+from .services import (
+    bidding,
+    committee,
+    evaluation,
+    opening,
+    project_documents,
+    receipt,
+    result,
+    tender_documents,
+)
 from .views_receipt import receipt_pdf_response
 
 router = Router()
@@ -354,13 +366,52 @@ def retender(request, lot_id: ObjectId):
 
 
 # --- 6. evaluation --------------------------------------------------------------------------------------------
-@router.post("/lots/{lot_id}/committee", response=answers(dict, *ACTION, status=201), summary="组建评标委员会（交易中心）")
-@requires(STAFF)
-def committee(request, lot_id: ObjectId, payload: CommitteeIn):
-    rows = evaluation.committee_appoint_by_usernames(
+@router.post("/lots/{lot_id}/committee", response=answers(dict, *ACTION, status=201),
+             summary="直接确定评标委员会成员（须说明实施条例第四十七条的理由；交易中心或招标人）")
+@requires(OWNERS_OR_STAFF)
+def committee_direct(request, lot_id: ObjectId, payload: CommitteeIn):
+    rows = committee.committee_appoint_direct_by_usernames(
         actor=request.user, lot=_lot(request, lot_id), seats=[(m.username, m.seat) for m in payload.members],
-        chair_username=payload.chair)
+        chair_username=payload.chair, reason=payload.reason)
     return Status(201, {"members": len(rows)})
+
+
+@router.post("/lots/{lot_id}/committee/draw", response=answers(dict, *ACTION, status=201),
+             summary="申请随机抽取评标专家（交易中心）")
+@requires(STAFF)
+def committee_draw(request, lot_id: ObjectId, payload: CommitteeDrawIn):
+    lot = _lot(request, lot_id)
+    rep = None
+    if payload.tenderer_rep:
+        rep = User.objects.filter(username=payload.tenderer_rep).first()
+        if rep is None:
+            raise DomainError(f"用户不存在：{payload.tenderer_rep}", field="tenderer_rep")
+    supervising = list(MarketEntity.objects.filter(credit_code__in=payload.supervising_credit_codes)
+                       .values_list("pk", flat=True))
+    if len(supervising) != len(set(payload.supervising_credit_codes)):
+        raise DomainError("行政监督部门的统一社会信用代码未登记", field="supervising_credit_codes")
+    formation = committee.committee_draw_request(
+        actor=request.user, lot=lot, needs=[(n.code, n.count, n.kind) for n in payload.needs], size=payload.size,
+        regions_include=payload.regions_include, regions_exclude=payload.regions_exclude,
+        scheduled_at=payload.scheduled_at, tenderer_rep=rep, supervising_entity_ids=supervising)
+    return Status(201, {"size": formation.size, "draw_request": formation.draw_request_id})
+
+
+@router.post("/lots/{lot_id}/committee/form", response=answers(dict, *ACTION, status=201),
+             summary="以确认参加的抽取专家组建（或补足）评标委员会（交易中心）")
+@requires(STAFF)
+def committee_form(request, lot_id: ObjectId):
+    rows = committee.committee_form_from_draw(actor=request.user, lot=_lot(request, lot_id))
+    return Status(201, {"members": len(rows)})
+
+
+@router.post("/lots/{lot_id}/recusal", response=answers(dict, *ACTION, status=201),
+             summary="签署回避声明或申请回避（评标委员会成员）")
+@requires(EXPERT)
+def recusal(request, lot_id: ObjectId, payload: RecusalIn):
+    d = committee.recusal_declare(actor=request.user, lot=_lot(request, lot_id), confirm=payload.confirm,
+                                  recuse=payload.recuse, reason=payload.reason)
+    return Status(201, {"recused": d.recused, "statement_sha256": d.statement_sha256})
 
 
 @router.get("/lots/{lot_id}/evaluation", response=answers(list[dict], *ACTION), summary="评标工作台（评标委员会成员）")

@@ -110,3 +110,18 @@ def bond_arrive(world, lot, i, *, amount=None, account=None, serial=None):
            account or f"3701000{i}88889999", "中国工商银行济南分行", bond.subaccount,
            amount if amount is not None else lot.bond_amount]
     return bond_imports.bank_statement_import(actor=world.staff, center=lot.project.center, data=statement_csv([row]))
+
+
+TEST_DIRECT_REASON = "测试：本项目技术复杂，随机抽取的专家难以胜任（实施条例第四十七条）"
+
+
+def seat_committee(actor, lot, members, *, chair=None, declare=True):
+    """A committee appointed directly with a recorded reason; every member then signs the recusal declaration."""
+    from ggzy.tendering.services import committee
+
+    rows = committee.committee_appoint_direct(actor=actor, lot=lot, members=members, chair=chair,
+                                              reason=TEST_DIRECT_REASON)
+    if declare:
+        for user, _ in members:
+            committee.recusal_declare(actor=user, lot=lot, confirm=True)
+    return rows
