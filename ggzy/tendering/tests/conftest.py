@@ -125,3 +125,42 @@ def seat_committee(actor, lot, members, *, chair=None, declare=True):
         for user, _ in members:
             committee.recusal_declare(actor=user, lot=lot, confirm=True)
     return rows
+
+
+class FakeExpertsDraw:
+    """Stands in for the experts app's draw: records requests and redraws, confirms what the test says."""
+
+    def __init__(self) -> None:
+        self.requests: list[dict] = []
+        self.confirmed_rows: list = []  # expert_draws.Confirmed
+        self.complete = False
+        self.redraws: list[dict] = []
+        self.published: list[int] = []
+
+    def request(self, **kwargs) -> int:
+        self.requests.append(kwargs)
+        return 700 + len(self.requests)
+
+    def is_complete(self, request_id: int) -> bool:
+        return self.complete
+
+    def confirmed(self, request_id: int) -> list:
+        return list(self.confirmed_rows)
+
+    def redraw(self, *, actor, request_id: int, expert_id: int, reason: str) -> None:
+        self.redraws.append({"request_id": request_id, "expert_id": expert_id, "reason": reason})
+        self.confirmed_rows = [c for c in self.confirmed_rows if c.expert_id != expert_id]
+        self.complete = False
+
+    def publish(self, request_id: int) -> None:
+        self.published.append(request_id)
+
+
+@pytest.fixture
+def fake_draw():
+    from ggzy.tendering import expert_draws
+
+    fake = FakeExpertsDraw()
+    previous = expert_draws.use_gateway(fake)
+    yield fake
+    expert_draws.use_gateway(previous)

@@ -1,7 +1,7 @@
 """Issue 13 item 4: committees by draw, direct appointment only with a recorded reason, recusal at sign-in.
 
-The experts app is reached through ``expert_draws.gateway()``; these tests install ``FakeExpertsDraw`` — a clearly
-named stand-in that records what tendering sends and answers with the experts the test confirms.
+The experts app is reached through ``expert_draws.gateway()``; these tests install ``FakeExpertsDraw`` (conftest) — a
+clearly named stand-in that records what tendering sends and answers with the experts the test confirms.
 """
 
 from __future__ import annotations
@@ -14,7 +14,6 @@ from ggzy.accounts.roles import Role
 from ggzy.core import clock
 from ggzy.core.audit import AuditEntry
 from ggzy.core.errors import Conflict, DomainError, NotAllowed
-from ggzy.tendering import expert_draws
 from ggzy.tendering.choices import BidState
 from ggzy.tendering.expert_draws import Confirmed
 from ggzy.tendering.models import CommitteeFormation, CommitteeMember, RecusalDeclaration
@@ -22,44 +21,6 @@ from ggzy.tendering.services import committee, evaluation, opening
 
 from .conftest import TEST_DIRECT_REASON, lot_ready
 from .test_services_flow import PRICES, _bid
-
-
-class FakeExpertsDraw:
-    """Stands in for the experts app's draw: records requests and redraws, confirms what the test says."""
-
-    def __init__(self) -> None:
-        self.requests: list[dict] = []
-        self.confirmed_rows: list[Confirmed] = []
-        self.complete = False
-        self.redraws: list[dict] = []
-        self.published: list[int] = []
-
-    def request(self, **kwargs) -> int:
-        self.requests.append(kwargs)
-        return 700 + len(self.requests)
-
-    def is_complete(self, request_id: int) -> bool:
-        return self.complete
-
-    def confirmed(self, request_id: int) -> list[Confirmed]:
-        return list(self.confirmed_rows)
-
-    def redraw(self, *, actor, request_id: int, expert_id: int, reason: str) -> None:
-        self.redraws.append({"request_id": request_id, "expert_id": expert_id, "reason": reason})
-        self.confirmed_rows = [c for c in self.confirmed_rows if c.expert_id != expert_id]
-        self.complete = False
-
-    def publish(self, request_id: int) -> None:
-        self.published.append(request_id)
-
-
-@pytest.fixture
-def fake_draw():
-    fake = FakeExpertsDraw()
-    previous = expert_draws.use_gateway(fake)
-    yield fake
-    expert_draws.use_gateway(previous)
-
 
 NEEDS = [("A01", 3, "technical"), ("A0201", 1, "economic")]
 
