@@ -68,12 +68,25 @@ class ExpertsDraw(Protocol):
     def publish(self, request_id: int) -> None: ...
 
 
+class _Checked:
+    """A module of the experts app whose missing functions (an older experts app) refuse in Chinese."""
+
+    def __init__(self, module: Any) -> None:
+        self._module = module
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return getattr(self._module, name)
+        except AttributeError:
+            raise Conflict("专家库尚未启用，暂不能随机抽取评标专家", field="draw") from None
+
+
 class ExpertsAppDraw:
     """The real draw: ``ggzy.experts.services`` / ``ggzy.experts.selectors`` (imported when first used)."""
 
     def _module(self, name: str) -> Any:
         try:
-            return importlib.import_module(f"ggzy.experts.{name}")
+            return _Checked(importlib.import_module(f"ggzy.experts.{name}"))
         except ImportError:
             raise Conflict("专家库尚未启用，暂不能随机抽取评标专家", field="draw") from None
 

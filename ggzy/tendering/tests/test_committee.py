@@ -221,3 +221,20 @@ def test_names_are_not_public_before_the_result_is_final(world, fake_draw, clien
     assert not any(n in client.get(f"/tendering/lots/{lot.pk}/").content.decode() for n in names)
     client.force_login(world.staff)  # the center sees the committee
     assert all(n in client.get(f"/tendering/lots/{lot.pk}/").content.decode() for n in names)
+
+
+def test_without_the_experts_draw_the_request_is_refused_and_nothing_is_written(world, monkeypatch):
+    from ggzy.tendering import expert_draws
+
+    real = expert_draws.importlib.import_module
+
+    def missing(name, *args):
+        if name.startswith("ggzy.experts"):
+            raise ImportError(name)
+        return real(name, *args)
+
+    monkeypatch.setattr(expert_draws.importlib, "import_module", missing)
+    lot = _opened(world)
+    with pytest.raises(Conflict, match="专家库尚未启用"):
+        committee.committee_draw_request(actor=world.staff, lot=lot, needs=[("A01", 5, "technical")])
+    assert not CommitteeFormation.objects.exists() and not AuditEntry.objects.filter(action__startswith="committee")
