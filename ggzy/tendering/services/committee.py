@@ -18,6 +18,7 @@ import hashlib
 import json
 
 from django.db import transaction
+from django.utils import timezone
 
 from ggzy.accounts.models import User
 from ggzy.accounts.roles import Role
@@ -179,6 +180,8 @@ def committee_draw_request(
         )
     if (share := _share_error(lot, experts, size)) is not None:
         raise DomainError(share, field="needs")
+    if scheduled_at is not None and timezone.is_naive(scheduled_at):
+        scheduled_at = timezone.make_aware(scheduled_at)
     if scheduled_at is not None and scheduled_at < clock.now() - dt.timedelta(minutes=5):
         raise DomainError("评标时间不能早于当前时间", field="scheduled_at")
     include = sorted({int(r) for r in regions_include or []})
