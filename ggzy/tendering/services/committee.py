@@ -53,6 +53,10 @@ def committee_minimum(lot: Lot) -> int:
     return minimum
 
 
+def _basis(lot: Lot, key: str) -> str:
+    return rules.basis(lot.project, key) or "流程模板"
+
+
 def _share_error(lot: Lot, experts: int, total: int) -> str | None:
     numerator = rules.period_optional(lot.project, "committee_expert_share_numerator")
     denominator = rules.period_optional(lot.project, "committee_expert_share_denominator")
@@ -65,7 +69,8 @@ def _share_error(lot: Lot, experts: int, total: int) -> str | None:
 def _size_error(lot: Lot, size: int) -> str | None:
     minimum = committee_minimum(lot)
     if size < minimum or size % 2 == 0:
-        return f"评标委员会成员应为{minimum}人以上单数（当前{size}人）"
+        key = procedure_for(lot).committee_min_key
+        return f"评标委员会成员应为{minimum}人以上单数（当前{size}人；依据：{_basis(lot, key)}）"
     return None
 
 

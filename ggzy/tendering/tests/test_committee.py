@@ -94,7 +94,7 @@ def test_draw_request_breaking_the_rules_is_refused(world, fake_draw):
     lot = _opened(world)
     with pytest.raises(DomainError, match="5人以上单数") as caught:
         committee.committee_draw_request(actor=world.staff, lot=lot, needs=[("A01", 4, "technical")], size=4)
-    assert "size" in caught.value.errors
+    assert "size" in caught.value.errors and "依据：《招标投标法》第三十七条" in str(caught.value)
     with pytest.raises(DomainError, match="专业需求人数合计应为4人") as caught:
         committee.committee_draw_request(actor=world.staff, lot=lot, needs=[("A01", 3, "technical")], size=5,
                                          tenderer_rep=world.tenderer)
