@@ -52,6 +52,7 @@ OWNERS = roles(Role.TENDERER, Role.AGENCY)
 STAFF = roles(Role.CENTER_STAFF, Role.ADMIN)
 BIDDER = roles(Role.BIDDER)
 EXPERT = roles(Role.EXPERT)
+MEMBER = roles(Role.EXPERT, Role.TENDERER)  # committee members: experts and the tenderer's representative
 OWNERS_OR_STAFF = roles(Role.TENDERER, Role.AGENCY, Role.CENTER_STAFF, Role.ADMIN)
 
 
@@ -407,7 +408,7 @@ def committee_form(request, lot_id: ObjectId):
 
 @router.post("/lots/{lot_id}/recusal", response=answers(dict, *ACTION, status=201),
              summary="签署回避声明或申请回避（评标委员会成员）")
-@requires(EXPERT)
+@requires(MEMBER)
 def recusal(request, lot_id: ObjectId, payload: RecusalIn):
     d = committee.recusal_declare(actor=request.user, lot=_lot(request, lot_id), confirm=payload.confirm,
                                   recuse=payload.recuse, reason=payload.reason)
@@ -415,7 +416,7 @@ def recusal(request, lot_id: ObjectId, payload: RecusalIn):
 
 
 @router.get("/lots/{lot_id}/evaluation", response=answers(list[dict], *ACTION), summary="评标工作台（评标委员会成员）")
-@requires(EXPERT)
+@requires(MEMBER)
 def evaluation_desk(request, lot_id: ObjectId):
     lot = _lot(request, lot_id)
     evaluation._member(request.user, lot)
@@ -424,7 +425,7 @@ def evaluation_desk(request, lot_id: ObjectId):
 
 
 @router.post("/lots/{lot_id}/scores", response=answers(dict, *ACTION), summary="评分（评标委员会成员）")
-@requires(EXPERT)
+@requires(MEMBER)
 def score(request, lot_id: ObjectId, payload: ScoreIn):
     lot = _lot(request, lot_id)
     bid = lot.bids.filter(pk=payload.bid_id).first()
@@ -444,7 +445,7 @@ def report(request, lot_id: ObjectId):
 
 
 @router.post("/lots/{lot_id}/report/sign", response=answers(dict, *ACTION), summary="签署评标报告（评标委员会成员）")
-@requires(EXPERT)
+@requires(MEMBER)
 def report_sign(request, lot_id: ObjectId, payload: SignIn):
     s = evaluation.report_sign(actor=request.user, lot=_lot(request, lot_id), dissent=payload.dissent)
     return {"signed_sha256": s.signed_sha256}

@@ -47,6 +47,7 @@ OWNERS = roles(Role.TENDERER, Role.AGENCY)
 STAFF = roles(Role.CENTER_STAFF, Role.ADMIN)
 BIDDER = roles(Role.BIDDER)
 EXPERT = roles(Role.EXPERT)
+MEMBER = roles(Role.EXPERT, Role.TENDERER)  # committee members: experts and the tenderer's representative
 OWNERS_OR_STAFF = roles(Role.TENDERER, Role.AGENCY, Role.CENTER_STAFF, Role.ADMIN)
 
 
@@ -284,7 +285,7 @@ def lot_view(request, lot_id: int):
         context["result_objections"] = lot.result_objections.all()
         context["experts"] = expert_list_active()
     context["committee_panel"] = selectors_committee.formation_panel(user=user, lot=lot)
-    if user.is_authenticated and user.role == Role.EXPERT:
+    if user.is_authenticated and user.role in (Role.EXPERT, Role.TENDERER):  # experts and the tenderer's rep
         context["recusal_desk"] = selectors_committee.recusal_desk(user=user, lot=lot)
         member = lot.committee.filter(user=user).first()
         context["member"] = member
@@ -463,11 +464,11 @@ ACTIONS: dict[str, Action] = {
     "committee_draw": Action(STAFF, _committee_draw, gettext_lazy("已向专家库申请随机抽取")),
     "committee_form": Action(STAFF, lambda r, lot: committee.committee_form_from_draw(actor=r.user, lot=lot),
                              gettext_lazy("评标委员会已由抽取的专家组建")),
-    "recusal": Action(EXPERT, _recusal, gettext_lazy("回避声明已签署")),
-    "score": Action(EXPERT, _score, "评分已保存"),
+    "recusal": Action(MEMBER, _recusal, gettext_lazy("回避声明已签署")),
+    "score": Action(MEMBER, _score, "评分已保存"),
     "report": Action(roles(Role.EXPERT, Role.CENTER_STAFF, Role.ADMIN),
                      lambda r, lot: evaluation.report_generate(actor=r.user, lot=lot), "评标报告已生成"),
-    "sign": Action(EXPERT, lambda r, lot: evaluation.report_sign(actor=r.user, lot=lot,
+    "sign": Action(MEMBER, lambda r, lot: evaluation.report_sign(actor=r.user, lot=lot,
                                                                  dissent=r.POST.get("dissent", "")), "已签署"),
     "candidates": Action(OWNERS_OR_STAFF, lambda r, lot: result.candidates_publish(actor=r.user, lot=lot),
                          "中标候选人已公示"),

@@ -53,7 +53,7 @@ def _drawn_committee(world, fake):
     return lot
 
 
-def test_committee_by_draw_end_to_end(world, fake_draw):
+def test_committee_by_draw_end_to_end(world, fake_draw, client):
     lot = _opened(world)
     # when the center asks for a draw of four experts plus the tenderer's representative
     formation = committee.committee_draw_request(actor=world.staff, lot=lot, needs=NEEDS, size=5,
@@ -85,8 +85,13 @@ def test_committee_by_draw_end_to_end(world, fake_draw):
     bid = lot.bids.filter(state=BidState.OPENED).first()
     with pytest.raises(Conflict, match="未签署回避声明"):
         evaluation.score_submit(actor=world.experts[0], bid=bid, technical="50", commercial="10")
-    for user in [*world.experts[:4], world.tenderer]:
+    for user in world.experts[:4]:
         committee.recusal_declare(actor=user, lot=lot, confirm=True)
+    # the tenderer's representative declares on the lot page like the experts
+    client.force_login(world.tenderer)
+    assert 'id="recusal-form"' in client.get(f"/tendering/lots/{lot.pk}/").content.decode()
+    client.post(f"/tendering/lots/{lot.pk}/act/recusal/", {"confirm": "on", "decision": "none"})
+    assert RecusalDeclaration.objects.filter(lot=lot, user=world.tenderer, recused=False).exists()
     evaluation.score_submit(actor=world.experts[0], bid=bid, technical="50", commercial="10")
 
 
