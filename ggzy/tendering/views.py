@@ -337,10 +337,7 @@ def _committee_draw(request, lot):
             raise DomainError("招标人代表的用户不存在", field="tenderer_rep")
 
     def regions(name):
-        try:
-            return [int(r) for r in request.POST.get(name, "").replace("，", ",").split(",") if r.strip()]
-        except ValueError:
-            raise DomainError("地区代码应为数字，以逗号分隔", field=name) from None
+        return [r.strip() for r in request.POST.get(name, "").replace("，", ",").split(",") if r.strip()]
 
     committee.committee_draw_request(actor=request.user, lot=lot, needs=needs, size=request.POST.get("size") or None,
                                      regions_include=regions("regions_include"),

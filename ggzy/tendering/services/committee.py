@@ -15,8 +15,10 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import hmac
 import json
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -26,6 +28,7 @@ from ggzy.core import clock
 from ggzy.core.audit import audit_record
 from ggzy.core.errors import Conflict, DomainError, NotAllowed
 from ggzy.core.money import number_text
+from ggzy.registry.models import Region
 
 from .. import masking, policies, rules
 from ..choices import CommitteeSeat, LotState
@@ -122,6 +125,16 @@ def _conflicts(lot: Lot, supervising_entity_ids: list[int]) -> ConflictInputs:
     )
 
 
+def _regions(codes, field: str) -> tuple[list[str], list[int]]:
+    """Division codes (GB/T 2260) → (the codes, their region ids for the experts app); unknown codes refused."""
+    wanted = sorted({str(c).strip() for c in codes or [] if str(c).strip()})
+    found = dict(Region.objects.filter(code__in=wanted).values_list("code", "pk"))
+    unknown = [c for c in wanted if c not in found]
+    if unknown:
+        raise DomainError(f"行政区划代码不存在：{'、'.join(unknown)}", field=field)
+    return wanted, [found[c] for c in wanted]
+
+
 def _parse_needs(needs) -> list[tuple[str, int, str]]:
     parsed: list[tuple[str, int, str]] = []
     for row in needs or []:
@@ -189,12 +202,14 @@ def committee_draw_request(
         scheduled_at = timezone.make_aware(scheduled_at)
     if scheduled_at is not None and scheduled_at < clock.now() - dt.timedelta(minutes=5):
         raise DomainError("评标时间不能早于当前时间", field="scheduled_at")
-    include = sorted({int(r) for r in regions_include or []})
-    exclude = sorted({int(r) for r in regions_exclude or []})
+    include, include_ids = _regions(regions_include, "regions_include")
+    exclude, exclude_ids = _regions(regions_exclude, "regions_exclude")
     if set(include) & set(exclude):
         raise DomainError("同一地区不能既抽取又回避", field="regions_exclude")
     conflicts = _conflicts(lot, [int(e) for e in supervising_entity_ids or []])
-    digest = hashlib.sha256(
+    # keyed: the ids are small numbers, a plain hash of them could be reversed by trying every set
+    digest = hmac.new(
+        settings.SECRET_KEY.encode(),
         json.dumps(
             [
                 list(conflicts.bidder_entity_ids),
@@ -202,7 +217,8 @@ def committee_draw_request(
                 conflicts.agency_entity_id,
                 list(conflicts.supervising_entity_ids),
             ]
-        ).encode()
+        ).encode(),
+        hashlib.sha256,
     ).hexdigest()
     totals: dict[str, int] = {}
     for code, count, _ in parsed:
@@ -214,8 +230,8 @@ def committee_draw_request(
             subject_title=f"{lot.project.title} {lot.name}",
             tenderer_entity_id=lot.project.tenderer_id,
             needs=[Need(code, n) for code, n in totals.items()],
-            regions_include=include,
-            regions_exclude=exclude,
+            regions_include=include_ids,
+            regions_exclude=exclude_ids,
             conflicts=conflicts,
             scheduled_at=scheduled_at,
         )

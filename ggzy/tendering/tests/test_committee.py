@@ -14,6 +14,7 @@ from ggzy.accounts.roles import Role
 from ggzy.core import clock
 from ggzy.core.audit import AuditEntry
 from ggzy.core.errors import Conflict, DomainError, NotAllowed
+from ggzy.registry.models import Region
 from ggzy.tendering.choices import BidState
 from ggzy.tendering.expert_draws import Confirmed
 from ggzy.tendering.models import CommitteeFormation, CommitteeMember, RecusalDeclaration
@@ -46,7 +47,7 @@ def _confirm(fake, experts, codes=("A01", "A01", "A01", "A0201")):
 def _drawn_committee(world, fake):
     lot = _opened(world)
     committee.committee_draw_request(actor=world.staff, lot=lot, needs=NEEDS, size=5, tenderer_rep=world.tenderer,
-                                     regions_include=[3701], regions_exclude=[3702],
+                                     regions_include=["370100"], regions_exclude=["370200"],
                                      scheduled_at=clock.now() + dt.timedelta(hours=2))
     _confirm(fake, world.experts[:4])
     committee.committee_form_from_draw(actor=world.staff, lot=lot)
@@ -57,7 +58,7 @@ def test_committee_by_draw_end_to_end(world, fake_draw, client):
     lot = _opened(world)
     # when the center asks for a draw of four experts plus the tenderer's representative
     formation = committee.committee_draw_request(actor=world.staff, lot=lot, needs=NEEDS, size=5,
-                                                 tenderer_rep=world.tenderer)
+                                                 tenderer_rep=world.tenderer, regions_include=["370100"])
     # then the experts app got the needs by classification and the conflict inputs, passed in by tendering
     sent = fake_draw.requests[0]
     assert [(n.code, n.count) for n in sent["needs"]] == [("A01", 3), ("A0201", 1)]
@@ -65,6 +66,7 @@ def test_committee_by_draw_end_to_end(world, fake_draw, client):
     assert set(sent["conflicts"].bidder_entity_ids) == bidders
     assert sent["conflicts"].tenderer_entity_id == world.tenderer_entity.pk
     assert formation.draw_request_id == 701 and formation.method == "draw"
+    assert sent["regions_include"] == [Region.objects.get(code="370100").pk]  # the experts app takes region ids
     # and the log carries only a digest of the conflict inputs: no bidder id, no count of bidders
     entry = AuditEntry.objects.filter(action="committee.draw_request").get()
     assert "bidder" not in str(entry.after) and set(entry.after) == {"size", "needs", "draw_request",
@@ -109,6 +111,10 @@ def test_draw_request_breaking_the_rules_is_refused(world, fake_draw):
                                          tenderer_rep=world.bidders[0])
     with pytest.raises(NotAllowed):
         committee.committee_draw_request(actor=world.other_staff, lot=lot, needs=[("A01", 5, "technical")])
+    with pytest.raises(DomainError, match="行政区划代码不存在：999999") as caught:
+        committee.committee_draw_request(actor=world.staff, lot=lot, needs=[("A01", 5, "technical")],
+                                         regions_include=["999999"])
+    assert "regions_include" in caught.value.errors
     assert not fake_draw.requests and not CommitteeFormation.objects.exists()
     # a drawn "expert" whose account is not an expert's breaks the committee rules: nothing is formed
     committee.committee_draw_request(actor=world.staff, lot=lot, needs=[("A01", 5, "technical")])
