@@ -73,7 +73,7 @@ class Rules:
 
 def _matches(code: str, wanted: frozenset[str]) -> bool:
     """An expert classified under ``code`` serves a need for ``wanted`` codes when equal or a sub-code."""
-    return any(code == w or code.startswith(w) for w in wanted)
+    return code in wanted or any(code.startswith(w) for w in wanted)
 
 
 def avoid(pool: Iterable[Candidate], rules: Rules) -> tuple[list[Candidate], dict[int, str]]:
@@ -127,7 +127,7 @@ def _reason(c: Candidate, rules: Rules, bidders: frozenset[int], others: dict[st
 
 def pseudonym(key: bytes, kind: str, ident: int | str) -> str:
     """``hex(HMAC-SHA256(key, kind ":" ident))[:32]`` — the key is the draw's pseudonym key, never published."""
-    return hmac.new(key, f"{kind}:{ident}".encode(), hashlib.sha256).hexdigest()[:32]
+    return hmac.digest(key, f"{kind}:{ident}".encode(), "sha256").hex()[:32]
 
 
 # --- the selection ------------------------------------------------------------------------------------------
@@ -168,13 +168,13 @@ class Outcome:
 def rank(seed: bytes, beacon: str, need: str, entries: Sequence[Entry]) -> list[Entry]:
     """The entries serving ``need`` ordered by HMAC-SHA256(seed, beacon ‖ 0x00 ‖ need ‖ 0x00 ‖ id), ties by id."""
     prefix = f"{beacon}\x00{need}\x00".encode()
-    keyed = hmac.new(seed, prefix, hashlib.sha256)
+    digest = hmac.digest
     scored = []
     for e in entries:
-        if any(c == need or c.startswith(need) for c in e.classes):
-            h = keyed.copy()
-            h.update(e.id.encode())
-            scored.append((h.digest(), e.id, e))
+        for c in e.classes:
+            if c.startswith(need):  # equal, or a code below the need's code
+                scored.append((digest(seed, prefix + e.id.encode(), "sha256"), e.id, e))
+                break
     scored.sort(key=lambda t: (t[0], t[1]))
     return [t[2] for t in scored]
 
