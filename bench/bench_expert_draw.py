@@ -37,13 +37,21 @@ def pool(n: int, rng: random.Random) -> list[d.Candidate]:
     out = []
     for i in range(1, n + 1):
         k = rng.choice((1, 1, 2, 3))
-        out.append(d.Candidate(
-            expert_id=i, classifications=frozenset(rng.sample(CODES, k)), region_id=rng.randint(1, 17),
-            active=rng.random() > 0.05, available=rng.random() > 0.05, employer_id=rng.randint(1, 20_000),
-            relative_entity_ids=frozenset(rng.sample(range(1, 20_001), rng.choice((0, 0, 1, 2)))),
-            penalty_kinds=frozenset(["bidding"] if rng.random() < 0.01 else ["credit"] if rng.random() < 0.01
-                                    else []),
-            times_for_tenderer=rng.choice((0, 0, 0, 1, 2, 4))))
+        out.append(
+            d.Candidate(
+                expert_id=i,
+                classifications=frozenset(rng.sample(CODES, k)),
+                region_id=rng.randint(1, 17),
+                active=rng.random() > 0.05,
+                available=rng.random() > 0.05,
+                employer_id=rng.randint(1, 20_000),
+                relative_entity_ids=frozenset(rng.sample(range(1, 20_001), rng.choice((0, 0, 1, 2)))),
+                penalty_kinds=frozenset(
+                    ["bidding"] if rng.random() < 0.01 else ["credit"] if rng.random() < 0.01 else []
+                ),
+                times_for_tenderer=rng.choice((0, 0, 0, 1, 2, 4)),
+            )
+        )
     return out
 
 
@@ -67,10 +75,15 @@ def main() -> None:
     for _ in range(args.runs):
         codes = rng.sample(CODES, 3)
         needs = list(zip(codes, (4, 3, 2), strict=True))
-        rules = d.Rules(classifications=frozenset(codes), bidder_entity_ids=frozenset(rng.sample(range(1, 20_001), 8)),
-                        tenderer_entity_id=rng.randint(1, 20_000), agency_entity_id=rng.randint(1, 20_000),
-                        supervising_entity_ids=frozenset({rng.randint(1, 20_000)}),
-                        regions_exclude=frozenset({rng.randint(1, 17)}), max_times_for_tenderer=3)
+        rules = d.Rules(
+            classifications=frozenset(codes),
+            bidder_entity_ids=frozenset(rng.sample(range(1, 20_001), 8)),
+            tenderer_entity_id=rng.randint(1, 20_000),
+            agency_entity_id=rng.randint(1, 20_000),
+            supervising_entity_ids=frozenset({rng.randint(1, 20_000)}),
+            regions_exclude=frozenset({rng.randint(1, 17)}),
+            max_times_for_tenderer=3,
+        )
         key, seed, beacon = secrets.token_bytes(32), secrets.token_bytes(32), secrets.token_hex(32)
         t0 = time.perf_counter()
         seen: dict[int, d.Candidate] = {}
@@ -79,20 +92,32 @@ def main() -> None:
                 seen[c.expert_id] = c
         t1 = time.perf_counter()
         eligible, _avoided = d.avoid(seen.values(), rules)
-        entries = [d.Entry(d.pseudonym(key, "expert", c.expert_id), tuple(sorted(c.classifications)),
-                           d.pseudonym(key, "employer", c.employer_id) if c.employer_id else "") for c in eligible]
+        entries = [
+            d.Entry(
+                d.pseudonym(key, "expert", c.expert_id),
+                tuple(sorted(c.classifications)),
+                d.pseudonym(key, "employer", c.employer_id) if c.employer_id else "",
+            )
+            for c in eligible
+        ]
         out = d.Draw(seed, beacon, entries, needs, max_per_group=1).run()
         t2 = time.perf_counter()
         assert len(out.ids) == 9, out.failure_reason()
         fetches.append((t1 - t0) * 1000)
         draws.append((t2 - t0) * 1000)
         sizes.append(len(seen))
-    print(f"expert draw: 9 of {args.n:,} experts, all avoidance rules on, {args.runs} draws, "
-          f"~{statistics.median(sizes):,.0f} candidates per request")
-    print(f"  draw (fetch + avoid + pseudonyms + select): median {statistics.median(draws):.1f} ms, "
-          f"p99 {pct(draws, 99):.1f} ms   (aim p99 < 50 ms)")
-    print(f"  baseline (fetch the candidate list only):   median {statistics.median(fetches):.1f} ms, "
-          f"p99 {pct(fetches, 99):.1f} ms")
+    print(
+        f"expert draw: 9 of {args.n:,} experts, all avoidance rules on, {args.runs} draws, "
+        f"~{statistics.median(sizes):,.0f} candidates per request"
+    )
+    print(
+        f"  draw (fetch + avoid + pseudonyms + select): median {statistics.median(draws):.1f} ms, "
+        f"p99 {pct(draws, 99):.1f} ms   (aim p99 < 50 ms)"
+    )
+    print(
+        f"  baseline (fetch the candidate list only):   median {statistics.median(fetches):.1f} ms, "
+        f"p99 {pct(fetches, 99):.1f} ms"
+    )
 
 
 if __name__ == "__main__":

@@ -62,7 +62,9 @@ def recompute(doc: dict) -> tuple[list[tuple[str, str]], dict[str, int]]:
     for refused in doc.get("refusals", []):
         slot = next((s for s in held if s[1] == refused), None)
         if slot is None:
-            raise ValueError(f"拒绝/超时记录 {refused} 不在当时的抽取结果中 / refusal {refused} not in the result")
+            raise ValueError(
+                f"拒绝/超时记录 {refused} 不在当时的抽取结果中 / refusal {refused} not in the result"
+            )
         held.remove(slot)
         excluded.append(refused)
         take(slot[0])
@@ -74,7 +76,11 @@ def main(argv: list[str]) -> int:
         print(__doc__.strip().splitlines()[0], file=sys.stderr)
         print("usage: recompute_draw.py FILE.json | -", file=sys.stderr)
         return 2
-    text = sys.stdin.read() if argv[1] == "-" else open(argv[1], encoding="utf-8").read()
+    if argv[1] == "-":
+        text = sys.stdin.read()
+    else:
+        with open(argv[1], encoding="utf-8") as f:
+            text = f.read()
     doc = json.loads(text)
     ok = True
     seed = bytes.fromhex(doc["seed"])

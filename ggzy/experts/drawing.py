@@ -32,13 +32,28 @@ R_BIDDER = "bidder_employee"
 R_TENDERER = "tenderer_employee"
 R_AGENCY = "agency_employee"
 R_SUPERVISOR = "supervisor_employee"
-R_RELATIVE = "relative_conflict"  # a declared relative works for a bidder / the tenderer / agency / supervisor
+R_RELATIVE = (
+    "relative_conflict"  # a declared relative works for a bidder / the tenderer / agency / supervisor
+)
 R_PENALTY_BIDDING = "penalty_bidding"
 R_PENALTY_CREDIT = "penalty_credit"
 R_TOO_OFTEN = "too_often_for_tenderer"
 
-REASONS = (R_INACTIVE, R_UNAVAILABLE, R_NO_CLASSIFICATION, R_REGION_EXCLUDED, R_REGION_NOT_INCLUDED, R_BIDDER,
-           R_TENDERER, R_AGENCY, R_SUPERVISOR, R_RELATIVE, R_PENALTY_BIDDING, R_PENALTY_CREDIT, R_TOO_OFTEN)
+REASONS = (
+    R_INACTIVE,
+    R_UNAVAILABLE,
+    R_NO_CLASSIFICATION,
+    R_REGION_EXCLUDED,
+    R_REGION_NOT_INCLUDED,
+    R_BIDDER,
+    R_TENDERER,
+    R_AGENCY,
+    R_SUPERVISOR,
+    R_RELATIVE,
+    R_PENALTY_BIDDING,
+    R_PENALTY_CREDIT,
+    R_TOO_OFTEN,
+)
 
 
 @dataclass(frozen=True)
@@ -79,8 +94,11 @@ def _matches(code: str, wanted: frozenset[str]) -> bool:
 def avoid(pool: Iterable[Candidate], rules: Rules) -> tuple[list[Candidate], dict[int, str]]:
     """Split the pool into (eligible candidates in pool order, {expert_id: first reason code})."""
     bidders = rules.bidder_entity_ids
-    others = {R_TENDERER: {rules.tenderer_entity_id} - {None}, R_AGENCY: {rules.agency_entity_id} - {None},
-              R_SUPERVISOR: set(rules.supervising_entity_ids)}
+    others = {
+        R_TENDERER: {rules.tenderer_entity_id} - {None},
+        R_AGENCY: {rules.agency_entity_id} - {None},
+        R_SUPERVISOR: set(rules.supervising_entity_ids),
+    }
     conflicted = set(bidders).union(*others.values())
     eligible: list[Candidate] = []
     avoided: dict[int, str] = {}
@@ -93,8 +111,9 @@ def avoid(pool: Iterable[Candidate], rules: Rules) -> tuple[list[Candidate], dic
     return eligible, avoided
 
 
-def _reason(c: Candidate, rules: Rules, bidders: frozenset[int], others: dict[str, set],
-            conflicted: set) -> str | None:
+def _reason(
+    c: Candidate, rules: Rules, bidders: frozenset[int], others: dict[str, set], conflicted: set
+) -> str | None:
     if not c.active:
         return R_INACTIVE
     if not c.available:
@@ -182,8 +201,14 @@ def rank(seed: bytes, beacon: str, need: str, entries: Sequence[Entry]) -> list[
 class Draw:
     """A running draw: the ranking per need, who holds a slot, who is excluded (refused / timed out)."""
 
-    def __init__(self, seed: bytes, beacon: str, entries: Sequence[Entry], needs: Sequence[tuple[str, int]],
-                 max_per_group: int | None = None) -> None:
+    def __init__(
+        self,
+        seed: bytes,
+        beacon: str,
+        entries: Sequence[Entry],
+        needs: Sequence[tuple[str, int]],
+        max_per_group: int | None = None,
+    ) -> None:
         self.needs = sorted((str(code), int(n)) for code, n in needs)
         self.max_per_group = max_per_group
         self.group = {e.id: e.group for e in entries}
@@ -233,14 +258,25 @@ class Draw:
         return Outcome(slots=list(self.held), shortfall=dict(self.shortfall))
 
 
-def select(seed: bytes, beacon: str, entries: Sequence[Entry], needs: Sequence[tuple[str, int]],
-           max_per_group: int | None = None) -> Outcome:
+def select(
+    seed: bytes,
+    beacon: str,
+    entries: Sequence[Entry],
+    needs: Sequence[tuple[str, int]],
+    max_per_group: int | None = None,
+) -> Outcome:
     """The first selection."""
     return Draw(seed, beacon, entries, needs, max_per_group).run()
 
 
-def replay(seed: bytes, beacon: str, entries: Sequence[Entry], needs: Sequence[tuple[str, int]],
-           max_per_group: int | None, refusals: Sequence[str]) -> Outcome:
+def replay(
+    seed: bytes,
+    beacon: str,
+    entries: Sequence[Entry],
+    needs: Sequence[tuple[str, int]],
+    max_per_group: int | None,
+    refusals: Sequence[str],
+) -> Outcome:
     """The first selection followed by one redraw per refusal/timeout, in the published order."""
     d = Draw(seed, beacon, entries, needs, max_per_group)
     d.run()
@@ -249,8 +285,16 @@ def replay(seed: bytes, beacon: str, entries: Sequence[Entry], needs: Sequence[t
     return d.outcome()
 
 
-def published(seed: bytes, beacon: str, entries: Sequence[Entry], needs: Sequence[tuple[str, int]],
-              max_per_group: int | None, refusals: Sequence[str], outcome: Outcome, **extra: object) -> dict:
+def published(
+    seed: bytes,
+    beacon: str,
+    entries: Sequence[Entry],
+    needs: Sequence[tuple[str, int]],
+    max_per_group: int | None,
+    refusals: Sequence[str],
+    outcome: Outcome,
+    **extra: object,
+) -> dict:
     """The JSON document published once the result is final (the input of scripts/recompute_draw.py)."""
     return {
         "spec": SPEC_VERSION,

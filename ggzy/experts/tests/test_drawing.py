@@ -26,17 +26,21 @@ def pools(draw):
     entities = st.integers(min_value=1, max_value=12)
     pool = []
     for i in range(n):
-        pool.append(d.Candidate(
-            expert_id=i + 1,
-            classifications=frozenset(draw(st.lists(st.sampled_from(CODES), min_size=0, max_size=3))),
-            region_id=draw(st.integers(min_value=1, max_value=4)),
-            active=draw(st.sampled_from([True, True, False])),
-            available=draw(st.sampled_from([True, True, True, False])),
-            employer_id=draw(st.none() | entities),
-            relative_entity_ids=frozenset(draw(st.lists(entities, max_size=2))),
-            penalty_kinds=frozenset(draw(st.lists(st.sampled_from(["bidding", "credit", "other"]), max_size=1))),
-            times_for_tenderer=draw(st.integers(min_value=0, max_value=5)),
-        ))
+        pool.append(
+            d.Candidate(
+                expert_id=i + 1,
+                classifications=frozenset(draw(st.lists(st.sampled_from(CODES), min_size=0, max_size=3))),
+                region_id=draw(st.integers(min_value=1, max_value=4)),
+                active=draw(st.sampled_from([True, True, False])),
+                available=draw(st.sampled_from([True, True, True, False])),
+                employer_id=draw(st.none() | entities),
+                relative_entity_ids=frozenset(draw(st.lists(entities, max_size=2))),
+                penalty_kinds=frozenset(
+                    draw(st.lists(st.sampled_from(["bidding", "credit", "other"]), max_size=1))
+                ),
+                times_for_tenderer=draw(st.integers(min_value=0, max_value=5)),
+            )
+        )
     return pool
 
 
@@ -60,9 +64,14 @@ def requests(draw):
 
 
 def entries(eligible: list[d.Candidate]) -> list[d.Entry]:
-    return [d.Entry(id=d.pseudonym(KEY, "expert", c.expert_id), classes=tuple(sorted(c.classifications)),
-                    group=d.pseudonym(KEY, "employer", c.employer_id) if c.employer_id else "")
-            for c in eligible]
+    return [
+        d.Entry(
+            id=d.pseudonym(KEY, "expert", c.expert_id),
+            classes=tuple(sorted(c.classifications)),
+            group=d.pseudonym(KEY, "employer", c.employer_id) if c.employer_id else "",
+        )
+        for c in eligible
+    ]
 
 
 def _check_avoided(c: d.Candidate, rules: d.Rules) -> None:
@@ -134,10 +143,16 @@ def test_property_no_avoided_expert_counts_met_redraw_never_returns_refuser(pool
 
 
 def test_avoidance_reason_codes():
-    rules = d.Rules(classifications=frozenset({"A01"}), bidder_entity_ids=frozenset({1}), tenderer_entity_id=2,
-                    agency_entity_id=3, supervising_entity_ids=frozenset({4}), regions_exclude=frozenset({9}),
-                    max_times_for_tenderer=2)
-    base = dict(classifications=frozenset({"A0101"}), region_id=1)
+    rules = d.Rules(
+        classifications=frozenset({"A01"}),
+        bidder_entity_ids=frozenset({1}),
+        tenderer_entity_id=2,
+        agency_entity_id=3,
+        supervising_entity_ids=frozenset({4}),
+        regions_exclude=frozenset({9}),
+        max_times_for_tenderer=2,
+    )
+    base: dict = {"classifications": frozenset({"A0101"}), "region_id": 1}
     pool = [
         d.Candidate(1, **base),
         d.Candidate(2, **base, employer_id=1),
@@ -156,16 +171,31 @@ def test_avoidance_reason_codes():
     ]
     eligible, avoided = d.avoid(pool, rules)
     assert [c.expert_id for c in eligible] == [1, 14]
-    assert avoided == {2: d.R_BIDDER, 3: d.R_TENDERER, 4: d.R_AGENCY, 5: d.R_SUPERVISOR, 6: d.R_RELATIVE,
-                       7: d.R_PENALTY_BIDDING, 8: d.R_PENALTY_CREDIT, 9: d.R_TOO_OFTEN, 10: d.R_REGION_EXCLUDED,
-                       11: d.R_NO_CLASSIFICATION, 12: d.R_INACTIVE, 13: d.R_UNAVAILABLE}
+    assert avoided == {
+        2: d.R_BIDDER,
+        3: d.R_TENDERER,
+        4: d.R_AGENCY,
+        5: d.R_SUPERVISOR,
+        6: d.R_RELATIVE,
+        7: d.R_PENALTY_BIDDING,
+        8: d.R_PENALTY_CREDIT,
+        9: d.R_TOO_OFTEN,
+        10: d.R_REGION_EXCLUDED,
+        11: d.R_NO_CLASSIFICATION,
+        12: d.R_INACTIVE,
+        13: d.R_UNAVAILABLE,
+    }
     only = d.Rules(classifications=frozenset({"A01"}), regions_include=frozenset({2}))
     assert d.avoid([d.Candidate(1, **base)], only)[1] == {1: d.R_REGION_NOT_INCLUDED}
 
 
 def _document(refusals: int = 1) -> dict:
-    pool = [d.Candidate(i, classifications=frozenset({CODES[i % len(CODES)]}), region_id=1, employer_id=i % 7 or None)
-            for i in range(1, 200)]
+    pool = [
+        d.Candidate(
+            i, classifications=frozenset({CODES[i % len(CODES)]}), region_id=1, employer_id=i % 7 or None
+        )
+        for i in range(1, 200)
+    ]
     needs = [("A01", 3), ("B02", 2), ("C03", 2)]
     eligible, _ = d.avoid(pool, d.Rules(classifications=frozenset(c for c, _ in needs)))
     es = entries(eligible)
@@ -180,7 +210,9 @@ def _document(refusals: int = 1) -> dict:
 def _run(doc: dict, tmp_path: Path) -> subprocess.CompletedProcess:
     path = tmp_path / "draw.json"
     path.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
-    return subprocess.run([sys.executable, str(SCRIPT), str(path)], capture_output=True, text=True, timeout=60)
+    return subprocess.run(
+        [sys.executable, str(SCRIPT), str(path)], capture_output=True, text=True, timeout=60
+    )
 
 
 def test_standalone_script_recomputes_the_same_experts(tmp_path):
@@ -224,9 +256,12 @@ def test_changing_the_eligible_list_changes_the_result(tmp_path):
     es = [d.Entry(e["id"], tuple(e["classes"]), e["group"]) for e in doc["eligible"]]
     first = d.select(seed, doc["beacon"], es, [tuple(n) for n in doc["needs"]], doc["max_per_employer"])
     # add one more eligible expert ranked first for A01: the result must change
-    extra = next(d.Entry(f"x{i:031d}", ("A01",), "") for i in range(10_000)
-                 if d.rank(seed, doc["beacon"], "A01", [*es, d.Entry(f"x{i:031d}", ("A01",), "")])[0].id
-                 == f"x{i:031d}")
+    extra = next(
+        d.Entry(f"x{i:031d}", ("A01",), "")
+        for i in range(10_000)
+        if d.rank(seed, doc["beacon"], "A01", [*es, d.Entry(f"x{i:031d}", ("A01",), "")])[0].id
+        == f"x{i:031d}"
+    )
     doc2 = json.loads(json.dumps(doc))
     doc2["eligible"].append({"id": extra.id, "classes": list(extra.classes), "group": ""})
     done = _run(doc2, tmp_path)
