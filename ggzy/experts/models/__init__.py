@@ -1,0 +1,43 @@
+"""Expert pool models: the classification standard, experts and their parts, imports, change requests."""
+
+from .pool import (
+    Classification,
+    Expert,
+    ExpertClassification,
+    ExpertPenalty,
+    ExpertRating,
+    ExpertRelative,
+    ExpertStatus,
+    PenaltyKind,
+    RaterRole,
+    TitleLevel,
+)
+from .workflow import (
+    ChangeRequestStatus,
+    ConflictStatus,
+    ExpertChangeRequest,
+    ImportStatus,
+    PoolConflict,
+    PoolImport,
+    PoolImportIssue,
+)
+
+__all__ = [
+    "ChangeRequestStatus",
+    "Classification",
+    "ConflictStatus",
+    "Expert",
+    "ExpertChangeRequest",
+    "ExpertClassification",
+    "ExpertPenalty",
+    "ExpertRating",
+    "ExpertRelative",
+    "ExpertStatus",
+    "ImportStatus",
+    "PenaltyKind",
+    "PoolConflict",
+    "PoolImport",
+    "PoolImportIssue",
+    "RaterRole",
+    "TitleLevel",
+]
