@@ -40,3 +40,15 @@ def expert_for_user(user) -> Expert | None:
     if user is None or not getattr(user, "is_authenticated", False):
         return None
     return Expert.objects.select_related("region", "employer").filter(user=user).first()
+
+
+# the draw (branch draw): its reads live in selectors_draw, re-exported here as the app's one door
+from .selectors_draw import (  # noqa: E402, F401
+    draw_candidates,
+    draw_confirmed_experts,
+    draw_invitations_for_expert,
+    draw_is_complete,
+    draw_published_document,
+    drawn_name_for_center,
+)
+

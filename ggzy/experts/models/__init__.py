@@ -41,3 +41,7 @@ __all__ = [
     "RaterRole",
     "TitleLevel",
 ]
+
+from .draw import DrawnExpert, DrawnState, DrawRequest, DrawStatus  # noqa: E402 — the draw (branch draw)
+
+__all__ += ["DrawRequest", "DrawStatus", "DrawnExpert", "DrawnState"]
