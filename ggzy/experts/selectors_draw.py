@@ -130,3 +130,13 @@ def draw_published_document(request: DrawRequest) -> dict[str, Any] | None:
         subject_code=request.subject_code, subject_title=request.subject_title,
         commit_ledger_index=request.commit_index, beacon_tree_size=request.beacon_tree_size,
         run_at=request.run_at.isoformat() if request.run_at else None) | {"names": names}
+
+
+def draw_beacon_check(request: DrawRequest) -> bool:
+    """The stored beacon is the root of the first checkpoint signed after the commitment (as the ledger says)."""
+    from ggzy.ledger import selectors as ledger_selectors
+
+    if request.commit_index is None or not request.beacon:
+        return False
+    cp = ledger_selectors.checkpoint_first_covering(index=request.commit_index)
+    return cp is not None and bytes(cp.root_hash).hex() == request.beacon and cp.tree_size == request.beacon_tree_size
