@@ -44,10 +44,16 @@ class ConsoleSender:
     def send(self, invitation: Invitation) -> None:
         ConsoleSender.sent.append(invitation)
         del ConsoleSender.sent[:-100]
-        logger.info("专家抽取通知 → %s（%s）：标段 %s %s，评标时间 %s，请于 %s 前在 %s 确认或拒绝",
-                    invitation.expert_name, _mask_phone(invitation.phone), invitation.subject_code,
-                    invitation.subject_title, invitation.scheduled_at, invitation.answer_deadline,
-                    invitation.page_path)
+        logger.info(
+            "专家抽取通知 → %s（%s）：标段 %s %s，评标时间 %s，请于 %s 前在 %s 确认或拒绝",
+            invitation.expert_name,
+            _mask_phone(invitation.phone),
+            invitation.subject_code,
+            invitation.subject_title,
+            invitation.scheduled_at,
+            invitation.answer_deadline,
+            invitation.page_path,
+        )
 
 
 def sender() -> NotificationSender:

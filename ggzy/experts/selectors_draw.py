@@ -38,28 +38,48 @@ def draw_candidates(request: DrawRequest) -> list[drawing.Candidate]:
     ids = experts.values("id")
     classes: dict[int, set[str]] = defaultdict(set)
     for expert_id, code in ExpertClassification.objects.filter(expert_id__in=ids).values_list(
-            "expert_id", "classification_id"):
+        "expert_id", "classification_id"
+    ):
         classes[expert_id].add(code)
     relatives: dict[int, set[int]] = defaultdict(set)
-    for expert_id, entity_id in ExpertRelative.objects.filter(expert_id__in=ids, entity__isnull=False).values_list(
-            "expert_id", "entity_id"):
+    for expert_id, entity_id in ExpertRelative.objects.filter(
+        expert_id__in=ids, entity__isnull=False
+    ).values_list("expert_id", "entity_id"):
         relatives[expert_id].add(entity_id)
     today = clock.today()
     penalties: dict[int, set[str]] = defaultdict(set)
-    for expert_id, kind in ExpertPenalty.objects.filter(expert_id__in=ids, decided_on__lte=today).filter(
-            Q(until__isnull=True) | Q(until__gte=today)).values_list("expert_id", "kind"):
+    for expert_id, kind in (
+        ExpertPenalty.objects.filter(expert_id__in=ids, decided_on__lte=today)
+        .filter(Q(until__isnull=True) | Q(until__gte=today))
+        .values_list("expert_id", "kind")
+    ):
         penalties[expert_id].add(kind)
     times: dict[int, int] = {}
     if request.tenderer_entity_id is not None:
         since = clock.now() - dt.timedelta(days=30 * request.window_months)
-        times = dict(DrawnExpert.objects.filter(
-            request__tenderer_entity_id=request.tenderer_entity_id, request__requested_at__gte=since,
-            state__in=ATTENDING).exclude(request=request).values("expert_id").annotate(n=Count("id"))
-            .values_list("expert_id", "n"))
-    return [drawing.Candidate(expert_id=i, classifications=frozenset(classes[i]), region_id=region,
-                              employer_id=employer, relative_entity_ids=frozenset(relatives[i]),
-                              penalty_kinds=frozenset(penalties[i]), times_for_tenderer=times.get(i, 0))
-            for i, region, employer in rows]
+        times = dict(
+            DrawnExpert.objects.filter(
+                request__tenderer_entity_id=request.tenderer_entity_id,
+                request__requested_at__gte=since,
+                state__in=ATTENDING,
+            )
+            .exclude(request=request)
+            .values("expert_id")
+            .annotate(n=Count("id"))
+            .values_list("expert_id", "n")
+        )
+    return [
+        drawing.Candidate(
+            expert_id=i,
+            classifications=frozenset(classes[i]),
+            region_id=region,
+            employer_id=employer,
+            relative_entity_ids=frozenset(relatives[i]),
+            penalty_kinds=frozenset(penalties[i]),
+            times_for_tenderer=times.get(i, 0),
+        )
+        for i, region, employer in rows
+    ]
 
 
 def draw_rules(request: DrawRequest) -> drawing.Rules:
@@ -67,11 +87,13 @@ def draw_rules(request: DrawRequest) -> drawing.Rules:
     return drawing.Rules(
         classifications=frozenset(code for code, _n in request.needs),
         bidder_entity_ids=frozenset(c.get("bidder_entity_ids") or ()),
-        tenderer_entity_id=c.get("tenderer_entity_id"), agency_entity_id=c.get("agency_entity_id"),
+        tenderer_entity_id=c.get("tenderer_entity_id"),
+        agency_entity_id=c.get("agency_entity_id"),
         supervising_entity_ids=frozenset(c.get("supervising_entity_ids") or ()),
         regions_include=frozenset(request.regions_include or ()),
         regions_exclude=frozenset(request.regions_exclude or ()),
-        max_times_for_tenderer=request.max_times_for_tenderer)
+        max_times_for_tenderer=request.max_times_for_tenderer,
+    )
 
 
 def draw_entries(request: DrawRequest) -> list[drawing.Entry]:
@@ -80,8 +102,13 @@ def draw_entries(request: DrawRequest) -> list[drawing.Entry]:
 
 def draw_replay(request: DrawRequest) -> drawing.Draw:
     """The running draw rebuilt from the stored inputs: first selection, then the recorded refusals in order."""
-    d = drawing.Draw(bytes.fromhex(request.seed), request.beacon, draw_entries(request),
-                     [tuple(n) for n in request.needs], request.max_per_employer)
+    d = drawing.Draw(
+        bytes.fromhex(request.seed),
+        request.beacon,
+        draw_entries(request),
+        [tuple(n) for n in request.needs],
+        request.max_per_employer,
+    )
     d.run()
     for refused in request.refusals:
         d.redraw(refused)
@@ -100,8 +127,10 @@ def draw_confirmed_experts(request: DrawRequest) -> list[DrawnExpert]:
 def draw_is_complete(request: DrawRequest) -> bool:
     """Every slot of the needs is held by an expert who confirmed or signed in."""
     wanted = sum(int(n) for _code, n in request.needs)
-    return request.status in (DrawStatus.DRAWN, DrawStatus.PUBLISHED) and \
-        request.drawn.filter(state__in=ATTENDING).count() == wanted
+    return (
+        request.status in (DrawStatus.DRAWN, DrawStatus.PUBLISHED)
+        and request.drawn.filter(state__in=ATTENDING).count() == wanted
+    )
 
 
 def draw_invitations_for_expert(expert) -> list[DrawnExpert]:
@@ -122,14 +151,26 @@ def draw_published_document(request: DrawRequest) -> dict[str, Any] | None:
         return None
     d = draw_replay(request)
     outcome = d.outcome()
-    names = {x.pseudonym: x.expert.name for x in request.drawn.select_related("expert")
-             if x.pseudonym in set(outcome.ids)}
+    names = {
+        x.pseudonym: x.expert.name
+        for x in request.drawn.select_related("expert")
+        if x.pseudonym in set(outcome.ids)
+    }
     return drawing.published(
-        bytes.fromhex(request.seed), request.beacon, draw_entries(request), [tuple(n) for n in request.needs],
-        request.max_per_employer, request.refusals, outcome, draw=str(request.pk),
-        subject_code=request.subject_code, subject_title=request.subject_title,
-        commit_ledger_index=request.commit_index, beacon_tree_size=request.beacon_tree_size,
-        run_at=request.run_at.isoformat() if request.run_at else None) | {"names": names}
+        bytes.fromhex(request.seed),
+        request.beacon,
+        draw_entries(request),
+        [tuple(n) for n in request.needs],
+        request.max_per_employer,
+        request.refusals,
+        outcome,
+        draw=str(request.pk),
+        subject_code=request.subject_code,
+        subject_title=request.subject_title,
+        commit_ledger_index=request.commit_index,
+        beacon_tree_size=request.beacon_tree_size,
+        run_at=request.run_at.isoformat() if request.run_at else None,
+    ) | {"names": names}
 
 
 def draw_beacon_check(request: DrawRequest) -> bool:
@@ -139,4 +180,8 @@ def draw_beacon_check(request: DrawRequest) -> bool:
     if request.commit_index is None or not request.beacon:
         return False
     cp = ledger_selectors.checkpoint_first_covering(index=request.commit_index)
-    return cp is not None and bytes(cp.root_hash).hex() == request.beacon and cp.tree_size == request.beacon_tree_size
+    return (
+        cp is not None
+        and bytes(cp.root_hash).hex() == request.beacon
+        and cp.tree_size == request.beacon_tree_size
+    )

@@ -38,13 +38,20 @@ class Conflicts:
     supervising_entity_ids: list[int] = field(default_factory=list)
 
     def as_json(self) -> dict[str, Any]:
-        return {"bidder_entity_ids": sorted({int(i) for i in self.bidder_entity_ids}),
-                "tenderer_entity_id": self.tenderer_entity_id, "agency_entity_id": self.agency_entity_id,
-                "supervising_entity_ids": sorted({int(i) for i in self.supervising_entity_ids})}
+        return {
+            "bidder_entity_ids": sorted({int(i) for i in self.bidder_entity_ids}),
+            "tenderer_entity_id": self.tenderer_entity_id,
+            "agency_entity_id": self.agency_entity_id,
+            "supervising_entity_ids": sorted({int(i) for i in self.supervising_entity_ids}),
+        }
 
 
 def _require_staff(actor: Any, field_name: str = "__all__") -> None:
-    if actor is None or not getattr(actor, "is_authenticated", False) or getattr(actor, "role", "") not in STAFF:
+    if (
+        actor is None
+        or not getattr(actor, "is_authenticated", False)
+        or getattr(actor, "role", "") not in STAFF
+    ):
         raise NotAllowed("只有交易中心工作人员可以办理专家抽取", field=field_name)
 
 
@@ -62,43 +69,74 @@ def _clean_needs(needs: Any) -> list[list[Any]]:
         if code in cleaned:
             raise DomainError(f"专业 {code} 重复填写", field="needs")
         cleaned[code] = count
-    known = set(Classification.objects.filter(code__in=cleaned, is_active=True).values_list("code", flat=True))
+    known = set(
+        Classification.objects.filter(code__in=cleaned, is_active=True).values_list("code", flat=True)
+    )
     unknown = sorted(set(cleaned) - known)
     if unknown:
         raise DomainError(f"专业分类代码不存在：{'、'.join(unknown)}", field="needs")
     return [[code, n] for code, n in sorted(cleaned.items())]
 
 
-def draw_request_create(*, actor: Any, subject_code: str, subject_title: str, tenderer_entity_id: int | None,
-                        needs: list[tuple[str, int]], regions_include: list[int] | None = None,
-                        regions_exclude: list[int] | None = None, conflicts: Conflicts | None = None,
-                        scheduled_at: dt.datetime, witness: Any = None, max_per_employer: int | None = 1,
-                        max_times_for_tenderer: int | None = 3, answer_minutes: int = 30) -> DrawRequest:
+def draw_request_create(
+    *,
+    actor: Any,
+    subject_code: str,
+    subject_title: str,
+    tenderer_entity_id: int | None,
+    needs: list[tuple[str, int]],
+    regions_include: list[int] | None = None,
+    regions_exclude: list[int] | None = None,
+    conflicts: Conflicts | None = None,
+    scheduled_at: dt.datetime,
+    witness: Any = None,
+    max_per_employer: int | None = 1,
+    max_times_for_tenderer: int | None = 3,
+    answer_minutes: int = 30,
+) -> DrawRequest:
     """A draw request: fixes the needs and commits to a fresh secret seed (its SHA-256 goes to the ledger)."""
     _require_staff(actor)
     if not (subject_code or "").strip():
         raise DomainError("请填写标段编号", field="subject_code")
     if scheduled_at <= clock.now():
         raise DomainError("评标时间须晚于当前时间", field="scheduled_at")
-    if witness is not None and (witness == actor or getattr(witness, "role", "") not in (*STAFF, Role.SUPERVISOR)):
+    if witness is not None and (
+        witness == actor or getattr(witness, "role", "") not in (*STAFF, Role.SUPERVISOR)
+    ):
         raise DomainError("见证人须为另一名工作人员或监督人员", field="witness")
     clean = _clean_needs(needs)
     seed = secrets.token_bytes(32)
     with transaction.atomic():
         request = DrawRequest.objects.create(
-            subject_code=subject_code.strip(), subject_title=(subject_title or "").strip(),
-            tenderer_entity_id=tenderer_entity_id, needs=clean,
+            subject_code=subject_code.strip(),
+            subject_title=(subject_title or "").strip(),
+            tenderer_entity_id=tenderer_entity_id,
+            needs=clean,
             regions_include=sorted({int(r) for r in regions_include or ()}),
             regions_exclude=sorted({int(r) for r in regions_exclude or ()}),
             conflicts=(conflicts or Conflicts(tenderer_entity_id=tenderer_entity_id)).as_json(),
-            max_per_employer=max_per_employer, max_times_for_tenderer=max_times_for_tenderer,
-            answer_minutes=answer_minutes, scheduled_at=scheduled_at, requested_by=actor,
-            requested_at=clock.now(), witness=witness, seed=seed.hex(),
-            pseudonym_key=secrets.token_bytes(32).hex(), seed_sha256=hashlib.sha256(seed).hexdigest())
-        entry = audit_record(actor=actor, action="experts.draw.commit", obj=request,
-                             object_repr=f"专家抽取 {request.subject_code}",
-                             after={"seed_sha256": request.seed_sha256, "needs": clean,
-                                    "scheduled_at": scheduled_at.isoformat()})
+            max_per_employer=max_per_employer,
+            max_times_for_tenderer=max_times_for_tenderer,
+            answer_minutes=answer_minutes,
+            scheduled_at=scheduled_at,
+            requested_by=actor,
+            requested_at=clock.now(),
+            witness=witness,
+            seed=seed.hex(),
+            pseudonym_key=secrets.token_bytes(32).hex(),
+            seed_sha256=hashlib.sha256(seed).hexdigest(),
+        )
+        entry = audit_record(
+            actor=actor,
+            action="experts.draw.commit",
+            obj=request,
+            object_repr=f"专家抽取 {request.subject_code}",
+            after={
+                "seed_sha256": request.seed_sha256,
+                "needs": clean,
+                "scheduled_at": scheduled_at.isoformat(),
+            },
+        )
         request.commit_index = ledger_selectors.entry_index_for_source(source_id=entry.pk)
         request.save(update_fields=["commit_index"])
     return request
@@ -116,18 +154,30 @@ def draw_beacon(request: DrawRequest) -> tuple[str, int] | None:
 
 def _notify(drawn: DrawnExpert) -> None:
     r = drawn.request
-    notify.sender().send(notify.Invitation(
-        expert_name=drawn.expert.name, phone=drawn.expert.phone, subject_code=r.subject_code,
-        subject_title=r.subject_title, scheduled_at=timezone.localtime(r.scheduled_at).strftime("%Y-%m-%d %H:%M"),
-        answer_deadline=timezone.localtime(drawn.answer_deadline).strftime("%Y-%m-%d %H:%M"),
-        page_path="/experts/invitations/"))
+    notify.sender().send(
+        notify.Invitation(
+            expert_name=drawn.expert.name,
+            phone=drawn.expert.phone,
+            subject_code=r.subject_code,
+            subject_title=r.subject_title,
+            scheduled_at=timezone.localtime(r.scheduled_at).strftime("%Y-%m-%d %H:%M"),
+            answer_deadline=timezone.localtime(drawn.answer_deadline).strftime("%Y-%m-%d %H:%M"),
+            page_path="/experts/invitations/",
+        )
+    )
 
 
 def _hold(request: DrawRequest, slot: drawing.Slot, by_pseudonym: dict[str, int], order: int) -> DrawnExpert:
     now = clock.now()
     drawn = DrawnExpert.objects.create(
-        request=request, expert_id=by_pseudonym[slot.id], pseudonym=slot.id, need=slot.need, order=order,
-        notified_at=now, answer_deadline=now + dt.timedelta(minutes=request.answer_minutes))
+        request=request,
+        expert_id=by_pseudonym[slot.id],
+        pseudonym=slot.id,
+        need=slot.need,
+        order=order,
+        notified_at=now,
+        answer_deadline=now + dt.timedelta(minutes=request.answer_minutes),
+    )
     transaction.on_commit(lambda: _notify(drawn))
     return drawn
 
@@ -141,11 +191,17 @@ def draw_run(*, actor: Any, request: DrawRequest, witness: Any = None) -> DrawRe
         if request.status != DrawStatus.REQUESTED:
             raise DomainError("该抽取已经运行过", field="__all__")
         witness = witness or request.witness
-        if witness is None or witness == actor or getattr(witness, "role", "") not in (*STAFF, Role.SUPERVISOR):
+        if (
+            witness is None
+            or witness == actor
+            or getattr(witness, "role", "") not in (*STAFF, Role.SUPERVISOR)
+        ):
             raise DomainError("抽取须有另一名工作人员或监督人员见证", field="witness")
         beacon = draw_beacon(request)
         if beacon is None:
-            raise DomainError("承诺之后的日志检查点尚未签发，暂不能抽取（每分钟签发一次，请稍后再试）", field="__all__")
+            raise DomainError(
+                "承诺之后的日志检查点尚未签发，暂不能抽取（每分钟签发一次，请稍后再试）", field="__all__"
+            )
         request.beacon, request.beacon_tree_size = beacon
         key = bytes.fromhex(request.pseudonym_key)
         eligible, avoided = drawing.avoid(draw_candidates(request), draw_rules(request))
@@ -155,15 +211,25 @@ def draw_run(*, actor: Any, request: DrawRequest, witness: Any = None) -> DrawRe
             pid = drawing.pseudonym(key, "expert", c.expert_id)
             if c.employer_id is not None and c.employer_id not in employer_group:
                 employer_group[c.employer_id] = drawing.pseudonym(key, "employer", c.employer_id)
-            entries.append(drawing.Entry(pid, tuple(sorted(c.classifications)),
-                                         employer_group.get(c.employer_id, "") if c.employer_id else ""))
+            entries.append(
+                drawing.Entry(
+                    pid,
+                    tuple(sorted(c.classifications)),
+                    employer_group.get(c.employer_id, "") if c.employer_id else "",
+                )
+            )
             by_pseudonym[pid] = c.expert_id
         request.eligible = [{"id": e.id, "classes": list(e.classes), "group": e.group} for e in entries]
         request.avoided = {str(k): v for k, v in avoided.items()}
         request.members = by_pseudonym
         request.run_at, request.run_by, request.witness = clock.now(), actor, witness
-        outcome = drawing.select(bytes.fromhex(request.seed), request.beacon, entries,
-                                 [tuple(n) for n in request.needs], request.max_per_employer)
+        outcome = drawing.select(
+            bytes.fromhex(request.seed),
+            request.beacon,
+            entries,
+            [tuple(n) for n in request.needs],
+            request.max_per_employer,
+        )
         if outcome.shortfall:
             request.status, request.failure_reason = DrawStatus.FAILED, outcome.failure_reason()
         else:
@@ -171,10 +237,21 @@ def draw_run(*, actor: Any, request: DrawRequest, witness: Any = None) -> DrawRe
             for i, slot in enumerate(outcome.slots):
                 _hold(request, slot, by_pseudonym, i)
         request.save()
-        audit_record(actor=actor, action="experts.draw.run", obj=request, object_repr=f"专家抽取 {request.subject_code}",
-                     after={"beacon": request.beacon, "beacon_tree_size": request.beacon_tree_size,
-                            "eligible": len(entries), "drawn": len(outcome.slots), "witness": witness.pk,
-                            "status": request.status, "failure_reason": request.failure_reason})
+        audit_record(
+            actor=actor,
+            action="experts.draw.run",
+            obj=request,
+            object_repr=f"专家抽取 {request.subject_code}",
+            after={
+                "beacon": request.beacon,
+                "beacon_tree_size": request.beacon_tree_size,
+                "eligible": len(entries),
+                "drawn": len(outcome.slots),
+                "witness": witness.pk,
+                "status": request.status,
+                "failure_reason": request.failure_reason,
+            },
+        )
     return request
 
 
@@ -197,7 +274,11 @@ def draw_answer(*, actor: Any, drawn: DrawnExpert, accept: bool) -> DrawnExpert:
     """The expert confirms or refuses their invitation (their own only, before the deadline)."""
     with transaction.atomic():
         drawn = DrawnExpert.objects.select_for_update().select_related("expert", "request").get(pk=drawn.pk)
-        if actor is None or drawn.expert.user_id is None or drawn.expert.user_id != getattr(actor, "pk", None):
+        if (
+            actor is None
+            or drawn.expert.user_id is None
+            or drawn.expert.user_id != getattr(actor, "pk", None)
+        ):
             raise NotAllowed("只能答复本人的抽取通知", field="__all__")
         if drawn.state != DrawnState.NOTIFIED:
             raise DomainError("该通知已经答复或已超时", field="__all__")
@@ -206,9 +287,13 @@ def draw_answer(*, actor: Any, drawn: DrawnExpert, accept: bool) -> DrawnExpert:
         drawn.state = DrawnState.CONFIRMED if accept else DrawnState.REFUSED
         drawn.answered_at = clock.now()
         drawn.save(update_fields=["state", "answered_at"])
-        audit_record(actor=actor, action="experts.draw.confirm" if accept else "experts.draw.refuse", obj=drawn,
-                     object_repr=f"专家抽取 {drawn.request.subject_code} {drawn.pseudonym}",
-                     after={"state": drawn.state})
+        audit_record(
+            actor=actor,
+            action="experts.draw.confirm" if accept else "experts.draw.refuse",
+            obj=drawn,
+            object_repr=f"专家抽取 {drawn.request.subject_code} {drawn.pseudonym}",
+            after={"state": drawn.state},
+        )
         if not accept:
             request = DrawRequest.objects.select_for_update().get(pk=drawn.request_id)
             _redraw(request, drawn)
@@ -217,8 +302,11 @@ def draw_answer(*, actor: Any, drawn: DrawnExpert, accept: bool) -> DrawnExpert:
 
 def draw_timeouts() -> int:
     """Every invitation past its deadline without an answer times out and is redrawn; returns how many."""
-    due = list(DrawnExpert.objects.filter(state=DrawnState.NOTIFIED, answer_deadline__lt=clock.now())
-               .values_list("pk", flat=True))
+    due = list(
+        DrawnExpert.objects.filter(state=DrawnState.NOTIFIED, answer_deadline__lt=clock.now()).values_list(
+            "pk", flat=True
+        )
+    )
     for pk in due:
         with transaction.atomic():
             drawn = DrawnExpert.objects.select_for_update().select_related("request").get(pk=pk)
@@ -226,9 +314,13 @@ def draw_timeouts() -> int:
                 continue
             drawn.state = DrawnState.TIMED_OUT
             drawn.save(update_fields=["state"])
-            audit_record(actor=None, action="experts.draw.timeout", obj=drawn,
-                         object_repr=f"专家抽取 {drawn.request.subject_code} {drawn.pseudonym}",
-                         after={"state": drawn.state})
+            audit_record(
+                actor=None,
+                action="experts.draw.timeout",
+                obj=drawn,
+                object_repr=f"专家抽取 {drawn.request.subject_code} {drawn.pseudonym}",
+                after={"state": drawn.state},
+            )
             _redraw(DrawRequest.objects.select_for_update().get(pk=drawn.request_id), drawn)
     return len(due)
 
@@ -249,9 +341,13 @@ def draw_sign_in(*, actor: Any, drawn: DrawnExpert, id_number: str) -> DrawnExpe
             raise DomainError("身份证号码与抽中的专家不符，不能签到", field="id_number")
         drawn.state, drawn.signed_in_at, drawn.signed_in_by = DrawnState.SIGNED_IN, clock.now(), actor
         drawn.save(update_fields=["state", "signed_in_at", "signed_in_by"])
-        audit_record(actor=actor, action="experts.draw.sign_in", obj=drawn,
-                     object_repr=f"专家抽取 {drawn.request.subject_code} {drawn.pseudonym}",
-                     after={"state": drawn.state})
+        audit_record(
+            actor=actor,
+            action="experts.draw.sign_in",
+            obj=drawn,
+            object_repr=f"专家抽取 {drawn.request.subject_code} {drawn.pseudonym}",
+            after={"state": drawn.state},
+        )
     return drawn
 
 
@@ -265,11 +361,24 @@ def draw_publish(request: DrawRequest, *, actor: Any = None) -> DrawRequest:
             raise DomainError("抽取尚未运行，不能公开", field="__all__")
         request.status, request.published_at = DrawStatus.PUBLISHED, clock.now()
         request.save(update_fields=["status", "published_at"])
-        audit_record(actor=actor, action="experts.draw.publish", obj=request,
-                     object_repr=f"专家抽取 {request.subject_code}",
-                     after={"seed": request.seed, "seed_sha256": request.seed_sha256, "beacon": request.beacon})
+        audit_record(
+            actor=actor,
+            action="experts.draw.publish",
+            obj=request,
+            object_repr=f"专家抽取 {request.subject_code}",
+            after={"seed": request.seed, "seed_sha256": request.seed_sha256, "beacon": request.beacon},
+        )
     return request
 
 
-__all__ = ["HOLDING", "Conflicts", "draw_answer", "draw_beacon", "draw_publish", "draw_request_create", "draw_run",
-           "draw_sign_in", "draw_timeouts"]
+__all__ = [
+    "HOLDING",
+    "Conflicts",
+    "draw_answer",
+    "draw_beacon",
+    "draw_publish",
+    "draw_request_create",
+    "draw_run",
+    "draw_sign_in",
+    "draw_timeouts",
+]

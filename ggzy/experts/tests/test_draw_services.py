@@ -18,7 +18,7 @@ from django.core.management.base import CommandError
 from ggzy.accounts.roles import Role
 from ggzy.core.errors import DomainError, NotAllowed
 from ggzy.experts import selectors, services
-from ggzy.experts.models import DrawnState, DrawStatus, ExpertPenalty, ExpertRelative
+from ggzy.experts.models import DrawStatus, ExpertPenalty, ExpertRelative
 from ggzy.experts.notify import ConsoleSender
 from ggzy.experts.tasks import draw_timeouts_task
 from ggzy.ledger.services import checkpoint_issue
@@ -48,19 +48,40 @@ def world(frozen_clock, centers, make_user):
         "penalised": ExpertFactory(classifications=["A0101"]),
     }
     ExpertRelative.objects.create(expert=conflicted["relative"], name="李四", relation="配偶", entity=bidder)
-    ExpertPenalty.objects.create(expert=conflicted["penalised"], kind="bidding", reason="违规",
-                                 decided_on=frozen_clock.today() - dt.timedelta(days=10))
-    conflicts = services.Conflicts(bidder_entity_ids=[bidder.pk], tenderer_entity_id=tenderer.pk,
-                                   agency_entity_id=agency.pk, supervising_entity_ids=[dept.pk])
-    return {"staff": staff, "witness": witness, "experts": experts, "conflicted": conflicted,
-            "conflicts": conflicts, "tenderer": tenderer, "clock": frozen_clock}
+    ExpertPenalty.objects.create(
+        expert=conflicted["penalised"],
+        kind="bidding",
+        reason="违规",
+        decided_on=frozen_clock.today() - dt.timedelta(days=10),
+    )
+    conflicts = services.Conflicts(
+        bidder_entity_ids=[bidder.pk],
+        tenderer_entity_id=tenderer.pk,
+        agency_entity_id=agency.pk,
+        supervising_entity_ids=[dept.pk],
+    )
+    return {
+        "staff": staff,
+        "witness": witness,
+        "experts": experts,
+        "conflicted": conflicted,
+        "conflicts": conflicts,
+        "tenderer": tenderer,
+        "clock": frozen_clock,
+    }
 
 
 def _request(world, needs=(("A01", 3),)):
     return services.draw_request_create(
-        actor=world["staff"], subject_code="JN-2026-001-01", subject_title="测试标段", 
-        tenderer_entity_id=world["tenderer"].pk, needs=list(needs), conflicts=world["conflicts"],
-        scheduled_at=world["clock"].now() + dt.timedelta(days=2), witness=world["witness"])
+        actor=world["staff"],
+        subject_code="JN-2026-001-01",
+        subject_title="测试标段",
+        tenderer_entity_id=world["tenderer"].pk,
+        needs=list(needs),
+        conflicts=world["conflicts"],
+        scheduled_at=world["clock"].now() + dt.timedelta(days=2),
+        witness=world["witness"],
+    )
 
 
 def _run(world, request):
@@ -84,7 +105,9 @@ def test_commitment_in_ledger_and_no_draw_before_the_beacon(world):
     assert request.status == DrawStatus.REQUESTED and not request.beacon
 
 
-def test_draw_avoids_conflicts_notifies_and_records_time_requester_witness(world, django_capture_on_commit_callbacks):
+def test_draw_avoids_conflicts_notifies_and_records_time_requester_witness(
+    world, django_capture_on_commit_callbacks
+):
     ConsoleSender.sent.clear()
     with django_capture_on_commit_callbacks(execute=True):
         request = _run(world, _request(world))
@@ -112,8 +135,14 @@ def test_shortfall_fails_with_a_clear_reason(world):
 def test_witness_must_be_someone_else(world):
     with pytest.raises(DomainError) as err:
         services.draw_request_create(
-            actor=world["staff"], subject_code="X", subject_title="", tenderer_entity_id=None, needs=[("A01", 1)],
-            scheduled_at=world["clock"].now() + dt.timedelta(days=1), witness=world["staff"])
+            actor=world["staff"],
+            subject_code="X",
+            subject_title="",
+            tenderer_entity_id=None,
+            needs=[("A01", 1)],
+            scheduled_at=world["clock"].now() + dt.timedelta(days=1),
+            witness=world["staff"],
+        )
     assert "witness" in err.value.errors
 
 
@@ -166,7 +195,9 @@ def test_refusal_and_timeout_redraw_never_return_the_refuser_then_sign_in_and_re
     assert set(doc["names"].values()) == {d.expert.name for d in confirmed}
     path = tmp_path / "d.json"
     path.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
-    done = subprocess.run([sys.executable, str(SCRIPT), str(path)], capture_output=True, text=True, timeout=60)
+    done = subprocess.run(
+        [sys.executable, str(SCRIPT), str(path)], capture_output=True, text=True, timeout=60
+    )
     assert done.returncode == 0 and "MATCH" in done.stdout, done.stdout
     for d in confirmed:
         assert d.expert.name in done.stdout
