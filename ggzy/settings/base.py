@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "ggzy.ledger",
     "ggzy.pki",
     "ggzy.tendering",
+    "ggzy.experts",
     "ggzy.demo",
 ]
 
