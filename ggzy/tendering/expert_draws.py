@@ -16,6 +16,8 @@ import importlib
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from django.apps import apps
+
 from ggzy.core.errors import Conflict
 
 
@@ -63,7 +65,9 @@ class ExpertsDraw(Protocol):
 
     def confirmed(self, request_id: int) -> list[Confirmed]: ...
 
-    def redraw(self, *, actor, request_id: int, expert_id: int, reason: str) -> None: ...
+    def redraw(self, *, actor, request_id: int, expert_id: int, reason: str) -> bool:
+        """Redraw a recused expert's seat; False when the experts app cannot (the seat is then filled directly)."""
+        ...
 
     def publish(self, request_id: int) -> None: ...
 
@@ -91,38 +95,24 @@ class ExpertsAppDraw:
             raise Conflict("专家库尚未启用，暂不能随机抽取评标专家", field="draw") from None
 
     def _request(self, request_id: int) -> Any:
-        return self._module("selectors").draw_request_get(request_id)
+        selectors = self._module("selectors")
+        if hasattr(selectors._module, "draw_request_get"):
+            return selectors.draw_request_get(request_id)
+        # Until the experts app offers a lookup selector: its model through the app registry (nothing imported).
+        return apps.get_model("experts", "DrawRequest").objects.get(pk=request_id)
 
-    def request(
-        self,
-        *,
-        actor,
-        subject_code,
-        subject_title,
-        tenderer_entity_id,
-        needs,
-        regions_include,
-        regions_exclude,
-        conflicts,
-        scheduled_at,
-    ) -> int:
+    def request(self, *, actor, subject_code, subject_title, tenderer_entity_id, needs, regions_include,
+                regions_exclude, conflicts, scheduled_at) -> int:
         services = self._module("services")
         made = services.draw_request_create(
-            actor=actor,
-            subject_code=subject_code,
-            subject_title=subject_title,
-            tenderer_entity_id=tenderer_entity_id,
-            needs=[(n.code, n.count) for n in needs],
-            regions_include=regions_include,
-            regions_exclude=regions_exclude,
-            conflicts=services.Conflicts(
-                bidder_entity_ids=list(conflicts.bidder_entity_ids),
-                tenderer_entity_id=conflicts.tenderer_entity_id,
-                agency_entity_id=conflicts.agency_entity_id,
-                supervising_entity_ids=list(conflicts.supervising_entity_ids),
-            ),
-            scheduled_at=scheduled_at,
-        )
+            actor=actor, subject_code=subject_code, subject_title=subject_title,
+            tenderer_entity_id=tenderer_entity_id, needs=[(n.code, n.count) for n in needs],
+            regions_include=regions_include, regions_exclude=regions_exclude,
+            conflicts=services.Conflicts(bidder_entity_ids=list(conflicts.bidder_entity_ids),
+                                         tenderer_entity_id=conflicts.tenderer_entity_id,
+                                         agency_entity_id=conflicts.agency_entity_id,
+                                         supervising_entity_ids=list(conflicts.supervising_entity_ids)),
+            scheduled_at=scheduled_at)
         return int(made.pk)
 
     def is_complete(self, request_id: int) -> bool:
@@ -130,17 +120,17 @@ class ExpertsAppDraw:
 
     def confirmed(self, request_id: int) -> list[Confirmed]:
         rows = self._module("selectors").draw_confirmed_experts(self._request(request_id))
-        return [
-            Confirmed(
-                expert_id=r.expert.pk, user=r.expert.user, classification=getattr(r, "classification_id", "")
-            )
-            for r in rows
-        ]
+        # DrawnExpert.need: the classification the expert was drawn for
+        return [Confirmed(expert_id=r.expert.pk, user=r.expert.user, classification=getattr(r, "need", "") or "")
+                for r in rows]
 
-    def redraw(self, *, actor, request_id: int, expert_id: int, reason: str) -> None:
-        self._module("services").draw_recusal_redraw(
-            actor=actor, request=self._request(request_id), expert_id=expert_id, reason=reason
-        )
+    def redraw(self, *, actor, request_id: int, expert_id: int, reason: str) -> bool:
+        services = self._module("services")
+        if not hasattr(services._module, "draw_recusal_redraw"):
+            return False  # no redraw for a recusal in the experts app yet: the seat is filled directly, with a reason
+        services.draw_recusal_redraw(actor=actor, request=self._request(request_id), expert_id=expert_id,
+                                     reason=reason)
+        return True
 
     def publish(self, request_id: int) -> None:
         self._module("services").draw_publish(self._request(request_id))

@@ -198,10 +198,12 @@ def committee_draw_request(
         )
     if (share := _share_error(lot, experts, size)) is not None:
         raise DomainError(share, field="needs")
-    if scheduled_at is not None and timezone.is_naive(scheduled_at):
+    if scheduled_at is None:
+        raise DomainError("请填写评标时间", field="scheduled_at")
+    if timezone.is_naive(scheduled_at):
         scheduled_at = timezone.make_aware(scheduled_at)
-    if scheduled_at is not None and scheduled_at < clock.now() - dt.timedelta(minutes=5):
-        raise DomainError("评标时间不能早于当前时间", field="scheduled_at")
+    if scheduled_at <= clock.now():
+        raise DomainError("评标时间须晚于当前时间", field="scheduled_at")
     include, include_ids = _regions(regions_include, "regions_include")
     exclude, exclude_ids = _regions(regions_exclude, "regions_exclude")
     if set(include) & set(exclude):

@@ -147,10 +147,11 @@ class FakeExpertsDraw:
     def confirmed(self, request_id: int) -> list:
         return list(self.confirmed_rows)
 
-    def redraw(self, *, actor, request_id: int, expert_id: int, reason: str) -> None:
+    def redraw(self, *, actor, request_id: int, expert_id: int, reason: str) -> bool:
         self.redraws.append({"request_id": request_id, "expert_id": expert_id, "reason": reason})
         self.confirmed_rows = [c for c in self.confirmed_rows if c.expert_id != expert_id]
         self.complete = False
+        return True
 
     def publish(self, request_id: int) -> None:
         self.published.append(request_id)

@@ -4,17 +4,19 @@ and declares, one recuses and the seat is redrawn; the supervisor reads how the 
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import pytest
 
 from ggzy.accounts.roles import Role
+from ggzy.core import clock
 from ggzy.tendering.models import CommitteeMember, RecusalDeclaration
 from ggzy.tendering.services import committee
 from tests.test_phone_layout import OUTSIDE
 
 from .conftest import FakeExpertsDraw
-from .test_browser_tendering import Actor
+from .test_browser_tendering import Actor, _local
 from .test_committee import _confirm, _opened
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
@@ -54,6 +56,7 @@ def test_committee_by_draw_on_a_phone_in_english(browser, live_server, world, fa
     page.fill("#need_count_1", "1")
     page.select_option("select[name=need_kind_1]", "economic")
     page.fill("#tenderer_rep", world.tenderer.username)
+    page.fill("#scheduled_at", _local(clock.now() + dt.timedelta(hours=2)))
     staff.click("#draw-form button")
     assert [(n.code, n.count) for n in fake_draw.requests[0]["needs"]] == [("A01", 3), ("A0201", 1)]
     # the experts confirm (in the experts app); the center forms the committee

@@ -26,6 +26,10 @@ from .test_services_flow import PRICES, _bid
 NEEDS = [("A01", 3, "technical"), ("A0201", 1, "economic")]
 
 
+def LATER():  # noqa: N802 — the evaluation time of a draw: two hours from now
+    return clock.now() + dt.timedelta(hours=2)
+
+
 def _opened(world):
     """A lot with three bids, opened, its record published, in evaluation."""
     lot = lot_ready(world)
@@ -58,7 +62,8 @@ def test_committee_by_draw_end_to_end(world, fake_draw, client):
     lot = _opened(world)
     # when the center asks for a draw of four experts plus the tenderer's representative
     formation = committee.committee_draw_request(actor=world.staff, lot=lot, needs=NEEDS, size=5,
-                                                 tenderer_rep=world.tenderer, regions_include=["370100"])
+                                                 tenderer_rep=world.tenderer, regions_include=["370100"],
+                                                 scheduled_at=LATER())
     # then the experts app got the needs by classification and the conflict inputs, passed in by tendering
     sent = fake_draw.requests[0]
     assert [(n.code, n.count) for n in sent["needs"]] == [("A01", 3), ("A0201", 1)]
@@ -113,11 +118,13 @@ def test_draw_request_breaking_the_rules_is_refused(world, fake_draw):
         committee.committee_draw_request(actor=world.other_staff, lot=lot, needs=[("A01", 5, "technical")])
     with pytest.raises(DomainError, match="行政区划代码不存在：999999") as caught:
         committee.committee_draw_request(actor=world.staff, lot=lot, needs=[("A01", 5, "technical")],
-                                         regions_include=["999999"])
+                                         regions_include=["999999"], scheduled_at=LATER())
     assert "regions_include" in caught.value.errors
     assert not fake_draw.requests and not CommitteeFormation.objects.exists()
     # a drawn "expert" whose account is not an expert's breaks the committee rules: nothing is formed
-    committee.committee_draw_request(actor=world.staff, lot=lot, needs=[("A01", 5, "technical")])
+    with pytest.raises(DomainError, match="请填写评标时间"):
+        committee.committee_draw_request(actor=world.staff, lot=lot, needs=[("A01", 5, "technical")])
+    committee.committee_draw_request(actor=world.staff, lot=lot, needs=[("A01", 5, "technical")], scheduled_at=LATER())
     fake_draw.confirmed_rows = [Confirmed(expert_id=i, user=u, classification="A01")
                                 for i, u in enumerate([*world.experts[:4], world.bidders[3]])]
     fake_draw.complete = True
@@ -247,5 +254,6 @@ def test_without_the_experts_draw_the_request_is_refused_and_nothing_is_written(
     monkeypatch.setattr(expert_draws.importlib, "import_module", missing)
     lot = _opened(world)
     with pytest.raises(Conflict, match="专家库尚未启用"):
-        committee.committee_draw_request(actor=world.staff, lot=lot, needs=[("A01", 5, "technical")])
+        committee.committee_draw_request(actor=world.staff, lot=lot, needs=[("A01", 5, "technical")],
+                                         scheduled_at=LATER())
     assert not CommitteeFormation.objects.exists() and not AuditEntry.objects.filter(action__startswith="committee")
