@@ -257,3 +257,25 @@ def test_without_the_experts_draw_the_request_is_refused_and_nothing_is_written(
         committee.committee_draw_request(actor=world.staff, lot=lot, needs=[("A01", 5, "technical")],
                                          scheduled_at=LATER())
     assert not CommitteeFormation.objects.exists() and not AuditEntry.objects.filter(action__startswith="committee")
+
+
+def test_the_draw_is_published_when_the_result_is_final_and_names_become_public(world, fake_draw, client):
+    from ggzy.tendering.services import result
+
+    lot = _drawn_committee(world, fake_draw)
+    members = [*world.experts[:4], world.tenderer]
+    for user in members:
+        committee.recusal_declare(actor=user, lot=lot, confirm=True)
+    for user in members:
+        for bid in lot.bids.filter(state=BidState.OPENED):
+            evaluation.score_submit(actor=user, bid=bid, technical="50", commercial="10")
+    evaluation.report_generate(actor=world.experts[0], lot=lot)
+    for user in members:
+        evaluation.report_sign(actor=user, lot=lot)
+    result.candidates_publish(actor=world.tenderer, lot=lot)
+    clock.advance(dt.timedelta(days=3, minutes=1))
+    assert fake_draw.published == []
+    assert world.experts[0].display_name not in client.get(f"/tendering/lots/{lot.pk}/").content.decode()
+    result.award_issue(actor=world.tenderer, lot=lot)
+    assert fake_draw.published == [701]
+    assert world.experts[0].display_name in client.get(f"/tendering/lots/{lot.pk}/").content.decode()
