@@ -7,3 +7,7 @@ from . import views  # noqa: F401
 app_name = "experts"
 urlpatterns: list = [
 ]
+
+from .urls_draw import urlpatterns as draw_urlpatterns  # noqa: E402 — the draw (branch draw)
+
+urlpatterns += draw_urlpatterns
