@@ -25,8 +25,10 @@ EXPERT = roles(Role.EXPERT)
 
 
 def _staff_rows(request: DrawRequest) -> list[dict]:
-    return [{"d": d, "name": selectors.drawn_name_for_center(d)}
-            for d in request.drawn.select_related("expert", "request").order_by("order")]
+    return [
+        {"d": d, "name": selectors.drawn_name_for_center(d)}
+        for d in request.drawn.select_related("expert", "request").order_by("order")
+    ]
 
 
 def _parse_needs(text: str) -> list[tuple[str, int]]:
@@ -49,22 +51,33 @@ def draw_list_view(request):
         from django.contrib.auth import get_user_model
 
         try:
-            witness = get_user_model().objects.filter(username=request.POST.get("witness", "").strip()).first()
+            witness = (
+                get_user_model().objects.filter(username=request.POST.get("witness", "").strip()).first()
+            )
             try:
                 when = timezone.make_aware(dt.datetime.fromisoformat(request.POST.get("scheduled_at", "")))
             except ValueError:
                 raise DomainError("评标时间格式不正确", field="scheduled_at") from None
             draw = services.draw_request_create(
-                actor=request.user, subject_code=request.POST.get("subject_code", ""),
-                subject_title=request.POST.get("subject_title", ""), tenderer_entity_id=None,
-                needs=_parse_needs(request.POST.get("needs", "")), scheduled_at=when, witness=witness)
+                actor=request.user,
+                subject_code=request.POST.get("subject_code", ""),
+                subject_title=request.POST.get("subject_title", ""),
+                tenderer_entity_id=None,
+                needs=_parse_needs(request.POST.get("needs", "")),
+                scheduled_at=when,
+                witness=witness,
+            )
         except DomainError as exc:
             error = exc.message
         else:
             return redirect(reverse("experts:draw_detail", args=[draw.pk]))
     draws = DrawRequest.objects.select_related("requested_by", "witness")[:50]
-    return render(request, "experts/pages/draw_list.html", {"draws": draws, "error": error},
-                  status=400 if error else 200)
+    return render(
+        request,
+        "experts/pages/draw_list.html",
+        {"draws": draws, "error": error},
+        status=400 if error else 200,
+    )
 
 
 @requires(STAFF)
@@ -81,13 +94,24 @@ def draw_detail_view(request, draw_id: int):
                 drawn = DrawnExpert.objects.filter(pk=request.POST.get("drawn"), request=draw).first()
                 if drawn is None:
                     raise DomainError("抽中专家不存在", field="drawn")
-                services.draw_sign_in(actor=request.user, drawn=drawn, id_number=request.POST.get("id_number", ""))
+                services.draw_sign_in(
+                    actor=request.user, drawn=drawn, id_number=request.POST.get("id_number", "")
+                )
         except DomainError as exc:
             error = exc.message
         draw.refresh_from_db()
-    ctx = {"draw": draw, "rows": _staff_rows(draw), "error": error, "beacon": services.draw_beacon(draw),
-           "complete": selectors.draw_is_complete(draw)}
-    template = "experts/partials/draw_rows.html" if request.headers.get("HX-Request") else "experts/pages/draw_detail.html"
+    ctx = {
+        "draw": draw,
+        "rows": _staff_rows(draw),
+        "error": error,
+        "beacon": services.draw_beacon(draw),
+        "complete": selectors.draw_is_complete(draw),
+    }
+    template = (
+        "experts/partials/draw_rows.html"
+        if request.headers.get("HX-Request")
+        else "experts/pages/draw_detail.html"
+    )
     return render(request, template, ctx, status=400 if error else 200)
 
 
@@ -97,8 +121,11 @@ def invitations_view(request):
 
     expert = expert_for_user(request.user)
     invitations = selectors.draw_invitations_for_expert(expert) if expert else []
-    return render(request, "experts/pages/invitations.html", {"expert": expert, "invitations": invitations,
-                                                              "notified": DrawnState.NOTIFIED})
+    return render(
+        request,
+        "experts/pages/invitations.html",
+        {"expert": expert, "invitations": invitations, "notified": DrawnState.NOTIFIED},
+    )
 
 
 @requires(EXPERT)
@@ -129,6 +156,8 @@ def draw_public_view(request, draw_id: int):
     doc = selectors.draw_published_document(draw) if draw else None
     if doc is None:
         raise Http404("抽取结果尚未公开")
-    return render(request, "experts/pages/draw_public.html", {"draw": draw, "doc": doc,
-                                                              "result": [(r, doc["names"].get(r["id"], ""))
-                                                                         for r in doc["result"]]})
+    return render(
+        request,
+        "experts/pages/draw_public.html",
+        {"draw": draw, "doc": doc, "result": [(r, doc["names"].get(r["id"], "")) for r in doc["result"]]},
+    )
