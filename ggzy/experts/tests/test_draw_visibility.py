@@ -104,3 +104,37 @@ def test_center_sees_the_name_at_sign_in_and_public_when_final(drawn):
     assert row.expert.name in public and other.expert.name in public
     for e in drawn["experts"]:
         assert e.id_number not in public and e.phone not in public
+
+
+def test_draw_pages_in_english_have_no_chinese_outside_data(drawn):
+    from tests.test_english_mode import _data_strings, chinese_runs
+
+    r = drawn["request"]
+    row = drawn["rows"][0]
+    services.draw_answer(actor=row.expert.user, drawn=row, accept=True)
+    pages = [
+        (drawn["staff"], "/experts/draws/"),
+        (drawn["staff"], f"/experts/draws/{r.pk}/"),
+        (row.expert.user, "/experts/invitations/"),
+    ]
+    staff = _client(drawn["staff"])
+    staff.cookies["django_language"] = "en"
+    bad = staff.post(
+        f"/experts/draws/{r.pk}/",
+        {"action": "sign_in", "drawn": row.pk, "id_number": "123"},
+        HTTP_HX_REQUEST="true",
+    )
+    services.draw_publish(r)
+    pages.append((None, f"/experts/draws/{r.pk}/public/"))
+    data = _data_strings()
+    left = {}
+    for user, url in pages:
+        client = _client(user) if user else Client()
+        client.cookies["django_language"] = "en"
+        response = client.get(url)
+        assert response.status_code == 200, url
+        runs = chinese_runs(response.content.decode(), data)
+        if runs:
+            left[url] = runs
+    assert bad.status_code == 400 and "The ID number is malformed" in bad.content.decode()
+    assert not left, left
