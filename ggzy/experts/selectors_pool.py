@@ -75,7 +75,7 @@ class PoolHealth:
     total: int
     by_status: list[tuple[str, str, int, int]]  # value, label, count, pct
     by_classification: list[tuple[str, str, int, int]]  # code, name, active experts, pct
-    by_city: list[tuple[str, int, int]]  # city name, active experts, pct
+    by_city: list[tuple[str, str, int, int]]  # city name, English name, active experts, pct
     rated_last_year: int
     ratings_last_year: int
     average_rating: float | None
@@ -104,13 +104,13 @@ def pool_health() -> PoolHealth:
     top = max((len(v) for v in per_code.values()), default=0)
     by_classification = [(code, names.get(code, code), len(ids), _pct(len(ids), top))
                          for code, ids in sorted(per_code.items())]
-    cities: dict[str, int] = {}
-    for region_name, level, parent_name in active.values_list("region__name", "region__level",
-                                                             "region__parent__name"):
-        city = region_name if level == "city" else parent_name
+    cities: dict[tuple[str, str], int] = {}
+    for name, name_en, level, parent_name, parent_en in active.values_list(
+            "region__name", "region__name_en", "region__level", "region__parent__name", "region__parent__name_en"):
+        city = (name, name_en) if level == "city" else (parent_name, parent_en)
         cities[city] = cities.get(city, 0) + 1
     top = max(cities.values(), default=0)
-    by_city = [(c, n, _pct(n, top)) for c, n in sorted(cities.items(), key=lambda kv: -kv[1])]
+    by_city = [(c[0], c[1], n, _pct(n, top)) for c, n in sorted(cities.items(), key=lambda kv: -kv[1])]
     since = clock.now() - dt.timedelta(days=365)
     recent = ExpertRating.objects.filter(rated_at__gte=since)
     agg = recent.aggregate(n=Count("id"), experts=Count("expert", distinct=True), a=Avg("attendance"),
