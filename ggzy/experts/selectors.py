@@ -44,7 +44,8 @@ def experts_with_classification(codes: Iterable[str], *, only_drawable: bool = T
     if only_drawable:
         today = clock.today()
         experts = experts.filter(status=ExpertStatus.ACTIVE, available=True).filter(
-            Q(unavailable_until__isnull=True) | Q(unavailable_until__lt=today))
+            Q(unavailable_until__isnull=True) | Q(unavailable_until__lt=today)
+        )
     return experts.distinct().select_related("region").order_by("id")
 
 

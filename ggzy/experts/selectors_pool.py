@@ -34,8 +34,11 @@ def _running(on_date: dt.date) -> Q:
 def experts_penalised_ids(on_date: dt.date | None = None) -> set[int]:
     """Experts the draw avoids on ``on_date``: a penalty in bidding matters or a bad-credit record in force."""
     on_date = on_date or clock.today()
-    return set(ExpertPenalty.objects.filter(_running(on_date), kind__in=AVOIDING_KINDS)
-               .values_list("expert_id", flat=True))
+    return set(
+        ExpertPenalty.objects.filter(_running(on_date), kind__in=AVOIDING_KINDS).values_list(
+            "expert_id", flat=True
+        )
+    )
 
 
 def expert_is_penalised(expert: Expert, on_date: dt.date | None = None) -> bool:
@@ -55,8 +58,12 @@ class Performance:
 
 def expert_performance(expert: Expert) -> Performance:
     agg = ExpertRating.objects.filter(expert=expert).aggregate(
-        n=Count("id"), attendance=Avg("attendance"), punctuality=Avg("punctuality"), quality=Avg("quality"),
-        conduct=Avg("conduct"))
+        n=Count("id"),
+        attendance=Avg("attendance"),
+        punctuality=Avg("punctuality"),
+        quality=Avg("quality"),
+        conduct=Avg("conduct"),
+    )
     marks = [agg[k] for k in ("attendance", "punctuality", "quality", "conduct")]
     average = sum(marks) / 4 if agg["n"] else None
     return Performance(agg["n"], average, *marks)
@@ -90,11 +97,15 @@ def pool_health() -> PoolHealth:
     """Size per classification (level 2, active experts), status, cities, activity (ratings in the last 365 days),
     penalties in force, refusals of draw invitations (when the draw's records exist)."""
     today = clock.today()
-    status_counts = dict(Expert.objects.values_list("status").annotate(n=Count("id")).values_list("status", "n"))
+    status_counts = dict(
+        Expert.objects.values_list("status").annotate(n=Count("id")).values_list("status", "n")
+    )
     total = sum(status_counts.values())
     top = max(status_counts.values(), default=0)
-    by_status = [(v, str(label), status_counts.get(v, 0), _pct(status_counts.get(v, 0), top))
-                 for v, label in ExpertStatus.choices]
+    by_status = [
+        (v, str(label), status_counts.get(v, 0), _pct(status_counts.get(v, 0), top))
+        for v, label in ExpertStatus.choices
+    ]
     active = Expert.objects.filter(status=ExpertStatus.ACTIVE)
     per_code: dict[str, set[int]] = {}
     for expert_id, code in active.values_list("id", "classifications__classification_id"):
@@ -102,27 +113,43 @@ def pool_health() -> PoolHealth:
             per_code.setdefault(code[:3], set()).add(expert_id)
     names = dict(Classification.objects.filter(level=2).values_list("code", "name"))
     top = max((len(v) for v in per_code.values()), default=0)
-    by_classification = [(code, names.get(code, code), len(ids), _pct(len(ids), top))
-                         for code, ids in sorted(per_code.items())]
+    by_classification = [
+        (code, names.get(code, code), len(ids), _pct(len(ids), top)) for code, ids in sorted(per_code.items())
+    ]
     cities: dict[tuple[str, str], int] = {}
     for name, name_en, level, parent_name, parent_en in active.values_list(
-            "region__name", "region__name_en", "region__level", "region__parent__name", "region__parent__name_en"):
+        "region__name", "region__name_en", "region__level", "region__parent__name", "region__parent__name_en"
+    ):
         city = (name, name_en) if level == "city" else (parent_name, parent_en)
         cities[city] = cities.get(city, 0) + 1
     top = max(cities.values(), default=0)
     by_city = [(c[0], c[1], n, _pct(n, top)) for c, n in sorted(cities.items(), key=lambda kv: -kv[1])]
     since = clock.now() - dt.timedelta(days=365)
     recent = ExpertRating.objects.filter(rated_at__gte=since)
-    agg = recent.aggregate(n=Count("id"), experts=Count("expert", distinct=True), a=Avg("attendance"),
-                           p=Avg("punctuality"), q=Avg("quality"), c=Avg("conduct"))
+    agg = recent.aggregate(
+        n=Count("id"),
+        experts=Count("expert", distinct=True),
+        a=Avg("attendance"),
+        p=Avg("punctuality"),
+        q=Avg("quality"),
+        c=Avg("conduct"),
+    )
     average = (agg["a"] + agg["p"] + agg["q"] + agg["c"]) / 4 if agg["n"] else None
     refusals, refusals_by = _refusals()
     return PoolHealth(
-        total=total, by_status=by_status, by_classification=by_classification, by_city=by_city,
-        rated_last_year=agg["experts"], ratings_last_year=agg["n"], average_rating=average,
-        penalised=len(experts_penalised_ids(today)), refusals=refusals, refusals_by_classification=refusals_by,
+        total=total,
+        by_status=by_status,
+        by_classification=by_classification,
+        by_city=by_city,
+        rated_last_year=agg["experts"],
+        ratings_last_year=agg["n"],
+        average_rating=average,
+        penalised=len(experts_penalised_ids(today)),
+        refusals=refusals,
+        refusals_by_classification=refusals_by,
         open_conflicts=PoolConflict.objects.filter(status=ConflictStatus.OPEN).count(),
-        pending_changes=ExpertChangeRequest.objects.filter(status=ChangeRequestStatus.PENDING).count())
+        pending_changes=ExpertChangeRequest.objects.filter(status=ChangeRequestStatus.PENDING).count(),
+    )
 
 
 def _refusals() -> tuple[int | None, list[tuple[str, int, int]]]:
@@ -132,8 +159,12 @@ def _refusals() -> tuple[int | None, list[tuple[str, int, int]]]:
         drawn = apps.get_model("experts", "DrawnExpert")
     except LookupError:
         return None, []
-    rows = dict(drawn.objects.filter(state__in=("refused", "timed_out")).values_list("need")
-                .annotate(n=Count("id")).values_list("need", "n"))
+    rows = dict(
+        drawn.objects.filter(state__in=("refused", "timed_out"))
+        .values_list("need")
+        .annotate(n=Count("id"))
+        .values_list("need", "n")
+    )
     top = max(rows.values(), default=0)
     return sum(rows.values()), [(code, n, _pct(n, top)) for code, n in sorted(rows.items())]
 
@@ -147,13 +178,19 @@ def pool_import_get(import_id: int) -> PoolImport | None:
 
 
 def conflicts_open() -> QuerySet[PoolConflict]:
-    return (PoolConflict.objects.filter(status=ConflictStatus.OPEN).select_related("expert", "pool_import")
-            .order_by("expert_id", "field", "id"))
+    return (
+        PoolConflict.objects.filter(status=ConflictStatus.OPEN)
+        .select_related("expert", "pool_import")
+        .order_by("expert_id", "field", "id")
+    )
 
 
 def change_requests_pending() -> QuerySet[ExpertChangeRequest]:
-    return (ExpertChangeRequest.objects.filter(status=ChangeRequestStatus.PENDING).select_related("expert")
-            .order_by("requested_at", "id"))
+    return (
+        ExpertChangeRequest.objects.filter(status=ChangeRequestStatus.PENDING)
+        .select_related("expert")
+        .order_by("requested_at", "id")
+    )
 
 
 def expert_change_requests(expert: Expert) -> QuerySet[ExpertChangeRequest]:

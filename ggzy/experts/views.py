@@ -42,14 +42,24 @@ def imports_view(request):
         upload = request.FILES.get("file")
         try:
             pool_import = services.pool_import_create(
-                actor=request.user, source=request.POST.get("source", ""),
-                file_name=upload.name if upload else "", content=upload.read() if upload else b"")
+                actor=request.user,
+                source=request.POST.get("source", ""),
+                file_name=upload.name if upload else "",
+                content=upload.read() if upload else b"",
+            )
         except DomainError as exc:
             errors = exc.errors
         else:
             return redirect("experts:import_detail", import_id=pool_import.pk)
-    return render(request, "experts/pages/imports.html", {
-        "imports": selectors.pool_imports()[:50], "errors": errors, "source": request.POST.get("source", "")})
+    return render(
+        request,
+        "experts/pages/imports.html",
+        {
+            "imports": selectors.pool_imports()[:50],
+            "errors": errors,
+            "source": request.POST.get("source", ""),
+        },
+    )
 
 
 @requires(STAFF)
@@ -58,8 +68,11 @@ def import_detail_view(request, import_id: int):
     if pool_import is None:
         raise Http404("导入记录不存在")
     total = pool_import.total_rows or 0
-    context = {"imp": pool_import, "pct": round(100 * pool_import.processed_rows / total) if total else 0,
-               "finished": pool_import.status in ("done", "failed")}
+    context = {
+        "imp": pool_import,
+        "pct": round(100 * pool_import.processed_rows / total) if total else 0,
+        "finished": pool_import.status in ("done", "failed"),
+    }
     if _is_htmx(request):
         return render(request, "experts/partials/import_progress.html", context)
     context["issues"] = pool_import.issues.all()
@@ -70,8 +83,11 @@ def import_detail_view(request, import_id: int):
 
 @requires(STAFF)
 def conflicts_view(request):
-    return render(request, "experts/pages/conflicts.html",
-                  {"conflicts": selectors.conflicts_open()[:200], "field_labels": FIELD_LABELS})
+    return render(
+        request,
+        "experts/pages/conflicts.html",
+        {"conflicts": selectors.conflicts_open()[:200], "field_labels": FIELD_LABELS},
+    )
 
 
 @requires(STAFF)
@@ -81,20 +97,27 @@ def conflict_resolve_view(request, conflict_id: int):
     if conflict is None:
         raise Http404("冲突记录不存在")
     try:
-        services.pool_conflict_resolve(actor=request.user, conflict=conflict,
-                                       take_incoming=request.POST.get("take") == "incoming")
+        services.pool_conflict_resolve(
+            actor=request.user, conflict=conflict, take_incoming=request.POST.get("take") == "incoming"
+        )
     except DomainError as exc:
         messages.error(request, exc.message)
     else:
         messages.success(request, "已处理")
-    return redirect(request.POST.get("next") if request.POST.get("next", "").startswith("/experts/")
-                    else "experts:conflicts")
+    return redirect(
+        request.POST.get("next")
+        if request.POST.get("next", "").startswith("/experts/")
+        else "experts:conflicts"
+    )
 
 
 @requires(STAFF)
 def changes_view(request):
-    return render(request, "experts/pages/changes.html", {"requests": selectors.change_requests_pending()[:200],
-                                                         "field_labels": FIELD_LABELS})
+    return render(
+        request,
+        "experts/pages/changes.html",
+        {"requests": selectors.change_requests_pending()[:200], "field_labels": FIELD_LABELS},
+    )
 
 
 @requires(STAFF)
@@ -104,9 +127,12 @@ def change_decide_view(request, request_id: int):
     if change is None:
         raise Http404("变更申请不存在")
     try:
-        services.change_request_decide(actor=request.user, request=change,
-                                       approve=request.POST.get("decision") == "approve",
-                                       reason=request.POST.get("reason", ""))
+        services.change_request_decide(
+            actor=request.user,
+            request=change,
+            approve=request.POST.get("decision") == "approve",
+            reason=request.POST.get("reason", ""),
+        )
     except DomainError as exc:
         messages.error(request, exc.message)
     else:
@@ -125,25 +151,42 @@ def expert_view(request, expert_id: int):
             if request.POST.get("action") == "penalty":
                 until = request.POST.get("until") or None
                 services.expert_penalty_record(
-                    actor=request.user, expert=expert, kind=request.POST.get("kind", ""),
-                    reason=request.POST.get("reason", ""), decided_on=_date(request.POST.get("decided_on"), "decided_on"),
-                    until=_date(until, "until") if until else None)
+                    actor=request.user,
+                    expert=expert,
+                    kind=request.POST.get("kind", ""),
+                    reason=request.POST.get("reason", ""),
+                    decided_on=_date(request.POST.get("decided_on"), "decided_on"),
+                    until=_date(until, "until") if until else None,
+                )
             else:
-                services.expert_rate(actor=request.user, expert=expert,
-                                     subject_code=request.POST.get("subject_code", ""),
-                                     marks={k: request.POST.get(k) for k in MARKS},
-                                     comment=request.POST.get("comment", ""))
+                services.expert_rate(
+                    actor=request.user,
+                    expert=expert,
+                    subject_code=request.POST.get("subject_code", ""),
+                    marks={k: request.POST.get(k) for k in MARKS},
+                    comment=request.POST.get("comment", ""),
+                )
         except DomainError as exc:
             errors = exc.errors
         else:
             messages.success(request, "已保存")
             return redirect("experts:expert", expert_id=expert.pk)
-    return render(request, "experts/pages/expert.html", {
-        "expert": expert, "masked_id": id_number_mask(expert.id_number),
-        "performance": selectors.expert_performance(expert), "ratings": selectors.expert_ratings(expert)[:50],
-        "penalties": expert.penalties.all(), "penalised": selectors.expert_is_penalised(expert),
-        "classifications": expert.classifications.select_related("classification"),
-        "marks": [(k, MARK_LABELS[k]) for k in MARKS], "kinds": PenaltyKind.choices, "errors": errors})
+    return render(
+        request,
+        "experts/pages/expert.html",
+        {
+            "expert": expert,
+            "masked_id": id_number_mask(expert.id_number),
+            "performance": selectors.expert_performance(expert),
+            "ratings": selectors.expert_ratings(expert)[:50],
+            "penalties": expert.penalties.all(),
+            "penalised": selectors.expert_is_penalised(expert),
+            "classifications": expert.classifications.select_related("classification"),
+            "marks": [(k, MARK_LABELS[k]) for k in MARKS],
+            "kinds": PenaltyKind.choices,
+            "errors": errors,
+        },
+    )
 
 
 def _date(value, field: str) -> dt.date:
@@ -160,8 +203,11 @@ def me_view(request):
         return render(request, "experts/pages/me_missing.html")
     errors: dict[str, list[str]] = {}
     if request.method == "POST":
-        data = {"phone": request.POST.get("phone", ""), "available": request.POST.get("available") == "on",
-                "unavailable_until": request.POST.get("unavailable_until", "")}
+        data = {
+            "phone": request.POST.get("phone", ""),
+            "available": request.POST.get("available") == "on",
+            "unavailable_until": request.POST.get("unavailable_until", ""),
+        }
         for key in ("employer_name", "title", "title_level"):
             if request.POST.get(key):
                 data[key] = request.POST[key]
@@ -172,10 +218,17 @@ def me_view(request):
         else:
             messages.success(request, "已保存；工作单位或职称的变更已提交审核" if change else "已保存")
             return redirect("experts:me")
-    return render(request, "experts/pages/me.html", {
-        "expert": expert, "masked_id": id_number_mask(expert.id_number), "errors": errors,
-        "performance": selectors.expert_performance(expert),
-        "changes": selectors.expert_change_requests(expert)[:10], "title_levels": TitleLevel.choices,
-        "field_labels": FIELD_LABELS,
-        "classifications": expert.classifications.select_related("classification")})
-
+    return render(
+        request,
+        "experts/pages/me.html",
+        {
+            "expert": expert,
+            "masked_id": id_number_mask(expert.id_number),
+            "errors": errors,
+            "performance": selectors.expert_performance(expert),
+            "changes": selectors.expert_change_requests(expert)[:10],
+            "title_levels": TitleLevel.choices,
+            "field_labels": FIELD_LABELS,
+            "classifications": expert.classifications.select_related("classification"),
+        },
+    )

@@ -24,11 +24,15 @@ class ClassificationImportResult:
 
 
 def _rows(text: str) -> list[tuple[int, str, str, str]]:
-    lines = [(n, line) for n, line in enumerate(text.splitlines(), start=1) if line.strip()
-             and not line.lstrip().startswith("#")]
+    lines = [
+        (n, line)
+        for n, line in enumerate(text.splitlines(), start=1)
+        if line.strip() and not line.lstrip().startswith("#")
+    ]
     rows = []
-    for (number, _), record in zip(lines, csv.reader(io.StringIO("\n".join(line for _, line in lines))),
-                                   strict=True):
+    for (number, _), record in zip(
+        lines, csv.reader(io.StringIO("\n".join(line for _, line in lines))), strict=True
+    ):
         if [c.strip() for c in record] == ["code", "name", "parent_code"]:
             continue
         if len(record) < 2:

@@ -22,18 +22,30 @@ class EntryRules:
 
 
 def entry_rules(on_date: dt.date) -> EntryRules:
-    version = template_version_in_force(category_code=GENERAL_CATEGORY_CODE, method="general", on_date=on_date)
-    return EntryRules(experience_min=int(period_value(version, "expert_experience_min")),
-                      senior_title_required=period_value(version, "expert_senior_title_required") >= 1,
-                      age_max=int(period_value(version, "expert_age_max")))
+    version = template_version_in_force(
+        category_code=GENERAL_CATEGORY_CODE, method="general", on_date=on_date
+    )
+    return EntryRules(
+        experience_min=int(period_value(version, "expert_experience_min")),
+        senior_title_required=period_value(version, "expert_senior_title_required") >= 1,
+        age_max=int(period_value(version, "expert_age_max")),
+    )
 
 
 def age_on(birth_date: dt.date, on_date: dt.date) -> int:
-    return on_date.year - birth_date.year - ((on_date.month, on_date.day) < (birth_date.month, birth_date.day))
+    return (
+        on_date.year - birth_date.year - ((on_date.month, on_date.day) < (birth_date.month, birth_date.day))
+    )
 
 
-def entry_problems(*, birth_date: dt.date, title_level: str, years_in_field: int, on_date: dt.date,
-                   rules: EntryRules | None = None) -> dict[str, str]:
+def entry_problems(
+    *,
+    birth_date: dt.date,
+    title_level: str,
+    years_in_field: int,
+    on_date: dt.date,
+    rules: EntryRules | None = None,
+) -> dict[str, str]:
     """Field → reason for every entry condition the person does not meet (empty: admissible)."""
     rules = rules or entry_rules(on_date)
     problems: dict[str, str] = {}

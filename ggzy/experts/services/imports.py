@@ -57,21 +57,41 @@ COLUMNS: dict[str, tuple[str, ...]] = {
 COLUMN_LABELS = {key: names[0] for key, names in COLUMNS.items()}
 REQUIRED = ("name", "id_number", "title", "years_in_field", "region")
 
-LEVEL_LABELS = {"正高级": TitleLevel.SENIOR_FULL, "正高": TitleLevel.SENIOR_FULL,
-                "副高级": TitleLevel.SENIOR_DEPUTY, "副高": TitleLevel.SENIOR_DEPUTY,
-                "中级": TitleLevel.INTERMEDIATE, "初级": TitleLevel.OTHER, "其他": TitleLevel.OTHER}
+LEVEL_LABELS = {
+    "正高级": TitleLevel.SENIOR_FULL,
+    "正高": TitleLevel.SENIOR_FULL,
+    "副高级": TitleLevel.SENIOR_DEPUTY,
+    "副高": TitleLevel.SENIOR_DEPUTY,
+    "中级": TitleLevel.INTERMEDIATE,
+    "初级": TitleLevel.OTHER,
+    "其他": TitleLevel.OTHER,
+}
 # titles whose level is known without a level column (longest first: 教授级高级工程师 before 高级工程师)
-TITLE_LEVELS = [("教授级高级", TitleLevel.SENIOR_FULL), ("正高级", TitleLevel.SENIOR_FULL),
-                ("研究员", TitleLevel.SENIOR_FULL), ("副教授", TitleLevel.SENIOR_DEPUTY),
-                ("副研究员", TitleLevel.SENIOR_DEPUTY), ("教授", TitleLevel.SENIOR_FULL),
-                ("副主任医师", TitleLevel.SENIOR_DEPUTY), ("主任医师", TitleLevel.SENIOR_FULL),
-                ("高级", TitleLevel.SENIOR_DEPUTY), ("工程师", TitleLevel.INTERMEDIATE),
-                ("会计师", TitleLevel.INTERMEDIATE), ("经济师", TitleLevel.INTERMEDIATE),
-                ("讲师", TitleLevel.INTERMEDIATE)]
+TITLE_LEVELS = [
+    ("教授级高级", TitleLevel.SENIOR_FULL),
+    ("正高级", TitleLevel.SENIOR_FULL),
+    ("研究员", TitleLevel.SENIOR_FULL),
+    ("副教授", TitleLevel.SENIOR_DEPUTY),
+    ("副研究员", TitleLevel.SENIOR_DEPUTY),
+    ("教授", TitleLevel.SENIOR_FULL),
+    ("副主任医师", TitleLevel.SENIOR_DEPUTY),
+    ("主任医师", TitleLevel.SENIOR_FULL),
+    ("高级", TitleLevel.SENIOR_DEPUTY),
+    ("工程师", TitleLevel.INTERMEDIATE),
+    ("会计师", TitleLevel.INTERMEDIATE),
+    ("经济师", TitleLevel.INTERMEDIATE),
+    ("讲师", TitleLevel.INTERMEDIATE),
+]
 # fields where a difference between the pool and a file is a conflict for a person to resolve
 CONFLICT_FIELDS = ("name", "employer_name", "title", "title_level", "region", "phone")
-FIELD_LABELS = {"name": "姓名", "employer_name": "工作单位", "title": "职称", "title_level": "职称级别",
-                "region": "所在地区", "phone": "手机号码"}
+FIELD_LABELS = {
+    "name": "姓名",
+    "employer_name": "工作单位",
+    "title": "职称",
+    "title_level": "职称级别",
+    "region": "所在地区",
+    "phone": "手机号码",
+}
 _PHONE = re.compile(r"^1\d{10}$")
 
 
@@ -97,10 +117,19 @@ def pool_import_create(*, actor, source: str, file_name: str, content: bytes) ->
         raise DomainError("文件不能超过10MB", field="file")
     with transaction.atomic():
         pool_import = PoolImport.objects.create(
-            source=source, file_name=file_name[-255:], content=content,
-            content_sha256=hashlib.sha256(content).hexdigest(), uploaded_by=actor, uploaded_at=clock.now())
-        audit_record(actor=actor, action="experts.import.create", obj=pool_import,
-                     after={"source": source, "file_name": pool_import.file_name})
+            source=source,
+            file_name=file_name[-255:],
+            content=content,
+            content_sha256=hashlib.sha256(content).hexdigest(),
+            uploaded_by=actor,
+            uploaded_at=clock.now(),
+        )
+        audit_record(
+            actor=actor,
+            action="experts.import.create",
+            obj=pool_import,
+            after={"source": source, "file_name": pool_import.file_name},
+        )
         transaction.on_commit(lambda: _enqueue(pool_import.pk))
     return pool_import
 
@@ -112,6 +141,7 @@ def _enqueue(import_id: int) -> None:
 
 
 # ------------------------------------------------------------------ reading
+
 
 def _cell(value: Any) -> str:
     if value is None:
@@ -191,8 +221,15 @@ class ParsedRow:
     problems: list[tuple[str, str]] = field(default_factory=list)  # (column label, reason)
 
 
-def _parse_row(number: int, row: list[str], columns: dict[str, int], regions: _Regions, known_codes: set[str],
-               rules, today) -> ParsedRow:
+def _parse_row(
+    number: int,
+    row: list[str],
+    columns: dict[str, int],
+    regions: _Regions,
+    known_codes: set[str],
+    rules,
+    today,
+) -> ParsedRow:
     def get(key: str) -> str:
         index = columns.get(key)
         return row[index].strip() if index is not None and index < len(row) else ""
@@ -223,7 +260,9 @@ def _parse_row(number: int, row: list[str], columns: dict[str, int], regions: _R
     region_text = get("region")
     region = regions.get(region_text) if region_text else None
     if region is None:
-        problem((COLUMN_LABELS["region"], f"所在地区无效：{region_text}" if region_text else "所在地区不能为空"))
+        problem(
+            (COLUMN_LABELS["region"], f"所在地区无效：{region_text}" if region_text else "所在地区不能为空")
+        )
     phone = get("phone").replace(" ", "").replace("-", "")
     if phone and not _PHONE.match(phone):
         problem((COLUMN_LABELS["phone"], "手机号码应为11位数字"))
@@ -233,17 +272,33 @@ def _parse_row(number: int, row: list[str], columns: dict[str, int], regions: _R
         problem((COLUMN_LABELS["classifications"], f"专业分类代码不存在：{'、'.join(unknown)}"))
     parsed.classification_codes = codes
     if parsed.id_number and title and level and years is not None:
-        for key, reason in entry_problems(birth_date=birth_date_of(parsed.id_number), title_level=level,
-                                          years_in_field=years, on_date=today, rules=rules).items():
-            label = {"years_in_field": COLUMN_LABELS["years_in_field"], "title_level": COLUMN_LABELS["title"],
-                     "id_number": COLUMN_LABELS["id_number"]}[key]
+        for key, reason in entry_problems(
+            birth_date=birth_date_of(parsed.id_number),
+            title_level=level,
+            years_in_field=years,
+            on_date=today,
+            rules=rules,
+        ).items():
+            label = {
+                "years_in_field": COLUMN_LABELS["years_in_field"],
+                "title_level": COLUMN_LABELS["title"],
+                "id_number": COLUMN_LABELS["id_number"],
+            }[key]
             problem((label, f"不符合入库条件：{reason}"))
-    parsed.values = {"name": parsed.name, "phone": phone, "title": title, "title_level": level,
-                     "years_in_field": years or 0, "employer_name": get("employer_name"), "region": region}
+    parsed.values = {
+        "name": parsed.name,
+        "phone": phone,
+        "title": title,
+        "title_level": level,
+        "years_in_field": years or 0,
+        "employer_name": get("employer_name"),
+        "region": region,
+    }
     return parsed
 
 
 # ------------------------------------------------------------------ running
+
 
 def pool_import_run(import_id: int) -> PoolImport:
     """Read, check and apply one import (the Huey task); a second run of a finished import does nothing."""
@@ -255,8 +310,9 @@ def pool_import_run(import_id: int) -> PoolImport:
         parsed = _read_and_check(pool_import)
         _apply(pool_import, parsed)
     except DomainError as exc:
-        PoolImport.objects.filter(pk=import_id).update(status=ImportStatus.FAILED, error=exc.message[:500],
-                                                       finished_at=clock.now())
+        PoolImport.objects.filter(pk=import_id).update(
+            status=ImportStatus.FAILED, error=exc.message[:500], finished_at=clock.now()
+        )
     pool_import.refresh_from_db()
     return pool_import
 
@@ -300,34 +356,65 @@ def _apply(pool_import: PoolImport, rows: list[ParsedRow]) -> None:
     for row in rows:
         if row.problems:
             counts["rejected"] += 1
-            PoolImportIssue.objects.bulk_create([
-                PoolImportIssue(pool_import=pool_import, row_number=row.number, column=column, message=reason[:500],
-                                name=row.name[:64]) for column, reason in row.problems])
+            PoolImportIssue.objects.bulk_create(
+                [
+                    PoolImportIssue(
+                        pool_import=pool_import,
+                        row_number=row.number,
+                        column=column,
+                        message=reason[:500],
+                        name=row.name[:64],
+                    )
+                    for column, reason in row.problems
+                ]
+            )
             continue
         earlier = first_row_of.get(row.digest)
-        if earlier is not None and earlier.values == row.values and \
-                earlier.classification_codes == row.classification_codes:
+        if (
+            earlier is not None
+            and earlier.values == row.values
+            and earlier.classification_codes == row.classification_codes
+        ):
             counts["rejected"] += 1
-            PoolImportIssue.objects.create(pool_import=pool_import, row_number=row.number, column="",
-                                           message=f"与第{earlier.number}行重复，未重复导入", name=row.name[:64])
+            PoolImportIssue.objects.create(
+                pool_import=pool_import,
+                row_number=row.number,
+                column="",
+                message=f"与第{earlier.number}行重复，未重复导入",
+                name=row.name[:64],
+            )
             continue
         first_row_of.setdefault(row.digest, row)
         expert = Expert.objects.filter(id_number_digest=row.digest).first()
         if expert is None:
             expert = Expert.objects.create(
-                id_number=row.id_number, id_number_digest=row.digest, birth_date=birth_date_of(row.id_number),
-                name=row.values["name"], phone=row.values["phone"], title=row.values["title"],
-                title_level=row.values["title_level"], years_in_field=row.values["years_in_field"],
-                employer_name=row.values["employer_name"], region=row.values["region"],
-                entered_on=now.date(), source=pool_import.source[:128], created_at=now, updated_at=now)
+                id_number=row.id_number,
+                id_number_digest=row.digest,
+                birth_date=birth_date_of(row.id_number),
+                name=row.values["name"],
+                phone=row.values["phone"],
+                title=row.values["title"],
+                title_level=row.values["title_level"],
+                years_in_field=row.values["years_in_field"],
+                employer_name=row.values["employer_name"],
+                region=row.values["region"],
+                entered_on=now.date(),
+                source=pool_import.source[:128],
+                created_at=now,
+                updated_at=now,
+            )
             ExpertClassification.objects.bulk_create(
-                [ExpertClassification(expert=expert, classification=classifications[c])
-                 for c in dict.fromkeys(row.classification_codes)])
+                [
+                    ExpertClassification(expert=expert, classification=classifications[c])
+                    for c in dict.fromkeys(row.classification_codes)
+                ]
+            )
             counts["added"] += 1
             continue
         counts[_merge(pool_import, expert, row, classifications, now)] += 1
     PoolImport.objects.filter(pk=pool_import.pk).update(
-        status=ImportStatus.DONE, processed_rows=len(rows), finished_at=clock.now(), **counts)
+        status=ImportStatus.DONE, processed_rows=len(rows), finished_at=clock.now(), **counts
+    )
     audit_record(actor=pool_import.uploaded_by, action="experts.import.apply", obj=pool_import, after=counts)
 
 
@@ -353,14 +440,22 @@ def _merge(pool_import: PoolImport, expert: Expert, row: ParsedRow, classificati
         # a value already raised, or one a staff member already decided against, is not raised again
         seen = PoolConflict.objects.filter(
             Q(incoming_value=incoming_text) | Q(current_value=incoming_text, status=ConflictStatus.REPLACED),
-            expert=expert, field=key).exists()
+            expert=expert,
+            field=key,
+        ).exists()
         if not seen:
-            PoolConflict.objects.create(pool_import=pool_import, expert=expert, row_number=row.number, field=key,
-                                        current_value=_value_text(key, current)[:255],
-                                        incoming_value=incoming_text)
+            PoolConflict.objects.create(
+                pool_import=pool_import,
+                expert=expert,
+                row_number=row.number,
+                field=key,
+                current_value=_value_text(key, current)[:255],
+                incoming_value=incoming_text,
+            )
             conflicts += 1
-        elif PoolConflict.objects.filter(expert=expert, field=key, incoming_value=incoming_text,
-                                         status=ConflictStatus.OPEN).exists():
+        elif PoolConflict.objects.filter(
+            expert=expert, field=key, incoming_value=incoming_text, status=ConflictStatus.OPEN
+        ).exists():
             conflicts += 1
     if row.values["years_in_field"] > expert.years_in_field:
         expert.years_in_field = row.values["years_in_field"]
@@ -369,7 +464,8 @@ def _merge(pool_import: PoolImport, expert: Expert, row: ParsedRow, classificati
     new_codes = [c for c in dict.fromkeys(row.classification_codes) if c not in held]
     if new_codes:
         ExpertClassification.objects.bulk_create(
-            [ExpertClassification(expert=expert, classification=classifications[c]) for c in new_codes])
+            [ExpertClassification(expert=expert, classification=classifications[c]) for c in new_codes]
+        )
         changed.append("classifications")
     if changed:
         expert.updated_at = now
@@ -406,6 +502,10 @@ def pool_conflict_resolve(*, actor, conflict: PoolConflict, take_incoming: bool)
     conflict.status = ConflictStatus.REPLACED if take_incoming else ConflictStatus.KEPT
     conflict.resolved_by, conflict.resolved_at = actor, clock.now()
     conflict.save(update_fields=["status", "resolved_by", "resolved_at"])
-    audit_record(actor=actor, action="experts.conflict.resolve", obj=conflict,
-                 after={"field": conflict.field, "status": conflict.status})
+    audit_record(
+        actor=actor,
+        action="experts.conflict.resolve",
+        obj=conflict,
+        after={"field": conflict.field, "status": conflict.status},
+    )
     return conflict

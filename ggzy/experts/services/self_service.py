@@ -72,19 +72,28 @@ def expert_profile_update(*, actor, expert: Expert, data: dict[str, Any]) -> Exp
         if ExpertChangeRequest.objects.filter(expert=expert, status=ChangeRequestStatus.PENDING).exists():
             raise DomainError("已有待审核的变更申请，请等待审核后再提交", field="employer_name")
         request = ExpertChangeRequest.objects.create(
-            expert=expert, changes=reviewed, previous={k: getattr(expert, k) for k in reviewed},
-            requested_at=clock.now())
+            expert=expert,
+            changes=reviewed,
+            previous={k: getattr(expert, k) for k in reviewed},
+            requested_at=clock.now(),
+        )
     if direct:
         expert.updated_at = clock.now()
         expert.save()
-        audit_record(actor=actor, action="experts.profile.update", obj=expert,
-                     before={k: str(v) for k, v in before.items() if k != "phone"},
-                     after={k: str(v) for k, v in direct.items() if k != "phone"})
+        audit_record(
+            actor=actor,
+            action="experts.profile.update",
+            obj=expert,
+            before={k: str(v) for k, v in before.items() if k != "phone"},
+            after={k: str(v) for k, v in direct.items() if k != "phone"},
+        )
     return request
 
 
 @transaction.atomic
-def change_request_decide(*, actor, request: ExpertChangeRequest, approve: bool, reason: str = "") -> ExpertChangeRequest:
+def change_request_decide(
+    *, actor, request: ExpertChangeRequest, approve: bool, reason: str = ""
+) -> ExpertChangeRequest:
     """Center staff approve (the changes apply) or return (with a reason) an expert's change of employer/title."""
     if actor is None or actor.role not in (Role.CENTER_STAFF, Role.ADMIN):
         raise NotAllowed("只有交易中心工作人员可以审核专家信息变更", field="__all__")
@@ -106,6 +115,10 @@ def change_request_decide(*, actor, request: ExpertChangeRequest, approve: bool,
     request.status = ChangeRequestStatus.APPROVED if approve else ChangeRequestStatus.REJECTED
     request.decided_by, request.decided_at, request.reason = actor, clock.now(), reason[:500]
     request.save(update_fields=["status", "decided_by", "decided_at", "reason"])
-    audit_record(actor=actor, action="experts.change.decide", obj=request,
-                 after={"status": request.status, "changes": request.changes})
+    audit_record(
+        actor=actor,
+        action="experts.change.decide",
+        obj=request,
+        after={"status": request.status, "changes": request.changes},
+    )
     return request

@@ -38,15 +38,60 @@ def xlsx(rows) -> bytes:
 
 MESSY = [
     ["王建国", ALICE, "13800000001", "高级工程师", 20, "济南城建集团", "济南市", "A08"],  # row 2: new
-    ["王建国", ALICE, "13800000001", "高级工程师", 20, "济南城建集团", "济南市", "A08"],  # row 3: exact duplicate
+    [
+        "王建国",
+        ALICE,
+        "13800000001",
+        "高级工程师",
+        20,
+        "济南城建集团",
+        "济南市",
+        "A08",
+    ],  # row 3: exact duplicate
     ["李错号", BAD, "13800000002", "高级工程师", 15, "某设计院", "济南", "A04"],  # row 4: bad ID number
     ["赵无职", id_number_make("37010219750505005"), "", "", 12, "某公司", "济南市", "A08"],  # row 5: no title
     ["钱两单", BOB, "13800000003", "教授级高级工程师", 25, "青岛港集团", "青岛市", "A05"],  # row 6: new
-    ["钱两单", BOB, "13800000003", "教授级高级工程师", 25, "青岛海湾建设", "青岛市", "A05"],  # row 7: 2nd employer
-    ["孙已在", CAROL, "", "正高级工程师", 30, "淄博设计院", "淄博市", "A04；B01"],  # row 8: in pool, other title
+    [
+        "钱两单",
+        BOB,
+        "13800000003",
+        "教授级高级工程师",
+        25,
+        "青岛海湾建设",
+        "青岛市",
+        "A05",
+    ],  # row 7: 2nd employer
+    [
+        "孙已在",
+        CAROL,
+        "",
+        "正高级工程师",
+        30,
+        "淄博设计院",
+        "淄博市",
+        "A04；B01",
+    ],  # row 8: in pool, other title
     ["周年轻", YOUNG, "", "高级工程师", 3, "某公司", "370100", "A08"],  # row 9: 3 years only
-    ["吴无区", id_number_make("37010219660606006"), "", "高级工程师", 18, "某公司", "火星市", "A08"],  # row 10
-    ["郑错类", id_number_make("37010219660707007"), "", "高级工程师", 18, "某公司", "济南市", "Z99"],  # row 11
+    [
+        "吴无区",
+        id_number_make("37010219660606006"),
+        "",
+        "高级工程师",
+        18,
+        "某公司",
+        "火星市",
+        "A08",
+    ],  # row 10
+    [
+        "郑错类",
+        id_number_make("37010219660707007"),
+        "",
+        "高级工程师",
+        18,
+        "某公司",
+        "济南市",
+        "Z99",
+    ],  # row 11
 ]
 
 
@@ -57,13 +102,20 @@ def staff(make_user, centers):
 
 @pytest.fixture
 def carol(db):
-    return ExpertFactory(name="孙已在", id_number=CAROL, title="高级工程师", employer_name="淄博设计院",
-                         region=Region.objects.get(code="370300"), classifications=["A04"])
+    return ExpertFactory(
+        name="孙已在",
+        id_number=CAROL,
+        title="高级工程师",
+        employer_name="淄博设计院",
+        region=Region.objects.get(code="370300"),
+        classifications=["A04"],
+    )
 
 
 def run(staff, content: bytes, name="济南市专家库.xlsx"):
-    return pool_import_run(pool_import_create(actor=staff, source="济南市专家库", file_name=name,
-                                              content=content).pk)
+    return pool_import_run(
+        pool_import_create(actor=staff, source="济南市专家库", file_name=name, content=content).pk
+    )
 
 
 def test_messy_spreadsheet_every_problem_reported_nothing_merged_wrongly(staff, carol, frozen_clock):
@@ -87,8 +139,10 @@ def test_messy_spreadsheet_every_problem_reported_nothing_merged_wrongly(staff, 
     assert bob.employer_name == "青岛港集团" and bob.title_level == "senior_full"
     carol.refresh_from_db()
     assert carol.title == "高级工程师"
-    conflicts = {(c.expert_id, c.field): (c.current_value, c.incoming_value, c.row_number)
-                 for c in PoolConflict.objects.all()}
+    conflicts = {
+        (c.expert_id, c.field): (c.current_value, c.incoming_value, c.row_number)
+        for c in PoolConflict.objects.all()
+    }
     assert conflicts == {
         (bob.pk, "employer_name"): ("青岛港集团", "青岛海湾建设", 7),
         (carol.pk, "title"): ("高级工程师", "正高级工程师", 8),
@@ -124,7 +178,9 @@ def test_resolving_a_conflict_takes_the_chosen_value(staff, carol, frozen_clock)
     assert carol.title == "高级工程师"
     # a third import does not reopen what staff decided
     again = run(staff, xlsx(MESSY))
-    assert PoolConflict.objects.filter(status=ConflictStatus.OPEN).count() == 1  # only title_level is still open
+    assert (
+        PoolConflict.objects.filter(status=ConflictStatus.OPEN).count() == 1
+    )  # only title_level is still open
     assert again.added == 0
 
 

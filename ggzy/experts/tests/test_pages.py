@@ -38,25 +38,46 @@ def test_staff_expert_page_masks_the_id_number(client, staff, frozen_clock):
     expert = ExpertFactory(classifications=["A08"])
     client.force_login(staff)
     html = client.get(f"/experts/pool/{expert.pk}/").content.decode()
-    assert expert.id_number not in html and expert.id_number[:4] + "**********" + expert.id_number[-4:] in html
-    response = client.post(f"/experts/pool/{expert.pk}/", {"action": "rating", "subject_code": "L-9",
-                                                           "attendance": 5, "punctuality": 5, "quality": 9,
-                                                           "conduct": 5})
+    assert (
+        expert.id_number not in html and expert.id_number[:4] + "**********" + expert.id_number[-4:] in html
+    )
+    response = client.post(
+        f"/experts/pool/{expert.pk}/",
+        {
+            "action": "rating",
+            "subject_code": "L-9",
+            "attendance": 5,
+            "punctuality": 5,
+            "quality": 9,
+            "conduct": 5,
+        },
+    )
     assert "评审质量评分应为1至5的整数" in response.content.decode()
-    response = client.post(f"/experts/pool/{expert.pk}/", {"action": "rating", "subject_code": "L-9",
-                                                           "attendance": 5, "punctuality": 5, "quality": 4,
-                                                           "conduct": 5})
+    response = client.post(
+        f"/experts/pool/{expert.pk}/",
+        {
+            "action": "rating",
+            "subject_code": "L-9",
+            "attendance": 5,
+            "punctuality": 5,
+            "quality": 4,
+            "conduct": 5,
+        },
+    )
     assert response.status_code == 302 and expert.ratings.count() == 1
 
 
-def test_upload_runs_the_import_and_the_page_reports_rows_and_conflicts(client, staff, frozen_clock,
-                                                                        django_capture_on_commit_callbacks):
+def test_upload_runs_the_import_and_the_page_reports_rows_and_conflicts(
+    client, staff, frozen_clock, django_capture_on_commit_callbacks
+):
     client.force_login(staff)
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post("/experts/imports/", {
-            "source": "济南市专家库", "file": SimpleUploadedFile("pool.xlsx", xlsx(MESSY))})
+        response = client.post(
+            "/experts/imports/",
+            {"source": "济南市专家库", "file": SimpleUploadedFile("pool.xlsx", xlsx(MESSY))},
+        )
     assert response.status_code == 302
     detail = client.get(response["Location"]).content.decode()
     assert "身份证号码校验位错误" in detail and "与第2行重复，未重复导入" in detail
@@ -84,8 +105,16 @@ def test_expert_page_edits_and_staff_review(client, make_user, staff, frozen_clo
     client.force_login(user)
     html = client.get("/experts/me/").content.decode()
     assert expert.id_number not in html
-    client.post("/experts/me/", {"phone": "13900000009", "available": "on", "employer_name": "乙公司",
-                                 "title": expert.title, "title_level": expert.title_level})
+    client.post(
+        "/experts/me/",
+        {
+            "phone": "13900000009",
+            "available": "on",
+            "employer_name": "乙公司",
+            "title": expert.title,
+            "title_level": expert.title_level,
+        },
+    )
     expert.refresh_from_db()
     assert expert.phone == "13900000009" and expert.employer_name == "甲公司"
     change = ExpertChangeRequest.objects.get()
@@ -101,8 +130,9 @@ def test_new_pages_in_english_show_no_chinese_ui_text(client, staff, make_user, 
 
     user = make_user("expert")
     expert = ExpertFactory(user=user, classifications=["A08"])
-    pool_import_run(pool_import_create(actor=staff, source="济南市专家库", file_name="p.xlsx",
-                                       content=xlsx(MESSY)).pk)
+    pool_import_run(
+        pool_import_create(actor=staff, source="济南市专家库", file_name="p.xlsx", content=xlsx(MESSY)).pk
+    )
     data = _data_strings()
     client.cookies["django_language"] = "en"
     problems = []
@@ -112,5 +142,7 @@ def test_new_pages_in_english_show_no_chinese_ui_text(client, staff, make_user, 
         assert response.status_code == 200, url
         problems += [(url, *p) for p in _chinese_left(response.content.decode(), data)]
     client.force_login(user)
-    problems += [("/experts/me/", *p) for p in _chinese_left(client.get("/experts/me/").content.decode(), data)]
+    problems += [
+        ("/experts/me/", *p) for p in _chinese_left(client.get("/experts/me/").content.decode(), data)
+    ]
     assert not problems, problems

@@ -26,21 +26,29 @@ TODAY = dt.date(2026, 3, 2)
 def test_entry_rules_come_from_the_catalog_template_data():
     rules = entry_rules(TODAY)
     assert (rules.experience_min, rules.senior_title_required, rules.age_max) == (8, True, 65)
-    ok = entry_problems(birth_date=dt.date(1961, 3, 2), title_level="senior_deputy", years_in_field=8,
-                        on_date=TODAY)
+    ok = entry_problems(
+        birth_date=dt.date(1961, 3, 2), title_level="senior_deputy", years_in_field=8, on_date=TODAY
+    )
     assert ok == {}  # exactly 65 and exactly 8 years are admissible
-    bad = entry_problems(birth_date=dt.date(1960, 3, 3), title_level="intermediate", years_in_field=7,
-                         on_date=TODAY)  # turns 66 tomorrow: still 65 today
+    bad = entry_problems(
+        birth_date=dt.date(1960, 3, 3), title_level="intermediate", years_in_field=7, on_date=TODAY
+    )  # turns 66 tomorrow: still 65 today
     assert set(bad) == {"years_in_field", "title_level"}
-    bad = entry_problems(birth_date=dt.date(1960, 3, 2), title_level="senior_full", years_in_field=30, on_date=TODAY)
+    bad = entry_problems(
+        birth_date=dt.date(1960, 3, 2), title_level="senior_full", years_in_field=30, on_date=TODAY
+    )
     assert bad == {"id_number": "年龄超过65周岁（按身份证号码计算为66周岁）"}
 
 
 def test_changing_the_template_value_changes_the_check():
     TemplatePeriod.objects.filter(key="expert_age_max").update(value=70)
     TemplatePeriod.objects.filter(key="expert_senior_title_required").update(value=0)
-    assert entry_problems(birth_date=dt.date(1958, 1, 1), title_level="intermediate", years_in_field=10,
-                          on_date=TODAY) == {}
+    assert (
+        entry_problems(
+            birth_date=dt.date(1958, 1, 1), title_level="intermediate", years_in_field=10, on_date=TODAY
+        )
+        == {}
+    )
 
 
 @pytest.fixture
@@ -55,8 +63,11 @@ def expert_user(make_user):
 
 def test_expert_changes_phone_directly_and_employer_through_review(expert_user, staff, frozen_clock):
     expert = ExpertFactory(user=expert_user, employer_name="甲公司", phone="13900000000")
-    change = expert_profile_update(actor=expert_user, expert=expert,
-                                   data={"phone": "13911112222", "employer_name": "乙公司", "title": expert.title})
+    change = expert_profile_update(
+        actor=expert_user,
+        expert=expert,
+        data={"phone": "13911112222", "employer_name": "乙公司", "title": expert.title},
+    )
     expert.refresh_from_db()
     assert expert.phone == "13911112222"  # applied at once
     assert expert.employer_name == "甲公司"  # waits for review
@@ -106,13 +117,31 @@ def test_penalties_in_force_are_avoided_by_the_draw_selector(staff, frozen_clock
     bidding, credit, other, over = ExpertFactory(), ExpertFactory(), ExpertFactory(), ExpertFactory()
     today = frozen_clock.today()
     expert_penalty_record(actor=staff, expert=bidding, kind="bidding", reason="违规", decided_on=today)
-    expert_penalty_record(actor=staff, expert=credit, kind="credit", reason="失信", decided_on=today,
-                          until=today + dt.timedelta(days=30))
+    expert_penalty_record(
+        actor=staff,
+        expert=credit,
+        kind="credit",
+        reason="失信",
+        decided_on=today,
+        until=today + dt.timedelta(days=30),
+    )
     expert_penalty_record(actor=staff, expert=other, kind="other", reason="提醒", decided_on=today)
-    expert_penalty_record(actor=staff, expert=over, kind="bidding", reason="旧", decided_on=today - dt.timedelta(400),
-                          until=today - dt.timedelta(days=1))
+    expert_penalty_record(
+        actor=staff,
+        expert=over,
+        kind="bidding",
+        reason="旧",
+        decided_on=today - dt.timedelta(400),
+        until=today - dt.timedelta(days=1),
+    )
     assert selectors.experts_penalised_ids(today) == {bidding.pk, credit.pk}
     assert selectors.experts_penalised_ids(today + dt.timedelta(days=31)) == {bidding.pk}
     with pytest.raises(DomainError, match="期限不能早于决定日期"):
-        expert_penalty_record(actor=staff, expert=other, kind="credit", reason="x", decided_on=today,
-                              until=today - dt.timedelta(days=1))
+        expert_penalty_record(
+            actor=staff,
+            expert=other,
+            kind="credit",
+            reason="x",
+            decided_on=today,
+            until=today - dt.timedelta(days=1),
+        )

@@ -12,7 +12,9 @@ class Command(BaseCommand):
     help = "导入评标专家专业分类标准（CSV：code,name,parent_code；可重复执行）"
 
     def add_arguments(self, parser):
-        parser.add_argument("file", nargs="?", help="CSV 文件（缺省为内置的 ggzy/experts/data/classifications.csv）")
+        parser.add_argument(
+            "file", nargs="?", help="CSV 文件（缺省为内置的 ggzy/experts/data/classifications.csv）"
+        )
 
     def handle(self, *args, **options):
         text = None
