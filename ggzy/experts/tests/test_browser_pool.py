@@ -19,12 +19,14 @@ def _sign_in(page, live_server, user) -> None:
     session[HASH_SESSION_KEY] = user.get_session_auth_hash()
     session.save()
     page.context.clear_cookies()
-    page.context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": session.session_key,
-                               "url": live_server.url}])
+    page.context.add_cookies(
+        [{"name": settings.SESSION_COOKIE_NAME, "value": session.session_key, "url": live_server.url}]
+    )
 
 
-def test_pool_pages_fit_a_phone_and_the_import_finishes_on_its_page(page, live_server, make_user, centers,
-                                                                     tmp_path, settings):
+def test_pool_pages_fit_a_phone_and_the_import_finishes_on_its_page(
+    page, live_server, make_user, centers, tmp_path, settings
+):
     settings.HUEY = {**settings.HUEY, "immediate": True}
     staff = make_user("center_staff", center=centers["jinan"])
     expert_user = make_user("expert")
@@ -51,8 +53,14 @@ def test_pool_pages_fit_a_phone_and_the_import_finishes_on_its_page(page, live_s
         if width > 390:
             wide.append((url, width))
 
-    for url in ["/experts/", "/experts/imports/", report_url, "/experts/conflicts/", "/experts/changes/",
-                f"/experts/pool/{expert.pk}/"]:
+    for url in [
+        "/experts/",
+        "/experts/imports/",
+        report_url,
+        "/experts/conflicts/",
+        "/experts/changes/",
+        f"/experts/pool/{expert.pk}/",
+    ]:
         check(url)
         check(url + "?lang=en")
     _sign_in(page, live_server, expert_user)
