@@ -57,3 +57,23 @@ def entry_problems(
     if age > rules.age_max:
         problems["id_number"] = f"年龄超过{rules.age_max}周岁（按身份证号码计算为{age}周岁）"
     return problems
+
+
+def experts_retire_over_age(on_date: dt.date | None = None) -> int:
+    """Mark experts over the age cap as retired (退出/到龄); run daily by Huey. Returns how many changed."""
+    from django.db import transaction
+
+    from ggzy.core import clock
+
+    from ..models import Expert, ExpertStatus
+
+    on_date = on_date or clock.today()
+    age_max = entry_rules(on_date).age_max
+    try:
+        cutoff = on_date.replace(year=on_date.year - age_max - 1)
+    except ValueError:  # 29 February
+        cutoff = on_date.replace(year=on_date.year - age_max - 1, day=28)
+    with transaction.atomic():
+        return Expert.objects.filter(
+            status__in=[ExpertStatus.ACTIVE, ExpertStatus.SUSPENDED], birth_date__lte=cutoff
+        ).update(status=ExpertStatus.RETIRED, updated_at=clock.now())

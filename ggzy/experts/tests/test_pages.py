@@ -130,14 +130,14 @@ def test_new_pages_in_english_show_no_chinese_ui_text(client, staff, make_user, 
 
     user = make_user("expert")
     expert = ExpertFactory(user=user, classifications=["A08"])
-    pool_import_run(
+    pool_import = pool_import_run(
         pool_import_create(actor=staff, source="济南市专家库", file_name="p.xlsx", content=xlsx(MESSY)).pk
     )
     data = _data_strings()
     client.cookies["django_language"] = "en"
     problems = []
     client.force_login(staff)
-    for url in [*STAFF_PAGES, f"/experts/pool/{expert.pk}/", "/experts/imports/1/"]:
+    for url in [*STAFF_PAGES, f"/experts/pool/{expert.pk}/", f"/experts/imports/{pool_import.pk}/"]:
         response = client.get(url)
         assert response.status_code == 200, url
         problems += [(url, *p) for p in _chinese_left(response.content.decode(), data)]

@@ -16,6 +16,7 @@ from ggzy.experts.services import (
     expert_profile_update,
     expert_rate,
 )
+from ggzy.registry.personal_id import id_number_make
 
 from .factories import ExpertFactory
 
@@ -145,3 +146,16 @@ def test_penalties_in_force_are_avoided_by_the_draw_selector(staff, frozen_clock
             decided_on=today,
             until=today - dt.timedelta(days=1),
         )
+
+
+def test_experts_over_the_age_cap_are_retired(frozen_clock):
+    from ggzy.experts.services.entry import experts_retire_over_age
+
+    today = frozen_clock.today()
+    still = ExpertFactory(id_number=id_number_make(f"370102{today.year - 65}{today:%m%d}001"))  # 65 today
+    over = ExpertFactory(id_number=id_number_make(f"370102{today.year - 66}{today:%m%d}002"))  # 66 today
+    removed = ExpertFactory(id_number=id_number_make("37010219500101003"), status="removed")
+    assert experts_retire_over_age(today) == 1
+    for expert in (still, over, removed):
+        expert.refresh_from_db()
+    assert (still.status, over.status, removed.status) == ("active", "retired", "removed")
