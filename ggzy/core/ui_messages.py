@@ -199,7 +199,6 @@ TEMPLATES = [
     # expert pool (experts.services)
     _("与第%(row)s行重复，未重复导入"),
     _("所在地区无效：%(value)s"),
-    _("专业分类代码不存在：%(codes)s"),
     _("不符合入库条件：%(reason)s"),
     _("从业年限不足%(min)s年（当前%(years)s年）"),
     _("年龄超过%(max)s周岁（按身份证号码计算为%(age)s周岁）"),
