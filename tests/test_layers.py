@@ -27,11 +27,14 @@ ALLOWED_APPS = {
     "core": {"core"},
     "pki": {"core", "pki"},
     "ledger": {"core", "ledger"},
+    # domain row: the expert pool sits beside tendering and imports only the layers below it (+ accounts for users)
+    "experts": {"core", "ledger", "pki", "registry", "catalog", "accounts", "experts"},
 }
 ALLOWED_MODULES = {
     "core": set(),
     "pki": set(),
     "ledger": {"ggzy.pki.sm"},
+    "experts": set(),
 }
 
 

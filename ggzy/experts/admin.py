@@ -36,8 +36,16 @@ class ExpertPenaltyInline(admin.TabularInline):
 
 @admin.register(Expert)
 class ExpertAdmin(admin.ModelAdmin):
-    list_display = ("name", "masked_id_number", "title", "title_level", "employer_name", "region", "status",
-                    "available")
+    list_display = (
+        "name",
+        "masked_id_number",
+        "title",
+        "title_level",
+        "employer_name",
+        "region",
+        "status",
+        "available",
+    )
     list_filter = ("status", "title_level", "available")
     search_fields = ("name", "employer_name")
     exclude = ("id_number",)
@@ -55,14 +63,31 @@ class ExpertAdmin(admin.ModelAdmin):
 
 @admin.register(ExpertRating)
 class ExpertRatingAdmin(admin.ModelAdmin):
-    list_display = ("expert", "subject_code", "rater_role", "attendance", "punctuality", "quality", "conduct",
-                    "rated_at")
+    list_display = (
+        "expert",
+        "subject_code",
+        "rater_role",
+        "attendance",
+        "punctuality",
+        "quality",
+        "conduct",
+        "rated_at",
+    )
     list_filter = ("rater_role",)
 
 
 @admin.register(PoolImport)
 class PoolImportAdmin(admin.ModelAdmin):
-    list_display = ("source", "file_name", "status", "added", "updated", "conflicting", "rejected", "uploaded_at")
+    list_display = (
+        "source",
+        "file_name",
+        "status",
+        "added",
+        "updated",
+        "conflicting",
+        "rejected",
+        "uploaded_at",
+    )
     exclude = ("content",)
 
 

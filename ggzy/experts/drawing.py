@@ -94,12 +94,12 @@ def _matches(code: str, wanted: frozenset[str]) -> bool:
 def avoid(pool: Iterable[Candidate], rules: Rules) -> tuple[list[Candidate], dict[int, str]]:
     """Split the pool into (eligible candidates in pool order, {expert_id: first reason code})."""
     bidders = rules.bidder_entity_ids
-    others = {
-        R_TENDERER: {rules.tenderer_entity_id} - {None},
-        R_AGENCY: {rules.agency_entity_id} - {None},
+    others: dict[str, set[int]] = {
+        R_TENDERER: {rules.tenderer_entity_id} if rules.tenderer_entity_id is not None else set(),
+        R_AGENCY: {rules.agency_entity_id} if rules.agency_entity_id is not None else set(),
         R_SUPERVISOR: set(rules.supervising_entity_ids),
     }
-    conflicted = set(bidders).union(*others.values())
+    conflicted: set[int] = set(bidders).union(*others.values())
     eligible: list[Candidate] = []
     avoided: dict[int, str] = {}
     for c in pool:

@@ -9,6 +9,19 @@ from django.db.models import Q, QuerySet
 from ggzy.core import clock
 
 from .models import Classification, Expert, ExpertStatus
+from .selectors_pool import (  # noqa: F401 — the pool's reads, one door with the rest
+    change_requests_pending,
+    conflicts_open,
+    expert_change_requests,
+    expert_get,
+    expert_is_penalised,
+    expert_performance,
+    expert_ratings,
+    experts_penalised_ids,
+    pool_health,
+    pool_import_get,
+    pool_imports,
+)
 
 
 def classification_with_descendants(codes: Iterable[str]) -> set[str]:
@@ -31,7 +44,8 @@ def experts_with_classification(codes: Iterable[str], *, only_drawable: bool = T
     if only_drawable:
         today = clock.today()
         experts = experts.filter(status=ExpertStatus.ACTIVE, available=True).filter(
-            Q(unavailable_until__isnull=True) | Q(unavailable_until__lt=today))
+            Q(unavailable_until__isnull=True) | Q(unavailable_until__lt=today)
+        )
     return experts.distinct().select_related("region").order_by("id")
 
 

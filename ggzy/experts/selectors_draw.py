@@ -35,7 +35,7 @@ def draw_candidates(request: DrawRequest) -> list[drawing.Candidate]:
     codes = [code for code, _n in request.needs]
     experts = experts_with_classification(codes)
     rows = list(experts.values_list("id", "region_id", "employer_id"))
-    ids = experts.values("id")
+    ids = [i for i, _r, _e in rows]  # one list, not the joined query again in every subquery below
     classes: dict[int, set[str]] = defaultdict(set)
     for expert_id, code in ExpertClassification.objects.filter(expert_id__in=ids).values_list(
         "expert_id", "classification_id"

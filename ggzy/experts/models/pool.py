@@ -17,8 +17,14 @@ class Classification(models.Model):
 
     code = models.CharField("分类代码", max_length=16, primary_key=True)
     name = models.CharField("名称", max_length=128)
-    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children",
-                               verbose_name="上级分类")
+    parent = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+        verbose_name="上级分类",
+    )
     level = models.PositiveSmallIntegerField("层级")
     is_active = models.BooleanField("启用", default=True)
 
@@ -54,19 +60,35 @@ class Expert(models.Model):
     birth_date = models.DateField("出生日期")
     phone = models.CharField("手机号码", max_length=32, blank=True)
     title = models.CharField("职称", max_length=64, blank=True)
-    title_level = models.CharField("职称级别", max_length=16, choices=TitleLevel.choices, default=TitleLevel.OTHER)
+    title_level = models.CharField(
+        "职称级别", max_length=16, choices=TitleLevel.choices, default=TitleLevel.OTHER
+    )
     years_in_field = models.PositiveSmallIntegerField("从业年限", default=0)
     employer_name = models.CharField("工作单位", max_length=200, blank=True)
-    employer = models.ForeignKey("registry.MarketEntity", null=True, blank=True, on_delete=models.SET_NULL,
-                                 related_name="+", verbose_name="工作单位（市场主体）")
-    region = models.ForeignKey("registry.Region", on_delete=models.PROTECT, related_name="+",
-                               verbose_name="所在地区")
-    status = models.CharField("状态", max_length=16, choices=ExpertStatus.choices, default=ExpertStatus.ACTIVE,
-                              db_index=True)
+    employer = models.ForeignKey(
+        "registry.MarketEntity",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name="工作单位（市场主体）",
+    )
+    region = models.ForeignKey(
+        "registry.Region", on_delete=models.PROTECT, related_name="+", verbose_name="所在地区"
+    )
+    status = models.CharField(
+        "状态", max_length=16, choices=ExpertStatus.choices, default=ExpertStatus.ACTIVE, db_index=True
+    )
     available = models.BooleanField("可参加抽取", default=True)
     unavailable_until = models.DateField("暂不可抽取至", null=True, blank=True)
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                related_name="expert", verbose_name="专家用户")
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="expert",
+        verbose_name="专家用户",
+    )
     entered_on = models.DateField("入库日期", null=True, blank=True)
     source = models.CharField("来源专家库", max_length=128, blank=True)
     created_at = models.DateTimeField("登记时间")
@@ -85,17 +107,20 @@ class Expert(models.Model):
 class ExpertClassification(models.Model):
     """专家的评标专业 — one classification an expert may evaluate."""
 
-    expert = models.ForeignKey(Expert, on_delete=models.CASCADE, related_name="classifications",
-                               verbose_name="专家")
-    classification = models.ForeignKey(Classification, on_delete=models.PROTECT, related_name="experts",
-                                       verbose_name="专业分类")
+    expert = models.ForeignKey(
+        Expert, on_delete=models.CASCADE, related_name="classifications", verbose_name="专家"
+    )
+    classification = models.ForeignKey(
+        Classification, on_delete=models.PROTECT, related_name="experts", verbose_name="专业分类"
+    )
 
     class Meta:
         verbose_name = "专家评标专业"
         verbose_name_plural = "专家评标专业"
         ordering = ["classification_id"]
-        constraints = [models.UniqueConstraint(fields=["expert", "classification"],
-                                               name="experts_classification_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["expert", "classification"], name="experts_classification_unique")
+        ]
 
     def __str__(self) -> str:
         return f"{self.expert_id}:{self.classification_id}"
@@ -104,11 +129,19 @@ class ExpertClassification(models.Model):
 class ExpertRelative(models.Model):
     """近亲属 — a declared relative whose employer counts for avoidance (回避)."""
 
-    expert = models.ForeignKey(Expert, on_delete=models.CASCADE, related_name="relatives", verbose_name="专家")
+    expert = models.ForeignKey(
+        Expert, on_delete=models.CASCADE, related_name="relatives", verbose_name="专家"
+    )
     name = models.CharField("姓名", max_length=64)
     relation = models.CharField("关系", max_length=32)
-    entity = models.ForeignKey("registry.MarketEntity", null=True, blank=True, on_delete=models.SET_NULL,
-                               related_name="+", verbose_name="工作单位（市场主体）")
+    entity = models.ForeignKey(
+        "registry.MarketEntity",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name="工作单位（市场主体）",
+    )
     entity_name = models.CharField("工作单位", max_length=200, blank=True)
 
     class Meta:
@@ -130,13 +163,21 @@ class ExpertPenalty(models.Model):
     """专家处理记录 — a penalty in bidding matters, a bad-credit record or another measure; ``until`` null =
     permanent. While it runs the draw avoids the expert (``selectors.expert_is_penalised``)."""
 
-    expert = models.ForeignKey(Expert, on_delete=models.CASCADE, related_name="penalties", verbose_name="专家")
+    expert = models.ForeignKey(
+        Expert, on_delete=models.CASCADE, related_name="penalties", verbose_name="专家"
+    )
     kind = models.CharField("类型", max_length=16, choices=PenaltyKind.choices)
     reason = models.CharField("事由", max_length=500)
     decided_on = models.DateField("决定日期")
     until = models.DateField("期限至", null=True, blank=True)
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                   related_name="+", verbose_name="登记人")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="登记人",
+    )
     recorded_at = models.DateTimeField("登记时间", null=True, blank=True)
 
     class Meta:
@@ -168,19 +209,25 @@ class ExpertRating(models.Model):
     conduct = models.PositiveSmallIntegerField("职业操守", validators=SCORE)
     comment = models.CharField("评语", max_length=500, blank=True)
     rated_at = models.DateTimeField("评价时间")
-    rated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
-                                 verbose_name="评价人")
+    rated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="评价人"
+    )
 
     class Meta:
         verbose_name = "专家履职评价"
         verbose_name_plural = "专家履职评价"
         ordering = ["-rated_at", "-id"]
         constraints = [
-            models.UniqueConstraint(fields=["expert", "subject_code", "rater_role"],
-                                    name="experts_rating_once_per_role_and_lot"),
-            *[models.CheckConstraint(condition=models.Q(**{f"{mark}__gte": 1, f"{mark}__lte": 5}),
-                                     name=f"experts_rating_{mark}_1_to_5")
-              for mark in ("attendance", "punctuality", "quality", "conduct")],
+            models.UniqueConstraint(
+                fields=["expert", "subject_code", "rater_role"], name="experts_rating_once_per_role_and_lot"
+            ),
+            *[
+                models.CheckConstraint(
+                    condition=models.Q(**{f"{mark}__gte": 1, f"{mark}__lte": 5}),
+                    name=f"experts_rating_{mark}_1_to_5",
+                )
+                for mark in ("attendance", "punctuality", "quality", "conduct")
+            ],
         ]
 
     def __str__(self) -> str:

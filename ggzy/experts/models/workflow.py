@@ -21,10 +21,13 @@ class PoolImport(models.Model):
     file_name = models.CharField("文件名", max_length=255)
     content = models.BinaryField("文件内容")
     content_sha256 = models.CharField("文件摘要", max_length=64, db_index=True)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
-                                    verbose_name="上传人")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="上传人"
+    )
     uploaded_at = models.DateTimeField("上传时间")
-    status = models.CharField("状态", max_length=16, choices=ImportStatus.choices, default=ImportStatus.PENDING)
+    status = models.CharField(
+        "状态", max_length=16, choices=ImportStatus.choices, default=ImportStatus.PENDING
+    )
     total_rows = models.PositiveIntegerField("总行数", default=0)
     processed_rows = models.PositiveIntegerField("已处理行数", default=0)
     added = models.PositiveIntegerField("新增", default=0)
@@ -47,8 +50,9 @@ class PoolImport(models.Model):
 class PoolImportIssue(models.Model):
     """导入问题 — a row refused (with the column and the reason); never shows the ID number in clear."""
 
-    pool_import = models.ForeignKey(PoolImport, on_delete=models.CASCADE, related_name="issues",
-                                    verbose_name="导入")
+    pool_import = models.ForeignKey(
+        PoolImport, on_delete=models.CASCADE, related_name="issues", verbose_name="导入"
+    )
     row_number = models.PositiveIntegerField("行号")
     column = models.CharField("列", max_length=64, blank=True)
     message = models.CharField("原因", max_length=500)
@@ -73,26 +77,40 @@ class PoolConflict(models.Model):
     """合并冲突 — one field where an imported row disagrees with the pool (two employers, two titles…); shown side by
     side until a staff member keeps one value. Nothing is merged silently."""
 
-    pool_import = models.ForeignKey(PoolImport, on_delete=models.CASCADE, related_name="conflicts",
-                                    verbose_name="导入")
-    expert = models.ForeignKey(Expert, on_delete=models.CASCADE, related_name="conflicts", verbose_name="专家")
+    pool_import = models.ForeignKey(
+        PoolImport, on_delete=models.CASCADE, related_name="conflicts", verbose_name="导入"
+    )
+    expert = models.ForeignKey(
+        Expert, on_delete=models.CASCADE, related_name="conflicts", verbose_name="专家"
+    )
     row_number = models.PositiveIntegerField("行号")
     field = models.CharField("字段", max_length=32)
     current_value = models.CharField("现有值", max_length=255, blank=True)
     incoming_value = models.CharField("导入值", max_length=255, blank=True)
-    status = models.CharField("状态", max_length=16, choices=ConflictStatus.choices, default=ConflictStatus.OPEN,
-                              db_index=True)
-    resolved_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                    related_name="+", verbose_name="处理人")
+    status = models.CharField(
+        "状态", max_length=16, choices=ConflictStatus.choices, default=ConflictStatus.OPEN, db_index=True
+    )
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="处理人",
+    )
     resolved_at = models.DateTimeField("处理时间", null=True, blank=True)
 
     class Meta:
         verbose_name = "合并冲突"
         verbose_name_plural = "合并冲突"
         ordering = ["id"]
-        constraints = [models.UniqueConstraint(
-            fields=["expert", "field", "incoming_value"], condition=models.Q(status="open"),
-            name="experts_conflict_open_once")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["expert", "field", "incoming_value"],
+                condition=models.Q(status="open"),
+                name="experts_conflict_open_once",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.expert_id} {self.field}"
@@ -107,15 +125,27 @@ class ChangeRequestStatus(models.TextChoices):
 class ExpertChangeRequest(models.Model):
     """信息变更申请 — an expert's change of employer or title, applied only when center staff approve it."""
 
-    expert = models.ForeignKey(Expert, on_delete=models.CASCADE, related_name="change_requests",
-                               verbose_name="专家")
+    expert = models.ForeignKey(
+        Expert, on_delete=models.CASCADE, related_name="change_requests", verbose_name="专家"
+    )
     changes = models.JSONField("申请变更内容", default=dict)
     previous = models.JSONField("变更前内容", default=dict)
-    status = models.CharField("状态", max_length=16, choices=ChangeRequestStatus.choices,
-                              default=ChangeRequestStatus.PENDING, db_index=True)
+    status = models.CharField(
+        "状态",
+        max_length=16,
+        choices=ChangeRequestStatus.choices,
+        default=ChangeRequestStatus.PENDING,
+        db_index=True,
+    )
     requested_at = models.DateTimeField("申请时间")
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                   related_name="+", verbose_name="审核人")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="审核人",
+    )
     decided_at = models.DateTimeField("审核时间", null=True, blank=True)
     reason = models.CharField("退回理由", max_length=500, blank=True)
 
@@ -123,8 +153,13 @@ class ExpertChangeRequest(models.Model):
         verbose_name = "专家信息变更申请"
         verbose_name_plural = "专家信息变更申请"
         ordering = ["-requested_at", "-id"]
-        constraints = [models.UniqueConstraint(fields=["expert"], condition=models.Q(status="pending"),
-                                               name="experts_one_pending_change_request")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["expert"],
+                condition=models.Q(status="pending"),
+                name="experts_one_pending_change_request",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.expert_id} {self.status}"

@@ -18,8 +18,11 @@ _serials = itertools.count(1)
 
 def new_expert_id_number(region: str = "370102", born: str = "19700315") -> str:
     serial = next(_serials)
-    return id_number_make(f"{region}{born}{serial % 1000:03d}") if serial < 1000 else id_number_make(
-        f"{region}{int(born[:4]) - serial // 1000:04d}{born[4:]}{serial % 1000:03d}")
+    return (
+        id_number_make(f"{region}{born}{serial % 1000:03d}")
+        if serial < 1000
+        else id_number_make(f"{region}{int(born[:4]) - serial // 1000:04d}{born[4:]}{serial % 1000:03d}")
+    )
 
 
 def classification(code: str, name: str = "") -> Classification:
@@ -28,8 +31,9 @@ def classification(code: str, name: str = "") -> Classification:
     if found:
         return found
     parent = classification(code[:-2]) if len(code) > 1 else None
-    return Classification.objects.create(code=code, name=name or f"分类{code}", parent=parent,
-                                         level=1 if parent is None else parent.level + 1)
+    return Classification.objects.create(
+        code=code, name=name or f"分类{code}", parent=parent, level=1 if parent is None else parent.level + 1
+    )
 
 
 class ExpertFactory(DjangoModelFactory):

@@ -19,7 +19,9 @@ def test_experts_with_classification_includes_subclasses_and_only_drawable(froze
     ExpertFactory(classifications=["B01"])
     ExpertFactory(classifications=["A0101"], status="suspended")
     ExpertFactory(classifications=["A01"], unavailable_until=frozen_clock.today() + dt.timedelta(days=1))
-    back = ExpertFactory(classifications=["A01"], unavailable_until=frozen_clock.today() - dt.timedelta(days=1))
+    back = ExpertFactory(
+        classifications=["A01"], unavailable_until=frozen_clock.today() - dt.timedelta(days=1)
+    )
     # when experts of A01 are asked for
     found = list(selectors.experts_with_classification(["A01"]))
     # then the sub-class holder and the one available again are found, nobody else

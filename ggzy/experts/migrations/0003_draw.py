@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('experts', '0001_initial'),
+        ('experts', '0002_classifications_seed'),
         ('registry', '0006_entitybankaccount_is_basic'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
