@@ -9,12 +9,12 @@ from ninja.files import UploadedFile
 from ggzy.accounts.models import User
 from ggzy.accounts.roles import Role
 from ggzy.core.api_errors import ACTION, LOOKUP, ObjectId, answers, column_limit
-from ggzy.core.errors import DomainError
+from ggzy.core.errors import DomainError, NotAllowed
 from ggzy.core.jsontext import strict_json_loads
 from ggzy.core.permissions import AUTHENTICATED, PUBLIC, requires, roles
 from ggzy.registry.models import Center, MarketEntity, Region
 
-from . import selectors, selectors_documents, services
+from . import selectors, selectors_committee, selectors_documents, services
 from . import selectors_workspace as workspace
 from .models import Bid, OpeningObjection, ResultObjection, TenderDocument
 from .schemas import (
@@ -375,6 +375,19 @@ def committee_direct(request, lot_id: ObjectId, payload: CommitteeIn):
         actor=request.user, lot=_lot(request, lot_id), seats=[(m.username, m.seat) for m in payload.members],
         chair_username=payload.chair, reason=payload.reason)
     return Status(201, {"members": len(rows)})
+
+
+@router.get("/lots/{lot_id}/committee/formation", response=answers(dict, *LOOKUP),
+            summary="评标委员会组建方式与直接确定理由（交易中心、监督部门、招标人；不含成员姓名）")
+@requires(roles(Role.TENDERER, Role.AGENCY, Role.CENTER_STAFF, Role.ADMIN, Role.SUPERVISOR))
+def committee_formation(request, lot_id: ObjectId):
+    panel = selectors_committee.formation_panel(user=request.user, lot=_lot(request, lot_id))
+    if panel is None:
+        raise NotAllowed("只有本中心工作人员、监督部门或本项目招标人可以查看评标委员会组建记录")
+    return {"method": panel.method, "size": panel.size, "seats": panel.seats, "declared": panel.declared,
+            "recused": panel.recused, "needs": panel.needs,
+            "appointments": [{"at": a.at, "by": a.by, "reason": a.reason, "members": a.count}
+                             for a in panel.appointments]}
 
 
 @router.post("/lots/{lot_id}/committee/draw", response=answers(dict, *ACTION, status=201),

@@ -279,3 +279,18 @@ def test_the_draw_is_published_when_the_result_is_final_and_names_become_public(
     result.award_issue(actor=world.tenderer, lot=lot)
     assert fake_draw.published == [701]
     assert world.experts[0].display_name in client.get(f"/tendering/lots/{lot.pk}/").content.decode()
+
+
+def test_the_formation_api_shows_the_reason_to_the_supervisor_and_nobody_else(world, client, make_user):
+    lot = _opened(world)
+    committee.committee_appoint_direct(actor=world.staff, lot=lot, reason=TEST_DIRECT_REASON,
+                                       members=[(e, "expert_technical") for e in world.experts[:5]])
+    url = f"/api/v1/tendering/lots/{lot.pk}/committee/formation"
+    client.force_login(make_user(Role.SUPERVISOR, center=world.center))
+    body = client.get(url).json()
+    assert body["method"] == "direct" and body["appointments"][0]["reason"] == TEST_DIRECT_REASON
+    assert not any(e.display_name in str(body) for e in world.experts)  # no member's name
+    client.force_login(world.bidders[0])
+    assert client.get(url).status_code == 403
+    client.force_login(world.experts[0])
+    assert client.get(url).status_code == 403
