@@ -84,6 +84,7 @@ def _mount() -> None:
     from ggzy.accounts.api import router as accounts_router
     from ggzy.catalog.api import router as catalog_router
     from ggzy.disclosure.api import router as disclosure_router
+    from ggzy.experts.api import router as experts_router
     from ggzy.ledger.api import router as ledger_router
     from ggzy.pki.agent_api import router as pki_agent_router
     from ggzy.pki.bindings_api import router as pki_bindings_router
@@ -96,6 +97,7 @@ def _mount() -> None:
     api.add_router("/v1/catalog", catalog_router, tags=["交易目录、制度规则、流程清单"])
     api.add_router("/v1/disclosure", disclosure_router, tags=["信息公开"])
     api.add_router("/v1/tendering", tendering_router, tags=["电子招标投标与政府采购"])
+    api.add_router("/v1/experts", experts_router, tags=["评标专家库"])
     api.add_router("/v1/ledger", ledger_router, tags=["交易记录存证"])
     api.add_router("/v1/pki/trust", pki_trust_router, tags=["CA互认"])
     api.add_router("/v1/pki/person-certificates", pki_bindings_router, tags=["CA互认"])

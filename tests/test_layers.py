@@ -31,12 +31,15 @@ ALLOWED_APPS = {
     "ledger": {"core", "ledger"},
     # a domain app (the domain row): the layers below it; a sibling only through modules listed below
     "supervision": {"core", "ledger", "pki", "registry", "catalog", "supervision"},
+    # domain row: the expert pool sits beside tendering and imports only the layers below it (+ accounts for users)
+    "experts": {"core", "ledger", "pki", "registry", "catalog", "accounts", "experts"},
 }
 ALLOWED_MODULES = {
     "core": set(),
     "pki": set(),
     "ledger": {"ggzy.pki.sm"},
     "supervision": set(),  # e.g. "ggzy.tendering.selectors" when the alerts read lots
+    "experts": set(),
 }
 
 

@@ -10,6 +10,8 @@ table and column as associated data so a value copied into another column does n
 from __future__ import annotations
 
 import base64
+import hashlib
+import hmac
 import os
 import threading
 from pathlib import Path
@@ -89,6 +91,13 @@ def decrypt(stored: str, *, context: str) -> str:
         return AESGCM(_key()).decrypt(raw[:12], raw[12:], context.encode()).decode()
     except Exception as exc:  # InvalidTag, truncated value
         raise SecretError(f"无法解密 {context}：密钥文件不匹配或数据被改动") from exc
+
+
+def keyed_digest(value: str, *, context: str) -> str:
+    """A keyed hash (HMAC-SHA256, hex) of ``value`` for matching without keeping it in clear: the same value gives
+    the same digest under this platform's key; without the key file the digest cannot be tried against guesses."""
+    derived = hmac.new(_key(), b"digest:" + context.encode(), hashlib.sha256).digest()
+    return hmac.new(derived, value.encode(), hashlib.sha256).hexdigest()
 
 
 def stored_length(plain_length: int) -> int:

@@ -252,3 +252,9 @@ def feed_subscriber(*, token: str):
         if hmac.compare_digest(subscriber.secret.encode(), token.encode()):
             return subscriber
     return None
+
+
+def checkpoint_first_covering(*, index: int) -> Checkpoint | None:
+    """The first signed checkpoint whose tree includes entry ``index`` (a value nobody knew when it was appended:
+    the expert draw's beacon)."""
+    return Checkpoint.objects.filter(tree_size__gt=index).order_by("tree_size").first()

@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "ggzy.pki",
     "ggzy.tendering",
     "ggzy.supervision",
+    "ggzy.experts",
     "ggzy.demo",
 ]
 

@@ -6,33 +6,45 @@ from django.http import Http404
 from ninja import File, Form, Query, Router, Status
 from ninja.files import UploadedFile
 
+from ggzy.accounts.models import User
 from ggzy.accounts.roles import Role
 from ggzy.core.api_errors import ACTION, LOOKUP, ObjectId, answers, column_limit
-from ggzy.core.errors import DomainError
+from ggzy.core.errors import DomainError, NotAllowed
 from ggzy.core.jsontext import strict_json_loads
 from ggzy.core.permissions import AUTHENTICATED, PUBLIC, requires, roles
 from ggzy.registry.models import Center, MarketEntity, Region
 
-from . import selectors, selectors_documents, services
+from . import selectors, selectors_committee, selectors_documents, services
 from . import selectors_workspace as workspace
 from .models import Bid, OpeningObjection, ResultObjection, TenderDocument
 from .schemas import (
     AnswerIn,
     BidReceiptOut,
     ClarifyIn,
+    CommitteeDrawIn,
     CommitteeIn,
     FindingOut,
     MyBidOut,
     ProjectIn,
     ProjectOut,
     ReasonIn,
+    RecusalIn,
     ScheduleIn,
     ScoreIn,
     SignIn,
     TextIn,
     lot_public,
 )
-from .services import bidding, evaluation, opening, project_documents, receipt, result, tender_documents
+from .services import (
+    bidding,
+    committee,
+    evaluation,
+    opening,
+    project_documents,
+    receipt,
+    result,
+    tender_documents,
+)
 from .views_receipt import receipt_pdf_response
 
 router = Router()
@@ -40,6 +52,7 @@ OWNERS = roles(Role.TENDERER, Role.AGENCY)
 STAFF = roles(Role.CENTER_STAFF, Role.ADMIN)
 BIDDER = roles(Role.BIDDER)
 EXPERT = roles(Role.EXPERT)
+MEMBER = roles(Role.EXPERT, Role.TENDERER)  # committee members: experts and the tenderer's representative
 OWNERS_OR_STAFF = roles(Role.TENDERER, Role.AGENCY, Role.CENTER_STAFF, Role.ADMIN)
 
 
@@ -354,17 +367,69 @@ def retender(request, lot_id: ObjectId):
 
 
 # --- 6. evaluation --------------------------------------------------------------------------------------------
-@router.post("/lots/{lot_id}/committee", response=answers(dict, *ACTION, status=201), summary="组建评标委员会（交易中心）")
-@requires(STAFF)
-def committee(request, lot_id: ObjectId, payload: CommitteeIn):
-    rows = evaluation.committee_appoint_by_usernames(
+@router.post("/lots/{lot_id}/committee", response=answers(dict, *ACTION, status=201),
+             summary="直接确定评标委员会成员（须说明实施条例第四十七条的理由；交易中心或招标人）")
+@requires(OWNERS_OR_STAFF)
+def committee_direct(request, lot_id: ObjectId, payload: CommitteeIn):
+    rows = committee.committee_appoint_direct_by_usernames(
         actor=request.user, lot=_lot(request, lot_id), seats=[(m.username, m.seat) for m in payload.members],
-        chair_username=payload.chair)
+        chair_username=payload.chair, reason=payload.reason)
     return Status(201, {"members": len(rows)})
 
 
+@router.get("/lots/{lot_id}/committee/formation", response=answers(dict, *LOOKUP),
+            summary="评标委员会组建方式与直接确定理由（交易中心、监督部门、招标人；不含成员姓名）")
+@requires(roles(Role.TENDERER, Role.AGENCY, Role.CENTER_STAFF, Role.ADMIN, Role.SUPERVISOR))
+def committee_formation(request, lot_id: ObjectId):
+    panel = selectors_committee.formation_panel(user=request.user, lot=_lot(request, lot_id))
+    if panel is None:
+        raise NotAllowed("只有本中心工作人员、监督部门或本项目招标人可以查看评标委员会组建记录")
+    return {"method": panel.method, "size": panel.size, "seats": panel.seats, "declared": panel.declared,
+            "recused": panel.recused, "needs": panel.needs,
+            "appointments": [{"at": a.at, "by": a.by, "reason": a.reason, "members": a.count}
+                             for a in panel.appointments]}
+
+
+@router.post("/lots/{lot_id}/committee/draw", response=answers(dict, *ACTION, status=201),
+             summary="申请随机抽取评标专家（交易中心）")
+@requires(STAFF)
+def committee_draw(request, lot_id: ObjectId, payload: CommitteeDrawIn):
+    lot = _lot(request, lot_id)
+    rep = None
+    if payload.tenderer_rep:
+        rep = User.objects.filter(username=payload.tenderer_rep).first()
+        if rep is None:
+            raise DomainError(f"用户不存在：{payload.tenderer_rep}", field="tenderer_rep")
+    supervising = list(MarketEntity.objects.filter(credit_code__in=payload.supervising_credit_codes)
+                       .values_list("pk", flat=True))
+    if len(supervising) != len(set(payload.supervising_credit_codes)):
+        raise DomainError("行政监督部门的统一社会信用代码未登记", field="supervising_credit_codes")
+    formation = committee.committee_draw_request(
+        actor=request.user, lot=lot, needs=[(n.code, n.count, n.kind) for n in payload.needs], size=payload.size,
+        regions_include=payload.regions_include, regions_exclude=payload.regions_exclude,
+        scheduled_at=payload.scheduled_at, tenderer_rep=rep, supervising_entity_ids=supervising)
+    return Status(201, {"size": formation.size, "draw_request": formation.draw_request_id})
+
+
+@router.post("/lots/{lot_id}/committee/form", response=answers(dict, *ACTION, status=201),
+             summary="以确认参加的抽取专家组建（或补足）评标委员会（交易中心）")
+@requires(STAFF)
+def committee_form(request, lot_id: ObjectId):
+    rows = committee.committee_form_from_draw(actor=request.user, lot=_lot(request, lot_id))
+    return Status(201, {"members": len(rows)})
+
+
+@router.post("/lots/{lot_id}/recusal", response=answers(dict, *ACTION, status=201),
+             summary="签署回避声明或申请回避（评标委员会成员）")
+@requires(MEMBER)
+def recusal(request, lot_id: ObjectId, payload: RecusalIn):
+    d = committee.recusal_declare(actor=request.user, lot=_lot(request, lot_id), confirm=payload.confirm,
+                                  recuse=payload.recuse, reason=payload.reason)
+    return Status(201, {"recused": d.recused, "statement_sha256": d.statement_sha256})
+
+
 @router.get("/lots/{lot_id}/evaluation", response=answers(list[dict], *ACTION), summary="评标工作台（评标委员会成员）")
-@requires(EXPERT)
+@requires(MEMBER)
 def evaluation_desk(request, lot_id: ObjectId):
     lot = _lot(request, lot_id)
     evaluation._member(request.user, lot)
@@ -373,7 +438,7 @@ def evaluation_desk(request, lot_id: ObjectId):
 
 
 @router.post("/lots/{lot_id}/scores", response=answers(dict, *ACTION), summary="评分（评标委员会成员）")
-@requires(EXPERT)
+@requires(MEMBER)
 def score(request, lot_id: ObjectId, payload: ScoreIn):
     lot = _lot(request, lot_id)
     bid = lot.bids.filter(pk=payload.bid_id).first()
@@ -393,7 +458,7 @@ def report(request, lot_id: ObjectId):
 
 
 @router.post("/lots/{lot_id}/report/sign", response=answers(dict, *ACTION), summary="签署评标报告（评标委员会成员）")
-@requires(EXPERT)
+@requires(MEMBER)
 def report_sign(request, lot_id: ObjectId, payload: SignIn):
     s = evaluation.report_sign(actor=request.user, lot=_lot(request, lot_id), dissent=payload.dissent)
     return {"signed_sha256": s.signed_sha256}

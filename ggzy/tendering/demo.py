@@ -45,7 +45,7 @@ from . import sealing, services
 from .documents import document_of
 from .models import BidBond, BondAccount, BondRefund, GuaranteeIssuer, Project
 from .procedures import lot_fresh
-from .services import bidding, bond_imports, bonds, evaluation, opening, result, signatures
+from .services import bidding, bond_imports, bonds, committee, evaluation, opening, result, signatures
 from .services.project_documents import project_document_add
 
 MARK = "（演示）"
@@ -192,8 +192,7 @@ def _load(stdout) -> int:
         clock.advance(dt.timedelta(minutes=10))
         opening.opening_close(actor=staff, lot=lot)
         clock.freeze(_office(deadline, 10, 30))
-        evaluation.committee_appoint(actor=staff, lot=lot, members=[(e, "expert_technical") for e in experts[:4]]
-                                     + [(experts[4], "expert_economic")], chair=experts[0])
+        _committee(staff, lot, experts)
         clock.freeze(_office(deadline, 14))
         for expert, bump in zip(experts, [0, 1, 2, 1, 0], strict=True):
             for bid in lot.bids.filter(state="opened"):
@@ -302,8 +301,7 @@ def _stage_lots(owner, staff, bidders, experts, real_now) -> None:
                                prices=["9860000.00", "9725000.00", "9912000.00"], price="10200000", region="370104")
     _open_and_record(staff, lot)
     clock.advance(dt.timedelta(hours=1))
-    evaluation.committee_appoint(actor=staff, lot=lot, members=[(e, "expert_technical") for e in experts[:4]]
-                                 + [(experts[4], "expert_economic")], chair=experts[0])
+    _committee(staff, lot, experts)
     # 开标中: decrypted, an objection raised in the hall and not yet answered.
     lot = _published_with_bids(owner, staff, bidders[:3], "市中区英雄山路综合管廊工程", deadline=today_opening,
                                prices=["15480000.00", "15320000.00", "15610000.00"], price="16000000",
@@ -314,6 +312,19 @@ def _stage_lots(owner, staff, bidders, experts, real_now) -> None:
     clock.advance(dt.timedelta(minutes=9))
     opening.opening_objection_raise(actor=bidders[2], lot=lot,
                                     text="第2家投标人的报价单工期一栏未填写单位，请当场核实并记录。")
+
+
+DEMO_DIRECT_REASON = ("演示环境未接入省级综合评标专家库，按招标投标法实施条例第四十七条直接确定评标专家"
+                      "（演示数据；接入专家库后改为随机抽取）")
+
+
+def _committee(staff, lot, experts) -> None:
+    """Five experts, the first chairs; each signs the recusal declaration after reading the bidders' names."""
+    committee.committee_appoint_direct(actor=staff, lot=lot, reason=DEMO_DIRECT_REASON,
+                                       members=[(e, "expert_technical") for e in experts[:4]]
+                                       + [(experts[4], "expert_economic")], chair=experts[0])
+    for expert in experts[:5]:
+        committee.recusal_declare(actor=expert, lot=lot, confirm=True)
 
 
 def _open_and_record(staff, lot) -> None:
@@ -327,8 +338,7 @@ def _open_and_record(staff, lot) -> None:
 
 
 def _evaluate(staff, experts, lot) -> None:
-    evaluation.committee_appoint(actor=staff, lot=lot, members=[(e, "expert_technical") for e in experts[:4]]
-                                 + [(experts[4], "expert_economic")], chair=experts[0])
+    _committee(staff, lot, experts)
     for expert, bump in zip(experts, [0, 1, 2, 1, 0], strict=True):
         for bid in lot.bids.filter(state="opened"):
             evaluation.score_submit(actor=expert, bid=bid, technical=40 + bump + bid.pk % 3, commercial=20)

@@ -65,3 +65,11 @@ def describe(project, key: str) -> str:
     """“20日” / “3个工作日” for messages."""
     row = catalog_selectors.period_get(_version(project), key)
     return f"{number_text(row.value)}{row.get_unit_display()}"
+
+
+def basis(project, key: str) -> str:
+    """The legal basis the template records for ``key`` (empty when none), for messages that name the rule."""
+    try:
+        return catalog_selectors.period_get(_version(project), key).legal_basis
+    except DomainError:
+        return ""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Annotated, Literal
 
 from ninja import Field, Schema
 
@@ -95,8 +96,37 @@ class MemberIn(Schema):
 
 
 class CommitteeIn(Schema):
+    """Direct appointment (实施条例 第四十七条): the reason is required by the service."""
+
     members: list[MemberIn] = Field(max_length=50)
     chair: str | None = Field(None, max_length=150)
+    reason: str = Field("", max_length=TEXT_MAX)
+
+
+RegionCode = Annotated[str, Field(max_length=6)]
+CreditCode = Annotated[str, Field(max_length=18)]
+
+
+class NeedIn(Schema):
+    code: str = Field(max_length=16)
+    count: int = Field(ge=1, le=99)
+    kind: Literal["technical", "economic"] = "technical"
+
+
+class CommitteeDrawIn(Schema):
+    needs: list[NeedIn] = Field(max_length=20)
+    size: int | None = Field(None, ge=1, le=99)
+    regions_include: list[RegionCode] = Field([], max_length=50)  # division codes (GB/T 2260)
+    regions_exclude: list[RegionCode] = Field([], max_length=50)
+    scheduled_at: dt.datetime | None = None
+    tenderer_rep: str | None = Field(None, max_length=150)
+    supervising_credit_codes: list[CreditCode] = Field([], max_length=10)
+
+
+class RecusalIn(Schema):
+    confirm: bool
+    recuse: bool = False
+    reason: str = Field("", max_length=TEXT_MAX)
 
 
 class ScoreIn(Schema):

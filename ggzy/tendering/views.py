@@ -21,6 +21,7 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.http import require_POST
 
+from ggzy.accounts.models import User
 from ggzy.accounts.roles import Role
 from ggzy.accounts.selectors import expert_list_active
 from ggzy.core import clock
@@ -30,14 +31,14 @@ from ggzy.core.permissions import AUTHENTICATED, PUBLIC, RoleRequired, Rule, req
 from ggzy.registry.models import Region
 from ggzy.registry.selectors import entity_review_queue
 
-from . import masking, policies, rules, selectors, selectors_documents, services
+from . import masking, policies, rules, selectors, selectors_committee, selectors_documents, services
 from . import selectors_workspace as workspace
 from .choices import BidState, DocumentKind, LotState, Method, ProjectState
 from .price_sheet import FINGERPRINT_FIELDS
 from .procedures import procedure_for
 from .schemas import lot_public
 from .selectors_hall import hall_audience
-from .services import bidding, evaluation, opening, project_documents, result, signatures
+from .services import bidding, committee, evaluation, opening, project_documents, result, signatures
 
 if TYPE_CHECKING:
     from django.utils.functional import _StrPromise as StrPromise  # what gettext_lazy returns
@@ -46,6 +47,7 @@ OWNERS = roles(Role.TENDERER, Role.AGENCY)
 STAFF = roles(Role.CENTER_STAFF, Role.ADMIN)
 BIDDER = roles(Role.BIDDER)
 EXPERT = roles(Role.EXPERT)
+MEMBER = roles(Role.EXPERT, Role.TENDERER)  # committee members: experts and the tenderer's representative
 OWNERS_OR_STAFF = roles(Role.TENDERER, Role.AGENCY, Role.CENTER_STAFF, Role.ADMIN)
 
 
@@ -282,7 +284,9 @@ def lot_view(request, lot_id: int):
         context["opening_objections"] = lot.opening_objections.select_related("bidder")
         context["result_objections"] = lot.result_objections.all()
         context["experts"] = expert_list_active()
-    if user.is_authenticated and user.role == Role.EXPERT:
+    context["committee_panel"] = selectors_committee.formation_panel(user=user, lot=lot)
+    if user.is_authenticated and user.role in (Role.EXPERT, Role.TENDERER):  # experts and the tenderer's rep
+        context["recusal_desk"] = selectors_committee.recusal_desk(user=user, lot=lot)
         member = lot.committee.filter(user=user).first()
         context["member"] = member
         if member is not None:
@@ -309,11 +313,42 @@ def _dt(value: str, field: str) -> dt.datetime:
 
 
 def _committee(request, lot):
-    # Each chosen expert's seat comes from the form (technical unless marked economic); the first chosen chairs.
+    # Direct appointment (实施条例 第四十七条): each chosen expert's seat comes from the form (technical unless marked
+    # economic); the first chosen chairs; the reason is required by the service.
     usernames = request.POST.getlist("experts")
     seats = [(name, request.POST.get(f"seat_{name}", "expert_technical")) for name in usernames]
-    evaluation.committee_appoint_by_usernames(actor=request.user, lot=lot, seats=seats,
-                                              chair_username=usernames[0] if usernames else None)
+    committee.committee_appoint_direct_by_usernames(actor=request.user, lot=lot, seats=seats,
+                                                    reason=request.POST.get("reason", ""),
+                                                    chair_username=usernames[0] if usernames else None)
+
+
+def _committee_draw(request, lot):
+    # needs as rows of the form: need_code_N, need_count_N, need_kind_N
+    needs = []
+    for index in range(8):
+        code = request.POST.get(f"need_code_{index}", "").strip()
+        if code:
+            needs.append((code, request.POST.get(f"need_count_{index}", ""), request.POST.get(f"need_kind_{index}")))
+    scheduled = request.POST.get("scheduled_at", "").strip()
+    rep = None
+    if request.POST.get("tenderer_rep", "").strip():
+        rep = User.objects.filter(username=request.POST["tenderer_rep"].strip()).first()
+        if rep is None:
+            raise DomainError("招标人代表的用户不存在", field="tenderer_rep")
+
+    def regions(name):
+        return [r.strip() for r in request.POST.get(name, "").replace("，", ",").split(",") if r.strip()]
+
+    committee.committee_draw_request(actor=request.user, lot=lot, needs=needs, size=request.POST.get("size") or None,
+                                     regions_include=regions("regions_include"),
+                                     regions_exclude=regions("regions_exclude"),
+                                     scheduled_at=_dt(scheduled, "scheduled_at") if scheduled else None,
+                                     tenderer_rep=rep)
+
+
+def _recusal(request, lot):
+    committee.recusal_declare(actor=request.user, lot=lot, confirm=request.POST.get("confirm") == "on",
+                              recuse=request.POST.get("decision") == "recuse", reason=request.POST.get("reason", ""))
 
 
 def _bid(request, lot):
@@ -422,11 +457,15 @@ ACTIONS: dict[str, Action] = {
     "close_opening": Action(STAFF, lambda r, lot: opening.opening_close(actor=r.user, lot=lot), "开标结束，进入评标"),
     "retender": Action(OWNERS_OR_STAFF, lambda r, lot: opening.lot_retender(actor=r.user, lot=lot),
                        "已创建重新招标标段"),
-    "committee": Action(STAFF, _committee, "评标委员会已组建"),
-    "score": Action(EXPERT, _score, "评分已保存"),
+    "committee": Action(OWNERS_OR_STAFF, _committee, gettext_lazy("评标委员会成员已直接确定，理由已记录")),
+    "committee_draw": Action(STAFF, _committee_draw, gettext_lazy("已向专家库申请随机抽取")),
+    "committee_form": Action(STAFF, lambda r, lot: committee.committee_form_from_draw(actor=r.user, lot=lot),
+                             gettext_lazy("评标委员会已由抽取的专家组建")),
+    "recusal": Action(MEMBER, _recusal, gettext_lazy("回避声明已签署")),
+    "score": Action(MEMBER, _score, "评分已保存"),
     "report": Action(roles(Role.EXPERT, Role.CENTER_STAFF, Role.ADMIN),
                      lambda r, lot: evaluation.report_generate(actor=r.user, lot=lot), "评标报告已生成"),
-    "sign": Action(EXPERT, lambda r, lot: evaluation.report_sign(actor=r.user, lot=lot,
+    "sign": Action(MEMBER, lambda r, lot: evaluation.report_sign(actor=r.user, lot=lot,
                                                                  dissent=r.POST.get("dissent", "")), "已签署"),
     "candidates": Action(OWNERS_OR_STAFF, lambda r, lot: result.candidates_publish(actor=r.user, lot=lot),
                          "中标候选人已公示"),

@@ -4,7 +4,14 @@ from .archive import ArchiveAccess, ArchivePackage
 from .bidding import Bid, BidBond, BidEvent, BidFile, DocumentDownload, SignUp
 from .bonds import BankArrival, BankStatementImport, BondAccount, GuaranteeIssuer, GuaranteeRecord
 from .custody import Custodian, CustodianShare, LotOpeningKey
-from .evaluation import CommitteeMember, EvaluationReport, ReportSignature, Score
+from .evaluation import (
+                         CommitteeFormation,
+                         CommitteeMember,
+                         EvaluationReport,
+                         RecusalDeclaration,
+                         ReportSignature,
+                         Score,
+)
 from .hall import HallSignIn
 from .opening import OpeningObjection, OpeningRecord
 from .projects import Clarification, FairCompetitionFinding, Lot, Project, ProjectDocument, TenderDocument
@@ -13,7 +20,7 @@ from .result import Award, BondRefund, Candidate, Contract, ResultObjection
 __all__ = [
     "BankArrival", "BankStatementImport", "BondAccount", "GuaranteeIssuer", "GuaranteeRecord",
     "ArchiveAccess", "ArchivePackage", "Award", "Bid", "BidBond", "BidEvent", "BidFile", "BondRefund", "Candidate",
-    "Clarification", "CommitteeMember", "Contract", "Custodian", "CustodianShare", "DocumentDownload", "EvaluationReport", "FairCompetitionFinding", "HallSignIn", "Lot", "LotOpeningKey",
+    "Clarification", "CommitteeFormation", "CommitteeMember", "RecusalDeclaration", "Contract", "Custodian", "CustodianShare", "DocumentDownload", "EvaluationReport", "FairCompetitionFinding", "HallSignIn", "Lot", "LotOpeningKey",
     "OpeningObjection", "OpeningRecord", "Project", "ReportSignature", "ResultObjection", "Score", "SignUp",
     "TenderDocument", "ProjectDocument",
 ]

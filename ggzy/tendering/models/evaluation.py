@@ -15,6 +15,11 @@ class CommitteeMember(models.Model):
     seat = models.CharField("身份", max_length=20, choices=CommitteeSeat.choices)
     is_chair = models.BooleanField("主任委员", default=False)
     appointed_at = models.DateTimeField("组建时间")
+    # how the member came: drawn at random (the experts app's expert id kept for a redraw), appointed directly with
+    # a recorded reason (实施条例 第四十七条), or the tenderer's representative
+    source = models.CharField("产生方式", max_length=12, default="direct",
+                              choices=[("draw", "随机抽取"), ("direct", "直接确定"), ("tenderer", "招标人代表")])
+    expert_ref = models.BigIntegerField("专家库编号", null=True, blank=True)
 
     class Meta:
         verbose_name = "评标委员会成员"
@@ -23,6 +28,59 @@ class CommitteeMember(models.Model):
 
     def __str__(self) -> str:
         return f"委员#{self.pk}"
+
+
+class CommitteeFormation(models.Model):
+    """评标委员会组建记录 — by draw (the request sent to the experts app) or, where the law allows it, by direct
+    appointment with its reason; the supervisor reads both. Conflict inputs are never stored in clear (a digest)."""
+
+    lot = models.OneToOneField("tendering.Lot", on_delete=models.PROTECT, related_name="committee_formation",
+                               verbose_name="标段")
+    method = models.CharField("组建方式", max_length=8, choices=[("draw", "随机抽取"), ("direct", "直接确定")])
+    reason = models.TextField("直接确定理由", blank=True)
+    appointments = models.JSONField("直接确定记录", default=list)  # [{at, by, reason, users}]
+    size = models.PositiveSmallIntegerField("委员会人数")
+    needs = models.JSONField("专业需求", default=list)  # [[code, count, seat]]
+    regions_include = models.JSONField("抽取地区", default=list)
+    regions_exclude = models.JSONField("回避地区", default=list)
+    scheduled_at = models.DateTimeField("评标时间", null=True, blank=True)
+    draw_request_id = models.BigIntegerField("抽取申请编号", null=True, blank=True)
+    conflicts_sha256 = models.CharField("回避信息摘要", max_length=64, blank=True)
+    tenderer_rep = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                     related_name="+", verbose_name="招标人代表")
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                     verbose_name="申请人")
+    requested_at = models.DateTimeField("申请时间")
+    formed_at = models.DateTimeField("组建完成时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "评标委员会组建记录"
+        verbose_name_plural = "评标委员会组建记录"
+
+    def __str__(self) -> str:
+        return f"组建记录 {self.lot_id}"
+
+
+class RecusalDeclaration(models.Model):
+    """回避声明 — signed by each member at sign-in after seeing the bidders' names; a member who recuses leaves the
+    committee (the row stays here) and the seat is redrawn or filled."""
+
+    lot = models.ForeignKey("tendering.Lot", on_delete=models.PROTECT, related_name="recusals", verbose_name="标段")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="成员")
+    seat = models.CharField("身份", max_length=20, choices=CommitteeSeat.choices)
+    recused = models.BooleanField("申请回避", default=False)
+    reason = models.TextField("回避理由", blank=True)
+    statement = models.TextField("声明内容")
+    statement_sha256 = models.CharField("声明 SHA-256", max_length=64)
+    declared_at = models.DateTimeField("声明时间")
+
+    class Meta:
+        verbose_name = "回避声明"
+        verbose_name_plural = "回避声明"
+        constraints = [models.UniqueConstraint(fields=["lot", "user"], name="one_recusal_declaration_per_lot")]
+
+    def __str__(self) -> str:
+        return f"回避声明#{self.pk}"
 
 
 class Score(models.Model):

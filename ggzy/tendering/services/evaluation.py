@@ -1,4 +1,4 @@
-"""Stage 6: the committee, scoring on the web, the report every member signs."""
+"""Stage 6: scoring on the web and the report every member signs (the committee is formed in ``committee``)."""
 
 from __future__ import annotations
 
@@ -8,83 +8,16 @@ from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 
-from ggzy.accounts.models import User
-from ggzy.accounts.roles import Role
 from ggzy.core import clock
 from ggzy.core.audit import audit_record
 from ggzy.core.errors import Conflict, DomainError, NotAllowed
 from ggzy.core.money import number_text, plain_decimal
 
-from .. import policies, rules, scoring
-from ..choices import BidState, CommitteeSeat, EvaluationMethod, LotState
+from .. import policies, scoring
+from ..choices import BidState, EvaluationMethod, LotState
 from ..models import Bid, CommitteeMember, EvaluationReport, Lot, ReportSignature, Score
-from ..procedures import lot_fresh, procedure_for
-
-EXPERT_SEATS = (CommitteeSeat.EXPERT_TECHNICAL, CommitteeSeat.EXPERT_ECONOMIC)
-
-
-def committee_minimum(lot: Lot) -> int:
-    """The template's committee size; government procurement uses the larger size at or above its budget line."""
-    project = lot.project
-    minimum = rules.period_int(project, procedure_for(lot).committee_min_key)
-    line = rules.period_optional(project, "committee_large_budget_threshold")
-    large = rules.period_optional(project, "committee_members_min_large")
-    if line is not None and large is not None and project.estimated_price >= line:
-        minimum = max(minimum, int(large))
-    return minimum
-
-
-def committee_appoint(*, actor, lot: Lot, members: list[tuple[User, str]], chair: User | None = None) -> list:
-    """The center forms the committee (the experts issue replaces the choice with the random draw)."""
-    lot = lot_fresh(lot)
-    if not policies.can_publish_lot(actor, lot):
-        raise NotAllowed("只有本中心工作人员可以组建评标委员会")
-    if lot.state not in (LotState.OPENING, LotState.EVALUATING):
-        raise Conflict("只能在开标后组建评标委员会", field="state")
-    if lot.committee.exists():
-        raise Conflict("评标委员会已组建", field="members")
-    minimum = committee_minimum(lot)
-    users = [u for u, _ in members]
-    errors: dict[str, str] = {}
-    if len({u.pk for u in users}) != len(users):
-        errors["members"] = "评标委员会成员不能重复"
-    elif len(members) < minimum or len(members) % 2 == 0:
-        errors["members"] = f"评标委员会成员应为{minimum}人以上单数（当前{len(members)}人）"
-    for user, seat in members:
-        if seat not in CommitteeSeat.values:
-            errors["members"] = "成员身份无效"
-        elif seat in EXPERT_SEATS and user.role != Role.EXPERT:
-            errors["members"] = f"{user}不是评标专家"
-        elif seat == CommitteeSeat.TENDERER_REP and user.role != Role.TENDERER:
-            errors["members"] = f"{user}不是招标人代表"
-    numerator = rules.period_optional(lot.project, "committee_expert_share_numerator")
-    denominator = rules.period_optional(lot.project, "committee_expert_share_denominator")
-    experts = sum(1 for _, seat in members if seat in EXPERT_SEATS)
-    if numerator and denominator and members and experts * denominator < numerator * len(members):
-        # 招标投标法 Art. 37: technical and economic experts at least two thirds of the committee.
-        errors["members"] = (f"技术、经济等方面的专家不得少于成员总数的{number_text(numerator)}/"
-                             f"{number_text(denominator)}")
-    if errors:
-        raise DomainError(errors=errors)
-    now = clock.now()
-    with transaction.atomic():
-        rows = [CommitteeMember.objects.create(lot=lot, user=user, seat=seat, appointed_at=now,
-                                               is_chair=chair is not None and user.pk == chair.pk)
-                for user, seat in members]
-        audit_record(actor=actor, action="committee.appoint", obj=lot, center_id=lot.project.center_id,
-                     after={"members": [u.pk for u in users]})
-    return rows
-
-
-def committee_appoint_by_usernames(*, actor, lot: Lot, seats: list[tuple[str, str]],
-                                   chair_username: str | None = None) -> list:
-    """The same as ``committee_appoint`` for callers that name members by user name (pages and the API)."""
-    users = {u.username: u for u in User.objects.filter(username__in=[name for name, _ in seats])}
-    missing = [name for name, _ in seats if name not in users]
-    if missing:
-        raise DomainError(f"用户不存在：{'、'.join(missing)}", field="members")
-    return committee_appoint(actor=actor, lot=lot, members=[(users[name], seat) for name, seat in seats],
-                             chair=users.get(chair_username or ""))
+from ..procedures import lot_fresh
+from .committee import scoring_blocker
 
 
 def _member(actor, lot: Lot) -> CommitteeMember:
@@ -110,6 +43,8 @@ def score_submit(*, actor, bid: Bid, technical=0, commercial=0, is_qualified: bo
         raise Conflict("当前不在评分阶段", field="state")
     if bid.state != BidState.OPENED:
         raise Conflict("该投标文件未通过解密，不参与评审", field="bid")
+    if (blocker := scoring_blocker(lot)) is not None:
+        raise Conflict(blocker, field="recusal")
     room = Decimal(100) - (lot.price_weight if lot.evaluation_method == EvaluationMethod.COMPREHENSIVE else 0)
     tech = _decimal(technical, "technical", "技术分", room)
     comm = _decimal(commercial, "commercial", "商务分", room)

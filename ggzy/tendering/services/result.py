@@ -36,6 +36,7 @@ from ..models import (
 )
 from ..procedures import lot_fresh, procedure_for
 from . import bonds, notices
+from .committee import committee_publish_draw
 
 CANDIDATES_SHOWN = 3
 
@@ -149,6 +150,7 @@ def award_issue(*, actor, lot: Lot) -> Award:
                                          rules.after(locked.project, "contract_after_award_within", now)))
         locked.result_final_at = now
         locked.save(update_fields=["result_final_at"])
+        committee_publish_draw(locked)  # the experts app may now publish the draw (names, seed, eligible list)
         if procedure_for(locked).result_notice_form == "works":
             # Government procurement published its result notice with the candidates' step; works publish now.
             committee = [m.user.display_name or m.user.username for m in locked.committee.select_related("user")]

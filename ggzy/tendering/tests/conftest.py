@@ -110,3 +110,58 @@ def bond_arrive(world, lot, i, *, amount=None, account=None, serial=None):
            account or f"3701000{i}88889999", "中国工商银行济南分行", bond.subaccount,
            amount if amount is not None else lot.bond_amount]
     return bond_imports.bank_statement_import(actor=world.staff, center=lot.project.center, data=statement_csv([row]))
+
+
+TEST_DIRECT_REASON = "测试：本项目技术复杂，随机抽取的专家难以胜任（实施条例第四十七条）"
+
+
+def seat_committee(actor, lot, members, *, chair=None, declare=True):
+    """A committee appointed directly with a recorded reason; every member then signs the recusal declaration."""
+    from ggzy.tendering.services import committee
+
+    rows = committee.committee_appoint_direct(actor=actor, lot=lot, members=members, chair=chair,
+                                              reason=TEST_DIRECT_REASON)
+    if declare:
+        for user, _ in members:
+            committee.recusal_declare(actor=user, lot=lot, confirm=True)
+    return rows
+
+
+class FakeExpertsDraw:
+    """Stands in for the experts app's draw: records requests and redraws, confirms what the test says."""
+
+    def __init__(self) -> None:
+        self.requests: list[dict] = []
+        self.confirmed_rows: list = []  # expert_draws.Confirmed
+        self.complete = False
+        self.redraws: list[dict] = []
+        self.published: list[int] = []
+
+    def request(self, **kwargs) -> int:
+        self.requests.append(kwargs)
+        return 700 + len(self.requests)
+
+    def is_complete(self, request_id: int) -> bool:
+        return self.complete
+
+    def confirmed(self, request_id: int) -> list:
+        return list(self.confirmed_rows)
+
+    def redraw(self, *, actor, request_id: int, expert_id: int, reason: str) -> bool:
+        self.redraws.append({"request_id": request_id, "expert_id": expert_id, "reason": reason})
+        self.confirmed_rows = [c for c in self.confirmed_rows if c.expert_id != expert_id]
+        self.complete = False
+        return True
+
+    def publish(self, request_id: int) -> None:
+        self.published.append(request_id)
+
+
+@pytest.fixture
+def fake_draw():
+    from ggzy.tendering import expert_draws
+
+    fake = FakeExpertsDraw()
+    previous = expert_draws.use_gateway(fake)
+    yield fake
+    expert_draws.use_gateway(previous)

@@ -68,15 +68,20 @@ def test_gp_inquiry_through_the_api(client, world):
     # 6. a panel of three (government-procurement inquiry)
     panel = [e.username for e in world.experts[:3]]
     refused = client.post(f"{api}/lots/{lot_id}/committee", {
-        "members": [{"username": u, "seat": "expert_technical"} for u in panel[:2]], "chair": panel[0]},
+        "members": [{"username": u, "seat": "expert_technical"} for u in panel[:2]], "chair": panel[0],
+        "reason": "技术复杂，随机抽取的专家难以胜任"},
         content_type="application/json")
     assert refused.status_code == 400 and "3人以上单数" in refused.json()["detail"]
     _ok(client.post(f"{api}/lots/{lot_id}/committee", {
-        "members": [{"username": u, "seat": "expert_technical"} for u in panel], "chair": panel[0]},
+        "members": [{"username": u, "seat": "expert_technical"} for u in panel], "chair": panel[0],
+        "reason": "技术复杂，随机抽取的专家难以胜任"},
         content_type="application/json"), 201)
     public = _ok(client.get(f"{api}/lots/{lot_id}"))
     client.logout()
     assert "committee" not in _ok(client.get(f"{api}/lots/{lot_id}"))  # names secret until the result is final
+    for expert in world.experts[:3]:  # scoring waits until every member has declared
+        client.force_login(expert)
+        _ok(client.post(f"{api}/lots/{lot_id}/recusal", {"confirm": True}, content_type="application/json"), 201)
     for expert in world.experts[:3]:
         client.force_login(expert)
         for row in _ok(client.get(f"{api}/lots/{lot_id}/evaluation")):

@@ -124,12 +124,18 @@ def test_engineering_open_tender_every_step_every_role(browser, live_server, wor
     page.fill("#staff-panel textarea[name=answer]", "经核查签章齐全，异议不成立")
     staff.click("#staff-panel form:has(textarea[name=answer]) button")
     staff.click("#close-opening-button")
-    # the committee: five experts
+    # the committee: five experts appointed directly, with the reason the law asks for (实施条例 第四十七条)
     page = staff.lot(lot.pk)
     for expert in world.experts[:5]:
         page.check(f"input[name=experts][value={expert.username}]")
+    page.fill("#committee-reason", "本项目技术复杂，随机抽取的专家难以胜任")
     staff.click("#committee-form button")
     experts = [Actor(browser, live_server, e) for e in world.experts[:5]]
+    for expert in experts:  # each reads the bidders' names and signs the recusal declaration
+        page = expert.lot(lot.pk)
+        assert world.bidder_entities[1].name in page.inner_text("#recusal-bidders")
+        page.check("#recusal-confirm")
+        expert.click("#recusal-button")
     for expert in experts:
         page = expert.lot(lot.pk)
         for field in page.locator("#score-form input[type=number]").all():

@@ -16,7 +16,7 @@ from ggzy.registry.models import KeyPerson, MarketEntity
 from ggzy.tendering.choices import BidState, LotState
 from ggzy.tendering.services import bidding, evaluation, opening, result
 
-from .conftest import lot_ready, sign_up
+from .conftest import lot_ready, seat_committee, sign_up
 
 MOBILE = re.compile(r"1[3-9]\d{9}")
 
@@ -40,7 +40,7 @@ def _evaluated(world, lot):
     opening.opening_record_publish(actor=world.staff, lot=lot)
     opening.opening_close(actor=world.staff, lot=lot)
     members = [(e, "expert_technical") for e in world.experts[:4]] + [(world.experts[4], "expert_economic")]
-    evaluation.committee_appoint(actor=world.staff, lot=lot, members=members, chair=world.experts[0])
+    seat_committee(world.staff, lot, members, chair=world.experts[0])
     for member, _ in members:
         for bid in lot.bids.filter(state=BidState.OPENED):
             evaluation.score_submit(actor=member, bid=bid, technical="50", commercial="10")

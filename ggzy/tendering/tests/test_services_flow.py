@@ -11,9 +11,9 @@ from ggzy.disclosure.models import Notice
 from ggzy.tendering import services
 from ggzy.tendering.choices import BidState, LotState
 from ggzy.tendering.models import Bid, BidEvent, BondRefund, Lot
-from ggzy.tendering.services import bidding, evaluation, opening, result
+from ggzy.tendering.services import bidding, committee, evaluation, opening, result
 
-from .conftest import bond_arrive, lot_ready
+from .conftest import TEST_DIRECT_REASON, bond_arrive, lot_ready, seat_committee
 
 PRICES = ["7650000.00", "7480000.00", "7720000.00"]
 
@@ -45,7 +45,7 @@ def test_full_open_tender(world):
     lot = opening.opening_close(actor=world.staff, lot=lot)
     # evaluation by five members (four experts, one tenderer representative is not an expert → keep 5 experts)
     members = [(e, "expert_technical") for e in world.experts[:4]] + [(world.experts[4], "expert_economic")]
-    evaluation.committee_appoint(actor=world.staff, lot=lot, members=members, chair=world.experts[0])
+    seat_committee(world.staff, lot, members, chair=world.experts[0])
     for member, _ in members:
         for bid in lot.bids.filter(state=BidState.OPENED):
             evaluation.score_submit(actor=member, bid=bid, technical="50", commercial="10")
@@ -233,10 +233,11 @@ def test_committee_rules(world):
     opening.lot_open(actor=world.staff, lot=lot)
     lot.refresh_from_db()
     with pytest.raises(DomainError, match="5人以上单数"):
-        evaluation.committee_appoint(actor=world.staff, lot=lot, members=[(e, "expert_technical") for e in world.experts[:4]])
+        committee.committee_appoint_direct(actor=world.staff, lot=lot, reason=TEST_DIRECT_REASON,
+                                           members=[(e, "expert_technical") for e in world.experts[:4]])
     with pytest.raises(DomainError, match="2/3"):
         members = [(e, "expert_technical") for e in world.experts[:2]] + [(world.tenderer, "tenderer_rep")] * 0
-        evaluation.committee_appoint(
-            actor=world.staff, lot=lot,
+        committee.committee_appoint_direct(
+            actor=world.staff, lot=lot, reason=TEST_DIRECT_REASON,
             members=members + [(world.tenderer, "tenderer_rep"), (world.bidders[0], "tenderer_rep"),
                                (world.agency, "tenderer_rep")])

@@ -24,7 +24,7 @@ from ggzy.tendering.models import EvaluationReport, OpeningRecord
 from ggzy.tendering.services import evaluation, opening, result
 from ggzy.tendering.services.signatures import document_sign
 
-from .conftest import lot_ready
+from .conftest import lot_ready, seat_committee
 from .test_client_sealed import _DjangoTransport
 from .test_services_flow import PRICES, _bid
 
@@ -85,7 +85,7 @@ def _published(world):
 def _reported(world):
     lot = opening.opening_close(actor=world.staff, lot=_published(world))
     members = [(e, "expert_technical") for e in world.experts[:4]] + [(world.experts[4], "expert_economic")]
-    evaluation.committee_appoint(actor=world.staff, lot=lot, members=members, chair=world.experts[0])
+    seat_committee(world.staff, lot, members, chair=world.experts[0])
     for member, _ in members:
         for bid in lot.bids.filter(state=BidState.OPENED):
             evaluation.score_submit(actor=member, bid=bid, technical="50", commercial="10")
@@ -139,7 +139,7 @@ def test_every_document_signed_by_its_responsible_party_verifies_and_is_archived
 
 def _continue_to_contract(world, lot):
     members = [(e, "expert_technical") for e in world.experts[:4]] + [(world.experts[4], "expert_economic")]
-    evaluation.committee_appoint(actor=world.staff, lot=lot, members=members, chair=world.experts[0])
+    seat_committee(world.staff, lot, members, chair=world.experts[0])
     for member, _ in members:
         for bid in lot.bids.filter(state=BidState.OPENED):
             evaluation.score_submit(actor=member, bid=bid, technical="50", commercial="10")

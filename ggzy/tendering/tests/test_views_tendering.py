@@ -112,7 +112,7 @@ def test_committee_form_takes_each_experts_seat(client, world):
     opening.opening_close(actor=world.staff, lot=lot)
     # when the center picks five experts, marking two as economic experts
     experts = world.experts[:5]
-    data = {"experts": [e.username for e in experts],
+    data = {"experts": [e.username for e in experts], "reason": "技术复杂，随机抽取的专家难以胜任",
             f"seat_{experts[3].username}": "expert_economic", f"seat_{experts[4].username}": "expert_economic"}
     client.force_login(world.staff)
     client.post(f"/tendering/lots/{lot.pk}/act/committee/", data)

@@ -8,6 +8,7 @@ from ggzy.accounts.services import user_create
 from ggzy.catalog.demo import demo_catalog_load
 from ggzy.demo.logins import DEMO_PASSWORD, DEMO_USERS
 from ggzy.disclosure.demo import demo_notices_load
+from ggzy.experts.demo import demo_experts_load
 from ggzy.ledger.localwitness import ledger_demo_witnesses
 from ggzy.registry.demo import demo_entities_load
 from ggzy.registry.models import Center
@@ -29,5 +30,6 @@ class Command(BaseCommand):
         demo_entities_load(stdout=self.stdout)
         demo_tendering_load(stdout=self.stdout)
         demo_notices_load(stdout=self.stdout)
+        demo_experts_load(stdout=self.stdout)
         ledger_demo_witnesses(actor=None)
         self.stdout.write(self.style.SUCCESS("演示数据已加载"))

@@ -1,0 +1,250 @@
+"""Latency of the expert draw: 9 experts from a pool of 100,000 with every avoidance rule on.
+
+    python bench/bench_expert_draw.py                  # 100,000 experts, 200 draws
+    python bench/bench_expert_draw.py --n 20000 --runs 50
+
+The pool is built in memory as the draw's selector hands it over (``drawing.Candidate``: classifications, region,
+status, availability, employer, relatives' entities, penalties in force, times drawn for the tenderer), spread
+over 200 classification codes; each draw asks for 3 classifications (4 + 3 + 2 experts) with bidders, tenderer,
+agency and supervising department conflicts, a region exclusion, the per-employer cap and the too-often rule.
+Timed per draw: the candidates of the requested classifications are picked from a classification index (what the
+indexed query returns), then ``drawing.avoid`` (pseudonyms included) and ``drawing.Draw.run``. Beside it, the
+baseline: the same index lookup alone (the plain "fetch the eligible list" step). Aim (issue 13): p99 < 50 ms.
+
+Then, in a scratch database (SQLite, or PostgreSQL with DATABASE_URL; ``--no-db`` skips it), the same pool as
+rows (experts, classifications, relatives, penalties): the whole selection as the service runs it
+(``selectors_draw.draw_candidates`` — the indexed query plus classifications, relatives, penalties and the
+per-tenderer counts — then avoidance, pseudonyms and ``Draw.run``) beside the plain indexed query that fetches the
+eligible list (``experts_with_classification(codes)`` as id rows), in the same run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import secrets
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from ggzy.experts import drawing as d  # noqa: E402
+
+CODES = [f"{chr(65 + i // 20)}{i % 20 + 1:02d}" for i in range(200)]  # the national standard has ~300 codes
+
+
+def pool(n: int, rng: random.Random) -> list[d.Candidate]:
+    out = []
+    for i in range(1, n + 1):
+        k = rng.choice((1, 1, 2, 3))
+        out.append(
+            d.Candidate(
+                expert_id=i,
+                classifications=frozenset(rng.sample(CODES, k)),
+                region_id=rng.randint(1, 17),
+                active=rng.random() > 0.05,
+                available=rng.random() > 0.05,
+                employer_id=rng.randint(1, 20_000),
+                relative_entity_ids=frozenset(rng.sample(range(1, 20_001), rng.choice((0, 0, 1, 2)))),
+                penalty_kinds=frozenset(
+                    ["bidding"] if rng.random() < 0.01 else ["credit"] if rng.random() < 0.01 else []
+                ),
+                times_for_tenderer=rng.choice((0, 0, 0, 1, 2, 4)),
+            )
+        )
+    return out
+
+
+def pct(values: list[float], p: float) -> float:
+    values = sorted(values)
+    return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--n", type=int, default=100_000)
+    parser.add_argument("--runs", type=int, default=200)
+    parser.add_argument("--no-db", action="store_true")
+    args = parser.parse_args()
+    rng = random.Random(13)
+    experts = pool(args.n, rng)
+    index: dict[str, list[d.Candidate]] = {}
+    for c in experts:
+        for code in c.classifications:
+            index.setdefault(code, []).append(c)
+    draws, fetches, sizes = [], [], []
+    for _ in range(args.runs):
+        codes = rng.sample(CODES, 3)
+        needs = list(zip(codes, (4, 3, 2), strict=True))
+        rules = d.Rules(
+            classifications=frozenset(codes),
+            bidder_entity_ids=frozenset(rng.sample(range(1, 20_001), 8)),
+            tenderer_entity_id=rng.randint(1, 20_000),
+            agency_entity_id=rng.randint(1, 20_000),
+            supervising_entity_ids=frozenset({rng.randint(1, 20_000)}),
+            regions_exclude=frozenset({rng.randint(1, 17)}),
+            max_times_for_tenderer=3,
+        )
+        key, seed, beacon = secrets.token_bytes(32), secrets.token_bytes(32), secrets.token_hex(32)
+        t0 = time.perf_counter()
+        seen: dict[int, d.Candidate] = {}
+        for code in codes:
+            for c in index[code]:
+                seen[c.expert_id] = c
+        t1 = time.perf_counter()
+        eligible, _avoided = d.avoid(seen.values(), rules)
+        entries = [
+            d.Entry(
+                d.pseudonym(key, "expert", c.expert_id),
+                tuple(sorted(c.classifications)),
+                d.pseudonym(key, "employer", c.employer_id) if c.employer_id else "",
+            )
+            for c in eligible
+        ]
+        out = d.Draw(seed, beacon, entries, needs, max_per_group=1).run()
+        t2 = time.perf_counter()
+        assert len(out.ids) == 9, out.failure_reason()
+        fetches.append((t1 - t0) * 1000)
+        draws.append((t2 - t0) * 1000)
+        sizes.append(len(seen))
+    print(
+        f"expert draw: 9 of {args.n:,} experts, all avoidance rules on, {args.runs} draws, "
+        f"~{statistics.median(sizes):,.0f} candidates per request"
+    )
+    print(
+        f"  draw (fetch + avoid + pseudonyms + select): median {statistics.median(draws):.1f} ms, "
+        f"p99 {pct(draws, 99):.1f} ms   (aim p99 < 50 ms)"
+    )
+    print(
+        f"  baseline (fetch the candidate list only):   median {statistics.median(fetches):.1f} ms, "
+        f"p99 {pct(fetches, 99):.1f} ms"
+    )
+    if not args.no_db:
+        database(experts, rng, max(20, args.runs // 4))
+
+
+def database(experts: list[d.Candidate], rng: random.Random, runs: int) -> None:
+    sys.path.insert(0, str(ROOT / "bench"))
+    from _setup import django_setup
+
+    django_setup()
+    import datetime as dt
+
+    from ggzy.accounts.models import User
+    from ggzy.core import clock
+    from ggzy.experts.models import (
+        Classification,
+        DrawRequest,
+        Expert,
+        ExpertClassification,
+        ExpertPenalty,
+        ExpertRelative,
+    )
+    from ggzy.experts.selectors import experts_with_classification
+    from ggzy.experts.selectors_draw import draw_candidates, draw_rules
+    from ggzy.registry.models import MarketEntity, Region
+
+    now, region = clock.now(), Region.objects.filter(code="370100").first()
+    regions = list(Region.objects.values_list("pk", flat=True)[:17])
+    for parent in sorted({c[0] for c in CODES}):
+        Classification.objects.create(code=parent, name=parent, level=1)
+    Classification.objects.bulk_create(
+        [Classification(code=c, name=c, parent_id=c[0], level=2) for c in CODES]
+    )
+    employers = MarketEntity.objects.count()
+    t0 = time.perf_counter()
+    Expert.objects.bulk_create(
+        [
+            Expert(
+                id=c.expert_id,
+                name=f"专家{c.expert_id}",
+                id_number="",
+                id_number_digest=f"{c.expert_id:064d}",
+                birth_date=dt.date(1970, 1, 1),
+                region_id=regions[(c.region_id or 1) % len(regions)] if regions else region.pk,
+                status="active" if c.active else "suspended",
+                available=c.available,
+                created_at=now,
+                updated_at=now,
+            )
+            for c in experts
+        ],
+        batch_size=5000,
+    )
+    ExpertClassification.objects.bulk_create(
+        [
+            ExpertClassification(expert_id=c.expert_id, classification_id=code)
+            for c in experts
+            for code in c.classifications
+        ],
+        batch_size=5000,
+    )
+    ExpertPenalty.objects.bulk_create(
+        [
+            ExpertPenalty(expert_id=c.expert_id, kind=k, reason="bench", decided_on=dt.date(2020, 1, 1))
+            for c in experts
+            for k in c.penalty_kinds
+        ],
+        batch_size=5000,
+    )
+    ExpertRelative.objects.bulk_create(
+        [
+            ExpertRelative(expert_id=c.expert_id, name="亲属", relation="配偶", entity_name=str(e))
+            for c in experts
+            for e in c.relative_entity_ids
+        ],
+        batch_size=5000,
+    )
+    print(
+        f"  database: {len(experts):,} experts loaded in {time.perf_counter() - t0:.1f} s "
+        f"({employers} registry entities; employers/relatives as names only)"
+    )
+    user = User.objects.create(username="bench-staff", role="admin")
+    full, plain = [], []
+    for _ in range(runs):
+        codes = rng.sample(CODES, 3)
+        req = DrawRequest(
+            subject_code="B",
+            subject_title="B",
+            needs=[[c, n] for c, n in zip(codes, (4, 3, 2), strict=True)],
+            conflicts={
+                "bidder_entity_ids": [1, 2, 3],
+                "tenderer_entity_id": 4,
+                "agency_entity_id": 5,
+                "supervising_entity_ids": [6],
+            },
+            regions_exclude=regions[:1],
+            tenderer_entity_id=None,
+            scheduled_at=now,
+            requested_by=user,
+            requested_at=now,
+        )
+        key, seed, beacon = secrets.token_bytes(32), secrets.token_bytes(32), secrets.token_hex(32)
+        t0 = time.perf_counter()
+        ids = list(experts_with_classification(codes).values_list("id", "region_id", "employer_id"))
+        t1 = time.perf_counter()
+        eligible, _ = d.avoid(draw_candidates(req), draw_rules(req))
+        entries = [
+            d.Entry(d.pseudonym(key, "expert", c.expert_id), tuple(sorted(c.classifications)), "")
+            for c in eligible
+        ]
+        out = d.Draw(seed, beacon, entries, [tuple(n) for n in req.needs], 1).run()
+        t2 = time.perf_counter()
+        assert len(out.ids) == 9 and ids
+        plain.append((t1 - t0) * 1000)
+        full.append((t2 - t1) * 1000)
+    print(
+        f"  database draw (selector + avoid + pseudonyms + select): median {statistics.median(full):.1f} ms, "
+        f"p99 {pct(full, 99):.1f} ms   (aim p99 < 50 ms)"
+    )
+    print(
+        f"  baseline: the plain indexed query of the eligible list:  median {statistics.median(plain):.1f} ms, "
+        f"p99 {pct(plain, 99):.1f} ms"
+    )
+
+
+if __name__ == "__main__":
+    main()

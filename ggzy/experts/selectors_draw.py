@@ -1,0 +1,187 @@
+"""Reads of the draw (re-exported by ``experts.selectors``): the candidates handed to ``drawing.avoid``, the
+drawn experts at each stage, the published document. Names stay hidden until the stage the issue allows:
+the expert sees their own at notification, the center at sign-in, the public once the result is final."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from typing import Any
+
+from django.db.models import Count, Q
+
+from ggzy.core import clock
+
+from . import drawing
+from .models import (
+    DrawnExpert,
+    DrawnState,
+    DrawRequest,
+    DrawStatus,
+    ExpertClassification,
+    ExpertPenalty,
+    ExpertRelative,
+)
+
+HOLDING = (DrawnState.NOTIFIED, DrawnState.CONFIRMED, DrawnState.SIGNED_IN)
+ATTENDING = (DrawnState.CONFIRMED, DrawnState.SIGNED_IN)
+
+
+def draw_candidates(request: DrawRequest) -> list[drawing.Candidate]:
+    """The drawable experts of the requested classifications, as plain data for ``drawing.avoid`` (the other
+    pool members are not candidates at all: inactive, unavailable, or of another classification)."""
+    from .selectors import experts_with_classification  # selectors re-exports this module
+
+    codes = [code for code, _n in request.needs]
+    experts = experts_with_classification(codes)
+    rows = list(experts.values_list("id", "region_id", "employer_id"))
+    ids = [i for i, _r, _e in rows]  # one list, not the joined query again in every subquery below
+    classes: dict[int, set[str]] = defaultdict(set)
+    for expert_id, code in ExpertClassification.objects.filter(expert_id__in=ids).values_list(
+        "expert_id", "classification_id"
+    ):
+        classes[expert_id].add(code)
+    relatives: dict[int, set[int]] = defaultdict(set)
+    for expert_id, entity_id in ExpertRelative.objects.filter(
+        expert_id__in=ids, entity__isnull=False
+    ).values_list("expert_id", "entity_id"):
+        relatives[expert_id].add(entity_id)
+    today = clock.today()
+    penalties: dict[int, set[str]] = defaultdict(set)
+    for expert_id, kind in (
+        ExpertPenalty.objects.filter(expert_id__in=ids, decided_on__lte=today)
+        .filter(Q(until__isnull=True) | Q(until__gte=today))
+        .values_list("expert_id", "kind")
+    ):
+        penalties[expert_id].add(kind)
+    times: dict[int, int] = {}
+    if request.tenderer_entity_id is not None:
+        since = clock.now() - dt.timedelta(days=30 * request.window_months)
+        times = dict(
+            DrawnExpert.objects.filter(
+                request__tenderer_entity_id=request.tenderer_entity_id,
+                request__requested_at__gte=since,
+                state__in=ATTENDING,
+            )
+            .exclude(request=request)
+            .values("expert_id")
+            .annotate(n=Count("id"))
+            .values_list("expert_id", "n")
+        )
+    return [
+        drawing.Candidate(
+            expert_id=i,
+            classifications=frozenset(classes[i]),
+            region_id=region,
+            employer_id=employer,
+            relative_entity_ids=frozenset(relatives[i]),
+            penalty_kinds=frozenset(penalties[i]),
+            times_for_tenderer=times.get(i, 0),
+        )
+        for i, region, employer in rows
+    ]
+
+
+def draw_rules(request: DrawRequest) -> drawing.Rules:
+    c = request.conflicts or {}
+    return drawing.Rules(
+        classifications=frozenset(code for code, _n in request.needs),
+        bidder_entity_ids=frozenset(c.get("bidder_entity_ids") or ()),
+        tenderer_entity_id=c.get("tenderer_entity_id"),
+        agency_entity_id=c.get("agency_entity_id"),
+        supervising_entity_ids=frozenset(c.get("supervising_entity_ids") or ()),
+        regions_include=frozenset(request.regions_include or ()),
+        regions_exclude=frozenset(request.regions_exclude or ()),
+        max_times_for_tenderer=request.max_times_for_tenderer,
+    )
+
+
+def draw_entries(request: DrawRequest) -> list[drawing.Entry]:
+    return [drawing.Entry(e["id"], tuple(e["classes"]), e["group"]) for e in request.eligible]
+
+
+def draw_replay(request: DrawRequest) -> drawing.Draw:
+    """The running draw rebuilt from the stored inputs: first selection, then the recorded refusals in order."""
+    d = drawing.Draw(
+        bytes.fromhex(request.seed),
+        request.beacon,
+        draw_entries(request),
+        [tuple(n) for n in request.needs],
+        request.max_per_employer,
+    )
+    d.run()
+    for refused in request.refusals:
+        d.redraw(refused)
+    return d
+
+
+def draw_holding(request: DrawRequest) -> list[DrawnExpert]:
+    return list(request.drawn.filter(state__in=HOLDING).select_related("expert").order_by("order"))
+
+
+def draw_confirmed_experts(request: DrawRequest) -> list[DrawnExpert]:
+    """The experts who confirmed (or signed in already), each with ``.expert.user`` — for the committee."""
+    return list(request.drawn.filter(state__in=ATTENDING).select_related("expert__user").order_by("order"))
+
+
+def draw_is_complete(request: DrawRequest) -> bool:
+    """Every slot of the needs is held by an expert who confirmed or signed in."""
+    wanted = sum(int(n) for _code, n in request.needs)
+    return (
+        request.status in (DrawStatus.DRAWN, DrawStatus.PUBLISHED)
+        and request.drawn.filter(state__in=ATTENDING).count() == wanted
+    )
+
+
+def draw_invitations_for_expert(expert) -> list[DrawnExpert]:
+    """An expert's own invitations (their page): the lot, time, deadline — and their pseudonym in each draw."""
+    return list(DrawnExpert.objects.filter(expert=expert).select_related("request").order_by("-notified_at"))
+
+
+def drawn_name_for_center(drawn: DrawnExpert) -> str:
+    """The name the center sees on its follow page: only once the expert has signed in (or the result is final)."""
+    if drawn.state == DrawnState.SIGNED_IN or drawn.request.status == DrawStatus.PUBLISHED:
+        return drawn.expert.name
+    return ""
+
+
+def draw_published_document(request: DrawRequest) -> dict[str, Any] | None:
+    """The public recompute data once the result is final; None before (the page answers 404)."""
+    if request.status != DrawStatus.PUBLISHED:
+        return None
+    d = draw_replay(request)
+    outcome = d.outcome()
+    names = {
+        x.pseudonym: x.expert.name
+        for x in request.drawn.select_related("expert")
+        if x.pseudonym in set(outcome.ids)
+    }
+    return drawing.published(
+        bytes.fromhex(request.seed),
+        request.beacon,
+        draw_entries(request),
+        [tuple(n) for n in request.needs],
+        request.max_per_employer,
+        request.refusals,
+        outcome,
+        draw=str(request.pk),
+        subject_code=request.subject_code,
+        subject_title=request.subject_title,
+        commit_ledger_index=request.commit_index,
+        beacon_tree_size=request.beacon_tree_size,
+        run_at=request.run_at.isoformat() if request.run_at else None,
+    ) | {"names": names}
+
+
+def draw_beacon_check(request: DrawRequest) -> bool:
+    """The stored beacon is the root of the first checkpoint signed after the commitment (as the ledger says)."""
+    from ggzy.ledger import selectors as ledger_selectors
+
+    if request.commit_index is None or not request.beacon:
+        return False
+    cp = ledger_selectors.checkpoint_first_covering(index=request.commit_index)
+    return (
+        cp is not None
+        and bytes(cp.root_hash).hex() == request.beacon
+        and cp.tree_size == request.beacon_tree_size
+    )

@@ -1,0 +1,39 @@
+"""Writes of the expert pool (each in a transaction); pages, API, commands and tasks call these only."""
+
+from .classifications import classifications_import
+from .draw import (
+    Conflicts,
+    draw_answer,
+    draw_beacon,
+    draw_publish,
+    draw_request_create,
+    draw_run,
+    draw_sign_in,
+    draw_timeouts,
+)
+from .entry import EntryRules, entry_problems, entry_rules
+from .imports import pool_conflict_resolve, pool_import_create, pool_import_run
+from .performance import expert_penalty_record, expert_rate
+from .self_service import change_request_decide, expert_profile_update
+
+__all__ = [
+    "Conflicts",
+    "EntryRules",
+    "change_request_decide",
+    "classifications_import",
+    "draw_answer",
+    "draw_beacon",
+    "draw_publish",
+    "draw_request_create",
+    "draw_run",
+    "draw_sign_in",
+    "draw_timeouts",
+    "entry_problems",
+    "entry_rules",
+    "expert_penalty_record",
+    "expert_profile_update",
+    "expert_rate",
+    "pool_conflict_resolve",
+    "pool_import_create",
+    "pool_import_run",
+]

@@ -1,0 +1,79 @@
+"""Entry checks (入库条件): years in the field, senior title, age cap — numbers from the catalog's template data
+(process template 00 general: expert_experience_min, expert_senior_title_required, expert_age_max), never literals."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from ggzy.catalog.choices import GENERAL_CATEGORY_CODE
+from ggzy.catalog.selectors import period_value, template_version_in_force
+
+from ..models import TitleLevel
+
+SENIOR_LEVELS = {TitleLevel.SENIOR_FULL, TitleLevel.SENIOR_DEPUTY}
+
+
+@dataclass(frozen=True)
+class EntryRules:
+    experience_min: int
+    senior_title_required: bool
+    age_max: int
+
+
+def entry_rules(on_date: dt.date) -> EntryRules:
+    version = template_version_in_force(
+        category_code=GENERAL_CATEGORY_CODE, method="general", on_date=on_date
+    )
+    return EntryRules(
+        experience_min=int(period_value(version, "expert_experience_min")),
+        senior_title_required=period_value(version, "expert_senior_title_required") >= 1,
+        age_max=int(period_value(version, "expert_age_max")),
+    )
+
+
+def age_on(birth_date: dt.date, on_date: dt.date) -> int:
+    return (
+        on_date.year - birth_date.year - ((on_date.month, on_date.day) < (birth_date.month, birth_date.day))
+    )
+
+
+def entry_problems(
+    *,
+    birth_date: dt.date,
+    title_level: str,
+    years_in_field: int,
+    on_date: dt.date,
+    rules: EntryRules | None = None,
+) -> dict[str, str]:
+    """Field → reason for every entry condition the person does not meet (empty: admissible)."""
+    rules = rules or entry_rules(on_date)
+    problems: dict[str, str] = {}
+    if years_in_field < rules.experience_min:
+        problems["years_in_field"] = f"从业年限不足{rules.experience_min}年（当前{years_in_field}年）"
+    if rules.senior_title_required and title_level not in SENIOR_LEVELS:
+        problems["title_level"] = "须具有高级职称（正高级或副高级）"
+    age = age_on(birth_date, on_date)
+    if age > rules.age_max:
+        problems["id_number"] = f"年龄超过{rules.age_max}周岁（按身份证号码计算为{age}周岁）"
+    return problems
+
+
+def experts_retire_over_age(on_date: dt.date | None = None) -> int:
+    """Mark experts over the age cap as retired (退出/到龄); run daily by Huey. Returns how many changed."""
+    from django.db import transaction
+
+    from ggzy.core import clock
+
+    from ..models import Expert, ExpertStatus
+
+    on_date = on_date or clock.today()
+    age_max = entry_rules(on_date).age_max
+    try:
+        cutoff = on_date.replace(year=on_date.year - age_max - 1)
+    except ValueError:  # 29 February
+        cutoff = on_date.replace(year=on_date.year - age_max - 1, day=28)
+    with transaction.atomic():
+        return Expert.objects.filter(
+            status__in=[ExpertStatus.ACTIVE, ExpertStatus.SUSPENDED], birth_date__lte=cutoff
+        ).update(status=ExpertStatus.RETIRED, updated_at=clock.now())

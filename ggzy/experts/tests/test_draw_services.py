@@ -1,0 +1,213 @@
+"""The draw in the database: commitment in the ledger, the beacon gate, avoidance from registry data, notification,
+confirmation, refusal and timeout redraw (via the Huey task's function), sign-in identity check, publication and
+recomputation (``ggzy experts recompute``)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from ggzy.accounts.roles import Role
+from ggzy.core.errors import DomainError, NotAllowed
+from ggzy.experts import selectors, services
+from ggzy.experts.models import DrawStatus, ExpertPenalty, ExpertRelative
+from ggzy.experts.notify import ConsoleSender
+from ggzy.experts.tasks import draw_timeouts_task
+from ggzy.ledger.services import checkpoint_issue
+from ggzy.registry.tests.factories import MarketEntityFactory
+
+from .factories import ExpertFactory
+
+pytestmark = pytest.mark.django_db
+SCRIPT = Path(__file__).resolve().parents[3] / "scripts" / "recompute_draw.py"
+
+
+@pytest.fixture
+def world(frozen_clock, centers, make_user):
+    staff = make_user(Role.CENTER_STAFF, center=centers["jinan"])
+    witness = make_user(Role.CENTER_STAFF, center=centers["jinan"])
+    bidder, tenderer, agency, dept = (MarketEntityFactory() for _ in range(4))
+    experts = []
+    for i in range(12):
+        u = make_user(Role.EXPERT)
+        experts.append(ExpertFactory(classifications=["A0101" if i % 2 else "A0102"], user=u, employer=None))
+    conflicted = {
+        "bidder": ExpertFactory(classifications=["A0101"], employer=bidder),
+        "tenderer": ExpertFactory(classifications=["A0101"], employer=tenderer),
+        "agency": ExpertFactory(classifications=["A0101"], employer=agency),
+        "dept": ExpertFactory(classifications=["A0101"], employer=dept),
+        "relative": ExpertFactory(classifications=["A0101"]),
+        "penalised": ExpertFactory(classifications=["A0101"]),
+    }
+    ExpertRelative.objects.create(expert=conflicted["relative"], name="李四", relation="配偶", entity=bidder)
+    ExpertPenalty.objects.create(
+        expert=conflicted["penalised"],
+        kind="bidding",
+        reason="违规",
+        decided_on=frozen_clock.today() - dt.timedelta(days=10),
+    )
+    conflicts = services.Conflicts(
+        bidder_entity_ids=[bidder.pk],
+        tenderer_entity_id=tenderer.pk,
+        agency_entity_id=agency.pk,
+        supervising_entity_ids=[dept.pk],
+    )
+    return {
+        "staff": staff,
+        "witness": witness,
+        "experts": experts,
+        "conflicted": conflicted,
+        "conflicts": conflicts,
+        "tenderer": tenderer,
+        "clock": frozen_clock,
+    }
+
+
+def _request(world, needs=(("A01", 3),)):
+    return services.draw_request_create(
+        actor=world["staff"],
+        subject_code="JN-2026-001-01",
+        subject_title="测试标段",
+        tenderer_entity_id=world["tenderer"].pk,
+        needs=list(needs),
+        conflicts=world["conflicts"],
+        scheduled_at=world["clock"].now() + dt.timedelta(days=2),
+        witness=world["witness"],
+    )
+
+
+def _run(world, request):
+    checkpoint_issue()
+    return services.draw_run(actor=world["staff"], request=request)
+
+
+def test_commitment_in_ledger_and_no_draw_before_the_beacon(world):
+    from ggzy.ledger.selectors import entry_get
+
+    request = _request(world)
+    entry = entry_get(index=request.commit_index)
+    assert entry.action == "experts.draw.commit"
+    from ggzy.ledger.selectors import entry_body
+
+    body = json.dumps(entry_body(entry))
+    assert request.seed_sha256 in body and request.seed not in body
+    with pytest.raises(DomainError, match="检查点尚未签发"):
+        services.draw_run(actor=world["staff"], request=request)
+    request.refresh_from_db()
+    assert request.status == DrawStatus.REQUESTED and not request.beacon
+
+
+def test_draw_avoids_conflicts_notifies_and_records_time_requester_witness(
+    world, django_capture_on_commit_callbacks
+):
+    ConsoleSender.sent.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        request = _run(world, _request(world))
+    assert request.status == DrawStatus.DRAWN and request.witness == world["witness"]
+    assert request.run_at and request.requested_by == world["staff"]
+    drawn = list(request.drawn.select_related("expert"))
+    assert len(drawn) == 3
+    conflicted_ids = {e.pk for e in world["conflicted"].values()}
+    assert not {d.expert_id for d in drawn} & conflicted_ids
+    assert set(request.avoided) == {str(i) for i in conflicted_ids}
+    assert {str(world["conflicted"]["relative"].pk): "relative_conflict"}.items() <= request.avoided.items()
+    assert len(ConsoleSender.sent) == 3
+    assert {i.expert_name for i in ConsoleSender.sent} == {d.expert.name for d in drawn}
+    for inv in ConsoleSender.sent:  # no ID number in what the sender gets to log
+        assert all(d.expert.id_number not in repr(inv) for d in drawn)
+
+
+def test_shortfall_fails_with_a_clear_reason(world):
+    request = _run(world, _request(world, needs=(("A0101", 7),)))
+    assert request.status == DrawStatus.FAILED
+    assert "A0101" in request.failure_reason and "缺 1 人" in request.failure_reason
+    assert request.drawn.count() == 0
+
+
+def test_witness_must_be_someone_else(world):
+    with pytest.raises(DomainError) as err:
+        services.draw_request_create(
+            actor=world["staff"],
+            subject_code="X",
+            subject_title="",
+            tenderer_entity_id=None,
+            needs=[("A01", 1)],
+            scheduled_at=world["clock"].now() + dt.timedelta(days=1),
+            witness=world["staff"],
+        )
+    assert "witness" in err.value.errors
+
+
+def test_bad_needs_named_in_chinese(world):
+    with pytest.raises(DomainError) as err:
+        _request(world, needs=(("Z99", 1),))
+    assert err.value.errors["needs"] == ["专业分类代码不存在：Z99"]
+
+
+def test_refusal_and_timeout_redraw_never_return_the_refuser_then_sign_in_and_recompute(world, tmp_path):
+    request = _run(world, _request(world))
+    first = list(request.drawn.select_related("expert__user").order_by("order"))
+    # another user cannot answer for the expert
+    with pytest.raises(NotAllowed):
+        services.draw_answer(actor=world["staff"], drawn=first[0], accept=True)
+    services.draw_answer(actor=first[0].expert.user, drawn=first[0], accept=False)
+    services.draw_answer(actor=first[1].expert.user, drawn=first[1], accept=True)
+    request.refresh_from_db()
+    assert request.refusals == [first[0].pseudonym]
+    holding = list(request.drawn.filter(state__in=["notified", "confirmed"]))
+    assert len(holding) == 3 and first[0].expert_id not in {d.expert_id for d in holding}
+    # the rest time out: the task redraws them
+    world["clock"].advance(dt.timedelta(minutes=31))
+    timed_out = draw_timeouts_task.call_local()
+    assert timed_out == 2
+    request.refresh_from_db()
+    gone = {first[0].expert_id} | {d.expert_id for d in request.drawn.filter(state="timed_out")}
+    live = list(request.drawn.filter(state__in=["notified", "confirmed"]).select_related("expert__user"))
+    assert len(live) == 3 and not gone & {d.expert_id for d in live}
+    for d in live:
+        if d.state == "notified":
+            services.draw_answer(actor=d.expert.user, drawn=d, accept=True)
+    assert selectors.draw_is_complete(request)
+    confirmed = selectors.draw_confirmed_experts(request)
+    assert all(d.expert.user is not None for d in confirmed)
+    # sign-in: a wrong ID number is refused, the right one accepted
+    other = world["experts"][0] if world["experts"][0].pk != confirmed[0].expert_id else world["experts"][1]
+    with pytest.raises(DomainError) as err:
+        services.draw_sign_in(actor=world["staff"], drawn=confirmed[0], id_number=other.id_number)
+    assert "id_number" in err.value.errors
+    services.draw_sign_in(actor=world["staff"], drawn=confirmed[0], id_number=confirmed[0].expert.id_number)
+    # publish, then recompute from the DB and with the standalone script
+    services.draw_publish(request)
+    request.refresh_from_db()
+    out = io.StringIO()
+    call_command("experts", "recompute", str(request.pk), stdout=out)
+    assert "一致：公布结果可以复现" in out.getvalue()
+    doc = selectors.draw_published_document(request)
+    assert {r["id"] for r in doc["result"]} == {d.pseudonym for d in confirmed}
+    assert set(doc["names"].values()) == {d.expert.name for d in confirmed}
+    path = tmp_path / "d.json"
+    path.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, str(SCRIPT), str(path)], capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0 and "MATCH" in done.stdout, done.stdout
+    for d in confirmed:
+        assert d.expert.name in done.stdout
+    text = json.dumps(doc, ensure_ascii=False)
+    for e in [*world["experts"], *world["conflicted"].values()]:
+        assert e.id_number not in text and e.phone not in text
+
+
+def test_recompute_refuses_an_unpublished_draw(world):
+    request = _run(world, _request(world))
+    with pytest.raises(CommandError, match="尚未公开"):
+        call_command("experts", "recompute", str(request.pk))
+    assert selectors.draw_published_document(request) is None
