@@ -27,6 +27,7 @@ urlpatterns = [
     path("ledger/", include("ggzy.ledger.urls")),
     path("tendering/", include("ggzy.tendering.urls")),
     path("pki/", include("ggzy.pki.trust_views")),
+    path("centers/", include("ggzy.centers.urls")),
     path("", include("ggzy.disclosure.urls")),
 ]
 

@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "ggzy.pki",
     "ggzy.tendering",
     "ggzy.demo",
+    "ggzy.centers",
 ]
 
 MIDDLEWARE = [
