@@ -39,7 +39,7 @@ def remote_session_open(*, actor, lot: Lot, host_venue, seats=1, guest_venue=Non
         raise Conflict("只能在开标后、评标报告生成前创建远程异地评标", field="state")
     with transaction.atomic():
         session = centers.session_create(actor=actor, subject_key=remote_subject(lot), subject_code=lot.code,
-                                         subject_title=f"{lot.project.name} {lot.name}",
+                                         subject_title=f"{lot.project.title} {lot.name}",
                                          center_id=lot.project.center_id, host_venue=host_venue, seats=seats)
         if guest_venue is not None:
             centers.session_request(actor=actor, session=session, kind="seats", venue=guest_venue,
