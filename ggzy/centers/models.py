@@ -17,8 +17,9 @@ from django.db import models
 
 
 class Venue(models.Model):
-    center = models.ForeignKey("registry.Center", on_delete=models.PROTECT, related_name="venues",
-                               verbose_name="交易中心")
+    center = models.ForeignKey(
+        "registry.Center", on_delete=models.PROTECT, related_name="venues", verbose_name="交易中心"
+    )
     name = models.CharField("场地名称", max_length=128)
     city = models.CharField("城市", max_length=32)
     address = models.CharField("地址", max_length=255, blank=True)
@@ -65,11 +66,19 @@ class Seat(models.Model):
 class Workstation(models.Model):
     """The computer at a seat; bound to one browser (fingerprint digest) and, once activated, to the expert."""
 
-    seat = models.OneToOneField(Seat, on_delete=models.CASCADE, related_name="workstation", verbose_name="席位")
+    seat = models.OneToOneField(
+        Seat, on_delete=models.CASCADE, related_name="workstation", verbose_name="席位"
+    )
     label = models.CharField("工位编号", max_length=32)
     fingerprint_digest = models.CharField("设备指纹摘要", max_length=64, blank=True, db_index=True)
-    occupant = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                 related_name="workstations", verbose_name="当前使用专家")
+    occupant = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="workstations",
+        verbose_name="当前使用专家",
+    )
     activated_at = models.DateTimeField("激活时间", null=True, blank=True)
 
     class Meta:
@@ -88,20 +97,31 @@ class Workstation(models.Model):
 class ActivationCode(models.Model):
     """A one-time code the venue's staff issue for one workstation; only its digest is kept."""
 
-    workstation = models.ForeignKey(Workstation, on_delete=models.CASCADE, related_name="codes",
-                                    verbose_name="工位")
+    workstation = models.ForeignKey(
+        Workstation, on_delete=models.CASCADE, related_name="codes", verbose_name="工位"
+    )
     code_digest = models.CharField("激活码摘要", max_length=64, unique=True)
-    issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
-                                  verbose_name="签发人")
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="签发人"
+    )
     issued_at = models.DateTimeField("签发时间")
     expires_at = models.DateTimeField("有效期至")
     used_at = models.DateTimeField("使用时间", null=True, blank=True)
-    used_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                related_name="+", verbose_name="使用人")
+    used_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="使用人",
+    )
 
     class Meta:
         verbose_name = "工位激活码"
         verbose_name_plural = "工位激活码"
+
+    def __str__(self) -> str:
+        return f"{self.workstation} · {self.issued_at:%Y-%m-%d %H:%M}"
 
 
 class RemoteSession(models.Model):
@@ -110,12 +130,15 @@ class RemoteSession(models.Model):
     subject_key = models.CharField("评审对象", max_length=64, unique=True)
     subject_code = models.CharField("标段编号", max_length=64)
     subject_title = models.CharField("标段名称", max_length=255)
-    center = models.ForeignKey("registry.Center", on_delete=models.PROTECT, related_name="remote_sessions",
-                               verbose_name="主场中心")
-    host_venue = models.ForeignKey(Venue, on_delete=models.PROTECT, related_name="hosted_sessions",
-                                   verbose_name="主场")
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
-                                   verbose_name="创建人")
+    center = models.ForeignKey(
+        "registry.Center", on_delete=models.PROTECT, related_name="remote_sessions", verbose_name="主场中心"
+    )
+    host_venue = models.ForeignKey(
+        Venue, on_delete=models.PROTECT, related_name="hosted_sessions", verbose_name="主场"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="创建人"
+    )
     created_at = models.DateTimeField("创建时间")
 
     class Meta:
@@ -133,8 +156,12 @@ class VenueRole(models.TextChoices):
 
 
 class SessionVenue(models.Model):
-    session = models.ForeignKey(RemoteSession, on_delete=models.CASCADE, related_name="venues", verbose_name="会话")
-    venue = models.ForeignKey(Venue, on_delete=models.PROTECT, related_name="session_roles", verbose_name="场地")
+    session = models.ForeignKey(
+        RemoteSession, on_delete=models.CASCADE, related_name="venues", verbose_name="会话"
+    )
+    venue = models.ForeignKey(
+        Venue, on_delete=models.PROTECT, related_name="session_roles", verbose_name="场地"
+    )
     role = models.CharField("角色", max_length=8, choices=VenueRole.choices)
     seats = models.PositiveIntegerField("席位数", default=0)
 
@@ -142,7 +169,12 @@ class SessionVenue(models.Model):
         verbose_name = "会话场地"
         verbose_name_plural = "会话场地"
         ordering = ["session_id", "-role", "venue_id"]
-        constraints = [models.UniqueConstraint(fields=["session", "venue"], name="centers_session_venue_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["session", "venue"], name="centers_session_venue_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_role_display()} {self.venue}"
 
 
 class RequestKind(models.TextChoices):
@@ -159,21 +191,39 @@ class RequestState(models.TextChoices):
 class CenterRequest(models.Model):
     """A request from the host center to another center for seats in one of its venues or for experts."""
 
-    session = models.ForeignKey(RemoteSession, on_delete=models.CASCADE, related_name="requests",
-                                verbose_name="会话")
+    session = models.ForeignKey(
+        RemoteSession, on_delete=models.CASCADE, related_name="requests", verbose_name="会话"
+    )
     kind = models.CharField("类型", max_length=8, choices=RequestKind.choices)
-    to_center = models.ForeignKey("registry.Center", on_delete=models.PROTECT, related_name="incoming_requests",
-                                  verbose_name="被请求中心")
-    venue = models.ForeignKey(Venue, null=True, blank=True, on_delete=models.PROTECT, related_name="requests",
-                              verbose_name="请求场地")
+    to_center = models.ForeignKey(
+        "registry.Center",
+        on_delete=models.PROTECT,
+        related_name="incoming_requests",
+        verbose_name="被请求中心",
+    )
+    venue = models.ForeignKey(
+        Venue,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="requests",
+        verbose_name="请求场地",
+    )
     count = models.PositiveIntegerField("数量")
     note = models.CharField("说明", max_length=255, blank=True)
-    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
-                                     verbose_name="请求人")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="请求人"
+    )
     requested_at = models.DateTimeField("请求时间")
     state = models.CharField("状态", max_length=8, choices=RequestState.choices, default=RequestState.PENDING)
-    answered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                    related_name="+", verbose_name="答复人")
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="答复人",
+    )
     answered_at = models.DateTimeField("答复时间", null=True, blank=True)
     answer_note = models.CharField("答复说明", max_length=255, blank=True)
 
@@ -182,23 +232,38 @@ class CenterRequest(models.Model):
         verbose_name_plural = "跨中心请求"
         ordering = ["-requested_at"]
 
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} × {self.count} → {self.to_center_id}"
+
 
 class SessionEvent(models.Model):
     """The session log: who joined from where, scores submitted, votes, the report and its signatures."""
 
-    session = models.ForeignKey(RemoteSession, on_delete=models.CASCADE, related_name="events",
-                                verbose_name="会话")
+    session = models.ForeignKey(
+        RemoteSession, on_delete=models.CASCADE, related_name="events", verbose_name="会话"
+    )
     at = models.DateTimeField("时间")
     kind = models.CharField("事件", max_length=16)
-    venue = models.ForeignKey(Venue, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
-                              verbose_name="场地")
-    workstation = models.ForeignKey(Workstation, null=True, blank=True, on_delete=models.SET_NULL,
-                                    related_name="+", verbose_name="工位")
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                              related_name="+", verbose_name="操作人")
+    venue = models.ForeignKey(
+        Venue, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name="场地"
+    )
+    workstation = models.ForeignKey(
+        Workstation, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name="工位"
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="操作人",
+    )
     text = models.CharField("内容", max_length=255)
 
     class Meta:
         verbose_name = "会话日志"
         verbose_name_plural = "会话日志"
         ordering = ["session_id", "id"]
+
+    def __str__(self) -> str:
+        return self.text

@@ -19,11 +19,17 @@ def presented_fingerprint(request) -> str:
 
 def venue_directory() -> QuerySet[Venue]:
     """Every active venue of every center, with its rooms and seat count (the shared directory)."""
-    return (Venue.objects.filter(is_active=True).select_related("center")
-            .annotate(seat_count=Count("rooms__seats", distinct=True)).order_by("center__code", "name"))
+    return (
+        Venue.objects.filter(is_active=True)
+        .select_related("center")
+        .annotate(seat_count=Count("rooms__seats", distinct=True))
+        .order_by("center__code", "name")
+    )
 
 
 def venues_of_center(center_id: int | None) -> QuerySet[Venue]:
+    if center_id is None:
+        return Venue.objects.none()
     return Venue.objects.filter(center_id=center_id).prefetch_related("rooms__seats__workstation__occupant")
 
 
@@ -32,8 +38,11 @@ def venue_get(pk) -> Venue | None:
 
 
 def workstation_get(pk) -> Workstation | None:
-    return (Workstation.objects.select_related("seat__room__venue").filter(pk=pk).first()
-            if str(pk).isdigit() else None)
+    return (
+        Workstation.objects.select_related("seat__room__venue").filter(pk=pk).first()
+        if str(pk).isdigit()
+        else None
+    )
 
 
 def workstation_for(*, user, fingerprint: str) -> Workstation | None:
@@ -41,13 +50,20 @@ def workstation_for(*, user, fingerprint: str) -> Workstation | None:
 
     if not fingerprint or user is None or not user.is_authenticated:
         return None
-    return (Workstation.objects.select_related("seat__room__venue__center")
-            .filter(fingerprint_digest=digest(fingerprint.strip().lower()), occupant=user).first())
+    return (
+        Workstation.objects.select_related("seat__room__venue__center")
+        .filter(fingerprint_digest=digest(fingerprint.strip().lower()), occupant=user)
+        .first()
+    )
 
 
 def session_for_subject(subject_key: str) -> RemoteSession | None:
-    return (RemoteSession.objects.select_related("host_venue", "center").prefetch_related("venues__venue")
-            .filter(subject_key=subject_key).first())
+    return (
+        RemoteSession.objects.select_related("host_venue", "center")
+        .prefetch_related("venues__venue")
+        .filter(subject_key=subject_key)
+        .first()
+    )
 
 
 def sessions_visible(user) -> QuerySet[RemoteSession]:
@@ -56,7 +72,9 @@ def sessions_visible(user) -> QuerySet[RemoteSession]:
     if user.role in (Role.SUPERVISOR, Role.ADMIN):
         return sessions
     if user.role == Role.CENTER_STAFF:
-        return sessions.filter(Q(center_id=user.center_id) | Q(venues__venue__center_id=user.center_id)).distinct()
+        return sessions.filter(
+            Q(center_id=user.center_id) | Q(venues__venue__center_id=user.center_id)
+        ).distinct()
     return sessions.none()
 
 
@@ -69,14 +87,22 @@ def session_events(session: RemoteSession) -> QuerySet[SessionEvent]:
 
 
 def requests_incoming(user) -> QuerySet[CenterRequest]:
-    return (CenterRequest.objects.select_related("session", "venue", "to_center", "session__center")
-            .filter(to_center_id=user.center_id).order_by("state", "-requested_at"))
+    return (
+        CenterRequest.objects.select_related("session", "venue", "to_center", "session__center")
+        .filter(to_center_id=user.center_id)
+        .order_by("state", "-requested_at")
+    )
 
 
 def requests_outgoing(user) -> QuerySet[CenterRequest]:
-    return (CenterRequest.objects.select_related("session", "venue", "to_center", "answered_by")
-            .filter(session__center_id=user.center_id).order_by("-requested_at"))
+    return (
+        CenterRequest.objects.select_related("session", "venue", "to_center", "answered_by")
+        .filter(session__center_id=user.center_id)
+        .order_by("-requested_at")
+    )
 
 
 def request_get(pk) -> CenterRequest | None:
-    return CenterRequest.objects.filter(pk=pk, state=RequestState.PENDING).first() if str(pk).isdigit() else None
+    return (
+        CenterRequest.objects.filter(pk=pk, state=RequestState.PENDING).first() if str(pk).isdigit() else None
+    )

@@ -16,8 +16,20 @@ from ggzy.core import clock
 from ggzy.core.audit import audit_record
 from ggzy.core.errors import Conflict, DomainError, NotAllowed
 
-from .models import (ActivationCode, CenterRequest, RemoteSession, RequestKind, RequestState, Room, Seat,
-                     SessionEvent, SessionVenue, Venue, VenueRole, Workstation)
+from .models import (
+    ActivationCode,
+    CenterRequest,
+    RemoteSession,
+    RequestKind,
+    RequestState,
+    Room,
+    Seat,
+    SessionEvent,
+    SessionVenue,
+    Venue,
+    VenueRole,
+    Workstation,
+)
 
 CODE_LIFETIME = dt.timedelta(hours=2)
 _FINGERPRINT = re.compile(r"^[0-9a-f]{64}$")
@@ -35,7 +47,9 @@ def _is_staff_of(actor, center_id: int | None) -> bool:
     return actor.role == Role.CENTER_STAFF and center_id is not None and actor.center_id == center_id
 
 
-def _require_staff(actor, center_id: int | None, message: str = "只有该场地所属中心的工作人员可以执行此操作") -> None:
+def _require_staff(
+    actor, center_id: int | None, message: str = "只有该场地所属中心的工作人员可以执行此操作"
+) -> None:
     if not _is_staff_of(actor, center_id):
         raise NotAllowed(message)
 
@@ -71,8 +85,13 @@ def venue_create(*, actor, name: str, city: str, address: str = "") -> Venue:
     try:
         with transaction.atomic():
             venue = Venue.objects.create(center_id=center_id, name=name, city=city, address=address)
-            audit_record(actor=actor, action="centers.venue_create", obj=venue, center_id=center_id,
-                         after={"name": name, "city": city})
+            audit_record(
+                actor=actor,
+                action="centers.venue_create",
+                obj=venue,
+                center_id=center_id,
+                after={"name": name, "city": city},
+            )
     except IntegrityError:
         raise Conflict("本中心已有同名场地", field="name") from None
     return venue
@@ -84,8 +103,13 @@ def room_create(*, actor, venue: Venue, name: str) -> Room:
     try:
         with transaction.atomic():
             room = Room.objects.create(venue=venue, name=name)
-            audit_record(actor=actor, action="centers.room_create", obj=room, center_id=venue.center_id,
-                         after={"venue": venue.pk, "name": name})
+            audit_record(
+                actor=actor,
+                action="centers.room_create",
+                obj=room,
+                center_id=venue.center_id,
+                after={"venue": venue.pk, "name": name},
+            )
     except IntegrityError:
         raise Conflict("该场地已有同名评标室", field="room") from None
     return room
@@ -99,8 +123,13 @@ def workstation_add(*, actor, room: Room, seat_label: str) -> Workstation:
         with transaction.atomic():
             seat = Seat.objects.create(room=room, label=label)
             workstation = Workstation.objects.create(seat=seat, label=label)
-            audit_record(actor=actor, action="centers.workstation_add", obj=workstation,
-                         center_id=room.venue.center_id, after={"room": room.pk, "label": label})
+            audit_record(
+                actor=actor,
+                action="centers.workstation_add",
+                obj=workstation,
+                center_id=room.venue.center_id,
+                after={"room": room.pk, "label": label},
+            )
     except IntegrityError:
         raise Conflict("该评标室已有此席位号", field="seat") from None
     return workstation
@@ -116,10 +145,20 @@ def activation_code_issue(*, actor, workstation: Workstation) -> str:
             code = f"{secrets.randbelow(10**8):08d}"
             if not ActivationCode.objects.filter(code_digest=digest(code)).exists():
                 break
-        issued = ActivationCode.objects.create(workstation=workstation, code_digest=digest(code), issued_by=actor,
-                                               issued_at=now, expires_at=now + CODE_LIFETIME)
-        audit_record(actor=actor, action="centers.code_issue", obj=issued, center_id=center_id,
-                     after={"workstation": workstation.pk, "expires_at": issued.expires_at})
+        issued = ActivationCode.objects.create(
+            workstation=workstation,
+            code_digest=digest(code),
+            issued_by=actor,
+            issued_at=now,
+            expires_at=now + CODE_LIFETIME,
+        )
+        audit_record(
+            actor=actor,
+            action="centers.code_issue",
+            obj=issued,
+            center_id=center_id,
+            after={"workstation": workstation.pk, "expires_at": issued.expires_at},
+        )
     return code
 
 
@@ -140,27 +179,45 @@ def workstation_activate(*, actor, code: str, fingerprint: str) -> Workstation:
     device = _fingerprint(fingerprint)
     now = clock.now()
     with transaction.atomic():
-        issued = (ActivationCode.objects.select_for_update().select_related("workstation__seat__room__venue")
-                  .filter(code_digest=digest(code)).first())
+        issued = (
+            ActivationCode.objects.select_for_update()
+            .select_related("workstation__seat__room__venue")
+            .filter(code_digest=digest(code))
+            .first()
+        )
         if issued is None or issued.used_at is not None or issued.expires_at <= now:
             raise DomainError("激活码无效、已使用或已过期", field="code")
         workstation = issued.workstation
         # one browser is bound to one workstation: an earlier binding of this browser is released
         Workstation.objects.filter(fingerprint_digest=digest(device)).exclude(pk=workstation.pk).update(
-            fingerprint_digest="", occupant=None, activated_at=None)
+            fingerprint_digest="", occupant=None, activated_at=None
+        )
         workstation.fingerprint_digest = digest(device)
         workstation.occupant = actor
         workstation.activated_at = now
         workstation.save(update_fields=["fingerprint_digest", "occupant", "activated_at"])
         issued.used_at, issued.used_by = now, actor
         issued.save(update_fields=["used_at", "used_by"])
-        audit_record(actor=actor, action="centers.workstation_activate", obj=workstation,
-                     center_id=workstation.venue.center_id, after={"workstation": workstation.pk})
+        audit_record(
+            actor=actor,
+            action="centers.workstation_activate",
+            obj=workstation,
+            center_id=workstation.venue.center_id,
+            after={"workstation": workstation.pk},
+        )
     return workstation
 
 
-def session_create(*, actor, subject_key: str, subject_code: str, subject_title: str, center_id: int,
-                   host_venue: Venue | None, seats: int | str = 1) -> RemoteSession:
+def session_create(
+    *,
+    actor,
+    subject_key: str,
+    subject_code: str,
+    subject_title: str,
+    center_id: int,
+    host_venue: Venue | None,
+    seats: int | str = 1,
+) -> RemoteSession:
     """The host center opens a remote session for a lot (tendering passes the lot in) in one of its venues."""
     _require_staff(actor, center_id, "只有本项目所属中心的工作人员可以创建远程异地评标")
     if host_venue is None or not host_venue.is_active:
@@ -170,19 +227,38 @@ def session_create(*, actor, subject_key: str, subject_code: str, subject_title:
     count = _count(seats, "seats", "主场席位数")
     try:
         with transaction.atomic():
-            session = RemoteSession.objects.create(subject_key=subject_key, subject_code=subject_code,
-                                                   subject_title=subject_title[:255], center_id=center_id,
-                                                   host_venue=host_venue, created_by=actor, created_at=clock.now())
+            session = RemoteSession.objects.create(
+                subject_key=subject_key,
+                subject_code=subject_code,
+                subject_title=subject_title[:255],
+                center_id=center_id,
+                host_venue=host_venue,
+                created_by=actor,
+                created_at=clock.now(),
+            )
             SessionVenue.objects.create(session=session, venue=host_venue, role=VenueRole.HOST, seats=count)
-            _event(session, actor=actor, kind="create", venue=host_venue,
-                   text=f"创建远程异地评标，主场：{host_venue}（{count}席）")
+            _event(
+                session,
+                actor=actor,
+                kind="create",
+                venue=host_venue,
+                text=f"创建远程异地评标，主场：{host_venue}（{count}席）",
+            )
     except IntegrityError:
         raise Conflict("该标段已创建远程异地评标", field="subject") from None
     return session
 
 
-def session_request(*, actor, session: RemoteSession, kind: str, count, venue: Venue | None = None,
-                    to_center_id: int | None = None, note: str = "") -> CenterRequest:
+def session_request(
+    *,
+    actor,
+    session: RemoteSession,
+    kind: str,
+    count,
+    venue: Venue | None = None,
+    to_center_id: int | None = None,
+    note: str = "",
+) -> CenterRequest:
     """The host center asks another center for seats in one of its venues, or for experts."""
     _require_staff(actor, session.center_id, "只有主场中心的工作人员可以发出请求")
     if kind not in RequestKind.values:
@@ -195,13 +271,21 @@ def session_request(*, actor, session: RemoteSession, kind: str, count, venue: V
     elif to_center_id is None:
         raise DomainError("请选择被请求的中心", field="to_center")
     if to_center_id == session.center_id:
-        raise DomainError("跨中心请求须发往其他城市的中心", field="venue" if kind == RequestKind.SEATS
-                          else "to_center")
+        raise DomainError(
+            "跨中心请求须发往其他城市的中心", field="venue" if kind == RequestKind.SEATS else "to_center"
+        )
     note = _text(note, "note", "说明", 255, required=False)
     with transaction.atomic():
-        request = CenterRequest.objects.create(session=session, kind=kind, to_center_id=to_center_id, venue=venue,
-                                               count=number, note=note, requested_by=actor,
-                                               requested_at=clock.now())
+        request = CenterRequest.objects.create(
+            session=session,
+            kind=kind,
+            to_center_id=to_center_id,
+            venue=venue,
+            count=number,
+            note=note,
+            requested_by=actor,
+            requested_at=clock.now(),
+        )
         what = f"{venue}的{number}个席位" if kind == RequestKind.SEATS else f"{number}名专家"
         _event(session, actor=actor, kind="request", venue=venue, text=f"向{request.to_center}请求{what}")
     return request
@@ -220,24 +304,53 @@ def request_answer(*, actor, request: CenterRequest, accept: bool, note: str = "
         request.save(update_fields=["state", "answered_by", "answered_at", "answer_note"])
         session = request.session
         if accept and request.kind == RequestKind.SEATS and request.venue is not None:
-            SessionVenue.objects.update_or_create(session=session, venue=request.venue,
-                                                  defaults={"role": VenueRole.GUEST, "seats": request.count})
+            SessionVenue.objects.update_or_create(
+                session=session,
+                venue=request.venue,
+                defaults={"role": VenueRole.GUEST, "seats": request.count},
+            )
         verdict = "同意" if accept else "拒绝"
-        _event(session, actor=actor, kind="answer", venue=request.venue,
-               text=f"{request.to_center}{verdict}{request.get_kind_display()}请求（{request.count}）"
-               + (f"：{note}" if note else ""))
+        _event(
+            session,
+            actor=actor,
+            kind="answer",
+            venue=request.venue,
+            text=f"{request.to_center}{verdict}{request.get_kind_display()}请求（{request.count}）"
+            + (f"：{note}" if note else ""),
+        )
     return request
 
 
-def _event(session: RemoteSession, *, actor, kind: str, text: str, venue: Venue | None = None,
-           workstation: Workstation | None = None) -> SessionEvent:
-    event = SessionEvent.objects.create(session=session, at=clock.now(), kind=kind, venue=venue,
-                                        workstation=workstation,
-                                        actor=actor if actor is not None and actor.is_authenticated else None,
-                                        text=text[:255])
-    audit_record(actor=actor, action=f"remote.{kind}", obj=event, center_id=session.center_id,
-                 after={"session": session.pk, "subject": session.subject_key, "text": event.text,
-                        "workstation": workstation.pk if workstation else None})
+def _event(
+    session: RemoteSession,
+    *,
+    actor,
+    kind: str,
+    text: str,
+    venue: Venue | None = None,
+    workstation: Workstation | None = None,
+) -> SessionEvent:
+    event = SessionEvent.objects.create(
+        session=session,
+        at=clock.now(),
+        kind=kind,
+        venue=venue,
+        workstation=workstation,
+        actor=actor if actor is not None and actor.is_authenticated else None,
+        text=text[:255],
+    )
+    audit_record(
+        actor=actor,
+        action=f"remote.{kind}",
+        obj=event,
+        center_id=session.center_id,
+        after={
+            "session": session.pk,
+            "subject": session.subject_key,
+            "text": event.text,
+            "workstation": workstation.pk if workstation else None,
+        },
+    )
     return event
 
 
@@ -250,24 +363,42 @@ def session_gate(*, subject_key: str, user, fingerprint: str) -> Workstation | N
         return None
     device = (fingerprint or "").strip().lower() if isinstance(fingerprint, str) else ""
     venues = set(session.venues.values_list("venue_id", flat=True))
-    workstation = (Workstation.objects.select_related("seat__room__venue")
-                   .filter(fingerprint_digest=digest(device), occupant=user).first()
-                   if _FINGERPRINT.match(device) else None)
+    workstation = (
+        Workstation.objects.select_related("seat__room__venue")
+        .filter(fingerprint_digest=digest(device), occupant=user)
+        .first()
+        if _FINGERPRINT.match(device)
+        else None
+    )
     if workstation is None or workstation.venue.pk not in venues:
         raise NotAllowed("本标段为远程异地评标：请在主场或副场已激活的评标工位上操作")
     with transaction.atomic():
         if not session.events.filter(kind="join", actor=user, workstation=workstation).exists():
             role = session.venues.get(venue=workstation.venue).get_role_display()
-            _event(session, actor=user, kind="join", venue=workstation.venue, workstation=workstation,
-                   text=f"专家从{role} {workstation} 加入")
+            _event(
+                session,
+                actor=user,
+                kind="join",
+                venue=workstation.venue,
+                workstation=workstation,
+                text=f"专家从{role} {workstation} 加入",
+            )
     return workstation
 
 
-def session_log(*, subject_key: str, user, kind: str, text: str, workstation: Workstation | None = None) -> None:
+def session_log(
+    *, subject_key: str, user, kind: str, text: str, workstation: Workstation | None = None
+) -> None:
     """The evaluation appends what happened (scores submitted, votes, the report, signatures); inside the caller's
     transaction. No session for the subject: nothing is logged."""
     session = RemoteSession.objects.filter(subject_key=subject_key).first()
     if session is None:
         return
-    _event(session, actor=user, kind=kind, text=text, workstation=workstation,
-           venue=workstation.venue if workstation else None)
+    _event(
+        session,
+        actor=user,
+        kind=kind,
+        text=text,
+        workstation=workstation,
+        venue=workstation.venue if workstation else None,
+    )

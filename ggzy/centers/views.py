@@ -42,8 +42,11 @@ def home_view(request):
 
 
 def _room(request) -> Room:
-    room = Room.objects.select_related("venue").filter(pk=request.POST.get("room") or 0).first() \
-        if (request.POST.get("room") or "").isdigit() else None
+    room = (
+        Room.objects.select_related("venue").filter(pk=request.POST.get("room") or 0).first()
+        if (request.POST.get("room") or "").isdigit()
+        else None
+    )
     if room is None:
         raise DomainError("评标室不存在", field="room")
     return room
@@ -56,8 +59,12 @@ def home_action_view(request, action: str):
     issued = None
     try:
         if action == "venue":
-            services.venue_create(actor=user, name=post.get("name", ""), city=post.get("city", ""),
-                                  address=post.get("address", ""))
+            services.venue_create(
+                actor=user,
+                name=post.get("name", ""),
+                city=post.get("city", ""),
+                address=post.get("address", ""),
+            )
         elif action == "room":
             venue = selectors.venue_get(post.get("venue", ""))
             if venue is None:
@@ -74,8 +81,9 @@ def home_action_view(request, action: str):
             pending = selectors.request_get(post.get("request", ""))
             if pending is None:
                 raise DomainError("请求不存在或已答复", field="request")
-            services.request_answer(actor=user, request=pending, accept=action == "accept",
-                                    note=post.get("answer_note", ""))
+            services.request_answer(
+                actor=user, request=pending, accept=action == "accept", note=post.get("answer_note", "")
+            )
         else:
             raise Http404("未知操作")
     except DomainError as exc:
@@ -96,20 +104,27 @@ def activate_view(request):
         next_url = ""
     if request.method == "POST":
         try:
-            services.workstation_activate(actor=request.user, code=request.POST.get("code", ""),
-                                          fingerprint=request.POST.get(selectors.FINGERPRINT_FIELD, ""))
+            services.workstation_activate(
+                actor=request.user,
+                code=request.POST.get("code", ""),
+                fingerprint=request.POST.get(selectors.FINGERPRINT_FIELD, ""),
+            )
         except DomainError as exc:
             messages.error(request, _error_text(exc))
         else:
             messages.success(request, "评标工位已激活")
             return redirect(next_url or reverse("centers:activate"))
-    current = selectors.workstation_for(user=request.user, fingerprint=selectors.presented_fingerprint(request))
+    current = selectors.workstation_for(
+        user=request.user, fingerprint=selectors.presented_fingerprint(request)
+    )
     return render(request, "centers/activate.html", {"current": current, "next": next_url})
 
 
 @requires(WATCHERS)
 def sessions_view(request):
-    return render(request, "centers/sessions.html", {"sessions": selectors.sessions_visible(request.user)[:200]})
+    return render(
+        request, "centers/sessions.html", {"sessions": selectors.sessions_visible(request.user)[:200]}
+    )
 
 
 def _session(request, session_id: int):
@@ -122,17 +137,23 @@ def _session(request, session_id: int):
 @requires(WATCHERS)
 def session_view(request, session_id: int):
     session = _session(request, session_id)
-    return render(request, "centers/session.html",
-                  {"session": session, "events": selectors.session_events(session),
-                   "requests": session.requests.select_related("to_center", "venue", "answered_by")})
+    return render(
+        request,
+        "centers/session.html",
+        {
+            "session": session,
+            "events": selectors.session_events(session),
+            "requests": session.requests.select_related("to_center", "venue", "answered_by"),
+        },
+    )
 
 
 @requires(WATCHERS)
 def session_log_view(request, session_id: int):
     """The log alone, which the session page polls (htmx, every 2 s) to follow the session live."""
     session = _session(request, session_id)
-    return render(request, "centers/partials/session_log.html",
-                  {"session": session, "events": selectors.session_events(session)})
-
-
-
+    return render(
+        request,
+        "centers/partials/session_log.html",
+        {"session": session, "events": selectors.session_events(session)},
+    )

@@ -22,8 +22,8 @@ from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.http import require_POST
 
 from ggzy.accounts.roles import Role
-from ggzy.centers import selectors as centers_selectors
 from ggzy.accounts.selectors import expert_list_active
+from ggzy.centers import selectors as centers_selectors
 from ggzy.core import clock
 from ggzy.core import files as file_store
 from ggzy.core.errors import DomainError

@@ -92,17 +92,36 @@ def test_activation_code_is_one_time_and_expires(people):
 def test_cross_center_seat_request_is_answered_by_the_other_center(people, centers):
     host = _station(people.jinan).venue
     guest = _station(people.qingdao, name="青岛评标分中心", city="青岛", label="Q-01").venue
-    session = services.session_create(actor=people.jinan, subject_key="tendering.lot:1", subject_code="L1",
-                                      subject_title="测试标段", center_id=centers["jinan"].pk, host_venue=host, seats=3)
+    session = services.session_create(
+        actor=people.jinan,
+        subject_key="tendering.lot:1",
+        subject_code="L1",
+        subject_title="测试标段",
+        center_id=centers["jinan"].pk,
+        host_venue=host,
+        seats=3,
+    )
     # the host center cannot name another center's venue as its host, nor ask itself
     with pytest.raises(DomainError):
-        services.session_create(actor=people.jinan, subject_key="tendering.lot:2", subject_code="L2",
-                                subject_title="x", center_id=centers["jinan"].pk, host_venue=guest)
+        services.session_create(
+            actor=people.jinan,
+            subject_key="tendering.lot:2",
+            subject_code="L2",
+            subject_title="x",
+            center_id=centers["jinan"].pk,
+            host_venue=guest,
+        )
     with pytest.raises(DomainError):
         services.session_request(actor=people.jinan, session=session, kind="seats", venue=host, count=1)
     seats = services.session_request(actor=people.jinan, session=session, kind="seats", venue=guest, count=2)
-    experts = services.session_request(actor=people.jinan, session=session, kind="experts",
-                                       to_center_id=centers["qingdao"].pk, count=2, note="工程造价")
+    experts = services.session_request(
+        actor=people.jinan,
+        session=session,
+        kind="experts",
+        to_center_id=centers["qingdao"].pk,
+        count=2,
+        note="工程造价",
+    )
     # the guest venue is not part of the session until Qingdao accepts; Jinan cannot answer its own request
     assert list(session.venues.values_list("role", flat=True)) == [VenueRole.HOST]
     with pytest.raises(NotAllowed):
@@ -118,7 +137,12 @@ def test_cross_center_seat_request_is_answered_by_the_other_center(people, cente
         services.request_answer(actor=people.qingdao, request=seats, accept=False)
     # every step is in the session log and in the audit trail (which feeds the ledger)
     assert list(SessionEvent.objects.filter(session=session).values_list("kind", flat=True)) == [
-        "create", "request", "request", "answer", "answer"]
+        "create",
+        "request",
+        "request",
+        "answer",
+        "answer",
+    ]
     assert AuditEntry.objects.filter(action="remote.answer").count() == 2
     # Qingdao's staff see the session they are a guest in; a supervisor sees it; a bidder does not
     assert selectors.session_get_for(people.qingdao, session.pk) == session
@@ -128,8 +152,14 @@ def test_cross_center_seat_request_is_answered_by_the_other_center(people, cente
 def test_gate_requires_an_activated_workstation_of_the_session(people, centers):
     host_ws = _station(people.jinan)
     elsewhere = _station(people.jinan, name="济南第二基地", label="B-01")
-    session = services.session_create(actor=people.jinan, subject_key="tendering.lot:9", subject_code="L9",
-                                      subject_title="测试", center_id=centers["jinan"].pk, host_venue=host_ws.venue)
+    session = services.session_create(
+        actor=people.jinan,
+        subject_key="tendering.lot:9",
+        subject_code="L9",
+        subject_title="测试",
+        center_id=centers["jinan"].pk,
+        host_venue=host_ws.venue,
+    )
     # no session for another subject: nothing to check
     assert services.session_gate(subject_key="tendering.lot:10", user=people.expert, fingerprint="") is None
     for ws, fp, expert in ((host_ws, FP_A, people.expert), (elsewhere, FP_B, people.other_expert)):
@@ -141,5 +171,8 @@ def test_gate_requires_an_activated_workstation_of_the_session(people, centers):
             services.session_gate(subject_key=session.subject_key, user=user, fingerprint=fp)
     # the expert at the host workstation passes; joining is logged once
     for _ in range(2):
-        assert services.session_gate(subject_key=session.subject_key, user=people.expert, fingerprint=FP_A) == host_ws
+        assert (
+            services.session_gate(subject_key=session.subject_key, user=people.expert, fingerprint=FP_A)
+            == host_ws
+        )
     assert session.events.filter(kind="join").count() == 1

@@ -9,8 +9,8 @@ from decimal import Decimal
 from django.db import IntegrityError, transaction
 
 from ggzy.accounts.models import User
-from ggzy.centers import services as centers
 from ggzy.accounts.roles import Role
+from ggzy.centers import services as centers
 from ggzy.core import clock
 from ggzy.core.audit import audit_record
 from ggzy.core.errors import Conflict, DomainError, NotAllowed

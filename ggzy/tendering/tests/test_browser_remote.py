@@ -41,13 +41,16 @@ def _activate(expert: Actor, lot_id: int, code: str) -> None:
     expect(page.locator("#ws-status")).to_contain_text("本机工位已激活")
 
 
-def test_remote_evaluation_jinan_host_qingdao_guest_to_signed_report(browser, live_server, world, make_user,
-                                                                    centers):
+def test_remote_evaluation_jinan_host_qingdao_guest_to_signed_report(
+    browser, live_server, world, make_user, centers
+):
     lot = evaluating_lot(world)
     jinan, qingdao, stations = venues(world)
     supervisor_user = make_user(Role.SUPERVISOR, center=centers["province"])
-    jinan_staff, qingdao_staff = Actor(browser, live_server, world.staff), Actor(browser, live_server,
-                                                                                   world.other_staff)
+    jinan_staff, qingdao_staff = (
+        Actor(browser, live_server, world.staff),
+        Actor(browser, live_server, world.other_staff),
+    )
     # Jinan's staff open the remote session: host in Jinan, seats requested in Qingdao
     page = jinan_staff.lot(lot.pk)
     page.select_option("#remote-host", str(jinan.pk))
@@ -90,7 +93,9 @@ def test_remote_evaluation_jinan_host_qingdao_guest_to_signed_report(browser, li
     bids = list(Lot.objects.get(pk=lot.pk).bids.filter(state=BidState.OPENED))
     for i, (expert, _) in enumerate(others, start=2):
         for bid in bids:
-            evaluation.score_submit(actor=expert, bid=bid, technical="30", commercial="30", device=fingerprint(i))
+            evaluation.score_submit(
+                actor=expert, bid=bid, technical="30", commercial="30", device=fingerprint(i)
+            )
     # the supervisor's page shows the joins from both cities, without a reload
     expect(log.locator("tr[data-kind=join]")).to_have_count(5)
     expect(log.locator("tr[data-kind=join]").filter(has_text="青岛")).to_have_count(2)

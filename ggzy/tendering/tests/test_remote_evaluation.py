@@ -16,8 +16,8 @@ from ggzy.core.models import AuditEntry
 from ggzy.tendering.choices import BidState
 from ggzy.tendering.services import evaluation, opening
 
-from .test_services_flow import PRICES, _bid
 from .conftest import lot_ready
+from .test_services_flow import PRICES, _bid
 
 
 def evaluating_lot(world):
@@ -41,7 +41,9 @@ def venues(world):
     host = [centers.workstation_add(actor=world.staff, room=room, seat_label=f"A-0{i}") for i in range(1, 4)]
     qingdao = centers.venue_create(actor=world.other_staff, name="青岛评标分中心", city="青岛")
     room = centers.room_create(actor=world.other_staff, venue=qingdao, name="远程评标室")
-    guest = [centers.workstation_add(actor=world.other_staff, room=room, seat_label=f"Q-0{i}") for i in range(1, 3)]
+    guest = [
+        centers.workstation_add(actor=world.other_staff, room=room, seat_label=f"Q-0{i}") for i in range(1, 3)
+    ]
     return jinan, qingdao, host + guest
 
 
@@ -53,8 +55,9 @@ def test_remote_session_from_two_cities_to_a_signed_report(world):
     lot = evaluating_lot(world)
     jinan, qingdao, stations = venues(world)
     # given the Jinan center opens a remote session and Qingdao accepts the request for seats
-    session = evaluation.remote_session_open(actor=world.staff, lot=lot, host_venue=jinan, seats=3,
-                                             guest_venue=qingdao, guest_seats=2)
+    session = evaluation.remote_session_open(
+        actor=world.staff, lot=lot, host_venue=jinan, seats=3, guest_venue=qingdao, guest_seats=2
+    )
     with pytest.raises(Conflict):
         evaluation.remote_session_open(actor=world.staff, lot=lot, host_venue=jinan)
     request = session.requests.get()
@@ -72,12 +75,19 @@ def test_remote_session_from_two_cities_to_a_signed_report(world):
         centers.workstation_activate(actor=expert, code=code, fingerprint=fingerprint(i))
     # a member at another member's workstation is refused
     with pytest.raises(NotAllowed):
-        evaluation.score_submit(actor=experts[1], bid=bids[0], technical="50", commercial="10",
-                                device=fingerprint(0))
+        evaluation.score_submit(
+            actor=experts[1], bid=bids[0], technical="50", commercial="10", device=fingerprint(0)
+        )
     for i, expert in enumerate(experts):
         for bid in bids:
-            evaluation.score_submit(actor=expert, bid=bid, technical="50", commercial="10", device=fingerprint(i),
-                                    is_qualified=True)
+            evaluation.score_submit(
+                actor=expert,
+                bid=bid,
+                technical="50",
+                commercial="10",
+                device=fingerprint(i),
+                is_qualified=True,
+            )
     evaluation.report_generate(actor=experts[0], lot=lot, device=fingerprint(0))
     for i, expert in enumerate(experts):
         evaluation.report_sign(actor=expert, lot=lot, device=fingerprint(i))
@@ -93,7 +103,9 @@ def test_remote_session_from_two_cities_to_a_signed_report(world):
     # the log names no expert and shows no score value (committee names and scores stay confidential)
     text = " ".join(e.text for e in events)
     assert not any(expert.display_name in text for expert in experts)
-    assert all(re.fullmatch(r"提交评分：投标文件\d+，资格表决：合格", e.text) for e in events if e.kind == "score")
+    assert all(
+        re.fullmatch(r"提交评分：投标文件\d+，资格表决：合格", e.text) for e in events if e.kind == "score"
+    )
     # and each event is in the audit trail that the ledger appends
     assert AuditEntry.objects.filter(action__startswith="remote.").count() == len(events)
 
