@@ -27,11 +27,15 @@ ALLOWED_APPS = {
     "core": {"core"},
     "pki": {"core", "pki"},
     "ledger": {"core", "ledger"},
+    # the domain row: centers (remote evaluation) sits beside tendering and never imports it; tendering calls
+    # centers.services / centers.selectors
+    "centers": {"core", "ledger", "pki", "registry", "catalog", "accounts", "centers"},
 }
 ALLOWED_MODULES = {
     "core": set(),
     "pki": set(),
     "ledger": {"ggzy.pki.sm"},
+    "centers": set(),
 }
 
 

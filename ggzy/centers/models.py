@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class Venue(models.Model):
@@ -151,8 +152,8 @@ class RemoteSession(models.Model):
 
 
 class VenueRole(models.TextChoices):
-    HOST = "host", "主场"
-    GUEST = "guest", "副场"
+    HOST = "host", _("主场")
+    GUEST = "guest", _("副场")
 
 
 class SessionVenue(models.Model):
@@ -178,14 +179,14 @@ class SessionVenue(models.Model):
 
 
 class RequestKind(models.TextChoices):
-    SEATS = "seats", "席位"
-    EXPERTS = "experts", "专家"
+    SEATS = "seats", _("席位")
+    EXPERTS = "experts", _("专家")
 
 
 class RequestState(models.TextChoices):
-    PENDING = "pending", "待答复"
-    ACCEPTED = "accepted", "已同意"
-    DECLINED = "declined", "已拒绝"
+    PENDING = "pending", _("待答复")
+    ACCEPTED = "accepted", _("已同意")
+    DECLINED = "declined", _("已拒绝")
 
 
 class CenterRequest(models.Model):
