@@ -232,6 +232,16 @@ def test_main_pages_do_not_overflow_a_phone_screen(page, live_server):
     sign_in("jinan_staff")
     check("/tendering/")
     check("/tendering/?lang=en")
+    from ggzy.centers.models import RemoteSession
+
+    session = RemoteSession.objects.get()
+    for url in ("/centers/", "/centers/sessions/", f"/centers/sessions/{session.pk}/",
+                f"/tendering/lots/{session.subject_key.rsplit(':', 1)[1]}/"):
+        check(url)
+        check(url + "?lang=en")
+    sign_in("zhuanjia")
+    check("/centers/activate/")
+    check("/centers/activate/?lang=en")
     assert not wide, f"pages wider than 390 px: {wide}"
 
 
