@@ -33,6 +33,12 @@ def venues_of_center(center_id: int | None) -> QuerySet[Venue]:
     return Venue.objects.filter(center_id=center_id).prefetch_related("rooms__seats__workstation__occupant")
 
 
+def centers_other_than(center_id: int):
+    from ggzy.registry.models import Center
+
+    return Center.objects.exclude(pk=center_id).order_by("code")
+
+
 def venue_get(pk) -> Venue | None:
     return Venue.objects.filter(pk=pk).first() if str(pk).isdigit() else None
 

@@ -39,7 +39,7 @@ def digest(value: str) -> str:
     return hashlib.sha256(value.encode()).hexdigest()
 
 
-def _is_staff_of(actor, center_id: int | None) -> bool:
+def is_staff_of(actor, center_id: int | None) -> bool:
     if actor is None or not actor.is_authenticated:
         return False
     if actor.role == Role.ADMIN:
@@ -50,7 +50,7 @@ def _is_staff_of(actor, center_id: int | None) -> bool:
 def _require_staff(
     actor, center_id: int | None, message: str = "只有该场地所属中心的工作人员可以执行此操作"
 ) -> None:
-    if not _is_staff_of(actor, center_id):
+    if not is_staff_of(actor, center_id):
         raise NotAllowed(message)
 
 

@@ -137,15 +137,40 @@ def _session(request, session_id: int):
 @requires(WATCHERS)
 def session_view(request, session_id: int):
     session = _session(request, session_id)
-    return render(
-        request,
-        "centers/session.html",
-        {
-            "session": session,
-            "events": selectors.session_events(session),
-            "requests": session.requests.select_related("to_center", "venue", "answered_by"),
-        },
-    )
+    context = {
+        "session": session,
+        "events": selectors.session_events(session),
+        "requests": session.requests.select_related("to_center", "venue", "answered_by"),
+    }
+    if services.is_staff_of(request.user, session.center_id):  # the host center may ask other centers
+        context["guest_venues"] = selectors.venue_directory().exclude(center_id=session.center_id)
+        context["other_centers"] = selectors.centers_other_than(session.center_id)
+    return render(request, "centers/session.html", context)
+
+
+@requires(STAFF)
+@require_POST
+def session_request_view(request, session_id: int):
+    """The host center's staff ask another center for seats in one of its venues, or for experts."""
+    session = _session(request, session_id)
+    post = request.POST
+    kind = post.get("kind", "")
+    center = post.get("to_center", "")
+    try:
+        services.session_request(
+            actor=request.user,
+            session=session,
+            kind=kind,
+            count=post.get("count", ""),
+            venue=selectors.venue_get(post.get("venue", "")) if kind == "seats" else None,
+            to_center_id=int(center) if center.isdigit() else None,
+            note=post.get("note", ""),
+        )
+    except DomainError as exc:
+        messages.error(request, _error_text(exc))
+    else:
+        messages.success(request, "请求已发出，等待对方中心答复")
+    return redirect("centers:session", session_id=session.pk)
 
 
 @requires(WATCHERS)
