@@ -118,3 +118,20 @@ def test_lot_without_a_remote_session_is_scored_as_before(world):
     venue = centers.venue_create(actor=world.other_staff, name="青岛评标分中心", city="青岛")
     with pytest.raises(NotAllowed):
         evaluation.remote_session_open(actor=world.other_staff, lot=lot, host_venue=venue)
+
+
+def test_api_scoring_is_refused_in_a_remote_session(client, world):
+    # given a lot evaluated remotely (the API presents no workstation)
+    lot = evaluating_lot(world)
+    jinan, _, _ = venues(world)
+    evaluation.remote_session_open(actor=world.staff, lot=lot, host_venue=jinan)
+    bid = lot.bids.filter(state=BidState.OPENED).first()
+    client.force_login(world.experts[0])
+    # when a member scores through the API
+    response = client.post(f"/api/v1/tendering/lots/{lot.pk}/scores",
+                           {"bid_id": bid.pk, "technical": "50", "commercial": "10", "is_qualified": True},
+                           content_type="application/json")
+    # then it is refused in Chinese and nothing is saved
+    assert response.status_code == 403, response.content
+    assert "远程异地评标" in response.json()["detail"] or "远程异地评标" in response.content.decode()
+    assert not lot.committee.get(user=world.experts[0]).scores.exists()
