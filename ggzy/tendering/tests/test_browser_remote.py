@@ -6,6 +6,8 @@ live (no reload) to the signed report."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from playwright.sync_api import expect
 
@@ -18,6 +20,7 @@ from ggzy.tendering.services import evaluation
 from .test_browser_tendering import Actor
 from .test_remote_evaluation import evaluating_lot, fingerprint, venues
 
+SHOTS = Path(__file__).resolve().parents[3] / "docs" / "screenshots"
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
@@ -120,6 +123,8 @@ def test_remote_evaluation_jinan_host_qingdao_guest_to_signed_report(
     # no expert's name appears in the supervisor's log
     text = log.inner_text()
     assert not any(e.display_name in text for e in experts)
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    supervisor.page.screenshot(path=str(SHOTS / "remote-session-log.png"), full_page=True)
     # a phone-width view of the log does not overflow
     supervisor.page.set_viewport_size({"width": 390, "height": 800})
     assert supervisor.page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
