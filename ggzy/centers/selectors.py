@@ -63,6 +63,14 @@ def workstation_for(*, user, fingerprint: str) -> Workstation | None:
     )
 
 
+def workstation_in_session(*, session: RemoteSession, user, fingerprint: str) -> Workstation | None:
+    """The browser's workstation when it is activated by ``user`` in one of the session's venues, else None."""
+    workstation = workstation_for(user=user, fingerprint=fingerprint)
+    if workstation is None or not session.venues.filter(venue_id=workstation.seat.room.venue_id).exists():
+        return None
+    return workstation
+
+
 def session_for_subject(subject_key: str) -> RemoteSession | None:
     return (
         RemoteSession.objects.select_related("host_venue", "center")

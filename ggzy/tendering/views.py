@@ -299,8 +299,8 @@ def lot_view(request, lot_id: int):
             report = getattr(lot, "evaluation_report", None)
             context["signed"] = report is not None and report.signatures.filter(member=member).exists()
             if remote is not None:
-                context["remote_workstation"] = centers_selectors.workstation_for(
-                    user=user, fingerprint=centers_selectors.presented_fingerprint(request))
+                context["remote_workstation"] = centers_selectors.workstation_in_session(
+                    session=remote, user=user, fingerprint=centers_selectors.presented_fingerprint(request))
     return render(request, "tendering/pages/lot.html", context)
 
 

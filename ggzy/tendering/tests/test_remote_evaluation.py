@@ -135,3 +135,25 @@ def test_api_scoring_is_refused_in_a_remote_session(client, world):
     assert response.status_code == 403, response.content
     assert "远程异地评标" in response.json()["detail"] or "远程异地评标" in response.content.decode()
     assert not lot.committee.get(user=world.experts[0]).scores.exists()
+
+
+def test_lot_page_tells_the_member_whether_this_browser_is_a_workstation_of_the_session(client, world):
+    lot = evaluating_lot(world)
+    jinan, _, stations = venues(world)
+    evaluation.remote_session_open(actor=world.staff, lot=lot, host_venue=jinan)
+    elsewhere = centers.venue_create(actor=world.staff, name="济南第二基地", city="济南")
+    room = centers.room_create(actor=world.staff, venue=elsewhere, name="一室")
+    outside = centers.workstation_add(actor=world.staff, room=room, seat_label="B-01")
+    member = world.experts[0]
+    client.force_login(member)
+    # a workstation activated outside the session's venues does not count
+    code = centers.activation_code_issue(actor=world.staff, workstation=outside)
+    centers.workstation_activate(actor=member, code=code, fingerprint=fingerprint(0))
+    client.cookies["ggzy_ws"] = fingerprint(0)
+    page = client.get(f"/tendering/lots/{lot.pk}/").content.decode()
+    assert "本机尚未激活评标工位" in page and "centers/workstation.js" in page
+    # one in the host venue does
+    code = centers.activation_code_issue(actor=world.staff, workstation=stations[0])
+    centers.workstation_activate(actor=member, code=code, fingerprint=fingerprint(0))
+    page = client.get(f"/tendering/lots/{lot.pk}/").content.decode()
+    assert "本机工位已激活" in page and "A-01" in page
