@@ -138,3 +138,13 @@ def test_the_check_sees_function_level_relative_and_package_imports():
     # then each one from above pki is caught, and pki's own and core's are not
     assert sorted(bad) == ["ggzy.accounts.roles", "ggzy.catalog", "ggzy.registry.models.MarketEntityAccount",
                            "ggzy.tendering.services"]
+
+
+def test_tendering_reaches_centers_only_through_its_services_and_selectors():
+    # given every non-test module of tendering
+    reached = {target for path in _modules_of("tendering")
+               for _, target in imported_modules(path.read_text(encoding="utf-8"), _module_name(path),
+                                                 is_package=path.name == "__init__.py")
+               if target.startswith("ggzy.centers")}
+    # then only the two doors of centers are used (and they are used: the evaluation calls the session gate)
+    assert reached and all(t.startswith(("ggzy.centers.services", "ggzy.centers.selectors")) for t in reached), reached
