@@ -28,6 +28,7 @@ urlpatterns = [
     path("tendering/", include("ggzy.tendering.urls")),
     path("pki/", include("ggzy.pki.trust_views")),
     path("experts/", include("ggzy.experts.urls")),
+    path("centers/", include("ggzy.centers.urls")),
     path("", include("ggzy.disclosure.urls")),
 ]
 

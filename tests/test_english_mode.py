@@ -116,6 +116,7 @@ def _chinese_left(html: str, data: list[str]) -> list[tuple[str, str]]:
 def test_english_pages_show_no_chinese_ui_text():
     from ggzy.accounts.models import User
     from ggzy.catalog.models import ProcessTemplate
+    from ggzy.centers.models import RemoteSession
     from ggzy.disclosure.models import Notice
     from ggzy.registry.models import MarketEntity
     from ggzy.tendering.models import Lot, Project
@@ -139,10 +140,13 @@ def test_english_pages_show_no_chinese_ui_text():
         + [f"/tendering/lots/{pk}/sealed-bid/" for pk in open_lots[:1]],
         "toubiao2": [],  # its bond on the open lot is due for refund
         "zhaobiao": ["/registry/entities/mine/", "/tendering/projects/new/"],
-        "jinan_staff": ["/notices/manage/", "/notices/new/", "/ledger/trace/", "/tendering/bonds/"]
+        "jinan_staff": ["/centers/", "/notices/manage/", "/notices/new/", "/ledger/trace/", "/tendering/bonds/"]
         + [f"/tendering/lots/{pk}/" for pk in lots.filter(state="draft").values_list("pk", flat=True)]
         + [f"/tendering/projects/{pk}/" for pk in Project.objects.order_by("pk").values_list("pk", flat=True)[:2]],
-        "zhuanjia": [],
+        "zhuanjia": ["/centers/activate/"],
+        "qingdao_staff": ["/centers/", "/centers/sessions/"],
+        "jianguan": ["/centers/sessions/"]
+        + [f"/centers/sessions/{pk}/" for pk in RemoteSession.objects.values_list("pk", flat=True)],
     }
     problems = []
     for username in [None, *per_role]:
@@ -232,6 +236,16 @@ def test_main_pages_do_not_overflow_a_phone_screen(page, live_server):
     sign_in("jinan_staff")
     check("/tendering/")
     check("/tendering/?lang=en")
+    from ggzy.centers.models import RemoteSession
+
+    session = RemoteSession.objects.get()
+    for url in ("/centers/", "/centers/sessions/", f"/centers/sessions/{session.pk}/",
+                f"/tendering/lots/{session.subject_key.rsplit(':', 1)[1]}/"):
+        check(url)
+        check(url + "?lang=en")
+    sign_in("zhuanjia")
+    check("/centers/activate/")
+    check("/centers/activate/?lang=en")
     assert not wide, f"pages wider than 390 px: {wide}"
 
 

@@ -33,6 +33,9 @@ ALLOWED_APPS = {
     "supervision": {"core", "ledger", "pki", "registry", "catalog", "supervision"},
     # domain row: the expert pool sits beside tendering and imports only the layers below it (+ accounts for users)
     "experts": {"core", "ledger", "pki", "registry", "catalog", "accounts", "experts"},
+    # the domain row: centers (remote evaluation) sits beside tendering and never imports it; tendering calls
+    # centers.services / centers.selectors
+    "centers": {"core", "ledger", "pki", "registry", "catalog", "accounts", "centers"},
 }
 ALLOWED_MODULES = {
     "core": set(),
@@ -40,6 +43,7 @@ ALLOWED_MODULES = {
     "ledger": {"ggzy.pki.sm"},
     "supervision": set(),  # e.g. "ggzy.tendering.selectors" when the alerts read lots
     "experts": set(),
+    "centers": set(),
 }
 
 
@@ -157,3 +161,13 @@ def test_supervision_screens_are_django_free():
            if target.split(".")[0] == "django"
            or (target.startswith("ggzy") and not target.startswith("ggzy.supervision.screens"))]
     assert bad == []
+
+
+def test_tendering_reaches_centers_only_through_its_services_and_selectors():
+    # given every non-test module of tendering
+    reached = {target for path in _modules_of("tendering")
+               for _, target in imported_modules(path.read_text(encoding="utf-8"), _module_name(path),
+                                                 is_package=path.name == "__init__.py")
+               if target.startswith("ggzy.centers")}
+    # then only the two doors of centers are used (and they are used: the evaluation calls the session gate)
+    assert reached and all(t.startswith(("ggzy.centers.services", "ggzy.centers.selectors")) for t in reached), reached

@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "ggzy.supervision",
     "ggzy.experts",
     "ggzy.demo",
+    "ggzy.centers",
 ]
 
 MIDDLEWARE = [

@@ -26,6 +26,7 @@ from django.utils import timezone
 
 from ggzy.accounts.models import User
 from ggzy.catalog.calendar import office_moment
+from ggzy.centers import services as centers
 from ggzy.core import clock
 from ggzy.pki import der
 from ggzy.pki.bindings import person_certificate_register
@@ -302,6 +303,7 @@ def _stage_lots(owner, staff, bidders, experts, real_now) -> None:
     _open_and_record(staff, lot)
     clock.advance(dt.timedelta(hours=1))
     _committee(staff, lot, experts)
+    _remote_session(staff, experts, lot)
     # 开标中: decrypted, an objection raised in the hall and not yet answered.
     lot = _published_with_bids(owner, staff, bidders[:3], "市中区英雄山路综合管廊工程", deadline=today_opening,
                                prices=["15480000.00", "15320000.00", "15610000.00"], price="16000000",
@@ -325,6 +327,38 @@ def _committee(staff, lot, experts) -> None:
                                        + [(experts[4], "expert_economic")], chair=experts[0])
     for expert in experts[:5]:
         committee.recusal_declare(actor=expert, lot=lot, confirm=True)
+
+
+def demo_fingerprint(n: int) -> str:
+    """The device fingerprint of a demo workstation's browser (a real one is computed by centers/workstation.js)."""
+    return hashlib.sha256(f"demo-workstation-{n}".encode()).hexdigest()
+
+
+def _remote_session(staff, experts, lot) -> None:
+    """远程异地评标 for the lot in evaluation: host in Jinan's venue, guest in Qingdao's (Qingdao accepted the
+    request for seats); three members have joined from activated workstations (A-02, A-03 in Jinan, Q-02 in
+    Qingdao). zhuanjia and zhuanjia2 have not: the centers' staff issue them a code on /centers/ (A-01, Q-01)."""
+    (qingdao_staff,) = _users("qingdao_staff")
+    jinan = centers.venue_create(actor=staff, name="济南市公共资源交易中心评标基地", city="济南",
+                                 address="济南市历下区龙鼎大道1号")
+    room = centers.room_create(actor=staff, venue=jinan, name="第一评标室")
+    host = [centers.workstation_add(actor=staff, room=room, seat_label=f"A-0{i}") for i in range(1, 4)]
+    qingdao = centers.venue_create(actor=qingdao_staff, name="青岛市公共资源交易中心远程评标室", city="青岛",
+                                   address="青岛市市北区敦化路")
+    room = centers.room_create(actor=qingdao_staff, venue=qingdao, name="远程评标一室")
+    guest = [centers.workstation_add(actor=qingdao_staff, room=room, seat_label=f"Q-0{i}") for i in range(1, 3)]
+    session = evaluation.remote_session_open(actor=staff, lot=lot, host_venue=jinan, seats=3, guest_venue=qingdao,
+                                             guest_seats=2)
+    clock.advance(dt.timedelta(minutes=20))
+    centers.request_answer(actor=qingdao_staff, request=session.requests.get(), accept=True, note="已预留两个席位")
+    clock.advance(dt.timedelta(minutes=15))
+    for n, (expert, station, by) in enumerate(zip(experts[2:], [host[1], host[2], guest[1]],
+                                                  [staff, staff, qingdao_staff], strict=True)):
+        code = centers.activation_code_issue(actor=by, workstation=station)
+        centers.workstation_activate(actor=expert, code=code, fingerprint=demo_fingerprint(n))
+        centers.session_gate(subject_key=evaluation.remote_subject(lot), user=expert,
+                             fingerprint=demo_fingerprint(n))
+        clock.advance(dt.timedelta(minutes=3))
 
 
 def _open_and_record(staff, lot) -> None:

@@ -24,6 +24,7 @@ from django.views.decorators.http import require_POST
 from ggzy.accounts.models import User
 from ggzy.accounts.roles import Role
 from ggzy.accounts.selectors import expert_list_active
+from ggzy.centers import selectors as centers_selectors
 from ggzy.core import clock
 from ggzy.core import files as file_store
 from ggzy.core.errors import DomainError
@@ -285,6 +286,13 @@ def lot_view(request, lot_id: int):
         context["result_objections"] = lot.result_objections.all()
         context["experts"] = expert_list_active()
     context["committee_panel"] = selectors_committee.formation_panel(user=user, lot=lot)
+    remote = centers_selectors.session_for_subject(evaluation.remote_subject(lot))
+    context["remote"] = remote
+    if context["is_staff"] and remote is None and lot.state in (LotState.OPENING, LotState.EVALUATING):
+        context["remote_offer"] = True
+        context["remote_venues"] = centers_selectors.venues_of_center(lot.project.center_id).filter(is_active=True)
+        context["remote_guest_venues"] = centers_selectors.venue_directory().exclude(
+            center_id=lot.project.center_id)
     if user.is_authenticated and user.role in (Role.EXPERT, Role.TENDERER):  # experts and the tenderer's rep
         context["recusal_desk"] = selectors_committee.recusal_desk(user=user, lot=lot)
         member = lot.committee.filter(user=user).first()
@@ -294,6 +302,9 @@ def lot_view(request, lot_id: int):
             context["desk"] = [(b, scores.get(b.pk)) for b in lot.bids.filter(state="opened").select_related("bidder")]
             report = getattr(lot, "evaluation_report", None)
             context["signed"] = report is not None and report.signatures.filter(member=member).exists()
+            if remote is not None:
+                context["remote_workstation"] = centers_selectors.workstation_in_session(
+                    session=remote, user=user, fingerprint=centers_selectors.presented_fingerprint(request))
     return render(request, "tendering/pages/lot.html", context)
 
 
@@ -369,7 +380,15 @@ def _score(request, lot):
     for bid in lot.bids.filter(state="opened"):
         evaluation.score_submit(actor=request.user, bid=bid, technical=request.POST.get(f"technical_{bid.pk}", "0"),
                                 commercial=request.POST.get(f"commercial_{bid.pk}", "0"),
-                                is_qualified=request.POST.get(f"qualified_{bid.pk}") == "on")
+                                is_qualified=request.POST.get(f"qualified_{bid.pk}") == "on",
+                                device=centers_selectors.presented_fingerprint(request))
+
+
+def _remote(request, lot):
+    host = centers_selectors.venue_get(request.POST.get("host_venue", ""))
+    guest = centers_selectors.venue_get(request.POST.get("guest_venue", "")) if request.POST.get("guest_venue") else None
+    evaluation.remote_session_open(actor=request.user, lot=lot, host_venue=host, seats=request.POST.get("seats", ""),
+                                   guest_venue=guest, guest_seats=request.POST.get("guest_seats", "1"))
 
 
 def _answer_opening(request, lot):
@@ -464,9 +483,12 @@ ACTIONS: dict[str, Action] = {
     "recusal": Action(MEMBER, _recusal, gettext_lazy("回避声明已签署")),
     "score": Action(MEMBER, _score, "评分已保存"),
     "report": Action(roles(Role.EXPERT, Role.CENTER_STAFF, Role.ADMIN),
-                     lambda r, lot: evaluation.report_generate(actor=r.user, lot=lot), "评标报告已生成"),
-    "sign": Action(MEMBER, lambda r, lot: evaluation.report_sign(actor=r.user, lot=lot,
-                                                                 dissent=r.POST.get("dissent", "")), "已签署"),
+                     lambda r, lot: evaluation.report_generate(
+                         actor=r.user, lot=lot, device=centers_selectors.presented_fingerprint(r)), "评标报告已生成"),
+    "sign": Action(MEMBER, lambda r, lot: evaluation.report_sign(
+        actor=r.user, lot=lot, dissent=r.POST.get("dissent", ""),
+        device=centers_selectors.presented_fingerprint(r)), "已签署"),
+    "remote": Action(STAFF, _remote, "远程异地评标已创建"),
     "candidates": Action(OWNERS_OR_STAFF, lambda r, lot: result.candidates_publish(actor=r.user, lot=lot),
                          "中标候选人已公示"),
     "objection": Action(BIDDER, lambda r, lot: result.result_objection_raise(
