@@ -27,6 +27,15 @@ def _clock_reset():
 
 
 @pytest.fixture(autouse=True)
+def _language_reset():
+    """A test that renders in English (a request with the English cookie, a task) leaves the default language."""
+    yield
+    from django.utils import translation
+
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def _own_ledger_witnesses(settings, tmp_path_factory):
     """Every test signs checkpoints with its own platform key and local witnesses: a witness keeps the last log
     it cosigned in a state file, and another test's rolled-back log would look like a fork to it."""

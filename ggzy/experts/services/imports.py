@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
+from django.utils import translation
 from django.db.models import Q
 
 from ggzy.core import clock
@@ -339,11 +340,17 @@ def _read_and_check(pool_import: PoolImport) -> list[ParsedRow]:
     return parsed
 
 
+def _level_label(value: str) -> str:
+    """The record keeps the Chinese label whatever language the request (or a task) runs in."""
+    with translation.override("zh-hans"):
+        return str(TitleLevel(value).label)
+
+
 def _value_text(key: str, value: Any) -> str:
     if key == "region":
         return value.name if value is not None else ""
     if key == "title_level":
-        return str(TitleLevel(value).label) if value else ""
+        return _level_label(value) if value else ""
     return str(value or "")
 
 
@@ -489,7 +496,7 @@ def pool_conflict_resolve(*, actor, conflict: PoolConflict, take_incoming: bool)
     if take_incoming:
         value: Any = conflict.incoming_value
         if conflict.field == "title_level":
-            value = next((v for v, label in TitleLevel.choices if str(label) == value), None)
+            value = next((v for v in TitleLevel.values if _level_label(v) == value), None)
         elif conflict.field == "region":
             value = _Regions().get(value)
         if value is None:

@@ -53,7 +53,6 @@ def test_the_bidder_gets_a_signed_pdf_receipt_that_verifies_offline(client, worl
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     pdf = response.content
     assert pdf.startswith(b"%PDF")
-    Path("/tmp/rcpt/receipt.pdf").write_bytes(pdf)
     # and its signature chains to the platform's root, its attachment and ledger proof verify
     check = receipt_pdf_verify(pdf, trust_pems=[_ca()], checkpoint_keys=[keys.platform_verifier().vkey])
     assert check.trusted and check.checkpoint_key == "pinned"
