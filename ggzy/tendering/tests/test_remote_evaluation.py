@@ -16,7 +16,7 @@ from ggzy.core.models import AuditEntry
 from ggzy.tendering.choices import BidState
 from ggzy.tendering.services import evaluation, opening
 
-from .conftest import lot_ready
+from .conftest import lot_ready, seat_committee
 from .test_services_flow import PRICES, _bid
 
 
@@ -30,7 +30,7 @@ def evaluating_lot(world):
     opening.opening_record_publish(actor=world.staff, lot=lot)
     lot = opening.opening_close(actor=world.staff, lot=lot)
     members = [(e, "expert_technical") for e in world.experts[:4]] + [(world.experts[4], "expert_economic")]
-    evaluation.committee_appoint(actor=world.staff, lot=lot, members=members, chair=world.experts[0])
+    seat_committee(world.staff, lot, members, chair=world.experts[0])
     return lot
 
 
