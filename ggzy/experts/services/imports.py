@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
-from django.utils import translation
 from django.db.models import Q
+from django.utils import translation
 
 from ggzy.core import clock
 from ggzy.core.audit import audit_record
