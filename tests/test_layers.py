@@ -41,7 +41,15 @@ ALLOWED_MODULES = {
     "core": set(),
     "pki": set(),
     "ledger": {"ggzy.pki.sm"},
-    "supervision": set(),  # e.g. "ggzy.tendering.selectors" when the alerts read lots
+    # supervision reads lots, bids and history through selectors tendering keeps for it; findings become credit
+    # records through credit's services
+    "supervision": {
+        "ggzy.tendering.selectors_supervision",
+        "ggzy.tendering.selectors_history",
+        "ggzy.tendering.selectors_bid_texts",
+        "ggzy.credit.services",
+        "ggzy.credit.selectors",
+    },
     "experts": set(),
     "centers": set(),
 }
