@@ -8,7 +8,7 @@ import datetime as dt
 from collections import defaultdict
 from typing import Any
 
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet
 
 from ggzy.core import clock
 
@@ -18,39 +18,65 @@ from .models import (
     DrawnState,
     DrawRequest,
     DrawStatus,
+    Expert,
     ExpertClassification,
     ExpertPenalty,
     ExpertRelative,
+    ExpertStatus,
 )
 
 HOLDING = (DrawnState.NOTIFIED, DrawnState.CONFIRMED, DrawnState.SIGNED_IN)
 ATTENDING = (DrawnState.CONFIRMED, DrawnState.SIGNED_IN)
 
 
+def drawable_expert_ids(codes: list[str]) -> QuerySet[Expert]:
+    """The ids of the drawable experts holding one of ``codes`` (or a code below): an ``IN`` subquery on the
+    classification table (index ``classification, expert``) — no DISTINCT over the join, no model objects."""
+    from .selectors import classification_with_descendants  # selectors re-exports this module
+
+    today = clock.today()
+    return (
+        Expert.objects.filter(status=ExpertStatus.ACTIVE, available=True)
+        .filter(Q(unavailable_until__isnull=True) | Q(unavailable_until__lt=today))
+        .filter(
+            pk__in=ExpertClassification.objects.filter(
+                classification_id__in=classification_with_descendants(codes)
+            ).values("expert_id")
+        )
+        .values("pk")
+    )
+
+
 def draw_candidates(request: DrawRequest) -> list[drawing.Candidate]:
     """The drawable experts of the requested classifications, as plain data for ``drawing.avoid`` (the other
-    pool members are not candidates at all: inactive, unavailable, or of another classification)."""
-    from .selectors import experts_with_classification  # selectors re-exports this module
+    pool members are not candidates at all: inactive, unavailable, or of another classification).
 
-    codes = [code for code, _n in request.needs]
-    experts = experts_with_classification(codes)
-    rows = list(experts.values_list("id", "region_id", "employer_id"))
-    ids = [i for i, _r, _e in rows]  # one list, not the joined query again in every subquery below
+    Four queries whatever the pool size, each over the eligible ids as a subquery (never a list of ids sent
+    back): (expert, classification, region, employer) rows; relatives' entities; penalties in force; the
+    per-tenderer counts. No model objects are built (``values_list`` tuples only)."""
+    ids = drawable_expert_ids([code for code, _n in request.needs])
+    rows: dict[int, tuple[Any, Any]] = {}
     classes: dict[int, set[str]] = defaultdict(set)
-    for expert_id, code in ExpertClassification.objects.filter(expert_id__in=ids).values_list(
-        "expert_id", "classification_id"
+    for expert_id, code, region, employer in (
+        ExpertClassification.objects.filter(expert_id__in=ids)
+        .order_by()
+        .values_list("expert_id", "classification_id", "expert__region_id", "expert__employer_id")
     ):
+        rows[expert_id] = (region, employer)
         classes[expert_id].add(code)
     relatives: dict[int, set[int]] = defaultdict(set)
-    for expert_id, entity_id in ExpertRelative.objects.filter(
-        expert_id__in=ids, entity__isnull=False
-    ).values_list("expert_id", "entity_id"):
+    for expert_id, entity_id in (
+        ExpertRelative.objects.filter(expert_id__in=ids, entity__isnull=False)
+        .order_by()
+        .values_list("expert_id", "entity_id")
+    ):
         relatives[expert_id].add(entity_id)
     today = clock.today()
     penalties: dict[int, set[str]] = defaultdict(set)
     for expert_id, kind in (
         ExpertPenalty.objects.filter(expert_id__in=ids, decided_on__lte=today)
         .filter(Q(until__isnull=True) | Q(until__gte=today))
+        .order_by()
         .values_list("expert_id", "kind")
     ):
         penalties[expert_id].add(kind)
@@ -66,19 +92,21 @@ def draw_candidates(request: DrawRequest) -> list[drawing.Candidate]:
             .exclude(request=request)
             .values("expert_id")
             .annotate(n=Count("id"))
+            .order_by()
             .values_list("expert_id", "n")
         )
+    empty: frozenset[Any] = frozenset()
     return [
         drawing.Candidate(
             expert_id=i,
             classifications=frozenset(classes[i]),
-            region_id=region,
-            employer_id=employer,
-            relative_entity_ids=frozenset(relatives[i]),
-            penalty_kinds=frozenset(penalties[i]),
+            region_id=rows[i][0],
+            employer_id=rows[i][1],
+            relative_entity_ids=frozenset(relatives[i]) if i in relatives else empty,
+            penalty_kinds=frozenset(penalties[i]) if i in penalties else empty,
             times_for_tenderer=times.get(i, 0),
         )
-        for i, region, employer in rows
+        for i in sorted(rows)
     ]
 
 

@@ -121,6 +121,8 @@ class ExpertClassification(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["expert", "classification"], name="experts_classification_unique")
         ]
+        # the draw's candidate fetch: classification → expert ids from the index alone (docs/expert-draw.md)
+        indexes = [models.Index(fields=["classification", "expert"], name="experts_class_expert")]
 
     def __str__(self) -> str:
         return f"{self.expert_id}:{self.classification_id}"
