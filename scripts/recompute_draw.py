@@ -101,9 +101,20 @@ def main(argv: list[str]) -> int:
     print("重新计算结果 / recomputed:")
     for need, i in held:
         print(f"  {need}  {i}  {names.get(i, '')}".rstrip())
+    reason = ""
     if short:
         print("缺额 / shortfall: " + ", ".join(f"{k}: {v}" for k, v in sorted(short.items())))
-    if held == published and short == {k: int(v) for k, v in doc.get("shortfall", {}).items()}:
+        parts = "；".join(f"专业 {code} 缺 {n} 人" for code, n in sorted(short.items()))
+        reason = f"符合条件的专家不足：{parts}"
+        print(f"抽取失败 / the draw FAILED: {reason}")
+    same_reason = "failure_reason" not in doc or doc["failure_reason"] == reason
+    if not same_reason:
+        print(f"公布的失败原因不符 / published reason differs: {doc['failure_reason']!r}")
+    if (
+        held == published
+        and short == {k: int(v) for k, v in doc.get("shortfall", {}).items()}
+        and same_reason
+    ):
         print("一致：公布结果可以复现 / MATCH: the published result recomputes")
     else:
         print("不一致：公布结果无法复现 / MISMATCH: the published result does not recompute")

@@ -174,8 +174,10 @@ def drawn_name_for_center(drawn: DrawnExpert) -> str:
 
 
 def draw_published_document(request: DrawRequest) -> dict[str, Any] | None:
-    """The public recompute data once the result is final; None before (the page answers 404)."""
-    if request.status != DrawStatus.PUBLISHED:
+    """The public recompute data once the result is final — published, or failed at the run (published at once,
+    with its reason); None before (the page answers 404)."""
+    failed = request.status == DrawStatus.FAILED and request.published_at is not None
+    if request.status != DrawStatus.PUBLISHED and not failed:
         return None
     d = draw_replay(request)
     outcome = d.outcome()
@@ -198,6 +200,8 @@ def draw_published_document(request: DrawRequest) -> dict[str, Any] | None:
         commit_ledger_index=request.commit_index,
         beacon_tree_size=request.beacon_tree_size,
         run_at=request.run_at.isoformat() if request.run_at else None,
+        failed=bool(outcome.shortfall),
+        failure_reason=outcome.failure_reason(),
     ) | {"names": names}
 
 

@@ -152,7 +152,7 @@ def draw_published_view(request, draw_id: int):
 
 @requires(PUBLIC)
 def draw_public_view(request, draw_id: int):
-    draw = DrawRequest.objects.filter(pk=draw_id, status=DrawStatus.PUBLISHED).first()
+    draw = DrawRequest.objects.filter(pk=draw_id, status__in=(DrawStatus.PUBLISHED, DrawStatus.FAILED)).first()
     doc = selectors.draw_published_document(draw) if draw else None
     if doc is None:
         raise Http404("抽取结果尚未公开")

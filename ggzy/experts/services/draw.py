@@ -231,7 +231,10 @@ def draw_run(*, actor: Any, request: DrawRequest, witness: Any = None) -> DrawRe
             request.max_per_employer,
         )
         if outcome.shortfall:
+            # a failed draw is final at once: its seed, beacon, eligible pseudonyms and reason are published so
+            # anyone can recompute that it failed (nobody was notified, so no names are in it)
             request.status, request.failure_reason = DrawStatus.FAILED, outcome.failure_reason()
+            request.published_at = clock.now()
         else:
             request.status = DrawStatus.DRAWN
             for i, slot in enumerate(outcome.slots):
@@ -250,6 +253,7 @@ def draw_run(*, actor: Any, request: DrawRequest, witness: Any = None) -> DrawRe
                 "witness": witness.pk,
                 "status": request.status,
                 "failure_reason": request.failure_reason,
+                "published": request.published_at is not None,
             },
         )
     return request

@@ -211,3 +211,71 @@ def test_recompute_refuses_an_unpublished_draw(world):
     with pytest.raises(CommandError, match="尚未公开"):
         call_command("experts", "recompute", str(request.pk))
     assert selectors.draw_published_document(request) is None
+
+
+def test_failed_draw_is_published_and_recomputes_to_the_same_failure(world, tmp_path):
+    # given a request for more A0101 experts than the pool can give (6 eligible, 7 wanted)
+    request = _run(world, _request(world, needs=(("A0101", 7),)))
+    assert request.status == DrawStatus.FAILED and request.published_at is not None
+    # when the published document is read, recomputed from the DB and with the standalone script
+    doc = selectors.draw_published_document(request)
+    out = io.StringIO()
+    call_command("experts", "recompute", str(request.pk), stdout=out)
+    path = tmp_path / "failed.json"
+    path.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, str(SCRIPT), str(path)], capture_output=True, text=True, timeout=60
+    )
+    # then the seed, beacon, eligible pseudonyms and the reason are public, nobody's name is, and both
+    # recomputations report the same failure
+    assert doc["failed"] is True and doc["failure_reason"] == request.failure_reason
+    assert doc["seed"] == request.seed and doc["beacon"] == request.beacon
+    assert len(doc["eligible"]) == 6 and doc["shortfall"] == {"A0101": 1}
+    assert doc["names"] == {}
+    assert "一致：公布结果可以复现" in out.getvalue() and "缺 1 人" in out.getvalue()
+    assert done.returncode == 0 and "MATCH" in done.stdout and "FAILED" in done.stdout, done.stdout
+
+
+def test_failed_draw_with_a_tampered_reason_or_eligible_list_does_not_recompute(world, tmp_path):
+    # given the published document of a failed draw
+    request = _run(world, _request(world, needs=(("A0101", 7),)))
+    doc = selectors.draw_published_document(request)
+    # when its reason is changed, or an eligible expert is added so the draw would not have failed
+    wrong_reason = doc | {"failure_reason": "符合条件的专家不足：专业 A0101 缺 2 人"}
+    extra = doc | {"eligible": [*doc["eligible"], {"id": "f" * 32, "classes": ["A0101"], "group": ""}]}
+    results = []
+    for i, variant in enumerate((wrong_reason, extra)):
+        path = tmp_path / f"v{i}.json"
+        path.write_text(json.dumps(variant, ensure_ascii=False), encoding="utf-8")
+        results.append(
+            subprocess.run([sys.executable, str(SCRIPT), str(path)], capture_output=True, text=True, timeout=60)
+        )
+    # then the script reports a mismatch for both
+    for done in results:
+        assert done.returncode == 1 and "MISMATCH" in done.stdout, done.stdout
+
+
+def test_a_successful_draw_is_not_published_at_the_run(world):
+    # given / when a draw that meets its needs runs
+    request = _run(world, _request(world))
+    # then nothing is public until the result is final
+    assert request.status == DrawStatus.DRAWN and request.published_at is None
+    assert selectors.draw_published_document(request) is None
+
+
+def test_failed_draw_public_page_shows_the_reason_in_both_languages(world, client):
+    from ggzy.experts.models import DrawRequest
+
+    # given a failed draw and a draw still running
+    failed = _run(world, _request(world, needs=(("A0101", 7),)))
+    running = _run(world, _request(world))
+    # when anyone opens their public pages, in Chinese and in English
+    zh = client.get(f"/experts/draws/{failed.pk}/public/")
+    en = client.get(f"/experts/draws/{failed.pk}/public/?lang=en")
+    hidden = client.get(f"/experts/draws/{running.pk}/public/")
+    # then the failed one shows its reason (data) under a translated label; the running one stays hidden
+    assert zh.status_code == 200 and "抽取失败（结果可复算）：" in zh.content.decode()
+    assert failed.failure_reason in zh.content.decode()
+    assert en.status_code == 200 and "The draw failed (it can be recomputed): " in en.content.decode()
+    assert hidden.status_code == 404
+    assert DrawRequest.objects.get(pk=running.pk).published_at is None

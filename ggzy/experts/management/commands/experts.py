@@ -41,7 +41,13 @@ class Command(BaseCommand):
                                  doc["max_per_employer"], doc["refusals"])
         for slot in outcome.slots:
             self.stdout.write(f"  {slot.need}  {slot.id}  {doc['names'].get(slot.id, '')}")
-        same = [{"need": s.need, "id": s.id} for s in outcome.slots] == doc["result"]
+        same = (
+            [{"need": s.need, "id": s.id} for s in outcome.slots] == doc["result"]
+            and dict(sorted(outcome.shortfall.items())) == doc["shortfall"]
+            and outcome.failure_reason() == doc.get("failure_reason", "")
+        )
+        if outcome.shortfall:
+            self.stdout.write(f"抽取失败：{outcome.failure_reason()}")
         ok = ok and same
         self.stdout.write("一致：公布结果可以复现" if ok else "不一致：公布结果无法复现")
         if not ok:
