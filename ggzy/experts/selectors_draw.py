@@ -29,22 +29,27 @@ HOLDING = (DrawnState.NOTIFIED, DrawnState.CONFIRMED, DrawnState.SIGNED_IN)
 ATTENDING = (DrawnState.CONFIRMED, DrawnState.SIGNED_IN)
 
 
+def _holding(codes: list[str]) -> QuerySet[ExpertClassification]:
+    """Expert ids holding one of ``codes`` (or a code below), read from the (classification, expert) index."""
+    from .selectors import classification_with_descendants  # selectors re-exports this module
+
+    return ExpertClassification.objects.filter(
+        classification_id__in=classification_with_descendants(codes)
+    ).values("expert_id")
+
+
+def _drawable(prefix: str = "") -> Q:
+    """Active, available, not marked unavailable today — on the expert (``prefix`` "expert__" from a join)."""
+    today = clock.today()
+    return Q(**{f"{prefix}status": ExpertStatus.ACTIVE, f"{prefix}available": True}) & (
+        Q(**{f"{prefix}unavailable_until__isnull": True}) | Q(**{f"{prefix}unavailable_until__lt": today})
+    )
+
+
 def drawable_expert_ids(codes: list[str]) -> QuerySet[Expert]:
     """The ids of the drawable experts holding one of ``codes`` (or a code below): an ``IN`` subquery on the
     classification table (index ``classification, expert``) — no DISTINCT over the join, no model objects."""
-    from .selectors import classification_with_descendants  # selectors re-exports this module
-
-    today = clock.today()
-    return (
-        Expert.objects.filter(status=ExpertStatus.ACTIVE, available=True)
-        .filter(Q(unavailable_until__isnull=True) | Q(unavailable_until__lt=today))
-        .filter(
-            pk__in=ExpertClassification.objects.filter(
-                classification_id__in=classification_with_descendants(codes)
-            ).values("expert_id")
-        )
-        .values("pk")
-    )
+    return Expert.objects.filter(_drawable(), pk__in=_holding(codes)).values("pk")
 
 
 def draw_candidates(request: DrawRequest) -> list[drawing.Candidate]:
@@ -54,11 +59,12 @@ def draw_candidates(request: DrawRequest) -> list[drawing.Candidate]:
     Four queries whatever the pool size, each over the eligible ids as a subquery (never a list of ids sent
     back): (expert, classification, region, employer) rows; relatives' entities; penalties in force; the
     per-tenderer counts. No model objects are built (``values_list`` tuples only)."""
-    ids = drawable_expert_ids([code for code, _n in request.needs])
+    codes = [code for code, _n in request.needs]
+    ids = drawable_expert_ids(codes)
     rows: dict[int, tuple[Any, Any]] = {}
     classes: dict[int, set[str]] = defaultdict(set)
     for expert_id, code, region, employer in (
-        ExpertClassification.objects.filter(expert_id__in=ids)
+        ExpertClassification.objects.filter(_drawable("expert__"), expert_id__in=_holding(codes))
         .order_by()
         .values_list("expert_id", "classification_id", "expert__region_id", "expert__employer_id")
     ):

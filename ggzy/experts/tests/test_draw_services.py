@@ -279,3 +279,32 @@ def test_failed_draw_public_page_shows_the_reason_in_both_languages(world, clien
     assert en.status_code == 200 and "The draw failed (it can be recomputed): " in en.content.decode()
     assert hidden.status_code == 404
     assert DrawRequest.objects.get(pk=running.pk).published_at is None
+
+
+def test_draw_candidates_are_the_drawable_experts_with_all_their_classes_in_a_fixed_number_of_queries(
+    world, django_assert_max_num_queries
+):
+    # given experts of A0101 who may not be drawn (suspended, unavailable, away until after today), one who also
+    # holds a classification outside the request, and one of another classification only
+    today = world["clock"].today()
+    suspended = ExpertFactory(classifications=["A0101"], status="suspended")
+    unavailable = ExpertFactory(classifications=["A0101"], available=False)
+    away = ExpertFactory(classifications=["A0101"], unavailable_until=today + dt.timedelta(days=1))
+    back = ExpertFactory(classifications=["A0101"], unavailable_until=today - dt.timedelta(days=1))
+    two = ExpertFactory(classifications=["A0101", "B01"])
+    other = ExpertFactory(classifications=["B01"])
+    request = _request(world, needs=(("A0101", 3),))
+    # when the candidates are gathered
+    with django_assert_max_num_queries(6):
+        candidates = selectors.draw_candidates(request)
+    # then only drawable A0101 experts come, in id order, each with every classification it holds
+    ids = [c.expert_id for c in candidates]
+    assert ids == sorted(ids)
+    assert not {suspended.pk, unavailable.pk, away.pk, other.pk} & set(ids)
+    assert {back.pk, two.pk} <= set(ids)
+    assert next(c for c in candidates if c.expert_id == two.pk).classifications == {"A0101", "B01"}
+    relative = world["conflicted"]["relative"]
+    assert next(c for c in candidates if c.expert_id == relative.pk).relative_entity_ids
+    assert next(c for c in candidates if c.expert_id == world["conflicted"]["penalised"].pk).penalty_kinds == {
+        "bidding"
+    }
