@@ -201,11 +201,54 @@ def database(experts: list[d.Candidate], rng: random.Random, runs: int) -> None:
         ],
         batch_size=5000,
     )
+    from django.db import connection
+
+    with connection.cursor() as cursor:  # fresh statistics after the bulk load, as autovacuum/ANALYZE would give
+        cursor.execute("ANALYZE")
     print(
         f"  database: {len(experts):,} experts loaded in {time.perf_counter() - t0:.1f} s "
-        f"({employers} registry entities; employers/relatives as names only)"
+        f"on {connection.vendor} ({employers} registry entities; employers unset, relatives of 500 experts in "
+        "the tenderer; 200 past draws of 9 for the tenderer, too-often rule strict)"
     )
     user = User.objects.create(username="bench-staff", role="admin")
+    # the too-often rule: a tenderer with 200 past draws of 9 confirmed experts each in the window (the
+    # per-tenderer count query has rows to count); its employees' relatives have it as their entity
+    from ggzy.experts.models import DrawnExpert, DrawnState
+    from ggzy.registry.tests.factories import MarketEntityFactory
+
+    tenderer = MarketEntityFactory()
+    ExpertRelative.objects.filter(pk__in=ExpertRelative.objects.values("pk")[:500]).update(entity=tenderer)
+    history = DrawRequest.objects.bulk_create(
+        [
+            DrawRequest(
+                subject_code=f"H{i}",
+                subject_title="H",
+                needs=[["A01", 9]],
+                tenderer_entity=tenderer,
+                scheduled_at=now,
+                requested_by=user,
+                requested_at=now - dt.timedelta(days=i),
+            )
+            for i in range(200)
+        ]
+    )
+    DrawnExpert.objects.bulk_create(
+        [
+            DrawnExpert(
+                request=h,
+                expert_id=e,
+                pseudonym=f"{e:032d}",
+                need="A01",
+                order=k,
+                state=DrawnState.CONFIRMED,
+                notified_at=now,
+                answer_deadline=now,
+            )
+            for h in history
+            for k, e in enumerate(rng.sample(range(1, len(experts) + 1), 9))
+        ],
+        batch_size=5000,
+    )
     full, plain, legacy = [], [], []
     for _ in range(runs):
         codes = rng.sample(CODES, 3)
@@ -215,16 +258,19 @@ def database(experts: list[d.Candidate], rng: random.Random, runs: int) -> None:
             needs=[[c, n] for c, n in zip(codes, (4, 3, 2), strict=True)],
             conflicts={
                 "bidder_entity_ids": [1, 2, 3],
-                "tenderer_entity_id": 4,
+                "tenderer_entity_id": tenderer.pk,
                 "agency_entity_id": 5,
                 "supervising_entity_ids": [6],
             },
             regions_exclude=regions[:1],
-            tenderer_entity_id=None,
+            tenderer_entity=tenderer,
+            max_times_for_tenderer=0,  # strict, so the rule bites: anyone drawn for it before is avoided
+            window_days=360,
             scheduled_at=now,
             requested_by=user,
             requested_at=now,
         )
+        req.save()
         key, seed, beacon = secrets.token_bytes(32), secrets.token_bytes(32), secrets.token_hex(32)
         t = time.perf_counter()
         list(experts_with_classification(codes).values_list("id", "region_id", "employer_id"))

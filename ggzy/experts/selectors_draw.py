@@ -88,7 +88,7 @@ def draw_candidates(request: DrawRequest) -> list[drawing.Candidate]:
         penalties[expert_id].add(kind)
     times: dict[int, int] = {}
     if request.tenderer_entity_id is not None:
-        since = clock.now() - dt.timedelta(days=30 * request.window_months)
+        since = clock.now() - dt.timedelta(days=request.window_days)
         times = dict(
             DrawnExpert.objects.filter(
                 request__tenderer_entity_id=request.tenderer_entity_id,
@@ -206,6 +206,7 @@ def draw_published_document(request: DrawRequest) -> dict[str, Any] | None:
         commit_ledger_index=request.commit_index,
         beacon_tree_size=request.beacon_tree_size,
         run_at=request.run_at.isoformat() if request.run_at else None,
+        rules=request.rules_basis,
         failed=bool(outcome.shortfall),
         failure_reason=outcome.failure_reason(),
     ) | {"names": names}

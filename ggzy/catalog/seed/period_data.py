@@ -151,6 +151,13 @@ GENERAL = [
     ("expert_age_max", "评标专家年龄上限（省级规定，可配置）", "65", "years", "山东省评标专家管理规定（可配置）", True),
     ("expert_senior_title_required", "评标专家须具有高级职称或同等专业水平（1=是）", "1", "count",
      "《评标专家和评标专家库管理暂行办法》（国家计委令第29号）", True),
+    # the draw's avoidance numbers (issue 13): no national text fixes them — provincial rules, to verify
+    ("expert_draw_max_per_employer", "一次抽取中同一工作单位的专家最多人数", "1", "count",
+     "山东省评标专家管理规定（可配置，待核实）", False),
+    ("expert_draw_max_times_for_tenderer", "统计期内为同一招标人评标超过此次数的专家回避", "3", "count",
+     "山东省评标专家管理规定（可配置，待核实）", False),
+    ("expert_draw_times_window", "为同一招标人评标次数的统计期", "360", "calendar_days",
+     "山东省评标专家管理规定（可配置，待核实）", False),
     ("expert_pool_size_min", "省级综合评标专家库最少专家人数", "500", "count",
      "《评标专家和评标专家库管理暂行办法》（国家计委令第29号）", True),
     ("service_items_count", "交易中心服务事项数（咨询、登记、场地安排、信息发布、见证、归档、统计、档案查询）", "8",

@@ -41,7 +41,11 @@ class DrawRequest(models.Model):
     max_times_for_tenderer = models.PositiveSmallIntegerField(
         "同一招标人抽中次数上限", null=True, blank=True, default=3
     )
-    window_months = models.PositiveSmallIntegerField("统计月数", default=12)
+    window_months = models.PositiveSmallIntegerField("统计月数", default=12)  # superseded by window_days
+    # the three numbers above/below come from the catalog's general template in force on the request date
+    # (expert_draw_*); rules_basis keeps each value used with its label, legal basis and "verified" flag
+    window_days = models.PositiveSmallIntegerField("统计天数", default=360)
+    rules_basis = models.JSONField("抽取规则数值及依据", default=list, blank=True)
     answer_minutes = models.PositiveIntegerField("答复时限（分钟）", default=30)
     scheduled_at = models.DateTimeField("评标时间")
     requested_by = models.ForeignKey(

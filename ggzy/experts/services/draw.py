@@ -23,6 +23,7 @@ from .. import drawing, notify
 from ..identity import id_number_digest, id_number_normalize, id_number_validate
 from ..models import Classification, DrawnExpert, DrawnState, DrawRequest, DrawStatus
 from ..selectors_draw import HOLDING, draw_candidates, draw_replay, draw_rules
+from .entry import draw_rule_numbers
 
 logger = logging.getLogger(__name__)
 STAFF = (Role.CENTER_STAFF, Role.ADMIN)
@@ -90,12 +91,12 @@ def draw_request_create(
     conflicts: Conflicts | None = None,
     scheduled_at: dt.datetime,
     witness: Any = None,
-    max_per_employer: int | None = 1,
-    max_times_for_tenderer: int | None = 3,
     answer_minutes: int = 30,
 ) -> DrawRequest:
-    """A draw request: fixes the needs and commits to a fresh secret seed (its SHA-256 goes to the ledger)."""
+    """A draw request: fixes the needs and commits to a fresh secret seed (its SHA-256 goes to the ledger). The
+    per-employer cap and the too-often rule come from the catalog's template data in force today (never typed)."""
     _require_staff(actor)
+    rules = draw_rule_numbers(clock.today())
     if not (subject_code or "").strip():
         raise DomainError("请填写标段编号", field="subject_code")
     if scheduled_at <= clock.now():
@@ -115,8 +116,10 @@ def draw_request_create(
             regions_include=sorted({int(r) for r in regions_include or ()}),
             regions_exclude=sorted({int(r) for r in regions_exclude or ()}),
             conflicts=(conflicts or Conflicts(tenderer_entity_id=tenderer_entity_id)).as_json(),
-            max_per_employer=max_per_employer,
-            max_times_for_tenderer=max_times_for_tenderer,
+            max_per_employer=rules["expert_draw_max_per_employer"]["value"],
+            max_times_for_tenderer=rules["expert_draw_max_times_for_tenderer"]["value"],
+            window_days=rules["expert_draw_times_window"]["value"],
+            rules_basis=list(rules.values()),
             answer_minutes=answer_minutes,
             scheduled_at=scheduled_at,
             requested_by=actor,
@@ -134,6 +137,7 @@ def draw_request_create(
             after={
                 "seed_sha256": request.seed_sha256,
                 "needs": clean,
+                "rules": request.rules_basis,
                 "scheduled_at": scheduled_at.isoformat(),
             },
         )

@@ -1,13 +1,15 @@
-"""Entry checks (入库条件): years in the field, senior title, age cap — numbers from the catalog's template data
-(process template 00 general: expert_experience_min, expert_senior_title_required, expert_age_max), never literals."""
+"""Template numbers of the pool, from the catalog's template data (process template 00 general), never literals:
+the entry checks (入库条件: expert_experience_min, expert_senior_title_required, expert_age_max) and the draw's
+avoidance numbers (expert_draw_max_per_employer, expert_draw_max_times_for_tenderer, expert_draw_times_window)."""
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from ggzy.catalog.choices import GENERAL_CATEGORY_CODE
-from ggzy.catalog.selectors import period_value, template_version_in_force
+from ggzy.catalog.selectors import period_get, period_value, template_version_in_force
 
 from ..models import TitleLevel
 
@@ -77,3 +79,25 @@ def experts_retire_over_age(on_date: dt.date | None = None) -> int:
         return Expert.objects.filter(
             status__in=[ExpertStatus.ACTIVE, ExpertStatus.SUSPENDED], birth_date__lte=cutoff
         ).update(status=ExpertStatus.RETIRED, updated_at=clock.now())
+
+
+RULE_KEYS = ("expert_draw_max_per_employer", "expert_draw_max_times_for_tenderer", "expert_draw_times_window")
+
+
+def draw_rule_numbers(on_date: dt.date) -> dict[str, dict[str, Any]]:
+    """The draw's avoidance numbers from the general process template in force on ``on_date`` (catalog template
+    data, effective-dated like expert_experience_min): key → {key, label, value, unit, basis, verified}."""
+    version = template_version_in_force(category_code=GENERAL_CATEGORY_CODE, method="general", on_date=on_date)
+    out = {}
+    for key in RULE_KEYS:
+        row = period_get(version, key)
+        out[key] = {
+            "key": key,
+            "label": row.label,
+            "value": int(row.value),
+            "unit": row.unit,
+            "basis": row.legal_basis,
+            "verified": row.is_verified,
+            "template_version": version.number,
+        }
+    return out

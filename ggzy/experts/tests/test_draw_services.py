@@ -308,3 +308,57 @@ def test_draw_candidates_are_the_drawable_experts_with_all_their_classes_in_a_fi
     assert next(c for c in candidates if c.expert_id == world["conflicted"]["penalised"].pk).penalty_kinds == {
         "bidding"
     }
+
+
+def test_avoidance_numbers_come_from_the_template_in_force_with_their_basis(world):
+    from ggzy.catalog.choices import GENERAL_CATEGORY_CODE
+    from ggzy.catalog.selectors import template_version_in_force
+
+    # given the general template in force says 2 per employer, more than 5 times in 90 days
+    version = template_version_in_force(
+        category_code=GENERAL_CATEGORY_CODE, method="general", on_date=world["clock"].today()
+    )
+    for key, value in (
+        ("expert_draw_max_per_employer", 2),
+        ("expert_draw_max_times_for_tenderer", 5),
+        ("expert_draw_times_window", 90),
+    ):
+        version.periods.filter(key=key).update(value=value)
+    # when staff request a draw (they type none of these numbers) and it fails, so its document is public
+    request = _run(world, _request(world, needs=(("A0101", 7),)))
+    doc = selectors.draw_published_document(request)
+    # then the request uses the template's numbers and keeps each with its label, basis and "verify" flag
+    assert (request.max_per_employer, request.max_times_for_tenderer, request.window_days) == (2, 5, 90)
+    basis = {r["key"]: r for r in request.rules_basis}
+    assert basis["expert_draw_times_window"]["value"] == 90 and basis["expert_draw_times_window"]["verified"] is False
+    assert all(r["basis"] and r["label"] for r in request.rules_basis)
+    assert doc["rules"] == request.rules_basis and doc["max_per_employer"] == 2
+
+
+def test_draw_request_without_the_template_numbers_names_the_missing_key_and_creates_nothing(world):
+    from ggzy.catalog.models import TemplatePeriod
+    from ggzy.experts.models import DrawRequest
+
+    # given the template in force lacks the per-employer cap
+    TemplatePeriod.objects.filter(key="expert_draw_max_per_employer").delete()
+    # when staff request a draw
+    with pytest.raises(DomainError) as err:
+        _request(world)
+    # then the error names the missing key, and no request exists
+    assert "expert_draw_max_per_employer" in str(err.value.message)
+    assert DrawRequest.objects.count() == 0
+
+
+def test_request_page_shows_the_avoidance_numbers_used_and_their_basis(world, client):
+    # given a draw request (numbers from the template in force)
+    request = _request(world)
+    # when its staff opens the request page in Chinese and English, and an anonymous visitor tries
+    client.force_login(world["staff"])
+    zh = client.get(f"/experts/draws/{request.pk}/").content.decode()
+    en = client.get(f"/experts/draws/{request.pk}/?lang=en").content.decode()
+    client.logout()
+    anon = client.get(f"/experts/draws/{request.pk}/")
+    # then each number is shown with its key, value, basis and the "verify" mark; anonymous is turned away
+    assert 'id="draw-rules"' in zh and "expert_draw_max_per_employer" in zh and "待核实" in zh
+    assert "Avoidance numbers (process template)" in en and "To be verified" in en, en[en.find("draw-rules") - 300 :][:600]
+    assert anon.status_code in (302, 401, 403)
