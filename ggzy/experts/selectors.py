@@ -60,9 +60,11 @@ def expert_for_user(user) -> Expert | None:
 from .selectors_draw import (  # noqa: E402, F401
     draw_candidates,
     draw_confirmed_experts,
+    draw_get_for,
     draw_invitations_for_expert,
     draw_is_complete,
     draw_published_document,
     drawn_name_for_center,
+    draws_visible,
 )
 

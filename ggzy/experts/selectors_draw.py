@@ -116,6 +116,18 @@ def draw_candidates(request: DrawRequest) -> list[drawing.Candidate]:
     ]
 
 
+def draws_visible(user) -> QuerySet[DrawRequest]:
+    """The draw requests a staff member may see and run: their center's (provincial staff and admins: all)."""
+    qs = DrawRequest.objects.select_related("requested_by", "witness", "run_by", "center")
+    if user is None or not getattr(user, "is_authenticated", False):
+        return qs.none()
+    return qs if user.is_provincial else qs.filter(center_id=user.center_id)
+
+
+def draw_get_for(user, pk: int) -> DrawRequest | None:
+    return draws_visible(user).filter(pk=pk).first()
+
+
 def draw_rules(request: DrawRequest) -> drawing.Rules:
     c = request.conflicts or {}
     return drawing.Rules(

@@ -71,7 +71,7 @@ def draw_list_view(request):
             error = exc.message
         else:
             return redirect(reverse("experts:draw_detail", args=[draw.pk]))
-    draws = DrawRequest.objects.select_related("requested_by", "witness")[:50]
+    draws = selectors.draws_visible(request.user)[:50]
     return render(
         request,
         "experts/pages/draw_list.html",
@@ -82,7 +82,7 @@ def draw_list_view(request):
 
 @requires(STAFF)
 def draw_detail_view(request, draw_id: int):
-    draw = DrawRequest.objects.select_related("requested_by", "witness", "run_by").filter(pk=draw_id).first()
+    draw = selectors.draw_get_for(request.user, draw_id)
     if draw is None:
         raise Http404("抽取不存在")
     error = ""

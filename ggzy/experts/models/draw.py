@@ -46,6 +46,11 @@ class DrawRequest(models.Model):
     # (expert_draw_*); rules_basis keeps each value used with its label, legal basis and "verified" flag
     window_days = models.PositiveSmallIntegerField("统计天数", default=360)
     rules_basis = models.JSONField("抽取规则数值及依据", default=list, blank=True)
+    # the requesting center: its staff see and run its draws (provincial staff and admins: all)
+    center = models.ForeignKey(
+        "registry.Center", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        verbose_name="申请中心",
+    )
     answer_minutes = models.PositiveIntegerField("答复时限（分钟）", default=30)
     scheduled_at = models.DateTimeField("评标时间")
     requested_by = models.ForeignKey(

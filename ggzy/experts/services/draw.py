@@ -124,6 +124,7 @@ def draw_request_create(
             scheduled_at=scheduled_at,
             requested_by=actor,
             requested_at=clock.now(),
+            center_id=getattr(actor, "center_id", None),
             witness=witness,
             seed=seed.hex(),
             pseudonym_key=secrets.token_bytes(32).hex(),
@@ -192,6 +193,8 @@ def draw_run(*, actor: Any, request: DrawRequest, witness: Any = None) -> DrawRe
     _require_staff(actor)
     with transaction.atomic():
         request = DrawRequest.objects.select_for_update().get(pk=request.pk)
+        if not actor.is_provincial and request.center_id != actor.center_id:
+            raise NotAllowed("只能运行本中心的专家抽取", field="__all__")
         if request.status != DrawStatus.REQUESTED:
             raise DomainError("该抽取已经运行过", field="__all__")
         witness = witness or request.witness

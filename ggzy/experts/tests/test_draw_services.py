@@ -362,3 +362,27 @@ def test_request_page_shows_the_avoidance_numbers_used_and_their_basis(world, cl
     assert 'id="draw-rules"' in zh and "expert_draw_max_per_employer" in zh and "待核实" in zh
     assert "Avoidance numbers (process template)" in en and "To be verified" in en, en[en.find("draw-rules") - 300 :][:600]
     assert anon.status_code in (302, 401, 403)
+
+
+def test_staff_see_and_run_only_their_centers_draws(world, centers, make_user, client):
+    from ggzy.experts.models import DrawRequest
+
+    # given a Jinan draw, a Qingdao staff member and a provincial staff member
+    request = _request(world)
+    checkpoint_issue()
+    qingdao = make_user(Role.CENTER_STAFF, center=centers["qingdao"])
+    provincial = make_user(Role.CENTER_STAFF, center=centers["province"])
+    # when the Qingdao staff member lists, opens and tries to run it
+    listed = [d.pk for d in selectors.draws_visible(qingdao)]
+    client.force_login(qingdao)
+    page = client.get(f"/experts/draws/{request.pk}/")
+    post = client.post(f"/experts/draws/{request.pk}/", {"action": "run"})
+    with pytest.raises(NotAllowed):
+        services.draw_run(actor=qingdao, request=request)
+    # then it is not theirs: not listed, 404, and nothing ran; Jinan and provincial staff see it
+    assert request.center == centers["jinan"] and request.pk not in listed
+    assert page.status_code == 404 and post.status_code == 404
+    assert DrawRequest.objects.get(pk=request.pk).status == DrawStatus.REQUESTED
+    assert request.pk in [d.pk for d in selectors.draws_visible(world["staff"])]
+    assert selectors.draw_get_for(provincial, request.pk) is not None
+    assert selectors.draws_visible(None).count() == 0
