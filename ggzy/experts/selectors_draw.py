@@ -29,13 +29,9 @@ HOLDING = (DrawnState.NOTIFIED, DrawnState.CONFIRMED, DrawnState.SIGNED_IN)
 ATTENDING = (DrawnState.CONFIRMED, DrawnState.SIGNED_IN)
 
 
-def _holding(codes: list[str]) -> QuerySet[ExpertClassification]:
-    """Expert ids holding one of ``codes`` (or a code below), read from the (classification, expert) index."""
-    from .selectors import classification_with_descendants  # selectors re-exports this module
-
-    return ExpertClassification.objects.filter(
-        classification_id__in=classification_with_descendants(codes)
-    ).values("expert_id")
+def _holding(matched: list[str]) -> QuerySet[ExpertClassification]:
+    """Expert ids holding one of the ``matched`` codes, read from the (classification, expert) index."""
+    return ExpertClassification.objects.filter(classification_id__in=matched).values("expert_id")
 
 
 def _drawable(prefix: str = "") -> Q:
@@ -49,7 +45,10 @@ def _drawable(prefix: str = "") -> Q:
 def drawable_expert_ids(codes: list[str]) -> QuerySet[Expert]:
     """The ids of the drawable experts holding one of ``codes`` (or a code below): an ``IN`` subquery on the
     classification table (index ``classification, expert``) — no DISTINCT over the join, no model objects."""
-    return Expert.objects.filter(_drawable(), pk__in=_holding(codes)).values("pk")
+    from .selectors import classification_with_descendants  # selectors re-exports this module
+
+    matched = sorted(classification_with_descendants(codes))
+    return Expert.objects.filter(_drawable(), pk__in=_holding(matched)).values("pk")
 
 
 def draw_candidates(request: DrawRequest) -> list[drawing.Candidate]:
@@ -59,12 +58,14 @@ def draw_candidates(request: DrawRequest) -> list[drawing.Candidate]:
     Four queries whatever the pool size, each over the eligible ids as a subquery (never a list of ids sent
     back): (expert, classification, region, employer) rows; relatives' entities; penalties in force; the
     per-tenderer counts. No model objects are built (``values_list`` tuples only)."""
-    codes = [code for code, _n in request.needs]
-    ids = drawable_expert_ids(codes)
+    from .selectors import classification_with_descendants  # selectors re-exports this module
+
+    matched = sorted(classification_with_descendants([code for code, _n in request.needs]))
+    ids = Expert.objects.filter(_drawable(), pk__in=_holding(matched)).values("pk")
     rows: dict[int, tuple[Any, Any]] = {}
     classes: dict[int, set[str]] = defaultdict(set)
     for expert_id, code, region, employer in (
-        ExpertClassification.objects.filter(_drawable("expert__"), expert_id__in=_holding(codes))
+        ExpertClassification.objects.filter(_drawable("expert__"), expert_id__in=_holding(matched))
         .order_by()
         .values_list("expert_id", "classification_id", "expert__region_id", "expert__employer_id")
     ):
@@ -79,13 +80,15 @@ def draw_candidates(request: DrawRequest) -> list[drawing.Candidate]:
         relatives[expert_id].add(entity_id)
     today = clock.today()
     penalties: dict[int, set[str]] = defaultdict(set)
+    # penalties in force are few by nature: read them all (no subquery), keep the candidates'
     for expert_id, kind in (
-        ExpertPenalty.objects.filter(expert_id__in=ids, decided_on__lte=today)
+        ExpertPenalty.objects.filter(decided_on__lte=today)
         .filter(Q(until__isnull=True) | Q(until__gte=today))
         .order_by()
         .values_list("expert_id", "kind")
     ):
-        penalties[expert_id].add(kind)
+        if expert_id in rows:
+            penalties[expert_id].add(kind)
     times: dict[int, int] = {}
     if request.tenderer_entity_id is not None:
         since = clock.now() - dt.timedelta(days=request.window_days)
