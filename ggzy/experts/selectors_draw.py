@@ -29,7 +29,7 @@ HOLDING = (DrawnState.NOTIFIED, DrawnState.CONFIRMED, DrawnState.SIGNED_IN)
 ATTENDING = (DrawnState.CONFIRMED, DrawnState.SIGNED_IN)
 
 
-def _holding(matched: list[str]) -> QuerySet[ExpertClassification]:
+def _holding(matched: list[str]) -> QuerySet[ExpertClassification, Any]:
     """Expert ids holding one of the ``matched`` codes, read from the (classification, expert) index."""
     return ExpertClassification.objects.filter(classification_id__in=matched).values("expert_id")
 
@@ -42,7 +42,7 @@ def _drawable(prefix: str = "") -> Q:
     )
 
 
-def drawable_expert_ids(codes: list[str]) -> QuerySet[Expert]:
+def drawable_expert_ids(codes: list[str]) -> QuerySet[Expert, Any]:
     """The ids of the drawable experts holding one of ``codes`` (or a code below): an ``IN`` subquery on the
     classification table (index ``classification, expert``) — no DISTINCT over the join, no model objects."""
     from .selectors import classification_with_descendants  # selectors re-exports this module
