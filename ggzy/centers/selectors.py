@@ -6,7 +6,7 @@ from django.db.models import Count, Q, QuerySet
 
 from ggzy.accounts.roles import Role
 
-from .models import CenterRequest, RemoteSession, RequestState, SessionEvent, Venue, Workstation
+from .models import CenterRequest, RemoteSession, RequestKind, RequestState, SessionEvent, Venue, Workstation
 
 FINGERPRINT_FIELD = "ws_fingerprint"
 FINGERPRINT_COOKIE = "ggzy_ws"
@@ -119,4 +119,16 @@ def requests_outgoing(user) -> QuerySet[CenterRequest]:
 def request_get(pk) -> CenterRequest | None:
     return (
         CenterRequest.objects.filter(pk=pk, state=RequestState.PENDING).first() if str(pk).isdigit() else None
+    )
+
+
+def expert_request_regions(subject_key: str) -> list[int]:
+    """The service regions of the centers that ACCEPTED a request for experts in this lot's remote session: their
+    experts join that lot's draw (issue 13; a request carries a count, not a list of experts, so by region)."""
+    return sorted(
+        set(
+            CenterRequest.objects.filter(
+                session__subject_key=subject_key, kind=RequestKind.EXPERTS, state=RequestState.ACCEPTED
+            ).values_list("to_center__region_id", flat=True)
+        )
     )

@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from ggzy.accounts.models import User
 from ggzy.accounts.roles import Role
+from ggzy.centers import selectors as centers
 from ggzy.core import clock
 from ggzy.core.audit import audit_record
 from ggzy.core.errors import Conflict, DomainError, NotAllowed
@@ -208,6 +209,11 @@ def committee_draw_request(
     exclude, exclude_ids = _regions(regions_exclude, "regions_exclude")
     if set(include) & set(exclude):
         raise DomainError("同一地区不能既抽取又回避", field="regions_exclude")
+    if include_ids:
+        # an ACCEPTED cross-center request for experts (ggzy.centers) adds the other center's region to the draw
+        # (the key is evaluation.remote_subject's); an empty include list already means the whole provincial pool
+        lent = centers.expert_request_regions(f"tendering.lot:{lot.pk}")
+        include_ids = [*include_ids, *(r for r in lent if r not in include_ids and r not in exclude_ids)]
     conflicts = _conflicts(lot, [int(e) for e in supervising_entity_ids or []])
     # keyed: the ids are small numbers, a plain hash of them could be reversed by trying every set
     digest = hmac.new(
