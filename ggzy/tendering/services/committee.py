@@ -212,8 +212,10 @@ def committee_draw_request(
     if include_ids:
         # an ACCEPTED cross-center request for experts (ggzy.centers) adds the other center's region to the draw
         # (the key is evaluation.remote_subject's); an empty include list already means the whole provincial pool
-        lent = centers.expert_request_regions(f"tendering.lot:{lot.pk}")
-        include_ids = [*include_ids, *(r for r in lent if r not in include_ids and r not in exclude_ids)]
+        lent = [r for r in centers.expert_request_regions(f"tendering.lot:{lot.pk}") if r not in include_ids]
+        lent = [r for r in lent if r not in exclude_ids]
+        include_ids = [*include_ids, *lent]  # the formation shows them too (its codes)
+        include = [*include, *Region.objects.filter(pk__in=lent).order_by("code").values_list("code", flat=True)]
     conflicts = _conflicts(lot, [int(e) for e in supervising_entity_ids or []])
     # keyed: the ids are small numbers, a plain hash of them could be reversed by trying every set
     digest = hmac.new(

@@ -42,7 +42,10 @@ def _draw_regions(world, lot) -> list[int]:
         regions_include=["370100"],
         scheduled_at=clock.now() + dt.timedelta(hours=3),
     )
-    return list(DrawRequest.objects.get(pk=formation.draw_request_id).regions_include)
+    ids = list(DrawRequest.objects.get(pk=formation.draw_request_id).regions_include)
+    # the formation shows the same regions (as division codes) as the draw request uses (as ids)
+    assert formation.regions_include == ["370100", "370200"][: len(ids)]
+    return ids
 
 
 @pytest.mark.parametrize("accept", [True, False])
