@@ -96,6 +96,11 @@ def draw_rules(request: DrawRequest) -> drawing.Rules:
     )
 
 
+def draw_request_get(request_id: int) -> DrawRequest:
+    """One draw request by id (the tendering gateway's lookup; DoesNotExist when there is none)."""
+    return DrawRequest.objects.get(pk=request_id)
+
+
 def draw_entries(request: DrawRequest) -> list[drawing.Entry]:
     return [drawing.Entry(e["id"], tuple(e["classes"]), e["group"]) for e in request.eligible]
 

@@ -16,8 +16,6 @@ import importlib
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from django.apps import apps
-
 from ggzy.core.errors import Conflict
 
 
@@ -95,11 +93,7 @@ class ExpertsAppDraw:
             raise Conflict("专家库尚未启用，暂不能随机抽取评标专家", field="draw") from None
 
     def _request(self, request_id: int) -> Any:
-        selectors = self._module("selectors")
-        if hasattr(selectors._module, "draw_request_get"):
-            return selectors.draw_request_get(request_id)
-        # Until the experts app offers a lookup selector: its model through the app registry (nothing imported).
-        return apps.get_model("experts", "DrawRequest").objects.get(pk=request_id)
+        return self._module("selectors").draw_request_get(request_id)
 
     def request(self, *, actor, subject_code, subject_title, tenderer_entity_id, needs, regions_include,
                 regions_exclude, conflicts, scheduled_at) -> int:
