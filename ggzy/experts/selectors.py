@@ -58,6 +58,7 @@ def expert_for_user(user) -> Expert | None:
 
 # the draw (branch draw): its reads live in selectors_draw, re-exported here as the app's one door
 from .selectors_draw import (  # noqa: E402, F401
+    draw_attending_for_expert,
     draw_candidates,
     draw_confirmed_experts,
     draw_invitations_for_expert,

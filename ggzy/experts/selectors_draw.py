@@ -129,6 +129,11 @@ def draw_confirmed_experts(request: DrawRequest) -> list[DrawnExpert]:
     return list(request.drawn.filter(state__in=ATTENDING).select_related("expert__user").order_by("order"))
 
 
+def draw_attending_for_expert(request: DrawRequest, expert_id: int) -> DrawnExpert | None:
+    """The slot an expert holds in a draw as confirmed or signed in (the one a recusal releases), or None."""
+    return request.drawn.filter(expert_id=expert_id, state__in=ATTENDING).first()
+
+
 def draw_is_complete(request: DrawRequest) -> bool:
     """Every slot of the needs is held by an expert who confirmed or signed in."""
     wanted = sum(int(n) for _code, n in request.needs)
@@ -156,6 +161,8 @@ def draw_published_document(request: DrawRequest) -> dict[str, Any] | None:
         return None
     d = draw_replay(request)
     outcome = d.outcome()
+    # which of the released slots were recusals at sign-in (the others: refused or no answer in time)
+    recused = set(request.drawn.filter(state=DrawnState.RECUSED).values_list("pseudonym", flat=True))
     names = {
         x.pseudonym: x.expert.name
         for x in request.drawn.select_related("expert")
@@ -175,6 +182,7 @@ def draw_published_document(request: DrawRequest) -> dict[str, Any] | None:
         commit_ledger_index=request.commit_index,
         beacon_tree_size=request.beacon_tree_size,
         run_at=request.run_at.isoformat() if request.run_at else None,
+        recusals=[r for r in request.refusals if r in recused],
     ) | {"names": names}
 
 

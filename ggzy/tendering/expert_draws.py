@@ -2,8 +2,8 @@
 
 Tendering never reaches into ``ggzy.experts`` anywhere else: the committee services call ``gateway()`` and get an
 object with the five operations below. ``ExpertsAppDraw`` forwards them to ``experts.services`` /
-``experts.selectors`` (the contract in the issue); tests install a fake with ``use_gateway``. Until the experts app
-is merged into this branch the real gateway answers every call with a clear Chinese refusal.
+``experts.selectors`` (the contract in the issue); tests install a fake with ``use_gateway``. Should the experts app
+be missing, the real gateway answers every call with a clear Chinese refusal.
 
 Conflict inputs (the lot's bidders' entity ids, the tenderer, the agency, the supervising departments) are passed
 IN to the experts app here and go nowhere else: never shown, never written to a log in clear.
@@ -64,7 +64,8 @@ class ExpertsDraw(Protocol):
     def confirmed(self, request_id: int) -> list[Confirmed]: ...
 
     def redraw(self, *, actor, request_id: int, expert_id: int, reason: str) -> bool:
-        """Redraw a recused expert's seat; False when the experts app cannot (the seat is then filled directly)."""
+        """Redraw a recused expert's seat (experts.services.draw_recusal_redraw: never that expert again, nor anyone
+        who refused); False when nobody is left to draw (the seat is then filled directly, with a reason)."""
         ...
 
     def publish(self, request_id: int) -> None: ...
@@ -119,12 +120,12 @@ class ExpertsAppDraw:
                 for r in rows]
 
     def redraw(self, *, actor, request_id: int, expert_id: int, reason: str) -> bool:
-        services = self._module("services")
-        if not hasattr(services._module, "draw_recusal_redraw"):
-            return False  # no redraw for a recusal in the experts app yet: the seat is filled directly, with a reason
-        services.draw_recusal_redraw(actor=actor, request=self._request(request_id), expert_id=expert_id,
-                                     reason=reason)
-        return True
+        request = self._request(request_id)
+        drawn = self._module("selectors").draw_attending_for_expert(request, expert_id)
+        if drawn is None:
+            return False  # not (or no longer) holding a slot: the seat is filled directly, with a reason
+        new = self._module("services").draw_recusal_redraw(actor=actor, request=request, drawn=drawn, reason=reason)
+        return new is not None  # None: nobody left to draw — the seat is filled directly, with a reason
 
     def publish(self, request_id: int) -> None:
         self._module("services").draw_publish(self._request(request_id))

@@ -54,7 +54,7 @@ def test_committee_by_the_real_draw(world, pool, make_user, django_capture_on_co
     members = CommitteeMember.objects.filter(lot=lot)
     assert {m.user_id for m in members} == {*(e.user_id for e in experts), world.tenderer.pk}
     assert {m.expert_ref for m in members if m.source == "draw"} == {e.pk for e in experts}
-    # a recusal: this experts app has no recusal redraw yet, so the seat is filled directly with a reason
+    # a recusal: the redraw finds nobody left in this small pool, so the seat is filled directly with a reason
     for user in [*world.experts[1:4], world.tenderer]:
         committee.recusal_declare(actor=user, lot=lot, confirm=True)
     committee.recusal_declare(actor=world.experts[0], lot=lot, confirm=True, recuse=True, reason="近亲属在投标人处任职")
