@@ -42,7 +42,7 @@ from ggzy.pki.testpki import build_test_pki, demo_pki_register
 from ggzy.registry.models import Center, MarketEntity, Region
 from ggzy.registry.services import entity_account_link
 
-from . import sealing, services
+from . import demo_committee, sealing, services
 from .documents import document_of
 from .models import BidBond, BondAccount, BondRefund, GuaranteeIssuer, Project
 from .procedures import lot_fresh
@@ -154,6 +154,7 @@ def demo_tendering_load(stdout=None) -> int:
 
 
 def _load(stdout) -> int:
+    _ISSUED.clear()
     for username, entity_name in _extra_links().items():
         user = User.objects.filter(username=username).first()
         entity = MarketEntity.objects.filter(name=entity_name).first()
@@ -175,6 +176,12 @@ def _load(stdout) -> int:
     try:
         # A finished tender, published about 70 days ago (a working day, 09:00) → archived.
         clock.freeze(started)
+        # the members sign their recusal declarations with person certificates valid from a day before this
+        declaration_ca = ((ca_certificate, ca_key) if demo_committee.signing_ready(started, ca_certificate)
+                          else demo_committee.fresh_ca(not_before=real_now - PKI_BACKDATE,
+                                                       days=365 + PKI_BACKDATE.days))
+        demo_committee.declaration_keys(experts, ca=declaration_ca, issue=_person_certificate,
+                                        directory=demo_pki_directory() / "tendering-demo")
         lot = _publish(owner, staff, "历城区第二实验小学教学楼建设工程")
         published = clock.now()
         for index, (user, price) in enumerate(zip(bidders[:3], ["12450000.00", "12180000.00", "12620000.00"],
@@ -326,7 +333,7 @@ def _committee(staff, lot, experts) -> None:
                                        members=[(e, "expert_technical") for e in experts[:4]]
                                        + [(experts[4], "expert_economic")], chair=experts[0])
     for expert in experts[:5]:
-        committee.recusal_declare(actor=expert, lot=lot, confirm=True)
+        demo_committee.declare(expert, lot)
 
 
 def demo_fingerprint(n: int) -> str:
@@ -440,9 +447,14 @@ def _demo_ca(directory: Path, *, built_at: dt.datetime):
     return certificate, key
 
 
+_ISSUED: dict[str, tuple[bytes, bytes]] = {}  # one certificate per person and load (declarations, then records)
+
+
 def _person_certificate(ca_certificate, ca_key, user, directory: Path) -> tuple[bytes, bytes]:
     """A person signing certificate for ``user`` (CN = display name), bound to the account by its fingerprint and
     written to ``directory`` so ``ggzy-bid sign`` and certificate login can be tried with it."""
+    if user.username in _ISSUED:
+        return _ISSUED[user.username]
     utf8 = _ASN1Type.UTF8String
     subject = x509.Name([x509.NameAttribute(NameOID.COUNTRY_NAME, "CN"),
                          x509.NameAttribute(NameOID.ORGANIZATIONAL_UNIT_NAME, "个人", _type=utf8),
@@ -469,6 +481,7 @@ def _person_certificate(ca_certificate, ca_key, user, directory: Path) -> tuple[
     fd = os.open(directory / f"{user.username}-sign.key", os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "wb") as handle:
         handle.write(key_pem)
+    _ISSUED[user.username] = (pem, key_pem)
     return pem, key_pem
 
 

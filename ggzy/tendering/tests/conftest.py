@@ -13,6 +13,8 @@ from ggzy.core import clock
 from ggzy.registry.models import MarketEntityAccount, Region
 from ggzy.registry.tests.factories import BankAccountFactory, MarketEntityFactory, QualificationFactory
 
+from .recusal_signing import declare as declare_signed
+
 
 @dataclass
 class World:
@@ -123,7 +125,7 @@ def seat_committee(actor, lot, members, *, chair=None, declare=True):
                                               reason=TEST_DIRECT_REASON)
     if declare:
         for user, _ in members:
-            committee.recusal_declare(actor=user, lot=lot, confirm=True)
+            declare_signed(user, lot)
     return rows
 
 

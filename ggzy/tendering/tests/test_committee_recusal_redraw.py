@@ -20,6 +20,7 @@ from ggzy.tendering.choices import BidState
 from ggzy.tendering.models import CommitteeMember
 from ggzy.tendering.services import committee, evaluation
 
+from .recusal_signing import declare
 from .test_committee import _opened
 
 
@@ -57,10 +58,10 @@ def test_recusal_redraws_the_seat_and_scoring_waits_for_the_new_members_declarat
     members = _seated_drawn(lot)
     recusing = members[0]
     for m in members[1:]:
-        committee.recusal_declare(actor=m.user, lot=lot, confirm=True)
-    committee.recusal_declare(actor=world.tenderer, lot=lot, confirm=True)
+        declare(m.user, lot)
+    declare(world.tenderer, lot)
     # when that expert recuses
-    committee.recusal_declare(actor=recusing.user, lot=lot, confirm=True, recuse=True, reason="近亲属在投标人处任职")
+    declare(recusing.user, lot, recuse=True, reason="近亲属在投标人处任职")
     # then their slot is released and a redraw notifies the one expert left — neither the recused nor the refusing one
     assert DrawnExpert.objects.get(request=request, expert_id=recusing.expert_ref).state == DrawnState.RECUSED
     new = DrawnExpert.objects.select_related("expert__user").get(request=request, state=DrawnState.NOTIFIED)
@@ -77,7 +78,7 @@ def test_recusal_redraws_the_seat_and_scoring_waits_for_the_new_members_declarat
     with pytest.raises(DomainError):
         evaluation.score_submit(actor=new.expert.user, bid=bid, technical="50", commercial="10")
     # when the new expert declares
-    committee.recusal_declare(actor=new.expert.user, lot=lot, confirm=True)
+    declare(new.expert.user, lot)
     # then scoring is open
     assert committee.scoring_blocker(lot) is None
     evaluation.score_submit(actor=new.expert.user, bid=bid, technical="50", commercial="10")
@@ -87,12 +88,12 @@ def test_the_recused_expert_never_comes_back_and_direct_appointment_needs_a_reas
     # given the drawn committee, with the one spare expert already used by a first recusal's redraw
     lot, request, refusing = drawn_lot
     members = _seated_drawn(lot)
-    committee.recusal_declare(actor=members[0].user, lot=lot, confirm=True, recuse=True, reason="曾在投标人处任职")
+    declare(members[0].user, lot, recuse=True, reason="曾在投标人处任职")
     new = DrawnExpert.objects.select_related("expert__user").get(request=request, state=DrawnState.NOTIFIED)
     expert_services.draw_answer(actor=new.expert.user, drawn=new, accept=True)
     committee.committee_form_from_draw(actor=world.staff, lot=lot)
     # when a second expert recuses and the pool has nobody left
-    committee.recusal_declare(actor=members[1].user, lot=lot, confirm=True, recuse=True, reason="与投标人有经济往来")
+    declare(members[1].user, lot, recuse=True, reason="与投标人有经济往来")
     # then nobody is notified again: neither recused expert nor the refusing one, and the request records the shortfall
     request.refresh_from_db()
     assert not DrawnExpert.objects.filter(request=request, state=DrawnState.NOTIFIED).exists()
@@ -116,7 +117,7 @@ def test_the_published_draw_document_shows_the_recusal_and_the_redraw(world, dra
     # given a recusal and its redraw, confirmed
     lot, request, refusing = drawn_lot
     recusing = _seated_drawn(lot)[0]
-    committee.recusal_declare(actor=recusing.user, lot=lot, confirm=True, recuse=True, reason="近亲属在投标人处任职")
+    declare(recusing.user, lot, recuse=True, reason="近亲属在投标人处任职")
     new = DrawnExpert.objects.select_related("expert__user").get(request=request, state=DrawnState.NOTIFIED)
     expert_services.draw_answer(actor=new.expert.user, drawn=new, accept=True)
     recused = DrawnExpert.objects.get(request=request, state=DrawnState.RECUSED)
