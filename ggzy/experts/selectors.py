@@ -63,6 +63,7 @@ from .selectors_draw import (  # noqa: E402, F401
     draw_confirmed_experts,
     draw_invitations_for_expert,
     draw_is_complete,
+    draw_notified,
     draw_published_document,
     draw_request_get,
     drawn_name_for_center,

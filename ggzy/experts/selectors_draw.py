@@ -124,6 +124,13 @@ def draw_holding(request: DrawRequest) -> list[DrawnExpert]:
     return list(request.drawn.filter(state__in=HOLDING).select_related("expert").order_by("order"))
 
 
+def draw_notified(request: DrawRequest) -> list[DrawnExpert]:
+    """The invitations still waiting for an answer, each with ``.expert.user`` (the expert answers their own)."""
+    return list(
+        request.drawn.filter(state=DrawnState.NOTIFIED).select_related("expert__user").order_by("order")
+    )
+
+
 def draw_confirmed_experts(request: DrawRequest) -> list[DrawnExpert]:
     """The experts who confirmed (or signed in already), each with ``.expert.user`` — for the committee."""
     return list(request.drawn.filter(state__in=ATTENDING).select_related("expert__user").order_by("order"))

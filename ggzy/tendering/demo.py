@@ -46,7 +46,7 @@ from . import demo_committee, sealing, services
 from .documents import document_of
 from .models import BidBond, BondAccount, BondRefund, GuaranteeIssuer, Project
 from .procedures import lot_fresh
-from .services import bidding, bond_imports, bonds, committee, evaluation, opening, result, signatures
+from .services import bidding, bond_imports, bonds, evaluation, opening, result, signatures
 from .services.project_documents import project_document_add
 
 MARK = "（演示）"
@@ -200,13 +200,13 @@ def _load(stdout) -> int:
         clock.advance(dt.timedelta(minutes=10))
         opening.opening_close(actor=staff, lot=lot)
         clock.freeze(_office(deadline, 10, 30))
-        _committee(staff, lot, experts)
+        chair = _committee(staff, lot, experts)
         clock.freeze(_office(deadline, 14))
         for expert, bump in zip(experts, [0, 1, 2, 1, 0], strict=True):
             for bid in lot.bids.filter(state="opened"):
                 evaluation.score_submit(actor=expert, bid=bid, technical=40 + bump + bid.pk % 3, commercial=20)
             clock.advance(dt.timedelta(minutes=12))
-        evaluation.report_generate(actor=experts[0], lot=lot)
+        evaluation.report_generate(actor=chair, lot=lot)
         clock.freeze(_office(deadline, 16, 30))
         for expert in experts:
             evaluation.report_sign(actor=expert, lot=lot)
@@ -323,17 +323,11 @@ def _stage_lots(owner, staff, bidders, experts, real_now) -> None:
                                     text="第2家投标人的报价单工期一栏未填写单位，请当场核实并记录。")
 
 
-DEMO_DIRECT_REASON = ("演示环境未接入省级综合评标专家库，按招标投标法实施条例第四十七条直接确定评标专家"
-                      "（演示数据；接入专家库后改为随机抽取）")
-
-
-def _committee(staff, lot, experts) -> None:
-    """Five experts, the first chairs; each signs the recusal declaration after reading the bidders' names."""
-    committee.committee_appoint_direct(actor=staff, lot=lot, reason=DEMO_DIRECT_REASON,
-                                       members=[(e, "expert_technical") for e in experts[:4]]
-                                       + [(experts[4], "expert_economic")], chair=experts[0])
-    for expert in experts[:5]:
-        demo_committee.declare(expert, lot)
+def _committee(staff, lot, experts):
+    """The committee by draw (request, checkpoint, run with the supervisor as witness, confirmations, formed from
+    the draw, signed declarations). Returns the chair."""
+    (witness,) = _users("jianguan")
+    return demo_committee.committee_by_draw(staff, witness, lot)
 
 
 def demo_fingerprint(n: int) -> str:
@@ -379,7 +373,8 @@ def _open_and_record(staff, lot) -> None:
 
 
 def _evaluate(staff, experts, lot) -> None:
-    _committee(staff, lot, experts)
+    # the one directly appointed committee of the demo, with its reason (实施条例 第四十七条)
+    demo_committee.committee_direct(staff, lot, experts)
     for expert, bump in zip(experts, [0, 1, 2, 1, 0], strict=True):
         for bid in lot.bids.filter(state="opened"):
             evaluation.score_submit(actor=expert, bid=bid, technical=40 + bump + bid.pk % 3, commercial=20)

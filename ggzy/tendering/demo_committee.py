@@ -11,6 +11,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
+from ggzy.core import clock
 from ggzy.pki.models import Algorithm
 from ggzy.pki.services import ca_register, crl_import
 from ggzy.pki.testpki import ca_new
@@ -54,3 +55,46 @@ def declare(user, lot, *, recuse: bool = False, reason: str = ""):
 def signing_ready(started: dt.datetime, ca_certificate) -> bool:
     """Whether the demo CA was valid a day before ``started`` (else a fresh CA signs the declarations)."""
     return ca_certificate.not_valid_before_utc <= started - dt.timedelta(days=2)
+
+
+# 实施条例 第四十七条: the one demo lot whose committee is appointed directly shows why a draw could not serve.
+DEMO_DIRECT_REASON = ("本项目采用管道非开挖修复专利工艺，技术复杂、专业性强，随机抽取的专家难以胜任，"
+                      "依招标投标法实施条例第四十七条由招标人直接确定评标专家（演示数据）")
+# four technical seats for 施工, one economic seat for 工程造价, drawn in Jinan (see experts.demo)
+DEMO_NEEDS = [("A08", 4, "technical"), ("A06", 1, "economic")]
+DEMO_DRAW_REGIONS = ["370100"]
+
+
+def committee_by_draw(staff, witness, lot):
+    """The center requests the draw, the ledger's next checkpoint fixes the beacon, the draw runs with the witness,
+    the drawn experts confirm, the committee is formed from the draw and every member declares (signed). Returns the
+    chair (the first expert drawn)."""
+    from ggzy.ledger.services import checkpoint_issue
+
+    from .expert_draws import gateway
+    from .models import CommitteeMember
+
+    formation = committee.committee_draw_request(
+        actor=staff, lot=lot, needs=DEMO_NEEDS, size=5, regions_include=DEMO_DRAW_REGIONS,
+        scheduled_at=clock.now() + dt.timedelta(hours=1))
+    request_id = formation.draw_request_id or 0
+    checkpoint_issue()
+    draw = gateway()
+    draw.run(actor=staff, request_id=request_id, witness=witness)
+    for invitation in draw.invitations(request_id):
+        draw.answer(actor=invitation.user, drawn=invitation.drawn, accept=True)
+    committee.committee_form_from_draw(actor=staff, lot=lot)
+    members = list(CommitteeMember.objects.filter(lot=lot).select_related("user").order_by("pk"))
+    for member in members:
+        declare(member.user, lot)
+    return next(m.user for m in members if m.is_chair)
+
+
+def committee_direct(staff, lot, experts):
+    """The direct appointment (with its reason): five experts, the first chairs; each declares (signed)."""
+    committee.committee_appoint_direct(actor=staff, lot=lot, reason=DEMO_DIRECT_REASON,
+                                       members=[(e, "expert_technical") for e in experts[:4]]
+                                       + [(experts[4], "expert_economic")], chair=experts[0])
+    for expert in experts[:5]:
+        declare(expert, lot)
+    return experts[0]

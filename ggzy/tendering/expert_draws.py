@@ -1,7 +1,7 @@
 """The one door from tendering to the experts app's draw (issue 13, item 4).
 
 Tendering never reaches into ``ggzy.experts`` anywhere else: the committee services call ``gateway()`` and get an
-object with the five operations below. ``ExpertsAppDraw`` forwards them to ``experts.services`` /
+object with the operations below. ``ExpertsAppDraw`` forwards them to ``experts.services`` /
 ``experts.selectors`` (the contract in the issue); tests install a fake with ``use_gateway``. Should the experts app
 be missing, the real gateway answers every call with a clear Chinese refusal.
 
@@ -44,6 +44,14 @@ class Confirmed:
     classification: str
 
 
+@dataclass(frozen=True)
+class Invitation:
+    """One drawn expert notified and not yet answered: the experts app's row (opaque here) and its account."""
+
+    drawn: Any
+    user: Any
+
+
 class ExpertsDraw(Protocol):
     def request(
         self,
@@ -69,6 +77,16 @@ class ExpertsDraw(Protocol):
         ...
 
     def publish(self, request_id: int) -> None: ...
+
+    def run(self, *, actor, request_id: int, witness) -> None:
+        """Run the draw (after the ledger checkpoint that follows the commitment), with a witness."""
+        ...
+
+    def invitations(self, request_id: int) -> list[Invitation]: ...
+
+    def answer(self, *, actor, drawn: Any, accept: bool) -> None:
+        """The drawn expert (``actor``) confirms or refuses their own invitation."""
+        ...
 
 
 class _Checked:
@@ -129,6 +147,16 @@ class ExpertsAppDraw:
 
     def publish(self, request_id: int) -> None:
         self._module("services").draw_publish(self._request(request_id))
+
+    def run(self, *, actor, request_id: int, witness) -> None:
+        self._module("services").draw_run(actor=actor, request=self._request(request_id), witness=witness)
+
+    def invitations(self, request_id: int) -> list[Invitation]:
+        rows = self._module("selectors").draw_notified(self._request(request_id))
+        return [Invitation(drawn=r, user=r.expert.user) for r in rows]
+
+    def answer(self, *, actor, drawn: Any, accept: bool) -> None:
+        self._module("services").draw_answer(actor=actor, drawn=drawn, accept=accept)
 
 
 _GATEWAY: list[ExpertsDraw] = [ExpertsAppDraw()]

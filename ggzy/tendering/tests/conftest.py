@@ -138,6 +138,7 @@ class FakeExpertsDraw:
         self.complete = False
         self.redraws: list[dict] = []
         self.published: list[int] = []
+        self.runs: list[int] = []
 
     def request(self, **kwargs) -> int:
         self.requests.append(kwargs)
@@ -157,6 +158,15 @@ class FakeExpertsDraw:
 
     def publish(self, request_id: int) -> None:
         self.published.append(request_id)
+
+    def run(self, *, actor, request_id: int, witness) -> None:
+        self.runs.append(request_id)
+
+    def invitations(self, request_id: int) -> list:
+        return []
+
+    def answer(self, *, actor, drawn, accept: bool) -> None:
+        raise AssertionError("the fake draw has no invitations to answer")
 
 
 @pytest.fixture
