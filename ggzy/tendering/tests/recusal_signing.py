@@ -79,3 +79,19 @@ def signed_fields(user, lot, *, recuse: bool = False, reason: str = "") -> dict[
     issued = certificate_of(user)
     text = committee.recusal_statement_text(lot, user, recuse=recuse, reason=reason)
     return {"certificate": issued.pem.decode(), "signature": sign_text(issued, text)}
+
+
+def sign_with_key_file(page, user, directory) -> None:
+    """No certificate agent on the test machine: the member opens the warned key-file choice, picks their
+    certificate and key, and signs; the page fetches the statement, signs it and posts the form."""
+    issued = certificate_of(user)
+    cert, key = directory / f"{user.username}.pem", directory / f"{user.username}.key"
+    cert.write_bytes(issued.pem)
+    key.write_bytes(issued.private_key_pem())
+    page.click("details.keyfile-fallback summary")
+    page.set_input_files("#cert-file", str(cert))
+    page.set_input_files("#key-file", str(key))
+    with page.expect_navigation():
+        page.click("#recusal-button")
+    errors = page.locator("li.msg-error")
+    assert errors.count() == 0, errors.first.inner_text()

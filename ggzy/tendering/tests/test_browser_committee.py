@@ -15,7 +15,7 @@ from ggzy.tendering.models import CommitteeMember, RecusalDeclaration
 from tests.test_phone_layout import OUTSIDE
 
 from .conftest import FakeExpertsDraw
-from .recusal_signing import certificate_of, declare
+from .recusal_signing import declare, sign_with_key_file
 from .test_browser_tendering import Actor, _local
 from .test_committee import _confirm, _opened
 
@@ -38,22 +38,6 @@ class PhoneActor(Actor):
             for value in data:
                 text = text.replace(value, "")
             assert not HAN.search(text), text
-
-
-def _sign_with_key_file(page, user, directory) -> None:
-    """No certificate agent on the test machine: the member opens the warned key-file choice, picks their
-    certificate and key, and signs; the page fetches the statement, signs it and posts the form."""
-    issued = certificate_of(user)
-    cert, key = directory / f"{user.username}.pem", directory / f"{user.username}.key"
-    cert.write_bytes(issued.pem)
-    key.write_bytes(issued.private_key_pem())
-    page.click("details.keyfile-fallback summary")
-    page.set_input_files("#cert-file", str(cert))
-    page.set_input_files("#key-file", str(key))
-    with page.expect_navigation():
-        page.click("#recusal-button")
-    errors = page.locator("li.msg-error")
-    assert errors.count() == 0, errors.first.inner_text()
 
 
 def test_committee_by_draw_on_a_phone_in_english(browser, live_server, world, fake_draw: FakeExpertsDraw,
@@ -91,7 +75,7 @@ def test_committee_by_draw_on_a_phone_in_english(browser, live_server, world, fa
     page.check("input[name=decision][value=recuse]")
     page.fill("#recusal-reason", "本人曾在投标人处任职")
     page.check("#recusal-confirm")
-    _sign_with_key_file(page, world.experts[1], tmp_path)
+    sign_with_key_file(page, world.experts[1], tmp_path)
     assert RecusalDeclaration.objects.get(lot=lot, user=world.experts[1]).recused
     assert len(fake_draw.redraws) == 1
     # the redraw brings another expert; the center fills the seat; the newcomer declares on the phone
@@ -102,7 +86,7 @@ def test_committee_by_draw_on_a_phone_in_english(browser, live_server, world, fa
     page = newcomer.lot(lot.pk)
     assert page.locator("#scoring-blocked").count() == 1
     page.check("#recusal-confirm")
-    _sign_with_key_file(page, world.experts[5], tmp_path)
+    sign_with_key_file(page, world.experts[5], tmp_path)
     page = newcomer.lot(lot.pk)
     assert page.locator("#score-form").count() == 1
     newcomer.check("recusal-panel", [*bidders, world.experts[5].display_name])  # data: the certificate holder
