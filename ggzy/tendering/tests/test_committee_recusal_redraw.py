@@ -132,6 +132,23 @@ def test_the_published_draw_document_shows_the_recusal_and_the_redraw(world, dra
     assert recused.pseudonym not in {r["id"] for r in doc["result"]}
     page = client.get(f"/experts/draws/{request.pk}/public/").content.decode()
     assert "签到时申请回避" in page and recused.pseudonym in page
+    english = client.get(f"/experts/draws/{request.pk}/public/?lang=en").content.decode()
+    assert "Recused at sign-in" in english and "Refused or did not answer in time" in english
+    assert "签到时申请回避" not in english
+
+
+def test_only_a_confirmed_slot_can_be_released_by_a_recusal(world, drawn_lot):
+    # given the refusing expert's slot (already released) of the drawn committee
+    lot, request, refusing = drawn_lot
+    refusing.refresh_from_db()
+    held = DrawnExpert.objects.filter(request=request).count()
+    # when the center asks for a recusal redraw of it
+    with pytest.raises(DomainError, match="已确认参加"):
+        expert_services.draw_recusal_redraw(actor=world.staff, request=request, drawn=refusing)
+    # then nothing changed: no new invitation, the refusal stays a refusal
+    refusing.refresh_from_db()
+    assert refusing.state == DrawnState.REFUSED
+    assert DrawnExpert.objects.filter(request=request).count() == held
 
 
 def test_a_stranger_cannot_recuse_someone_elses_draw_slot(world, drawn_lot):
