@@ -179,3 +179,34 @@ def test_tendering_reaches_centers_only_through_its_services_and_selectors():
                if target.startswith("ggzy.centers")}
     # then only the two doors of centers are used (and they are used: the evaluation calls the session gate)
     assert reached and all(t.startswith(("ggzy.centers.services", "ggzy.centers.selectors")) for t in reached), reached
+
+
+def _get_model_calls(tree: ast.AST) -> list[int]:
+    """Lines that call ``<something>.get_model(…)`` (the app registry lookup that bypasses the import doors)."""
+    return [
+        node.lineno
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr == "get_model"
+    ]
+
+
+def test_no_app_registry_lookups_outside_migrations():
+    # given every module of the package except migrations (there ``apps.get_model`` is the only correct way)
+    modules = [p for p in PACKAGE.rglob("*.py") if "migrations" not in p.relative_to(PACKAGE).parts]
+    # when looking for model lookups through the app registry
+    found = [
+        f"{p.relative_to(ROOT)}:{line}"
+        for p in modules
+        for line in _get_model_calls(ast.parse(p.read_text(encoding="utf-8")))
+    ]
+    # then there are none: a model of another app is reached through its selectors/services, of the same app by import
+    assert found == []
+
+
+def test_the_registry_lookup_check_sees_a_call():
+    # given a module that looks a model up through the app registry
+    tree = ast.parse("from django.apps import apps\nM = apps.get_model('experts', 'DrawRequest')\n")
+    # when / then the check finds the call on its line
+    assert _get_model_calls(tree) == [2]

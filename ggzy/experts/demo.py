@@ -86,6 +86,11 @@ DEMO_EXPERT_LOGINS = [
     ("zhuanjia4", "李娟"),
     ("zhuanjia5", "赵明"),
 ]
+# The demo's committees are drawn in Jinan for 施工 (A08, four technical seats) and 工程造价 (A06, one economic seat).
+# So that the draw lands on the experts one can sign in as, in Jinan only the demo logins hold these two
+# classifications (zhuanjia…zhuanjia4 施工, zhuanjia5 工程造价); the other Jinan experts hold others.
+DEMO_LOGIN_CLASSIFICATIONS = ["A08", "A08", "A08", "A08", "A06"]
+DEMO_DRAW_CITY = "370100"
 
 
 def demo_experts_load(stdout=None) -> int:
@@ -142,9 +147,14 @@ def demo_experts_load(stdout=None) -> int:
                     else None,
                 )
             )
-            codes.append(
-                sorted(set(rng.choices(level2, weights=weights, k=rng.randint(1, 3)))) if level2 else []
-            )
+            drawn_codes = sorted(set(rng.choices(level2, weights=weights, k=rng.randint(1, 3)))) if level2 else []
+            if city.code == DEMO_DRAW_CITY and i < len(DEMO_EXPERT_LOGINS):
+                drawn_codes = [DEMO_LOGIN_CLASSIFICATIONS[i]]
+                experts[-1].available = True
+            elif city.code == DEMO_DRAW_CITY:
+                kept = [c for c in drawn_codes if c not in DEMO_LOGIN_CLASSIFICATIONS]
+                drawn_codes = kept or ["A09"]
+            codes.append(drawn_codes)
     with transaction.atomic():
         created = Expert.objects.bulk_create(experts)
         ExpertClassification.objects.bulk_create(
@@ -187,5 +197,5 @@ def demo_experts_load(stdout=None) -> int:
             ]
         )
     if stdout is not None:
-        stdout.write(f"评标专家库：{len(created)} 名演示专家")
+        stdout.write(f"评标专家库：{len(created)} 名演示专家\n")
     return len(created)

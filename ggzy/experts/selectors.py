@@ -58,12 +58,15 @@ def expert_for_user(user) -> Expert | None:
 
 # the draw (branch draw): its reads live in selectors_draw, re-exported here as the app's one door
 from .selectors_draw import (  # noqa: E402, F401
+    draw_attending_for_expert,
     draw_candidates,
     draw_confirmed_experts,
     draw_get_for,
     draw_invitations_for_expert,
     draw_is_complete,
+    draw_notified,
     draw_published_document,
+    draw_request_get,
     drawn_name_for_center,
     draws_visible,
 )

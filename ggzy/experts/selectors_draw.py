@@ -145,6 +145,11 @@ def draw_rules(request: DrawRequest) -> drawing.Rules:
     )
 
 
+def draw_request_get(request_id: int) -> DrawRequest:
+    """One draw request by id (the tendering gateway's lookup; DoesNotExist when there is none)."""
+    return DrawRequest.objects.get(pk=request_id)
+
+
 def draw_entries(request: DrawRequest) -> list[drawing.Entry]:
     return [drawing.Entry(e["id"], tuple(e["classes"]), e["group"]) for e in request.eligible]
 
@@ -168,9 +173,21 @@ def draw_holding(request: DrawRequest) -> list[DrawnExpert]:
     return list(request.drawn.filter(state__in=HOLDING).select_related("expert").order_by("order"))
 
 
+def draw_notified(request: DrawRequest) -> list[DrawnExpert]:
+    """The invitations still waiting for an answer, each with ``.expert.user`` (the expert answers their own)."""
+    return list(
+        request.drawn.filter(state=DrawnState.NOTIFIED).select_related("expert__user").order_by("order")
+    )
+
+
 def draw_confirmed_experts(request: DrawRequest) -> list[DrawnExpert]:
     """The experts who confirmed (or signed in already), each with ``.expert.user`` — for the committee."""
     return list(request.drawn.filter(state__in=ATTENDING).select_related("expert__user").order_by("order"))
+
+
+def draw_attending_for_expert(request: DrawRequest, expert_id: int) -> DrawnExpert | None:
+    """The slot an expert holds in a draw as confirmed or signed in (the one a recusal releases), or None."""
+    return request.drawn.filter(expert_id=expert_id, state__in=ATTENDING).first()
 
 
 def draw_is_complete(request: DrawRequest) -> bool:
@@ -202,6 +219,8 @@ def draw_published_document(request: DrawRequest) -> dict[str, Any] | None:
         return None
     d = draw_replay(request)
     outcome = d.outcome()
+    # which of the released slots were recusals at sign-in (the others: refused or no answer in time)
+    recused = set(request.drawn.filter(state=DrawnState.RECUSED).values_list("pseudonym", flat=True))
     names = {
         x.pseudonym: x.expert.name
         for x in request.drawn.select_related("expert")
@@ -224,6 +243,7 @@ def draw_published_document(request: DrawRequest) -> dict[str, Any] | None:
         rules=request.rules_basis,
         failed=bool(outcome.shortfall),
         failure_reason=outcome.failure_reason(),
+        recusals=[r for r in request.refusals if r in recused],
     ) | {"names": names}
 
 

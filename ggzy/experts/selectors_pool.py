@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.apps import apps
 from django.db.models import Avg, Count, Q, QuerySet
 
 from ggzy.core import clock
@@ -14,6 +13,8 @@ from .models import (
     ChangeRequestStatus,
     Classification,
     ConflictStatus,
+    DrawnExpert,
+    DrawnState,
     Expert,
     ExpertChangeRequest,
     ExpertPenalty,
@@ -153,14 +154,9 @@ def pool_health() -> PoolHealth:
 
 
 def _refusals() -> tuple[int | None, list[tuple[str, int, int]]]:
-    """Refused or unanswered draw invitations, per classification asked for — read from the draw's records
-    (same app; the model exists once the draw is merged)."""
-    try:
-        drawn = apps.get_model("experts", "DrawnExpert")
-    except LookupError:
-        return None, []
+    """Refused or unanswered draw invitations, per classification asked for — read from the draw's records."""
     rows = dict(
-        drawn.objects.filter(state__in=("refused", "timed_out"))
+        DrawnExpert.objects.filter(state__in=(DrawnState.REFUSED, DrawnState.TIMED_OUT))
         .values_list("need")
         .annotate(n=Count("id"))
         .values_list("need", "n")

@@ -159,5 +159,11 @@ def draw_public_view(request, draw_id: int):
     return render(
         request,
         "experts/pages/draw_public.html",
-        {"draw": draw, "doc": doc, "result": [(r, doc["names"].get(r["id"], "")) for r in doc["result"]]},
+        {
+            "draw": draw,
+            "doc": doc,
+            "result": [(r, doc["names"].get(r["id"], "")) for r in doc["result"]],
+            # each released slot in order: a recusal at sign-in, or a refusal / no answer in time
+            "released": [(pid, pid in doc.get("recusals", [])) for pid in doc["refusals"]],
+        },
     )

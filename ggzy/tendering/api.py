@@ -1,6 +1,7 @@
 """Tendering API: every step of the procedure, for the role that acts (the pages call the same services)."""
 
 import datetime as dt
+import hashlib
 
 from django.http import Http404
 from ninja import File, Form, Query, Router, Status
@@ -45,6 +46,7 @@ from .services import (
     result,
     tender_documents,
 )
+from .services import recusal as recusal_service
 from .views_receipt import receipt_pdf_response
 
 router = Router()
@@ -424,8 +426,19 @@ def committee_form(request, lot_id: ObjectId):
 @requires(MEMBER)
 def recusal(request, lot_id: ObjectId, payload: RecusalIn):
     d = committee.recusal_declare(actor=request.user, lot=_lot(request, lot_id), confirm=payload.confirm,
-                                  recuse=payload.recuse, reason=payload.reason)
-    return Status(201, {"recused": d.recused, "statement_sha256": d.statement_sha256})
+                                  recuse=payload.recuse, reason=payload.reason, signature=payload.signature,
+                                  certificate_pem=payload.certificate)
+    return Status(201, {"recused": d.recused, "statement_sha256": d.statement_sha256,
+                        "certificate": d.certificate_fingerprint})
+
+
+@router.get("/lots/{lot_id}/recusal/statement", response=answers(dict, *ACTION),
+            summary="回避声明的签名原文（评标委员会成员；签名后提交至 …/recusal）")
+@requires(MEMBER)
+def recusal_statement(request, lot_id: ObjectId, recuse: bool = False, reason: str = ""):
+    text = recusal_service.recusal_statement_for(actor=request.user, lot=_lot(request, lot_id), recuse=recuse,
+                                                 reason=reason[:2000])
+    return {"statement": text, "sha256": hashlib.sha256(text.encode()).hexdigest()}
 
 
 @router.get("/lots/{lot_id}/evaluation", response=answers(list[dict], *ACTION), summary="评标工作台（评标委员会成员）")

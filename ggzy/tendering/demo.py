@@ -42,11 +42,11 @@ from ggzy.pki.testpki import build_test_pki, demo_pki_register
 from ggzy.registry.models import Center, MarketEntity, Region
 from ggzy.registry.services import entity_account_link
 
-from . import sealing, services
+from . import demo_committee, sealing, services
 from .documents import document_of
 from .models import BidBond, BondAccount, BondRefund, GuaranteeIssuer, Project
 from .procedures import lot_fresh
-from .services import bidding, bond_imports, bonds, committee, evaluation, opening, result, signatures
+from .services import bidding, bond_imports, bonds, evaluation, opening, result, signatures
 from .services.project_documents import project_document_add
 
 MARK = "（演示）"
@@ -154,6 +154,7 @@ def demo_tendering_load(stdout=None) -> int:
 
 
 def _load(stdout) -> int:
+    _ISSUED.clear()
     for username, entity_name in _extra_links().items():
         user = User.objects.filter(username=username).first()
         entity = MarketEntity.objects.filter(name=entity_name).first()
@@ -175,6 +176,12 @@ def _load(stdout) -> int:
     try:
         # A finished tender, published about 70 days ago (a working day, 09:00) → archived.
         clock.freeze(started)
+        # the members sign their recusal declarations with person certificates valid from a day before this
+        declaration_ca = ((ca_certificate, ca_key) if demo_committee.signing_ready(started, ca_certificate)
+                          else demo_committee.fresh_ca(not_before=real_now - PKI_BACKDATE,
+                                                       days=365 + PKI_BACKDATE.days))
+        demo_committee.declaration_keys(experts, ca=declaration_ca, issue=_person_certificate,
+                                        directory=demo_pki_directory() / "tendering-demo")
         lot = _publish(owner, staff, "历城区第二实验小学教学楼建设工程")
         published = clock.now()
         for index, (user, price) in enumerate(zip(bidders[:3], ["12450000.00", "12180000.00", "12620000.00"],
@@ -193,13 +200,13 @@ def _load(stdout) -> int:
         clock.advance(dt.timedelta(minutes=10))
         opening.opening_close(actor=staff, lot=lot)
         clock.freeze(_office(deadline, 10, 30))
-        _committee(staff, lot, experts)
+        chair = _committee(staff, lot, experts)
         clock.freeze(_office(deadline, 14))
         for expert, bump in zip(experts, [0, 1, 2, 1, 0], strict=True):
             for bid in lot.bids.filter(state="opened"):
                 evaluation.score_submit(actor=expert, bid=bid, technical=40 + bump + bid.pk % 3, commercial=20)
             clock.advance(dt.timedelta(minutes=12))
-        evaluation.report_generate(actor=experts[0], lot=lot)
+        evaluation.report_generate(actor=chair, lot=lot)
         clock.freeze(_office(deadline, 16, 30))
         for expert in experts:
             evaluation.report_sign(actor=expert, lot=lot)
@@ -316,17 +323,11 @@ def _stage_lots(owner, staff, bidders, experts, real_now) -> None:
                                     text="第2家投标人的报价单工期一栏未填写单位，请当场核实并记录。")
 
 
-DEMO_DIRECT_REASON = ("演示环境未接入省级综合评标专家库，按招标投标法实施条例第四十七条直接确定评标专家"
-                      "（演示数据；接入专家库后改为随机抽取）")
-
-
-def _committee(staff, lot, experts) -> None:
-    """Five experts, the first chairs; each signs the recusal declaration after reading the bidders' names."""
-    committee.committee_appoint_direct(actor=staff, lot=lot, reason=DEMO_DIRECT_REASON,
-                                       members=[(e, "expert_technical") for e in experts[:4]]
-                                       + [(experts[4], "expert_economic")], chair=experts[0])
-    for expert in experts[:5]:
-        committee.recusal_declare(actor=expert, lot=lot, confirm=True)
+def _committee(staff, lot, experts):
+    """The committee by draw (request, checkpoint, run with the supervisor as witness, confirmations, formed from
+    the draw, signed declarations). Returns the chair."""
+    (witness,) = _users("jianguan")
+    return demo_committee.committee_by_draw(staff, witness, lot)
 
 
 def demo_fingerprint(n: int) -> str:
@@ -372,7 +373,8 @@ def _open_and_record(staff, lot) -> None:
 
 
 def _evaluate(staff, experts, lot) -> None:
-    _committee(staff, lot, experts)
+    # the one directly appointed committee of the demo, with its reason (实施条例 第四十七条)
+    demo_committee.committee_direct(staff, lot, experts)
     for expert, bump in zip(experts, [0, 1, 2, 1, 0], strict=True):
         for bid in lot.bids.filter(state="opened"):
             evaluation.score_submit(actor=expert, bid=bid, technical=40 + bump + bid.pk % 3, commercial=20)
@@ -440,9 +442,14 @@ def _demo_ca(directory: Path, *, built_at: dt.datetime):
     return certificate, key
 
 
+_ISSUED: dict[str, tuple[bytes, bytes]] = {}  # one certificate per person and load (declarations, then records)
+
+
 def _person_certificate(ca_certificate, ca_key, user, directory: Path) -> tuple[bytes, bytes]:
     """A person signing certificate for ``user`` (CN = display name), bound to the account by its fingerprint and
     written to ``directory`` so ``ggzy-bid sign`` and certificate login can be tried with it."""
+    if user.username in _ISSUED:
+        return _ISSUED[user.username]
     utf8 = _ASN1Type.UTF8String
     subject = x509.Name([x509.NameAttribute(NameOID.COUNTRY_NAME, "CN"),
                          x509.NameAttribute(NameOID.ORGANIZATIONAL_UNIT_NAME, "个人", _type=utf8),
@@ -469,6 +476,7 @@ def _person_certificate(ca_certificate, ca_key, user, directory: Path) -> tuple[
     fd = os.open(directory / f"{user.username}-sign.key", os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "wb") as handle:
         handle.write(key_pem)
+    _ISSUED[user.username] = (pem, key_pem)
     return pem, key_pem
 
 

@@ -1,9 +1,9 @@
 """The one door from tendering to the experts app's draw (issue 13, item 4).
 
 Tendering never reaches into ``ggzy.experts`` anywhere else: the committee services call ``gateway()`` and get an
-object with the five operations below. ``ExpertsAppDraw`` forwards them to ``experts.services`` /
-``experts.selectors`` (the contract in the issue); tests install a fake with ``use_gateway``. Until the experts app
-is merged into this branch the real gateway answers every call with a clear Chinese refusal.
+object with the operations below. ``ExpertsAppDraw`` forwards them to ``experts.services`` /
+``experts.selectors`` (the contract in the issue); tests install a fake with ``use_gateway``. Should the experts app
+be missing, the real gateway answers every call with a clear Chinese refusal.
 
 Conflict inputs (the lot's bidders' entity ids, the tenderer, the agency, the supervising departments) are passed
 IN to the experts app here and go nowhere else: never shown, never written to a log in clear.
@@ -15,8 +15,6 @@ import datetime as dt
 import importlib
 from dataclasses import dataclass, field
 from typing import Any, Protocol
-
-from django.apps import apps
 
 from ggzy.core.errors import Conflict
 
@@ -46,6 +44,14 @@ class Confirmed:
     classification: str
 
 
+@dataclass(frozen=True)
+class Invitation:
+    """One drawn expert notified and not yet answered: the experts app's row (opaque here) and its account."""
+
+    drawn: Any
+    user: Any
+
+
 class ExpertsDraw(Protocol):
     def request(
         self,
@@ -66,10 +72,21 @@ class ExpertsDraw(Protocol):
     def confirmed(self, request_id: int) -> list[Confirmed]: ...
 
     def redraw(self, *, actor, request_id: int, expert_id: int, reason: str) -> bool:
-        """Redraw a recused expert's seat; False when the experts app cannot (the seat is then filled directly)."""
+        """Redraw a recused expert's seat (experts.services.draw_recusal_redraw: never that expert again, nor anyone
+        who refused); False when nobody is left to draw (the seat is then filled directly, with a reason)."""
         ...
 
     def publish(self, request_id: int) -> None: ...
+
+    def run(self, *, actor, request_id: int, witness) -> None:
+        """Run the draw (after the ledger checkpoint that follows the commitment), with a witness."""
+        ...
+
+    def invitations(self, request_id: int) -> list[Invitation]: ...
+
+    def answer(self, *, actor, drawn: Any, accept: bool) -> None:
+        """The drawn expert (``actor``) confirms or refuses their own invitation."""
+        ...
 
 
 class _Checked:
@@ -95,11 +112,7 @@ class ExpertsAppDraw:
             raise Conflict("专家库尚未启用，暂不能随机抽取评标专家", field="draw") from None
 
     def _request(self, request_id: int) -> Any:
-        selectors = self._module("selectors")
-        if hasattr(selectors._module, "draw_request_get"):
-            return selectors.draw_request_get(request_id)
-        # Until the experts app offers a lookup selector: its model through the app registry (nothing imported).
-        return apps.get_model("experts", "DrawRequest").objects.get(pk=request_id)
+        return self._module("selectors").draw_request_get(request_id)
 
     def request(self, *, actor, subject_code, subject_title, tenderer_entity_id, needs, regions_include,
                 regions_exclude, conflicts, scheduled_at) -> int:
@@ -125,15 +138,25 @@ class ExpertsAppDraw:
                 for r in rows]
 
     def redraw(self, *, actor, request_id: int, expert_id: int, reason: str) -> bool:
-        services = self._module("services")
-        if not hasattr(services._module, "draw_recusal_redraw"):
-            return False  # no redraw for a recusal in the experts app yet: the seat is filled directly, with a reason
-        services.draw_recusal_redraw(actor=actor, request=self._request(request_id), expert_id=expert_id,
-                                     reason=reason)
-        return True
+        request = self._request(request_id)
+        drawn = self._module("selectors").draw_attending_for_expert(request, expert_id)
+        if drawn is None:
+            return False  # not (or no longer) holding a slot: the seat is filled directly, with a reason
+        new = self._module("services").draw_recusal_redraw(actor=actor, request=request, drawn=drawn, reason=reason)
+        return new is not None  # None: nobody left to draw — the seat is filled directly, with a reason
 
     def publish(self, request_id: int) -> None:
         self._module("services").draw_publish(self._request(request_id))
+
+    def run(self, *, actor, request_id: int, witness) -> None:
+        self._module("services").draw_run(actor=actor, request=self._request(request_id), witness=witness)
+
+    def invitations(self, request_id: int) -> list[Invitation]:
+        rows = self._module("selectors").draw_notified(self._request(request_id))
+        return [Invitation(drawn=r, user=r.expert.user) for r in rows]
+
+    def answer(self, *, actor, drawn: Any, accept: bool) -> None:
+        self._module("services").draw_answer(actor=actor, drawn=drawn, accept=accept)
 
 
 _GATEWAY: list[ExpertsDraw] = [ExpertsAppDraw()]

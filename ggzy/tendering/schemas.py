@@ -127,6 +127,10 @@ class RecusalIn(Schema):
     confirm: bool
     recuse: bool = False
     reason: str = Field("", max_length=TEXT_MAX)
+    # the member's signature over the exact statement text (GET …/recusal/statement): base64 of a raw signature
+    # with its certificate (PEM), or of a detached CMS SignedData (certificate left empty)
+    signature: str = Field("", max_length=200_000)
+    certificate: str = Field("", max_length=TEXT_MAX)
 
 
 class ScoreIn(Schema):

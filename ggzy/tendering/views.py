@@ -359,7 +359,9 @@ def _committee_draw(request, lot):
 
 def _recusal(request, lot):
     committee.recusal_declare(actor=request.user, lot=lot, confirm=request.POST.get("confirm") == "on",
-                              recuse=request.POST.get("decision") == "recuse", reason=request.POST.get("reason", ""))
+                              recuse=request.POST.get("decision") == "recuse", reason=request.POST.get("reason", ""),
+                              certificate_pem=request.POST.get("certificate", ""),
+                              signature=request.POST.get("signature", ""))
 
 
 def _bid(request, lot):

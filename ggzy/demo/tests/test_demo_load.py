@@ -8,9 +8,10 @@ import pytest
 from django.core.management import call_command
 
 from ggzy.core import clock
+from ggzy.experts.models import DrawRequest, DrawStatus
 from ggzy.pki.models import PersonCertificate, Signature
 from ggzy.tendering.demo import LIVE_TITLE, MARK
-from ggzy.tendering.models import ArchivePackage, Lot
+from ggzy.tendering.models import ArchivePackage, CommitteeFormation, CommitteeMember, Lot, RecusalDeclaration
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -33,6 +34,17 @@ def test_demo_load_is_complete_and_idempotent():
     assert signatures == 6
     # the people who signed have their person certificates bound to their accounts
     assert PersonCertificate.objects.filter(unbound_at__isnull=True).count() == 6
+    # the committees are drawn (request, run with a witness, confirmations, formed from the draw), except the one
+    # appointed directly with its reason; the archived lot's draw is published with its result
+    assert sorted(CommitteeFormation.objects.values_list("method", flat=True)) == ["direct", "draw", "draw"]
+    assert "第四十七条" in CommitteeFormation.objects.get(method="direct").reason
+    draws = DrawRequest.objects.filter(pk__in=CommitteeFormation.objects.values("draw_request_id"))
+    assert draws.count() == 2 and all(d.witness is not None for d in draws)
+    assert DrawRequest.objects.get(status=DrawStatus.PUBLISHED).subject_code == Lot.objects.get(state="archived").code
+    assert CommitteeMember.objects.filter(source="draw").count() == 10
+    # every member declared, each declaration signed with the member's certificate
+    assert RecusalDeclaration.objects.count() == 15
+    assert not RecusalDeclaration.objects.filter(signature_format="").exists()
     # the archive was built after the signatures, so it lists them
     package = ArchivePackage.objects.get(lot__state="archived")
     assert len(package.manifest["signatures"]) == signatures

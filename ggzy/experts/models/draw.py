@@ -105,6 +105,7 @@ class DrawnState(models.TextChoices):
     REFUSED = "refused", _("已拒绝")
     TIMED_OUT = "timed_out", _("超时未答复")
     SIGNED_IN = "signed_in", _("已签到")
+    RECUSED = "recused", _("已回避")
 
 
 class DrawnExpert(models.Model):

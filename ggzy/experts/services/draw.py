@@ -281,6 +281,36 @@ def _redraw(request: DrawRequest, drawn: DrawnExpert) -> DrawnExpert | None:
     return _hold(request, new_slot, by_pseudonym, order)
 
 
+def draw_recusal_redraw(
+    *, actor: Any, request: DrawRequest, drawn: DrawnExpert, reason: str = ""
+) -> DrawnExpert | None:
+    """A confirmed expert recuses at sign-in (回避): their slot is redrawn (补抽) further down the same ranking, with
+    the same avoidance, never returning them nor anyone who refused. The expert themself (through the committee's
+    declaration) or the center may ask; returns the newly notified expert, or None when nobody is left."""
+    with transaction.atomic():
+        request = DrawRequest.objects.select_for_update().get(pk=request.pk)
+        drawn = DrawnExpert.objects.select_for_update().select_related("expert").get(pk=drawn.pk)
+        own = actor is not None and drawn.expert.user_id is not None and drawn.expert.user_id == actor.pk
+        if not own:
+            _require_staff(actor)
+        if drawn.request_id != request.pk:
+            raise DomainError("该专家不在本次抽取中", field="__all__")
+        if request.status != DrawStatus.DRAWN:
+            raise DomainError("抽取未在进行中，不能补抽", field="__all__")
+        if drawn.state not in (DrawnState.CONFIRMED, DrawnState.SIGNED_IN):
+            raise DomainError("只有已确认参加的专家可以回避补抽", field="__all__")
+        drawn.state = DrawnState.RECUSED
+        drawn.save(update_fields=["state"])
+        audit_record(
+            actor=actor,
+            action="experts.draw.recuse",
+            obj=drawn,
+            object_repr=f"专家抽取 {request.subject_code} {drawn.pseudonym}",
+            after={"state": drawn.state, "reason": (reason or "").strip()},
+        )
+        return _redraw(request, drawn)
+
+
 def draw_answer(*, actor: Any, drawn: DrawnExpert, accept: bool) -> DrawnExpert:
     """The expert confirms or refuses their invitation (their own only, before the deadline)."""
     with transaction.atomic():
@@ -388,6 +418,7 @@ __all__ = [
     "draw_answer",
     "draw_beacon",
     "draw_publish",
+    "draw_recusal_redraw",
     "draw_request_create",
     "draw_run",
     "draw_sign_in",

@@ -73,6 +73,12 @@ class RecusalDeclaration(models.Model):
     statement = models.TextField("声明内容")
     statement_sha256 = models.CharField("声明 SHA-256", max_length=64)
     declared_at = models.DateTimeField("声明时间")
+    # the member's signature over the exact statement text (raw from the certificate agent / key file, or CMS)
+    certificate_pem = models.TextField("签名证书（PEM）", blank=True)
+    certificate_fingerprint = models.CharField("证书指纹", max_length=128, blank=True)
+    certificate_subject = models.CharField("证书持有人", max_length=255, blank=True)
+    signature = models.BinaryField("签名值", default=b"", blank=True)
+    signature_format = models.CharField("签名格式", max_length=8, blank=True)
 
     class Meta:
         verbose_name = "回避声明"

@@ -13,6 +13,8 @@ from ggzy.core import clock
 from ggzy.registry.models import MarketEntityAccount, Region
 from ggzy.registry.tests.factories import BankAccountFactory, MarketEntityFactory, QualificationFactory
 
+from .recusal_signing import declare as declare_signed
+
 
 @dataclass
 class World:
@@ -123,7 +125,7 @@ def seat_committee(actor, lot, members, *, chair=None, declare=True):
                                               reason=TEST_DIRECT_REASON)
     if declare:
         for user, _ in members:
-            committee.recusal_declare(actor=user, lot=lot, confirm=True)
+            declare_signed(user, lot)
     return rows
 
 
@@ -136,6 +138,7 @@ class FakeExpertsDraw:
         self.complete = False
         self.redraws: list[dict] = []
         self.published: list[int] = []
+        self.runs: list[int] = []
 
     def request(self, **kwargs) -> int:
         self.requests.append(kwargs)
@@ -155,6 +158,15 @@ class FakeExpertsDraw:
 
     def publish(self, request_id: int) -> None:
         self.published.append(request_id)
+
+    def run(self, *, actor, request_id: int, witness) -> None:
+        self.runs.append(request_id)
+
+    def invitations(self, request_id: int) -> list:
+        return []
+
+    def answer(self, *, actor, drawn, accept: bool) -> None:
+        raise AssertionError("the fake draw has no invitations to answer")
 
 
 @pytest.fixture

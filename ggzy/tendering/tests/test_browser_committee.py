@@ -12,10 +12,10 @@ import pytest
 from ggzy.accounts.roles import Role
 from ggzy.core import clock
 from ggzy.tendering.models import CommitteeMember, RecusalDeclaration
-from ggzy.tendering.services import committee
 from tests.test_phone_layout import OUTSIDE
 
 from .conftest import FakeExpertsDraw
+from .recusal_signing import declare, sign_with_key_file
 from .test_browser_tendering import Actor, _local
 from .test_committee import _confirm, _opened
 
@@ -41,7 +41,7 @@ class PhoneActor(Actor):
 
 
 def test_committee_by_draw_on_a_phone_in_english(browser, live_server, world, fake_draw: FakeExpertsDraw,
-                                                 make_user):
+                                                 make_user, tmp_path):
     lot = _opened(world)
     staff = PhoneActor(browser, live_server, world.staff)
     page = staff.lot(lot.pk)
@@ -67,7 +67,7 @@ def test_committee_by_draw_on_a_phone_in_english(browser, live_server, world, fa
     # each member reads the bidders' names and declares; one recuses
     bidders = [e.name for e in world.bidder_entities[:3]]
     for user in [world.experts[0], *world.experts[2:4], world.tenderer]:
-        committee.recusal_declare(actor=user, lot=lot, confirm=True)
+        declare(user, lot)
     recusing = PhoneActor(browser, live_server, world.experts[1])
     page = recusing.lot(lot.pk)
     assert all(name in page.inner_text("#recusal-bidders") for name in bidders)
@@ -75,7 +75,7 @@ def test_committee_by_draw_on_a_phone_in_english(browser, live_server, world, fa
     page.check("input[name=decision][value=recuse]")
     page.fill("#recusal-reason", "本人曾在投标人处任职")
     page.check("#recusal-confirm")
-    recusing.click("#recusal-button")
+    sign_with_key_file(page, world.experts[1], tmp_path)
     assert RecusalDeclaration.objects.get(lot=lot, user=world.experts[1]).recused
     assert len(fake_draw.redraws) == 1
     # the redraw brings another expert; the center fills the seat; the newcomer declares on the phone
@@ -86,10 +86,10 @@ def test_committee_by_draw_on_a_phone_in_english(browser, live_server, world, fa
     page = newcomer.lot(lot.pk)
     assert page.locator("#scoring-blocked").count() == 1
     page.check("#recusal-confirm")
-    newcomer.click("#recusal-button")
+    sign_with_key_file(page, world.experts[5], tmp_path)
     page = newcomer.lot(lot.pk)
     assert page.locator("#score-form").count() == 1
-    newcomer.check("recusal-panel", bidders)
+    newcomer.check("recusal-panel", [*bidders, world.experts[5].display_name])  # data: the certificate holder
     # the supervisor reads how the committee was formed, in English, on a phone
     supervisor = PhoneActor(browser, live_server, make_user(Role.SUPERVISOR, center=world.center))
     page = supervisor.lot(lot.pk)

@@ -10,6 +10,7 @@ from ggzy.core import clock
 from ggzy.tendering.models import Lot
 
 from .conftest import bond_arrive
+from .recusal_signing import sign_with_key_file
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -101,7 +102,7 @@ def _bid(browser, live_server, world, user, lot, price):
     return bidder
 
 
-def test_engineering_open_tender_every_step_every_role(browser, live_server, world):
+def test_engineering_open_tender_every_step_every_role(browser, live_server, world, tmp_path):
     lot, tenderer, staff = _register_and_publish(browser, live_server, world)
     bidders = [_bid(browser, live_server, world, world.bidders[i], lot, p)
                for i, p in enumerate(["7650000.00", "7480000.00", "7720000.00"])]
@@ -131,11 +132,11 @@ def test_engineering_open_tender_every_step_every_role(browser, live_server, wor
     page.fill("#committee-reason", "本项目技术复杂，随机抽取的专家难以胜任")
     staff.click("#committee-form button")
     experts = [Actor(browser, live_server, e) for e in world.experts[:5]]
-    for expert in experts:  # each reads the bidders' names and signs the recusal declaration
-        page = expert.lot(lot.pk)
+    for expert, user in zip(experts, world.experts[:5], strict=True):  # each reads the bidders' names and signs
+        page = expert.lot(lot.pk)  # the recusal declaration (with a key file: no certificate agent here)
         assert world.bidder_entities[1].name in page.inner_text("#recusal-bidders")
         page.check("#recusal-confirm")
-        expert.click("#recusal-button")
+        sign_with_key_file(page, user, tmp_path)
     for expert in experts:
         page = expert.lot(lot.pk)
         for field in page.locator("#score-form input[type=number]").all():

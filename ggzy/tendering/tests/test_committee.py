@@ -21,6 +21,7 @@ from ggzy.tendering.models import CommitteeFormation, CommitteeMember, RecusalDe
 from ggzy.tendering.services import committee, evaluation, opening
 
 from .conftest import TEST_DIRECT_REASON, lot_ready
+from .recusal_signing import declare, signed_fields
 from .test_services_flow import PRICES, _bid
 
 NEEDS = [("A01", 3, "technical"), ("A0201", 1, "economic")]
@@ -93,11 +94,14 @@ def test_committee_by_draw_end_to_end(world, fake_draw, client):
     with pytest.raises(Conflict, match="未签署回避声明"):
         evaluation.score_submit(actor=world.experts[0], bid=bid, technical="50", commercial="10")
     for user in world.experts[:4]:
-        committee.recusal_declare(actor=user, lot=lot, confirm=True)
+        declare(user, lot)
     # the tenderer's representative declares on the lot page like the experts
     client.force_login(world.tenderer)
     assert 'id="recusal-form"' in client.get(f"/tendering/lots/{lot.pk}/").content.decode()
     client.post(f"/tendering/lots/{lot.pk}/act/recusal/", {"confirm": "on", "decision": "none"})
+    assert not RecusalDeclaration.objects.filter(lot=lot, user=world.tenderer).exists()  # unsigned: refused
+    client.post(f"/tendering/lots/{lot.pk}/act/recusal/", {"confirm": "on", "decision": "none",
+                                                           **signed_fields(world.tenderer, lot)})
     assert RecusalDeclaration.objects.filter(lot=lot, user=world.tenderer, recused=False).exists()
     evaluation.score_submit(actor=world.experts[0], bid=bid, technical="50", commercial="10")
 
@@ -187,9 +191,11 @@ def test_recusal_blocks_scoring_until_declared_and_the_seat_is_redrawn(world, fa
         committee.recusal_declare(actor=world.experts[1], lot=lot, confirm=False)
     # the others declare; expert 1 recuses through the page: it leaves, the seat is redrawn
     for user in [world.experts[0], *world.experts[2:4], world.tenderer]:
-        committee.recusal_declare(actor=user, lot=lot, confirm=True)
-    client.post(f"/tendering/lots/{lot.pk}/act/recusal/", {"confirm": "on", "decision": "recuse",
-                                                           "reason": "本人配偶在第一名投标人处任职"})
+        declare(user, lot)
+    reason = "本人配偶在第一名投标人处任职"
+    client.post(f"/tendering/lots/{lot.pk}/act/recusal/", {"confirm": "on", "decision": "recuse", "reason": reason,
+                                                           **signed_fields(world.experts[1], lot, recuse=True,
+                                                                           reason=reason)})
     declaration = RecusalDeclaration.objects.get(lot=lot, user=world.experts[1])
     assert declaration.recused and world.bidder_entities[0].name in declaration.statement
     assert not CommitteeMember.objects.filter(lot=lot, user=world.experts[1]).exists()
@@ -203,10 +209,10 @@ def test_recusal_blocks_scoring_until_declared_and_the_seat_is_redrawn(world, fa
     assert CommitteeMember.objects.filter(lot=lot).count() == 5
     with pytest.raises(Conflict, match="尚有1名"):
         evaluation.score_submit(actor=world.experts[0], bid=bid, technical="50", commercial="10")
-    committee.recusal_declare(actor=world.experts[5], lot=lot, confirm=True)
+    declare(world.experts[5], lot)
     evaluation.score_submit(actor=world.experts[0], bid=bid, technical="50", commercial="10")
     with pytest.raises(Conflict, match="已签署"):
-        committee.recusal_declare(actor=world.experts[5], lot=lot, confirm=True)
+        declare(world.experts[5], lot)
 
 
 def test_recused_chair_hands_over_and_a_direct_replacement_needs_a_reason(world):
@@ -214,7 +220,7 @@ def test_recused_chair_hands_over_and_a_direct_replacement_needs_a_reason(world)
     committee.committee_appoint_direct(actor=world.staff, lot=lot, members=[(e, "expert_technical")
                                                                            for e in world.experts[:5]],
                                        reason=TEST_DIRECT_REASON, chair=world.experts[0])
-    committee.recusal_declare(actor=world.experts[0], lot=lot, confirm=True, recuse=True, reason="曾在投标人处任职")
+    declare(world.experts[0], lot, recuse=True, reason="曾在投标人处任职")
     assert CommitteeMember.objects.get(lot=lot, is_chair=True).user == world.experts[1]
     with pytest.raises(DomainError, match="已申请回避"):
         committee.committee_appoint_direct(actor=world.staff, lot=lot, members=[(world.experts[0], "expert_technical")],
@@ -265,7 +271,7 @@ def test_the_draw_is_published_when_the_result_is_final_and_names_become_public(
     lot = _drawn_committee(world, fake_draw)
     members = [*world.experts[:4], world.tenderer]
     for user in members:
-        committee.recusal_declare(actor=user, lot=lot, confirm=True)
+        declare(user, lot)
     for user in members:
         for bid in lot.bids.filter(state=BidState.OPENED):
             evaluation.score_submit(actor=user, bid=bid, technical="50", commercial="10")

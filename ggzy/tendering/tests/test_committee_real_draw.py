@@ -19,6 +19,7 @@ from ggzy.tendering.choices import BidState
 from ggzy.tendering.models import CommitteeMember
 from ggzy.tendering.services import committee, evaluation
 
+from .recusal_signing import declare
 from .test_committee import _opened
 
 
@@ -54,12 +55,12 @@ def test_committee_by_the_real_draw(world, pool, make_user, django_capture_on_co
     members = CommitteeMember.objects.filter(lot=lot)
     assert {m.user_id for m in members} == {*(e.user_id for e in experts), world.tenderer.pk}
     assert {m.expert_ref for m in members if m.source == "draw"} == {e.pk for e in experts}
-    # a recusal: this experts app has no recusal redraw yet, so the seat is filled directly with a reason
+    # a recusal: the redraw finds nobody left in this small pool, so the seat is filled directly with a reason
     for user in [*world.experts[1:4], world.tenderer]:
-        committee.recusal_declare(actor=user, lot=lot, confirm=True)
-    committee.recusal_declare(actor=world.experts[0], lot=lot, confirm=True, recuse=True, reason="近亲属在投标人处任职")
+        declare(user, lot)
+    declare(world.experts[0], lot, recuse=True, reason="近亲属在投标人处任职")
     committee.committee_appoint_direct(actor=world.staff, lot=lot, members=[(world.experts[5], "expert_technical")],
                                        reason="回避后专家库无法补抽，依第四十七条直接确定")
-    committee.recusal_declare(actor=world.experts[5], lot=lot, confirm=True)
+    declare(world.experts[5], lot)
     bid = lot.bids.filter(state=BidState.OPENED).first()
     evaluation.score_submit(actor=world.experts[5], bid=bid, technical="50", commercial="10")

@@ -64,17 +64,29 @@
     return function (message) { return gm.signatureToDer(gm.sign(scalar, message, point)); };
   }
 
+  /* The text to sign: the login / sign-in challenge, or (data-statement-fields, the recusal declaration) the
+     statement the platform builds from the member's decision and reason — signed exactly as the server keeps it. */
+  function challengeUrl(form) {
+    if (!form.dataset.statementFields) return form.dataset.challengeUrl;
+    var params = new URLSearchParams();
+    params.set("recuse", form.elements["decision"].value === "recuse" ? "true" : "false");
+    params.set("reason", form.elements["reason"].value || "");
+    return form.dataset.challengeUrl + "?" + params.toString();
+  }
+
   async function challengeSignAndSubmit(form, certText, sign) {
-    var response = await fetch(form.dataset.challengeUrl, { credentials: "same-origin", headers: { "Accept": "application/json" } });
-    if (!response.ok) throw new Error("获取挑战码失败，请刷新页面重试。");
-    var challenge = await response.json();
+    var response = await fetch(challengeUrl(form), { credentials: "same-origin", headers: { "Accept": "application/json" } });
+    var challenge = null;
+    try { challenge = await response.json(); } catch (e) { challenge = null; }
+    if (!response.ok || !challenge) throw new Error((challenge && challenge.detail) || "获取签名原文失败，请刷新页面重试。");
+    var text = challenge.statement !== undefined ? challenge.statement : challenge.challenge;
     var pre = document.getElementById("challenge-text");
-    pre.textContent = challenge.challenge;
-    pre.dataset.nonce = challenge.nonce;
-    var signature = await sign(new TextEncoder().encode(challenge.challenge));
+    pre.textContent = text;
+    if (challenge.nonce) pre.dataset.nonce = challenge.nonce;
+    var signature = await sign(new TextEncoder().encode(text));
     form.elements["certificate"].value = certText;
     form.elements["signature"].value = base64(signature);
-    form.elements["nonce"].value = challenge.nonce;
+    if (form.elements["nonce"]) form.elements["nonce"].value = challenge.nonce;
     form.submit();
   }
 
@@ -131,11 +143,11 @@
   }
 
   document.addEventListener("DOMContentLoaded", function () {
-    var form = document.getElementById("cert-login-form");  /* also the 我的证书 binding form */
+    var form = document.getElementById("cert-login-form");  /* also the 我的证书 binding form, the recusal form */
     if (!form) return;
     form.addEventListener("submit", function (event) {
       event.preventDefault();
-      var button = document.getElementById("cert-login-submit");
+      var button = document.getElementById("cert-login-submit") || document.getElementById("recusal-button");
       button.disabled = true;
       signAndSubmit(form).catch(function (error) {
         if (window.ggzyAgent) window.ggzyAgent.idle();

@@ -28,8 +28,8 @@ class Command(BaseCommand):
                             display_name=name)
         demo_catalog_load(stdout=self.stdout)
         demo_entities_load(stdout=self.stdout)
+        demo_experts_load(stdout=self.stdout)  # before tendering: its committees are drawn from the pool
         demo_tendering_load(stdout=self.stdout)
         demo_notices_load(stdout=self.stdout)
-        demo_experts_load(stdout=self.stdout)
         ledger_demo_witnesses(actor=None)
         self.stdout.write(self.style.SUCCESS("演示数据已加载"))
