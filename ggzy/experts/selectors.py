@@ -21,6 +21,7 @@ from .selectors_pool import (  # noqa: F401 — the pool's reads, one door with 
     pool_health,
     pool_import_get,
     pool_imports,
+    ratings_for_subject,
 )
 
 

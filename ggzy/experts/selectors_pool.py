@@ -73,6 +73,11 @@ def expert_ratings(expert: Expert) -> QuerySet[ExpertRating]:
     return ExpertRating.objects.filter(expert=expert).order_by("-rated_at", "-id")
 
 
+def ratings_for_subject(subject_code: str) -> QuerySet[ExpertRating]:
+    """The ratings given for one lot (both sides), for the lot's rating page."""
+    return ExpertRating.objects.filter(subject_code=subject_code).select_related("expert")
+
+
 def _pct(n: int, top: int) -> int:
     return round(100 * n / top) if top else 0
 
