@@ -16,6 +16,7 @@ from .entry import EntryRules, entry_problems, entry_rules
 from .imports import pool_conflict_resolve, pool_import_create, pool_import_run
 from .manual import expert_add
 from .performance import expert_penalty_record, expert_rate
+from .relatives import RELATIONS, relative_declare, relative_remove
 from .self_service import change_request_decide, expert_profile_update
 
 __all__ = [
@@ -39,4 +40,7 @@ __all__ = [
     "pool_conflict_resolve",
     "pool_import_create",
     "pool_import_run",
+    "RELATIONS",
+    "relative_declare",
+    "relative_remove",
 ]
