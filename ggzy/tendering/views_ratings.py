@@ -5,6 +5,8 @@ record and later draws."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -62,7 +64,9 @@ def lot_expert_ratings_view(request, lot_id: int):
         else:
             messages.success(request, "评价已保存")
             return redirect("tendering:lot_expert_ratings", lot_id=lot.pk)
-    given = {(r.expert_id, r.rater_role): r for r in expert_selectors.ratings_for_subject(lot.code)} if signed else {}
+    given: dict[tuple[int | None, str], Any] = {}
+    if signed:
+        given = {(r.expert_id, r.rater_role): r for r in expert_selectors.ratings_for_subject(lot.code)}
     rows = [{"member": m, "mine": given.get((m.expert_ref, side))} for m in members]
     return render(request, "tendering/pages/lot_expert_ratings.html", {
         "lot": lot, "signed": signed, "rows": rows, "side": side,
