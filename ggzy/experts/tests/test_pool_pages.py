@@ -103,3 +103,13 @@ def test_the_add_page_in_english_shows_no_chinese_ui_text(client, staff, frozen_
     data = [*_data_strings(), "工程建设", "房屋建筑", "王建国", "山东省建筑设计研究院有限公司", "高级工程师"]
     assert not _chinese_left(empty, data) and not _chinese_left(refused, data)
     assert "Choose at least one classification" in refused
+
+
+def test_without_a_level_the_level_comes_from_the_title(client, staff, frozen_clock):
+    # given
+    client.force_login(staff)
+    # when
+    response = client.post(URL, _form(title_level="", title="教授级高级工程师"))
+    # then
+    assert response.status_code == 302
+    assert Expert.objects.get().title_level == "senior_full"
