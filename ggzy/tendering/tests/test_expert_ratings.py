@@ -144,3 +144,20 @@ def test_the_page_in_english_has_no_chinese_ui_text(world, client):
     for text in ("评标专家履职评价", "出勤", "守时", "评审质量", "职业操守", "提交评价", "评语"):
         assert text not in html
     assert "Rate the evaluation experts" in html
+
+
+def test_the_lot_page_links_to_the_ratings_only_for_raters_once_signed(world, client):
+    # given
+    lot = lot_ready(world)
+    _committee(world, lot, signed=False)
+    client.force_login(world.tenderer)
+    before = client.get(f"/tendering/lots/{lot.pk}/").content.decode()
+    EvaluationReport.objects.filter(lot=lot).update(completed_at=clock.now())
+    # when
+    after = client.get(f"/tendering/lots/{lot.pk}/").content.decode()
+    client.force_login(world.bidders[0])
+    bidder = client.get(f"/tendering/lots/{lot.pk}/").content.decode()
+    # then
+    assert 'id="rate-experts"' not in before
+    assert 'id="rate-experts"' in after
+    assert 'id="rate-experts"' not in bidder
