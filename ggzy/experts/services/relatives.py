@@ -70,6 +70,8 @@ def relative_declare(*, actor, expert: Expert, name: str, relation: str, credit_
     values = relative_clean(name=name, relation=relation, credit_code=credit_code,
                             employer_name=employer_name, id_number=id_number)
     with transaction.atomic():
+        if expert.relatives.filter(name=values["name"], relation=values["relation"]).exists():
+            raise DomainError("已申报过该近亲属（姓名与关系相同）", field="name")
         relative = ExpertRelative.objects.create(expert=expert, declared_at=clock.now(), **values)
         audit_record(actor=actor, action="experts.relative.create", obj=relative,
                      after={"expert": expert.pk, "relation": relative.relation,

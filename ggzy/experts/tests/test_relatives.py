@@ -170,3 +170,16 @@ def test_the_relatives_page_in_english_shows_no_chinese_ui_text(client, expert_u
     data = [*_data_strings(), "李四", "王五", "某设计院", expert.name]
     assert not _chinese_left(page, data) and not _chinese_left(refused, data)
     assert "Spouse" in page and "Choose the relation" in refused
+
+
+def test_the_same_relative_twice_is_refused_and_stored_once(client, expert_user):
+    # given
+    _expert, user = expert_user
+    client.force_login(user)
+    form = {"name": "李四", "relation": "配偶", "employer_name": "某设计院"}
+    # when
+    first, again = client.post(ME, form), client.post(ME, form)
+    # then
+    assert first.status_code == 302
+    assert again.status_code == 400 and "已申报过该近亲属" in again.content.decode()
+    assert ExpertRelative.objects.count() == 1
