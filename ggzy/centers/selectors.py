@@ -81,10 +81,15 @@ def session_for_subject(subject_key: str) -> RemoteSession | None:
 
 
 def sessions_visible(user) -> QuerySet[RemoteSession]:
-    """Supervisors and administrators see every session; center staff those their center hosts or is a guest in."""
+    """Administrators see every session; supervisors the sessions of the lots they supervise — the rule of
+    ``tendering.selectors.lots_for_center`` (a session's center is its lot's center): the provincial center's
+    supervisors every lot, a city's supervisors their center's lots; center staff the sessions their center hosts
+    or is a guest in."""
     sessions = RemoteSession.objects.select_related("host_venue", "center")
-    if user.role in (Role.SUPERVISOR, Role.ADMIN):
+    if user.role == Role.ADMIN:
         return sessions
+    if user.role == Role.SUPERVISOR:
+        return sessions if user.is_provincial else sessions.filter(center_id=user.center_id)
     if user.role == Role.CENTER_STAFF:
         return sessions.filter(
             Q(center_id=user.center_id) | Q(venues__venue__center_id=user.center_id)

@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
+from django.http import HttpResponse
 from django.utils.translation import gettext
 
 from .middleware import login_redirect
@@ -81,6 +82,14 @@ wall_clock = time.time
 _ACTIVITY_RESOLUTION_SECONDS = 60
 
 
+POLL_HEADER = "X-GGZY-Poll"  # set by the pages' automatic polls (hx-headers), see ``is_automatic_poll``
+
+
+def is_automatic_poll(request) -> bool:
+    """A request a page sends on a timer rather than because a person did something."""
+    return request.headers.get(POLL_HEADER) == "1"
+
+
 def idle_timeout_applies(user) -> bool:
     from ggzy.core.roles import SECOND_FACTOR_ROLES
 
@@ -109,7 +118,13 @@ class StaffIdleTimeoutMiddleware:
                 if request.path.startswith("/api/"):
                     return self.get_response(request)
                 messages.info(request, gettext("由于长时间未操作，您已自动退出，请重新登录。"))
-                return login_redirect(request)
-            if last is None or now - float(last) >= _ACTIVITY_RESOLUTION_SECONDS:
+                response = login_redirect(request)
+                if request.headers.get("HX-Request") == "true":  # htmx: the whole page goes to sign-in
+                    return HttpResponse(status=204, headers={"HX-Redirect": response["Location"]})
+                return response
+            # an automatic poll (a live log refreshed every 2 s) is not the person working: it must not keep an idle
+            # workstation signed in, so it never moves the timer (it is still signed out when the time is up)
+            if last is None or (not is_automatic_poll(request)
+                                and now - float(last) >= _ACTIVITY_RESOLUTION_SECONDS):
                 request.session[SESSION_LAST_ACTIVITY] = now
         return self.get_response(request)

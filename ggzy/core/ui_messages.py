@@ -288,4 +288,7 @@ TEMPLATES = [
     _("%(label)s应为正整数"),
     _("%(label)s应在1到999之间"),
     _("%(label)s不能超过%(n)s个字"),
+    # experts: one expert by hand, relatives in the pool import (branch poolpages)
+    _("第%(n)s名近亲属：%(reason)s"),
+    _("该身份证号码已在专家库中（专家编号 %(number)s），未重复登记，请在该专家页面核对信息"),
 ]

@@ -11,6 +11,7 @@ from ggzy.core import clock
 from .models import Classification, Expert, ExpertStatus
 from .selectors_pool import (  # noqa: F401 — the pool's reads, one door with the rest
     change_requests_pending,
+    classifications_for_choice,
     conflicts_open,
     expert_change_requests,
     expert_get,
@@ -21,6 +22,8 @@ from .selectors_pool import (  # noqa: F401 — the pool's reads, one door with 
     pool_health,
     pool_import_get,
     pool_imports,
+    ratings_for_subject,
+    regions_for_choice,
 )
 
 

@@ -74,6 +74,11 @@ def expert_ratings(expert: Expert) -> QuerySet[ExpertRating]:
     return ExpertRating.objects.filter(expert=expert).order_by("-rated_at", "-id")
 
 
+def ratings_for_subject(subject_code: str) -> QuerySet[ExpertRating]:
+    """The ratings given for one lot (both sides), for the lot's rating page."""
+    return ExpertRating.objects.filter(subject_code=subject_code).select_related("expert")
+
+
 def _pct(n: int, top: int) -> int:
     return round(100 * n / top) if top else 0
 
@@ -195,3 +200,13 @@ def expert_change_requests(expert: Expert) -> QuerySet[ExpertChangeRequest]:
 
 def expert_get(expert_id: int) -> Expert | None:
     return Expert.objects.select_related("region").filter(pk=expert_id).first()
+
+
+def classifications_for_choice() -> list[tuple[str, str, int]]:
+    """Active classifications in code order with their level, for a multi-select that shows the hierarchy."""
+    return list(Classification.objects.filter(is_active=True).order_by("code").values_list("code", "name", "level"))
+
+
+def regions_for_choice() -> QuerySet:
+    """Cities and counties an expert may be registered in (by code), in code order."""
+    return apps.get_model("registry", "Region").objects.exclude(level="province").order_by("code")

@@ -20,3 +20,7 @@ urlpatterns: list = [
 from .urls_draw import urlpatterns as draw_urlpatterns  # noqa: E402 — the draw (branch draw)
 
 urlpatterns += draw_urlpatterns
+
+from .views_pool import urlpatterns as pool_urlpatterns  # noqa: E402 — pages added by branch poolpages
+
+urlpatterns += pool_urlpatterns

@@ -145,6 +145,9 @@ class ExpertRelative(models.Model):
         verbose_name="工作单位（市场主体）",
     )
     entity_name = models.CharField("工作单位", max_length=200, blank=True)
+    # optional, encrypted at rest like the expert's own (never shown in clear, never public)
+    id_number = EncryptedCharField("身份证号码", max_length=stored_length(18), blank=True, default="")
+    declared_at = models.DateTimeField("申报时间", null=True, blank=True)
 
     class Meta:
         verbose_name = "专家近亲属"

@@ -1,5 +1,6 @@
 """Writes of the expert pool (each in a transaction); pages, API, commands and tasks call these only."""
 
+from . import manual  # noqa: F401 — FORM_FIELDS for the page
 from .classifications import classifications_import
 from .draw import (
     Conflicts,
@@ -14,7 +15,9 @@ from .draw import (
 )
 from .entry import EntryRules, entry_problems, entry_rules
 from .imports import pool_conflict_resolve, pool_import_create, pool_import_run
+from .manual import expert_add
 from .performance import expert_penalty_record, expert_rate
+from .relatives import RELATIONS, relative_declare, relative_remove
 from .self_service import change_request_decide, expert_profile_update
 
 __all__ = [
@@ -31,6 +34,7 @@ __all__ = [
     "draw_sign_in",
     "draw_timeouts",
     "entry_problems",
+    "expert_add",
     "entry_rules",
     "expert_penalty_record",
     "expert_profile_update",
@@ -38,4 +42,7 @@ __all__ = [
     "pool_conflict_resolve",
     "pool_import_create",
     "pool_import_run",
+    "RELATIONS",
+    "relative_declare",
+    "relative_remove",
 ]

@@ -38,6 +38,7 @@ from ..models import (
     TitleLevel,
 )
 from .entry import entry_problems, entry_rules
+from .relatives import RELATIVE_COLUMNS, relatives_parse, relatives_store_missing
 
 MAX_FILE_BYTES = 10 * 1024 * 1024
 MAX_ROWS = 20000
@@ -54,6 +55,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "employer_name": ("工作单位", "单位", "employer_name"),
     "region": ("所在地区", "所在市", "地区", "region"),
     "classifications": ("评标专业", "专业分类", "专业", "classifications"),
+    **RELATIVE_COLUMNS,  # declared relatives (branch poolpages)
 }
 COLUMN_LABELS = {key: names[0] for key, names in COLUMNS.items()}
 REQUIRED = ("name", "id_number", "title", "years_in_field", "region")
@@ -219,6 +221,7 @@ class ParsedRow:
     digest: str = ""
     values: dict[str, Any] = field(default_factory=dict)
     classification_codes: list[str] = field(default_factory=list)
+    relatives: list[dict] = field(default_factory=list)
     problems: list[tuple[str, str]] = field(default_factory=list)  # (column label, reason)
 
 
@@ -272,6 +275,8 @@ def _parse_row(
     if unknown:
         problem((COLUMN_LABELS["classifications"], f"专业分类代码不存在：{'、'.join(unknown)}"))
     parsed.classification_codes = codes
+    parsed.relatives, relative_problems = relatives_parse(get)
+    parsed.problems.extend(relative_problems)
     if parsed.id_number and title and level and years is not None:
         for key, reason in entry_problems(
             birth_date=birth_date_of(parsed.id_number),
@@ -381,6 +386,7 @@ def _apply(pool_import: PoolImport, rows: list[ParsedRow]) -> None:
             earlier is not None
             and earlier.values == row.values
             and earlier.classification_codes == row.classification_codes
+            and earlier.relatives == row.relatives
         ):
             counts["rejected"] += 1
             PoolImportIssue.objects.create(
@@ -416,6 +422,7 @@ def _apply(pool_import: PoolImport, rows: list[ParsedRow]) -> None:
                     for c in dict.fromkeys(row.classification_codes)
                 ]
             )
+            relatives_store_missing(expert, row.relatives)
             counts["added"] += 1
             continue
         counts[_merge(pool_import, expert, row, classifications, now)] += 1
@@ -474,6 +481,8 @@ def _merge(pool_import: PoolImport, expert: Expert, row: ParsedRow, classificati
             [ExpertClassification(expert=expert, classification=classifications[c]) for c in new_codes]
         )
         changed.append("classifications")
+    if relatives_store_missing(expert, row.relatives):
+        changed.append("relatives")
     if changed:
         expert.updated_at = now
         expert.save()

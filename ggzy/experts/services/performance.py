@@ -20,15 +20,17 @@ MARK_LABELS = {"attendance": "出勤", "punctuality": "守时", "quality": "评�
 def _rater_role(actor) -> str:
     if actor is not None and actor.role in (Role.CENTER_STAFF, Role.ADMIN):
         return RaterRole.CENTER
-    if actor is not None and actor.role == Role.TENDERER:
-        return RaterRole.TENDERER
+    if actor is not None and actor.role in (Role.TENDERER, Role.AGENCY):
+        return RaterRole.TENDERER  # the tenderer's side: the tenderer or its agency (one rating for both)
     raise NotAllowed("只有交易中心和招标人可以评价专家", field="__all__")
 
 
 def expert_rate(
     *, actor, expert: Expert, subject_code: str, marks: dict[str, object], comment: str = ""
 ) -> ExpertRating:
-    """One rating per expert, lot and rater side; marks 1–5 each."""
+    """One rating per expert, lot and rater side (the center; the tenderer or its agency); marks 1–5 each. Whether
+    the rater may rate this lot (the lot's tenderer/agency, the lot's center, after the report is signed) is checked
+    by the caller that knows the lot (``tendering.views_ratings``)."""
     role = _rater_role(actor)
     subject_code = (subject_code or "").strip()
     if not subject_code or len(subject_code) > 64:
