@@ -9,31 +9,15 @@ from ggzy.core import clock
 from ggzy.supervision.indicators.base import registered
 from ggzy.supervision.indicators.history import platform_records, run_cardinal_flag, run_history_rule
 from ggzy.supervision.screens.history import HistoryRecord
-from ggzy.tendering import selectors_history, services
-from ggzy.tendering.services import bidding, opening
-from ggzy.tendering.tests.conftest import bond_arrive, lot_ready, world  # noqa: F401  (the world fixture)
+from ggzy.tendering import selectors_history
+from ggzy.tendering.tests.conftest import world  # noqa: F401  (the world fixture)
 
-PRICES = ["7650000.00", "7480000.00", "7720000.00"]
-
-
-def _opened_lot(world, *, publish: bool):  # noqa: F811
-    lot = lot_ready(world)
-    for i, price in enumerate(PRICES):
-        services.signup_create(actor=world.bidders[i], lot=lot)
-        bond_arrive(world, lot, i)
-        bidding.bid_submit(actor=world.bidders[i], lot=lot, price_sheet={"total_price": price, "duration_days": 300},
-                           files=[bidding.IncomingFile("技术标.pdf", [b"proposal"])], fingerprint={"mac": f"m{i}"})
-    clock.advance(dt.timedelta(days=21, minutes=1))
-    lot = opening.lot_open(actor=world.staff, lot=lot)
-    opening.opening_decrypt_all(actor=world.staff, lot=lot)
-    if publish:
-        opening.opening_record_publish(actor=world.staff, lot=lot)
-    return lot
+from .history_world import PRICES, opened_lot
 
 
 def test_history_records_stay_empty_before_the_opening_is_published(world):  # noqa: F811
     # given a lot whose bids are decrypted but whose opening record is not published
-    _opened_lot(world, publish=False)
+    opened_lot(world, publish=False)
     # when
     rows = list(selectors_history.history_records())
     # then nothing about its bids leaves tendering
@@ -42,7 +26,7 @@ def test_history_records_stay_empty_before_the_opening_is_published(world):  # n
 
 def test_history_records_stream_each_bid_after_the_opening_is_published(world):  # noqa: F811
     # given a published opening of three bids
-    lot = _opened_lot(world, publish=True)
+    lot = opened_lot(world, publish=True)
     # when
     rows = list(selectors_history.history_records(chunk_size=2))
     # then
@@ -58,7 +42,7 @@ def test_history_records_stream_each_bid_after_the_opening_is_published(world): 
 
 def test_platform_records_are_history_records_with_numbers(world):  # noqa: F811
     # given a published opening
-    _opened_lot(world, publish=True)
+    opened_lot(world, publish=True)
     # when
     records = list(platform_records())
     # then
@@ -68,7 +52,7 @@ def test_platform_records_are_history_records_with_numbers(world):  # noqa: F811
 
 def test_the_registered_history_indicators_run_quietly_on_a_competitive_lot(world):  # noqa: F811
     # given one competitive lot with a published opening
-    _opened_lot(world, publish=True)
+    opened_lot(world, publish=True)
     specs = registered("history")
     # when
     signals = [s for spec in specs for s in spec.run(since=None, until=None)]
