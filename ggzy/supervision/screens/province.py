@@ -7,6 +7,8 @@ planted (``truth.json``), which the pass never reads.
 from __future__ import annotations
 
 import csv
+import math
+import re
 import time
 from collections import Counter
 from collections.abc import Iterator
@@ -23,15 +25,37 @@ from .price import score_tender
 PRICE_SUSPICIOUS = 0.5  # a lot is "price-suspicious" when at least half of its applicable screens fired
 
 
-def read_records(path: str | Path) -> Iterator[HistoryRecord]:
+PLAIN = re.compile(r"[0-9]{1,16}(?:\.[0-9]{1,2})?", re.ASCII)
+
+
+def amount(text: str) -> float | None:
+    """A positive amount written as plain decimal text (at most 16 integer digits, 2 decimals, as the platform's
+    amount columns), or None (empty, exponent text such as 1e20 or 1e400, NaN, words, ≤ 0): the bid is kept
+    without a price, so one odd row never stops the run."""
+    if not PLAIN.fullmatch(text):
+        return None
+    value = float(text)
+    return value if math.isfinite(value) and value > 0 else None
+
+
+def read_records(path: str | Path, odd: list[str] | None = None) -> Iterator[HistoryRecord]:
+    """The bench file's rows as history records. A row with a wrong number of cells is skipped and an amount that is
+    not a positive finite number is dropped; each is noted in ``odd`` (Chinese, with its line number)."""
     with open(path, newline="", encoding="utf-8") as f:
         reader = csv.reader(f)
         next(reader)
-        for (lot_id, buyer, category, opened, estimate, bidder, price, winner, disq, reason, start, deadline,
-             submitted) in reader:
-            yield HistoryRecord(lot_id, buyer, category, opened, float(estimate) if estimate else None, bidder,
-                                float(price) if price else None, winner == "1", disq == "1", reason, start,
-                                deadline, submitted)
+        for line, row in enumerate(reader, start=2):
+            if len(row) != 13:
+                if odd is not None:
+                    odd.append(f"第{line}行：应有13列，实有{len(row)}列，已跳过")
+                continue
+            lot_id, buyer, category, opened, estimate, bidder, price, winner, disq, reason, start, deadline, \
+                submitted = row
+            value = amount(price)
+            if price and value is None and odd is not None:
+                odd.append(f"第{line}行 price 列：“{price[:40]}”不是正的有限金额，已按无报价处理")
+            yield HistoryRecord(lot_id, buyer, category, opened, amount(estimate), bidder, value, winner == "1",
+                                disq == "1", reason, start, deadline, submitted)
 
 
 def read_once(path: str | Path) -> int:
@@ -48,6 +72,7 @@ class ProvinceResult:
     history: list[Finding] = field(default_factory=list)
     cardinal: dict[str, Any] = field(default_factory=dict)
     seconds: float = 0.0
+    odd_rows: list[str] = field(default_factory=list)  # rows skipped or amounts dropped, in Chinese
 
 
 def run_province(path: str | Path) -> ProvinceResult:
@@ -55,7 +80,7 @@ def run_province(path: str | Path) -> ProvinceResult:
     started = time.perf_counter()
     engine = HistoryEngine()
     cardinal = Cardinal(Settings(currency=CURRENCY))
-    for rows in by_lot(read_records(path)):
+    for rows in by_lot(read_records(path, result.odd_rows)):
         result.rows += len(rows)
         result.lots += 1
         priced = [r for r in rows if r.price is not None and r.price > 0]

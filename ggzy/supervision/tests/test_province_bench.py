@@ -84,3 +84,18 @@ def test_bench_script_prints_time_memory_and_found_share(tmp_path, capsys):
     assert printed == report
     assert report["lots"] == 2000 and report["indicators_seconds"] > 0 and report["read_once_seconds"] > 0
     assert report["peak_rss_mib"] > 0 and report["found_any"] == 1.0
+
+
+def test_odd_amounts_are_marked_and_the_rest_goes_on(tmp_path):
+    # given a tiny file with hostile prices (1e400, NaN, exponent text, words) and a short row
+    header = ",".join(HEADER)
+    rows = [f"1,T,01,2026-01-01,100000.00,A,{p},0,0,,,," for p in ("1e400", "NaN", "1e20", "abc")]
+    rows += ["1,T,01,2026-01-01,100000.00,B,95000.00,1,0,,,,", "1,T,01,2026-01-01,100000.00,C,98000.00,0,0,,,,",
+             "2,T,01,2026-01-01,oops"]
+    (tmp_path / "bids.csv").write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
+    # when
+    result = run_province(tmp_path / "bids.csv")
+    # then the odd rows are named, the lot with two good prices is still scored
+    assert len(result.odd_rows) == 5
+    assert "第2行 price 列" in result.odd_rows[0] and "第8行：应有13列" in result.odd_rows[-1]
+    assert result.lots == 1 and "1" in result.price_scores
