@@ -7,7 +7,12 @@ import datetime as dt
 
 from ggzy.core import clock
 from ggzy.supervision.indicators.base import registered
-from ggzy.supervision.indicators.history import platform_records, run_cardinal_flag, run_history_rule
+from ggzy.supervision.indicators.history import (
+    history_signals_all,
+    platform_records,
+    run_cardinal_flag,
+    run_history_rule,
+)
 from ggzy.supervision.screens.history import HistoryRecord
 from ggzy.tendering import selectors_history
 from ggzy.tendering.tests.conftest import world  # noqa: F401  (the world fixture)
@@ -53,7 +58,7 @@ def test_platform_records_are_history_records_with_numbers(world):  # noqa: F811
 def test_the_registered_history_indicators_run_quietly_on_a_competitive_lot(world):  # noqa: F811
     # given one competitive lot with a published opening
     opened_lot(world, publish=True)
-    specs = registered("history")
+    specs = [s for s in registered("history") if s.code.split(".")[0] in ("history", "cardinal")]
     # when
     signals = [s for spec in specs for s in spec.run(since=None, until=None)]
     # then every history rule and all 11 Cardinal flags are registered, and none fires on it
@@ -103,3 +108,13 @@ def test_cardinal_flag_signal_names_the_lot():
     # then only lot 900 is flagged, as a lot
     assert [(s.indicator, s.lot_id, s.level) for s in signals] == [("cardinal.R018", 900, "yellow")]
     assert "900" in signals[0].summary_zh and "lot 900" in signals[0].summary_en
+
+
+def test_one_pass_gives_what_the_registered_specs_give_one_by_one():
+    # given the ring's history plus a single-bid lot
+    specs = [s for s in registered("history") if s.code.split(".")[0] in ("history", "cardinal")]
+    # when
+    one_by_one = [s for spec in specs for s in spec.run.func(*spec.run.args, records=_single)]
+    together = history_signals_all(records=_single)
+    # then the same signals (the registry orders by code: cardinal.* before history.*)
+    assert together == one_by_one and together
