@@ -22,6 +22,9 @@ from .models import Award, Bid
 # The bids that were opened at the opening: decrypted (opened), later rejected by the committee (否决), or deemed
 # revoked/withdrawn because they could not be decrypted. Withdrawn bids never took part; "submitted" ones are sealed.
 COUNTED_STATES = (BidState.OPENED, BidState.REJECTED, BidState.DEEMED_REVOKED, BidState.DEEMED_WITHDRAWN)
+# The OCDS procurementMethod of each tendering method (Cardinal's R003 looks at open ones only).
+OCDS_METHOD = {"works_open_tender": "open", "gp_open_tender": "open", "gp_negotiation": "selective",
+               "gp_inquiry": "selective"}
 DISQUALIFIED_STATES = {BidState.REJECTED, BidState.DEEMED_REVOKED, BidState.DEEMED_WITHDRAWN}
 
 
@@ -53,9 +56,9 @@ def history_records(*, since: dt.datetime | None = None, until: dt.datetime | No
     qs = qs.annotate(won=Exists(Award.objects.filter(bid_id=OuterRef("pk")))).order_by("lot_id", "pk")
     fields = ("lot_id", "lot__project__tenderer_id", "lot__project__category_code", "lot__opening_record__opened_at",
               "lot__estimated_price", "bidder_id", "price", "won", "state", "lot__documents_issued_at",
-              "lot__bid_deadline", "arrived_at")
+              "lot__bid_deadline", "arrived_at", "lot__project__method")
     for (lot_id, buyer_id, category, opened_at, estimate, bidder_id, price, won, state, issued, deadline,
-         arrived) in qs.values_list(*fields).iterator(chunk_size=chunk_size):
+         arrived, method) in qs.values_list(*fields).iterator(chunk_size=chunk_size):
         yield {
             "lot_id": str(lot_id),
             "buyer_id": str(buyer_id),
@@ -70,6 +73,7 @@ def history_records(*, since: dt.datetime | None = None, until: dt.datetime | No
             "tender_start": _iso(issued),
             "deadline": _iso(deadline),
             "submitted": _iso(arrived),
+            "method": OCDS_METHOD.get(method, "open"),
         }
 
 

@@ -75,6 +75,7 @@ class HistoryRecord:
     tender_start: str = ""  # ISO datetime the documents were issued (Cardinal R003)
     deadline: str = ""  # ISO datetime of the bid deadline (R003, R030)
     submitted: str = ""  # ISO datetime the bid arrived (R030)
+    method: str = "open"  # OCDS procurementMethod: open tenders "open", negotiation / inquiry "selective"
 
 
 @dataclass(frozen=True)

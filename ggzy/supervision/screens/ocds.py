@@ -2,7 +2,8 @@
 the platform's own data with Cardinal's definitions and default settings.
 
 One release per lot, only the fields ``cardinal.Cardinal.fold`` reads: ``ocid``, ``buyer.id``,
-``tender.procurementMethod`` ("open": the platform's lots are open tenders), ``tender.numberOfTenderers`` (distinct
+``tender.procurementMethod`` (open tenders "open"; competitive negotiation and inquiry, which invite
+suppliers, "selective"), ``tender.numberOfTenderers`` (distinct
 bidders), ``tender.tenderPeriod`` (documents issued → bid deadline), ``tender.procuringEntity.id`` (the tenderer),
 ``bids.details`` (status ``valid`` or ``disqualified``, one tenderer, the price in CNY, the arrival time) and one
 ``active`` award to the winner, its item classified by the lot's category code (R048 reads its first digits).
@@ -25,7 +26,7 @@ def compiled_release(rows: list[HistoryRecord]) -> dict[str, Any]:
     first = rows[0]
     tender: dict[str, Any] = {
         "id": first.lot_id,
-        "procurementMethod": "open",
+        "procurementMethod": first.method or "open",
         "numberOfTenderers": len({r.bidder_id for r in rows}),
         "procuringEntity": {"id": first.buyer_id},
     }

@@ -40,6 +40,7 @@ def test_history_records_stream_each_bid_after_the_opening_is_published(world): 
     assert {r["bidder_id"] for r in rows} == {str(e.pk) for e in world.bidder_entities[:3]}
     assert {r["buyer_id"] for r in rows} == {str(world.tenderer_entity.pk)}
     assert not any(r["is_winner"] or r["disqualified"] for r in rows)
+    assert {r["method"] for r in rows} == {"open"} and all(r["submitted"] < r["deadline"] for r in rows)
     # and a window that ends before the opening holds nothing
     assert list(selectors_history.history_records(until=clock.now() - dt.timedelta(days=1))) == []
     assert list(selectors_history.history_records(center_id=world.center.pk + 999)) == []

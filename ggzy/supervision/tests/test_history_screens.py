@@ -174,3 +174,18 @@ def test_cardinal_on_platform_records_flags_single_bid_and_disqualified_lowest()
     assert out["OCID"]["ocds-ggzy-1"]["R018"] == 1.0
     assert out["OCID"]["ocds-ggzy-2"]["R036"] == 1.0
     assert "ocds-ggzy-3" not in out["OCID"]
+
+
+def test_an_inquiry_lot_is_a_selective_process_so_r003_ignores_it():
+    # given two lots with a 10-day submission period, one open, one an inquiry (selective)
+    rows = []
+    for lot_id, method in (("1", "open"), ("2", "selective")):
+        rows += [HistoryRecord(lot_id=lot_id, buyer_id="T", category="02", opened="2026-01-11", estimate=None,
+                               bidder_id=b, price=100.0 + i, is_winner=i == 0, disqualified=False,
+                               tender_start="2026-01-01T09:00:00+08:00", deadline="2026-01-11T09:00:00+08:00",
+                               method=method) for i, b in enumerate(("A", "B", "C"))]
+    # when
+    out = run_cardinal_on(rows, ["R003"])
+    # then
+    assert compiled_release(rows[3:])["tender"]["procurementMethod"] == "selective"
+    assert list(out["OCID"]) == ["ocds-ggzy-1"]
