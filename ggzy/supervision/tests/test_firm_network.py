@@ -128,3 +128,14 @@ def test_firm_network_page_in_english_has_no_chinese_but_data(world, people):  #
         main = main.replace(entity.name, "")
     assert "Co-bidding" in main
     assert not HAN.search(main), HAN.findall(main)[:20]
+
+
+def test_the_entity_page_links_supervisors_to_the_graph_and_nobody_else(world, people):  # noqa: F811
+    # given a firm's public registry page
+    entity = world.bidder_entities[0]
+    url = f"/registry/entities/{entity.credit_code}/"
+    # when / then
+    assert f"/supervision/firms/{entity.pk}/network/" in _client(people["supervisor"]).get(url).content.decode()
+    for viewer in (Client(), _client(people["bidder"]), _client(people["staff"])):
+        html = viewer.get(url).content.decode()
+        assert "firm-network-link" not in html and "/supervision/" not in html
