@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from ggzy.accounts.client_address import client_address
@@ -18,6 +19,7 @@ from ggzy.core.errors import Conflict, DomainError, NotAllowed, NotFound
 from ggzy.core.forms import apply_domain_error
 from ggzy.core.money import format_yuan
 from ggzy.core.permissions import AUTHENTICATED, PUBLIC, requires
+from ggzy.core.roles import Role
 
 from . import policies, selectors, services, services_review
 from .choices import EntityType
@@ -89,7 +91,10 @@ def entity_detail_view(request, credit_code: str):
         "versions": versions, "can_update": policies.can_update(request.user, entity),
         "is_own": audience == Audience.OWNER, "can_verify": policies.can_verify(request.user, entity),
         "unverified_notice": None if entity.is_verified else selectors.unverified_notice(entity),
-        "name_changes": name_changes, "can_review": policies.can_review_name_change(request.user, entity)})
+        "name_changes": name_changes, "can_review": policies.can_review_name_change(request.user, entity),
+        # supervisors open the firm's co-bidding graph (supervision; lots whose opening is published only)
+        "network_url": reverse("supervision:firm_network", args=[entity.pk])
+        if getattr(request.user, "role", None) == Role.SUPERVISOR else ""})
 
 
 @requires(AUTHENTICATED)

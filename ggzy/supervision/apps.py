@@ -5,3 +5,7 @@ class SupervisionConfig(AppConfig):
     name = "ggzy.supervision"
     label = "supervision"
     verbose_name = "监督预警"
+
+    def ready(self) -> None:
+        # the indicator families register themselves at import (indicators.base.register)
+        from .indicators import history  # noqa: F401
