@@ -113,3 +113,39 @@ def test_bids_sharing_only_the_tender_documents_stay_quiet(world, monkeypatch):
     for code in ("documents.similarity", "documents.shared_errors", "documents.same_author"):
         spec = base.get(code)
         assert spec is not None and list(spec.run(lot_id=lot.pk)) == []
+
+
+def test_pdf_text_and_author_are_read():
+    # given a pdf written by reportlab with an author
+    from reportlab.pdfgen import canvas
+    buf = io.BytesIO()
+    pdf = canvas.Canvas(buf)
+    pdf.setAuthor("Zhang San")
+    pdf.drawString(72, 720, "Construction plan for lot one")
+    pdf.save()
+    # when read
+    out = doctext.extract(buf.getvalue())
+    # then the page text and /Author come out
+    assert out.kind == "pdf" and out.status == "ok"
+    assert "Construction plan" in out.text and out.authors["author"] == "Zhang San"
+
+
+def test_tender_sets_are_read_lazily_from_the_published_documents_and_clarifications(world):
+    # given a published lot with a text tender document in the file store and a clarification
+    from ggzy.core import files as file_store
+    from ggzy.supervision.screens import documents as screens
+    from ggzy.tendering.models import TenderDocument
+    from ggzy.tendering.services import doc_profiles
+    lot = lot_ready(world)
+    text = "投标人应当按照招标文件的要求编制投标文件，不得擅自修改工程量清单。"
+    digest = file_store.put(text.encode())
+    TenderDocument.objects.create(lot=lot, name="补充.txt", sha256=digest, size=len(text.encode()),
+                                  uploaded_at=clock.now(), published_at=clock.now())
+    unpublished = "尚未发布的修改稿内容不应计入招标文件文本。"
+    TenderDocument.objects.create(lot=lot, name="草稿.txt", sha256=file_store.put(unpublished.encode()),
+                                  size=10, uploaded_at=clock.now())
+    # when the tender sets are computed
+    shingles, _tokens = doc_profiles.tender_sets(lot)
+    # then the published text is in them and the unpublished draft is not
+    assert screens.shingles(text) <= shingles
+    assert not screens.shingles(unpublished) <= shingles
