@@ -6,8 +6,9 @@ Three findings per lot, each over every pair of bidders whose documents could be
   resemblance and containment of documents"), after the lot's own tender documents' shingles are removed, so two
   bids that copy only the boilerplate the tender documents asked for stay quiet. Chinese has no spaces: a shingle is
   a run of ``SHINGLE_CHARS`` characters of the text with whitespace and punctuation removed (character n-grams).
-  The resemblance is estimated by MinHash with ``PERMUTATIONS`` hash functions ``(a·x + b) mod p`` whose constants
-  come from a fixed seed, so the same documents give the same signature on every machine and every run.
+  The resemblance is estimated by a bottom-k MinHash sketch (the ``PERMUTATIONS`` smallest values under one mixing
+  hash ``(a·x + b) mod p``, constants from a fixed seed over blake2b shingle hashes), so the same documents give the
+  same signature on every machine and every run.
 * **shared errors** — unusual strings two bidders both wrote: tokens (clauses between punctuation, Latin/number
   words) that appear in none of the tender documents and in no other bid of the lot. A typo or an odd phrase copied
   from one bid into another is the classic trace (OECD 2009, "identical … spelling or grammatical errors").
@@ -21,6 +22,7 @@ Thresholds are a-priori conventions stated here, not fitted to any data.
 from __future__ import annotations
 
 import hashlib
+import heapq
 import random
 import re
 import unicodedata
@@ -29,7 +31,7 @@ from dataclasses import dataclass, field
 from itertools import combinations
 
 SHINGLE_CHARS = 5  # five characters ≈ two to three Chinese words: long enough to be specific, short for paraphrase
-PERMUTATIONS = 128  # standard error of the Jaccard estimate ≈ √(J(1−J)/128) ≤ 0.045
+PERMUTATIONS = 128  # sketch size k: standard error of the Jaccard estimate ≈ √(J(1−J)/k) ≤ 0.045
 SIMILARITY_THRESHOLD = 0.5  # more than half of what the two bidders wrote themselves is the same text
 SIMILARITY_RED = 0.8  # near-duplicate documents
 MIN_SHINGLES = 50  # fewer own shingles than this (after removing the tender documents) is too little to compare
@@ -40,8 +42,8 @@ MAX_TEXT_CHARS = 2_000_000  # a document's text beyond this is not read (memory 
 _PRIME = (1 << 61) - 1
 _SEED = 20140  # fixed: the hash family must never change without bumping the indicators' versions
 _rng = random.Random(_SEED)
-_A = tuple(_rng.randrange(1, _PRIME) for _ in range(PERMUTATIONS))
-_B = tuple(_rng.randrange(0, _PRIME) for _ in range(PERMUTATIONS))
+_A = _rng.randrange(1, _PRIME)
+_B = _rng.randrange(0, _PRIME)
 
 GENERIC_AUTHORS = frozenset(
     {
@@ -85,18 +87,21 @@ def tokens(text: str) -> set[int]:
 
 
 def minhash(shingle_set: Iterable[int]) -> tuple[int, ...]:
-    """The MinHash signature: per hash function, the least ``(a·x + b) mod p`` over the set (empty set → ())."""
-    values = [x % _PRIME for x in shingle_set]
-    if not values:
-        return ()
-    return tuple(min((a * x + b) % _PRIME for x in values) for a, b in zip(_A, _B, strict=True))
+    """The bottom-k MinHash sketch (Broder 1997; Cohen & Kaplan 2007): the ``PERMUTATIONS`` smallest values of
+    the shingles under one fixed mixing hash ``(a·x + b) mod p``, ascending. One hash per shingle (O(n log k)), so
+    a long document signs in a fraction of a second; a set smaller than k is kept whole (the estimate is exact)."""
+    return tuple(heapq.nsmallest(PERMUTATIONS, {(_A * x + _B) % _PRIME for x in shingle_set}))
 
 
 def jaccard_estimate(left: Sequence[int], right: Sequence[int]) -> float | None:
-    """Share of agreeing positions of two signatures (None when either is empty or they differ in length)."""
-    if not left or not right or len(left) != len(right):
+    """Jaccard estimate from two bottom-k sketches: of the k smallest values of their union, the share present in
+    both (None when either is empty)."""
+    if not left or not right:
         return None
-    return sum(1 for x, y in zip(left, right, strict=True) if x == y) / len(left)
+    a, b = set(left), set(right)
+    k = min(PERMUTATIONS, len(a | b))
+    union_k = heapq.nsmallest(k, a | b)
+    return sum(1 for x in union_k if x in a and x in b) / k
 
 
 @dataclass(frozen=True)
