@@ -21,29 +21,18 @@ Thresholds are a-priori conventions stated here, not fitted to any data.
 
 from __future__ import annotations
 
-import hashlib
 import heapq
-import random
-import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import combinations
 
-SHINGLE_CHARS = 5  # five characters ≈ two to three Chinese words: long enough to be specific, short for paraphrase
-PERMUTATIONS = 128  # sketch size k: standard error of the Jaccard estimate ≈ √(J(1−J)/k) ≤ 0.045
+SHINGLE_CHARS = 5  # = ggzy.core.textprint.SHINGLE_CHARS (evidence only; the profiles are made there)
+PERMUTATIONS = 128  # = ggzy.core.textprint.SKETCH_SIZE: standard error of the estimate ≈ √(J(1−J)/k) ≤ 0.045
 SIMILARITY_THRESHOLD = 0.5  # more than half of what the two bidders wrote themselves is the same text
 SIMILARITY_RED = 0.8  # near-duplicate documents
 MIN_SHINGLES = 50  # fewer own shingles than this (after removing the tender documents) is too little to compare
 SHARED_ERRORS_THRESHOLD = 3  # three distinct unusual strings in common, found nowhere else in the lot
-MIN_TOKEN_CHARS = 4  # shorter tokens ("第一章", "100") are too common to mean anything
-MAX_TEXT_CHARS = 2_000_000  # a document's text beyond this is not read (memory bound; recorded as truncated)
-
-_PRIME = (1 << 61) - 1
-_SEED = 20140  # fixed: the hash family must never change without bumping the indicators' versions
-_rng = random.Random(_SEED)
-_A = _rng.randrange(1, _PRIME)
-_B = _rng.randrange(0, _PRIME)
 
 GENERIC_AUTHORS = frozenset(
     {
@@ -57,49 +46,13 @@ GENERIC_AUTHORS = frozenset(
 AUTHOR_FIELDS = ("author", "last_modified_by", "company")  # fields that name a person or firm; they may fire
 SOFTWARE_FIELDS = ("creator", "producer")  # the software that made the file: context only
 
-_SPACE_PUNCT = re.compile(r"[\s\W_]+", re.UNICODE)
-_CLAUSE_SPLIT = re.compile(r"[\s,.;:!?，。；：！？、（）()\[\]【】《》<>\"'“”‘’]+", re.UNICODE)
-
-
-def _h64(text: str) -> int:
-    return int.from_bytes(hashlib.blake2b(text.encode("utf-8"), digest_size=8).digest(), "big")
-
-
-def normalise(text: str) -> str:
-    """NFKC (full-width → half-width), lower case, whitespace and punctuation removed."""
-    return _SPACE_PUNCT.sub("", unicodedata.normalize("NFKC", text[:MAX_TEXT_CHARS]).lower())
-
-
-def shingles(text: str, size: int = SHINGLE_CHARS) -> set[int]:
-    """The hashed character n-grams of the normalised text (a text shorter than ``size`` is one shingle)."""
-    flat = normalise(text)
-    if not flat:
-        return set()
-    if len(flat) <= size:
-        return {_h64(flat)}
-    return {_h64(flat[i : i + size]) for i in range(len(flat) - size + 1)}
-
-
-def tokens(text: str) -> set[int]:
-    """Hashed clause/word tokens of at least ``MIN_TOKEN_CHARS`` characters (NFKC, lower case)."""
-    norm = unicodedata.normalize("NFKC", text[:MAX_TEXT_CHARS]).lower()
-    return {_h64(t) for t in _CLAUSE_SPLIT.split(norm) if len(t) >= MIN_TOKEN_CHARS}
-
-
-def minhash(shingle_set: Iterable[int]) -> tuple[int, ...]:
-    """The bottom-k MinHash sketch (Broder 1997; Cohen & Kaplan 2007): the ``PERMUTATIONS`` smallest values of
-    the shingles under one fixed mixing hash ``(a·x + b) mod p``, ascending. One hash per shingle (O(n log k)), so
-    a long document signs in a fraction of a second; a set smaller than k is kept whole (the estimate is exact)."""
-    return tuple(heapq.nsmallest(PERMUTATIONS, {(_A * x + _B) % _PRIME for x in shingle_set}))
-
-
-def jaccard_estimate(left: Sequence[int], right: Sequence[int]) -> float | None:
+def jaccard_estimate(left: Sequence[int], right: Sequence[int], k: int = PERMUTATIONS) -> float | None:
     """Jaccard estimate from two bottom-k sketches: of the k smallest values of their union, the share present in
     both (None when either is empty)."""
     if not left or not right:
         return None
     a, b = set(left), set(right)
-    k = min(PERMUTATIONS, len(a | b))
+    k = min(k, len(a | b))
     union_k = heapq.nsmallest(k, a | b)
     return sum(1 for x in union_k if x in a and x in b) / k
 
@@ -113,19 +66,6 @@ class DocumentProfile:
     own_shingles: int  # how many shingles were left after the removal
     unusual: frozenset[int]  # hashed tokens not in the tender documents
     authors: Mapping[str, str] = field(default_factory=dict)  # field → value, see AUTHOR_FIELDS/SOFTWARE_FIELDS
-
-
-def profile(bidder: str, texts: Iterable[str], tender_shingles: set[int], tender_tokens: set[int],
-            authors: Mapping[str, str] | None = None) -> DocumentProfile:
-    """Build a profile from a bidder's document texts and the lot's tender documents' shingles/tokens."""
-    own: set[int] = set()
-    unusual: set[int] = set()
-    for text in texts:
-        own |= shingles(text)
-        unusual |= tokens(text)
-    own -= tender_shingles
-    unusual -= tender_tokens
-    return DocumentProfile(bidder, minhash(own), len(own), frozenset(unusual), dict(authors or {}))
 
 
 @dataclass(frozen=True)

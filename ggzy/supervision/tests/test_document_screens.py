@@ -2,17 +2,9 @@
 
 from __future__ import annotations
 
+from ggzy.core.textprint import fingerprint, minhash, shingles, tokens
 from ggzy.supervision.screens import documents as doc
-from ggzy.supervision.screens.documents import (
-    jaccard_estimate,
-    minhash,
-    profile,
-    same_author,
-    shared_errors,
-    shingles,
-    similar_pairs,
-    tokens,
-)
+from ggzy.supervision.screens.documents import jaccard_estimate, same_author, shared_errors, similar_pairs
 
 TENDER = (
     "第一章 投标人须知。投标人应当按照招标文件的要求编制投标文件，投标文件应当对招标文件提出的实质性要求和条件作出响应。"
@@ -33,8 +25,14 @@ PLAN_B = (
 )
 
 
+def profile(bidder: str, texts: list[str], tender_shingles: set[int], tender_tokens: set[int],
+            authors: dict[str, str] | None = None) -> doc.DocumentProfile:
+    signature, own, unusual = fingerprint(texts, tender_shingles, tender_tokens)
+    return doc.DocumentProfile(bidder, signature, own, unusual, authors or {})
+
+
 def prof(bidder: str, *texts: str, authors: dict[str, str] | None = None) -> doc.DocumentProfile:
-    return profile(bidder, texts, shingles(TENDER), tokens(TENDER), authors)
+    return profile(bidder, list(texts), shingles(TENDER), tokens(TENDER), authors)
 
 
 def test_minhash_is_deterministic_and_estimates_resemblance():

@@ -10,9 +10,8 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from ggzy.core import clock
+from ggzy.core import clock, textprint
 from ggzy.core import files as file_store
-from ggzy.supervision.screens import documents as screens
 
 from .. import doctext
 from ..models import Bid, BidDocumentProfile, Lot
@@ -30,11 +29,11 @@ def _tender_sets(digests: tuple[str, ...], clarifications: tuple[str, ...]) -> t
         except FileNotFoundError:
             continue
         text = collector.result().text
-        shingles |= screens.shingles(text)
-        tokens |= screens.tokens(text)
+        shingles |= textprint.shingles(text)
+        tokens |= textprint.tokens(text)
     for text in clarifications:
-        shingles |= screens.shingles(text)
-        tokens |= screens.tokens(text)
+        shingles |= textprint.shingles(text)
+        tokens |= textprint.tokens(text)
     return frozenset(shingles), frozenset(tokens)
 
 
@@ -52,12 +51,11 @@ def bid_document_profile_save(*, bid: Bid, extracted: list[doctext.Extracted]) -
     for item in extracted:
         for key, value in item.authors.items():
             authors.setdefault(key, value)
-    prof = screens.profile(str(bid.bidder_id or ""), [e.text for e in extracted], set(tender_shingles),
-                           set(tender_tokens), authors)
+    signature, own_count, unusual = textprint.fingerprint([e.text for e in extracted], tender_shingles, tender_tokens)
     profile, _ = BidDocumentProfile.objects.update_or_create(bid=bid, defaults={
-        "signature": [f"{v:016x}" for v in prof.signature],
-        "own_shingles": prof.own_shingles,
-        "unusual": sorted(f"{t:016x}" for t in prof.unusual),
+        "signature": [f"{v:016x}" for v in signature],
+        "own_shingles": own_count,
+        "unusual": sorted(f"{t:016x}" for t in unusual),
         "authors": authors,
         "files": [{"index": i, "kind": e.kind, "status": e.status} for i, e in enumerate(extracted)],
         "created_at": clock.now(),

@@ -103,7 +103,7 @@ def test_bids_sharing_only_the_tender_documents_stay_quiet(world, monkeypatch):
     boiler = ("投标人应当按照招标文件的要求编制投标文件，投标文件应当对招标文件提出的实质性要求和条件作出响应。"
               "评标委员会按照技术标、商务标和信用标分别评分。承包人应按合同约定的工期完成全部工程并承担保修责任。") * 3
     monkeypatch.setattr(doc_profiles, "tender_sets", lambda lot: (
-        frozenset(doc_profiles.screens.shingles(boiler)), frozenset(doc_profiles.screens.tokens(boiler))))
+        frozenset(doc_profiles.textprint.shingles(boiler)), frozenset(doc_profiles.textprint.tokens(boiler))))
     lot = _opened_lot(world, [docx(boiler + PLAN), docx(boiler + OTHER), docx(boiler + THIRD)])
     clock.advance(dt.timedelta(days=21, minutes=1))
     lot = opening.lot_open(actor=world.staff, lot=lot)
@@ -133,7 +133,7 @@ def test_pdf_text_and_author_are_read():
 def test_tender_sets_are_read_lazily_from_the_published_documents_and_clarifications(world):
     # given a published lot with a text tender document in the file store and a clarification
     from ggzy.core import files as file_store
-    from ggzy.supervision.screens import documents as screens
+    from ggzy.core import textprint as screens
     from ggzy.tendering.models import TenderDocument
     from ggzy.tendering.services import doc_profiles
     lot = lot_ready(world)
