@@ -1,4 +1,5 @@
-"""Lot indicators over the decrypted bid documents (实施条例 第四十条第（一）项 … 不同投标人的投标文件异常一致).
+"""Lot indicators over the decrypted bid documents (招标投标法实施条例 第四十条: 第（四）项 不同投标人的投标文件异常一致;
+第（一）项 不同投标人的投标文件由同一单位或者个人编制).
 
 Each runs after the opening on the profiles tendering stored when it decrypted the bids
 (``tendering.selectors_bid_texts``) and turns the pure findings of ``screens.documents`` into Signals.
@@ -13,7 +14,8 @@ from ggzy.tendering.selectors_bid_texts import lot_document_profiles
 from ..screens import documents as screens
 from .base import IndicatorSpec, Signal, register
 
-BASIS = "招标投标法实施条例 第四十条（不同投标人的投标文件异常一致）"
+BASIS = "招标投标法实施条例 第四十条第（四）项（不同投标人的投标文件异常一致）"
+BASIS_AUTHOR = "招标投标法实施条例 第四十条第（一）项（不同投标人的投标文件由同一单位或者个人编制）"
 
 
 def _profiles(lot_id: int) -> list[screens.DocumentProfile]:
@@ -71,5 +73,5 @@ SAME_AUTHOR = register(IndicatorSpec(
     run=_runner("documents.same_author", 1, screens.same_author,
                 lambda f: "两家投标人的投标文件作者元数据相同", lambda f: "Two bidders' documents name the same author",
                 lambda f: 1.0),
-    basis=BASIS,
+    basis=BASIS_AUTHOR,
 ))

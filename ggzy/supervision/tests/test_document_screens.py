@@ -131,3 +131,16 @@ def test_same_software_alone_does_not_fire():
     b = prof("2", PLAN_B, authors={"creator": "Microsoft Word", "producer": "Acrobat Distiller 11"})
     # then quiet
     assert same_author([a, b]) == []
+
+
+def test_the_three_document_indicators_are_registered_for_lots_with_their_basis():
+    # given the supervision app loaded (its ready() imports the indicator families)
+    from ggzy.supervision.indicators import base
+    # then the document indicators are lot-scoped, versioned, explained in both languages and cite Art. 40
+    specs = {s.code: s for s in base.registered("lot") if s.code.startswith("documents.")}
+    assert sorted(specs) == ["documents.same_author", "documents.shared_errors", "documents.similarity"]
+    for spec in specs.values():
+        assert spec.version >= 1 and spec.title_zh and spec.title_en and spec.explanation_zh and spec.explanation_en
+        assert "第四十条" in spec.basis
+    assert "同一单位或者个人编制" in specs["documents.same_author"].basis
+    assert "异常一致" in specs["documents.similarity"].basis
