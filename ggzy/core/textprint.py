@@ -21,6 +21,7 @@ SHINGLE_CHARS = 5  # five characters ≈ two to three Chinese words: long enough
 SKETCH_SIZE = 128  # k of the bottom-k sketch (= supervision.screens.documents.PERMUTATIONS)
 MIN_TOKEN_CHARS = 4  # shorter tokens ("第一章", "100") are too common to mean anything
 MAX_TEXT_CHARS = 2_000_000  # a document's text beyond this is not read (memory bound)
+MAX_UNUSUAL = 50_000  # unusual tokens kept per bid (the smallest hashes: a consistent sample, so shared ones match)
 
 _PRIME = (1 << 61) - 1
 _SEED = 20140  # fixed: the hash family must never change without bumping the indicators' versions
@@ -70,7 +71,7 @@ def minhash(shingle_set: Iterable[int]) -> tuple[int, ...]:
 def fingerprint(texts: Iterable[str], tender_shingles: set[int] | frozenset[int],
                 tender_tokens: set[int] | frozenset[int]) -> tuple[tuple[int, ...], int, frozenset[int]]:
     """A bidder's documents → (sketch of its own shingles, how many own shingles, its unusual tokens): the tender
-    documents' shingles and tokens are removed first."""
+    documents' shingles and tokens are removed first; at most ``MAX_UNUSUAL`` tokens are kept (bounded storage)."""
     own: set[int] = set()
     unusual: set[int] = set()
     for text in texts:
@@ -78,4 +79,4 @@ def fingerprint(texts: Iterable[str], tender_shingles: set[int] | frozenset[int]
         unusual |= tokens(text)
     own -= tender_shingles
     unusual -= tender_tokens
-    return minhash(own), len(own), frozenset(unusual)
+    return minhash(own), len(own), frozenset(heapq.nsmallest(MAX_UNUSUAL, unusual))

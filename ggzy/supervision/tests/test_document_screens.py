@@ -144,3 +144,16 @@ def test_the_three_document_indicators_are_registered_for_lots_with_their_basis(
         assert "第四十条" in spec.basis
     assert "同一单位或者个人编制" in specs["documents.same_author"].basis
     assert "异常一致" in specs["documents.similarity"].basis
+
+
+def test_unusual_tokens_are_capped_by_a_consistent_sample(monkeypatch):
+    # given a cap of 5 tokens per bid and two bids sharing many clauses
+    from ggzy.core import textprint
+    monkeypatch.setattr(textprint, "MAX_UNUSUAL", 5)
+    text = "，".join(f"第{i}条自编条款内容" for i in range(40))
+    # when fingerprinted
+    _, _, first = fingerprint([text], set(), set())
+    _, _, second = fingerprint([text + "，另加的一条条款"], set(), set())
+    # then each keeps 5 tokens, the smallest hashes, so the shared ones are kept alike
+    assert len(first) == len(second) == 5
+    assert len(first & second) >= 4
