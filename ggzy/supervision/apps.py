@@ -8,4 +8,4 @@ class SupervisionConfig(AppConfig):
 
     def ready(self) -> None:
         # the indicator families register themselves at import (indicators.base.register)
-        from .indicators import history  # noqa: F401
+        from .indicators import documents, history  # noqa: F401

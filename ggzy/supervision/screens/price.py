@@ -16,8 +16,11 @@ The regular-pattern screens (identical prices, arithmetic progressions, constant
 when the coincidence is unlikely at the precision the prices are written in (see ``quantum``): milk quoted to the
 cent ties by chance, a 7-digit works bid does not.
 
-The combined score is not fitted: it is the share of the applicable screens that fired (0 … 1, higher = more
-suspicious), so that every screen counts the same and a supervisor can read it as "k of n screens".
+The combined score is not fitted (``combined_score``, docs/screens.md): a dispersion composite. Imhof (2017) and
+Huber & Imhof (2019) find the *variance* screens (cover bids compress the distribution) to be what carries across
+markets, while the asymmetry screens (DIFFP, RD, SKEW) depend on how a cartel allots the win. The score is the mean
+of the two scale-free variance screens CV and SPD, each mapped by ``t / (t + x)`` around its a-priori threshold
+``t`` (continuous, so the ranking keeps what a binary threshold throws away); an OECD pattern moves it halfway to 1.
 """
 
 from __future__ import annotations
@@ -27,7 +30,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-SCORE_RULE = "share-of-screens/1"
+SCORE_RULE = "dispersion-composite/2"
+COMPOSITE = ("CV", "SPD")  # the variance screens the score averages (Imhof 2017; Huber & Imhof 2019)
 
 
 @dataclass(frozen=True)
@@ -342,11 +346,28 @@ def _decide(rule: Rule, value: float | None, n: int) -> Finding:
     return Finding(rule, value, fired)
 
 
+def combined_score(findings: Sequence[Finding]) -> float:
+    """``dispersion-composite/2``: the mean over CV and SPD of ``t / (t + x)`` (x the measured value, t the rule's
+    a-priori threshold; an undefined value counts ½, i.e. no information); if an OECD pattern screen fired, halfway
+    from that mean to 1. Monotone: lower dispersion or a fired pattern never lowers the score."""
+    by_code = {f.rule.code: f for f in findings}
+    parts = []
+    for code in COMPOSITE:
+        f = by_code.get(code)
+        t = RULES_BY_CODE[code].threshold
+        assert t is not None
+        parts.append(0.5 if f is None or f.value is None else t / (t + max(f.value, 0.0)))
+    score = sum(parts) / len(parts)
+    if any(f.fired and f.rule.fires == "pattern" for f in findings):
+        score = (1.0 + score) / 2
+    return score
+
+
 def score_tender(
     tender_id: str, amounts: Sequence[Decimal], bidders: Sequence[str] | None = None
 ) -> TenderScore:
-    """Every applicable screen on one tender's bids (positive amounts), and the combined score: the share of the
-    applicable screens that fired. A screen applies when the tender has its ``min_bids`` and its statistic is
+    """Every applicable screen on one tender's bids (positive amounts), and the combined score
+    (``combined_score``; None below two bids). A screen applies when the tender has its ``min_bids`` and its statistic is
     defined (e.g. RD needs losing bids that differ)."""
     n = len(amounts)
     bidders = list(bidders) if bidders is not None else [str(i) for i in range(n)]
@@ -365,15 +386,9 @@ def score_tender(
         "RATIO": lambda: ratio_run(amounts, quantum),
     }
     findings = []
-    applicable = 0
     for rule in RULES:
         if n < rule.min_bids:
             continue
-        finding = _decide(rule, compute[rule.code](), n)
-        findings.append(finding)
-        # a pattern screen always applies once the tender has enough bids: no match is a quiet answer
-        if finding.value is not None or rule.fires == "pattern":
-            applicable += 1
-    fired = sum(1 for f in findings if f.fired)
-    score = fired / applicable if applicable else None
+        findings.append(_decide(rule, compute[rule.code](), n))
+    score = combined_score(findings) if n >= 2 else None
     return TenderScore(tender_id, n, score, tuple(findings), tuple(str(a) for a in amounts))

@@ -73,14 +73,35 @@ def test_statistics_match_known_values():
     assert price.ks_uniform([1, 2]) == pytest.approx(0.5)
 
 
-def test_score_is_the_share_of_applicable_screens_that_fired():
-    # given a tight tender of three bids (RD, SKEW, KSTEST, patterns apply; KURT needs four)
-    result = score_tender("T", d(100000, 101000, 102000))
-    applicable = [f for f in result.findings if f.value is not None or f.rule.fires == "pattern"]
-    # then the score is fired ÷ applicable, and KURT is not among the findings
-    assert result.score == pytest.approx(len(result.fired) / len(applicable))
+def test_score_is_the_mean_of_the_variance_screens_mapped_around_their_thresholds():
+    # given a tight tender of three bids (no pattern; KURT needs four bids)
+    result = score_tender("T", d(100000, 101000, 102500))
+    assert not {"IDENT", "ARITH", "RATIO"} & {f.rule.code for f in result.fired}
+    values = {f.rule.code: f.value for f in result.findings}
+    # then the score is the mean of t/(t+x) over CV (t = 0.05) and SPD (t = 0.10)
+    expected = (0.05 / (0.05 + values["CV"]) + 0.10 / (0.10 + values["SPD"])) / 2
+    assert result.score == pytest.approx(expected)
     assert "KURT" not in {f.rule.code for f in result.findings}
     assert {"CV", "SPD"} <= {f.rule.code for f in result.fired}
+
+
+def test_score_is_one_half_at_the_thresholds_and_a_pattern_moves_it_halfway_to_one():
+    # given findings with CV and SPD exactly at their thresholds
+    cv, spd, arith = RULES_BY_CODE["CV"], RULES_BY_CODE["SPD"], RULES_BY_CODE["ARITH"]
+    at = [price.Finding(cv, 0.05, True), price.Finding(spd, 0.10, True)]
+    # then the composite is 0.5; with an arithmetic run fired it is 0.75; an unfired pattern changes nothing
+    assert price.combined_score(at) == pytest.approx(0.5)
+    assert price.combined_score([*at, price.Finding(arith, 3, True)]) == pytest.approx(0.75)
+    assert price.combined_score([*at, price.Finding(arith, None, False)]) == pytest.approx(0.5)
+
+
+def test_score_ranks_tenders_by_dispersion_where_the_share_of_screens_tied():
+    # given two tenders where the same screens fire (CV, SPD) but one is far tighter
+    tight = score_tender("T", d(100000, 100100, 100200, 100250))
+    looser = score_tender("T", d(100000, 102000, 104000, 104500))
+    assert {f.rule.code for f in tight.fired} >= {"CV", "SPD"} and {f.rule.code for f in looser.fired} >= {"CV", "SPD"}
+    # then the tighter one scores higher
+    assert tight.score is not None and looser.score is not None and tight.score > looser.score
 
 
 def test_a_single_bid_has_no_score_and_a_wide_competitive_tender_scores_low():

@@ -4,6 +4,7 @@ from .archive import ArchiveAccess, ArchivePackage
 from .bidding import Bid, BidBond, BidEvent, BidFile, DocumentDownload, SignUp
 from .bonds import BankArrival, BankStatementImport, BondAccount, GuaranteeIssuer, GuaranteeRecord
 from .custody import Custodian, CustodianShare, LotOpeningKey
+from .docprofile import BidDocumentProfile
 from .evaluation import (
                          CommitteeFormation,
                          CommitteeMember,
@@ -19,7 +20,7 @@ from .result import Award, BondRefund, Candidate, Contract, ResultObjection
 
 __all__ = [
     "BankArrival", "BankStatementImport", "BondAccount", "GuaranteeIssuer", "GuaranteeRecord",
-    "ArchiveAccess", "ArchivePackage", "Award", "Bid", "BidBond", "BidEvent", "BidFile", "BondRefund", "Candidate",
+    "ArchiveAccess", "ArchivePackage", "Award", "Bid", "BidBond", "BidDocumentProfile", "BidEvent", "BidFile", "BondRefund", "Candidate",
     "Clarification", "CommitteeFormation", "CommitteeMember", "RecusalDeclaration", "Contract", "Custodian", "CustodianShare", "DocumentDownload", "EvaluationReport", "FairCompetitionFinding", "HallSignIn", "Lot", "LotOpeningKey",
     "OpeningObjection", "OpeningRecord", "Project", "ReportSignature", "ResultObjection", "Score", "SignUp",
     "TenderDocument", "ProjectDocument",

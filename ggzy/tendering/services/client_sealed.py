@@ -28,11 +28,12 @@ from ggzy.pki import certificates as certs
 from ggzy.pki import envelope, sm
 from ggzy.pki.validation import validate_certificate
 
-from .. import bidformat, policies, sealing
+from .. import bidformat, doctext, policies, sealing
 from ..choices import BidState, LotState
 from ..models import Bid, Lot, LotOpeningKey
 from ..price_sheet import fingerprint_clean, price_sheet_clean
 from ..procedures import lot_fresh
+from . import doc_profiles
 from .bidding import (
     MAX_FILES,
     ArrivedLate,
@@ -193,7 +194,7 @@ def _storage_check(bid: Bid) -> None:
             raise _Failure("platform", f"第{index + 1}个投标文件的密文与递交时的摘要不一致（存储损坏）")
 
 
-def _decrypt(lot: Lot, bid: Bid, key: bytes) -> tuple[dict, dict]:
+def _decrypt(lot: Lot, bid: Bid, key: bytes) -> tuple[dict, dict, list[doctext.Extracted]]:
     """Decrypt everything with ``key`` and re-hash every file; storage was checked before, so a failure here
     comes from what the bidder sent."""
     algorithm = bid.content_algorithm
@@ -204,20 +205,24 @@ def _decrypt(lot: Lot, bid: Bid, key: bytes) -> tuple[dict, dict]:
     try:
         sheet = price_sheet_clean(strict_json_loads(open_item(bytes(bid.sealed_price_sheet), "price_sheet")))
         prints = fingerprint_clean(json.loads(open_item(bytes(bid.fingerprint_sealed), "fingerprint")))
+        extracted = []
         for index, bid_file in enumerate(bid.files.order_by("id")):
             open_item(bytes(bid_file.name_sealed), f"name:{index}")
             hasher = hashlib.sha256()
+            collector = doctext.Collector()  # text for the document screens, in memory only (bounded)
             for chunk in envelope.open_stream(key, file_store.iter_chunks(bid_file.ciphertext_sha256),
                                               context=bidformat.client_context(lot.pk, f"file:{index}"),
                                               algorithm=algorithm):
                 hasher.update(chunk)
+                collector.feed(chunk)
             if hasher.hexdigest() != bid_file.plaintext_sha256:
                 raise _Failure("bidder", f"第{index + 1}个投标文件解密后的摘要与投标人声明的不一致")
+            extracted.append(collector.result())
     except envelope.SealError as exc:
         raise _Failure("bidder", f"内容密钥错误或密文无法解密：{exc}") from None
     except (ValueError, DomainError) as exc:  # JSON, or a price sheet the client should not have produced
         raise _Failure("bidder", f"解密后的报价单或客户端指纹格式不正确：{exc}") from None
-    return sheet, prints
+    return sheet, prints, extracted
 
 
 def _settle(*, actor, lot: Lot, bid: Bid, path: str, key: bytes | None, failure: _Failure | None = None) -> Bid:
@@ -227,7 +232,7 @@ def _settle(*, actor, lot: Lot, bid: Bid, path: str, key: bytes | None, failure:
             _storage_check(bid)
             if key is None:
                 raise _Failure("bidder", "未提交内容密钥")
-            sheet, prints = _decrypt(lot, bid, key)
+            sheet, prints, extracted = _decrypt(lot, bid, key)
         except _Failure as caught:
             failure = caught
     signature_der = b""
@@ -248,6 +253,7 @@ def _settle(*, actor, lot: Lot, bid: Bid, path: str, key: bytes | None, failure:
         else:
             Bid.objects.filter(pk=bid.pk).update(state=BidState.OPENED, opened_at=clock.now(), opened_by=path,
                                                  price_sheet=sheet, price=sheet["total_price"], fingerprint=prints)
+            doc_profiles.bid_document_profile_save(bid=bid, extracted=extracted)
             audit_record(actor=actor, action="bid.decrypt", obj=bid, center_id=lot.project.center_id,
                          after={"price": sheet["total_price"], "path": path})
             if bid.signature_sealed:

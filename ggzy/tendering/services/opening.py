@@ -22,7 +22,7 @@ from ggzy.ledger.services import seal_lift
 from ggzy.pki import envelope
 from ggzy.registry.models import MarketEntity
 
-from .. import policies, rules, sealing
+from .. import doctext, policies, rules, sealing
 from ..choices import BidState, LotState, ObjectionState
 from ..models import (
     BankArrival,
@@ -37,7 +37,7 @@ from ..models import (
 )
 from ..price_sheet import price_sheet_clean
 from ..procedures import lot_fresh, procedure_for
-from . import bonds, notices
+from . import bonds, doc_profiles, notices
 from .bidding import _context
 
 FAILED_STATES = (BidState.DEEMED_WITHDRAWN, BidState.DEEMED_REVOKED, BidState.REJECTED)
@@ -139,13 +139,17 @@ def bid_decrypt(*, actor, bid: Bid) -> Bid:
                                          context=_context(lot, bid.bidder_tag, "price_sheet"))
         prints = json.loads(envelope.open_bytes(key, bytes(bid.fingerprint_sealed),
                                                context=_context(lot, bid.bidder_tag, "fingerprint")))
+        extracted = []
         for index, bid_file in enumerate(bid.files.order_by("id")):
             hasher = hashlib.sha256()
+            collector = doctext.Collector()  # text for the document screens, in memory only (bounded)
             for chunk in envelope.open_stream(key, file_store.iter_chunks(bid_file.ciphertext_sha256),
                                               context=_context(lot, bid.bidder_tag, f"file:{index}")):
                 hasher.update(chunk)
+                collector.feed(chunk)
             if hasher.hexdigest() != bid_file.plaintext_sha256:
                 raise envelope.SealError("文件摘要与递交时不一致")
+            extracted.append(collector.result())
     except (envelope.SealError, FileNotFoundError, ValueError) as exc:
         return _decrypt_failed(actor=actor, lot=lot, bid=bid, state=BidState.DEEMED_WITHDRAWN, cause="platform",
                                reason=str(exc))
@@ -164,6 +168,7 @@ def bid_decrypt(*, actor, bid: Bid) -> Bid:
         bid.state = BidState.OPENED
         bid.opened_by = "platform"
         bid.save(update_fields=["price_sheet", "price", "fingerprint", "opened_at", "state", "opened_by"])
+        doc_profiles.bid_document_profile_save(bid=bid, extracted=extracted)
         audit_record(actor=actor, action="bid.decrypt", obj=bid, center_id=lot.project.center_id,
                      after={"price": sheet["total_price"]})
     return bid

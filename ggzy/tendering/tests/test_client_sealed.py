@@ -396,3 +396,21 @@ def test_a_file_not_sealed_with_the_declared_algorithm_is_not_kept(world, pki, l
         _send(world, lot, 0, manifest, [IncomingFile("sealed-0.bin", [b"NOT-A-SEALED-FILE" * 10])])
     assert "files.0" in refused.value.errors
     assert _stored_objects() == before
+
+
+def test_a_client_sealed_bid_gets_its_document_profile_only_when_its_bidder_decrypts(world, pki, lot):
+    # given three client-sealed bids with text plans
+    from ggzy.tendering import selectors_bid_texts
+    plan = "本公司拟投入项目经理一名、技术负责人一名，现场设安全员两名，基础施工采用旋挖钻孔灌注桩。" * 3
+    for i in range(3):
+        _submit(world, pki, lot, i, content=plan.encode())
+    lot = _open(world, lot)
+    opening.opening_decrypt_all(actor=world.staff, lot=lot)
+    # then before the bidders decrypt there is no profile
+    assert selectors_bid_texts.lot_document_profiles(lot_id=lot.pk) == []
+    # when the first bidder decrypts
+    client_sealed.bid_decrypt_by_bidder(actor=world.bidders[0], lot=lot, content_key=_content_key(world, pki, lot, 0))
+    # then its bid alone has a profile, read as text
+    profiles = selectors_bid_texts.lot_document_profiles(lot_id=lot.pk)
+    assert len(profiles) == 1 and profiles[0]["files"] == [{"index": 0, "kind": "text", "status": "ok"}]
+    assert profiles[0]["own_shingles"] > 0
