@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from django.db.models import Avg, Count, Q, QuerySet
 
 from ggzy.core import clock
+from ggzy.registry.models import Region
 
 from .models import (
     ChangeRequestStatus,
@@ -209,4 +210,4 @@ def classifications_for_choice() -> list[tuple[str, str, int]]:
 
 def regions_for_choice() -> QuerySet:
     """Cities and counties an expert may be registered in (by code), in code order."""
-    return apps.get_model("registry", "Region").objects.exclude(level="province").order_by("code")
+    return Region.objects.exclude(level="province").order_by("code")
