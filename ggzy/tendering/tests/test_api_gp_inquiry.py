@@ -9,6 +9,7 @@ from ggzy.core import clock
 from ggzy.tendering.models import Lot
 
 from .conftest import bond_arrive
+from .recusal_signing import certificate_of, sign_text
 
 pytestmark = pytest.mark.django_db
 
@@ -81,7 +82,11 @@ def test_gp_inquiry_through_the_api(client, world):
     assert "committee" not in _ok(client.get(f"{api}/lots/{lot_id}"))  # names secret until the result is final
     for expert in world.experts[:3]:  # scoring waits until every member has declared
         client.force_login(expert)
-        _ok(client.post(f"{api}/lots/{lot_id}/recusal", {"confirm": True}, content_type="application/json"), 201)
+        statement = _ok(client.get(f"{api}/lots/{lot_id}/recusal/statement"))["statement"]
+        issued = certificate_of(expert)
+        _ok(client.post(f"{api}/lots/{lot_id}/recusal", {
+            "confirm": True, "certificate": issued.pem.decode(), "signature": sign_text(issued, statement)},
+            content_type="application/json"), 201)
     for expert in world.experts[:3]:
         client.force_login(expert)
         for row in _ok(client.get(f"{api}/lots/{lot_id}/evaluation")):
