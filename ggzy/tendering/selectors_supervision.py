@@ -8,12 +8,13 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.db.models import F
 from django.utils import timezone
 
 from ggzy.registry.models import KeyPerson, MarketEntity, Qualification
 
 from .choices import BidState
-from .models import BankArrival, Bid, BidBond, Lot, OpeningRecord
+from .models import BankArrival, Bid, BidBond, CommitteeMember, Lot, OpeningRecord, RecusalDeclaration
 
 
 def lot_opening_published(*, lot_id: int) -> bool:
@@ -31,7 +32,7 @@ def lot_facts(*, lot_id: int) -> dict[str, Any] | None:
     record = OpeningRecord.objects.filter(lot_id=lot_id, published_at__isnull=False).first()
     if record is None:
         return None
-    lot = Lot.objects.get(pk=lot_id)
+    lot = Lot.objects.select_related("project").get(pk=lot_id)
     bids = list(Bid.objects.filter(lot_id=lot_id, bidder__isnull=False).exclude(state=BidState.WITHDRAWN)
                 .order_by("bidder_id"))
     entity_ids = [b.bidder_id for b in bids]
@@ -53,7 +54,7 @@ def lot_facts(*, lot_id: int) -> dict[str, Any] | None:
     as_of = timezone.localdate(record.opened_at)
     bidders = []
     for bid in bids:
-        entity = entities[bid.bidder_id]
+        entity = entities[bid.bidder_id or 0]
         bidders.append({
             "entity_id": str(entity.pk), "name": entity.name,
             "price": None if bid.price is None else str(bid.price),
@@ -63,4 +64,17 @@ def lot_facts(*, lot_id: int) -> dict[str, Any] | None:
             "bond_accounts": sorted(accounts.get(entity.pk, set())), "qualifications": quals.get(entity.pk, []),
             "verified": entity.verified_at is not None, "controls": [],
         })
-    return {"lot_id": lot.pk, "lot_code": lot.code, "as_of": as_of.isoformat(), "bidders": bidders}
+    return {"lot_id": lot.pk, "lot_code": lot.code, "center_id": lot.project.center_id, "as_of": as_of.isoformat(),
+            "bidders": bidders}
+
+
+def lot_committee_member(*, user_id: int, lot_id: int) -> bool:
+    """Whether the user sits on the lot's evaluation committee (and has not recused)."""
+    return (CommitteeMember.objects.filter(lot_id=lot_id, user_id=user_id).exists()
+            and not RecusalDeclaration.objects.filter(lot_id=lot_id, user_id=user_id, recused=True).exists())
+
+
+def lot_label(*, lot_id: int) -> dict[str, Any] | None:
+    """Code and name of a lot (for the supervisor's alert list), or None."""
+    row = Lot.objects.filter(pk=lot_id).values("code", "name", center_id=F("project__center_id")).first()
+    return dict(row) if row else None

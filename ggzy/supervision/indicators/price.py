@@ -8,7 +8,7 @@ from decimal import Decimal
 from ggzy.core.money import stored_amount
 
 from ..screens.price import score_tender
-from .base import IndicatorSpec, Signal, register
+from .base import IndicatorSpec, Level, Signal, register
 from .lotfacts import Facts, load
 
 CODE = "price.screens"
@@ -39,7 +39,7 @@ def check_price_screens(facts: Facts) -> list[Signal]:
     fired = [f for f in result.fired if f.rule.code in PATTERNS]
     if not fired:
         return []
-    level = "red" if any(PATTERNS[f.rule.code] == "red" for f in fired) else "yellow"
+    level: Level = "red" if any(PATTERNS[f.rule.code] == "red" for f in fired) else "yellow"
     zh = "、".join(WORDS[f.rule.code][0] for f in fired)
     en = ", ".join(WORDS[f.rule.code][1] for f in fired)
     data = {"bidders": ids, "unreadable": unreadable, "screens": result.evidence()}
