@@ -119,3 +119,26 @@ def test_supervisors_see_their_centers_alerts_only(world, opened, make_user, cen
     assert selectors.supervised_alerts(user=province).count() == Alert.objects.count()
     assert selectors.lot_alerts(user=world.bidders[0], lot_id=opened.pk) == []
     assert selectors.supervised_alerts(user=world.bidders[0]).count() == 0
+
+
+def test_publishing_the_opening_record_runs_the_indicators_after_commit(world, opened,  # noqa: F811
+                                                                          django_capture_on_commit_callbacks):
+    # given a decrypted lot
+    # when the record is published and its transaction commits
+    with django_capture_on_commit_callbacks(execute=True):
+        _publish(world, opened)
+    # then the opening run raised the red alert
+    run = AlertRun.objects.get(lot_id=opened.pk)
+    assert run.trigger == "opening" and Alert.objects.filter(level="red", run=run).exists()
+
+
+def test_the_nightly_run_reruns_recent_lots_without_duplicates(world, opened):  # noqa: F811
+    # given a published lot already screened at the opening
+    _publish(world, opened)
+    services.alerts_run(lot_id=opened.pk, trigger="opening")
+    before = Alert.objects.count()
+    # when the nightly run passes
+    lots = services.alerts_run_recent(days=7)
+    # then it ran the lot and added nothing
+    assert lots == 1 and Alert.objects.count() == before
+    assert AlertRun.objects.filter(trigger="nightly").count() == 1
