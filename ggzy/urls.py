@@ -29,6 +29,7 @@ urlpatterns = [
     path("pki/", include("ggzy.pki.trust_views")),
     path("experts/", include("ggzy.experts.urls")),
     path("centers/", include("ggzy.centers.urls")),
+    path("supervision/", include("ggzy.supervision.urls")),
     path("", include("ggzy.disclosure.urls")),
 ]
 

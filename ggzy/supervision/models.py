@@ -4,24 +4,25 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class AlertTrigger(models.TextChoices):
-    OPENING = "opening", "开标后"
-    NIGHTLY = "nightly", "夜间复核"
-    MANUAL = "manual", "手动"
+    OPENING = "opening", _("开标后")
+    NIGHTLY = "nightly", _("夜间复核")
+    MANUAL = "manual", _("手动")
 
 
 class AlertState(models.TextChoices):
-    OPEN = "open", "待认定"
-    CONFIRMED = "confirmed", "认定"
-    DISMISSED = "dismissed", "不认定"
-    REFERRED = "referred", "已移交"
+    OPEN = "open", _("待认定")
+    CONFIRMED = "confirmed", _("认定")
+    DISMISSED = "dismissed", _("不认定")
+    REFERRED = "referred", _("已移交")
 
 
 class AlertLevel(models.TextChoices):
-    RED = "red", "红色"
-    YELLOW = "yellow", "黄色"
+    RED = "red", _("红色")
+    YELLOW = "yellow", _("黄色")
 
 
 class AlertRun(models.Model):
@@ -76,3 +77,10 @@ class Alert(models.Model):
 
     def __str__(self) -> str:
         return f"预警#{self.pk} {self.indicator}"
+
+    @property
+    def summary(self) -> str:
+        """The summary in the request's language (the data are the indicator's own words in both)."""
+        from django.utils.translation import get_language  # noqa: PLC0415
+
+        return self.summary_en if (get_language() or "").startswith("en") else self.summary_zh

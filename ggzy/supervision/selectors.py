@@ -33,7 +33,7 @@ def lot_alerts(*, user: Any, lot_id: int) -> list[Alert]:
     """The lot's alerts for its committee or its supervisors (empty for anyone else)."""
     if not can_see_lot_alerts(user, lot_id):
         return []
-    return list(Alert.objects.filter(lot_id=lot_id).order_by("-level", "-score", "pk"))
+    return list(Alert.objects.filter(lot_id=lot_id).order_by("level", "-score", "pk"))  # red before yellow
 
 
 def supervised_alerts(*, user: Any, level: str = "", state: str = "") -> QuerySet[Alert]:

@@ -78,3 +78,9 @@ def lot_label(*, lot_id: int) -> dict[str, Any] | None:
     """Code and name of a lot (for the supervisor's alert list), or None."""
     row = Lot.objects.filter(pk=lot_id).values("code", "name", center_id=F("project__center_id")).first()
     return dict(row) if row else None
+
+
+def lot_labels(*, lot_ids: list[int]) -> dict[int, dict[str, Any]]:
+    """Code and name of several lots at once, by id."""
+    return {pk: {"code": code, "name": name}
+            for pk, code, name in Lot.objects.filter(pk__in=lot_ids).values_list("pk", "code", "name")}

@@ -1,6 +1,15 @@
 from django.urls import path
 
-from . import views, views_bonds, views_custody, views_documents, views_hall, views_receipt, views_sealed
+from . import (
+    views,
+    views_alerts,
+    views_bonds,
+    views_custody,
+    views_documents,
+    views_hall,
+    views_receipt,
+    views_sealed,
+)
 
 app_name = "tendering"
 urlpatterns = [
@@ -22,4 +31,5 @@ urlpatterns = [
     *views_bonds.urlpatterns,  # 保证金管理（交易中心）
     *views_custody.urlpatterns,  # 开标密钥保管人（交易中心）
     *views_hall.urlpatterns,  # 不见面开标大厅
+    *views_alerts.urlpatterns,  # 评标委员会的预警认定
 ]
