@@ -41,6 +41,7 @@ from ggzy.pki.signing_cms import (
 from ggzy.pki.testpki import build_test_pki, demo_pki_register
 from ggzy.registry.models import Center, MarketEntity, Region
 from ggzy.registry.services import entity_account_link
+from ggzy.supervision import services as supervision
 
 from . import demo_committee, sealing, services
 from .documents import document_of
@@ -119,12 +120,14 @@ def _bond_pay(user, lot, staff, *, by_guarantee=False):
     bond_imports.bank_statement_import(actor=staff, center=lot.project.center, data=data, file_name="保证金专户流水.csv")
 
 
-def _bid(user, lot, price, *, staff, by_guarantee=False):
+def _bid(user, lot, price, *, staff, by_guarantee=False, mac=None):
+    """One bid; each demo bidder has its own machine (MAC and public IP) unless ``mac`` says otherwise."""
     services.signup_create(actor=user, lot=lot)
     _bond_pay(user, lot, staff, by_guarantee=by_guarantee)
     bidding.bid_submit(actor=user, lot=lot, price_sheet={"total_price": price, "duration_days": 365, "quality": "合格"},
                        files=[bidding.IncomingFile("投标文件.pdf", [f"%PDF 投标文件 {user.username}".encode()])],
-                       fingerprint={"mac": f"52:54:00:{user.pk:02x}:00:01", "public_ip": "10.8.0.1"})
+                       fingerprint={"mac": mac or f"52:54:00:{user.pk:02x}:00:01",
+                                    "public_ip": f"10.8.{user.pk % 250}.1"})
 
 
 def _documents_amended(owner, bidder, lot) -> None:
@@ -276,15 +279,18 @@ def _workday_morning(day: dt.datetime, *, hour: int, minute: int = 0) -> dt.date
     return local
 
 
-def _published_with_bids(owner, staff, bidders, title, *, deadline, prices, price, region):
+def _published_with_bids(owner, staff, bidders, title, *, deadline, prices, price, region, macs=None):
     """A lot published 21 days before ``deadline`` (10:00) with bids from ``bidders`` two days later (14:00)."""
     clock.freeze(_workday_morning(deadline - dt.timedelta(days=21), hour=10))
     lot = _publish(owner, staff, title, price=price, region=region, deadline=deadline)
     clock.freeze(_workday_morning(deadline - dt.timedelta(days=19), hour=14))
-    for user, bid_price in zip(bidders, prices, strict=True):
-        _bid(user, lot, bid_price, staff=staff)
+    for user, bid_price, mac in zip(bidders, prices, macs or [None] * len(bidders), strict=True):
+        _bid(user, lot, bid_price, staff=staff, mac=mac)
         clock.advance(dt.timedelta(minutes=17))
     return lot
+
+
+DEMO_SHARED_MAC = "3C:52:82:6A:11:F0"
 
 
 def _stage_lots(owner, staff, bidders, experts, real_now) -> None:
@@ -303,11 +309,14 @@ def _stage_lots(owner, staff, bidders, experts, real_now) -> None:
     _evaluate(staff, experts, lot)
     clock.freeze(_workday_morning(deadline + dt.timedelta(days=1), hour=10))
     result.candidates_publish(actor=owner, lot=lot)
-    # 评标中: the committee is scoring.
+    # 评标中: the committee is scoring. Two of its bidders made their bids on one computer (the same MAC): the
+    # indicators raise a red alert after the opening, which the committee and the supervisor (jianguan) see.
     deadline = _workday_morning(today_opening - dt.timedelta(days=1), hour=9, minute=30)
     lot = _published_with_bids(owner, staff, bidders[1:4], "槐荫区西客站片区学校配套建设工程", deadline=deadline,
-                               prices=["9860000.00", "9725000.00", "9912000.00"], price="10200000", region="370104")
+                               prices=["9860000.00", "9725000.00", "9912000.00"], price="10200000", region="370104",
+                               macs=[DEMO_SHARED_MAC, DEMO_SHARED_MAC, None])
     _open_and_record(staff, lot)
+    supervision.alerts_run(lot_id=lot.pk, trigger="opening")  # as the queued task would (idempotent)
     clock.advance(dt.timedelta(hours=1))
     _committee(staff, lot, experts)
     _remote_session(staff, experts, lot)

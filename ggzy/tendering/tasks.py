@@ -9,9 +9,10 @@ open is logged and retried on the next run; it never holds back the other lots d
 import logging
 
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task
+from huey.contrib.djhuey import db_periodic_task, db_task
 
 from ggzy.core import clock
+from ggzy.supervision import services as supervision
 
 from .choices import LotState
 from .models import Lot
@@ -67,3 +68,19 @@ def bond_refund_reminders():
 def bond_refund_overdue_flags():
     """Flag bond refunds past their due date (each once) and tell the center's staff."""
     return bond_refunds_flag_overdue()
+
+
+@db_task()
+def alerts_after_opening(lot_id: int) -> int:
+    """Run the lot indicators once the opening record is published (queued on commit by the publish service)."""
+    run = supervision.alerts_run(lot_id=lot_id, trigger="opening")
+    return run.created if run is not None else 0
+
+
+ALERTS_NIGHTLY_DAYS = 7
+
+
+@db_periodic_task(crontab(hour="2", minute="30"))
+def alerts_nightly() -> int:
+    """Re-run the lot indicators over the lots opened in the last week (new indicator versions, late data)."""
+    return supervision.alerts_run_recent(days=ALERTS_NIGHTLY_DAYS)

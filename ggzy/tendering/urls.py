@@ -2,6 +2,7 @@ from django.urls import path
 
 from . import (
     views,
+    views_alerts,
     views_bonds,
     views_custody,
     views_documents,
@@ -31,5 +32,6 @@ urlpatterns = [
     *views_bonds.urlpatterns,  # 保证金管理（交易中心）
     *views_custody.urlpatterns,  # 开标密钥保管人（交易中心）
     *views_hall.urlpatterns,  # 不见面开标大厅
+    *views_alerts.urlpatterns,  # 评标委员会的预警认定
     *views_ratings.urlpatterns,  # 评标专家履职评价（招标人、交易中心）
 ]

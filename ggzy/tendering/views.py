@@ -40,6 +40,7 @@ from .procedures import procedure_for
 from .schemas import lot_public
 from .selectors_hall import hall_audience
 from .services import bidding, committee, evaluation, opening, project_documents, result, signatures
+from .views_alerts import lot_alerts_context
 
 if TYPE_CHECKING:
     from django.utils.functional import _StrPromise as StrPromise  # what gettext_lazy returns
@@ -298,6 +299,7 @@ def lot_view(request, lot_id: int):
         member = lot.committee.filter(user=user).first()
         context["member"] = member
         if member is not None:
+            context["alerts"] = lot_alerts_context(user=user, lot=lot)
             scores = {s.bid_id: s for s in member.scores.all()}
             context["desk"] = [(b, scores.get(b.pk)) for b in lot.bids.filter(state="opened").select_related("bidder")]
             report = getattr(lot, "evaluation_report", None)

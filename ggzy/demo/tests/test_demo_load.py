@@ -7,9 +7,12 @@ import io
 import pytest
 from django.core.management import call_command
 
+from ggzy.accounts.models import User
 from ggzy.core import clock
 from ggzy.experts.models import DrawRequest, DrawStatus
 from ggzy.pki.models import PersonCertificate, Signature
+from ggzy.supervision import selectors as alert_selectors
+from ggzy.supervision.models import Alert
 from ggzy.tendering.demo import LIVE_TITLE, MARK
 from ggzy.tendering.models import ArchivePackage, CommitteeFormation, CommitteeMember, Lot, RecusalDeclaration
 
@@ -48,7 +51,15 @@ def test_demo_load_is_complete_and_idempotent():
     # the archive was built after the signatures, so it lists them
     package = ArchivePackage.objects.get(lot__state="archived")
     assert len(package.manifest["signatures"]) == signatures
+    # the lot in evaluation, whose two bidders share a computer, has a red alert for its committee and jianguan
+    shared = Lot.objects.get(project__title="槐荫区西客站片区学校配套建设工程" + MARK)
+    red = Alert.objects.get(lot_id=shared.pk, indicator="collusion.same_fingerprint", level="red")
+    assert red in alert_selectors.supervised_alerts(user=User.objects.get(username="jianguan"))
+    assert red in alert_selectors.lot_alerts(user=User.objects.get(username="zhuanjia3"), lot_id=shared.pk)
+    assert not Alert.objects.exclude(lot_id=shared.pk).filter(indicator="collusion.same_fingerprint").exists()
+    alerts = Alert.objects.count()
     # and loading again adds nothing
     call_command("demo_load", stdout=io.StringIO())
+    assert Alert.objects.count() == alerts
     assert Signature.objects.count() == signatures and ArchivePackage.objects.count() == 1
     assert Lot.objects.count() == len(states)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 
 from django.db import transaction
 from django.utils import timezone
@@ -42,6 +43,8 @@ from .bidding import _context
 
 FAILED_STATES = (BidState.DEEMED_WITHDRAWN, BidState.DEEMED_REVOKED, BidState.REJECTED)
 
+
+logger = logging.getLogger(__name__)
 
 def lot_open(*, actor, lot: Lot) -> Lot:
     """Open a lot whose deadline has passed (idempotent: an opened or failed lot is returned unchanged)."""
@@ -218,7 +221,18 @@ def opening_record_publish(*, actor, lot: Lot) -> OpeningRecord:
             lot=lot, defaults={"opened_at": lot.opened_at or now, "rows": rows, "sha256": digest, "published_at": now})
         audit_record(actor=actor, action="opening.record_publish", obj=lot, center_id=lot.project.center_id,
                      after={"sha256": digest, "bids": len(rows)})
+        # the alerts (supervision) run only once the record is public, outside this transaction
+        transaction.on_commit(lambda: _alerts_queue(lot.pk))
     return record
+
+
+def _alerts_queue(lot_id: int) -> None:
+    from ..tasks import alerts_after_opening  # noqa: PLC0415 — tasks import the services
+
+    try:
+        alerts_after_opening(lot_id)
+    except Exception:  # noqa: BLE001 — the opening record stands; the nightly run retries the alerts
+        logger.exception("开标后预警运行失败：标段 id=%s，夜间复核时重试", lot_id)
 
 
 def opening_objection_raise(*, actor, lot: Lot, text: str) -> OpeningObjection:
