@@ -52,6 +52,7 @@ class PeriodUnit(models.TextChoices):
     COUNT = "count", _("个/人")
     YUAN = "yuan", _("元")
     YEARS = "years", _("年")
+    POINTS = "points", _("分")
 
 
 class StepRole(models.TextChoices):

@@ -19,6 +19,7 @@ import hashlib
 import hmac
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 SPEC_VERSION = "ggzy-draw-1"
 
@@ -38,6 +39,9 @@ R_RELATIVE = (
 R_PENALTY_BIDDING = "penalty_bidding"
 R_PENALTY_CREDIT = "penalty_credit"
 R_TOO_OFTEN = "too_often_for_tenderer"
+R_CREDIT = "credit"  # a credit restriction of behaviour expert_draw in force (ggzy.credit)
+R_LOW_RATING = "low_rating"  # average rating in the window below the template's threshold (with enough ratings)
+R_INCIDENTS = "penalties_no_shows"  # penalties + unanswered invitations in the window above the template's limit
 
 REASONS = (
     R_INACTIVE,
@@ -52,8 +56,13 @@ REASONS = (
     R_RELATIVE,
     R_PENALTY_BIDDING,
     R_PENALTY_CREDIT,
+    R_CREDIT,
+    R_LOW_RATING,
+    R_INCIDENTS,
     R_TOO_OFTEN,
 )
+
+MARKS_PER_RATING = 4  # attendance, punctuality, quality, conduct: each 1–5
 
 
 @dataclass(frozen=True)
@@ -70,6 +79,10 @@ class Candidate:
     relative_entity_ids: frozenset[int] = frozenset()
     penalty_kinds: frozenset[str] = frozenset()  # kinds of penalties in force on the draw date
     times_for_tenderer: int = 0  # drawn for the same tenderer within the configured window
+    credit_restricted: bool = False  # a credit restriction for behaviour "expert_draw" in force on the draw date
+    rating_count: int = 0  # ratings received within the record window (center and tenderer sides)
+    rating_points: int = 0  # the sum of their marks (four marks of 1–5 per rating)
+    incidents: int = 0  # penalties decided + invitations left unanswered (timed out) within the record window
 
 
 @dataclass(frozen=True)
@@ -84,6 +97,17 @@ class Rules:
     regions_include: frozenset[int] = frozenset()
     regions_exclude: frozenset[int] = frozenset()
     max_times_for_tenderer: int | None = None  # more than this many times in the window → avoided
+    rating_min: Decimal | None = None  # an average mark below this (over >= rating_count_min ratings) → avoided
+    rating_count_min: int = 1
+    incidents_max: int | None = None  # more than this many penalties + no-shows in the window → avoided
+
+
+def rating_below(c: Candidate, rules: Rules) -> bool:
+    """The average mark (all marks of the ratings in the window) is below ``rules.rating_min``, over at least
+    ``rules.rating_count_min`` ratings. Exact: points < threshold × marks (Decimal × int), no float."""
+    if rules.rating_min is None or c.rating_count < max(1, rules.rating_count_min):
+        return False
+    return Decimal(c.rating_points) < rules.rating_min * (c.rating_count * MARKS_PER_RATING)
 
 
 def _matches(code: str, wanted: frozenset[str]) -> bool:
@@ -136,6 +160,12 @@ def _reason(
         return R_PENALTY_BIDDING
     if "credit" in c.penalty_kinds:
         return R_PENALTY_CREDIT
+    if c.credit_restricted:
+        return R_CREDIT
+    if rating_below(c, rules):
+        return R_LOW_RATING
+    if rules.incidents_max is not None and c.incidents > rules.incidents_max:
+        return R_INCIDENTS
     if rules.max_times_for_tenderer is not None and c.times_for_tenderer > rules.max_times_for_tenderer:
         return R_TOO_OFTEN
     return None

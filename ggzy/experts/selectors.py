@@ -70,6 +70,7 @@ from .selectors_draw import (  # noqa: E402, F401
     draw_notified,
     draw_published_document,
     draw_request_get,
+    draw_rules,
     drawn_name_for_center,
     draws_visible,
 )

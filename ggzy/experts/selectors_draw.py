@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet, Sum
 
 from ggzy.core import clock
 
@@ -21,6 +22,7 @@ from .models import (
     Expert,
     ExpertClassification,
     ExpertPenalty,
+    ExpertRating,
     ExpertRelative,
     ExpertStatus,
 )
@@ -55,9 +57,10 @@ def draw_candidates(request: DrawRequest) -> list[drawing.Candidate]:
     """The drawable experts of the requested classifications, as plain data for ``drawing.avoid`` (the other
     pool members are not candidates at all: inactive, unavailable, or of another classification).
 
-    Four queries whatever the pool size, each over the eligible ids as a subquery (never a list of ids sent
-    back): (expert, classification, region, employer) rows; relatives' entities; penalties in force; the
-    per-tenderer counts. No model objects are built (``values_list`` tuples only)."""
+    Six queries whatever the pool size, each over the eligible ids as a subquery (never a list of ids sent
+    back): (expert, classification, region, employer) rows; relatives' entities; penalties in force or decided in
+    the record window; the per-tenderer counts; ratings in the record window (count, sum of marks); invitations
+    left unanswered in the window. No model objects are built (``values_list`` tuples only)."""
     from .selectors import classification_with_descendants  # selectors re-exports this module
 
     matched = sorted(classification_with_descendants([code for code, _n in request.needs]))
@@ -79,16 +82,27 @@ def draw_candidates(request: DrawRequest) -> list[drawing.Candidate]:
     ):
         relatives[expert_id].add(entity_id)
     today = clock.today()
+    window = rule_number(request, "expert_draw_record_window")
+    record_since = today - dt.timedelta(days=int(window)) if window is not None else None
     penalties: dict[int, set[str]] = defaultdict(set)
-    # penalties in force are few by nature: read them all (no subquery), keep the candidates'
-    for expert_id, kind in (
+    incidents: dict[int, int] = defaultdict(int)
+    # penalties in force, and those decided within the record window, are few by nature: read them all in one
+    # query (no subquery), keep the candidates'
+    wanted = Q(until__isnull=True) | Q(until__gte=today)
+    if record_since is not None:
+        wanted |= Q(decided_on__gte=record_since)
+    for expert_id, kind, decided_on, until in (
         ExpertPenalty.objects.filter(decided_on__lte=today)
-        .filter(Q(until__isnull=True) | Q(until__gte=today))
+        .filter(wanted)
         .order_by()
-        .values_list("expert_id", "kind")
+        .values_list("expert_id", "kind", "decided_on", "until")
     ):
-        if expert_id in rows:
+        if expert_id not in rows:
+            continue
+        if until is None or until >= today:
             penalties[expert_id].add(kind)
+        if record_since is not None and decided_on >= record_since:
+            incidents[expert_id] += 1
     times: dict[int, int] = {}
     if request.tenderer_entity_id is not None:
         since = clock.now() - dt.timedelta(days=request.window_days)
@@ -104,6 +118,8 @@ def draw_candidates(request: DrawRequest) -> list[drawing.Candidate]:
             .order_by()
             .values_list("expert_id", "n")
         )
+    ratings = _ratings(request, ids)
+    _no_shows(request, ids, incidents)
     empty: frozenset[Any] = frozenset()
     return [
         drawing.Candidate(
@@ -114,9 +130,60 @@ def draw_candidates(request: DrawRequest) -> list[drawing.Candidate]:
             relative_entity_ids=frozenset(relatives[i]) if i in relatives else empty,
             penalty_kinds=frozenset(penalties[i]) if i in penalties else empty,
             times_for_tenderer=times.get(i, 0),
+            rating_count=ratings.get(i, (0, 0))[0],
+            rating_points=ratings.get(i, (0, 0))[1],
+            incidents=incidents.get(i, 0),
         )
         for i in sorted(rows)
     ]
+
+
+def rule_number(request: DrawRequest, key: str) -> Decimal | None:
+    """The template number ``key`` the request recorded in ``rules_basis`` at its creation (None when the request
+    predates the key: that rule is off for it, as it was when the request was made)."""
+    for row in request.rules_basis or ():
+        if isinstance(row, dict) and row.get("key") == key and row.get("value") is not None:
+            return Decimal(str(row["value"]))
+    return None
+
+
+def _since(request: DrawRequest) -> dt.datetime | None:
+    window = rule_number(request, "expert_draw_record_window")
+    return None if window is None else clock.now() - dt.timedelta(days=int(window))
+
+
+def _ratings(request: DrawRequest, ids: QuerySet[Expert, Any]) -> dict[int, tuple[int, int]]:
+    """Per candidate rated within the record window: (number of ratings, sum of their marks) — one grouped query;
+    empty when the request's rules have no rating threshold (requests made before the rule existed)."""
+    since = _since(request)
+    if since is None or rule_number(request, "expert_draw_rating_min") is None:
+        return {}
+    marks = F("attendance") + F("punctuality") + F("quality") + F("conduct")
+    return {
+        expert_id: (n, int(points or 0))
+        for expert_id, n, points in ExpertRating.objects.filter(expert_id__in=ids, rated_at__gte=since)
+        .values("expert_id")
+        .annotate(n=Count("id"), points=Sum(marks))
+        .order_by()
+        .values_list("expert_id", "n", "points")
+    }
+
+
+def _no_shows(request: DrawRequest, ids: QuerySet[Expert, Any], incidents: dict[int, int]) -> None:
+    """Add to ``incidents`` each candidate's invitations left unanswered until they timed out (超时未答复) in other
+    draws within the record window — one grouped query; nothing when the rule is off for the request."""
+    since = _since(request)
+    if since is None or rule_number(request, "expert_draw_incidents_max") is None:
+        return
+    for expert_id, n in (
+        DrawnExpert.objects.filter(expert_id__in=ids, state=DrawnState.TIMED_OUT, answer_deadline__gte=since)
+        .exclude(request=request)
+        .values("expert_id")
+        .annotate(n=Count("id"))
+        .order_by()
+        .values_list("expert_id", "n")
+    ):
+        incidents[expert_id] += n
 
 
 def draws_visible(user) -> QuerySet[DrawRequest]:
@@ -142,7 +209,14 @@ def draw_rules(request: DrawRequest) -> drawing.Rules:
         regions_include=frozenset(request.regions_include or ()),
         regions_exclude=frozenset(request.regions_exclude or ()),
         max_times_for_tenderer=request.max_times_for_tenderer,
+        rating_min=rule_number(request, "expert_draw_rating_min"),
+        rating_count_min=int(rule_number(request, "expert_draw_rating_count_min") or 1),
+        incidents_max=_int_or_none(rule_number(request, "expert_draw_incidents_max")),
     )
+
+
+def _int_or_none(value: Decimal | None) -> int | None:
+    return None if value is None else int(value)
 
 
 def draw_request_get(request_id: int) -> DrawRequest:

@@ -1,11 +1,12 @@
 """Template numbers of the pool, from the catalog's template data (process template 00 general), never literals:
 the entry checks (入库条件: expert_experience_min, expert_senior_title_required, expert_age_max) and the draw's
-avoidance numbers (expert_draw_max_per_employer, expert_draw_max_times_for_tenderer, expert_draw_times_window)."""
+avoidance numbers (``RULE_KEYS``: per-employer cap, too often for the tenderer, ratings and penalties/no-shows)."""
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from ggzy.catalog.choices import GENERAL_CATEGORY_CODE
@@ -81,7 +82,23 @@ def experts_retire_over_age(on_date: dt.date | None = None) -> int:
         ).update(status=ExpertStatus.RETIRED, updated_at=clock.now())
 
 
-RULE_KEYS = ("expert_draw_max_per_employer", "expert_draw_max_times_for_tenderer", "expert_draw_times_window")
+RULE_KEYS = (
+    "expert_draw_max_per_employer",
+    "expert_draw_max_times_for_tenderer",
+    "expert_draw_times_window",
+    # ratings and penalties feed later draws: an average below the threshold over at least N ratings, or more
+    # penalties + unanswered invitations than the limit, within the record window → avoided
+    "expert_draw_rating_min",
+    "expert_draw_rating_count_min",
+    "expert_draw_incidents_max",
+    "expert_draw_record_window",
+)
+
+
+def _json_number(value: Decimal) -> int | float:
+    """A template number for the request's JSON record: an int when whole (all but the rating threshold), else
+    the float whose repr is the 2-decimal value (read back exactly with ``Decimal(str(v))``)."""
+    return int(value) if value == value.to_integral_value() else float(value)
 
 
 def draw_rule_numbers(on_date: dt.date) -> dict[str, dict[str, Any]]:
@@ -94,7 +111,7 @@ def draw_rule_numbers(on_date: dt.date) -> dict[str, dict[str, Any]]:
         out[key] = {
             "key": key,
             "label": row.label,
-            "value": int(row.value),
+            "value": _json_number(row.value),
             "unit": row.unit,
             "basis": row.legal_basis,
             "verified": row.is_verified,

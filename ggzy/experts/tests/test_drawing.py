@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from decimal import Decimal
+from fractions import Fraction
 from pathlib import Path
 
 import pytest
@@ -39,9 +41,19 @@ def pools(draw):
                     draw(st.lists(st.sampled_from(["bidding", "credit", "other"]), max_size=1))
                 ),
                 times_for_tenderer=draw(st.integers(min_value=0, max_value=5)),
+                credit_restricted=draw(st.sampled_from([False, False, False, True])),
+                **draw(record()),
             )
         )
     return pool
+
+
+@st.composite
+def record(draw):
+    """Ratings in the window (count and the sum of their four 1–5 marks) and penalties + no-shows."""
+    n = draw(st.integers(min_value=0, max_value=6))
+    points = draw(st.integers(min_value=4 * n, max_value=20 * n))
+    return {"rating_count": n, "rating_points": points, "incidents": draw(st.integers(min_value=0, max_value=4))}
 
 
 @st.composite
@@ -58,6 +70,9 @@ def requests(draw):
         regions_include=frozenset(draw(st.lists(st.integers(min_value=1, max_value=4), max_size=3))),
         regions_exclude=frozenset(draw(st.lists(st.integers(min_value=1, max_value=4), max_size=1))),
         max_times_for_tenderer=draw(st.none() | st.integers(min_value=0, max_value=4)),
+        rating_min=draw(st.none() | st.sampled_from([Decimal("2"), Decimal("3"), Decimal("3.25"), Decimal("4.5")])),
+        rating_count_min=draw(st.integers(min_value=1, max_value=4)),
+        incidents_max=draw(st.none() | st.integers(min_value=0, max_value=3)),
     )
     cap = draw(st.none() | st.integers(min_value=1, max_value=3))
     return needs, rules, cap
@@ -85,6 +100,11 @@ def _check_avoided(c: d.Candidate, rules: d.Rules) -> None:
     assert c.region_id not in rules.regions_exclude
     assert not rules.regions_include or c.region_id in rules.regions_include
     assert rules.max_times_for_tenderer is None or c.times_for_tenderer <= rules.max_times_for_tenderer
+    assert not c.credit_restricted
+    if rules.rating_min is not None and c.rating_count >= rules.rating_count_min:
+        average = Fraction(c.rating_points, 4 * c.rating_count)  # the mean of all marks, exactly
+        assert average >= Fraction(str(rules.rating_min))
+    assert rules.incidents_max is None or c.incidents <= rules.incidents_max
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -92,6 +112,14 @@ def _check_avoided(c: d.Candidate, rules: d.Rules) -> None:
 def test_property_no_avoided_expert_counts_met_redraw_never_returns_refuser(pool, req, seed, data):
     needs, rules, cap = req
     eligible, avoided = d.avoid(pool, rules)
+    # the new reasons are each reachable: whoever breaks only one of them is avoided with its code
+    for c in pool:
+        if c.expert_id in avoided and avoided[c.expert_id] in (d.R_CREDIT, d.R_LOW_RATING, d.R_INCIDENTS):
+            assert {
+                d.R_CREDIT: c.credit_restricted,
+                d.R_LOW_RATING: d.rating_below(c, rules),
+                d.R_INCIDENTS: rules.incidents_max is not None and c.incidents > rules.incidents_max,
+            }[avoided[c.expert_id]]
     assert {c.expert_id for c in eligible}.isdisjoint(avoided)
     assert len(eligible) + len(avoided) == len(pool)
     assert set(avoided.values()) <= set(d.REASONS)
@@ -151,6 +179,9 @@ def test_avoidance_reason_codes():
         supervising_entity_ids=frozenset({4}),
         regions_exclude=frozenset({9}),
         max_times_for_tenderer=2,
+        rating_min=Decimal("3"),
+        rating_count_min=3,
+        incidents_max=1,
     )
     base: dict = {"classifications": frozenset({"A0101"}), "region_id": 1}
     pool = [
@@ -168,9 +199,18 @@ def test_avoidance_reason_codes():
         d.Candidate(12, **base, active=False),
         d.Candidate(13, **base, available=False),
         d.Candidate(14, **base, times_for_tenderer=2, penalty_kinds=frozenset({"other"})),
+        d.Candidate(15, **base, credit_restricted=True),
+        # 3 ratings averaging 2.92 (35 of 12 marks × 3): below 3 → avoided; exactly 3.00 (36): kept
+        d.Candidate(16, **base, rating_count=3, rating_points=35),
+        d.Candidate(17, **base, rating_count=3, rating_points=36),
+        # the same low average over only 2 ratings (fewer than the 3 the template asks): kept
+        d.Candidate(18, **base, rating_count=2, rating_points=8),
+        # 2 penalties + no-shows in the window: more than 1 → avoided; exactly 1: kept
+        d.Candidate(19, **base, incidents=2),
+        d.Candidate(20, **base, incidents=1),
     ]
     eligible, avoided = d.avoid(pool, rules)
-    assert [c.expert_id for c in eligible] == [1, 14]
+    assert [c.expert_id for c in eligible] == [1, 14, 17, 18, 20]
     assert avoided == {
         2: d.R_BIDDER,
         3: d.R_TENDERER,
@@ -184,7 +224,13 @@ def test_avoidance_reason_codes():
         11: d.R_NO_CLASSIFICATION,
         12: d.R_INACTIVE,
         13: d.R_UNAVAILABLE,
+        15: d.R_CREDIT,
+        16: d.R_LOW_RATING,
+        19: d.R_INCIDENTS,
     }
+    # without the template numbers (a request made before the rules existed) nobody is avoided for them
+    plain = d.Rules(classifications=frozenset({"A01"}))
+    assert d.avoid([c for c in pool if c.expert_id in (16, 19)], plain)[1] == {}
     only = d.Rules(classifications=frozenset({"A01"}), regions_include=frozenset({2}))
     assert d.avoid([d.Candidate(1, **base)], only)[1] == {1: d.R_REGION_NOT_INCLUDED}
 
