@@ -102,7 +102,7 @@ def test_low_ratings_and_penalties_plus_no_shows_in_the_window_are_avoided_with_
     assert basis["expert_draw_rating_min"]["value"] == 3 and basis["expert_draw_rating_min"]["verified"] is False
     assert basis["expert_draw_record_window"]["value"] == 360
     # when the candidates are gathered (a fixed number of queries) and avoidance runs
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(7):
         candidates = selectors.draw_candidates(request)
     by_id = {c.expert_id: c for c in candidates}
     assert (by_id[low.pk].rating_count, by_id[low.pk].rating_points) == (3, 24)
