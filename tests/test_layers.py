@@ -36,6 +36,8 @@ ALLOWED_APPS = {
     # the domain row: centers (remote evaluation) sits beside tendering and never imports it; tendering calls
     # centers.services / centers.selectors
     "centers": {"core", "ledger", "pki", "registry", "catalog", "accounts", "centers"},
+    # credit sits below the trading apps (tendering, experts, supervision call its services and selectors)
+    "credit": {"core", "ledger", "credit"},
 }
 ALLOWED_MODULES = {
     "core": set(),
@@ -52,6 +54,7 @@ ALLOWED_MODULES = {
     },
     "experts": set(),
     "centers": set(),
+    "credit": set(),
 }
 
 

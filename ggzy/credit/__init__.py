@@ -1,0 +1,1 @@
+"""信用 — credit records (versioned, never edited), their restrictions, and the checks trading calls."""

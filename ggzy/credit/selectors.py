@@ -1,0 +1,74 @@
+"""Credit selectors: the records in force for a subject and the restriction that stops a behaviour."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import Q, QuerySet
+
+from ggzy.core import clock
+
+from .models import CreditRecord, CreditRestriction
+
+
+def _day(at: dt.date | dt.datetime | None) -> dt.date:
+    if at is None:
+        return clock.today()
+    return at.date() if isinstance(at, dt.datetime) else at
+
+
+def records_in_force(subject_kind: str, subject_key: str, *, at: dt.date | dt.datetime | None = None
+                     ) -> QuerySet[CreditRecord]:
+    """Current versions valid on ``at`` (today by default)."""
+    day = _day(at)
+    return (CreditRecord.objects.filter(subject_kind=subject_kind, subject_key=str(subject_key), is_current=True,
+                                        valid_from__lte=day)
+            .filter(Q(valid_until__isnull=True) | Q(valid_until__gte=day))
+            .prefetch_related("restrictions"))
+
+
+def record_history(record_no: str) -> list[CreditRecord]:
+    """Every version of one record, oldest first."""
+    return list(CreditRecord.objects.filter(record_no=record_no).order_by("version"))
+
+
+def records_by_source_ref(*, source: str, source_ref: str) -> list[CreditRecord]:
+    return list(CreditRecord.objects.filter(source=source, source_ref=source_ref, is_current=True))
+
+
+def restriction_in_force(subject_kind: str, subject_key: str, behaviour: str, *,
+                         at: dt.date | dt.datetime | None = None) -> CreditRestriction | None:
+    """The restriction (of a current, valid record) that stops ``behaviour`` on ``at``, or None."""
+    day = _day(at)
+    return (CreditRestriction.objects.select_related("record")
+            .filter(behaviour=behaviour, starts_on__lte=day, record__subject_kind=subject_kind,
+                    record__subject_key=str(subject_key), record__is_current=True, record__valid_from__lte=day)
+            .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=day))
+            .filter(Q(record__valid_until__isnull=True) | Q(record__valid_until__gte=day))
+            .order_by("record__decided_on", "pk").first())
+
+
+def subjects_restricted(subject_kind: str, keys: list[str], behaviour: str, *,
+                        at: dt.date | dt.datetime | None = None) -> dict[str, CreditRestriction]:
+    """For many subjects at once (draws, bidder lists): key → the restriction in force."""
+    day = _day(at)
+    rows = (CreditRestriction.objects.select_related("record")
+            .filter(behaviour=behaviour, starts_on__lte=day, record__subject_kind=subject_kind,
+                    record__subject_key__in=[str(k) for k in keys], record__is_current=True,
+                    record__valid_from__lte=day)
+            .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=day))
+            .filter(Q(record__valid_until__isnull=True) | Q(record__valid_until__gte=day))
+            .order_by("record__decided_on", "pk"))
+    out: dict[str, CreditRestriction] = {}
+    for row in rows:
+        out.setdefault(row.record.subject_key, row)
+    return out
+
+
+def restriction_reason(restriction: CreditRestriction) -> str:
+    """A refusal's reason in Chinese: the record, the authority and until when."""
+    record = restriction.record
+    until = restriction.ends_on or record.valid_until
+    return (f"存在信用限制（{restriction.get_behaviour_display()}）：{record.title}，{record.authority}"
+            f"{('，文书号 ' + record.decision_no) if record.decision_no else ''}，"
+            f"限制期至{until.isoformat() if until else '另行通知'}（记录 {record.record_no}）")
