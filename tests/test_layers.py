@@ -52,7 +52,8 @@ ALLOWED_MODULES = {
         "ggzy.credit.services",
         "ggzy.credit.selectors",
     },
-    "experts": set(),
+    # the draw avoids experts with a credit restriction of expert_draw in force (credit's selectors)
+    "experts": {"ggzy.credit.selectors"},
     "centers": set(),
     "credit": set(),
 }

@@ -57,10 +57,11 @@ def draw_candidates(request: DrawRequest) -> list[drawing.Candidate]:
     """The drawable experts of the requested classifications, as plain data for ``drawing.avoid`` (the other
     pool members are not candidates at all: inactive, unavailable, or of another classification).
 
-    Six queries whatever the pool size, each over the eligible ids as a subquery (never a list of ids sent
+    Seven queries whatever the pool size, each over the eligible ids as a subquery (never a list of ids sent
     back): (expert, classification, region, employer) rows; relatives' entities; penalties in force or decided in
     the record window; the per-tenderer counts; ratings in the record window (count, sum of marks); invitations
-    left unanswered in the window. No model objects are built (``values_list`` tuples only)."""
+    left unanswered in the window; credit restrictions of ``expert_draw`` in force (``ggzy.credit``, one query per
+    5,000 candidates). No model objects are built (``values_list`` tuples only)."""
     from .selectors import classification_with_descendants  # selectors re-exports this module
 
     matched = sorted(classification_with_descendants([code for code, _n in request.needs]))
@@ -120,6 +121,7 @@ def draw_candidates(request: DrawRequest) -> list[drawing.Candidate]:
         )
     ratings = _ratings(request, ids)
     _no_shows(request, ids, incidents)
+    restricted = _credit_restricted(sorted(rows))
     empty: frozenset[Any] = frozenset()
     return [
         drawing.Candidate(
@@ -133,9 +135,26 @@ def draw_candidates(request: DrawRequest) -> list[drawing.Candidate]:
             rating_count=ratings.get(i, (0, 0))[0],
             rating_points=ratings.get(i, (0, 0))[1],
             incidents=incidents.get(i, 0),
+            credit_restricted=i in restricted,
         )
         for i in sorted(rows)
     ]
+
+
+CREDIT_CHUNK = 5000  # keys per query (SQLite's bound-parameter limit is 32,766)
+
+
+def _credit_restricted(expert_ids: list[int]) -> set[int]:
+    """The candidates with a credit restriction of behaviour ``expert_draw`` in force today (``ggzy.credit``:
+    subject kind "expert", key = the expert's pk) — one query per 5,000 candidates."""
+    from ggzy.credit import selectors as credit_selectors
+
+    out: set[int] = set()
+    today = clock.today()
+    for start in range(0, len(expert_ids), CREDIT_CHUNK):
+        keys = [str(i) for i in expert_ids[start : start + CREDIT_CHUNK]]
+        out.update(int(k) for k in credit_selectors.subjects_restricted("expert", keys, "expert_draw", at=today))
+    return out
 
 
 def rule_number(request: DrawRequest, key: str) -> Decimal | None:

@@ -102,7 +102,7 @@ def test_low_ratings_and_penalties_plus_no_shows_in_the_window_are_avoided_with_
     assert basis["expert_draw_rating_min"]["value"] == 3 and basis["expert_draw_rating_min"]["verified"] is False
     assert basis["expert_draw_record_window"]["value"] == 360
     # when the candidates are gathered (a fixed number of queries) and avoidance runs
-    with django_assert_max_num_queries(7):
+    with django_assert_max_num_queries(8):
         candidates = selectors.draw_candidates(request)
     by_id = {c.expert_id: c for c in candidates}
     assert (by_id[low.pk].rating_count, by_id[low.pk].rating_points) == (3, 24)
@@ -175,3 +175,42 @@ def test_template_numbers_of_the_record_rules_come_from_the_template_in_force(wo
     assert (str(rules.rating_min), rules.rating_count_min, rules.incidents_max) == ("4.5", 1, 0)
     _eligible, avoided = drawing.avoid(selectors.draw_candidates(request), rules)
     assert avoided == {rated.pk: drawing.R_LOW_RATING, once.pk: drawing.R_INCIDENTS}
+
+
+def _credit(world, expert, behaviour: str = "expert_draw", *, ends_in_days: int | None = 100):
+    from ggzy.credit import services as credit_services
+
+    today = world["clock"].today()
+    return credit_services.record_create(
+        actor=None, subject_kind="expert", subject_key=expert.pk, subject_name=expert.name, source="supervision",
+        kind="serious_breach", title="评标中违规", facts="收受投标人财物", authority="济南市住房和城乡建设局",
+        decision_no="济建罚〔2026〕3号", decided_on=today - dt.timedelta(days=5),
+        valid_until=None if ends_in_days is None else today + dt.timedelta(days=ends_in_days),
+        restrictions=[{"behaviour": behaviour}],
+    )
+
+
+def test_a_credit_restriction_of_the_expert_draw_in_force_avoids_the_expert_with_reason_credit(world, tmp_path):
+    # given an expert restricted from expert draws, one restricted only from bidding, one whose restriction ended
+    restricted, bidding_only, ended = (ExpertFactory(classifications=["A0101"]) for _ in range(3))
+    _credit(world, restricted)
+    _credit(world, bidding_only, "bid")
+    _credit(world, ended, ends_in_days=100)
+    world["clock"].advance(dt.timedelta(days=101))  # the third record's restriction is over
+    _credit(world, restricted, ends_in_days=None)  # and a second, open-ended one for the first
+    # when candidates are gathered and avoidance runs
+    request = _request(world, needs=(("A01", 8),))
+    candidates = {c.expert_id: c for c in selectors.draw_candidates(request)}
+    _eligible, avoided = drawing.avoid(candidates.values(), selectors.draw_rules(request))
+    # then only the expert restricted from expert draws today is avoided, with the code "credit"
+    assert candidates[restricted.pk].credit_restricted and not candidates[ended.pk].credit_restricted
+    assert avoided == {restricted.pk: drawing.R_CREDIT}
+    # and a real draw never returns them, and recomputes
+    checkpoint_issue()
+    request = services.draw_run(actor=world["staff"], request=request)
+    assert request.status == "drawn" and restricted.pk not in {d.expert_id for d in request.drawn.all()}
+    assert request.avoided == {str(restricted.pk): "credit"}
+    services.draw_publish(request)
+    out = io.StringIO()
+    call_command("experts", "recompute", str(request.pk), stdout=out)
+    assert "一致：公布结果可以复现" in out.getvalue()

@@ -295,7 +295,7 @@ def test_draw_candidates_are_the_drawable_experts_with_all_their_classes_in_a_fi
     other = ExpertFactory(classifications=["B01"])
     request = _request(world, needs=(("A0101", 3),))
     # when the candidates are gathered
-    with django_assert_max_num_queries(7):  # + ratings and unanswered invitations in the record window
+    with django_assert_max_num_queries(8):  # + ratings, unanswered invitations, credit
         candidates = selectors.draw_candidates(request)
     # then only drawable A0101 experts come, in id order, each with every classification it holds
     ids = [c.expert_id for c in candidates]
