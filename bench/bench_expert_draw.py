@@ -4,15 +4,17 @@
     python bench/bench_expert_draw.py --n 20000 --runs 50
 
 The pool is built in memory as the draw's selector hands it over (``drawing.Candidate``: classifications, region,
-status, availability, employer, relatives' entities, penalties in force, times drawn for the tenderer), spread
+status, availability, employer, relatives' entities, penalties in force, times drawn for the tenderer, credit
+restriction, ratings and penalties + unanswered invitations in the record window), spread
 over 200 classification codes; each draw asks for 3 classifications (4 + 3 + 2 experts) with bidders, tenderer,
-agency and supervising department conflicts, a region exclusion, the per-employer cap and the too-often rule.
+agency and supervising department conflicts, a region exclusion, the per-employer cap, the too-often rule, credit
+restrictions, the low-rating and the penalties/no-shows rules (the template's seeded numbers).
 Timed per draw: the candidates of the requested classifications are picked from a classification index (what the
 indexed query returns), then ``drawing.avoid`` (pseudonyms included) and ``drawing.Draw.run``. Beside it, the
 baseline: the same index lookup alone (the plain "fetch the eligible list" step). Aim (issue 13): p99 < 50 ms.
 
 Then, in a scratch database (SQLite, or PostgreSQL with DATABASE_URL; ``--no-db`` skips it), the same pool as
-rows (experts, classifications, relatives, penalties): the whole selection as the service runs it
+rows (experts, classifications, relatives, penalties, ratings, credit restrictions, unanswered invitations): the whole selection as the service runs it
 (``selectors_draw.draw_candidates`` — the indexed query plus classifications, relatives, penalties and the
 per-tenderer counts — then avoidance, pseudonyms and ``Draw.run``) beside the plain indexed query that fetches the
 eligible list (``selectors_draw.drawable_expert_ids(codes)``: the ids of the drawable experts of those
@@ -28,6 +30,7 @@ import secrets
 import statistics
 import sys
 import time
+from decimal import Decimal
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -55,9 +58,28 @@ def pool(n: int, rng: random.Random) -> list[d.Candidate]:
                     ["bidding"] if rng.random() < 0.01 else ["credit"] if rng.random() < 0.01 else []
                 ),
                 times_for_tenderer=rng.choice((0, 0, 0, 1, 2, 4)),
+                credit_restricted=rng.random() < 0.005,
+                **record(rng),
             )
         )
     return out
+
+
+def record(rng: random.Random) -> dict[str, int]:
+    """A performance record: 30% of experts rated 1–4 times in the window (most well, some poorly), 5% with
+    penalties or unanswered invitations."""
+    n = rng.choice((1, 2, 3, 4)) if rng.random() < 0.3 else 0
+    mark = rng.choice((2, 4, 4, 5, 5))
+    incidents = rng.choice((1, 1, 2, 3)) if rng.random() < 0.05 else 0
+    return {"rating_count": n, "rating_points": 4 * mark * n, "incidents": incidents}
+
+
+RECORD_RULES = {  # the template's seeded numbers (general template, "verify")
+    "expert_draw_rating_min": 3,
+    "expert_draw_rating_count_min": 3,
+    "expert_draw_incidents_max": 2,
+    "expert_draw_record_window": 360,
+}
 
 
 def pct(values: list[float], p: float) -> float:
@@ -93,6 +115,9 @@ def main() -> None:
             supervising_entity_ids=frozenset({rng.randint(1, 20_000)}),
             regions_exclude=frozenset({rng.randint(1, 17)}),
             max_times_for_tenderer=3,
+            rating_min=Decimal(RECORD_RULES["expert_draw_rating_min"]),
+            rating_count_min=RECORD_RULES["expert_draw_rating_count_min"],
+            incidents_max=RECORD_RULES["expert_draw_incidents_max"],
         )
         key, seed, beacon = secrets.token_bytes(32), secrets.token_bytes(32), secrets.token_hex(32)
         t0 = time.perf_counter()
@@ -141,12 +166,14 @@ def database(experts: list[d.Candidate], rng: random.Random, runs: int) -> None:
 
     from ggzy.accounts.models import User
     from ggzy.core import clock
+    from ggzy.credit.models import CreditRecord, CreditRestriction
     from ggzy.experts.models import (
         Classification,
         DrawRequest,
         Expert,
         ExpertClassification,
         ExpertPenalty,
+        ExpertRating,
         ExpertRelative,
     )
     from ggzy.experts.selectors import experts_with_classification
@@ -206,6 +233,44 @@ def database(experts: list[d.Candidate], rng: random.Random, runs: int) -> None:
         ],
         batch_size=5000,
     )
+    user = User.objects.create(username="bench-staff", role="admin")
+    # the performance record: ratings (4 equal marks each) in the window, penalties decided in the window (kind
+    # "other": they count as incidents without avoiding on their own), credit restrictions of expert_draw
+    ExpertRating.objects.bulk_create(
+        [
+            ExpertRating(
+                expert_id=c.expert_id, subject_code=f"R{k}", rater_role="center", rated_by=user,
+                rated_at=now - dt.timedelta(days=10 + k), comment="",
+                **dict.fromkeys(("attendance", "punctuality", "quality", "conduct"), c.rating_points // (4 * c.rating_count)),
+            )
+            for c in experts
+            for k in range(c.rating_count)
+        ],
+        batch_size=5000,
+    )
+    ExpertPenalty.objects.bulk_create(
+        [
+            ExpertPenalty(expert_id=c.expert_id, kind="other", reason="bench", decided_on=now.date() - dt.timedelta(days=30))
+            for c in experts
+            for _ in range(c.incidents)
+        ],
+        batch_size=5000,
+    )
+    restricted = [c.expert_id for c in experts if c.credit_restricted]
+    records = CreditRecord.objects.bulk_create(
+        [
+            CreditRecord(
+                record_no=f"B{i}", subject_kind="expert", subject_key=str(i), subject_name="bench", source="supervision",
+                kind="serious_breach", title="bench", authority="bench", decided_on=now.date(), valid_from=now.date(),
+                created_at=now,
+            )
+            for i in restricted
+        ],
+        batch_size=5000,
+    )
+    CreditRestriction.objects.bulk_create(
+        [CreditRestriction(record=r, behaviour="expert_draw", starts_on=now.date()) for r in records], batch_size=5000
+    )
     from django.db import connection
 
     with connection.cursor() as cursor:  # fresh statistics after the bulk load, as autovacuum/ANALYZE would give
@@ -213,9 +278,10 @@ def database(experts: list[d.Candidate], rng: random.Random, runs: int) -> None:
     print(
         f"  database: {len(experts):,} experts loaded in {time.perf_counter() - t0:.1f} s "
         f"on {connection.vendor} ({employers} registry entities; employers unset, relatives of 500 experts in "
-        "the tenderer; 200 past draws of 9 for the tenderer, too-often rule strict)"
+        "the tenderer; 200 past draws of 9 for the tenderer, too-often rule strict; "
+        f"{ExpertRating.objects.count():,} ratings, {ExpertPenalty.objects.count():,} penalties, "
+        f"{len(restricted):,} credit restrictions)"
     )
-    user = User.objects.create(username="bench-staff", role="admin")
     # the too-often rule: a tenderer with 200 past draws of 9 confirmed experts each in the window (the
     # per-tenderer count query has rows to count); its employees' relatives have it as their entity
     from ggzy.experts.models import DrawnExpert, DrawnState
@@ -245,7 +311,7 @@ def database(experts: list[d.Candidate], rng: random.Random, runs: int) -> None:
                 pseudonym=f"{e:032d}",
                 need="A01",
                 order=k,
-                state=DrawnState.CONFIRMED,
+                state=DrawnState.TIMED_OUT if k == 8 else DrawnState.CONFIRMED,  # one of 9 never answered
                 notified_at=now,
                 answer_deadline=now,
             )
@@ -275,6 +341,7 @@ def database(experts: list[d.Candidate], rng: random.Random, runs: int) -> None:
             tenderer_entity=tenderer,
             max_times_for_tenderer=0,  # strict, so the rule bites: anyone drawn for it before is avoided
             window_days=360,
+            rules_basis=[{"key": k, "value": v} for k, v in RECORD_RULES.items()],
             scheduled_at=now,
             requested_by=user,
             requested_at=now,
