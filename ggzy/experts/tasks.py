@@ -4,7 +4,7 @@ retirement at the age cap; draw invitations timing out (redraw)."""
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
-from .services.draw import draw_timeouts
+from .services.draw_answers import draw_timeouts
 from .services.entry import experts_retire_over_age
 from .services.imports import pool_import_run
 

@@ -18,7 +18,7 @@ from ggzy.core.roles import Role
 from . import selectors, services
 from .identity import id_number_mask
 from .models import ChangeRequestStatus, ExpertChangeRequest, PenaltyKind, PoolConflict, TitleLevel
-from .services.imports import FIELD_LABELS
+from .services.import_rows import FIELD_LABELS
 from .services.performance import MARK_LABELS, MARKS
 
 STAFF = roles(Role.CENTER_STAFF, Role.ADMIN)

@@ -30,6 +30,7 @@ from .schemas import (
     ProjectOut,
     ReasonIn,
     RecusalIn,
+    RecusalStatementIn,
     ScheduleIn,
     ScoreIn,
     SignIn,
@@ -432,12 +433,13 @@ def recusal(request, lot_id: ObjectId, payload: RecusalIn):
                         "certificate": d.certificate_fingerprint})
 
 
-@router.get("/lots/{lot_id}/recusal/statement", response=answers(dict, *ACTION),
-            summary="回避声明的签名原文（评标委员会成员；签名后提交至 …/recusal）")
+@router.post("/lots/{lot_id}/recusal/statement", response=answers(dict, *ACTION),
+             summary="回避声明的签名原文（评标委员会成员；选择与理由在请求体中，签名后提交至 …/recusal）")
 @requires(MEMBER)
-def recusal_statement(request, lot_id: ObjectId, recuse: bool = False, reason: str = ""):
-    text = recusal_service.recusal_statement_for(actor=request.user, lot=_lot(request, lot_id), recuse=recuse,
-                                                 reason=reason[:2000])
+def recusal_statement(request, lot_id: ObjectId, payload: RecusalStatementIn):
+    # the decision and the reason travel in the body, never in the URL (no reason in access logs or history)
+    text = recusal_service.recusal_statement_for(actor=request.user, lot=_lot(request, lot_id),
+                                                 recuse=payload.recuse, reason=payload.reason)
     return {"statement": text, "sha256": hashlib.sha256(text.encode()).hexdigest()}
 
 

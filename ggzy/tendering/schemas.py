@@ -133,6 +133,13 @@ class RecusalIn(Schema):
     certificate: str = Field("", max_length=TEXT_MAX)
 
 
+class RecusalStatementIn(Schema):
+    """The member's choice for the statement to sign (POST …/recusal/statement): the same fields as RecusalIn."""
+
+    recuse: bool = False
+    reason: str = Field("", max_length=TEXT_MAX)
+
+
 class ScoreIn(Schema):
     bid_id: int
     technical: Percent = Decimal(0)

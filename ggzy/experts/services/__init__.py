@@ -2,17 +2,8 @@
 
 from . import manual  # noqa: F401 — FORM_FIELDS for the page
 from .classifications import classifications_import
-from .draw import (
-    Conflicts,
-    draw_answer,
-    draw_beacon,
-    draw_publish,
-    draw_recusal_redraw,
-    draw_request_create,
-    draw_run,
-    draw_sign_in,
-    draw_timeouts,
-)
+from .draw import Conflicts, draw_beacon, draw_request_create, draw_run
+from .draw_answers import draw_answer, draw_publish, draw_recusal_redraw, draw_sign_in, draw_timeouts
 from .entry import EntryRules, entry_problems, entry_rules
 from .imports import pool_conflict_resolve, pool_import_create, pool_import_run
 from .manual import expert_add

@@ -17,7 +17,8 @@ from ggzy.core.errors import DomainError
 from ..identity import birth_date_of
 from ..models import Classification, Expert, ExpertClassification, TitleLevel
 from .entry import entry_rules
-from .imports import COLUMN_LABELS, _parse_row, _Regions, _staff_only
+from .import_rows import COLUMN_LABELS, _parse_row, _Regions
+from .imports import _staff_only
 
 # the import's column label → the form's field name, so each problem names the field it is about
 _FIELD_OF_LABEL = {label: key for key, label in COLUMN_LABELS.items()}

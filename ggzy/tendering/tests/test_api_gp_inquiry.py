@@ -82,7 +82,8 @@ def test_gp_inquiry_through_the_api(client, world):
     assert "committee" not in _ok(client.get(f"{api}/lots/{lot_id}"))  # names secret until the result is final
     for expert in world.experts[:3]:  # scoring waits until every member has declared
         client.force_login(expert)
-        statement = _ok(client.get(f"{api}/lots/{lot_id}/recusal/statement"))["statement"]
+        statement = _ok(client.post(f"{api}/lots/{lot_id}/recusal/statement", {},
+                                    content_type="application/json"))["statement"]
         issued = certificate_of(expert)
         _ok(client.post(f"{api}/lots/{lot_id}/recusal", {
             "confirm": True, "certificate": issued.pem.decode(), "signature": sign_text(issued, statement)},

@@ -94,21 +94,51 @@ def test_a_recusal_signed_over_its_reason_is_kept(world, seated):
     assert not CommitteeMember.objects.filter(lot=seated, user=expert).exists()
 
 
+def _statement(client, url, body=None):
+    return client.post(url, json.dumps(body or {}, ensure_ascii=False), content_type="application/json")
+
+
 def test_statement_api_answers_members_only(world, seated, client, make_user):
     url = f"/api/v1/tendering/lots/{seated.pk}/recusal/statement"
     # given anonymous → refused
-    assert client.get(url).status_code in (401, 403)
+    assert _statement(client, url).status_code in (401, 403)
     # given a bidder (wrong role) → refused
     client.force_login(world.bidders[0])
-    assert client.get(url).status_code == 403
+    assert _statement(client, url).status_code == 403
     # given an expert who is not on this committee → refused
     client.force_login(make_user(Role.EXPERT))
-    assert client.get(url).status_code == 403
-    # given a member → the exact text to sign, with the decision and reason
+    assert _statement(client, url).status_code == 403
+    # given a member → the exact text to sign, with the decision and reason taken from the POST body
     client.force_login(world.experts[1])
-    answer = client.get(url, {"recuse": "true", "reason": "曾在投标人处任职"}).json()
+    answer = _statement(client, url, {"recuse": True, "reason": "曾在投标人处任职"}).json()
     assert answer["statement"] == committee.recusal_statement_text(seated, world.experts[1], recuse=True,
                                                                    reason="曾在投标人处任职")
+
+
+def test_statement_reason_travels_in_the_body_never_in_the_url(world, seated, client):
+    url = f"/api/v1/tendering/lots/{seated.pk}/recusal/statement"
+    client.force_login(world.experts[1])
+    # when the reason is put in the URL query (the former GET), it is not an accepted way to ask
+    assert client.get(url, {"recuse": "true", "reason": "曾在投标人处任职"}).status_code == 405
+    # a query string on the POST is ignored: the statement is built from the body only
+    posted = client.post(f"{url}?recuse=true&reason=URL理由", "{}", content_type="application/json").json()
+    assert "URL理由" not in posted["statement"]
+    assert posted["statement"] == committee.recusal_statement_text(seated, world.experts[1], recuse=False, reason="")
+    # malformed JSON and an over-long reason answer in Chinese, naming the field
+    bad = client.post(url, "{not json", content_type="application/json")
+    assert bad.status_code == 400 and any("\u4e00" <= ch <= "\u9fff" for ch in json.dumps(bad.json(), ensure_ascii=False))
+    long = _statement(client, url, {"recuse": True, "reason": "理" * 100_001})
+    assert long.status_code in (400, 422) and "reason" in json.dumps(long.json(), ensure_ascii=False)
+
+
+def test_statement_api_checks_csrf_for_a_session(world, seated):
+    from django.test import Client
+
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(world.experts[1])
+    url = f"/api/v1/tendering/lots/{seated.pk}/recusal/statement"
+    # without the page's CSRF token the session's POST is refused
+    assert _statement(browser, url, {"recuse": True, "reason": "x"}).status_code == 403
 
 
 def test_api_takes_a_detached_cms_signature(world, seated, client):
@@ -116,7 +146,7 @@ def test_api_takes_a_detached_cms_signature(world, seated, client):
     expert = world.experts[1]
     issued = certificate_of(expert)
     client.force_login(expert)
-    text = client.get(f"/api/v1/tendering/lots/{seated.pk}/recusal/statement").json()["statement"]
+    text = _statement(client, f"/api/v1/tendering/lots/{seated.pk}/recusal/statement").json()["statement"]
     certificate, private_key = bidclient.load_credentials_pem(issued.pem, issued.private_key_pem())
     cms = bidclient.sign_content(text.encode(), certificate=certificate, private_key=private_key)
     url = f"/api/v1/tendering/lots/{seated.pk}/recusal"

@@ -64,18 +64,25 @@
     return function (message) { return gm.signatureToDer(gm.sign(scalar, message, point)); };
   }
 
-  /* The text to sign: the login / sign-in challenge, or (data-statement-fields, the recusal declaration) the
-     statement the platform builds from the member's decision and reason — signed exactly as the server keeps it. */
-  function challengeUrl(form) {
-    if (!form.dataset.statementFields) return form.dataset.challengeUrl;
-    var params = new URLSearchParams();
-    params.set("recuse", form.elements["decision"].value === "recuse" ? "true" : "false");
-    params.set("reason", form.elements["reason"].value || "");
-    return form.dataset.challengeUrl + "?" + params.toString();
+  /* The text to sign: the login / sign-in challenge (GET), or (data-statement-fields, the recusal declaration) the
+     statement the platform builds from the member's decision and reason — asked by POST with the choice in the
+     JSON body (never in the URL), and signed exactly as the server keeps it. */
+  function challengeRequest(form) {
+    var init = { credentials: "same-origin", headers: { "Accept": "application/json" } };
+    if (!form.dataset.statementFields) return fetch(form.dataset.challengeUrl, init);
+    var token = form.elements["csrfmiddlewaretoken"];
+    init.method = "POST";
+    init.headers["Content-Type"] = "application/json";
+    init.headers["X-CSRFToken"] = token ? token.value : "";
+    init.body = JSON.stringify({
+      recuse: form.elements["decision"].value === "recuse",
+      reason: form.elements["reason"].value || ""
+    });
+    return fetch(form.dataset.challengeUrl, init);
   }
 
   async function challengeSignAndSubmit(form, certText, sign) {
-    var response = await fetch(challengeUrl(form), { credentials: "same-origin", headers: { "Accept": "application/json" } });
+    var response = await challengeRequest(form);
     var challenge = null;
     try { challenge = await response.json(); } catch (e) { challenge = null; }
     if (!response.ok || !challenge) throw new Error((challenge && challenge.detail) || "获取签名原文失败，请刷新页面重试。");
