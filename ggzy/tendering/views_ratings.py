@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path
+from django.utils.translation import gettext
 
 from ggzy.accounts.roles import Role
 from ggzy.core.errors import DomainError
@@ -19,7 +20,7 @@ from ggzy.experts import selectors as expert_selectors
 from ggzy.experts import services as expert_services
 from ggzy.experts.services.performance import MARK_LABELS, MARKS
 
-from . import policies, selectors
+from . import masking, policies, selectors
 from .models import CommitteeMember, EvaluationReport
 
 RATERS = roles(Role.TENDERER, Role.AGENCY, Role.CENTER_STAFF, Role.ADMIN)
@@ -67,9 +68,14 @@ def lot_expert_ratings_view(request, lot_id: int):
     given: dict[tuple[int | None, str], Any] = {}
     if signed:
         given = {(r.expert_id, r.rater_role): r for r in expert_selectors.ratings_for_subject(lot.code)}
-    rows = [{"member": m, "mine": given.get((m.expert_ref, side))} for m in members]
+    # the members' names follow the lot's masking table: the center (and members) see them once drawn, the
+    # tenderer and its agency only once the result is final — before that they rate "expert 1, 2, …"
+    names = masking.visible("committee_names", lot, request.user)
+    rows = [{"member": m, "mine": given.get((m.expert_ref, side)),
+             "label": str(m.user) if names else gettext("评标专家 %(n)s") % {"n": n}}
+            for n, m in enumerate(members, start=1)]
     return render(request, "tendering/pages/lot_expert_ratings.html", {
-        "lot": lot, "signed": signed, "rows": rows, "side": side,
+        "lot": lot, "signed": signed, "rows": rows, "side": side, "names_hidden": bool(rows) and not names,
         "marks": [(k, MARK_LABELS[k]) for k in MARKS], "scores": range(1, 6), "errors": errors,
     }, status=400 if errors else 200)
 
