@@ -29,5 +29,12 @@ def django_setup(scratch: Path | None = None) -> Path:
     setup_test_environment()
     from django.db import connection
 
+    if connection.vendor == "postgresql":  # its own database: never another run's (or a test session's) test_test
+        connection.settings_dict.setdefault("TEST", {})["NAME"] = f"ggzy_bench_{os.getpid()}"
+    old_name = connection.settings_dict["NAME"]
     connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
+    if connection.vendor == "postgresql":  # drop the bench's own database at exit (not left behind on the server)
+        import atexit
+
+        atexit.register(lambda: connection.creation.destroy_test_db(old_name, verbosity=0))
     return scratch

@@ -9,6 +9,7 @@ from collections import defaultdict
 from decimal import Decimal
 from typing import Any
 
+from django.db import connection
 from django.db.models import Count, F, Q, QuerySet, Sum
 
 from ggzy.core import clock
@@ -68,13 +69,27 @@ def draw_candidates(request: DrawRequest) -> list[drawing.Candidate]:
     ids = Expert.objects.filter(_drawable(), pk__in=_holding(matched)).values("pk")
     rows: dict[int, tuple[Any, Any]] = {}
     classes: dict[int, set[str]] = defaultdict(set)
-    for expert_id, code, region, employer in (
-        ExpertClassification.objects.filter(_drawable("expert__"), expert_id__in=_holding(matched))
-        .order_by()
-        .values_list("expert_id", "classification_id", "expert__region_id", "expert__employer_id")
-    ):
-        rows[expert_id] = (region, employer)
-        classes[expert_id].add(code)
+    if connection.vendor == "postgresql":
+        # one row per expert with its codes aggregated (ArrayAgg): half the rows of the join to transfer
+        from django.contrib.postgres.aggregates import ArrayAgg
+
+        for expert_id, region, employer, codes in (
+            Expert.objects.filter(_drawable(), pk__in=_holding(matched))
+            .values("pk", "region_id", "employer_id")
+            .annotate(codes=ArrayAgg("classifications__classification_id"))
+            .order_by()
+            .values_list("pk", "region_id", "employer_id", "codes")
+        ):
+            rows[expert_id] = (region, employer)
+            classes[expert_id].update(codes)
+    else:
+        for expert_id, code, region, employer in (
+            ExpertClassification.objects.filter(_drawable("expert__"), expert_id__in=_holding(matched))
+            .order_by()
+            .values_list("expert_id", "classification_id", "expert__region_id", "expert__employer_id")
+        ):
+            rows[expert_id] = (region, employer)
+            classes[expert_id].add(code)
     relatives: dict[int, set[int]] = defaultdict(set)
     for expert_id, entity_id in (
         ExpertRelative.objects.filter(expert_id__in=ids, entity__isnull=False)
@@ -87,13 +102,13 @@ def draw_candidates(request: DrawRequest) -> list[drawing.Candidate]:
     record_since = today - dt.timedelta(days=int(window)) if window is not None else None
     penalties: dict[int, set[str]] = defaultdict(set)
     incidents: dict[int, int] = defaultdict(int)
-    # penalties in force, and those decided within the record window, are few by nature: read them all in one
-    # query (no subquery), keep the candidates'
+    # the candidates' penalties in force, and those decided within the record window: one query over the
+    # candidates' subquery (penalties of the window are not few on a large pool)
     wanted = Q(until__isnull=True) | Q(until__gte=today)
     if record_since is not None:
         wanted |= Q(decided_on__gte=record_since)
     for expert_id, kind, decided_on, until in (
-        ExpertPenalty.objects.filter(decided_on__lte=today)
+        ExpertPenalty.objects.filter(expert_id__in=ids, decided_on__lte=today)
         .filter(wanted)
         .order_by()
         .values_list("expert_id", "kind", "decided_on", "until")
