@@ -102,6 +102,13 @@ def test_draw_and_pool_pages_fit_a_phone_in_chinese_and_english(browser, live_se
                 runs = chinese_runs(page.content(), data)
                 if runs:
                     chinese[url] = runs[:10]
+        if url.endswith("/expert-ratings/") and user == world.tenderer:
+            # the tenderer's side before the result is final: members by number, no names
+            assert page.locator("#names-hidden").count() == 1
+            assert world.experts[0].display_name not in page.inner_text("main")
+            shot = tmp_path / "ratings-tenderer-en.png"
+            page.screenshot(path=str(shot), full_page=True)
+            print("screenshot:", shot)
         if url == "/experts/pool/new/":
             shot = tmp_path / "expert-add-en.png"
             page.screenshot(path=str(shot), full_page=True)
