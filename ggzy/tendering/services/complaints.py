@@ -30,6 +30,7 @@ def complaint_file(*, actor, lot: Lot, subject: str, facts: str, requests: str, 
     subject = cr.subject_value(subject)
     entity, tag = cr.standing(actor=actor, lot=lot, subject=subject)
     if challenge is not None:
+        challenge = Challenge.objects.get(pk=challenge.pk)  # as it is now (the caller may hold an older copy)
         if challenge.lot_id != lot.pk or challenge.complainant_tag != tag:
             raise DomainError("所选异议（质疑）不是本人就本标段提出的", field="challenge")
         if challenge.subject != subject:
