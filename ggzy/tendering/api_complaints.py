@@ -2,7 +2,6 @@
 the supervision department accepts, refuses and decides. Mounted under the tendering router; the pages call the
 same services. A complainant sealed before the opening is never named in an answer to anyone but itself."""
 
-from __future__ import annotations
 
 import datetime as dt
 

@@ -231,10 +231,11 @@ def test_working_day_deadlines_skip_the_labour_day_holiday(world):
                                           requests=REQUESTS, known_on=dt.date(2026, 4, 29))
     # then acceptance is due 3 working days later: Friday 8 May (not Tuesday 5 May)
     assert complaint.acceptance_due == dt.datetime(2026, 5, 8, 10, 0, tzinfo=SHANGHAI)
-    # accepted on Wednesday 6 May: the decision is due 30 working days from then (Saturday 9 May is a working day)
+    # accepted on Wednesday 6 May: the decision is due 30 working days from then — Tuesday 16 June, because
+    # Saturday 9 May is a make-up working day (counting weekdays only would give 17 June)
     clock.freeze(dt.datetime(2026, 5, 6, 9, 0, tzinfo=SHANGHAI))
     complaint = complaints.complaint_accept(actor=world.supervisor, complaint=complaint)
-    assert complaint.decision_due == dt.datetime(2026, 6, 17, 9, 0, tzinfo=SHANGHAI)
+    assert complaint.decision_due == dt.datetime(2026, 6, 16, 9, 0, tzinfo=SHANGHAI)
 
 
 def test_gp_challenge_answer_is_due_in_seven_working_days_over_the_holiday(world):
