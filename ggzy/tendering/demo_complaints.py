@@ -20,7 +20,7 @@ def demo_complaints_load(*, owner, bidder, real_now: dt.datetime) -> int:
     """Inside the tendering demo's frozen clock; returns the number of rows made (0 when the lot is missing)."""
     lot = Lot.objects.filter(project__title__startswith=CANDIDATES_LOT_TITLE,
                              candidates_published_at__isnull=False).order_by("-id").first()
-    if lot is None:
+    if lot is None or lot.candidates_published_at is None:
         return 0
     published = lot.candidates_published_at
     clock.freeze(office_moment(published + dt.timedelta(days=1), dt.time(10, 20), forward=True))

@@ -53,9 +53,10 @@ def complainant_names(rows) -> dict[int, str]:
         tags = {r.complainant_tag for r in sealed}
         for s in SignUp.objects.filter(lot_id__in=lots, bidder_tag__in=tags, bidder__isnull=False) \
                 .select_related("bidder"):
-            named[(s.lot_id, s.bidder_tag)] = s.bidder.name
-    return {r.pk: (r.complainant.name if r.complainant_id else named.get((r.lot_id, r.complainant_tag), SEALED_LABEL))
-            for r in rows}
+            if s.bidder is not None:
+                named[(s.lot_id, s.bidder_tag)] = s.bidder.name
+    return {r.pk: (r.complainant.name if r.complainant is not None
+                   else named.get((r.lot_id, r.complainant_tag), SEALED_LABEL)) for r in rows}
 
 
 def _supervisor_scope(user) -> Q | None:

@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ggzy.accounts.roles import Role
@@ -44,7 +45,7 @@ def _post(request, lot) -> str:
                                       facts=data.get("facts", ""), requests=data.get("requests", ""),
                                       known_on=data.get("known_on") or None, attachment_name=name,
                                       attachment=content)
-        return _("已提交，答复期限：%(due)s") % {"due": f"{c.answer_due:%Y-%m-%d %H:%M}"}
+        return _("已提交，答复期限：%(due)s") % {"due": f"{timezone.localtime(c.answer_due):%Y-%m-%d %H:%M}"}
     if action == "complaint_file":
         challenge = None
         if data.get("challenge"):
@@ -53,11 +54,11 @@ def _post(request, lot) -> str:
             if challenge is None:
                 raise DomainError("所选异议（质疑）不是本人就本标段提出的", field="challenge")
         name, content = _upload(request)
-        c = complaints.complaint_file(actor=request.user, lot=lot, subject=data.get("subject", ""),
+        filed = complaints.complaint_file(actor=request.user, lot=lot, subject=data.get("subject", ""),
                                       facts=data.get("facts", ""), requests=data.get("requests", ""),
                                       challenge=challenge, known_on=data.get("known_on") or None,
                                       attachment_name=name, attachment=content)
-        return _("投诉已提交，受理决定期限：%(due)s") % {"due": f"{c.acceptance_due:%Y-%m-%d %H:%M}"}
+        return _("投诉已提交，受理决定期限：%(due)s") % {"due": f"{timezone.localtime(filed.acceptance_due):%Y-%m-%d %H:%M}"}
     target = data.get("id", "")
     target_id = int(target) if target.isdigit() and len(target) < 19 else 0
     if action == "challenge_answer":
