@@ -4,6 +4,8 @@ with their due dates and a complaint's page (accept, refuse, decide). The pages 
 
 from __future__ import annotations
 
+import re
+
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -35,6 +37,11 @@ def _upload(request) -> tuple[str | None, bytes | None]:
     return upload.name, upload.read()
 
 
+def _object_id(value: str) -> int:
+    """A posted id, or 0 (no row has it) for anything that is not 1–18 ASCII digits."""
+    return int(value) if re.fullmatch(r"[0-9]{1,18}", value or "") else 0
+
+
 def _post(request, lot) -> str:
     """Run the posted action; returns the flash message."""
     action = request.POST.get("action", "")
@@ -49,9 +56,8 @@ def _post(request, lot) -> str:
     if action == "complaint_file":
         challenge = None
         if data.get("challenge"):
-            challenge = sc.own_challenge_get(request.user, int(data["challenge"])) \
-                if data["challenge"].isdigit() else None
-            if challenge is None:
+            challenge = sc.own_challenge_get(request.user, _object_id(data["challenge"]))
+            if challenge is None or challenge.lot_id != lot.pk:
                 raise DomainError("所选异议（质疑）不是本人就本标段提出的", field="challenge")
         name, content = _upload(request)
         filed = complaints.complaint_file(actor=request.user, lot=lot, subject=data.get("subject", ""),
@@ -59,8 +65,7 @@ def _post(request, lot) -> str:
                                       challenge=challenge, known_on=data.get("known_on") or None,
                                       attachment_name=name, attachment=content)
         return _("投诉已提交，受理决定期限：%(due)s") % {"due": f"{timezone.localtime(filed.acceptance_due):%Y-%m-%d %H:%M}"}
-    target = data.get("id", "")
-    target_id = int(target) if target.isdigit() and len(target) < 19 else 0
+    target_id = _object_id(data.get("id", ""))
     if action == "challenge_answer":
         row = sc.challenge_get_for_answerer(request.user, target_id)
         if row is None or row.lot_id != lot.pk:

@@ -15,7 +15,7 @@ from ggzy.core.models import AuditEntry
 from ggzy.tendering import selectors_complaints as sc
 from ggzy.tendering.choices import ChallengeState, ComplaintState
 from ggzy.tendering.models import Challenge, Complaint, LotSuspension
-from ggzy.tendering.services import challenges, complaints, opening, result
+from ggzy.tendering.services import challenges, complaints, opening, result, suspensions
 from ggzy.tendering.services import complaint_rules as cr
 
 from .complaints_world import bid, lot_at_candidates
@@ -317,3 +317,39 @@ def test_blank_text_is_refused_naming_the_field(world):
                                   requests=REQUESTS)
     assert "subject" in err.value.errors
     assert Challenge.objects.count() == 0
+
+
+def test_withdrawing_the_result_objection_lifts_the_suspension(world, fake_draw):
+    # given an objection to the result suspending the lot
+    lot = lot_at_candidates(world)
+    c = _file(world, lot, 2, "evaluation_result")
+    # another bidder may not withdraw it
+    with pytest.raises(NotAllowed):
+        challenges.challenge_withdraw(actor=world.bidders[1], challenge=c)
+    assert LotSuspension.objects.get().lifted_at is None
+    # when its author withdraws it, the suspension lifts; a second withdrawal is not in the table
+    challenges.challenge_withdraw(actor=world.bidders[2], challenge=c)
+    c.refresh_from_db()
+    assert c.state == ChallengeState.WITHDRAWN and LotSuspension.objects.get().lifted_at is not None
+    with pytest.raises(Conflict) as err:
+        challenges.challenge_withdraw(actor=world.bidders[2], challenge=c)
+    assert "state" in err.value.errors
+
+
+def test_gp_department_suspension_ends_at_its_statutory_maximum(world):
+    # given a GP challenge left unanswered past its period, and the supplier's complaint
+    lot = lot_ready(world, method="gp_open_tender")
+    sign_up(world, lot, [0])
+    c = _file(world, lot, 0, "other", known_on=clock.today())
+    clock.freeze(c.answer_due + dt.timedelta(hours=1))
+    complaint = complaints.complaint_file(actor=world.bidders[0], lot=lot, subject="other", challenge=c,
+                                          facts=FACTS, requests=REQUESTS)
+    # when the finance department accepts it and orders a suspension
+    complaints.complaint_accept(actor=world.supervisor, complaint=complaint, suspend=True)
+    # then the lot is suspended for at most 30 days (政府采购法 Art. 57, template complaint_suspension_max)
+    suspension = LotSuspension.objects.get()
+    assert suspension.ends_at == clock.now() + dt.timedelta(days=30)
+    with pytest.raises(Conflict, match="本标段因异议/投诉暂停"):
+        suspensions.require_not_suspended(lot, "发出中标通知书")
+    clock.advance(dt.timedelta(days=30, minutes=1))
+    suspensions.require_not_suspended(lot, "发出中标通知书")  # no longer in force
