@@ -136,6 +136,16 @@ def test_no_page_overflows_a_phone_screen(page, live_server):
     for username in ("jinan_staff", "jianguan"):
         _sign_in(page, live_server, username)
         check("/tendering/")
+    # the complaints pages: the objecting bidder's (toubiao3) lot page, the supervisor's list and complaint
+    from ggzy.tendering.models import Complaint
+
+    complaint = Complaint.objects.order_by("pk").first()
+    assert complaint is not None, "the demo has a pending complaint"
+    _sign_in(page, live_server, "toubiao3")
+    check(f"/tendering/lots/{complaint.lot_id}/challenges/")
+    _sign_in(page, live_server, "jianguan")
+    check("/tendering/complaints/")
+    check(f"/tendering/complaints/{complaint.pk}/")
     # then none is wider than the screen
     assert len(seen) > 60
     assert not wide, f"pages wider than 390 px: {wide}"

@@ -4,7 +4,18 @@ before the opening a bid or sign-up shows only its pseudonymous tag, state and a
 from django.contrib import admin
 
 from .choices import LotState
-from .models import Bid, BidEvent, BondAccount, GuaranteeIssuer, Lot, Project, SignUp
+from .models import (
+    Bid,
+    BidEvent,
+    BondAccount,
+    Challenge,
+    Complaint,
+    GuaranteeIssuer,
+    Lot,
+    LotSuspension,
+    Project,
+    SignUp,
+)
 
 SEALED_STATES = (LotState.DRAFT, LotState.PUBLISHED)
 
@@ -84,3 +95,26 @@ class BondAccountAdmin(ReadOnlyAdmin):
 @admin.register(GuaranteeIssuer)
 class GuaranteeIssuerAdmin(ReadOnlyAdmin):
     list_display = ("code", "name", "kind")
+
+
+@admin.register(Challenge)
+class ChallengeAdmin(ReadOnlyAdmin):
+    """异议（质疑）: read-only; the complainant shows only once named (a sealed filing shows its tag)."""
+
+    list_display = ("pk", "lot", "kind", "subject", "state", "is_sealed", "filed_at", "answer_due")
+    list_filter = ("kind", "subject", "state")
+    exclude = ("complainant_sealed",)
+
+
+@admin.register(Complaint)
+class ComplaintAdmin(ReadOnlyAdmin):
+    """投诉: read-only (the supervision department acts on its pages)."""
+
+    list_display = ("pk", "lot", "subject", "state", "filed_at", "acceptance_due", "decision_due", "outcome")
+    list_filter = ("subject", "state", "outcome")
+    exclude = ("complainant_sealed",)
+
+
+@admin.register(LotSuspension)
+class LotSuspensionAdmin(ReadOnlyAdmin):
+    list_display = ("pk", "lot", "reason", "started_at", "ends_at", "lifted_at")

@@ -550,3 +550,6 @@ router.add_router("", _signatures_router)
 from .api_bonds import router as _bonds_router  # noqa: E402
 
 router.add_router("", _bonds_router)
+from .api_complaints import router as _complaints_router  # noqa: E402
+
+router.add_router("", _complaints_router)

@@ -73,3 +73,38 @@ class DocumentKind(models.TextChoices):
     AMENDMENT = "amendment", _("修改")
     ANSWER = "answer", _("答疑")
     ATTACHMENT = "attachment", _("附件")
+
+
+class ChallengeKind(models.TextChoices):
+    """异议 (works, to the tenderer) or 质疑 (government procurement, to the purchaser or its agency)."""
+
+    OBJECTION = "objection", _("异议")
+    CHALLENGE = "challenge", _("质疑")
+
+
+class ComplaintSubject(models.TextChoices):
+    """What a challenge or complaint is about."""
+
+    DOCUMENTS = "documents", _("招标（采购）文件")
+    OPENING = "opening", _("开标")
+    EVALUATION_RESULT = "evaluation_result", _("评标结果")
+    OTHER = "other", _("其他事项")
+
+
+class ChallengeState(models.TextChoices):
+    FILED = "filed", _("待答复")
+    ANSWERED = "answered", _("已答复")
+    WITHDRAWN = "withdrawn", _("已撤回")
+
+
+class ComplaintState(models.TextChoices):
+    FILED = "filed", _("待受理")
+    ACCEPTED = "accepted", _("已受理")
+    REFUSED = "refused", _("不予受理")
+    DECIDED = "decided", _("已作出处理决定")
+    WITHDRAWN = "withdrawn", _("已撤回")
+
+
+class ComplaintOutcome(models.TextChoices):
+    UPHELD = "upheld", _("投诉成立")
+    DISMISSED = "dismissed", _("投诉不成立（驳回）")

@@ -44,6 +44,7 @@ from ggzy.registry.services import entity_account_link
 from ggzy.supervision import services as supervision
 
 from . import demo_committee, sealing, services
+from .demo_complaints import demo_complaints_load
 from .documents import document_of
 from .models import BidBond, BondAccount, BondRefund, GuaranteeIssuer, Project
 from .procedures import lot_fresh
@@ -243,6 +244,7 @@ def _load(stdout) -> int:
         clock.freeze(lot_fresh(failed).bid_deadline + dt.timedelta(minutes=1))
         opening.lot_open(actor=None, lot=failed)
         _stage_lots(owner, staff, bidders, experts, real_now)
+        demo_complaints_load(owner=owner, bidder=bidders[2], real_now=real_now)  # an answered objection, a complaint
     finally:
         clock.unfreeze()
     if not sign_on_steps:

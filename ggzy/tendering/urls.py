@@ -4,6 +4,7 @@ from . import (
     views,
     views_alerts,
     views_bonds,
+    views_complaints,
     views_custody,
     views_documents,
     views_hall,
@@ -34,4 +35,5 @@ urlpatterns = [
     *views_hall.urlpatterns,  # 不见面开标大厅
     *views_alerts.urlpatterns,  # 评标委员会的预警认定
     *views_ratings.urlpatterns,  # 评标专家履职评价（招标人、交易中心）
+    *views_complaints.urlpatterns,  # 异议（质疑）与投诉
 ]

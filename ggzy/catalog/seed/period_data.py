@@ -45,6 +45,13 @@ TENDERING = [
     ("objection_answer_within", "异议答复期限（答复前暂停招标投标活动）", "3", "calendar_days",
      f"{TB_REG}第五十四条", True),
     ("complaint_acceptance_within", "投诉受理决定期限", "3", "working_days", f"{TB_REG}第六十一条", True),
+    # complaints (helper complaints): the documents-objection window, the complaint window and the decision period
+    ("documents_objection_before_deadline", "对招标文件提出异议距投标截止最短期限", "10", "calendar_days",
+     f"{TB_REG}第二十二条", True),
+    ("complaint_within", "投诉期限（自知道或者应当知道之日起；异议答复期间不计算在内）", "10", "calendar_days",
+     f"{TB_REG}第六十条", True),
+    ("complaint_decision_within", "投诉处理决定期限（自受理投诉之日起）", "30", "working_days",
+     f"{TB_REG}第六十一条", True),
     ("contract_after_award_within", "中标通知书发出后订立书面合同期限", "30", "calendar_days", f"{TB}第四十六条", False),
     ARCHIVE,
 ]
@@ -74,6 +81,12 @@ GP_RESULT = [
     ("objection_answer_within", "质疑答复期限（答复前暂停采购活动）", "7", "working_days", f"{GP}第五十三条", True),
     ("challenge_within", "供应商提出质疑期限（自知道或者应知其权益受到损害之日起）", "7", "working_days",
      f"{GP}第五十二条", True),
+    # complaints (helper complaints): after the challenge's answer period, to the finance department
+    ("complaint_within", "质疑供应商提起投诉期限（自质疑答复期满之日起）", "15", "working_days", f"{GP}第五十五条", True),
+    ("complaint_acceptance_within", "投诉审查受理期限（收到投诉书后）", "5", "working_days",
+     "《政府采购质疑和投诉办法》（财政部令第94号）第二十一条", False),
+    ("complaint_decision_within", "投诉处理决定期限（自收到投诉之日起）", "30", "working_days", f"{GP}第五十六条", True),
+    ("complaint_suspension_max", "处理投诉期间暂停采购活动最长期限", "30", "calendar_days", f"{GP}第五十七条", True),
 ]
 
 GP_TENDER = [

@@ -37,6 +37,7 @@ from ..models import (
 from ..procedures import lot_fresh, procedure_for
 from . import bonds, notices
 from .committee import committee_publish_draw
+from .suspensions import require_not_suspended
 
 CANDIDATES_SHOWN = 3
 
@@ -55,6 +56,7 @@ def candidates_publish(*, actor, lot: Lot) -> list[Candidate]:
         raise Conflict("评标报告尚未由全体成员签署", field="report")
     if not report.ranking:
         raise Conflict("没有合格的投标，应当重新招标", field="report")
+    require_not_suspended(lot, "公示中标候选人（公告结果）")
     now = clock.now()
     with transaction.atomic():
         locked = Lot.objects.select_for_update().select_related("project__center", "project__region").get(pk=lot.pk)
@@ -133,6 +135,7 @@ def award_issue(*, actor, lot: Lot) -> Award:
     if not _owner_or_staff(actor, lot):
         raise NotAllowed("只有招标人、代理机构或本中心工作人员可以发出中标通知书")
     procedure_for(lot).require(LotState.CANDIDATES)
+    require_not_suspended(lot, "发出中标通知书")
     now = clock.now()
     published = lot.candidates_published_at or now
     if now < rules.after(lot.project, "candidates_publicity_min", published):
@@ -171,6 +174,7 @@ def contract_record(*, actor, lot: Lot, amount, signed_on: dt.date, content: byt
     if not _owner_or_staff(actor, lot):
         raise NotAllowed("只有招标人、代理机构或本中心工作人员可以备案合同")
     procedure_for(lot).require(LotState.AWARDED)
+    require_not_suspended(lot, "备案合同")
     value = yuan(amount, field="amount", label="合同金额")
     if not content:
         raise DomainError("请上传合同文件", field="file")
