@@ -8,12 +8,14 @@ from .entities import (
     MarketEntityAccount,
     Qualification,
 )
+from .control import EntityControl
 from .regions import Center, Region
 from .review import EntityNameChange, EntityRegistration
 
 __all__ = [
     "Center",
     "EntityBankAccount",
+    "EntityControl",
     "EntityNameChange",
     "EntityRegistration",
     "EntityVersion",
