@@ -16,6 +16,7 @@ from ggzy.registry.selectors_control import control_facts
 
 from .choices import BidState
 from .models import BankArrival, Bid, BidBond, CommitteeMember, Lot, OpeningRecord, RecusalDeclaration
+from .selectors_key_persons import key_person_commitments, named_key_persons
 
 
 def lot_opening_published(*, lot_id: int) -> bool:
@@ -54,6 +55,9 @@ def lot_facts(*, lot_id: int) -> dict[str, Any] | None:
         found.update(a for a in BankArrival.objects.filter(bond=bond).values_list("payer_account", flat=True) if a)
     as_of = timezone.localdate(record.opened_at)
     controls = control_facts(entity_ids=entity_ids, on_date=as_of)
+    named = named_key_persons(bids)
+    commitments = key_person_commitments(id_numbers={p["id_number"] for ps in named.values() for p in ps},
+                                         lot_id=lot_id, as_of=as_of)
     bidders = []
     for bid in bids:
         entity = entities[bid.bidder_id or 0]
@@ -65,6 +69,9 @@ def lot_facts(*, lot_id: int) -> dict[str, Any] | None:
             "contact_phone": entity.contact_phone, "key_persons": persons.get(entity.pk, []),
             "bond_accounts": sorted(accounts.get(entity.pk, set())), "qualifications": quals.get(entity.pk, []),
             "verified": entity.verified_at is not None, **controls[entity.pk],
+            "named_key_persons": named.get(entity.pk, []),
+            "key_person_commitments": [c for c in commitments
+                                       if c["id_number"] in {p["id_number"] for p in named.get(entity.pk, [])}],
         })
     return {"lot_id": lot.pk, "lot_code": lot.code, "center_id": lot.project.center_id, "as_of": as_of.isoformat(),
             "bidders": bidders}

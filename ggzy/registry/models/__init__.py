@@ -1,5 +1,6 @@
 """Registry models: regions and trading centers, market entities (一表申请) and their parts."""
 
+from .control import EntityControl
 from .entities import (
     EntityBankAccount,
     EntityVersion,
@@ -8,7 +9,6 @@ from .entities import (
     MarketEntityAccount,
     Qualification,
 )
-from .control import EntityControl
 from .regions import Center, Region
 from .review import EntityNameChange, EntityRegistration
 
