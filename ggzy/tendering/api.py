@@ -548,3 +548,6 @@ router.add_router("", _signatures_router)
 from .api_bonds import router as _bonds_router  # noqa: E402
 
 router.add_router("", _bonds_router)
+from .api_service_ratings import router as _service_ratings_router  # noqa: E402
+
+router.add_router("", _service_ratings_router)
