@@ -1,6 +1,5 @@
 """/api/v1/centers: ratings of trading centers and agencies (the supervisors' averages; the third-party channel)."""
 
-from __future__ import annotations
 
 from ninja import Router, Schema, Status
 

@@ -49,7 +49,7 @@ def third_party_rating_view(request):
                                                    address=client_address(request))
     except DomainError as exc:
         return render(request, "centers/rating_third_party.html",
-                      _form_context(data, {k: v[0] for k, v in exc.errors.items()}),
+                      _form_context(data, {("general" if k == "__all__" else k): v[0] for k, v in exc.errors.items()}),
                       status=getattr(exc, "status_code", 400))
     messages.success(request, _("感谢您的评价（已标记为第三方评价）"))
     return redirect("centers:rating_third_party")

@@ -1,6 +1,5 @@
 """/api/v1/tendering/lots/{id}/service-ratings: a party of the lot rates its center or agency (服务评价)."""
 
-from __future__ import annotations
 
 from ninja import Router, Schema, Status
 

@@ -31,7 +31,7 @@ def lot_service_rating_view(request, lot_id: int):
             service_ratings.lot_service_rate(actor=request.user, lot=lot, subject=failed_subject,
                                              data=dict(request.POST.items()))
         except DomainError as exc:
-            errors = {k: v[0] for k, v in exc.errors.items()}
+            errors = {("general" if k == "__all__" else k): v[0] for k, v in exc.errors.items()}
         else:
             messages.success(request, _("评价已保存"))
             return redirect("tendering:lot_service_rating", lot_id=lot.pk)
