@@ -39,7 +39,7 @@ def test_a_bidder_cannot_rate_before_the_result_is_final(world, opened):  # noqa
     assert ServiceRating.objects.count() == 0
 
 
-def test_parties_rate_the_center_and_agency_once_and_others_cannot(world, final_lot):
+def test_parties_rate_the_center_and_agency_once_and_others_cannot(world, final_lot):  # noqa: F811
     # given the final lot; when a bidder rates the center and the agency, and the tenderer the center
     audit_before = AuditEntry.objects.count()
     lot_service_rate(actor=world.bidders[0], lot=final_lot, subject="center", data=GOOD)
@@ -64,14 +64,14 @@ def test_parties_rate_the_center_and_agency_once_and_others_cannot(world, final_
     ({"transparency": True}, "transparency"), ({"compliance": "1e0"}, "compliance"), ({"compliance": None}, "compliance"),
     ({"comment": "长" * 501}, "comment"),
 ], ids=["six", "zero", "fraction", "bool", "exponent", "missing", "long-comment"])
-def test_bad_scores_are_refused_in_chinese_and_nothing_is_stored(world, final_lot, over, field):
+def test_bad_scores_are_refused_in_chinese_and_nothing_is_stored(world, final_lot, over, field):  # noqa: F811
     with pytest.raises(DomainError) as caught:
         lot_service_rate(actor=world.bidders[1], lot=final_lot, subject="center", data={**GOOD, **over})
     assert any("\u4e00" <= ch <= "\u9fff" for ch in caught.value.errors[field][0])
     assert ServiceRating.objects.count() == 0
 
 
-def test_third_party_ratings_are_marked_and_limited_per_address(world, final_lot, settings):
+def test_third_party_ratings_are_marked_and_limited_per_address(world, final_lot, settings):  # noqa: F811
     # given a limit of 2 per hour
     settings.GGZY_THIRD_PARTY_RATING_LIMIT = 2
     for _ in range(2):
@@ -88,7 +88,7 @@ def test_third_party_ratings_are_marked_and_limited_per_address(world, final_lot
         third_party_rating_submit(subject="agency", agency=world.bidder_entities[0], data=GOOD, address="10.1.1.3")
 
 
-def test_the_summary_averages_per_center_and_agency(world, final_lot):
+def test_the_summary_averages_per_center_and_agency(world, final_lot):  # noqa: F811
     # given two ratings of the center (5,4,4,3 and 1,2,2,1) and one of the agency
     lot_service_rate(actor=world.bidders[0], lot=final_lot, subject="center", data=GOOD)
     lot_service_rate(actor=world.bidders[1], lot=final_lot, subject="center",
@@ -104,7 +104,7 @@ def test_the_summary_averages_per_center_and_agency(world, final_lot):
         final_lot.project.agency_id: {"overall": 4.0, "count": 1}}
 
 
-def test_pages_and_api(client, world, final_lot, make_user):
+def test_pages_and_api(client, world, final_lot, make_user):  # noqa: F811
     # the summary page: supervisors yes, a bidder no
     supervisor = make_user(Role.SUPERVISOR, center=world.center)
     client.force_login(world.bidders[0])
