@@ -66,8 +66,9 @@ def rating_out(rating) -> RatingOut:
             summary="交易中心与代理机构评价汇总（监管人员）")
 @requires(SUPERVISORS)
 def rating_summary_api(request):
-    return RatingSummaryOut(centers=selectors_ratings.rating_summary(subject=RatingSubject.CENTER),
-                            agencies=selectors_ratings.rating_summary(subject=RatingSubject.AGENCY))
+    return RatingSummaryOut(
+        centers=[RatingRowOut(**row) for row in selectors_ratings.rating_summary(subject=RatingSubject.CENTER)],
+        agencies=[RatingRowOut(**row) for row in selectors_ratings.rating_summary(subject=RatingSubject.AGENCY)])
 
 
 @router.post("/ratings/third-party", response=answers(RatingOut, 400, 429, status=201),

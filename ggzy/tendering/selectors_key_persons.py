@@ -75,6 +75,6 @@ def key_person_commitments(*, id_numbers: set[str], lot_id: int, as_of: dt.date)
             continue
         for person in named:
             out.append({"id_number": person.id_number, "lot_id": award.lot_id, "lot_code": award.lot.code,
-                        "winner": award.bidder_name or award.bid.bidder.name, "role": person.role,
+                        "winner": award.bidder_name or (award.bid.bidder.name if award.bid.bidder else ""), "role": person.role,
                         "busy_from": start.isoformat(), "busy_until": until.isoformat(), "basis": basis})
     return sorted(out, key=lambda c: (c["id_number"], c["lot_code"]))

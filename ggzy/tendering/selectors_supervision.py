@@ -54,7 +54,7 @@ def lot_facts(*, lot_id: int) -> dict[str, Any] | None:
             found.add(bond.account_number)
         found.update(a for a in BankArrival.objects.filter(bond=bond).values_list("payer_account", flat=True) if a)
     as_of = timezone.localdate(record.opened_at)
-    controls = control_facts(entity_ids=entity_ids, on_date=as_of)
+    controls = control_facts(entity_ids=[i for i in entity_ids if i is not None], on_date=as_of)
     named = named_key_persons(bids)
     commitments = key_person_commitments(id_numbers={p["id_number"] for ps in named.values() for p in ps},
                                          lot_id=lot_id, as_of=as_of)

@@ -25,8 +25,10 @@ def lot_result_final(lot: Lot) -> bool:
 
 def lot_rating_party(user: Any, lot: Lot) -> tuple[Any, str] | None:
     """(entity, "tenderer" | "bidder") when the user may rate this lot's center and agency; None otherwise."""
+    if not lot_result_final(lot):
+        return None
     entity = policies.acting_entity(user)
-    if entity is None or not lot_result_final(lot):
+    if entity is None:
         return None
     if entity.pk == lot.project.tenderer_id:
         return entity, "tenderer"

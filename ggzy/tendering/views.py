@@ -33,7 +33,16 @@ from ggzy.core.permissions import AUTHENTICATED, PUBLIC, RoleRequired, Rule, req
 from ggzy.registry.models import Region
 from ggzy.registry.selectors import entity_review_queue
 
-from . import masking, policies, rules, selectors, selectors_committee, selectors_documents, services
+from . import (
+    masking,
+    policies,
+    rules,
+    selectors,
+    selectors_committee,
+    selectors_documents,
+    service_ratings,
+    services,
+)
 from . import selectors_workspace as workspace
 from .choices import BidState, DocumentKind, LotState, Method, ProjectState
 from .price_sheet import FINGERPRINT_FIELDS
@@ -301,6 +310,8 @@ def lot_view(request, lot_id: int):
         context["result_objections"] = lot.result_objections.all()
         context["experts"] = expert_list_active()
     context["committee_panel"] = selectors_committee.formation_panel(user=user, lot=lot)
+    if service_ratings.lot_rating_party(user, lot) is not None:  # 评价交易中心与代理机构 (result final, parties)
+        context["service_rating_url"] = reverse("tendering:lot_service_rating", args=[lot.pk])
     remote = centers_selectors.session_for_subject(evaluation.remote_subject(lot))
     context["remote"] = remote
     if context["is_staff"] and remote is None and lot.state in (LotState.OPENING, LotState.EVALUATING):

@@ -109,7 +109,8 @@ def test_pages_and_api(client, world, final_lot, make_user):  # noqa: F811
     supervisor = make_user(Role.SUPERVISOR, center=world.center)
     client.force_login(world.bidders[0])
     assert client.get("/centers/ratings/").status_code == 403
-    # a bidder rates through the lot page; a bad score is refused on the page
+    # a bidder finds the rating page from the lot page and rates there; a bad score is refused on the page
+    assert 'id="service-rating-link"' in client.get(f"/tendering/lots/{final_lot.pk}/").content.decode()
     page = client.get(f"/tendering/lots/{final_lot.pk}/service-rating/")
     assert page.status_code == 200 and 'id="rate-agency"' in page.content.decode()
     bad = client.post(f"/tendering/lots/{final_lot.pk}/service-rating/", {"subject": "center", "compliance": "9"})
