@@ -120,9 +120,11 @@ def entity_control_record(*, actor: Any, controlled: MarketEntity, data: dict[st
     with transaction.atomic():
         controlled = MarketEntity.objects.select_for_update().get(pk=controlled.pk)
         clean = _clean(data, controlled)
-        if not can_record(actor, controlled, clean.get("controller_entity")):
+        if actor is None:  # the system importing business-registration data (demo loader, imports)
+            source = ControlSource.BUSINESS_REGISTRATION
+        elif not can_record(actor, controlled, clean.get("controller_entity")):
             raise NotAllowed("无权登记该主体的控制关系", field="controlled")
-        if policies.is_staff_over(actor, controlled):
+        elif policies.is_staff_over(actor, controlled):
             source = str(data.get("source") or ControlSource.STAFF)
             if source not in (ControlSource.STAFF, ControlSource.BUSINESS_REGISTRATION):
                 raise DomainError("信息来源无效（工作人员录入或工商登记信息导入）", field="source")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 
 from ggzy.core.errors import DomainError, NotAllowed
 from ggzy.core.models import AuditEntry
@@ -29,7 +30,8 @@ def test_who_may_record_a_control_relationship(people, jinan_entity, who):
     audit_before = AuditEntry.objects.count()
     # when the person records that the parent controls the Jinan entity
     try:
-        control = entity_control_record(actor=people[who], controlled=jinan_entity, data=_share(parent))
+        control = entity_control_record(actor=people[who] or AnonymousUser(), controlled=jinan_entity,
+                                        data=_share(parent))
     except NotAllowed:
         control = None
     # then staff over the entity record (source staff), its own user declares, everyone else changes nothing
