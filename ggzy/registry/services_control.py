@@ -142,7 +142,7 @@ def entity_control_end(*, actor: Any, control_id: int, valid_until: Any) -> Enti
     """End a relationship on ``valid_until`` (kept for the past). Staff of the controlled entity's center, or a
     user of either entity when the relationship was declared."""
     with transaction.atomic():
-        control = (EntityControl.objects.select_for_update().select_related("controlled", "controller_entity")
+        control = (EntityControl.objects.select_for_update(of=("self",)).select_related("controlled", "controller_entity")
                    .filter(pk=control_id).first())
         if control is None:
             raise NotFound("控制关系不存在", field="control")
