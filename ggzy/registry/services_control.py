@@ -120,6 +120,7 @@ def entity_control_record(*, actor: Any, controlled: MarketEntity, data: dict[st
     with transaction.atomic():
         controlled = MarketEntity.objects.select_for_update().get(pk=controlled.pk)
         clean = _clean(data, controlled)
+        source: str
         if actor is None:  # the system importing business-registration data (demo loader, imports)
             source = ControlSource.BUSINESS_REGISTRATION
         elif not can_record(actor, controlled, clean.get("controller_entity")):
