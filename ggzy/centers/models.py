@@ -268,3 +268,65 @@ class SessionEvent(models.Model):
 
     def __str__(self) -> str:
         return self.text
+
+
+class RatingSubject(models.TextChoices):
+    CENTER = "center", _("交易中心")
+    AGENCY = "agency", _("招标代理机构")
+
+
+class RaterKind(models.TextChoices):
+    TENDERER = "tenderer", _("招标人")
+    BIDDER = "bidder", _("投标人")
+    THIRD_PARTY = "third_party", _("第三方（匿名）")
+
+
+class ServiceRating(models.Model):
+    """服务评价 — a market entity that took part in a lot (its tenderer, or a bidder once the result is final), or an
+    anonymous third party, rates a trading center or an agency: 1–5 on each criterion, with a comment.
+
+    The lot is named by ``subject_key`` (``lot:<id>``; this app never imports tendering); one rating per rater, lot
+    and subject. Third-party ratings name no lot and no rater; they are limited per client address."""
+
+    subject = models.CharField("评价对象类型", max_length=8, choices=RatingSubject.choices)
+    center = models.ForeignKey("registry.Center", null=True, blank=True, on_delete=models.PROTECT,
+                               related_name="service_ratings", verbose_name="交易中心")
+    agency = models.ForeignKey("registry.MarketEntity", null=True, blank=True, on_delete=models.PROTECT,
+                               related_name="agency_ratings", verbose_name="招标代理机构")
+    subject_key = models.CharField("评价事项（标段）", max_length=64, blank=True)
+    rater_kind = models.CharField("评价人类型", max_length=16, choices=RaterKind.choices)
+    rater = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                              related_name="+", verbose_name="评价用户")
+    rater_entity = models.ForeignKey("registry.MarketEntity", null=True, blank=True, on_delete=models.PROTECT,
+                                     related_name="+", verbose_name="评价主体")
+    compliance = models.PositiveSmallIntegerField("依法规范")
+    efficiency = models.PositiveSmallIntegerField("办事效率")
+    attitude = models.PositiveSmallIntegerField("服务态度")
+    transparency = models.PositiveSmallIntegerField("公开透明")
+    comment = models.TextField("评价意见", blank=True, max_length=500)
+    address = models.GenericIPAddressField("来源地址（第三方限流）", null=True, blank=True)
+    created_at = models.DateTimeField("评价时间")
+
+    class Meta:
+        verbose_name = "服务评价"
+        verbose_name_plural = "服务评价"
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(models.Q(subject="center", center__isnull=False, agency__isnull=True)
+                           | models.Q(subject="agency", agency__isnull=False, center__isnull=True)),
+                name="centers_rating_one_subject"),
+            *[models.CheckConstraint(condition=models.Q(**{f"{f}__gte": 1, f"{f}__lte": 5}),
+                                     name=f"centers_rating_{f}_1_5")
+              for f in ("compliance", "efficiency", "attitude", "transparency")],
+            # one per rater, lot and subject (two constraints: a NULL column would make rows distinct)
+            models.UniqueConstraint(fields=["center", "subject_key", "rater_entity"],
+                                    condition=models.Q(subject="center", rater_entity__isnull=False),
+                                    name="centers_rating_one_per_rater_lot_center"),
+            models.UniqueConstraint(fields=["agency", "subject_key", "rater_entity"],
+                                    condition=models.Q(subject="agency", rater_entity__isnull=False),
+                                    name="centers_rating_one_per_rater_lot_agency"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_subject_display()} {self.center_id or self.agency_id} · {self.rater_kind}"

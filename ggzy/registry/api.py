@@ -11,11 +11,14 @@ from ggzy.core.api_errors import ACTION, LOOKUP, ObjectId, answers
 from ggzy.core.errors import NotFound
 from ggzy.core.permissions import AUTHENTICATED, PUBLIC, requires
 
-from . import selectors, services, services_review
+from . import selectors, selectors_control, services, services_control, services_review
 from .masking import Audience, entity_brief, entity_view
-from .models import EntityNameChange
+from .models import EntityControl, EntityNameChange
 from .policies import audience_for
 from .schemas import (
+    EntityControlEndIn,
+    EntityControlIn,
+    EntityControlOut,
     EntityListItemPublicOut,
     EntityNameChangeOut,
     EntityOut,
@@ -144,3 +147,44 @@ def name_change_refuse_api(request, credit_code: CreditCode, change_id: ObjectId
     change = services_review.name_change_refuse(actor=request.user, change=_name_change(credit_code, change_id),
                                                 reason=payload.reason)
     return _name_change_out(change)
+
+
+def control_out(control: EntityControl) -> EntityControlOut:
+    by_entity = control.controller_entity
+    return EntityControlOut(
+        id=control.pk, controlled=control.controlled.credit_code, controlled_name=control.controlled.name,
+        controller_type="entity" if by_entity else "person",
+        controller_credit_code=by_entity.credit_code if by_entity else None,
+        controller_name=by_entity.name if by_entity else control.controller_person_name,
+        controller_person_id_tail=None if by_entity else control.controller_person_id_tail, kind=control.kind,
+        kind_label=str(control.get_kind_display()), share_percent=control.share_percent, source=control.source,
+        source_label=str(control.get_source_display()), valid_from=control.valid_from, valid_until=control.valid_until)
+
+
+@router.get("/entities/{credit_code}/controls", response=answers(list[EntityControlOut], *LOOKUP),
+            summary="控制关系（主体用户、其交易中心工作人员与监管人员）")
+@requires(AUTHENTICATED)
+def entity_control_list_api(request, credit_code: CreditCode):
+    entity = selectors.entity_get(credit_code=credit_code)
+    if not selectors_control.can_view_controls(request.user, entity):
+        raise NotFound("市场主体不存在", field="credit_code")
+    return [control_out(c) for c in selectors_control.entity_controls_for_user(user=request.user, entity=entity)]
+
+
+@router.post("/entities/{credit_code}/controls", response=answers(EntityControlOut, *ACTION, status=201),
+             summary="登记控制关系（工作人员录入或主体自行申报）")
+@requires(AUTHENTICATED)
+def entity_control_record_api(request, credit_code: CreditCode, payload: EntityControlIn):
+    entity = selectors.entity_get(credit_code=credit_code)
+    control = services_control.entity_control_record(actor=request.user, controlled=entity,
+                                                     data=payload.model_dump())
+    return Status(201, control_out(control))
+
+
+@router.post("/controls/{control_id}/end", response=answers(EntityControlOut, *ACTION),
+             summary="终止控制关系（保留历史）")
+@requires(AUTHENTICATED)
+def entity_control_end_api(request, control_id: ObjectId, payload: EntityControlEndIn):
+    control = services_control.entity_control_end(actor=request.user, control_id=control_id,
+                                                  valid_until=payload.valid_until)
+    return control_out(control)

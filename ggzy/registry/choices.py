@@ -68,3 +68,19 @@ QUALIFICATION_TYPES = [
 ]
 KEY_PERSON_ROLES = ["项目经理", "技术负责人", "专职安全生产管理人员", "总监理工程师", "造价工程师", "项目负责人",
                     "授权委托人"]
+
+
+class ControlKind(models.TextChoices):
+    """控制关系类型 (招标投标法实施条例 第三十四条: 存在控股、管理关系的不同单位)."""
+
+    SHAREHOLDING = "shareholding", _("控股（持股50%以上）")
+    ACTUAL_CONTROLLER = "actual_controller", _("实际控制人")
+    MANAGEMENT = "management", _("管理关系")
+
+
+class ControlSource(models.TextChoices):
+    """Where a control relationship came from."""
+
+    BUSINESS_REGISTRATION = "business_registration", _("工商登记信息导入")
+    DECLARED = "declared", _("主体自行申报")
+    STAFF = "staff", _("交易中心工作人员录入")

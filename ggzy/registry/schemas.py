@@ -190,3 +190,37 @@ class EntityVersionOut(Schema):
     changed_at: dt.datetime
     changed_by: str | None
     changes: dict[str, Any]
+
+
+class EntityControlIn(Schema):
+    """控制关系: the controller is an entity (credit code) or a person (name + ID number, stored only as a hash)."""
+
+    controller_credit_code: str | None = None
+    controller_person_name: str | None = None
+    controller_person_id_number: str | None = None
+    kind: str | None = None  # shareholding / actual_controller / management
+    share_percent: str | int | float | None = None  # 0–100, two decimals; ≥ 50 for shareholding
+    source: str | None = None  # staff only: staff / business_registration (an entity's users always declare)
+    valid_from: str | None = None  # YYYY-MM-DD
+    valid_until: str | None = None
+
+
+class EntityControlEndIn(Schema):
+    valid_until: str | None = None
+
+
+class EntityControlOut(Schema):
+    id: int
+    controlled: str  # credit code
+    controlled_name: str
+    controller_type: str  # entity / person
+    controller_credit_code: str | None
+    controller_name: str
+    controller_person_id_tail: str | None  # the last four characters of the person's ID number
+    kind: str
+    kind_label: str
+    share_percent: Decimal | None
+    source: str
+    source_label: str
+    valid_from: dt.date
+    valid_until: dt.date | None

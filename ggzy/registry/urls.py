@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_control
 
 app_name = "registry"
 urlpatterns = [
@@ -11,6 +11,9 @@ urlpatterns = [
     path("entities/<str:credit_code>/verify/", views.entity_verify_view, name="entity_verify"),
     path("entities/<str:credit_code>/name-changes/<int:change_id>/<str:decision>/", views.name_change_decide_view,
          name="name_change_decide"),
+    path("entities/<str:credit_code>/controls/add/", views_control.entity_control_add_view, name="entity_control_add"),
+    path("entities/<str:credit_code>/controls/<int:control_id>/end/", views_control.entity_control_end_view,
+         name="entity_control_end"),
     path("entities/<str:credit_code>/<str:kind>/add/", views.entity_part_add_view, name="entity_part_add"),
     path("entities/<str:credit_code>/<str:kind>/<int:part_id>/remove/", views.entity_part_remove_view,
          name="entity_part_remove"),

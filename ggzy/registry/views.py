@@ -39,6 +39,7 @@ from .forms import (
 )
 from .masking import Audience, entity_brief, entity_view
 from .models import EntityNameChange, MarketEntity
+from .views_control import controls_context
 
 PAGE_SIZE = 20
 PART_SERVICES: dict[str, tuple[Callable[..., Any], Callable[..., Any], str]] = {
@@ -92,6 +93,7 @@ def entity_detail_view(request, credit_code: str):
         "is_own": audience == Audience.OWNER, "can_verify": policies.can_verify(request.user, entity),
         "unverified_notice": None if entity.is_verified else selectors.unverified_notice(entity),
         "name_changes": name_changes, "can_review": policies.can_review_name_change(request.user, entity),
+        **controls_context(request.user, entity),
         # supervisors open the firm's co-bidding graph (supervision; lots whose opening is published only)
         "network_url": reverse("supervision:firm_network", args=[entity.pk])
         if getattr(request.user, "role", None) == Role.SUPERVISOR else ""})

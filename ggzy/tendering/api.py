@@ -553,3 +553,6 @@ router.add_router("", _bonds_router)
 from .api_complaints import router as _complaints_router  # noqa: E402
 
 router.add_router("", _complaints_router)
+from .api_service_ratings import router as _service_ratings_router  # noqa: E402
+
+router.add_router("", _service_ratings_router)

@@ -13,6 +13,7 @@ FINGERPRINT_FIELDS = {
     "file_creator_id": "投标文件制作工具标识",
 }
 MAX_ITEMS = 500
+MAX_KEY_PERSONS = 20
 MAX_DURATION_DAYS = 36500  # a hundred years: anything longer is a typing error, and must fit the opening record
 
 
@@ -61,11 +62,20 @@ def price_sheet_clean(sheet: object) -> dict:
                 problems.setdefault(field, []).extend(messages)
             continue
         clean_items.append({"name": str(item["name"]).strip()[:100], "amount": str(amount)})
+    # 拟派主要人员 (project manager, technical lead…): ids of the bidder's own registry key persons, sealed with the
+    # sheet; the fraud indicators compare them with persons named in winning bids of live projects.
+    persons = sheet.get("key_persons", [])
+    if (not isinstance(persons, list) or len(persons) > MAX_KEY_PERSONS
+            or not all(isinstance(p, int) and not isinstance(p, bool) and 0 < p < 2**63 for p in persons)):
+        refuse("price_sheet.key_persons", f"拟派主要人员应为本主体登记的主要人员编号列表（最多{MAX_KEY_PERSONS}人）")
+        persons = []
     if problems:
         raise DomainError(errors=problems)
     assert total is not None and isinstance(quality, str)
-    return {"total_price": str(total), "duration_days": duration,
-            "quality": quality.strip(), "items": clean_items}
+    clean = {"total_price": str(total), "duration_days": duration, "quality": quality.strip(), "items": clean_items}
+    if persons:
+        clean["key_persons"] = sorted(set(persons))
+    return clean
 
 
 def fingerprint_clean(fingerprint: object) -> dict:

@@ -12,9 +12,11 @@ from django.db.models import F
 from django.utils import timezone
 
 from ggzy.registry.models import KeyPerson, MarketEntity, Qualification
+from ggzy.registry.selectors_control import control_facts
 
 from .choices import BidState
 from .models import BankArrival, Bid, BidBond, CommitteeMember, Lot, OpeningRecord, RecusalDeclaration
+from .selectors_key_persons import key_person_commitments, named_key_persons
 
 
 def lot_opening_published(*, lot_id: int) -> bool:
@@ -52,6 +54,10 @@ def lot_facts(*, lot_id: int) -> dict[str, Any] | None:
             found.add(bond.account_number)
         found.update(a for a in BankArrival.objects.filter(bond=bond).values_list("payer_account", flat=True) if a)
     as_of = timezone.localdate(record.opened_at)
+    controls = control_facts(entity_ids=[i for i in entity_ids if i is not None], on_date=as_of)
+    named = named_key_persons(bids)
+    commitments = key_person_commitments(id_numbers={p["id_number"] for ps in named.values() for p in ps},
+                                         lot_id=lot_id, as_of=as_of)
     bidders = []
     for bid in bids:
         entity = entities[bid.bidder_id or 0]
@@ -62,7 +68,10 @@ def lot_facts(*, lot_id: int) -> dict[str, Any] | None:
             "legal_representative": entity.legal_representative, "contact_name": entity.contact_name,
             "contact_phone": entity.contact_phone, "key_persons": persons.get(entity.pk, []),
             "bond_accounts": sorted(accounts.get(entity.pk, set())), "qualifications": quals.get(entity.pk, []),
-            "verified": entity.verified_at is not None, "controls": [],
+            "verified": entity.verified_at is not None, **controls[entity.pk],
+            "named_key_persons": named.get(entity.pk, []),
+            "key_person_commitments": [c for c in commitments
+                                       if c["id_number"] in {p["id_number"] for p in named.get(entity.pk, [])}],
         })
     return {"lot_id": lot.pk, "lot_code": lot.code, "center_id": lot.project.center_id, "as_of": as_of.isoformat(),
             "bidders": bidders}

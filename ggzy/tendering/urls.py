@@ -11,6 +11,7 @@ from . import (
     views_ratings,
     views_receipt,
     views_sealed,
+    views_service_ratings,
 )
 
 app_name = "tendering"
@@ -34,6 +35,7 @@ urlpatterns = [
     *views_custody.urlpatterns,  # 开标密钥保管人（交易中心）
     *views_hall.urlpatterns,  # 不见面开标大厅
     *views_alerts.urlpatterns,  # 评标委员会的预警认定
+    *views_service_ratings.urlpatterns,  # 评价交易中心与代理机构（标段当事人）
     *views_ratings.urlpatterns,  # 评标专家履职评价（招标人、交易中心）
     *views_complaints.urlpatterns,  # 异议（质疑）与投诉
 ]

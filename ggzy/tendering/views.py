@@ -25,6 +25,7 @@ from ggzy.accounts.models import User
 from ggzy.accounts.roles import Role
 from ggzy.accounts.selectors import expert_list_active
 from ggzy.centers import selectors as centers_selectors
+from ggzy.centers import selectors_ratings as rating_selectors
 from ggzy.core import clock
 from ggzy.core import files as file_store
 from ggzy.core.errors import DomainError
@@ -32,7 +33,16 @@ from ggzy.core.permissions import AUTHENTICATED, PUBLIC, RoleRequired, Rule, req
 from ggzy.registry.models import Region
 from ggzy.registry.selectors import entity_review_queue
 
-from . import masking, policies, rules, selectors, selectors_committee, selectors_documents, services
+from . import (
+    masking,
+    policies,
+    rules,
+    selectors,
+    selectors_committee,
+    selectors_documents,
+    service_ratings,
+    services,
+)
 from . import selectors_workspace as workspace
 from .choices import BidState, DocumentKind, LotState, Method, ProjectState
 from .price_sheet import FINGERPRINT_FIELDS
@@ -106,12 +116,16 @@ def project_new_view(request):
     from ggzy.registry.models import Center
 
     centers = Center.objects.order_by("code")
+    agencies = _agency_choices() if request.user.role == Role.TENDERER else []
     if request.method == "POST":
         data = request.POST
+        chosen = next((a["entity"] for a in agencies if str(a["entity"].pk) == data.get("agency")), None)
         try:
+            if data.get("agency") and chosen is None:
+                raise DomainError(gettext("所选招标代理机构不存在"), field="agency")
             with transaction.atomic():  # the project and its acceptance documents, or nothing
                 project = services.project_register(
-                    actor=request.user, center=centers.filter(code=data.get("center")).first(),
+                    actor=request.user, agency=chosen, center=centers.filter(code=data.get("center")).first(),
                     region=regions.filter(code=data.get("region")).first(), title=data.get("title", ""),
                     method=data.get("method", ""), estimated_price=data.get("estimated_price", ""),
                     description=data.get("description", ""),
@@ -124,7 +138,16 @@ def project_new_view(request):
             messages.success(request, f"项目已登记，统一交易标识码 {project.code}，等待交易中心受理")
             return redirect("tendering:project_detail", project_id=project.pk)
     return render(request, "tendering/pages/project_new.html",
-                  {"regions": regions, "centers": centers, "methods": Method.choices, "data": request.POST})
+                  {"regions": regions, "centers": centers, "methods": Method.choices, "data": request.POST,
+                   "agencies": agencies})
+
+
+def _agency_choices() -> list[dict]:
+    """Agencies a tenderer may entrust, each with its average rating by parties and third parties (V1)."""
+    entities = list(rating_selectors.agency_entities()[:500])
+    averages = rating_selectors.agency_averages(entity_ids=[e.pk for e in entities])
+    return [{"entity": e, "overall": averages.get(e.pk, {}).get("overall"), "count": averages.get(e.pk, {}).get("count", 0)}
+            for e in entities]
 
 
 @requires(AUTHENTICATED)
@@ -287,6 +310,8 @@ def lot_view(request, lot_id: int):
         context["result_objections"] = lot.result_objections.all()
         context["experts"] = expert_list_active()
     context["committee_panel"] = selectors_committee.formation_panel(user=user, lot=lot)
+    if service_ratings.lot_rating_party(user, lot) is not None:  # 评价交易中心与代理机构 (result final, parties)
+        context["service_rating_url"] = reverse("tendering:lot_service_rating", args=[lot.pk])
     remote = centers_selectors.session_for_subject(evaluation.remote_subject(lot))
     context["remote"] = remote
     if context["is_staff"] and remote is None and lot.state in (LotState.OPENING, LotState.EVALUATING):

@@ -22,6 +22,11 @@ ARCHIVE = ("archive_within", "交易结束后归档期限", "30", "calendar_days
 GP_RETENTION = ("records_retention_min", "政府采购项目采购文件保存期限（自采购结束之日起）", "15", "years",
                 f"{GP}第四十二条", True)
 
+# How long a winning bid's project manager counts as busy on that project when the bid states no duration (工期): a
+# platform setting for the fraud indicator, not a statutory figure (注册建造师不得同时担任两个及以上建设工程施工项目负责人).
+KEY_PERSON_COMMITMENT = ("key_person_commitment_default_days", "中标项目主要人员在岗期限（中标投标文件未载明工期时，自合同签订起）",
+                         "365", "calendar_days", "《注册建造师执业管理办法（试行）》第二十一条（平台设置，待核实）", False)
+
 TENDERING = [
     ("documents_to_deadline_min", "招标文件开始发出至投标截止最短期限", "20", "calendar_days", f"{TB}第二十四条", True),
     ("documents_sale_min", "招标文件发售期最短期限", "5", "calendar_days", f"{TB_REG}第十六条", True),
@@ -53,6 +58,7 @@ TENDERING = [
     ("complaint_decision_within", "投诉处理决定期限（自受理投诉之日起）", "30", "working_days",
      f"{TB_REG}第六十一条", True),
     ("contract_after_award_within", "中标通知书发出后订立书面合同期限", "30", "calendar_days", f"{TB}第四十六条", False),
+    KEY_PERSON_COMMITMENT,
     ARCHIVE,
 ]
 

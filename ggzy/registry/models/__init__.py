@@ -1,5 +1,6 @@
 """Registry models: regions and trading centers, market entities (一表申请) and their parts."""
 
+from .control import EntityControl
 from .entities import (
     EntityBankAccount,
     EntityVersion,
@@ -14,6 +15,7 @@ from .review import EntityNameChange, EntityRegistration
 __all__ = [
     "Center",
     "EntityBankAccount",
+    "EntityControl",
     "EntityNameChange",
     "EntityRegistration",
     "EntityVersion",

@@ -113,29 +113,61 @@ register(IndicatorSpec(
 
 # --- same legal representative / control --------------------------------------------------------------------------
 SAME_LEGAL_REP = "collusion.same_legal_rep_or_control"
+SAME_LEGAL_REP_VERSION = 2  # v2: control relationships from the registry (one controls another, same controller)
+
+
+def _control_signal(facts: Facts, pair: list[str], *, zh: str, en: str, data: Mapping[str, Any]) -> Signal:
+    return _signal(SAME_LEGAL_REP, SAME_LEGAL_REP_VERSION, facts, level="red", score=1.0, zh=zh, en=en,
+                   data={**data, "bidders": pair, "names": names_of(facts, pair)}, subjects=pair)
+
+
+def check_control(facts: Facts) -> list[Signal]:
+    """实施条例 第三十四条第二款 存在控股、管理关系的不同单位: one bidder controls another, or two bidders have the same
+    controlling party (an entity or a person, matched by the registry's ``controller`` key)."""
+    bidders = sorted(facts.get("bidders", ()), key=lambda b: str(b["entity_id"]))
+    ids = {str(b["entity_id"]) for b in bidders}
+    out: list[Signal] = []
+    for bidder in bidders:
+        me = str(bidder["entity_id"])
+        for other in sorted({str(c) for c in bidder.get("controls", ())} & ids - {me}):
+            a, b = names_of(facts, [me, other])
+            out.append(_control_signal(facts, [me, other], zh=f"{a}控股或管理{b}，二者参加同一标段投标",
+                                       en=f"{a} controls {b}; both bid in this lot", data={"field": "controls"}))
+    controlled_by: dict[str, dict[str, Any]] = {}
+    for bidder in bidders:
+        for controller in bidder.get("controllers", ()):
+            entry = controlled_by.setdefault(str(controller["key"]), {"name": str(controller.get("name", "")),
+                                                                      "ids": set()})
+            entry["ids"].add(str(bidder["entity_id"]))
+    for key, entry in sorted(controlled_by.items()):
+        if key.startswith("entity:") and key.removeprefix("entity:") in ids:
+            continue  # a bidder controlling other bidders is reported above, pair by pair
+        if len(entry["ids"]) < 2:
+            continue
+        pair = sorted(entry["ids"])
+        names = names_of(facts, pair)
+        who = entry["name"] if key.startswith("entity:") else mask(entry["name"])
+        out.append(_control_signal(
+            facts, pair, zh=f"{'、'.join(names)}受同一方（{who}）控制，参加同一标段投标",
+            en=f"{', '.join(names)} are controlled by the same party ({who}) and bid in this lot",
+            data={"field": "same_controller", "controller": who,
+                  "controller_type": "entity" if key.startswith("entity:") else "person"}))
+    return out
 
 
 def check_same_legal_rep(facts: Facts) -> list[Signal]:
     """实施条例 第三十四条 单位负责人为同一人或者存在控股、管理关系的不同单位，不得参加同一标段投标."""
-    out = _pairs_signals(SAME_LEGAL_REP, 1, facts, "legal_representative", "法定代表人", "legal representative",
-                         lambda b: [b.get("legal_representative") or ""])
-    ids = {str(b["entity_id"]) for b in facts.get("bidders", ())}
-    for bidder in sorted(facts.get("bidders", ()), key=lambda b: str(b["entity_id"])):
-        for other in sorted(str(c) for c in bidder.get("controls", ())):
-            if other in ids and other != str(bidder["entity_id"]):
-                pair = [str(bidder["entity_id"]), other]
-                names = names_of(facts, pair)
-                out.append(_signal(SAME_LEGAL_REP, 1, facts, level="red", score=1.0,
-                                   zh=f"{names[0]}控股或管理{names[1]}，二者参加同一标段投标",
-                                   en=f"{names[0]} controls {names[1]}; both bid in this lot",
-                                   data={"field": "controls", "bidders": pair, "names": names}, subjects=pair))
-    return out
+    return _pairs_signals(SAME_LEGAL_REP, SAME_LEGAL_REP_VERSION, facts, "legal_representative", "法定代表人",
+                          "legal representative", lambda b: [b.get("legal_representative") or ""]) + check_control(facts)
 
 
 register(IndicatorSpec(
-    code=SAME_LEGAL_REP, version=1, scope="lot", title_zh="法定代表人相同或存在控制关系",
+    code=SAME_LEGAL_REP, version=SAME_LEGAL_REP_VERSION, scope="lot", title_zh="法定代表人相同或存在控制关系",
     title_en="Same legal representative or control",
-    explanation_zh="法定代表人为同一人，或一方控股、管理另一方的投标人参加同一标段投标（实施条例第三十四条）。",
-    explanation_en="Bidders with the same legal representative, or one controlling the other, bid in one lot "
+    explanation_zh="法定代表人为同一人的投标人，或存在控制关系的投标人（一方控股、实际控制或管理另一方，或二者受同一单位或"
+                   "自然人控制；控制关系取自主体登记中开标日有效的记录）参加同一标段投标（实施条例第三十四条）。",
+    explanation_en="Bidders with the same legal representative, or in a control relationship (one holds a "
+                   "controlling share in, actually controls or manages the other, or both are controlled by the same "
+                   "entity or person; relationships in force on the opening day, from the registry) bid in one lot "
                    "(Regulation Art. 34).",
     run=lambda *, lot_id: check_same_legal_rep(load(lot_id) or {}), basis="招标投标法实施条例 第三十四条"))

@@ -8,7 +8,12 @@ record is published). Shape::
                   "legal_representative": str, "contact_name": str, "contact_phone": str,
                   "key_persons": [{"id_number": str, "name": str, "role": str}],
                   "bond_accounts": [str], "qualifications": [{"type": str, "number": str, "valid_until": str}],
-                  "verified": bool, "controls": [entity_id, ...]}]}
+                  "verified": bool, "controls": [entity_id, ...],
+                  "controllers": [{"key": "entity:<id>" | "person:<hash>", "name": str, "kind": str}],
+                  "named_key_persons": [{"id_number": str, "name": str, "role": str}],   # named in this bid
+                  "key_person_commitments": [{"id_number": str, "lot_id": int, "lot_code": str, "winner": str,
+                                              "role": str, "busy_from": "YYYY-MM-DD", "busy_until": "YYYY-MM-DD",
+                                              "basis": "bid_duration" | "template_default"}]}]}
 """
 
 from __future__ import annotations

@@ -122,6 +122,39 @@ def test_same_legal_representative_or_control_fires():
     assert fields == [("controls", ("3", "4")), ("legal_representative", ("1", "2"))]
 
 
+def test_bidders_with_the_same_controller_fire_red_naming_the_controller_masked_when_a_person():
+    # given bidders 1 and 2 controlled by the same person, 3 and 4 by the same parent firm (which did not bid)
+    person = {"key": "person:abc", "name": "王小五", "kind": "actual_controller"}
+    firm = {"key": "entity:99", "name": "母公司", "kind": "shareholding"}
+    facts = _facts(_bidder(1, controllers=[person]), _bidder(2, controllers=[person]),
+                   _bidder(3, controllers=[firm]), _bidder(4, controllers=[firm]), _bidder(5))
+    # when
+    signals = check_same_legal_rep(facts)
+    # then two red findings, version 2, the person's name masked, the firm's name shown
+    found = sorted((s.data["field"], s.subjects, s.data["controller"]) for s in signals)
+    assert found == [("same_controller", ("1", "2"), "王**"), ("same_controller", ("3", "4"), "母公司")]
+    assert {s.level for s in signals} == {"red"} and {s.version for s in signals} == {2}
+
+
+def test_different_controllers_and_a_lone_controlled_bidder_stay_quiet():
+    # given 1 and 2 controlled by different people, 3 controlled by a bidder outside the lot
+    facts = _facts(_bidder(1, controllers=[{"key": "person:a", "name": "甲"}]),
+                   _bidder(2, controllers=[{"key": "person:b", "name": "乙"}]),
+                   _bidder(3, controllers=[{"key": "entity:9", "name": "外部公司"}]))
+    # when / then
+    assert check_same_legal_rep(facts) == []
+
+
+def test_a_bidder_controlling_two_others_is_reported_pair_by_pair_not_twice():
+    # given bidder 1 controls 2 and 3 (so 2 and 3 share controller entity:1)
+    parent = {"key": "entity:1", "name": "公司1"}
+    facts = _facts(_bidder(1, controls=["2", "3"]), _bidder(2, controllers=[parent]), _bidder(3, controllers=[parent]))
+    # when
+    found = sorted((s.data["field"], s.subjects) for s in check_same_legal_rep(facts))
+    # then
+    assert found == [("controls", ("1", "2")), ("controls", ("1", "3"))]
+
+
 def test_control_of_an_entity_outside_the_lot_stays_quiet():
     # given bidder 1 controls entity 9, which did not bid
     facts = _facts(_bidder(1, controls=["9"]), _bidder(2))

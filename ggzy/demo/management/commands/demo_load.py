@@ -6,11 +6,13 @@ from django.db import transaction
 from ggzy.accounts.models import User
 from ggzy.accounts.services import user_create
 from ggzy.catalog.demo import demo_catalog_load
+from ggzy.centers.demo_ratings import demo_ratings_load
 from ggzy.demo.logins import DEMO_PASSWORD, DEMO_USERS
 from ggzy.disclosure.demo import demo_notices_load
 from ggzy.experts.demo import demo_experts_load
 from ggzy.ledger.localwitness import ledger_demo_witnesses
 from ggzy.registry.demo import demo_entities_load
+from ggzy.registry.demo_control import demo_controls_load
 from ggzy.registry.models import Center
 from ggzy.tendering.demo import demo_tendering_load
 
@@ -28,8 +30,10 @@ class Command(BaseCommand):
                             display_name=name)
         demo_catalog_load(stdout=self.stdout)
         demo_entities_load(stdout=self.stdout)
+        demo_controls_load(stdout=self.stdout)
         demo_experts_load(stdout=self.stdout)  # before tendering: its committees are drawn from the pool
         demo_tendering_load(stdout=self.stdout)
         demo_notices_load(stdout=self.stdout)
+        demo_ratings_load(stdout=self.stdout)
         ledger_demo_witnesses(actor=None)
         self.stdout.write(self.style.SUCCESS("演示数据已加载"))
