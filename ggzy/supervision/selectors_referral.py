@@ -18,7 +18,7 @@ from ggzy.core.roles import Role
 from ggzy.ledger import selectors as ledger
 from ggzy.tendering import selectors_supervision as lots
 
-from .models import Alert, Department, PowerItem, Referral, ReferralState, ReferralStep
+from .models import Alert, AlertState, Department, PowerItem, Referral, ReferralState, ReferralStep
 
 OPEN_STATES = (ReferralState.REFERRED, ReferralState.ACCEPTED, ReferralState.INVESTIGATING)
 
@@ -115,7 +115,8 @@ def lot_timeline(*, user: Any, lot_id: int) -> list[TimelineEvent] | None:
         events.append(TimelineEvent(a.created_at, "alert", f"{a.get_level_display()} · {a.indicator}", a.summary,
                                     index, f"/supervision/alerts/{a.pk}/"))
         if a.decided_at:
-            events.append(TimelineEvent(a.decided_at, "decision", f"{a.get_state_display()} · #{a.pk}",
+            decided = AlertState.DISMISSED if a.state == AlertState.DISMISSED else AlertState.CONFIRMED
+            events.append(TimelineEvent(a.decided_at, "decision", f"{decided.label} · #{a.pk}",
                                         a.decision_reason, None, f"/supervision/alerts/{a.pk}/"))
     for step in ReferralStep.objects.filter(referral__in=referrals).select_related("referral").order_by("at", "pk"):
         index = ledger.entry_index_for_source(source_id=step.ledger_source_id) if step.ledger_source_id else None

@@ -10,6 +10,7 @@ from django.shortcuts import render
 
 from ggzy.core.permissions import requires, roles
 from ggzy.core.roles import Role
+from ggzy.registry.models import MarketEntity
 from ggzy.tendering import selectors_supervision as lots
 
 from . import selectors, selectors_referral
@@ -34,9 +35,12 @@ def workspace_view(request):
     counts = {level: open_alerts.filter(level=level).count() for level in AlertLevel.values}
     alerts = list(open_alerts.order_by("level", "-score", "-pk")[:OPEN_ALERTS_MAX])  # red first
     labels = lots.lot_labels(lot_ids=sorted({a.lot_id for a in alerts}))
+    ids = {int(s) for a in alerts for s in a.subjects if str(s).isdigit()}
+    names = dict(MarketEntity.objects.filter(pk__in=ids).values_list("pk", "name"))
     return render(request, "supervision/pages/workspace.html", {
         "counts": [(value, label, counts[value]) for value, label in AlertLevel.choices],
-        "alerts": [(a, labels.get(a.lot_id, {})) for a in alerts],
+        "alerts": [(a, labels.get(a.lot_id, {}), [(int(s), names.get(int(s), s)) for s in a.subjects
+                                                  if str(s).isdigit()]) for a in alerts],
         "referrals": selectors_referral.referrals_with_deadlines(user=request.user, limit=50),
         "complaints": _complaints(request.user)})
 
