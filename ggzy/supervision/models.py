@@ -87,5 +87,12 @@ class Alert(models.Model):
 
 
 from .models_referral import (  # noqa: E402,F401 — the referral models live beside the alerts
-    Department, PowerItem, PowerKind, Referral, ReferralEscalation, ReferralOutcome, ReferralState, ReferralStep,
+    Department,
+    PowerItem,
+    PowerKind,
+    Referral,
+    ReferralEscalation,
+    ReferralOutcome,
+    ReferralState,
+    ReferralStep,
 )

@@ -159,6 +159,9 @@ class ReferralStep(models.Model):
         verbose_name_plural = "移交办理记录"
         ordering = ["at", "pk"]
 
+    def __str__(self) -> str:
+        return f"{self.referral_id}:{self.action}"
+
 
 class ReferralEscalation(models.Model):
     """逾期督办 — an overdue referral reported to the next level once per deadline."""
@@ -177,3 +180,6 @@ class ReferralEscalation(models.Model):
         verbose_name_plural = "逾期督办"
         ordering = ["-at"]
         constraints = [models.UniqueConstraint(fields=["referral", "due_on"], name="supervision_escalate_once")]
+
+    def __str__(self) -> str:
+        return f"{self.referral_id}:{self.due_on}"

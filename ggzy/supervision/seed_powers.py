@@ -86,7 +86,7 @@ def power_items() -> list[tuple]:
 def load(department_model, power_model, center_model) -> None:
     """Create the departments and their items (skipping those that exist)."""
     centers = {c.code: c for c in center_model.objects.all()}
-    made = {}
+    made: dict[str, object] = {}
     for code, name, name_en, center, parent in DEPARTMENTS:
         dept, _ = department_model.objects.get_or_create(code=code, defaults={
             "name": name, "name_en": name_en, "center": centers.get(center) if center else None,

@@ -23,7 +23,13 @@ from ggzy.tendering import selectors_supervision as lots
 
 from . import selectors_referral as sel
 from .models import (
-    Alert, AlertState, Department, Referral, ReferralEscalation, ReferralOutcome, ReferralState,
+    Alert,
+    AlertState,
+    Department,
+    Referral,
+    ReferralEscalation,
+    ReferralOutcome,
+    ReferralState,
     ReferralStep,
 )
 
@@ -68,13 +74,22 @@ def _step(referral: Referral, *, actor: Any, action: str, before: str, note: str
                                 note=note, ledger_source_id=entry.pk)
 
 
+def parse_id(value: Any) -> int | None:
+    """A database id from a form or a caller, or None for anything else (text, 1e20, negative, too large)."""
+    try:
+        number = int(str(value).strip())
+    except ValueError:
+        return None
+    return number if 0 < number < 2**63 else None
+
+
 def _subjects(entity_ids: Iterable[Any]) -> list[dict[str, str]]:
     ids: list[int] = []
     for raw in entity_ids:
-        try:
-            ids.append(int(str(raw).strip()))
-        except ValueError:
-            raise DomainError("涉及主体不正确", field="subjects") from None
+        number = parse_id(raw)
+        if number is None:
+            raise DomainError("涉及主体不正确", field="subjects")
+        ids.append(number)
     if not ids:
         raise DomainError("请选择涉及主体", field="subjects")
     if len(set(ids)) > SUBJECTS_MAX:
@@ -96,17 +111,16 @@ def referral_create(*, actor: Any, power_item_id: Any, alert: Alert | None = Non
         lot_id = alert.lot_id
         subject_ids = list(alert.subjects)
         title = title or alert.summary_zh[:TITLE_MAX]
-    label = lots.lot_label(lot_id=int(lot_id)) if lot_id is not None else None
-    if label is None:
+    lot_id = parse_id(lot_id)
+    label = lots.lot_label(lot_id=lot_id) if lot_id is not None else None
+    if label is None or lot_id is None:
         raise DomainError("请选择标段", field="lot_id")
     center_id = label["center_id"]
     if not (actor.is_provincial or actor.center_id == center_id):
         raise NotAllowed("只能移交本中心标段的案件")
-    choices = {p.pk: p for p in sel.power_items_for_lot(lot_id=int(lot_id))}
-    try:
-        item = choices.get(int(str(power_item_id)))
-    except ValueError:
-        item = None
+    choices = {p.pk: p for p in sel.power_items_for_lot(lot_id=lot_id)}
+    item_id = parse_id(power_item_id)
+    item = choices.get(item_id) if item_id is not None else None
     if item is None:
         raise DomainError("请从权责清单中选择承办事项", field="power_item")
     title = _text(title, "title", "案由", limit=TITLE_MAX)

@@ -48,16 +48,14 @@ def referral_new_view(request):
     source = request.POST if request.method == "POST" else request.GET
     alert = None
     lot_id: int | None = None
-    try:
-        if source.get("alert"):
-            alert = Alert.objects.filter(pk=int(source["alert"])).first()
-            if alert is None or not (request.user.is_provincial or alert.center_id == request.user.center_id):
-                raise Http404("预警不存在")
-            lot_id = alert.lot_id
-        elif source.get("lot"):
-            lot_id = int(source["lot"])
-    except ValueError:
-        raise Http404("标段不存在") from None
+    if source.get("alert"):
+        alert_id = services_referral.parse_id(source["alert"])
+        alert = Alert.objects.filter(pk=alert_id).first() if alert_id else None
+        if alert is None or not (request.user.is_provincial or alert.center_id == request.user.center_id):
+            raise Http404("预警不存在")
+        lot_id = alert.lot_id
+    elif source.get("lot"):
+        lot_id = services_referral.parse_id(source["lot"])
     label = lots.lot_label(lot_id=lot_id) if lot_id is not None else None
     if label is None or not (request.user.is_provincial or label["center_id"] == request.user.center_id):
         raise Http404("标段不存在")
@@ -91,7 +89,7 @@ def referral_detail_view(request, referral_id: int):
         raise Http404("移交案件不存在") from None
     member = selectors_referral.is_department_member(request.user, referral.department_id)
     actions = [a for (state, a) in services_referral.TRANSITIONS if state == referral.state] if member else []
-    check = selectors.alert_evidence_check(alert=referral.alert) if referral.alert_id else None
+    check = selectors.alert_evidence_check(alert=referral.alert) if referral.alert is not None else None
     return render(request, "supervision/pages/referral.html", {
         "r": referral, "steps": referral.steps.select_related("actor"), "actions": actions,
         "overdue": selectors_referral.is_overdue(referral), "escalations": referral.escalations.all(),

@@ -9,10 +9,10 @@ from django.core.management import call_command
 
 from ggzy.accounts.models import User
 from ggzy.core import clock
+from ggzy.credit.models import CreditRecord
 from ggzy.experts.models import DrawRequest, DrawStatus
 from ggzy.pki.models import PersonCertificate, Signature
 from ggzy.supervision import selectors as alert_selectors
-from ggzy.credit.models import CreditRecord
 from ggzy.supervision import selectors_referral as referral_selectors
 from ggzy.supervision.models import Alert, Referral, ReferralEscalation, ReferralState
 from ggzy.tendering.demo import LIVE_TITLE, MARK

@@ -7,7 +7,6 @@ import json
 import pytest
 from django.urls import reverse
 
-from ggzy.accounts.roles import Role
 from ggzy.credit.models import CreditRecord
 from ggzy.supervision.models import Alert, Referral
 from ggzy.tendering.tests.conftest import world  # noqa: F401
@@ -42,6 +41,8 @@ def test_staff_refer_from_the_page_and_the_department_handles_it(client, world, 
     page = client.post(reverse("supervision:referral_new"), {"alert": red.pk, "power_item": "1e20", "facts": "x"})
     assert page.status_code == 200 and "请从权责清单中选择承办事项" in page.content.decode()
     assert not Referral.objects.exists()
+    for hostile in ("?lot=1e400", "?lot=99999999999999999999999", "?alert=NaN"):
+        assert client.get(reverse("supervision:referral_new") + hostile).status_code == 404
     response = client.post(reverse("supervision:referral_new"), {"alert": red.pk, "power_item": item.pk,
                                                                  "facts": "同一台电脑"})
     referral = Referral.objects.get()

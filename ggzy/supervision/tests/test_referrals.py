@@ -69,6 +69,14 @@ def test_referring_refuses_items_off_the_list_open_alerts_and_outsiders(world, o
     assert "power_item" in err.value.errors
     with pytest.raises(DomainError):
         svc.referral_create(actor=world.staff, power_item_id="1e400", alert=red, facts="x")
+    for lot_id in ("1e400", 10**30, -1, "NaN"):
+        with pytest.raises(DomainError) as err:
+            svc.referral_create(actor=world.staff, power_item_id=item.pk, lot_id=lot_id, facts="x", subject_ids=[1])
+        assert "lot_id" in err.value.errors
+    with pytest.raises(DomainError) as err:
+        svc.referral_create(actor=world.staff, power_item_id=item.pk, lot_id=opened.pk, facts="x",
+                            subject_ids=["1e20"])
+    assert "subjects" in err.value.errors
     # another center's staff and a supervisor may not refer
     for actor in (world.other_staff, officer):
         with pytest.raises(NotAllowed):
