@@ -74,7 +74,7 @@ def test_referring_refuses_items_off_the_list_open_alerts_and_outsiders(world, o
             svc.referral_create(actor=world.staff, power_item_id=item.pk, lot_id=lot_id, facts="x", subject_ids=[1])
         assert "lot_id" in err.value.errors
     with pytest.raises(DomainError) as err:
-        svc.referral_create(actor=world.staff, power_item_id=item.pk, lot_id=opened.pk, facts="x",
+        svc.referral_create(actor=world.staff, power_item_id=item.pk, lot_id=opened.pk, title="串通", facts="x",
                             subject_ids=["1e20"])
     assert "subjects" in err.value.errors
     # another center's staff and a supervisor may not refer
