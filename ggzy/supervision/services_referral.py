@@ -233,6 +233,12 @@ def referral_act(*, actor: Any, referral: Referral, action: str, note: Any = "",
             _credit_records(referral, actor=actor)
         if action == "close":
             referral.closed_at = clock.now()
+        if action == "return" and referral.alert_id is not None:
+            # the center may refer the confirmed alert again, to the department that is competent
+            Alert.objects.filter(pk=referral.alert_id, state=AlertState.REFERRED).update(state=AlertState.CONFIRMED)
+            audit_record(actor=actor, action="supervision.alert_return", obj=referral.alert,
+                         center_id=referral.center_id, before={"state": AlertState.REFERRED},
+                         after={"state": AlertState.CONFIRMED, "referral": referral.number})
         referral.save()
         after: dict[str, Any] = {}
         if action == "decide":

@@ -171,3 +171,19 @@ def test_overdue_referrals_escalate_once_to_the_next_level(world, red, bureau, m
     # the provincial department sees the referral; a Qingdao supervisor does not
     assert sel.referrals_visible(user=boss).filter(pk=referral.pk).exists()
     assert not sel.referrals_visible(user=make_user(Role.SUPERVISOR, center=centers["qingdao"])).exists()
+
+
+def test_a_returned_referral_frees_the_alert_for_the_competent_department(world, red, bureau):  # noqa: F811
+    dept, officer, item = bureau
+    referral = _refer(world, red, item)
+    # when the bureau returns it (not its matter)
+    svc.referral_act(actor=officer, referral=referral, action="return", note="不属于本部门权责清单事项")
+    # then the alert is confirmed again and can go to another department the list offers
+    red.refresh_from_db()
+    assert red.state == "confirmed" and Referral.objects.get(pk=referral.pk).state == "returned"
+    other = PowerItem.objects.get(code="JN-JTJ-CF-001")
+    again = svc.referral_create(actor=world.staff, power_item_id=other.pk, alert=red, facts="改由交通运输局办理")
+    assert again.department.code == "JN-JTJ"
+    # a returned referral takes no further step
+    with pytest.raises(Conflict):
+        svc.referral_act(actor=officer, referral=referral, action="accept", note="受理")
