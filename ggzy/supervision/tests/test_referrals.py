@@ -18,6 +18,7 @@ from ggzy.credit.models import CreditRecord, CreditRestriction
 from ggzy.supervision import selectors_referral as sel
 from ggzy.supervision import services_referral as svc
 from ggzy.supervision.models import Alert, Department, PowerItem, Referral, ReferralEscalation
+from ggzy.tendering import tasks
 from ggzy.tendering.tests.conftest import world  # noqa: F401
 
 from .referral_world import bureau, confirm_red_alert  # noqa: F401
@@ -163,7 +164,7 @@ def test_overdue_referrals_escalate_once_to_the_next_level(world, red, bureau, m
     # after it, one escalation to the provincial department, once however often the task runs
     clock.advance(dt.timedelta(days=(referral.due_on - clock.today()).days + 1))
     assert sel.is_overdue(Referral.objects.get(pk=referral.pk))
-    assert svc.referrals_escalate_overdue(notify=notify) == 1
+    assert tasks.referrals_overdue_escalate.call_local() == 1  # the daily Huey task
     assert svc.referrals_escalate_overdue(notify=notify) == 0
     row = ReferralEscalation.objects.get()
     assert row.to_department.code == "SD-ZJT" and row.notified == 1
