@@ -49,6 +49,7 @@ ALLOWED_MODULES = {
         "ggzy.tendering.selectors_supervision",
         "ggzy.tendering.selectors_history",
         "ggzy.tendering.selectors_bid_texts",
+        "ggzy.tendering.selectors_complaints",
         "ggzy.credit.services",
         "ggzy.credit.selectors",
     },

@@ -11,6 +11,7 @@ DEMO_USERS = [
     ("jinan_staff", Role.CENTER_STAFF, "370100", "济南中心·李强"),
     ("qingdao_staff", Role.CENTER_STAFF, "370200", "青岛中心·张丽"),
     ("jianguan", Role.SUPERVISOR, "370100", "济南市住建局·赵伟"),
+    ("sheng_jianguan", Role.SUPERVISOR, "370000", "山东省住建厅·孙杰"),
     ("zhaobiao", Role.TENDERER, None, "济南城投·招标人"),
     ("daili", Role.AGENCY, None, "山东正信招标代理"),
     ("toubiao", Role.BIDDER, None, "山东鲁建建设集团"),

@@ -13,9 +13,11 @@ from ggzy.core.permissions import AUTHENTICATED, requires, roles
 from ggzy.core.roles import Role
 
 from . import selectors, services
+from .api_referral import router as referral_router
 from .models import Alert, AlertLevel, AlertState
 
 router = Router()
+router.add_router("", referral_router)
 SUPERVISORS = roles(Role.SUPERVISOR, Role.ADMIN)
 LIST_MAX = 200
 

@@ -84,3 +84,15 @@ class Alert(models.Model):
         from django.utils.translation import get_language  # noqa: PLC0415
 
         return self.summary_en if (get_language() or "").startswith("en") else self.summary_zh
+
+
+from .models_referral import (  # noqa: E402,F401 — the referral models live beside the alerts
+    Department,
+    PowerItem,
+    PowerKind,
+    Referral,
+    ReferralEscalation,
+    ReferralOutcome,
+    ReferralState,
+    ReferralStep,
+)

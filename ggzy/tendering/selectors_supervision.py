@@ -84,8 +84,9 @@ def lot_committee_member(*, user_id: int, lot_id: int) -> bool:
 
 
 def lot_label(*, lot_id: int) -> dict[str, Any] | None:
-    """Code and name of a lot (for the supervisor's alert list), or None."""
-    row = Lot.objects.filter(pk=lot_id).values("code", "name", center_id=F("project__center_id")).first()
+    """Code, name, center and catalog category of a lot (the alert list, the power items offered), or None."""
+    row = Lot.objects.filter(pk=lot_id).values("code", "name", center_id=F("project__center_id"),
+                                               category_code=F("project__category_code")).first()
     return dict(row) if row else None
 
 
@@ -93,3 +94,12 @@ def lot_labels(*, lot_ids: list[int]) -> dict[int, dict[str, Any]]:
     """Code and name of several lots at once, by id."""
     return {pk: {"code": code, "name": name}
             for pk, code, name in Lot.objects.filter(pk__in=lot_ids).values_list("pk", "code", "name")}
+
+
+def lot_bidder_names(*, lot_id: int) -> dict[int, str]:
+    """The lot's bidders (entity id → name) once its opening record is published; empty before (sealed)."""
+    if not lot_opening_published(lot_id=lot_id):
+        return {}
+    ids = set(Bid.objects.filter(lot_id=lot_id, bidder__isnull=False).exclude(state=BidState.WITHDRAWN)
+              .values_list("bidder_id", flat=True))
+    return dict(MarketEntity.objects.filter(pk__in=ids).order_by("name").values_list("pk", "name"))

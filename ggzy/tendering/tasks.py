@@ -11,8 +11,10 @@ import logging
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
+from ggzy.accounts.services import notify
 from ggzy.core import clock
 from ggzy.supervision import services as supervision
+from ggzy.supervision import services_referral
 
 from .choices import LotState
 from .models import Lot
@@ -84,3 +86,9 @@ ALERTS_NIGHTLY_DAYS = 7
 def alerts_nightly() -> int:
     """Re-run the lot indicators over the lots opened in the last week (new indicator versions, late data)."""
     return supervision.alerts_run_recent(days=ALERTS_NIGHTLY_DAYS)
+
+
+@db_periodic_task(crontab(hour="7", minute="30"))
+def referrals_overdue_escalate() -> int:
+    """Mark referrals past their handling deadline (each once per deadline) and tell the next level's supervisors."""
+    return services_referral.referrals_escalate_overdue(notify=notify)

@@ -9,10 +9,12 @@ from django.core.management import call_command
 
 from ggzy.accounts.models import User
 from ggzy.core import clock
+from ggzy.credit.models import CreditRecord
 from ggzy.experts.models import DrawRequest, DrawStatus
 from ggzy.pki.models import PersonCertificate, Signature
 from ggzy.supervision import selectors as alert_selectors
-from ggzy.supervision.models import Alert
+from ggzy.supervision import selectors_referral as referral_selectors
+from ggzy.supervision.models import Alert, Referral, ReferralEscalation, ReferralState
 from ggzy.tendering.demo import LIVE_TITLE, MARK
 from ggzy.tendering.models import ArchivePackage, CommitteeFormation, CommitteeMember, Lot, RecusalDeclaration
 
@@ -57,9 +59,15 @@ def test_demo_load_is_complete_and_idempotent():
     assert red in alert_selectors.supervised_alerts(user=User.objects.get(username="jianguan"))
     assert red in alert_selectors.lot_alerts(user=User.objects.get(username="zhuanjia3"), lot_id=shared.pk)
     assert not Alert.objects.exclude(lot_id=shared.pk).filter(indicator="collusion.same_fingerprint").exists()
+    # one referral in each state, handled by jianguan's bureau; the one accepted long ago is overdue and escalated
+    referrals = Referral.objects.all()
+    assert sorted(referrals.values_list("state", flat=True)) == sorted(ReferralState.values)
+    overdue = [r for r in referrals if referral_selectors.is_overdue(r)]
+    assert len(overdue) == 1 and ReferralEscalation.objects.filter(referral=overdue[0]).count() == 1
+    assert CreditRecord.objects.filter(source="supervision", source_ref__startswith="referral:").count() == 2
     alerts = Alert.objects.count()
     # and loading again adds nothing
     call_command("demo_load", stdout=io.StringIO())
     assert Alert.objects.count() == alerts
     assert Signature.objects.count() == signatures and ArchivePackage.objects.count() == 1
-    assert Lot.objects.count() == len(states)
+    assert Lot.objects.count() == len(states) and Referral.objects.count() == len(ReferralState.values)

@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from ggzy.accounts.models import User
-from ggzy.accounts.services import user_create
+from ggzy.accounts.services import notify, user_create
 from ggzy.catalog.demo import demo_catalog_load
 from ggzy.centers.demo_ratings import demo_ratings_load
 from ggzy.demo.logins import DEMO_PASSWORD, DEMO_USERS
@@ -14,6 +14,7 @@ from ggzy.ledger.localwitness import ledger_demo_witnesses
 from ggzy.registry.demo import demo_entities_load
 from ggzy.registry.demo_control import demo_controls_load
 from ggzy.registry.models import Center
+from ggzy.supervision.demo import demo_referrals_load
 from ggzy.tendering.demo import demo_tendering_load
 
 
@@ -35,5 +36,6 @@ class Command(BaseCommand):
         demo_tendering_load(stdout=self.stdout)
         demo_notices_load(stdout=self.stdout)
         demo_ratings_load(stdout=self.stdout)
+        demo_referrals_load(notify=notify, stdout=self.stdout)
         ledger_demo_witnesses(actor=None)
         self.stdout.write(self.style.SUCCESS("演示数据已加载"))
