@@ -86,6 +86,7 @@ def _mount() -> None:
     from ggzy.disclosure.api import router as disclosure_router
     from ggzy.experts.api import router as experts_router
     from ggzy.ledger.api import router as ledger_router
+    from ggzy.opendata.api import router as opendata_router
     from ggzy.pki.agent_api import router as pki_agent_router
     from ggzy.pki.bindings_api import router as pki_bindings_router
     from ggzy.pki.trust_api import router as pki_trust_router
@@ -104,6 +105,7 @@ def _mount() -> None:
     api.add_router("/v1/pki/person-certificates", pki_bindings_router, tags=["CA互认"])
     api.add_router("/v1/pki/certificate-status", pki_agent_router, tags=["CA互认"])
     api.add_router("/v1/supervision", supervision_router, tags=["监督预警"])
+    api.add_router("/v1/ocds", opendata_router, tags=["开放数据（OCDS）"])
 
 
 _mount()
