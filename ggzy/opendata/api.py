@@ -1,7 +1,5 @@
 """OCDS open data over the API: ``/api/v1/ocds/…`` (public, no login; masked by stage through the one table)."""
 
-from __future__ import annotations
-
 from django.http import Http404, StreamingHttpResponse
 from ninja import Field, Query, Router, Schema
 
