@@ -87,6 +87,7 @@ def _mount() -> None:
     from ggzy.disclosure.api import router as disclosure_router
     from ggzy.experts.api import router as experts_router
     from ggzy.ledger.api import router as ledger_router
+    from ggzy.opendata.api import router as opendata_router
     from ggzy.pki.agent_api import router as pki_agent_router
     from ggzy.pki.bindings_api import router as pki_bindings_router
     from ggzy.pki.trust_api import router as pki_trust_router
@@ -106,6 +107,7 @@ def _mount() -> None:
     api.add_router("/v1/pki/certificate-status", pki_agent_router, tags=["CA互认"])
     api.add_router("/v1/supervision", supervision_router, tags=["监督预警"])
     api.add_router("/v1/centers", centers_router, tags=["交易中心与代理机构评价"])
+    api.add_router("/v1/ocds", opendata_router, tags=["开放数据（OCDS）"])
 
 
 _mount()

@@ -38,6 +38,9 @@ ALLOWED_APPS = {
     "centers": {"core", "ledger", "pki", "registry", "catalog", "accounts", "centers"},
     # credit sits below the trading apps (tendering, experts, supervision call its services and selectors)
     "credit": {"core", "ledger", "credit"},
+    # open data (OCDS) is a projection above the domains: it reads tendering only through the selectors kept for it,
+    # and the registry (below tendering) for the public form of an office phone
+    "opendata": {"core", "registry", "opendata"},
 }
 ALLOWED_MODULES = {
     "core": set(),
@@ -57,6 +60,7 @@ ALLOWED_MODULES = {
     "experts": {"ggzy.credit.selectors"},
     "centers": set(),
     "credit": set(),
+    "opendata": {"ggzy.tendering.selectors_opendata"},
 }
 
 

@@ -1,4 +1,5 @@
-"""What each audience sees of a market entity: one declarative table, applied by every outward view.
+"""What each audience sees of a market entity: the entity rows of the one masking table (``ggzy.core.masking``),
+applied by every outward view.
 
 Personal data (ID numbers, phones) are never public (DOMAIN.md, Information disclosure); bank accounts are
 needed only by the entity itself and the center that handles its bid bonds. A field that is not in the table
@@ -17,6 +18,7 @@ from typing import Any
 from django.utils.translation import gettext_noop
 
 from ggzy.core import clock
+from ggzy.core import masking as table
 
 EXPIRY_WARNING_DAYS = 30
 
@@ -27,26 +29,9 @@ class Audience(StrEnum):
     STAFF = "staff"  # staff of its home center, provincial staff, administrators
 
 
-def full(value: Any) -> Any:
-    return value
-
-
-def phone_mask(value: str) -> str:
-    """138****5678: the middle digits hidden, the first three and the last four kept."""
-    if not value:
-        return ""
-    if len(value) <= 7:
-        return "*" * max(len(value) - 2, 0) + value[-2:]
-    return value[:3] + "*" * (len(value) - 7) + value[-4:]
-
-
-def id_number_mask(value: str) -> str:
-    """3701**********1234: region prefix and last four only."""
-    if not value:
-        return ""
-    if len(value) <= 8:
-        return "*" * len(value)
-    return value[:4] + "*" * (len(value) - 8) + value[-4:]
+full = table.full
+phone_mask = table.phone_mask
+id_number_mask = table.id_number_mask
 
 
 def account_number_mask(value: str) -> str:
@@ -55,14 +40,12 @@ def account_number_mask(value: str) -> str:
 
 PUBLIC, OWNER, STAFF = Audience.PUBLIC, Audience.OWNER, Audience.STAFF
 
-# field → {audience: how that audience sees it}. Audiences not listed do not see the field at all.
+# field → {audience: how that audience sees it}, read from the one table (``ggzy.core.masking``): the rows of an
+# entity, its bank accounts and its key persons. Audiences not listed do not see the field at all.
+_KINDS = ("entity.", "bank_account.", "key_person.")
 MASKING: dict[str, dict[Audience, Callable[[Any], Any]]] = {
-    "entity.contact_phone": {PUBLIC: phone_mask, OWNER: full, STAFF: full},
-    "entity.bank_accounts": {OWNER: full, STAFF: full},
-    "entity.versions": {OWNER: full, STAFF: full},
-    "bank_account.account_number": {OWNER: full, STAFF: full},
-    "key_person.id_number": {OWNER: id_number_mask, STAFF: id_number_mask},
-    "key_person.phone": {OWNER: full, STAFF: full},
+    key: {Audience(audience): shown for audience, shown in row.shown.items()}
+    for key, row in table.TABLE.items() if key.startswith(_KINDS)
 }
 
 

@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "ggzy.demo",
     "ggzy.centers",
     "ggzy.credit",
+    "ggzy.opendata",
 ]
 
 MIDDLEWARE = [

@@ -1,26 +1,16 @@
-"""What each audience sees of a lot at each stage — one declarative table (Prozorro's mask.py).
+"""What each audience sees of a lot at each stage: the ``lot.*`` rows of the one masking table (``ggzy.core.masking``).
 
-Rows: field → (stage after which the public sees it, audiences that see it earlier). Stages are checked by
-``stage_reached``; every public serializer and page goes through ``visible``.
+This module knows a lot's stages (``stage_reached``) and its audiences (``audiences``); which field is secret until
+which stage is declared only in the table. Every public serializer and page goes through ``visible``; the open data
+(OCDS) asks ``stages_reached`` and the table directly.
 """
 
 from __future__ import annotations
 
 from ggzy.accounts.roles import Role
+from ggzy.core import masking as table
 
 from . import policies
-
-# field: (public from stage, earlier audiences)
-MASK: dict[str, tuple[str, frozenset[str]]] = {
-    # Before the opening record is published nobody learns who bid or what they offered (sealed).
-    "bidders": ("opening_published", frozenset()),
-    "prices": ("opening_published", frozenset()),
-    "bid_count": ("opening_published", frozenset()),
-    # Committee members: confidential until the result is final, except to the center and the members themselves.
-    "committee_names": ("result_final", frozenset({"center", "member"})),
-    "scores": ("result_final", frozenset({"center", "member"})),
-    "evaluation_ranking": ("candidates_published", frozenset({"center", "member", "owner"})),
-}
 
 
 def stage_reached(lot, stage: str) -> bool:
@@ -45,8 +35,12 @@ def audiences(user, lot) -> set[str]:
     return found
 
 
+def stages_reached(lot) -> frozenset[str]:
+    return frozenset(stage for stage in table.STAGES if stage_reached(lot, stage))
+
+
 def visible(field: str, lot, user) -> bool:
-    public_from, early = MASK[field]
-    if stage_reached(lot, public_from):
+    row = table.TABLE[f"lot.{field}"]
+    if row.public_from is not None and stage_reached(lot, row.public_from):
         return True
-    return bool(early & audiences(user, lot))
+    return table.is_shown(f"lot.{field}", audiences=frozenset(audiences(user, lot) or {table.PUBLIC}))

@@ -1,0 +1,68 @@
+"""A lot played through every public stage by the services, pausing at each so the tests can look at it."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+
+import pytest
+
+from ggzy.core import clock
+from ggzy.tendering import services
+from ggzy.tendering.choices import BidState
+from ggzy.tendering.services import bidding, evaluation, opening, result
+from ggzy.tendering.tests.conftest import bond_arrive, lot_ready, seat_committee, world  # noqa: F401 — fixture
+
+PRICES = ["7650000.00", "7480000.00", "7720000.00"]
+# values that must never appear in public before their stage (prices are checked the way they are written)
+SECRET_PHONE = "13905310077"
+
+
+def _bid(world, lot, i, price):  # noqa: F811
+    user = world.bidders[i]
+    services.signup_create(actor=user, lot=lot)
+    bond_arrive(world, lot, i)
+    return bidding.bid_submit(actor=user, lot=lot, price_sheet={"total_price": price, "duration_days": 300},
+                              files=[bidding.IncomingFile("技术标.pdf", [b"technical proposal"])],
+                              fingerprint={"mac": f"00:11:22:33:44:{i:02d}", "public_ip": "1.2.3.4"})
+
+
+def play(world) -> Iterator[tuple[str, object]]:  # noqa: F811
+    """Yield (stage, lot) at: bids in (before the opening), opening record published, committee at work,
+    candidates published, result final (award + contract)."""
+    world.tenderer_entity.contact_phone = SECRET_PHONE
+    world.tenderer_entity.save(update_fields=["contact_phone"])
+    lot = lot_ready(world)
+    for i, price in enumerate(PRICES):
+        _bid(world, lot, i, price)
+    yield "before_opening", lot
+    clock.advance(dt.timedelta(days=21, minutes=1))
+    lot = opening.lot_open(actor=world.staff, lot=lot)
+    opening.opening_decrypt_all(actor=world.staff, lot=lot)
+    yield "opening_decrypted", lot
+    opening.opening_record_publish(actor=world.staff, lot=lot)
+    lot = opening.opening_close(actor=world.staff, lot=lot)
+    members = [(e, "expert_technical") for e in world.experts[:4]] + [(world.experts[4], "expert_economic")]
+    seat_committee(world.staff, lot, members, chair=world.experts[0])
+    yield "after_opening", lot
+    for member, _ in members:
+        for bid in lot.bids.filter(state=BidState.OPENED):
+            evaluation.score_submit(actor=member, bid=bid, technical="50", commercial="10")
+    evaluation.report_generate(actor=world.experts[0], lot=lot)
+    for member, _ in members:
+        evaluation.report_sign(actor=member, lot=lot)
+    result.candidates_publish(actor=world.tenderer, lot=lot)
+    lot.refresh_from_db()
+    yield "candidates", lot
+    clock.advance(dt.timedelta(days=3, minutes=1))
+    result.award_issue(actor=world.tenderer, lot=lot)
+    lot.refresh_from_db()
+    result.contract_record(actor=world.tenderer, lot=lot, amount="7480000", signed_on=clock.today(),
+                           content=b"contract pdf")
+    lot.refresh_from_db()
+    yield "result_final", lot
+
+
+@pytest.fixture
+def stages(world):  # noqa: F811
+    return play(world)

@@ -1,0 +1,68 @@
+"""An export of the platform's data is valid OCDS 1.1 (+ bids extension) per the official validator, offline:
+zero schema errors and no value outside a closed codelist (shared test data: skipped only without it, never in CI)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from django.core.management import call_command
+
+from ggzy.core.testing import shared_data_path
+from ggzy.opendata import ocds
+from ggzy.tendering import selectors_opendata
+from ggzy.tendering.tests.conftest import lot_ready
+
+from .conftest import play
+from .validator import validate
+
+
+def _problems(report: dict) -> tuple[list, dict]:
+    return report.get("validation_errors", []), report.get("additional_closed_codelist_values", {})
+
+
+@pytest.fixture
+def exported(world, tmp_path):
+    # given a works lot played to its contract, a failed-free GP lot still open for bids, in the platform's data
+    shared_data_path("ocds", "standard-1__1__5.zip")
+    for _stage, _lot in play(world):
+        pass
+    lot_ready(world, method="gp_open_tender")
+    # when the whole range is exported with the management command
+    out = tmp_path / "ocds.jsonl"
+    call_command("ocds", "export", "--from", "2020-01-01", "--to", "2029-12-31", "--output", str(out))
+    return [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+
+
+@pytest.mark.django_db
+def test_exported_records_and_releases_are_valid_ocds(exported):
+    # given the exported records (one per lot)
+    assert len(exported) == 2
+    package = {**ocds._package("https://example.invalid/ocds/export.jsonl"), "records": exported}
+    # when the official validator checks the record package offline
+    report = validate(package)
+    # then it reports no schema error and no closed-codelist violation, and it did check the bids extension
+    errors, closed = _problems(report)
+    assert errors == [] and closed == {}
+    assert report["extensions"]["extensions"] and not report["extensions"].get("invalid_extension")
+    compiled = {r["ocid"]: r["compiledRelease"] for r in exported}
+    works = next(c for c in compiled.values() if c["tender"]["procurementMethodDetails"] == "工程建设项目公开招标")
+    assert len(works["bids"]["details"]) == 3 and works["contracts"][0]["status"] == "active"
+    # given every release of the same processes
+    facts = [selectors_opendata.lot_open_facts(lot) for lot in selectors_opendata.lot_codes_changed()]
+    package = ocds.release_package(facts, uri="https://example.invalid/ocds/releases.json")
+    # when validated offline / then nothing is wrong
+    report = validate(package)
+    assert _problems(report) == ([], {})
+    assert {tag for r in package["releases"] for tag in r["tag"]} >= {"tender", "tenderUpdate", "award", "contract"}
+
+
+def test_the_validator_is_not_a_rubber_stamp():
+    # given a release with a status outside the closed tenderStatus codelist and a missing required id
+    shared_data_path("ocds", "standard-1__1__5.zip")
+    bad = {**ocds._package("https://example.invalid/x.json"), "releases": [
+        {"ocid": "ocds-ggzysd-1", "date": "2026-01-01T00:00:00Z", "tag": ["tender"], "initiationType": "tender",
+         "tender": {"id": "1", "status": "在招标"}}]}
+    # when validated / then the missing id is an error and the status a closed-codelist violation
+    errors, closed = _problems(validate(bad))
+    assert errors and closed
