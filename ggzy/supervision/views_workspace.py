@@ -1,9 +1,7 @@
 """The supervisor's workspace (``/supervision/``): open alerts by level, referrals with their deadlines (overdue
-first), complaints (when the complaints module exists), and one lot's evidence timeline."""
+first), open complaints with their due dates, and one lot's evidence timeline."""
 
 from __future__ import annotations
-
-from typing import Any
 
 from django.http import Http404
 from django.shortcuts import render
@@ -11,6 +9,7 @@ from django.shortcuts import render
 from ggzy.core.permissions import requires, roles
 from ggzy.core.roles import Role
 from ggzy.registry.models import MarketEntity
+from ggzy.tendering import selectors_complaints
 from ggzy.tendering import selectors_supervision as lots
 
 from . import selectors, selectors_referral
@@ -18,15 +17,6 @@ from .models import AlertLevel, AlertState
 
 SUPERVISORS = roles(Role.SUPERVISOR, Role.ADMIN)
 OPEN_ALERTS_MAX = 50
-
-
-def _complaints(user: Any) -> list[Any] | None:
-    """The open complaints from ``tendering.selectors_complaints`` once that module exists; None until then."""
-    try:
-        from ggzy.tendering import selectors_complaints  # type: ignore[attr-defined]  # noqa: PLC0415
-    except ImportError:  # the complaints module is built by another branch
-        return None
-    return list(selectors_complaints.complaints_open_for_supervisor(user))
 
 
 @requires(SUPERVISORS)
@@ -42,7 +32,7 @@ def workspace_view(request):
         "alerts": [(a, labels.get(a.lot_id, {}), [(int(s), names.get(int(s), s)) for s in a.subjects
                                                   if str(s).isdigit()]) for a in alerts],
         "referrals": selectors_referral.referrals_with_deadlines(user=request.user, limit=50),
-        "complaints": _complaints(request.user)})
+        "complaints": selectors_complaints.complaints_open_for_supervisor(request.user)})
 
 
 @requires(roles(Role.SUPERVISOR, Role.ADMIN, Role.CENTER_STAFF))

@@ -10,6 +10,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
 
 from ggzy.accounts.roles import Role
 from ggzy.core import clock
@@ -87,7 +88,7 @@ def complaints_open_for_supervisor(user, *, now: dt.datetime | None = None) -> l
             center_name=c.lot.project.center.name, subject=c.get_subject_display(), state=c.state,
             state_label=c.get_state_display(), complainant=names[c.pk], filed_at=c.filed_at,
             acceptance_due=c.acceptance_due, decision_due=c.decision_due, due=due,
-            due_label="受理决定期限" if filed else "处理决定期限", is_overdue=now > due))
+            due_label=str(_("受理决定期限") if filed else _("处理决定期限")), is_overdue=now > due))
     return sorted(out, key=lambda r: (r.due, r.id))
 
 

@@ -74,7 +74,7 @@ def test_the_workspace_counts_lists_and_labels_complaints_honestly(client, world
     open_reds = Alert.objects.filter(lot_id=opened.pk, level="red", state="open").count()
     assert 'id="count-red"' in zh and f"红色 {open_reds}" in zh
     assert f'id="ws-alert-{confirm.pk}"' not in zh  # confirmed: no longer open
-    assert 'id="complaints-not-built"' in zh and "投诉办理模块尚未建成" in zh
+    assert 'id="complaints"' in zh and "暂无待办投诉" in zh  # no complaint filed in this world
     en = client.get(reverse("supervision:workspace") + "?lang=en").content.decode()
     assert "Supervision workspace" in en
     # a bidder may not enter
