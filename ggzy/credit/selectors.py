@@ -72,3 +72,15 @@ def restriction_reason(restriction: CreditRestriction) -> str:
     return (f"存在信用限制（{restriction.get_behaviour_display()}）：{record.title}，{record.authority}"
             f"{('，文书号 ' + record.decision_no) if record.decision_no else ''}，"
             f"限制期至{until.isoformat() if until else '另行通知'}（记录 {record.record_no}）")
+
+
+def records_search(*, q: str = "", kind: str = "", source: str = "") -> QuerySet[CreditRecord]:
+    """Current versions for the staff list, newest first: ``q`` matches a name, a title, a record number or a key."""
+    rows = CreditRecord.objects.filter(is_current=True)
+    if q:
+        rows = rows.filter(Q(subject_name__icontains=q) | Q(title__icontains=q) | Q(record_no=q) | Q(subject_key=q))
+    if kind:
+        rows = rows.filter(kind=kind)
+    if source:
+        rows = rows.filter(source=source)
+    return rows.order_by("-decided_on", "-pk")

@@ -35,6 +35,7 @@ from ..models import Bid, BidEvent, BidFile, Lot
 from ..price_sheet import fingerprint_clean, price_sheet_clean
 from ..procedures import lot_fresh, procedure_for
 from . import bonds
+from .credit_checks import credit_check_sealed
 from .signup import signup_of
 
 MAX_FILES = 20
@@ -139,6 +140,7 @@ def bid_preconditions(*, actor, lot: Lot) -> tuple[Lot, object, str]:
     signup = signup_of(actor=actor, lot=lot)
     if signup is None:
         raise NotAllowed("请先报名", field="lot")
+    credit_check_sealed(actor=actor, lot=lot, entity=bidder, behaviour="bid")  # refuses a restricted entity
     blocked = bonds.bond_block_reason(lot=lot, signup=signup, bidder=bidder)
     if blocked:
         raise DomainError(blocked, field="bond")

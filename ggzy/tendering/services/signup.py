@@ -13,6 +13,7 @@ from ..choices import LotState
 from ..models import Lot, SignUp
 from ..procedures import lot_fresh, procedure_for
 from .bonds import bond_open
+from .credit_checks import credit_check_sealed
 
 
 def signup_create(*, actor, lot: Lot) -> SignUp:
@@ -25,6 +26,7 @@ def signup_create(*, actor, lot: Lot) -> SignUp:
     now = clock.now()
     if lot.documents_sale_end and now > lot.documents_sale_end:
         raise Conflict("招标文件发售期已结束，不能报名", field="lot")
+    credit_check_sealed(actor=actor, lot=lot, entity=bidder, behaviour="signup")  # refuses a restricted entity
     try:
         with transaction.atomic():
             signup = SignUp.objects.create(
