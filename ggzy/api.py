@@ -83,6 +83,7 @@ _HTTP_MESSAGES = {400: "请求格式不正确", 401: "请先登录", 403: "无�
 def _mount() -> None:
     from ggzy.accounts.api import router as accounts_router
     from ggzy.catalog.api import router as catalog_router
+    from ggzy.credit.api import router as credit_router
     from ggzy.disclosure.api import router as disclosure_router
     from ggzy.experts.api import router as experts_router
     from ggzy.ledger.api import router as ledger_router
@@ -104,6 +105,7 @@ def _mount() -> None:
     api.add_router("/v1/pki/person-certificates", pki_bindings_router, tags=["CA互认"])
     api.add_router("/v1/pki/certificate-status", pki_agent_router, tags=["CA互认"])
     api.add_router("/v1/supervision", supervision_router, tags=["监督预警"])
+    api.add_router("/v1/credit", credit_router, tags=["信用信息"])
 
 
 _mount()

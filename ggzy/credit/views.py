@@ -33,6 +33,13 @@ def record_list_view(request):
         "rows": rows, "q": q, "kind": kind, "source": source, "kinds": Kind.choices, "sources": Source.choices})
 
 
+def _form_error(form, exc: DomainError) -> None:
+    """The service's errors on the form's fields (its restrictions are the form's behaviours)."""
+    if "restrictions" in exc.errors:
+        exc.errors.setdefault("behaviours", []).extend(exc.errors.pop("restrictions"))
+    apply_domain_error(form, exc)
+
+
 def _record_or_404(record_no: str) -> CreditRecord:
     record = CreditRecord.objects.filter(record_no=record_no, is_current=True).first()
     if record is None:
@@ -56,7 +63,7 @@ def record_new_view(request):
         try:
             record = services.record_create(actor=request.user, **form.service_data())
         except DomainError as exc:
-            apply_domain_error(form, exc)
+            _form_error(form, exc)
         else:
             return redirect("credit:record", record_no=record.record_no)
     return render(request, "credit/pages/record_form.html", {"form": form, "record": None})
@@ -79,7 +86,7 @@ def record_correct_view(request, record_no: str):
         try:
             new = services.record_correct(actor=request.user, record=record, **form.service_data())
         except DomainError as exc:
-            apply_domain_error(form, exc)
+            _form_error(form, exc)
         else:
             return redirect("credit:record", record_no=new.record_no)
     return render(request, "credit/pages/record_form.html", {"form": form, "record": record})

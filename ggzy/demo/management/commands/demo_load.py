@@ -6,6 +6,7 @@ from django.db import transaction
 from ggzy.accounts.models import User
 from ggzy.accounts.services import user_create
 from ggzy.catalog.demo import demo_catalog_load
+from ggzy.demo.credit import demo_credit_load
 from ggzy.demo.logins import DEMO_PASSWORD, DEMO_USERS
 from ggzy.disclosure.demo import demo_notices_load
 from ggzy.experts.demo import demo_experts_load
@@ -31,5 +32,6 @@ class Command(BaseCommand):
         demo_experts_load(stdout=self.stdout)  # before tendering: its committees are drawn from the pool
         demo_tendering_load(stdout=self.stdout)
         demo_notices_load(stdout=self.stdout)
+        demo_credit_load(stdout=self.stdout)  # after tendering: its stages are made before the ban exists
         ledger_demo_witnesses(actor=None)
         self.stdout.write(self.style.SUCCESS("演示数据已加载"))
