@@ -18,8 +18,8 @@ from tests.test_phone_layout import OUTSIDE
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
-def test_a_decision_becomes_a_record_the_grade_drops_and_the_sign_up_is_refused(browser, live_server,  # noqa: F811
-                                                                                  world, make_user, centers):
+def test_a_decision_becomes_a_record_the_grade_drops_and_the_sign_up_is_refused(
+        browser, live_server, world, make_user, centers):  # noqa: F811
     lot = lot_ready(world)
     firm = world.bidder_entities[0]
     supervisor = Actor(browser, live_server, make_user(Role.SUPERVISOR, center=centers["jinan"]))
