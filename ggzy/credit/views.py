@@ -80,7 +80,8 @@ def record_correct_view(request, record_no: str):
         initial[name] = value.isoformat() if value else ""
     initial["behaviours"] = [r.behaviour for r in restrictions]
     ends = {r.ends_on for r in restrictions}
-    initial["restriction_ends_on"] = ends.pop().isoformat() if len(ends) == 1 and None not in ends else ""
+    only = ends.pop() if len(ends) == 1 else None
+    initial["restriction_ends_on"] = only.isoformat() if only is not None else ""
     form = CorrectForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:

@@ -4,7 +4,19 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
-from ggzy.credit.seed import seed
+from ggzy.credit.seed import PUBLICATION_FROM, PUBLICATION_RULES, SCORE_MODELS
+
+
+def seed(apps, schema_editor) -> None:
+    score_model = apps.get_model("credit", "ScoreModel")
+    rule = apps.get_model("credit", "PublicationRule")
+    for data in SCORE_MODELS:
+        score_model.objects.update_or_create(code=data["code"], effective_from=data["effective_from"],
+                                             defaults={k: v for k, v in data.items()
+                                                       if k not in ("code", "effective_from")})
+    for data in PUBLICATION_RULES:
+        rule.objects.update_or_create(kind=data["kind"], effective_from=PUBLICATION_FROM,
+                                      defaults={k: v for k, v in data.items() if k != "kind"})
 
 
 class Migration(migrations.Migration):

@@ -17,7 +17,7 @@ from ggzy.tendering.choices import BidState, LotState
 from ggzy.tendering.models import BidEvent, SignUp
 from ggzy.tendering.services import bidding, evaluation, opening, result
 
-from .conftest import TEST_DIRECT_REASON, bond_arrive, lot_ready, seat_committee  # noqa: F401
+from .conftest import bond_arrive, lot_ready, seat_committee
 
 
 def _ban(entity, behaviours, *, days=10, title="串通投标"):
@@ -140,3 +140,33 @@ def test_award_refused_during_the_ban_and_accepted_after(world):
     award = result.award_issue(actor=world.tenderer, lot=lot)
     assert award.bid.bidder == winner
     assert _checks(lot)[-1].after["result"] == "passed"
+
+
+def test_gp_committee_sees_each_suppliers_timestamped_list_screening(world, client):
+    from ggzy.credit import imports
+
+    lot = lot_ready(world, method="gp_open_tender")
+    for i, price in enumerate(["7650000.00", "7480000.00", "7720000.00"]):
+        services.signup_create(actor=world.bidders[i], lot=lot)
+        bond_arrive(world, lot, i)
+        _submit(world, lot, i, price)
+    listed = world.bidder_entities[2]
+    csv = ("统一社会信用代码,名称,事由,认定机关,决定日期,来源业务编号\n"
+           f"{listed.credit_code},{listed.name},提供虚假材料谋取中标,财政部,{clock.today().isoformat()},GP-1\n").encode()
+    report = imports.credit_import(actor=world.staff, file_name="gp.csv", content=csv, national_list="gp_violation")
+    assert report.added == 1
+    clock.advance(dt.timedelta(days=21, minutes=1))
+    lot = opening.lot_open(actor=world.staff, lot=lot)
+    opening.opening_decrypt_all(actor=world.staff, lot=lot)
+    opening.opening_record_publish(actor=world.staff, lot=lot)
+    lot = opening.opening_close(actor=world.staff, lot=lot)
+    members = [(e, "expert_technical") for e in world.experts[:4]] + [(world.experts[4], "expert_economic")]
+    seat_committee(world.staff, lot, members, chair=world.experts[0])
+    client.force_login(world.experts[1])
+    page = client.get(f"/tendering/lots/{lot.pk}/").content.decode()
+    panel = page[page.index('id="screening-panel"'):]
+    assert "提供虚假材料谋取中标" in panel and "政府采购严重违法失信行为记录名单" in panel
+    assert world.bidder_entities[0].name in panel and "未列入" in panel
+    assert clock.now().astimezone(dt.timezone(dt.timedelta(hours=8))).strftime("%Y-%m-%d %H:%M") in panel
+    # a works lot has no such panel
+    assert 'id="screening-panel"' not in client.get(f"/tendering/lots/{lot_ready(world).pk}/").content.decode()
