@@ -248,3 +248,36 @@ class Screening(models.Model):
 
     def __str__(self) -> str:
         return f"{self.context} {self.subject_name}"
+
+
+class RepairState(models.TextChoices):
+    SUBMITTED = "submitted", _("待审核")
+    APPROVED = "approved", _("准予修复")
+    REJECTED = "rejected", _("不予修复")
+
+
+class RepairRequest(models.Model):
+    """信用修复申请 — the subject asks for a record to leave publication early: the conditions as checked when it
+    was submitted, the review and its outcome (an approved repair takes the record off publication)."""
+
+    record = models.ForeignKey(CreditRecord, on_delete=models.PROTECT, related_name="repairs",
+                               verbose_name="信用记录")
+    applicant_name = models.CharField("申请人", max_length=200)
+    statement = models.TextField("申请说明与信用承诺")
+    conditions = models.JSONField("修复条件")  # [{"code": ..., "label": ..., "met": bool}]
+    state = models.CharField("状态", max_length=10, choices=RepairState.choices, default=RepairState.SUBMITTED)
+    submitted_at = models.DateTimeField("申请时间")
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                     related_name="+", verbose_name="登记人")
+    reviewed_at = models.DateTimeField("审核时间", null=True, blank=True)
+    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="+", verbose_name="审核人")
+    review_note = models.TextField("审核意见", blank=True)
+
+    class Meta:
+        verbose_name = "信用修复申请"
+        verbose_name_plural = "信用修复申请"
+        ordering = ["-submitted_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"修复申请#{self.pk} {self.record.record_no}"

@@ -140,5 +140,26 @@ class Migration(migrations.Migration):
                 'constraints': [models.UniqueConstraint(fields=('subject_kind', 'subject_key', 'month'), name='credit_snapshot_once')],
             },
         ),
+        migrations.CreateModel(
+            name='RepairRequest',
+            fields=[
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('applicant_name', models.CharField(max_length=200, verbose_name='申请人')),
+                ('statement', models.TextField(verbose_name='申请说明与信用承诺')),
+                ('conditions', models.JSONField(verbose_name='修复条件')),
+                ('state', models.CharField(choices=[('submitted', '待审核'), ('approved', '准予修复'), ('rejected', '不予修复')], default='submitted', max_length=10, verbose_name='状态')),
+                ('submitted_at', models.DateTimeField(verbose_name='申请时间')),
+                ('reviewed_at', models.DateTimeField(blank=True, null=True, verbose_name='审核时间')),
+                ('review_note', models.TextField(blank=True, verbose_name='审核意见')),
+                ('record', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='repairs', to='credit.creditrecord', verbose_name='信用记录')),
+                ('reviewed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='审核人')),
+                ('submitted_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='登记人')),
+            ],
+            options={
+                'verbose_name': '信用修复申请',
+                'verbose_name_plural': '信用修复申请',
+                'ordering': ['-submitted_at', '-pk'],
+            },
+        ),
         migrations.RunPython(seed, migrations.RunPython.noop),
     ]
