@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from ggzy.core import clock
 
@@ -14,7 +15,9 @@ from .models import CreditRecord, CreditRestriction
 def _day(at: dt.date | dt.datetime | None) -> dt.date:
     if at is None:
         return clock.today()
-    return at.date() if isinstance(at, dt.datetime) else at
+    if isinstance(at, dt.datetime):  # the platform's day (Asia/Shanghai), not the UTC date of an aware time
+        return timezone.localdate(at) if timezone.is_aware(at) else at.date()
+    return at
 
 
 def records_in_force(subject_kind: str, subject_key: str, *, at: dt.date | dt.datetime | None = None
