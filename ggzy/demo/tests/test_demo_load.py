@@ -69,7 +69,7 @@ def test_demo_load_is_complete_and_idempotent():
     from ggzy.credit import evaluation
     from ggzy.credit.models import CreditRecord, ScoreSnapshot
     from ggzy.registry.models import MarketEntity
-    from ggzy.tendering.services.credit_checks import credit_check_sealed
+    from ggzy.tendering.services.credit_checks import credit_refuse_sealed
 
     assert CreditRecord.objects.count() == 5
     snapshots = list(ScoreSnapshot.objects.all())
@@ -81,4 +81,4 @@ def test_demo_load_is_complete_and_idempotent():
         "淄博齐都建设工程有限公司": "D", "山东鲁建建设集团有限公司": "B", "济南章丘泰和建筑安装有限公司": "D"}
     banned = MarketEntity.objects.get(name="淄博齐都建设工程有限公司")
     with pytest.raises(Conflict, match="串通投标"):
-        credit_check_sealed(actor=User.objects.get(username="toubiao4"), lot=live, entity=banned, behaviour="signup")
+        credit_refuse_sealed(actor=User.objects.get(username="toubiao4"), lot=live, entity=banned, behaviour="signup")
