@@ -8,7 +8,7 @@ import json
 from typing import Any
 
 from django.http import HttpResponse
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 
 from ggzy.core.api_errors import ACTION, LOOKUP, answers
 from ggzy.core.audit import jsonable
@@ -99,7 +99,7 @@ def record_submit(request, payload: RecordIn):
     data = payload.dict()
     data["restrictions"] = [{k: v for k, v in r.items() if v} for r in data["restrictions"]]
     record = services.record_create(actor=request.user, **data)
-    return 201, _out(record)
+    return Status(201, _out(record))
 
 
 @router.get("/export", response=answers(str, *LOOKUP), summary="批量导出（JSON Lines，省级和全国信用平台）")
