@@ -84,6 +84,7 @@ def _mount() -> None:
     from ggzy.accounts.api import router as accounts_router
     from ggzy.catalog.api import router as catalog_router
     from ggzy.centers.api import router as centers_router
+    from ggzy.credit.api import router as credit_router
     from ggzy.disclosure.api import router as disclosure_router
     from ggzy.experts.api import router as experts_router
     from ggzy.ledger.api import router as ledger_router
@@ -108,6 +109,7 @@ def _mount() -> None:
     api.add_router("/v1/supervision", supervision_router, tags=["监督预警"])
     api.add_router("/v1/centers", centers_router, tags=["交易中心与代理机构评价"])
     api.add_router("/v1/ocds", opendata_router, tags=["开放数据（OCDS）"])
+    api.add_router("/v1/credit", credit_router, tags=["信用信息"])
 
 
 _mount()

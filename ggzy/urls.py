@@ -31,6 +31,7 @@ urlpatterns = [
     path("centers/", include("ggzy.centers.urls")),
     path("supervision/", include("ggzy.supervision.urls")),
     path("ocds/", include("ggzy.opendata.urls")),
+    path("credit/", include("ggzy.credit.urls")),
     path("", include("ggzy.disclosure.urls")),
 ]
 

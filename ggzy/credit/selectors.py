@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from ggzy.core import clock
 
@@ -14,7 +15,9 @@ from .models import CreditRecord, CreditRestriction
 def _day(at: dt.date | dt.datetime | None) -> dt.date:
     if at is None:
         return clock.today()
-    return at.date() if isinstance(at, dt.datetime) else at
+    if isinstance(at, dt.datetime):  # the platform's day (Asia/Shanghai), not the UTC date of an aware time
+        return timezone.localdate(at) if timezone.is_aware(at) else at.date()
+    return at
 
 
 def records_in_force(subject_kind: str, subject_key: str, *, at: dt.date | dt.datetime | None = None
@@ -72,3 +75,15 @@ def restriction_reason(restriction: CreditRestriction) -> str:
     return (f"存在信用限制（{restriction.get_behaviour_display()}）：{record.title}，{record.authority}"
             f"{('，文书号 ' + record.decision_no) if record.decision_no else ''}，"
             f"限制期至{until.isoformat() if until else '另行通知'}（记录 {record.record_no}）")
+
+
+def records_search(*, q: str = "", kind: str = "", source: str = "") -> QuerySet[CreditRecord]:
+    """Current versions for the staff list, newest first: ``q`` matches a name, a title, a record number or a key."""
+    rows = CreditRecord.objects.filter(is_current=True)
+    if q:
+        rows = rows.filter(Q(subject_name__icontains=q) | Q(title__icontains=q) | Q(record_no=q) | Q(subject_key=q))
+    if kind:
+        rows = rows.filter(kind=kind)
+    if source:
+        rows = rows.filter(source=source)
+    return rows.order_by("-decided_on", "-pk")

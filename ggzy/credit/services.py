@@ -18,13 +18,22 @@ from ggzy.core.audit import audit_record, snapshot
 from ggzy.core.credit_code import credit_code_validate
 from ggzy.core.errors import Conflict, DomainError
 
-from .models import Behaviour, CreditRecord, CreditRestriction, Kind, Publication, Source, SubjectKind
+from .models import (
+    Behaviour,
+    CreditRecord,
+    CreditRestriction,
+    Kind,
+    NationalList,
+    Publication,
+    Source,
+    SubjectKind,
+)
 
 TEXT_MAX = {"subject_name": 200, "title": 200, "authority": 200, "decision_no": 100, "source_ref": 64}
 FACTS_MAX = 5000
 _PERSON_KEY = re.compile(r"^[0-9a-f]{64}$")
 _CORRECTABLE = ("subject_name", "title", "facts", "authority", "decision_no", "decided_on", "valid_from",
-                "valid_until", "publication", "evidence", "kind")
+                "valid_until", "publication", "evidence", "kind", "national_list")
 
 
 def _choice(value: Any, choices: type[models.TextChoices], field: str, label: str) -> str:
@@ -111,6 +120,8 @@ def _clean(data: Mapping[str, Any]) -> dict[str, Any]:
         "publication": _choice(data.get("publication") or Publication.PUBLIC, Publication, "publication",
                                "公开范围"),
         "evidence": dict(data.get("evidence") or {}),
+        "national_list": (_choice(data.get("national_list"), NationalList, "national_list", "全国名单")
+                          if data.get("national_list") else ""),
     }
     decided_on = _date(data.get("decided_on"), "decided_on", "决定日期")
     valid_from = _date(data.get("valid_from") or decided_on, "valid_from", "有效期起")

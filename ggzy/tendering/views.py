@@ -51,6 +51,7 @@ from .schemas import lot_public
 from .selectors_hall import hall_audience
 from .services import bidding, committee, evaluation, opening, project_documents, result, signatures
 from .views_alerts import lot_alerts_context
+from .views_credit import lot_screening_context
 
 if TYPE_CHECKING:
     from django.utils.functional import _StrPromise as StrPromise  # what gettext_lazy returns
@@ -325,6 +326,7 @@ def lot_view(request, lot_id: int):
         context["member"] = member
         if member is not None:
             context["alerts"] = lot_alerts_context(user=user, lot=lot)
+            context["screenings"] = lot_screening_context(user=user, lot=lot)  # GP: the three national lists
             scores = {s.bid_id: s for s in member.scores.all()}
             context["desk"] = [(b, scores.get(b.pk)) for b in lot.bids.filter(state="opened").select_related("bidder")]
             report = getattr(lot, "evaluation_report", None)

@@ -95,3 +95,11 @@ def test_one_current_record_per_source_reference():
     with pytest.raises(Conflict):
         _breach(source_ref="referral:7")
     assert CreditRecord.objects.count() == 1
+
+
+def test_an_aware_time_counts_on_the_platforms_day():
+    _breach(restrictions=[{"behaviour": "bid", "ends_on": dt.date(2026, 6, 1)}])
+    # 2026-06-01 17:00 UTC is already 2 June in Jinan: the ban that ended on 1 June no longer applies
+    assert selectors.restriction_in_force("entity", CODE, "bid", at=dt.datetime(2026, 6, 1, 15, tzinfo=dt.UTC))
+    assert selectors.restriction_in_force("entity", CODE, "bid",
+                                          at=dt.datetime(2026, 6, 1, 17, tzinfo=dt.UTC)) is None

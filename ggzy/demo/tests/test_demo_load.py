@@ -71,3 +71,23 @@ def test_demo_load_is_complete_and_idempotent():
     assert Alert.objects.count() == alerts
     assert Signature.objects.count() == signatures and ArchivePackage.objects.count() == 1
     assert Lot.objects.count() == len(states) and Referral.objects.count() == len(ReferralState.values)
+    assert Lot.objects.count() == len(states)
+    # credit (issue 18): every demo subject's score recomputes from its records and the model version to what its
+    # snapshot of the month says; the firm on the serious-breach list (toubiao4) is refused at sign-up with the reason
+    from ggzy.core.errors import Conflict
+    from ggzy.credit import evaluation
+    from ggzy.credit.models import CreditRecord, ScoreSnapshot
+    from ggzy.registry.models import MarketEntity
+    from ggzy.tendering.services.credit_checks import credit_refuse_sealed
+
+    assert CreditRecord.objects.count() == 5
+    snapshots = list(ScoreSnapshot.objects.all())
+    assert len(snapshots) == 4  # three firms and one expert
+    for snap in snapshots:
+        again = evaluation.score_compute(snap.subject_kind, snap.subject_key, at=snap.month, model=snap.model)
+        assert (again["score"], again["grade"], again["lines"]) == (snap.score, snap.grade, snap.breakdown["lines"])
+    assert {s.subject_name: s.grade for s in snapshots if s.subject_kind == "entity"} == {
+        "淄博齐都建设工程有限公司": "D", "山东鲁建建设集团有限公司": "B", "济南章丘泰和建筑安装有限公司": "D"}
+    banned = MarketEntity.objects.get(name="淄博齐都建设工程有限公司")
+    with pytest.raises(Conflict, match="串通投标"):
+        credit_refuse_sealed(actor=User.objects.get(username="toubiao4"), lot=live, entity=banned, behaviour="signup")

@@ -35,6 +35,7 @@ from ..models import Bid, BidEvent, BidFile, Lot
 from ..price_sheet import fingerprint_clean, price_sheet_clean
 from ..procedures import lot_fresh, procedure_for
 from . import bonds
+from .credit_checks import credit_passed_sealed, credit_refuse_sealed
 from .signup import signup_of
 
 MAX_FILES = 20
@@ -139,6 +140,7 @@ def bid_preconditions(*, actor, lot: Lot) -> tuple[Lot, object, str]:
     signup = signup_of(actor=actor, lot=lot)
     if signup is None:
         raise NotAllowed("请先报名", field="lot")
+    credit_refuse_sealed(actor=actor, lot=lot, entity=bidder, behaviour="bid")  # refuses a restricted entity
     blocked = bonds.bond_block_reason(lot=lot, signup=signup, bidder=bidder)
     if blocked:
         raise DomainError(blocked, field="bond")
@@ -294,6 +296,7 @@ def bid_store(*, actor, lot, bidder, tag, wrapped, key_id, key, sealed_files, se
                              "bidder_wrapped_key": None, "certificate_sealed": None, "sealed_sha256": "",
                              **(extra or {})}.items():
             setattr(bid, field, value)
+        credit_passed_sealed(actor=actor, lot=locked, entity=bidder, behaviour="bid")  # logged with the bid
         record = audit_record(actor=actor, action=f"bid.{kind}", object_type="tendering.lot", object_id=str(lot.pk),
                               object_repr="投标文件（密封）", center_id=locked.project.center_id, sealed=True,
                               seal_key=sealing.seal_key(lot.pk), before=before,

@@ -38,6 +38,7 @@ from ..procedures import lot_fresh, procedure_for
 from . import bonds, notices
 from .committee import committee_publish_draw
 from .suspensions import require_not_suspended
+from .credit_checks import credit_passed_award, credit_refuse_award
 
 CANDIDATES_SHOWN = 3
 
@@ -146,8 +147,10 @@ def award_issue(*, actor, lot: Lot) -> Award:
     if first is None or first.bid.bidder is None or first.bid.price is None:
         raise Conflict("没有中标候选人", field="candidates")
     winner_name, amount = first.bidder_name or first.bid.bidder.name, first.bid.price
+    credit_refuse_award(actor=actor, lot=lot, entity=first.bid.bidder)  # refuses a winner banned from awards
     with transaction.atomic():
         locked = Lot.objects.select_for_update().select_related("project__center", "project__region").get(pk=lot.pk)
+        credit_passed_award(actor=actor, lot=locked, entity=first.bid.bidder)
         award = Award.objects.create(lot=locked, bid=first.bid, bidder_name=winner_name, amount=amount,
                                      issued_at=now, contract_due=timezone.localdate(
                                          rules.after(locked.project, "contract_after_award_within", now)))

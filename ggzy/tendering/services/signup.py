@@ -13,6 +13,7 @@ from ..choices import LotState
 from ..models import Lot, SignUp
 from ..procedures import lot_fresh, procedure_for
 from .bonds import bond_open
+from .credit_checks import credit_passed_sealed, credit_refuse_sealed
 
 
 def signup_create(*, actor, lot: Lot) -> SignUp:
@@ -25,8 +26,10 @@ def signup_create(*, actor, lot: Lot) -> SignUp:
     now = clock.now()
     if lot.documents_sale_end and now > lot.documents_sale_end:
         raise Conflict("招标文件发售期已结束，不能报名", field="lot")
+    credit_refuse_sealed(actor=actor, lot=lot, entity=bidder, behaviour="signup")  # refuses a restricted entity
     try:
         with transaction.atomic():
+            credit_passed_sealed(actor=actor, lot=lot, entity=bidder, behaviour="signup")  # logged with the act
             signup = SignUp.objects.create(
                 lot=lot, bidder_tag=sealing.bidder_tag(lot_id=lot.pk, entity_id=bidder.pk),
                 bidder_sealed=sealing.seal_small(lot, {"entity_id": bidder.pk}), signed_up_at=now)

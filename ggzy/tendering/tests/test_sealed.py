@@ -122,8 +122,12 @@ def test_sealed_acts_are_logged_against_the_lot_with_hashes_on_both_sides(world)
     assert all(json.loads(e.body)["kind"] == "sealed" for e in entries)
     sealed = {row.index: row.body for row in SealedEntry.objects.filter(index__gte=start)}
     bodies = [json.loads(sealed[e.index]) for e in entries]
-    assert [b["action"] for b in bodies] == ["lot.signup", "lot.bond_arrival", "bid.submit", "bid.modify",
-                                             "bid.withdraw", "bid.submit"]
+    # (each sign-up and submission is preceded by its credit check, sealed like the act: issue 18)
+    assert [b["action"] for b in bodies] == ["credit.check", "lot.signup", "lot.bond_arrival", "credit.check",
+                                             "bid.submit", "credit.check", "bid.modify", "bid.withdraw",
+                                             "credit.check", "bid.submit"]
+    assert all(b["actor"] == {"label": "投标人（密封）"} for b in bodies if b["action"] == "credit.check")
+    bodies = [b for b in bodies if b["action"] != "credit.check"]
     for body in bodies:
         assert body["object"] == {"type": "tendering.lot", "id": str(lot.pk)}
         assert body["after_hash"] is not None  # none of these deletes anything

@@ -25,7 +25,8 @@ from ggzy.tendering.services import bidding, opening
 
 from .conftest import bond_arrive, lot_ready
 
-SEALED_ACTIONS = ["lot.signup", "lot.bond_arrival", "bid.submit"]
+# each sign-up and each submission is preceded by its credit check, sealed like the act (issue 18)
+SEALED_ACTIONS = ["lot.signup", "lot.bond_arrival", "bid.submit", "credit.check", "credit.check"]
 
 
 def _bid(world, lot, i):
@@ -104,11 +105,12 @@ def test_before_the_deadline_nothing_public_tells_how_many_signed_up_or_bid(clie
         _bid(world, lot, i)
     services.signup_create(actor=world.bidders[3], lot=other)
     size_3, after = _anonymous_view(client, lot)
-    # then the log grew by one sealed entry per act, and only the log's size and the sealed count changed
-    assert size_3 == size_0 + 10
+    # then the log grew by one sealed entry per act and per credit check (sign-up, submission), and only the
+    # log's size and the sealed count changed
+    assert size_3 == size_0 + 17
     for url, (status, text) in before.items():
         assert status == after[url][0], url
-        assert _without_counts(url, text, size_0, 0) == _without_counts(url, after[url][1], size_3, 10), url
+        assert _without_counts(url, text, size_0, 0) == _without_counts(url, after[url][1], size_3, 17), url
     # and every new entry, in the API and on its page, is the same commitment-only shape: no lot, action, actor,
     # center or time (the other lot's sign-up looks exactly like this lot's bids)
     api_shapes, page_shapes = set(), set()
@@ -181,16 +183,17 @@ def test_at_the_opening_every_sealed_entry_is_revealed_and_matches_its_commitmen
         _bid(world, lot, i)
     services.signup_create(actor=world.bidders[3], lot=other)
     indexes = list(SealedEntry.objects.filter(object_id=str(lot.pk)).values_list("index", flat=True))
-    assert len(indexes) == 3 * bidders and min(indexes) >= first
+    assert len(indexes) == len(SEALED_ACTIONS) * bidders and min(indexes) >= first
     # when the deadline passes and the lot opens (or fails for too few bids: the count is then announced anyway)
     clock.advance(dt.timedelta(days=21, minutes=1))
     assert opening.lot_open(actor=world.staff, lot=lot).state == state
     # then anonymous reads every one of them, and each body and salt opens its commitment
     actions = _check_revealed(client, lot, indexes)
     assert sorted(actions) == sorted(SEALED_ACTIONS * bidders)
-    assert client.get("/api/v1/ledger/head").json()["sealed_pending"] == 1  # the other lot's sign-up stays sealed
-    other_index = SealedEntry.objects.get(object_id=str(other.pk)).index
-    assert client.get(f"/api/v1/ledger/entries/{other_index}").json()["sealed"]["body"] is None
+    # the other lot's sign-up and its credit check stay sealed
+    assert client.get("/api/v1/ledger/head").json()["sealed_pending"] == 2
+    for other_index in SealedEntry.objects.filter(object_id=str(other.pk)).values_list("index", flat=True):
+        assert client.get(f"/api/v1/ledger/entries/{other_index}").json()["sealed"]["body"] is None
     # and the whole log verifies, from the database and from an export (which carries only revealed bodies)
     assert verify_database().ok
     ledger_export(tmp_path / "export")

@@ -7,6 +7,7 @@ from ggzy.accounts.models import User
 from ggzy.accounts.services import notify, user_create
 from ggzy.catalog.demo import demo_catalog_load
 from ggzy.centers.demo_ratings import demo_ratings_load
+from ggzy.demo.credit import demo_credit_load
 from ggzy.demo.logins import DEMO_PASSWORD, DEMO_USERS
 from ggzy.disclosure.demo import demo_notices_load
 from ggzy.experts.demo import demo_experts_load
@@ -37,5 +38,6 @@ class Command(BaseCommand):
         demo_notices_load(stdout=self.stdout)
         demo_ratings_load(stdout=self.stdout)
         demo_referrals_load(notify=notify, stdout=self.stdout)
+        demo_credit_load(stdout=self.stdout)  # after tendering: its stages are made before the ban exists
         ledger_demo_witnesses(actor=None)
         self.stdout.write(self.style.SUCCESS("演示数据已加载"))

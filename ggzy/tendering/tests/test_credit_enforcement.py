@@ -1,0 +1,172 @@
+"""Credit restrictions enforced where trading happens (issue 18, item 3): sign-up, submission and award refuse an
+entity during its ban with the reason and accept it after; every check is logged, sealed before the opening."""
+
+import base64
+import datetime as dt
+import json
+
+import pytest
+
+from ggzy.core import clock
+from ggzy.core.errors import Conflict
+from ggzy.core.models import AuditEntry
+from ggzy.credit import services as credit_services
+from ggzy.ledger.models import LogEntry, SealedEntry
+from ggzy.tendering import sealing, services
+from ggzy.tendering.choices import BidState, LotState
+from ggzy.tendering.models import BidEvent, SignUp
+from ggzy.tendering.services import bidding, evaluation, opening, result
+
+from .conftest import bond_arrive, lot_ready, seat_committee
+
+
+def _ban(entity, behaviours, *, days=10, title="串通投标"):
+    today = clock.today()
+    return credit_services.record_create(
+        actor=None, subject_kind="entity", subject_key=entity.credit_code, subject_name=entity.name,
+        source="supervision", kind="serious_breach", title=title, authority="济南市住房和城乡建设局",
+        decision_no="济建罚〔2026〕7号", decided_on=today, valid_from=today,
+        valid_until=today + dt.timedelta(days=365),
+        restrictions=[{"behaviour": b, "ends_on": today + dt.timedelta(days=days)} for b in behaviours])
+
+
+def _checks(lot):
+    return list(AuditEntry.objects.filter(action="credit.check", object_id=str(lot.pk)).order_by("pk"))
+
+
+def _submit(world, lot, i, price="7650000.00"):
+    return bidding.bid_submit(actor=world.bidders[i], lot=lot,
+                              price_sheet={"total_price": price, "duration_days": 300},
+                              files=[bidding.IncomingFile("技术标.pdf", [b"technical proposal %d" % i])],
+                              fingerprint={"mac": f"00:11:22:33:44:{i:02d}"})
+
+
+def test_signup_refused_during_the_ban_with_the_reason_and_accepted_after(world):
+    lot = lot_ready(world)
+    entity = world.bidder_entities[0]
+    record = _ban(entity, ["signup"], days=2)
+    # during the ban: refused with the record's reason, no sign-up stored
+    with pytest.raises(Conflict) as err:
+        services.signup_create(actor=world.bidders[0], lot=lot)
+    assert "串通投标" in str(err.value) and record.record_no in str(err.value) and "credit" in err.value.errors
+    assert not SignUp.objects.filter(lot=lot).exists()
+    # another firm is not affected
+    services.signup_create(actor=world.bidders[1], lot=lot)
+    # after the ban (three days later, still inside the sale period) the firm signs up
+    clock.advance(dt.timedelta(days=3))
+    services.signup_create(actor=world.bidders[0], lot=lot)
+    assert SignUp.objects.filter(lot=lot).count() == 2
+    results = [(e.after["behaviour"], e.after["result"]) for e in _checks(lot)]
+    assert results == [("signup", "refused"), ("signup", "passed"), ("signup", "passed")]
+
+
+def test_the_sealed_check_log_names_no_bidder_before_the_opening(world):
+    lot = lot_ready(world)
+    entity = world.bidder_entities[0]
+    record = _ban(entity, ["signup"])
+    with pytest.raises(Conflict):
+        services.signup_create(actor=world.bidders[0], lot=lot)
+    (entry,) = _checks(lot)
+    # the audit entry: no actor, the lot only, the per-lot tag; no name, code, entity id or record number
+    assert entry.actor_id is None and entry.actor_label == "投标人（密封）" and entry.actor_role == ""
+    text = json.dumps(entry.after, ensure_ascii=False)
+    for secret in (entity.name, entity.credit_code, record.record_no, world.bidders[0].username):
+        assert secret not in text
+    assert entry.after["bidder_tag"] == sealing.bidder_tag(lot_id=lot.pk, entity_id=entity.pk)
+    assert entry.after["result"] == "refused" and entry.after["checked_at"]
+    # … and who it was is kept encrypted to the lot's opening key (readable at the opening only)
+    detail = sealing.unseal_small(lot, base64.b64decode(entry.after["detail_sealed"]))
+    assert detail == {"entity_id": entity.pk, "record_no": record.record_no}
+    # the ledger holds it sealed under the lot's seal key: the public leaf is a commitment only
+    sealed = SealedEntry.objects.get(seal_key=sealing.seal_key(lot.pk), object_id=str(lot.pk))
+    assert sealed.revealed_at is None
+    public = json.loads(LogEntry.objects.get(index=sealed.index).body)
+    assert set(public) == {"v", "index", "kind", "commitment"}
+
+
+def test_bid_refused_during_the_ban_and_accepted_after(world):
+    lot = lot_ready(world)
+    services.signup_create(actor=world.bidders[0], lot=lot)
+    bond_arrive(world, lot, 0)
+    _ban(world.bidder_entities[0], ["bid"], days=4, title="提供虚假材料")
+    with pytest.raises(Conflict, match="提供虚假材料"):
+        _submit(world, lot, 0)
+    assert not lot.bids.exists()
+    assert BidEvent.objects.filter(lot=lot, kind="refused_other", detail="信用限制").count() == 1
+    clock.advance(dt.timedelta(days=5))
+    assert _submit(world, lot, 0).state == BidState.SUBMITTED
+    assert [(e.after["behaviour"], e.after["result"]) for e in _checks(lot)] == [
+        ("signup", "passed"), ("bid", "refused"), ("bid", "passed")]
+    assert all(e.actor_id is None for e in _checks(lot))
+
+
+def _to_candidates(world):
+    lot = lot_ready(world)
+    for i, price in enumerate(["7650000.00", "7480000.00", "7720000.00"]):
+        services.signup_create(actor=world.bidders[i], lot=lot)
+        bond_arrive(world, lot, i)
+        _submit(world, lot, i, price)
+    clock.advance(dt.timedelta(days=21, minutes=1))
+    lot = opening.lot_open(actor=world.staff, lot=lot)
+    opening.opening_decrypt_all(actor=world.staff, lot=lot)
+    opening.opening_record_publish(actor=world.staff, lot=lot)
+    lot = opening.opening_close(actor=world.staff, lot=lot)
+    members = [(e, "expert_technical") for e in world.experts[:4]] + [(world.experts[4], "expert_economic")]
+    seat_committee(world.staff, lot, members, chair=world.experts[0])
+    for member, _ in members:
+        for bid in lot.bids.filter(state=BidState.OPENED):
+            evaluation.score_submit(actor=member, bid=bid, technical="50", commercial="10")
+    evaluation.report_generate(actor=world.experts[0], lot=lot)
+    for member, _ in members:
+        evaluation.report_sign(actor=member, lot=lot)
+    result.candidates_publish(actor=world.tenderer, lot=lot)
+    lot.refresh_from_db()
+    return lot
+
+
+def test_award_refused_during_the_ban_and_accepted_after(world):
+    lot = _to_candidates(world)
+    winner = world.bidder_entities[1]  # the lowest price
+    clock.advance(dt.timedelta(days=3, minutes=1))  # the publicity period is over
+    _ban(winner, ["award"], days=2, title="严重违法失信")
+    with pytest.raises(Conflict, match="严重违法失信"):
+        result.award_issue(actor=world.tenderer, lot=lot)
+    lot.refresh_from_db()
+    assert lot.state == LotState.CANDIDATES and not hasattr(lot, "award")
+    refused = _checks(lot)[-1]
+    assert refused.after["result"] == "refused" and refused.after["credit_code"] == winner.credit_code
+    assert refused.actor_id == world.tenderer.pk  # after the opening the check is logged in the open
+    clock.advance(dt.timedelta(days=3))
+    award = result.award_issue(actor=world.tenderer, lot=lot)
+    assert award.bid.bidder == winner
+    assert _checks(lot)[-1].after["result"] == "passed"
+
+
+def test_gp_committee_sees_each_suppliers_timestamped_list_screening(world, client):
+    from ggzy.credit import imports
+
+    lot = lot_ready(world, method="gp_open_tender")
+    for i, price in enumerate(["7650000.00", "7480000.00", "7720000.00"]):
+        services.signup_create(actor=world.bidders[i], lot=lot)
+        bond_arrive(world, lot, i)
+        _submit(world, lot, i, price)
+    listed = world.bidder_entities[2]
+    csv = ("统一社会信用代码,名称,事由,认定机关,决定日期,来源业务编号\n"
+           f"{listed.credit_code},{listed.name},提供虚假材料谋取中标,财政部,{clock.today().isoformat()},GP-1\n").encode()
+    report = imports.credit_import(actor=world.staff, file_name="gp.csv", content=csv, national_list="gp_violation")
+    assert report.added == 1
+    clock.advance(dt.timedelta(days=21, minutes=1))
+    lot = opening.lot_open(actor=world.staff, lot=lot)
+    opening.opening_decrypt_all(actor=world.staff, lot=lot)
+    opening.opening_record_publish(actor=world.staff, lot=lot)
+    lot = opening.opening_close(actor=world.staff, lot=lot)
+    members = [(e, "expert_technical") for e in world.experts[:4]] + [(world.experts[4], "expert_economic")]
+    seat_committee(world.staff, lot, members, chair=world.experts[0])
+    client.force_login(world.experts[1])
+    page = client.get(f"/tendering/lots/{lot.pk}/").content.decode()
+    panel = page[page.index('id="screening-panel"'):]
+    assert "提供虚假材料谋取中标" in panel and "政府采购严重违法失信行为记录名单" in panel
+    assert world.bidder_entities[0].name in panel and "未列入" in panel
+    assert clock.now().astimezone(dt.timezone(dt.timedelta(hours=8))).strftime("%Y-%m-%d %H:%M") in panel
+    # a works lot has no such panel
+    assert 'id="screening-panel"' not in client.get(f"/tendering/lots/{lot_ready(world).pk}/").content.decode()
