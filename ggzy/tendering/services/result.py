@@ -37,8 +37,8 @@ from ..models import (
 from ..procedures import lot_fresh, procedure_for
 from . import bonds, notices
 from .committee import committee_publish_draw
-from .suspensions import require_not_suspended
 from .credit_checks import credit_passed_award, credit_refuse_award
+from .suspensions import require_not_suspended
 
 CANDIDATES_SHOWN = 3
 
