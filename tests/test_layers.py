@@ -36,6 +36,8 @@ ALLOWED_APPS = {
     # the domain row: centers (remote evaluation) sits beside tendering and never imports it; tendering calls
     # centers.services / centers.selectors
     "centers": {"core", "ledger", "pki", "registry", "catalog", "accounts", "centers"},
+    # the domain row: rights listings (land, mining, state property) sit beside tendering and never import it
+    "rights": {"core", "ledger", "pki", "registry", "catalog", "accounts", "rights"},
 }
 ALLOWED_MODULES = {
     "core": set(),
@@ -52,6 +54,7 @@ ALLOWED_MODULES = {
     },
     "experts": set(),
     "centers": set(),
+    "rights": set(),
 }
 
 

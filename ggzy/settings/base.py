@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "ggzy.experts",
     "ggzy.demo",
     "ggzy.centers",
+    "ggzy.rights",
 ]
 
 MIDDLEWARE = [
