@@ -90,6 +90,7 @@ def _mount() -> None:
     from ggzy.pki.bindings_api import router as pki_bindings_router
     from ggzy.pki.trust_api import router as pki_trust_router
     from ggzy.registry.api import router as registry_router
+    from ggzy.rights.api import router as rights_router
     from ggzy.supervision.api import router as supervision_router
     from ggzy.tendering.api import router as tendering_router
 
@@ -104,6 +105,7 @@ def _mount() -> None:
     api.add_router("/v1/pki/person-certificates", pki_bindings_router, tags=["CA互认"])
     api.add_router("/v1/pki/certificate-status", pki_agent_router, tags=["CA互认"])
     api.add_router("/v1/supervision", supervision_router, tags=["监督预警"])
+    api.add_router("/v1/rights", rights_router, tags=["产权与资源权益网上挂牌"])
 
 
 _mount()

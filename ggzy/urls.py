@@ -30,6 +30,7 @@ urlpatterns = [
     path("experts/", include("ggzy.experts.urls")),
     path("centers/", include("ggzy.centers.urls")),
     path("supervision/", include("ggzy.supervision.urls")),
+    path("rights/", include("ggzy.rights.urls")),
     path("", include("ggzy.disclosure.urls")),
 ]
 
