@@ -12,6 +12,7 @@ from ggzy.experts.demo import demo_experts_load
 from ggzy.ledger.localwitness import ledger_demo_witnesses
 from ggzy.registry.demo import demo_entities_load
 from ggzy.registry.models import Center
+from ggzy.rights.demo import demo_rights_load
 from ggzy.tendering.demo import demo_tendering_load
 
 
@@ -31,5 +32,6 @@ class Command(BaseCommand):
         demo_experts_load(stdout=self.stdout)  # before tendering: its committees are drawn from the pool
         demo_tendering_load(stdout=self.stdout)
         demo_notices_load(stdout=self.stdout)
+        demo_rights_load(stdout=self.stdout)
         ledger_demo_witnesses(actor=None)
         self.stdout.write(self.style.SUCCESS("演示数据已加载"))
