@@ -88,15 +88,24 @@ def hall_state(*, user, listing: RightsListing, now: dt.datetime) -> dict:
                   "start": format_yuan(listing.start_price), "increment": format_yuan(listing.increment),
                   "minimum_next": str(minimum_next(listing)), "minimum_next_text": format_yuan(minimum_next(listing)),
                   "leading_paddle": leading_paddle},
-        "me": {"paddle": me.paddle if admitted else None, "admitted": admitted,
-               "status": ("" if not admitted or listing.current_price is None else
-                          "leading" if listing.leading_id == me.pk else "outbid"),
-               "status_label": ("" if not admitted or listing.current_price is None else
-                                _("您的报价领先") if listing.leading_id == me.pk else _("已被超越"))},
+        "me": _me(me if admitted else None, listing),
         "history": [{"sequence": b.sequence, "paddle": b.registration.paddle, "amount": format_yuan(b.amount),
                      "at": b.received_at.isoformat(), "timed": b.in_timed_round} for b in bids],
         "result": result,
     }
+
+
+def _me(registration: RightsRegistration | None, listing: RightsListing) -> dict:
+    """An admitted bidder's own paddle and status: leading, outbid (has bid, another leads), or not yet bid."""
+    if registration is None:
+        return {"paddle": None, "admitted": False, "status": "", "status_label": ""}
+    if listing.leading_id == registration.pk:
+        status, label = "leading", _("您的报价领先")
+    elif RightsBid.objects.filter(registration=registration, sequence__isnull=False).exists():
+        status, label = "outbid", _("已被超越")
+    else:
+        status, label = "", ""
+    return {"paddle": registration.paddle, "admitted": True, "status": status, "status_label": label}
 
 
 def kind_label(listing: RightsListing) -> str:

@@ -15,7 +15,6 @@ import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
 
 from asgiref.sync import sync_to_async
-
 from django.conf import settings
 from django.contrib import messages
 from django.core.handlers.asgi import ASGIRequest
@@ -124,6 +123,8 @@ def hall_event_stream(*, user, listing_id: int, last_event_id: str = "", seconds
                 if state["clock"]["phase"] != listing.state:
                     listings.listing_advance(listing_id=listing_id)
                     listing = selectors.listing_get(listing_id)
+                    if listing is None:
+                        break
                     state = selectors.hall_state(user=user, listing=listing, now=clock.now())
         except DatabaseError:  # a busy database: skip this poll
             if monotonic() - started >= seconds:
