@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db.models import QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ggzy.accounts.roles import Role
@@ -79,8 +80,8 @@ def hall_state(*, user, listing: RightsListing, now: dt.datetime) -> dict:
                    listing.outcome == ListingOutcome.SOLD else ""}
     leading_paddle = bids[0].registration.paddle if bids else None
     return {
-        "clock": {"server_now": now.isoformat(), "phase": str(phase), "phase_label": str(ListingState(phase).label),
-                  "deadline": deadline.isoformat() if deadline else "",
+        "clock": {"server_now": timezone.localtime(now).isoformat(), "phase": str(phase), "phase_label": str(ListingState(phase).label),
+                  "deadline": timezone.localtime(deadline).isoformat() if deadline else "",
                   "round_minutes": listing.round_minutes},
         "price": {"sequence": listing.current_sequence,
                   "current": format_yuan(listing.current_price) if listing.current_price is not None else "",
@@ -90,7 +91,7 @@ def hall_state(*, user, listing: RightsListing, now: dt.datetime) -> dict:
                   "leading_paddle": leading_paddle},
         "me": _me(me if admitted else None, listing),
         "history": [{"sequence": b.sequence, "paddle": b.registration.paddle, "amount": format_yuan(b.amount),
-                     "at": b.received_at.isoformat(), "timed": b.in_timed_round} for b in bids],
+                     "at": timezone.localtime(b.received_at).isoformat(), "timed": b.in_timed_round} for b in bids],
         "result": result,
     }
 
