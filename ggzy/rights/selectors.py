@@ -72,12 +72,11 @@ def hall_state(*, user, listing: RightsListing, now: dt.datetime) -> dict:
                 .order_by("-sequence")[:HISTORY_SHOWN])
     result: dict = {"closed": closed, "final": stored_closed}
     if stored_closed:
+        winner = listing.leading if listing.outcome == ListingOutcome.SOLD else None
         result |= {"outcome": listing.outcome, "outcome_label": str(ListingOutcome(listing.outcome).label),
                    "reserve": format_yuan(listing.reserve_revealed) if listing.reserve_revealed is not None else "",
-                   "winner_paddle": listing.leading.paddle if listing.leading_id and
-                   listing.outcome == ListingOutcome.SOLD else None,
-                   "winner_name": str(listing.leading.bidder) if listing.leading_id and
-                   listing.outcome == ListingOutcome.SOLD else ""}
+                   "winner_paddle": winner.paddle if winner is not None else None,
+                   "winner_name": str(winner.bidder) if winner is not None else ""}
     leading_paddle = bids[0].registration.paddle if bids else None
     return {
         "clock": {"server_now": timezone.localtime(now).isoformat(), "phase": str(phase), "phase_label": str(ListingState(phase).label),

@@ -11,6 +11,7 @@ updates go out after commit.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass
 from decimal import Decimal
@@ -42,7 +43,7 @@ class BidAnswer:
     message: str
     current_sequence: int
     current_price: Decimal | None
-    round_ends_at: object
+    round_ends_at: dt.datetime | None
     replayed: bool = False
 
 

@@ -167,6 +167,6 @@ def record_transitions(listing: RightsListing, before: str) -> None:
         reserve = RightsReserve.objects.filter(listing=listing).first()
         if reserve is not None:
             after |= {"reserve": reserve.amount, "reserve_salt": reserve.salt, "commitment": reserve.commitment}
-        after["leading_paddle"] = listing.leading.paddle if listing.leading_id else None
+        after["leading_paddle"] = listing.leading.paddle if listing.leading is not None else None
         ledger.seal_lift(seal_key=seal_key_for(listing.pk))
     audit_record(actor=None, action="rights.listing_advanced", obj=listing, before={"state": before}, after=after)
