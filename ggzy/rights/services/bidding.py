@@ -89,10 +89,10 @@ def bid_place(*, actor, listing_id: int, amount: object, seen_sequence: object, 
     with transaction.atomic():
         listing = listing_locked(listing_id)
         now = clock.now()  # after the lock: the order of the lock is the order of time
-        registration = RightsRegistration.objects.filter(listing=listing, bidder=actor).first()
+        registration = RightsRegistration.objects.filter(listing=listing, bidder=actor).order_by().first()
         if registration is None or registration.state != RegistrationState.ADMITTED:
             raise NotAllowed("您未取得本项目的竞买资格", field="__all__")
-        earlier = RightsBid.objects.filter(registration=registration, idempotency_key=key).first()
+        earlier = RightsBid.objects.filter(registration=registration, idempotency_key=key).order_by().first()
         if earlier is not None:
             if earlier.amount != value or earlier.seen_sequence != seen:
                 raise Conflict("该幂等键已用于另一笔报价", field="idempotency_key")

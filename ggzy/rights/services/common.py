@@ -13,10 +13,10 @@ from ..models import RightsListing
 
 def listing_locked(listing_id: int) -> RightsListing:
     """The listing's row, locked for the rest of the transaction (SQLite: the IMMEDIATE transaction serialises)."""
-    listing = RightsListing.objects.select_for_update().filter(pk=listing_id).first()
-    if listing is None:
-        raise NotFound("挂牌项目不存在", field="listing")
-    return listing
+    try:  # get(), not first(): no ORDER BY on the locking query
+        return RightsListing.objects.select_for_update().get(pk=listing_id)
+    except RightsListing.DoesNotExist:
+        raise NotFound("挂牌项目不存在", field="listing") from None
 
 
 def admitted_counter(listing: RightsListing):

@@ -42,12 +42,13 @@ def test_concurrent_bidders_get_contiguous_sequences_and_one_leader(make_user, c
         try:
             start.wait(timeout=30)
             for _ in range(ATTEMPTS):
-                current = RightsListing.objects.values_list("current_sequence", "current_price").get(pk=listing.pk)
-                seen, price = current
-                amount = listing.start_price if price is None else price + listing.increment
-                if in_turn:
+                if in_turn:  # shared-cache SQLite: even the read must not overlap a writer
                     in_turn.acquire()
                 try:
+                    current = RightsListing.objects.values_list("current_sequence", "current_price").get(
+                        pk=listing.pk)
+                    seen, price = current
+                    amount = listing.start_price if price is None else price + listing.increment
                     answer = bidding.bid_place(actor=reg.bidder, listing_id=listing.pk, amount=str(amount),
                                                seen_sequence=seen, idempotency_key=uuid.uuid4().hex)
                 finally:
