@@ -110,7 +110,8 @@ def _report(name: str, latencies: list[float], refused: int, elapsed: float) -> 
     ordered = sorted(latencies) or [0.0]
     p99 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))]
     print(f"{name}: {len(latencies)} accepted in {elapsed:.1f} s = {len(latencies) / elapsed:.1f} bids/s; "
-          f"p50 {statistics.median(ordered) * 1000:.1f} ms, p99 {p99 * 1000:.1f} ms; refused {refused}")
+          f"p50 {statistics.median(ordered) * 1000:.1f} ms, p99 {p99 * 1000:.1f} ms; refused {refused} "
+          f"(answered {(len(latencies) + refused) / elapsed:.1f}/s)")
 
 
 def run(n_clients: int, seconds: float) -> None:
