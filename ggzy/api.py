@@ -93,6 +93,7 @@ def _mount() -> None:
     from ggzy.pki.bindings_api import router as pki_bindings_router
     from ggzy.pki.trust_api import router as pki_trust_router
     from ggzy.registry.api import router as registry_router
+    from ggzy.rights.api import router as rights_router
     from ggzy.supervision.api import router as supervision_router
     from ggzy.tendering.api import router as tendering_router
 
@@ -110,6 +111,7 @@ def _mount() -> None:
     api.add_router("/v1/centers", centers_router, tags=["交易中心与代理机构评价"])
     api.add_router("/v1/ocds", opendata_router, tags=["开放数据（OCDS）"])
     api.add_router("/v1/credit", credit_router, tags=["信用信息"])
+    api.add_router("/v1/rights", rights_router, tags=["产权与资源权益网上挂牌"])
 
 
 _mount()

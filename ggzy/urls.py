@@ -32,6 +32,7 @@ urlpatterns = [
     path("supervision/", include("ggzy.supervision.urls")),
     path("ocds/", include("ggzy.opendata.urls")),
     path("credit/", include("ggzy.credit.urls")),
+    path("rights/", include("ggzy.rights.urls")),
     path("", include("ggzy.disclosure.urls")),
 ]
 

@@ -41,6 +41,8 @@ ALLOWED_APPS = {
     # open data (OCDS) is a projection above the domains: it reads tendering only through the selectors kept for it,
     # and the registry (below tendering) for the public form of an office phone
     "opendata": {"core", "registry", "opendata"},
+    # the domain row: rights listings (land, mining, state property) sit beside tendering and never import it
+    "rights": {"core", "ledger", "pki", "registry", "catalog", "accounts", "rights"},
 }
 ALLOWED_MODULES = {
     "core": set(),
@@ -61,6 +63,7 @@ ALLOWED_MODULES = {
     "centers": set(),
     "credit": set(),
     "opendata": {"ggzy.tendering.selectors_opendata"},
+    "rights": set(),
 }
 
 

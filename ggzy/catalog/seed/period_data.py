@@ -127,6 +127,18 @@ def gp_panel(basis: str) -> list[tuple]:
     return [("panel_members_min", "谈判/磋商/询价小组最少人数（单数）", "3", "count", basis, True)]
 
 
+# Online listing's bidding numbers (issue 15): platform rules, not a national text — to verify.
+RIGHTS_BIDDING = [
+    ("bid_increment_min", "增价幅度下限（公告中的增价幅度不得低于此数）", "1000", "yuan", LOCAL_LISTING, False),
+    ("deposit_refund_within", "未竞得人竞买保证金退还期限（活动结束后）", "5", "working_days", f"{LAND39}第二十四条", False),
+]
+PROPERTY_BIDDING = [
+    ("timed_round_bidders_min", "进入网络竞价（限时报价）所需最少意向受让方数", "2", "count", f"{SOE32}（交易所规则，待核实）", False),
+    ("timed_round_minutes", "网络竞价限时报价每轮时长（每有新报价重新计时）", "5", "minutes", "产权交易所网络竞价规则（可配置，待核实）", False),
+    ("bid_increment_min", "加价幅度下限", "1000", "yuan", "产权交易所网络竞价规则（可配置，待核实）", False),
+    ("deposit_refund_within", "未受让方交易保证金退还期限", "5", "working_days", "产权交易所规则（待核实）", False),
+]
+
 LISTING = [
     ("announcement_before_start_min", "出让公告发布至挂牌开始最短期限", "20", "calendar_days", f"{LAND39}第十条", True),
     ("listing_period_min", "挂牌期最短期限", "10", "working_days", LAND39, False),
@@ -134,6 +146,7 @@ LISTING = [
     ("timed_round_minutes", "限时竞价每轮时长（每有新报价重新计时；常见4或5分钟）", "5", "minutes", LOCAL_LISTING, True),
     ("result_publish_within", "出让结果公布期限", "10", "working_days", LAND39, True),
     ("resumption_notice_min", "系统故障暂停后恢复交易提前公告期限", "5", "calendar_days", LOCAL_LISTING, True),
+    *RIGHTS_BIDDING,
     ARCHIVE,
 ]
 
@@ -141,6 +154,10 @@ AUCTION = [
     ("announcement_before_start_min", "出让公告发布至拍卖开始最短期限", "20", "calendar_days", f"{LAND39}第十条", True),
     ("result_publish_within", "出让结果公布期限", "10", "working_days", LAND39, True),
     ("resumption_notice_min", "系统故障暂停后恢复交易提前公告期限", "5", "calendar_days", LOCAL_LISTING, True),
+    # online auction: each bid restarts the countdown, as in the listing's timed round (platform rules, to verify)
+    ("timed_round_bidders_min", "网上拍卖开始所需最少竞买人数", "2", "count", LOCAL_LISTING, False),
+    ("timed_round_minutes", "网上拍卖每次报价后的倒计时", "5", "minutes", LOCAL_LISTING, False),
+    *RIGHTS_BIDDING,
     ARCHIVE,
 ]
 
@@ -156,6 +173,7 @@ SOE_COMMON = [
 
 PROPERTY_LISTING = [
     ("disclosure_min", "产权转让正式信息披露最短期限", "20", "working_days", SOE32, True),
+    *PROPERTY_BIDDING,
     *SOE_COMMON,
 ]
 

@@ -16,6 +16,7 @@ from ggzy.registry.demo import demo_entities_load
 from ggzy.registry.demo_control import demo_controls_load
 from ggzy.registry.models import Center
 from ggzy.supervision.demo import demo_referrals_load
+from ggzy.rights.demo import demo_rights_load
 from ggzy.tendering.demo import demo_tendering_load
 
 
@@ -39,5 +40,6 @@ class Command(BaseCommand):
         demo_ratings_load(stdout=self.stdout)
         demo_referrals_load(notify=notify, stdout=self.stdout)
         demo_credit_load(stdout=self.stdout)  # after tendering: its stages are made before the ban exists
+        demo_rights_load(stdout=self.stdout)
         ledger_demo_witnesses(actor=None)
         self.stdout.write(self.style.SUCCESS("演示数据已加载"))

@@ -1,0 +1,95 @@
+"""Rights API (``/api/v1/rights/``): listings, registration, the center's deposit and qualification, the grantor's
+sealed reserve, bids and the hall's state. The pages call the same services."""
+
+
+from django.http import Http404
+from ninja import Router
+
+from ggzy.accounts.roles import Role
+from ggzy.core import clock
+from ggzy.core.api_errors import ACTION, LOOKUP, ObjectId, answers
+from ggzy.core.permissions import AUTHENTICATED, PUBLIC, requires, roles
+
+from . import selectors
+from .models import RightsListing
+from .schemas import BidIn, BidOut, DepositIn, ListingPublicOut, QualifyIn, RegistrationOut, ReserveIn
+from .services import bidding, listings, registration
+
+router = Router()
+BIDDER = roles(Role.BIDDER)
+STAFF = roles(Role.CENTER_STAFF, Role.ADMIN)
+GRANTOR = roles(Role.TENDERER)
+
+
+def _public(listing: RightsListing) -> ListingPublicOut:
+    return ListingPublicOut(
+        id=listing.pk, code=listing.code, title=listing.title, kind=listing.kind, state=listing.state,
+        center=listing.center.name, listing_starts_at=listing.listing_starts_at.isoformat(),
+        listing_ends_at=listing.listing_ends_at.isoformat(), start_price=str(listing.start_price),
+        increment=str(listing.increment), deposit=str(listing.deposit),
+        current_price=str(listing.current_price) if listing.current_price is not None else None,
+        current_sequence=listing.current_sequence, outcome=listing.outcome)
+
+
+def _listing(listing_id: int) -> RightsListing:
+    listing = selectors.listing_get(listing_id)
+    if listing is None:
+        raise Http404
+    return listing
+
+
+@router.get("/listings", response=answers(list[ListingPublicOut], 400), summary="挂牌项目列表（公开）")
+@requires(PUBLIC)
+def listing_list(request):
+    return [_public(listing) for listing in selectors.listing_list_public()[:200]]
+
+
+@router.get("/listings/{listing_id}/hall", response=answers(dict, *LOOKUP), summary="竞价大厅状态（按读者范围）")
+@requires(PUBLIC)
+def listing_hall(request, listing_id: ObjectId):
+    return selectors.hall_state(user=request.user, listing=_listing(listing_id), now=clock.now())
+
+
+@router.post("/listings/{listing_id}/registrations", response=answers(RegistrationOut, *ACTION, status=201),
+             summary="报名竞买（竞买人）")
+@requires(BIDDER)
+def registration_apply(request, listing_id: ObjectId):
+    reg = registration.registration_apply(actor=request.user, listing_id=_listing(listing_id).pk)
+    return 201, RegistrationOut(id=reg.pk, state=reg.state, paddle=reg.paddle)
+
+
+@router.post("/registrations/{registration_id}/deposit", response=answers(RegistrationOut, *ACTION),
+             summary="登记竞买保证金到账（交易中心）")
+@requires(STAFF)
+def registration_deposit(request, registration_id: ObjectId, payload: DepositIn):
+    reg = registration.registration_deposit_record(actor=request.user, registration_id=registration_id,
+                                                   amount=payload.amount, reference=payload.reference)
+    return RegistrationOut(id=reg.pk, state=reg.state, paddle=None)
+
+
+@router.post("/registrations/{registration_id}/qualification", response=answers(RegistrationOut, *ACTION),
+             summary="竞买资格审核（交易中心）")
+@requires(STAFF)
+def registration_qualify(request, registration_id: ObjectId, payload: QualifyIn):
+    reg = registration.registration_qualify(actor=request.user, registration_id=registration_id,
+                                            approve=payload.approve, reason=payload.reason)
+    return RegistrationOut(id=reg.pk, state=reg.state, paddle=None)
+
+
+@router.post("/listings/{listing_id}/reserve", response=answers(dict, *ACTION), summary="设定密封底价（出让方，一次）")
+@requires(GRANTOR)
+def reserve_set(request, listing_id: ObjectId, payload: ReserveIn):
+    return {"commitment": listings.reserve_set(actor=request.user, listing_id=_listing(listing_id).pk,
+                                               amount=payload.amount)}
+
+
+@router.post("/listings/{listing_id}/bids", response=answers(BidOut, *ACTION), summary="报价（竞买人；带幂等键）")
+@requires(AUTHENTICATED)
+def bid_place(request, listing_id: ObjectId, payload: BidIn):
+    answer = bidding.bid_place(actor=request.user, listing_id=_listing(listing_id).pk, amount=payload.amount,
+                               seen_sequence=payload.seen_sequence, idempotency_key=payload.idempotency_key)
+    return BidOut(accepted=answer.accepted, sequence=answer.sequence, amount=str(answer.amount),
+                  refusal=answer.refusal, message=answer.message, current_sequence=answer.current_sequence,
+                  current_price=str(answer.current_price) if answer.current_price is not None else None,
+                  round_ends_at=answer.round_ends_at.isoformat() if answer.round_ends_at else None,
+                  replayed=answer.replayed)

@@ -1,0 +1,66 @@
+"""Choices of the rights app: procedure kinds (template data), listing states, registration states, bid refusals."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class ListingState(models.TextChoices):
+    ANNOUNCED = "announced", _("已公告")
+    REGISTRATION = "registration", _("报名中")
+    LISTING = "listing", _("挂牌报价中")
+    TIMED_ROUND = "timed_round", _("限时竞价中")
+    CLOSED = "closed", _("已结束")
+
+
+class ListingOutcome(models.TextChoices):
+    NONE = "", _("—")
+    SOLD = "sold", _("成交")
+    FAILED = "failed", _("流拍")
+
+
+class RegistrationState(models.TextChoices):
+    APPLIED = "applied", _("已报名，待审核")
+    ADMITTED = "admitted", _("已取得竞买资格")
+    REFUSED = "refused", _("资格审核未通过")
+
+
+class BidRefusal(models.TextChoices):
+    """Why a bid was refused (the API answers with the code and a Chinese message naming the field)."""
+
+    NOT_ADMITTED = "not_admitted", _("未取得竞买资格")
+    NOT_OPEN = "not_open", _("未到报价时间")
+    CLOSED = "closed", _("竞价已结束")
+    STALE = "stale", _("报价所依据的序号已过期")
+    TOO_LOW = "too_low", _("报价低于最低应价")
+    ALREADY_LEADING = "already_leading", _("已是当前最高报价")
+
+
+@dataclass(frozen=True)
+class ProcedureKind:
+    """A rights procedure as template data: which catalog template governs it and how it trades."""
+
+    code: str
+    label: str
+    category_code: str
+    method: str
+    has_timed_round: bool = True
+
+
+# The catalog's templates (ggzy/catalog/seed/period_data.py) give every number of these procedures.
+PROCEDURE_KINDS: dict[str, ProcedureKind] = {
+    "land_listing": ProcedureKind("land_listing", "国有建设用地使用权挂牌出让", "03", "listing"),
+    "land_auction": ProcedureKind("land_auction", "国有建设用地使用权拍卖出让", "03", "auction"),
+    "mining_listing": ProcedureKind("mining_listing", "矿业权挂牌出让", "04", "listing"),
+    "property_transfer": ProcedureKind("property_transfer", "企业国有产权转让（网络竞价）", "05", "property_listing"),
+}
+
+
+class ProcedureKindChoice(models.TextChoices):
+    LAND_LISTING = "land_listing", _("国有建设用地使用权挂牌出让")
+    LAND_AUCTION = "land_auction", _("国有建设用地使用权拍卖出让")
+    MINING_LISTING = "mining_listing", _("矿业权挂牌出让")
+    PROPERTY_TRANSFER = "property_transfer", _("企业国有产权转让（网络竞价）")

@@ -1,0 +1,96 @@
+"""Demo listings (``manage.py demo_load``): one listing in each stage, and a land listing whose timed round starts
+live five minutes after the demo is loaded (three admitted bidders, a sealed reserve). Safe to run twice.
+
+The closed listings are bid on with the platform clock set back to their listing period (then released), so their
+history is real service calls, in sequence, with the times they would have had."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from ggzy.accounts.models import User
+from ggzy.core import clock
+from ggzy.registry.models import Center
+
+from .models import RightsListing
+from .services import bidding, listings, registration
+
+PREFIX = "DEMO-QL-"
+
+
+def _listing(code, title, kind, ends, *, staff, grantor, center, start="12000000.00", increment="100000.00"):
+    return listings.listing_create(
+        actor=staff, center=center, grantor=grantor, kind=kind, code=PREFIX + code, title=title,
+        announced_at=ends - dt.timedelta(days=60), registration_opens_at=ends - dt.timedelta(days=40),
+        registration_closes_at=ends - dt.timedelta(minutes=1) if ends - clock.now() < dt.timedelta(days=2)
+        else ends - dt.timedelta(days=2), listing_starts_at=ends - dt.timedelta(days=21), listing_ends_at=ends,
+        start_price=start, increment=increment, deposit="2000000.00")
+
+
+def _admit(listing, staff, bidders):
+    regs = []
+    for bidder in bidders:
+        reg = registration.registration_apply(actor=bidder, listing_id=listing.pk)
+        registration.registration_deposit_record(actor=staff, registration_id=reg.pk, amount=str(listing.deposit),
+                                                 reference=f"DEMO-{listing.code}-{reg.pk}")
+        regs.append(registration.registration_qualify(actor=staff, registration_id=reg.pk, approve=True))
+    return regs
+
+
+def _bid(listing, bidder, amount, n):
+    listing.refresh_from_db()
+    return bidding.bid_place(actor=bidder, listing_id=listing.pk, amount=amount,
+                             seen_sequence=listing.current_sequence, idempotency_key=f"demo-{listing.pk}-{n:04d}")
+
+
+def demo_rights_load(stdout=None) -> None:
+    if RightsListing.objects.filter(code__startswith=PREFIX).exists():
+        return
+    center = Center.objects.get(code="370100")
+    staff = User.objects.get(username="jinan_staff")
+    grantor = User.objects.get(username="zhaobiao")
+    bidders = [User.objects.get(username=name) for name in ("toubiao", "toubiao2", "toubiao3")]
+    real_now = clock.now().replace(second=0, microsecond=0)
+    common = {"staff": staff, "grantor": grantor, "center": center}
+    try:
+        # closed, sold: bid during its listing period (clock set back, then released)
+        sold_end = real_now - dt.timedelta(days=3)
+        clock.freeze(sold_end - dt.timedelta(days=30))
+        sold = _listing("2026-001", "济南市历城区唐冶片区A-3地块国有建设用地使用权", "land_listing", sold_end, **common)
+        failed = _listing("2026-002", "平阴县某建筑用石料矿采矿权", "mining_listing", sold_end,
+                          start="3000000.00", increment="50000.00", **common)
+        clock.freeze(sold_end - dt.timedelta(days=25))
+        _admit(sold, staff, bidders[:2])
+        _admit(failed, staff, bidders[2:])
+        listings.reserve_set(actor=grantor, listing_id=failed.pk, amount="3500000")
+        clock.freeze(sold_end - dt.timedelta(days=5))
+        _bid(sold, bidders[0], "12000000", 1)
+        _bid(failed, bidders[2], "3000000", 1)
+        clock.freeze(sold_end + dt.timedelta(minutes=2))
+        _bid(sold, bidders[1], "12100000", 2)
+        clock.freeze(sold_end + dt.timedelta(minutes=4))
+        _bid(sold, bidders[0], "12300000", 3)
+        clock.freeze(sold_end + dt.timedelta(minutes=10))
+        listings.listing_advance(listing_id=sold.pk)
+        listings.listing_advance(listing_id=failed.pk)
+    finally:
+        clock.unfreeze()
+    # announced (registration opens in 5 days), registration open, listing open
+    _listing("2026-101", "章丘区明水街道B-7地块国有建设用地使用权", "land_listing", real_now + dt.timedelta(days=50),
+             **common)
+    registering = _listing("2026-102", "济南某国有企业所持子公司40%股权", "property_transfer",
+                           real_now + dt.timedelta(days=25), **common)
+    registration.registration_apply(actor=bidders[0], listing_id=registering.pk)
+    open_listing = _listing("2026-103", "天桥区北园大街C-1地块国有建设用地使用权", "land_listing",
+                            real_now + dt.timedelta(days=10), **common)
+    _admit(open_listing, staff, bidders[:2])
+    _bid(open_listing, bidders[1], "12000000", 1)
+    # the live one: its timed round starts five minutes after the demo is loaded
+    live = _listing("2026-104", "历下区经十路D-2地块国有建设用地使用权（演示：加载后5分钟进入限时竞价）",
+                    "land_listing", real_now + dt.timedelta(minutes=6), **common)
+    _admit(live, staff, bidders)
+    listings.reserve_set(actor=grantor, listing_id=live.pk, amount="12500000")
+    _bid(live, bidders[0], "12000000", 1)
+    _bid(live, bidders[1], "12100000", 2)
+    if stdout is not None:
+        stdout.write("产权挂牌演示数据已加载（含一个加载后约5分钟进入限时竞价的地块）")

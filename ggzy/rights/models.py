@@ -1,0 +1,145 @@
+"""Rights listings (产权/资源权益挂牌): the listing, its registrations (anonymous paddles), its bids and sealed reserve."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from ggzy.core.money import MONEY_DECIMAL_PLACES, MONEY_MAX_DIGITS
+
+from .choices import BidRefusal, ListingOutcome, ListingState, ProcedureKindChoice, RegistrationState
+
+
+def _money(label: str, **kwargs) -> models.DecimalField:
+    return models.DecimalField(label, max_digits=MONEY_MAX_DIGITS, decimal_places=MONEY_DECIMAL_PLACES, **kwargs)
+
+
+class RightsListing(models.Model):
+    """挂牌项目 — one right offered by a grantor (出让方/转让方) through listing and a timed round."""
+
+    center = models.ForeignKey("registry.Center", on_delete=models.PROTECT, related_name="rights_listings",
+                               verbose_name="交易中心")
+    code = models.CharField("项目编号", max_length=40, unique=True)
+    title = models.CharField("名称", max_length=200)
+    kind = models.CharField("交易方式", max_length=32, choices=ProcedureKindChoice.choices)
+    template_version = models.ForeignKey("catalog.TemplateVersion", on_delete=models.PROTECT,
+                                         related_name="rights_listings", verbose_name="流程模板版本")
+    grantor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="rights_granted",
+                                verbose_name="出让方")
+    state = models.CharField("状态", max_length=16, choices=ListingState.choices, default=ListingState.ANNOUNCED)
+    announced_at = models.DateTimeField("公告时间")
+    registration_opens_at = models.DateTimeField("报名开始")
+    registration_closes_at = models.DateTimeField("报名截止")
+    listing_starts_at = models.DateTimeField("挂牌开始")
+    listing_ends_at = models.DateTimeField("挂牌截止（进入限时竞价）")
+    start_price = _money("起始价")
+    increment = _money("增价幅度")
+    deposit = _money("竞买保证金")
+    round_minutes = models.PositiveIntegerField("限时竞价每轮分钟数")
+    bidders_min = models.PositiveIntegerField("进入限时竞价最少竞买人数")
+    # the live state, changed only under the row lock (services.bidding)
+    current_sequence = models.PositiveIntegerField("当前报价序号", default=0)
+    current_price = _money("当前最高报价", null=True, blank=True)
+    leading = models.ForeignKey("RightsRegistration", null=True, blank=True, on_delete=models.PROTECT,
+                                related_name="+", verbose_name="当前最高报价竞买人")
+    round_started_at = models.DateTimeField("限时竞价开始", null=True, blank=True)
+    round_ends_at = models.DateTimeField("本轮限时竞价截止", null=True, blank=True)
+    outcome = models.CharField("结果", max_length=8, choices=ListingOutcome.choices, blank=True, default="")
+    closed_at = models.DateTimeField("结束时间", null=True, blank=True)
+    reserve_revealed = _money("底价（结束后公开）", null=True, blank=True)
+    created_at = models.DateTimeField("创建时间")
+
+    class Meta:
+        verbose_name = "挂牌项目"
+        verbose_name_plural = "挂牌项目"
+        ordering = ["-listing_ends_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(increment__gt=0), name="rights_increment_positive"),
+            models.CheckConstraint(condition=models.Q(registration_opens_at__lte=models.F("listing_starts_at"))
+                                   & models.Q(listing_starts_at__lt=models.F("listing_ends_at")),
+                                   name="rights_listing_periods_ordered"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.title}"
+
+
+class RightsReserve(models.Model):
+    """底价 — the grantor's sealed reserve price: written once before the close, its commitment in the ledger."""
+
+    listing = models.OneToOneField(RightsListing, on_delete=models.PROTECT, related_name="reserve",
+                                   verbose_name="挂牌项目")
+    amount = _money("底价")
+    salt = models.CharField("承诺随机数", max_length=64)
+    commitment = models.CharField("承诺值 SHA-256", max_length=64)
+    set_at = models.DateTimeField("设定时间")
+
+    class Meta:
+        verbose_name = "底价（密封）"
+        verbose_name_plural = "底价（密封）"
+
+    def __str__(self) -> str:
+        return f"{self.listing_id} 底价（密封）"
+
+
+class RightsRegistration(models.Model):
+    """竞买申请 — a bidder's application; admitted (deposit received, qualified) it carries an anonymous paddle."""
+
+    listing = models.ForeignKey(RightsListing, on_delete=models.PROTECT, related_name="registrations",
+                                verbose_name="挂牌项目")
+    bidder = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="rights_registrations",
+                               verbose_name="竞买人")
+    state = models.CharField("状态", max_length=16, choices=RegistrationState.choices,
+                             default=RegistrationState.APPLIED)
+    paddle = models.PositiveIntegerField("竞买号牌", null=True, blank=True)
+    deposit_amount = _money("已到账保证金", null=True, blank=True)
+    deposit_reference = models.CharField("保证金到账凭证", max_length=64, blank=True)
+    deposit_received_at = models.DateTimeField("保证金到账时间", null=True, blank=True)
+    qualified_at = models.DateTimeField("资格审核通过时间", null=True, blank=True)
+    refusal_reason = models.CharField("未通过原因", max_length=200, blank=True)
+    applied_at = models.DateTimeField("报名时间")
+
+    class Meta:
+        verbose_name = "竞买申请"
+        verbose_name_plural = "竞买申请"
+        constraints = [
+            models.UniqueConstraint(fields=["listing", "bidder"], name="rights_one_registration_per_bidder"),
+            models.UniqueConstraint(fields=["listing", "paddle"], name="rights_paddle_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.listing.code} #{self.paddle or '—'}"
+
+
+class RightsBid(models.Model):
+    """报价 — one bid attempt, keyed by the bidder's idempotency key: accepted ones carry the listing's sequence."""
+
+    listing = models.ForeignKey(RightsListing, on_delete=models.PROTECT, related_name="bids", verbose_name="挂牌项目")
+    registration = models.ForeignKey(RightsRegistration, on_delete=models.PROTECT, related_name="bids",
+                                     verbose_name="竞买申请")
+    idempotency_key = models.CharField("幂等键", max_length=64)
+    seen_sequence = models.PositiveIntegerField("报价依据的序号")
+    amount = _money("报价")
+    sequence = models.PositiveIntegerField("报价序号（已接受）", null=True, blank=True)
+    refusal = models.CharField("拒绝原因", max_length=16, choices=BidRefusal.choices, blank=True, default="")
+    message = models.CharField("答复", max_length=200, blank=True)
+    in_timed_round = models.BooleanField("限时竞价阶段报价", default=False)
+    received_at = models.DateTimeField("受理时间（锁定后服务器时间）")
+
+    class Meta:
+        verbose_name = "报价"
+        verbose_name_plural = "报价"
+        ordering = ["listing", "sequence"]
+        constraints = [
+            models.UniqueConstraint(fields=["listing", "sequence"], name="rights_bid_sequence_unique"),
+            models.UniqueConstraint(fields=["registration", "idempotency_key"], name="rights_bid_idempotency"),
+            models.CheckConstraint(condition=models.Q(sequence__isnull=True) | models.Q(refusal=""),
+                                   name="rights_bid_accepted_or_refused"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.listing_id} #{self.sequence or '—'}"
+
+    @property
+    def is_accepted(self) -> bool:
+        return self.sequence is not None

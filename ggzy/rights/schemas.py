@@ -1,0 +1,65 @@
+"""API schemas of the rights app (money through ``core.money.Money``; the public schema has no identities)."""
+
+
+from typing import Annotated
+
+from ninja import Field, Schema
+
+from ggzy.core.money import Money
+
+Sequence = Annotated[int, Field(ge=0, le=2**31 - 1)]
+
+
+class BidIn(Schema):
+    amount: Money
+    seen_sequence: Sequence
+    idempotency_key: Annotated[str, Field(min_length=8, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")]
+
+
+class BidOut(Schema):
+    accepted: bool
+    sequence: int | None
+    amount: str
+    refusal: str
+    message: str
+    current_sequence: int
+    current_price: str | None
+    round_ends_at: str | None
+    replayed: bool
+
+
+class ReserveIn(Schema):
+    amount: Money
+
+
+class DepositIn(Schema):
+    amount: Money
+    reference: Annotated[str, Field(min_length=1, max_length=64)]
+
+
+class QualifyIn(Schema):
+    approve: bool
+    reason: Annotated[str, Field(max_length=200)] = ""
+
+
+class ListingPublicOut(Schema):
+    id: int
+    code: str
+    title: str
+    kind: str
+    state: str
+    center: str
+    listing_starts_at: str
+    listing_ends_at: str
+    start_price: str
+    increment: str
+    deposit: str
+    current_price: str | None
+    current_sequence: int
+    outcome: str
+
+
+class RegistrationOut(Schema):
+    id: int
+    state: str
+    paddle: int | None

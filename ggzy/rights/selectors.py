@@ -1,0 +1,112 @@
+"""Reads of the rights app, already scoped to the reader.
+
+What a reader sees of a live listing: the current price and sequence, the countdown by server time, the history of
+accepted bids by sequence with paddle numbers only, and (an admitted bidder) their own paddle and whether they
+lead. Who the other bidders are, and how many registered, nobody but the center learns until the result; the
+reserve is shown only after the close.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from ggzy.accounts.roles import Role
+from ggzy.core.money import format_yuan
+
+from . import procedures
+from .choices import PROCEDURE_KINDS, ListingOutcome, ListingState, ProcedureKindChoice, RegistrationState
+from .models import RightsBid, RightsListing, RightsRegistration
+from .services.bidding import minimum_next
+
+HISTORY_SHOWN = 50
+
+
+def listing_list_public() -> QuerySet[RightsListing]:
+    return RightsListing.objects.select_related("center").order_by("listing_ends_at", "pk")
+
+
+def listing_get(listing_id: int) -> RightsListing | None:
+    return RightsListing.objects.select_related("center", "template_version").filter(pk=listing_id).first()
+
+
+def registration_of(*, user, listing: RightsListing) -> RightsRegistration | None:
+    if not getattr(user, "is_authenticated", False) or user.role != Role.BIDDER:
+        return None
+    return RightsRegistration.objects.filter(listing=listing, bidder=user).first()
+
+
+def registrations_for_staff(*, user, listing: RightsListing) -> list[RightsRegistration]:
+    """The center's view of who registered (never shown to bidders or the public before the result)."""
+    if not getattr(user, "is_authenticated", False):
+        return []
+    if user.role == Role.ADMIN or (user.role == Role.CENTER_STAFF and user.center_id == listing.center_id):
+        return list(listing.registrations.select_related("bidder").order_by("applied_at", "pk"))
+    return []
+
+
+def _admitted(listing: RightsListing):
+    return lambda: listing.registrations.filter(state=RegistrationState.ADMITTED).count()
+
+
+def hall_state(*, user, listing: RightsListing, now: dt.datetime) -> dict:
+    """The hall's parts for ``user`` at ``now``: clock, price, me, history, result (JSON-ready)."""
+    phase = procedures.phase_at(listing, now, _admitted(listing))
+    if phase == ListingState.TIMED_ROUND:
+        probe_end = listing.round_ends_at or (listing.listing_ends_at + dt.timedelta(minutes=listing.round_minutes))
+        deadline = probe_end
+    elif phase in (ListingState.ANNOUNCED, ListingState.REGISTRATION):
+        deadline = listing.listing_starts_at
+    elif phase == ListingState.LISTING:
+        deadline = listing.listing_ends_at
+    else:
+        deadline = None
+    closed = phase == ListingState.CLOSED
+    stored_closed = listing.state == ListingState.CLOSED
+    me = registration_of(user=user, listing=listing)
+    admitted = me is not None and me.state == RegistrationState.ADMITTED
+    bids = list(RightsBid.objects.filter(listing=listing, sequence__isnull=False).select_related("registration")
+                .order_by("-sequence")[:HISTORY_SHOWN])
+    result: dict = {"closed": closed, "final": stored_closed}
+    if stored_closed:
+        winner = listing.leading if listing.outcome == ListingOutcome.SOLD else None
+        result |= {"outcome": listing.outcome, "outcome_label": str(ListingOutcome(listing.outcome).label),
+                   "reserve": format_yuan(listing.reserve_revealed) if listing.reserve_revealed is not None else "",
+                   "winner_paddle": winner.paddle if winner is not None else None,
+                   "winner_name": str(winner.bidder) if winner is not None else ""}
+    leading_paddle = bids[0].registration.paddle if bids else None
+    return {
+        "clock": {"server_now": timezone.localtime(now).isoformat(), "phase": str(phase), "phase_label": str(ListingState(phase).label),
+                  "deadline": timezone.localtime(deadline).isoformat() if deadline else "",
+                  "round_minutes": listing.round_minutes},
+        "price": {"sequence": listing.current_sequence,
+                  "current": format_yuan(listing.current_price) if listing.current_price is not None else "",
+                  "current_value": str(listing.current_price) if listing.current_price is not None else "",
+                  "start": format_yuan(listing.start_price), "increment": format_yuan(listing.increment),
+                  "minimum_next": str(minimum_next(listing)), "minimum_next_text": format_yuan(minimum_next(listing)),
+                  "leading_paddle": leading_paddle},
+        "me": _me(me if admitted else None, listing),
+        "history": [{"sequence": b.sequence, "paddle": b.registration.paddle, "amount": format_yuan(b.amount),
+                     "at": timezone.localtime(b.received_at).isoformat(), "timed": b.in_timed_round} for b in bids],
+        "result": result,
+    }
+
+
+def _me(registration: RightsRegistration | None, listing: RightsListing) -> dict:
+    """An admitted bidder's own paddle and status: leading, outbid (has bid, another leads), or not yet bid."""
+    if registration is None:
+        return {"paddle": None, "admitted": False, "status": "", "status_label": ""}
+    if listing.leading_id == registration.pk:
+        status, label = "leading", _("您的报价领先")
+    elif RightsBid.objects.filter(registration=registration, sequence__isnull=False).exists():
+        status, label = "outbid", _("已被超越")
+    else:
+        status, label = "", ""
+    return {"paddle": registration.paddle, "admitted": True, "status": status, "status_label": label}
+
+
+def kind_label(listing: RightsListing) -> str:
+    return str(ProcedureKindChoice(listing.kind).label) if listing.kind in PROCEDURE_KINDS else listing.kind

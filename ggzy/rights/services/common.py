@@ -1,0 +1,41 @@
+"""Shared helpers of the rights services: the locked listing, the template's numbers, the admitted count."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from ggzy.catalog import selectors as catalog
+from ggzy.core.errors import NotFound
+
+from ..choices import RegistrationState
+from ..models import RightsListing
+
+
+def listing_locked(listing_id: int) -> RightsListing:
+    """The listing's row, locked for the rest of the transaction (SQLite: the IMMEDIATE transaction serialises)."""
+    try:  # get(), not first(): no ORDER BY on the locking query
+        return RightsListing.objects.select_for_update().get(pk=listing_id)
+    except RightsListing.DoesNotExist:
+        raise NotFound("挂牌项目不存在", field="listing") from None
+
+
+def admitted_counter(listing: RightsListing):
+    """A callable counting admitted bidders (asked only when a listing reaches its freeze time)."""
+    def count() -> int:
+        return listing.registrations.filter(state=RegistrationState.ADMITTED).count()
+
+    return count
+
+
+def template_number(listing_or_version, key: str) -> int:
+    version = getattr(listing_or_version, "template_version", listing_or_version)
+    return int(catalog.period_value(version, key))
+
+
+def minutes(n: int) -> dt.timedelta:
+    return dt.timedelta(minutes=n)
+
+
+def seal_key_for(listing_id: int) -> str:
+    """The ledger seal of a listing's registrations and deposits (who and how many): lifted at the close."""
+    return f"rights-listing-{listing_id}"

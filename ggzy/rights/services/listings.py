@@ -1,0 +1,172 @@
+"""Listings: publication with the template's periods, the grantor's sealed reserve (write-once), closing when due."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+
+from ggzy.accounts.roles import Role
+from ggzy.catalog import calendar
+from ggzy.catalog import selectors as catalog
+from ggzy.catalog.selectors import PeriodMissing
+from ggzy.core import clock
+from ggzy.core.audit import audit_record, snapshot
+from ggzy.core.errors import Conflict, DomainError, NotAllowed
+from ggzy.core.money import number_text, yuan
+from ggzy.ledger import services as ledger
+from ggzy.registry.models import Center
+
+from .. import procedures
+from ..choices import PROCEDURE_KINDS, ListingState
+from ..models import RightsListing, RightsReserve
+from .common import admitted_counter, listing_locked, seal_key_for, template_number
+
+
+def _aware(value: object, field: str, label: str) -> dt.datetime:
+    if not isinstance(value, dt.datetime) or timezone.is_naive(value):
+        raise DomainError(f"{label}须为带时区的日期时间", field=field)
+    return value
+
+
+def _optional(version, key: str) -> int | None:
+    try:
+        return int(catalog.period_value(version, key))
+    except PeriodMissing:
+        return None
+
+
+def _check_periods(version, *, announced_at, listing_starts_at, listing_ends_at) -> None:
+    """The template's minimum periods (DOMAIN.md: land/mining ≥20 days' notice and ≥10 working days' listing;
+    state property ≥20 working days' disclosure)."""
+    announce_min = _optional(version, "announcement_before_start_min")
+    start_day, end_day = timezone.localdate(listing_starts_at), timezone.localdate(listing_ends_at)
+    if announce_min is not None:
+        earliest = calendar.add_calendar_days(timezone.localdate(announced_at), announce_min).date
+        if start_day < earliest:
+            raise DomainError(f"公告发布至挂牌开始不得少于{announce_min}日（挂牌开始不得早于{earliest:%Y-%m-%d}）",
+                              field="listing_starts_at")
+    listing_min = _optional(version, "listing_period_min")
+    if listing_min is not None and calendar.working_days_between(start_day, end_day) < listing_min:
+        raise DomainError(f"挂牌期不得少于{listing_min}个工作日", field="listing_ends_at")
+    disclosure_min = _optional(version, "disclosure_min")
+    if disclosure_min is not None and calendar.working_days_between(timezone.localdate(announced_at),
+                                                                    end_day) < disclosure_min:
+        raise DomainError(f"信息披露期不得少于{disclosure_min}个工作日", field="listing_ends_at")
+
+
+def listing_create(*, actor, center: Center, grantor, kind: str, code: str, title: str, announced_at: dt.datetime,
+                   registration_opens_at: dt.datetime, registration_closes_at: dt.datetime,
+                   listing_starts_at: dt.datetime, listing_ends_at: dt.datetime, start_price: object,
+                   increment: object, deposit: object) -> RightsListing:
+    """Publish a listing (center staff, for the grantor). The template in force on the announcement day gives the
+    minimum periods, the timed round's minutes and bidders, and the smallest increment allowed."""
+    if actor is not None and getattr(actor, "role", None) not in (Role.CENTER_STAFF, Role.ADMIN):
+        raise NotAllowed("只有交易中心工作人员可以发布挂牌项目", field="__all__")
+    if kind not in PROCEDURE_KINDS:
+        raise DomainError("交易方式无效", field="kind")
+    if getattr(grantor, "role", None) != Role.TENDERER:
+        raise DomainError("出让方须为招标人/出让方账户", field="grantor")
+    code, title = (code or "").strip(), (title or "").strip()
+    if not code or len(code) > 40:
+        raise DomainError("项目编号不能为空，且不超过40个字符", field="code")
+    if not title or len(title) > 200:
+        raise DomainError("名称不能为空，且不超过200个字符", field="title")
+    times = {name: _aware(value, name, label) for name, value, label in (
+        ("announced_at", announced_at, "公告时间"), ("registration_opens_at", registration_opens_at, "报名开始"),
+        ("registration_closes_at", registration_closes_at, "报名截止"),
+        ("listing_starts_at", listing_starts_at, "挂牌开始"), ("listing_ends_at", listing_ends_at, "挂牌截止"))}
+    if not times["announced_at"] <= times["registration_opens_at"] <= times["listing_starts_at"]:
+        raise DomainError("报名开始须在公告之后、挂牌开始之前", field="registration_opens_at")
+    if not times["listing_starts_at"] < times["listing_ends_at"]:
+        raise DomainError("挂牌截止须晚于挂牌开始", field="listing_ends_at")
+    if not times["registration_opens_at"] < times["registration_closes_at"] <= times["listing_ends_at"]:
+        raise DomainError("报名截止须在报名开始之后、挂牌截止之前", field="registration_closes_at")
+    start = yuan(start_price, field="start_price", label="起始价")
+    step = yuan(increment, field="increment", label="增价幅度")
+    bond = yuan(deposit, field="deposit", label="竞买保证金")
+    if start <= 0:
+        raise DomainError("起始价须大于0", field="start_price")
+    procedure = PROCEDURE_KINDS[kind]
+    version = catalog.template_version_in_force(category_code=procedure.category_code, method=procedure.method,
+                                                on_date=timezone.localdate(times["announced_at"]))
+    smallest = Decimal(template_number(version, "bid_increment_min"))
+    if step < smallest:
+        raise DomainError(f"增价幅度不得低于流程模板规定的{number_text(smallest)}元", field="increment")
+    _check_periods(version, announced_at=times["announced_at"], listing_starts_at=times["listing_starts_at"],
+                   listing_ends_at=times["listing_ends_at"])
+    with transaction.atomic():
+        if RightsListing.objects.filter(code=code).exists():
+            raise Conflict("项目编号已存在", field="code")
+        listing = RightsListing.objects.create(
+            center=center, code=code, title=title, kind=kind, template_version=version, grantor=grantor,
+            start_price=start, increment=step, deposit=bond,
+            round_minutes=template_number(version, "timed_round_minutes"),
+            bidders_min=template_number(version, "timed_round_bidders_min"), created_at=clock.now(), **times)
+        audit_record(actor=actor, action="rights.listing_published", obj=listing, after=snapshot(listing))
+    return listing
+
+
+def _commitment(listing: RightsListing, amount: Decimal, salt: str) -> str:
+    return hashlib.sha256(f"{listing.code}|{amount:.2f}|{salt}".encode()).hexdigest()
+
+
+def reserve_set(*, actor, listing_id: int, amount: object) -> str:
+    """The grantor seals the reserve price (底价) before the close: once only. The ledger records only the
+    commitment SHA-256(code|amount|salt); amount and salt are revealed at the close. Returns the commitment."""
+    value = yuan(amount, field="reserve", label="底价")
+    with transaction.atomic():
+        listing = listing_locked(listing_id)
+        if actor is None or actor.pk != listing.grantor_id:
+            raise NotAllowed("只有本项目的出让方可以设定底价", field="reserve")
+        now = clock.now()
+        procedures.advance(listing, now, admitted_counter(listing))
+        listing.save()
+        if listing.state == ListingState.CLOSED:
+            raise Conflict("挂牌已结束，不能再设定底价", field="reserve")
+        if RightsReserve.objects.filter(listing=listing).exists():
+            raise Conflict("底价已设定，不能修改", field="reserve")
+        if value < listing.start_price:
+            raise DomainError("底价不得低于起始价", field="reserve")
+        salt = secrets.token_hex(16)
+        commitment = _commitment(listing, value, salt)
+        RightsReserve.objects.create(listing=listing, amount=value, salt=salt, commitment=commitment, set_at=now)
+        audit_record(actor=actor, action="rights.reserve_sealed", obj=listing, after={"commitment": commitment})
+    return commitment
+
+
+def reserve_verify(listing: RightsListing) -> bool:
+    """After the close: the revealed reserve matches the commitment recorded before it."""
+    reserve = RightsReserve.objects.filter(listing=listing).first()
+    if reserve is None or listing.state != ListingState.CLOSED:
+        return False
+    return _commitment(listing, reserve.amount, reserve.salt) == reserve.commitment
+
+
+def listing_advance(*, listing_id: int) -> list[str]:
+    """Apply the transitions due now under the listing's lock (the scheduler, the hall's stream): idempotent."""
+    with transaction.atomic():
+        listing = listing_locked(listing_id)
+        before = listing.state
+        entered = procedures.advance(listing, clock.now(), admitted_counter(listing))
+        if entered:
+            listing.save()
+            record_transitions(listing, before)
+    return entered
+
+
+def record_transitions(listing: RightsListing, before: str) -> None:
+    """The audit entry of the time-driven transitions just applied (with the reserve revealed at the close)."""
+    after = {"state": listing.state, "outcome": listing.outcome, "current_sequence": listing.current_sequence,
+             "current_price": listing.current_price, "round_ends_at": listing.round_ends_at}
+    if listing.state == ListingState.CLOSED:
+        reserve = RightsReserve.objects.filter(listing=listing).first()
+        if reserve is not None:
+            after |= {"reserve": reserve.amount, "reserve_salt": reserve.salt, "commitment": reserve.commitment}
+        after["leading_paddle"] = listing.leading.paddle if listing.leading is not None else None
+        ledger.seal_lift(seal_key=seal_key_for(listing.pk))
+    audit_record(actor=None, action="rights.listing_advanced", obj=listing, before={"state": before}, after=after)

@@ -1,0 +1,127 @@
+"""Registration (竞买报名): the bidder applies, the center records the deposit and checks the qualification; an
+admitted bidder gets an anonymous paddle number (竞买号牌). Nobody but the center learns who the others are.
+
+The deposit is recorded here by center staff from the bank's credit advice (its own small record on the
+registration): the bond sub-accounts and statement matching live in ``tendering``, a sibling this app may not
+import. Matching bank statements to rights deposits is a follow-up.
+"""
+
+from __future__ import annotations
+
+import secrets
+
+from django.db import IntegrityError, transaction
+
+from ggzy.accounts.roles import Role
+from ggzy.core import clock
+from ggzy.core.audit import audit_record
+from ggzy.core.errors import Conflict, DomainError, NotAllowed, NotFound
+from ggzy.core.money import yuan
+
+from .. import procedures
+from ..choices import ListingState, RegistrationState
+from ..models import RightsRegistration
+from .common import admitted_counter, listing_locked, seal_key_for
+
+PADDLE_LOW, PADDLE_HIGH = 101, 999
+
+
+def registration_apply(*, actor, listing_id: int) -> RightsRegistration:
+    """A bidder applies during the registration window (报名期)."""
+    if actor is None or getattr(actor, "role", None) != Role.BIDDER:
+        raise NotAllowed("只有竞买人（市场主体）可以报名", field="__all__")
+    with transaction.atomic():
+        listing = listing_locked(listing_id)
+        now = clock.now()
+        procedures.advance(listing, now, admitted_counter(listing))
+        listing.save()
+        if not (listing.registration_opens_at <= now < listing.registration_closes_at) or listing.state in (
+                ListingState.TIMED_ROUND, ListingState.CLOSED):
+            raise Conflict("不在报名期内", field="__all__")
+        if RightsRegistration.objects.filter(listing=listing, bidder=actor).exists():
+            raise Conflict("您已报名本项目", field="__all__")
+        registration = RightsRegistration.objects.create(listing=listing, bidder=actor, applied_at=now)
+        audit_record(actor=actor, action="rights.registration_applied", obj=registration, sealed=True,
+                     seal_key=seal_key_for(listing.pk), after={"listing": listing.pk})
+    return registration
+
+
+def _staff_registration(actor, registration_id: int) -> RightsRegistration:
+    if actor is None or getattr(actor, "role", None) not in (Role.CENTER_STAFF, Role.ADMIN):
+        raise NotAllowed("只有交易中心工作人员可以办理", field="__all__")
+    registration = (RightsRegistration.objects.select_for_update().select_related("listing")
+                    .filter(pk=registration_id).first())
+    if registration is None:
+        raise NotFound("竞买申请不存在", field="registration")
+    if actor.role == Role.CENTER_STAFF and actor.center_id != registration.listing.center_id:
+        raise NotAllowed("只能办理本中心的项目", field="registration")
+    if registration.listing.state == ListingState.CLOSED:
+        raise Conflict("挂牌已结束", field="registration")
+    return registration
+
+
+def _admit_if_ready(registration: RightsRegistration) -> None:
+    """Deposit received and qualified → admitted, with a random paddle unused in this listing."""
+    if registration.state != RegistrationState.APPLIED or registration.deposit_received_at is None \
+            or registration.qualified_at is None:
+        return
+    taken = set(RightsRegistration.objects.filter(listing=registration.listing_id, paddle__isnull=False)
+                .values_list("paddle", flat=True))
+    free = [n for n in range(PADDLE_LOW, PADDLE_HIGH + 1) if n not in taken]
+    if not free:
+        raise Conflict("竞买号牌已用完", field="registration")
+    registration.paddle = free[secrets.randbelow(len(free))]
+    registration.state = RegistrationState.ADMITTED
+
+
+def registration_deposit_record(*, actor, registration_id: int, amount: object, reference: str) -> RightsRegistration:
+    """Center staff record the deposit the bank credited (the full amount the announcement asks)."""
+    value = yuan(amount, field="amount", label="保证金金额")
+    reference = (reference or "").strip()
+    if not reference or len(reference) > 64:
+        raise DomainError("到账凭证号不能为空，且不超过64个字符", field="reference")
+    with transaction.atomic():
+        registration = _staff_registration(actor, registration_id)
+        if registration.deposit_received_at is not None:
+            raise Conflict("保证金已登记到账", field="amount")
+        if value < registration.listing.deposit:
+            raise DomainError("到账金额低于公告要求的竞买保证金", field="amount")
+        registration.deposit_amount = value
+        registration.deposit_reference = reference
+        registration.deposit_received_at = clock.now()
+        _admit_if_ready(registration)
+        _save(registration)
+        audit_record(actor=actor, action="rights.deposit_recorded", obj=registration,
+                     seal_key=seal_key_for(registration.listing_id),
+                     after={"amount": value, "reference": reference})
+    return registration
+
+
+def registration_qualify(*, actor, registration_id: int, approve: bool, reason: str = "") -> RightsRegistration:
+    """Center staff decide the qualification (资格审查，报名后竞价前)."""
+    reason = (reason or "").strip()
+    with transaction.atomic():
+        registration = _staff_registration(actor, registration_id)
+        if registration.state != RegistrationState.APPLIED or registration.qualified_at is not None:
+            raise Conflict("该申请已审核", field="approve")
+        if approve:
+            registration.qualified_at = clock.now()
+            _admit_if_ready(registration)
+        else:
+            if not reason or len(reason) > 200:
+                raise DomainError("请填写未通过原因（不超过200个字符）", field="reason")
+            registration.state = RegistrationState.REFUSED
+            registration.refusal_reason = reason
+        _save(registration)
+        audit_record(actor=actor, action="rights.registration_qualified", obj=registration,
+                     seal_key=seal_key_for(registration.listing_id),
+                     after={"approve": bool(approve), "reason": reason})
+    return registration
+
+
+def _save(registration: RightsRegistration) -> None:
+    try:
+        with transaction.atomic():
+            registration.save()
+    except IntegrityError:
+        raise Conflict("竞买号牌冲突，请重试", field="registration") from None

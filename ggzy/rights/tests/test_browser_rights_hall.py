@@ -1,0 +1,85 @@
+"""The rights hall in real headless Chromium: two bidders in separate browser contexts bid during the listing, the
+platform clock passes the listing's close, the timed round starts on both pages without a reload, an accepted bid
+restarts the countdown, and when the round runs out both pages show the result (sold, the winning paddle). One
+bidder watches on a 390 px phone screen: no horizontal overflow. Screenshots go to docs/screenshots/."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect
+
+from ggzy.core import clock
+from ggzy.rights.models import RightsListing
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+SHOTS = Path(__file__).resolve().parents[3] / "docs" / "screenshots"
+
+
+def signed_in(browser, live_server, user, width=1280):
+    context = browser.new_context(locale="zh-CN", viewport={"width": width, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(15000)
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("input[name=username]", user.username)
+    page.fill("input[name=password]", "pass-1234-ok")
+    page.click("button[type=submit]")
+    page.wait_for_load_state()
+    assert "/accounts/login" not in page.url
+    return context, page
+
+
+def test_two_bidders_through_the_timed_round(browser, live_server, land, settings):
+    settings.GGZY_HALL_STREAM_SECONDS = 4
+    settings.GGZY_HALL_STREAM_INTERVAL = 0.3
+    listing, a, b, ends = land["listing"], land["a"], land["b"], land["ends"]
+    clock.freeze(ends - dt.timedelta(seconds=40))
+    ctx_a, first = signed_in(browser, live_server, a.bidder)
+    ctx_b, second = signed_in(browser, live_server, b.bidder, width=390)
+    url = f"{live_server.url}/rights/{listing.pk}/"
+    try:
+        for page in (first, second):
+            page.goto(url)
+            expect(page.locator("#rights-live")).to_have_text("实时连接")
+        assert first.inner_text("#rights-my-paddle") == str(a.paddle)
+        assert b.bidder.username not in first.inner_text("body")
+        # listing phase: A bids the prefilled minimum; B's page follows without a reload
+        second.evaluate("window.noReload = 'still here'")
+        first.click("#rights-submit")
+        expect(first.locator("#rights-answer")).to_contain_text("报价已接受")
+        expect(second.locator("#rights-current")).to_have_text("¥1,000,000.00")
+        expect(second.locator("#rights-seen")).to_have_value("1")
+        expect(second.locator("#rights-my-status")).to_have_text("")
+        # the close passes: the timed round starts on both pages
+        clock.freeze(ends + dt.timedelta(seconds=30))
+        expect(second.locator("#rights-phase")).to_have_text("限时竞价中")
+        expect(first.locator("#rights-phase")).to_have_text("限时竞价中")
+        countdown = second.inner_text("#rights-countdown")
+        assert countdown.startswith("00:04:"), countdown
+        # B bids in the timed round: accepted, the countdown restarts at 5 minutes
+        second.click("#rights-submit")
+        expect(second.locator("#rights-answer")).to_contain_text("报价已接受")
+        expect(first.locator("#rights-current")).to_have_text("¥1,010,000.00")
+        expect(first.locator("#rights-my-status")).to_have_text("已被超越")
+        expect(second.locator("#rights-countdown")).to_have_text("00:05:00")
+        assert second.evaluate("document.documentElement.scrollWidth") <= 390
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        second.screenshot(path=str(SHOTS / "rights-hall-timed-round-390.png"), full_page=True)
+        # A's stale form (it saw sequence 1 before the update reached it) is refused with a clear message
+        first.evaluate("document.getElementById('rights-seen').value = '1'")
+        first.fill("#rights-amount", "1020000")
+        first.click("#rights-submit")
+        expect(first.locator("#rights-answer")).to_contain_text("已有新的报价")
+        # the round runs out: both pages show the result without a reload
+        clock.freeze(ends + dt.timedelta(seconds=30, minutes=5, milliseconds=1))
+        expect(first.locator("#rights-outcome")).to_have_text("成交")
+        expect(second.locator("#rights-winner")).to_contain_text(f"号牌 {b.paddle}")
+        assert second.evaluate("window.noReload") == "still here"
+        first.screenshot(path=str(SHOTS / "rights-hall-result.png"), full_page=True)
+        final = RightsListing.objects.get(pk=listing.pk)
+        assert final.state == "closed" and final.leading_id == b.pk and final.current_sequence == 2
+    finally:
+        ctx_a.close()
+        ctx_b.close()

@@ -1,0 +1,41 @@
+"""The demo listings: one in each stage, and a live one whose timed round starts minutes after loading."""
+
+import datetime as dt
+
+import pytest
+
+from ggzy.accounts.services import user_create
+from ggzy.core import clock
+from ggzy.demo.logins import DEMO_USERS
+from ggzy.registry.models import Center
+from ggzy.rights.choices import ListingOutcome, ListingState
+from ggzy.rights.demo import demo_rights_load
+from ggzy.rights.models import RightsListing
+from ggzy.rights.services.listings import listing_advance
+
+
+@pytest.mark.django_db
+def test_demo_has_every_stage_and_a_live_round():
+    for username, role, center_code, name in DEMO_USERS:
+        if username in {"jinan_staff", "zhaobiao", "toubiao", "toubiao2", "toubiao3"}:
+            user_create(actor=None, username=username, password="pass-1234-ok", role=role,
+                        center=Center.objects.get(code=center_code) if center_code else None, display_name=name)
+    demo_rights_load()
+    demo_rights_load()  # safe to run twice
+    listings = {x.code[-3:]: x for x in RightsListing.objects.all()}
+    assert len(listings) == 6
+    assert (listings["001"].state, listings["001"].outcome) == (ListingState.CLOSED, ListingOutcome.SOLD)
+    assert (listings["002"].state, listings["002"].outcome) == (ListingState.CLOSED, ListingOutcome.FAILED)
+    assert listings["001"].current_sequence == 3
+    live = listings["104"]
+    assert live.listing_ends_at - clock.now() <= dt.timedelta(minutes=6) and live.current_sequence == 2
+    clock.freeze(live.listing_ends_at + dt.timedelta(seconds=1))
+    listing_advance(listing_id=live.pk)
+    live.refresh_from_db()
+    assert live.state == ListingState.TIMED_ROUND
+    for code, state in (("101", ListingState.ANNOUNCED), ("102", ListingState.REGISTRATION),
+                        ("103", ListingState.LISTING)):
+        clock.unfreeze()
+        listing_advance(listing_id=listings[code].pk)
+        listings[code].refresh_from_db()
+        assert listings[code].state == state

@@ -1,0 +1,90 @@
+"""The hall page, its event stream and the API: public view without identities, a bid through the API and the
+page, refusals in Chinese naming the field, hostile numbers."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pytest
+from django.test import Client
+
+from ggzy.core import clock
+from ggzy.rights.models import RightsBid
+from ggzy.rights.views import hall_event_stream
+
+pytestmark = pytest.mark.django_db
+
+
+def login(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def test_public_hall_shows_paddles_never_names(land):
+    clock.advance(dt.timedelta(days=3))
+    a = land["a"]
+    answer = login(a.bidder).post(f"/api/v1/rights/listings/{a.listing_id}/bids", json.dumps(
+        {"amount": "1000000", "seen_sequence": 0, "idempotency_key": "api-key-0001"}), content_type="application/json")
+    assert answer.status_code == 200 and answer.json()["accepted"] and answer.json()["sequence"] == 1
+    page = Client().get(f"/rights/{a.listing_id}/")
+    html = page.content.decode()
+    assert page.status_code == 200 and "¥1,000,000.00" in html and str(a.paddle) in html
+    assert a.bidder.username not in html and land["b"].bidder.username not in html
+    staff_page = login(land["staff"]).get(f"/rights/{a.listing_id}/").content.decode()
+    assert a.bidder.username in staff_page  # the center sees who registered
+    hall = Client().get(f"/api/v1/rights/listings/{a.listing_id}/hall").json()
+    assert hall["price"]["sequence"] == 1 and hall["me"]["paddle"] is None and "winner_name" not in hall["result"]
+
+
+@pytest.mark.parametrize("amount", ["1e20", "NaN", 1e300, "1.001", "-5"])
+def test_api_refuses_hostile_amounts_in_chinese(land, amount):
+    clock.advance(dt.timedelta(days=3))
+    response = login(land["a"].bidder).post(
+        f"/api/v1/rights/listings/{land['listing'].pk}/bids",
+        json.dumps({"amount": amount, "seen_sequence": 0, "idempotency_key": "api-key-0002"}),
+        content_type="application/json")
+    assert response.status_code == 400
+    body = response.json()
+    assert "amount" in json.dumps(body["errors"]) and "金额" in body["detail"] or "报价" in body["detail"]
+    assert RightsBid.objects.count() == 0
+
+
+def test_api_malformed_json_answers_in_chinese(land):
+    response = login(land["a"].bidder).post(f"/api/v1/rights/listings/{land['listing'].pk}/bids", "{not json",
+                                            content_type="application/json")
+    assert response.status_code == 400 and any("\u4e00" <= ch <= "\u9fff" for ch in response.json()["detail"])
+
+
+def test_page_bid_stale_then_accepted_and_english(land):
+    clock.advance(dt.timedelta(days=3))
+    a, b = land["a"], land["b"]
+    client = login(b.bidder)
+    login(a.bidder).post(f"/rights/{a.listing_id}/bid/", {"amount": "1000000", "seen_sequence": "0",
+                                                          "idempotency_key": "page-key-01"})
+    stale = client.post(f"/rights/{a.listing_id}/bid/", {"amount": "1010000", "seen_sequence": "0",
+                                                         "idempotency_key": "page-key-02"}, HTTP_HX_REQUEST="true")
+    assert "已有新的报价" in stale.content.decode()
+    ok = client.post(f"/rights/{a.listing_id}/bid/", {"amount": "1010000", "seen_sequence": "1",
+                                                      "idempotency_key": "page-key-03"}, HTTP_HX_REQUEST="true")
+    assert "报价已接受" in ok.content.decode()
+    hostile = client.post(f"/rights/{a.listing_id}/bid/", {"amount": "1e400", "seen_sequence": "2",
+                                                           "idempotency_key": "page-key-04"}, HTTP_HX_REQUEST="true")
+    assert "报价须填写普通数字" in hostile.content.decode()
+    client.cookies["django_language"] = "en"
+    english = client.get(f"/rights/{a.listing_id}/").content.decode()
+    assert "Online bidding hall" in english
+
+
+def test_event_stream_sends_parts_and_closes_a_finished_round(land):
+    clock.advance(dt.timedelta(days=3))
+    a = land["a"]
+    login(a.bidder).post(f"/rights/{a.listing_id}/bid/", {"amount": "1000000", "seen_sequence": "0",
+                                                          "idempotency_key": "page-key-05"})
+    clock.freeze(land["ends"] + dt.timedelta(minutes=5))
+    ticks = iter(range(100))
+    events = "".join(hall_event_stream(user=a.bidder, listing_id=a.listing_id, seconds=0, sleep=lambda s: None,
+                                       monotonic=lambda: float(next(ticks))))
+    assert "event: price" in events and "event: result" in events and '"outcome": "sold"' in events
+    assert "event: bye" in events

@@ -1,0 +1,186 @@
+"""Pages of the rights app: the list of listings and the live bidding hall (竞价大厅) with its event stream.
+
+The hall renders once; ``static/rights/hall.js`` keeps it live from the server-sent events (the same bounded,
+polling stream as the tendering hall: it reads committed rows, so it works across several web processes and
+only ever shows what was committed). The countdown counts from the server's time in each event. A bid posts the
+sequence the bidder saw and an idempotency key made when the form was drawn; htmx swaps in the answer.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+import uuid
+from collections.abc import AsyncIterator, Callable, Iterator
+
+from asgiref.sync import sync_to_async
+from django.conf import settings
+from django.contrib import messages
+from django.core.handlers.asgi import ASGIRequest
+from django.db import DatabaseError, connections
+from django.http import Http404, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.urls import path
+from django.utils import translation
+from django.views.decorators.http import require_POST
+
+from ggzy.accounts.roles import Role
+from ggzy.core import clock
+from ggzy.core.errors import DomainError
+from ggzy.core.permissions import PUBLIC, requires, roles
+
+from . import selectors
+from .choices import ListingState
+from .services import bidding, listings, registration
+
+app_name = "rights"
+BIDDER = roles(Role.BIDDER)
+PARTS = ("clock", "price", "me", "history", "result")
+
+
+def _listing(listing_id: int):
+    listing = selectors.listing_get(listing_id)
+    if listing is None:
+        raise Http404("挂牌项目不存在")
+    return listing
+
+
+@requires(PUBLIC)
+def listing_list_view(request):
+    rows = [(listing, selectors.kind_label(listing)) for listing in selectors.listing_list_public()[:200]]
+    return render(request, "rights/pages/listing_list.html", {"rows": rows})
+
+
+def _hall_context(request, listing, answer=None, error: str = "") -> dict:
+    state = selectors.hall_state(user=request.user, listing=listing, now=clock.now())
+    me = selectors.registration_of(user=request.user, listing=listing)
+    return {"listing": listing, "hall": state, "kind_label": selectors.kind_label(listing), "registration": me,
+            "staff_rows": selectors.registrations_for_staff(user=request.user, listing=listing),
+            "idempotency_key": uuid.uuid4().hex, "answer": answer, "error": error,
+            "can_register": (request.user.is_authenticated and request.user.role == Role.BIDDER and me is None
+                             and state["clock"]["phase"] in (ListingState.REGISTRATION, ListingState.LISTING)
+                             and clock.now() < listing.registration_closes_at)}
+
+
+@requires(PUBLIC)
+def listing_hall_view(request, listing_id: int):
+    return render(request, "rights/pages/hall.html", _hall_context(request, _listing(listing_id)))
+
+
+@requires(BIDDER)
+@require_POST
+def listing_bid_view(request, listing_id: int):
+    listing = _listing(listing_id)
+    answer, error = None, ""
+    try:
+        answer = bidding.bid_place(actor=request.user, listing_id=listing.pk, amount=request.POST.get("amount", ""),
+                                   seen_sequence=request.POST.get("seen_sequence", ""),
+                                   idempotency_key=request.POST.get("idempotency_key", ""))
+    except DomainError as exc:
+        error = "；".join("；".join(m) for m in exc.errors.values()) or exc.message
+    listing.refresh_from_db()
+    context = _hall_context(request, listing, answer=answer, error=error)
+    if request.headers.get("HX-Request"):
+        return render(request, "rights/partials/bid_form.html", context)
+    return render(request, "rights/pages/hall.html", context)
+
+
+@requires(BIDDER)
+@require_POST
+def listing_register_view(request, listing_id: int):
+    listing = _listing(listing_id)
+    try:
+        registration.registration_apply(actor=request.user, listing_id=listing.pk)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return redirect("rights:hall", listing_id=listing.pk)
+
+
+def _digest(value) -> str:
+    return hashlib.sha256(json.dumps(value, ensure_ascii=False, sort_keys=True).encode()).hexdigest()[:16]
+
+
+def hall_event_stream(*, user, listing_id: int, last_event_id: str = "", seconds: float, interval: float = 1.0,
+                      sleep: Callable[[float], None] = time.sleep,
+                      monotonic: Callable[[], float] = time.monotonic) -> Iterator[str]:
+    """The hall's parts whenever they change, for ``seconds`` of wall time, then ``bye`` (the browser reconnects
+    with Last-Event-ID and catches up). A listing whose deadline passed is advanced (closed) under its lock first,
+    so watchers see the result without waiting for the scheduler."""
+    language = translation.get_language()
+    yield "retry: 1000\n\n"
+    sent: dict[str, str] = {}
+    started = monotonic()
+    last_clock = started
+    first = True
+    while True:
+        try:
+            with translation.override(language):
+                listing = selectors.listing_get(listing_id)
+                if listing is None:
+                    break
+                state = selectors.hall_state(user=user, listing=listing, now=clock.now())
+                if state["clock"]["phase"] != listing.state:
+                    listings.listing_advance(listing_id=listing_id)
+                    listing = selectors.listing_get(listing_id)
+                    if listing is None:
+                        break
+                    state = selectors.hall_state(user=user, listing=listing, now=clock.now())
+        except DatabaseError:  # a busy database: skip this poll
+            if monotonic() - started >= seconds:
+                break
+            sleep(interval)
+            continue
+        state_id = _digest({k: v for k, v in state.items() if k != "clock"})
+        if first and state_id == last_event_id:  # a reconnecting client already has all but the clock
+            sent = {part: _digest(state[part]) for part in PARTS if part != "clock"}
+        first = False
+        for part in PARTS:
+            steady = {k: v for k, v in state[part].items() if k != "server_now"} if part == "clock" else state[part]
+            digest = _digest(steady)
+            due = sent.get(part) != digest or (part == "clock" and monotonic() - last_clock >= 10)
+            if due:
+                if part == "clock":
+                    last_clock = monotonic()
+                sent[part] = digest
+                yield f"id: {state_id}\nevent: {part}\ndata: {json.dumps(state[part], ensure_ascii=False)}\n\n"
+        if monotonic() - started >= seconds:
+            break
+        sleep(interval)
+    yield 'event: bye\ndata: {"reconnect": true}\n\n'
+
+
+async def _asynchronous(stream: Iterator[str]) -> AsyncIterator[str]:
+    """Under ASGI: each event is taken from the synchronous stream in the request's worker thread."""
+    def take() -> str | None:
+        return next(stream, None)
+
+    step = sync_to_async(take, thread_sensitive=True)
+    try:
+        while (part := await step()) is not None:
+            yield part
+    finally:
+        await sync_to_async(connections.close_all, thread_sensitive=True)()
+
+
+@requires(PUBLIC)
+def listing_events_view(request, listing_id: int):
+    listing = _listing(listing_id)
+    stream = hall_event_stream(user=request.user, listing_id=listing.pk,
+                               last_event_id=request.headers.get("Last-Event-ID", ""),
+                               seconds=float(getattr(settings, "GGZY_HALL_STREAM_SECONDS", 60)),
+                               interval=float(getattr(settings, "GGZY_HALL_STREAM_INTERVAL", 1.0)))
+    content = _asynchronous(stream) if isinstance(request, ASGIRequest) else stream
+    response = StreamingHttpResponse(content, content_type="text/event-stream; charset=utf-8")
+    response["Cache-Control"] = "no-cache"
+    response["X-Accel-Buffering"] = "no"
+    return response
+
+
+urlpatterns = [
+    path("", listing_list_view, name="listings"),
+    path("<int:listing_id>/", listing_hall_view, name="hall"),
+    path("<int:listing_id>/events/", listing_events_view, name="hall_events"),
+    path("<int:listing_id>/bid/", listing_bid_view, name="bid"),
+    path("<int:listing_id>/register/", listing_register_view, name="register"),
+]
