@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('catalog', '0005_rights_bidding_periods'),
+        ('catalog', '0008_rights_bidding_periods'),
         ('registry', '0006_entitybankaccount_is_basic'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

@@ -15,8 +15,8 @@ from ggzy.ledger.localwitness import ledger_demo_witnesses
 from ggzy.registry.demo import demo_entities_load
 from ggzy.registry.demo_control import demo_controls_load
 from ggzy.registry.models import Center
-from ggzy.supervision.demo import demo_referrals_load
 from ggzy.rights.demo import demo_rights_load
+from ggzy.supervision.demo import demo_referrals_load
 from ggzy.tendering.demo import demo_tendering_load
 
 

@@ -24,5 +24,5 @@ def add_missing_periods(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("catalog", "0004_drawperf_expert_draw_rules")]
+    dependencies = [("catalog", "0007_fraudctl_key_person_commitment")]
     operations = [migrations.RunPython(add_missing_periods, migrations.RunPython.noop)]
