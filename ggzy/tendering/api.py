@@ -548,3 +548,6 @@ router.add_router("", _signatures_router)
 from .api_bonds import router as _bonds_router  # noqa: E402
 
 router.add_router("", _bonds_router)
+from .api_negotiation import router as _negotiation_router  # noqa: E402
+
+router.add_router("", _negotiation_router)
