@@ -51,6 +51,9 @@ class Procedure:
     template_category: ClassVar[str] = "01"
     template_method: ClassVar[str] = "open_tender"
     transitions: ClassVar[frozenset[tuple[str, str]]] = OPEN_TENDER_TRANSITIONS
+    # The states a lot passes through when nothing goes wrong (the lot page's step bar).
+    main_path: ClassVar[tuple[str, ...]] = (S.DRAFT, S.PUBLISHED, S.OPENING, S.EVALUATING, S.CANDIDATES, S.AWARDED,
+                                            S.CONTRACTED, S.ARCHIVED)
     # Template period keys (catalog.TemplatePeriod.key) this procedure reads; the numbers live in the template.
     committee_min_key: ClassVar[str] = "committee_members_min"
     is_government_procurement: ClassVar[bool] = False

@@ -95,6 +95,8 @@ class GovernmentNegotiation(_NonTender):
     label = "政府采购竞争性谈判"
     template_method = "competitive_negotiation"
     transitions = NEGOTIATION_TRANSITIONS
+    main_path = (S.DRAFT, S.PUBLISHED, S.OPENING, S.NEGOTIATING, S.FINAL_QUOTING, S.EVALUATING, S.CANDIDATES,
+                 S.AWARDED, S.CONTRACTED, S.ARCHIVED)
     # 74号令 Art. 35: the lowest final price meeting the requirements is recommended.
     evaluation_methods: ClassVar[tuple[str, ...] | None] = (EvaluationMethod.LOWEST_PRICE,)
 
@@ -136,6 +138,7 @@ class GovernmentSingleSource(_NonTender):
     label = "政府采购单一来源"
     template_method = "single_source"
     transitions = SINGLE_SOURCE_TRANSITIONS
+    main_path = (S.DRAFT, S.PUBLICITY, S.NEGOTIATING, S.CANDIDATES, S.AWARDED, S.CONTRACTED, S.ARCHIVED)
     takes_sealed_responses = False
     failure_reason_text = "单一来源公示期内异议成立，不得采用单一来源方式"
     failure_followup_text = ("采购人应当依法采用其他采购方式重新组织采购（《政府采购非招标采购方式管理办法》"

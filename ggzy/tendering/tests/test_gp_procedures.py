@@ -143,3 +143,10 @@ def test_an_inquiry_lot_defaults_to_the_lowest_price(world):
     assert lot.evaluation_method == "lowest_price"
     clock.advance(dt.timedelta(days=1))
     assert procedure_for(lot).is_accepting_bids()
+
+
+@pytest.mark.parametrize("method", [m for m in Method.values])
+def test_each_main_path_follows_the_methods_own_table(method):
+    cls = procedure_class(method)
+    path = cls.main_path
+    assert all((a, b) in cls.transitions for a, b in zip(path, path[1:], strict=False)), method
