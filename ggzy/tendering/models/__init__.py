@@ -15,6 +15,7 @@ from .evaluation import (
 )
 from .hall import HallSignIn
 from .negotiation import FinalQuotation, NegotiationRecord, NegotiationRound, RequirementChange
+from .single_source import SingleSourceDeal, SingleSourceObjection, SingleSourcePublicity
 from .opening import OpeningObjection, OpeningRecord
 from .projects import Clarification, FairCompetitionFinding, Lot, Project, ProjectDocument, TenderDocument
 from .result import Award, BondRefund, Candidate, Contract, ResultObjection
@@ -23,6 +24,6 @@ __all__ = [
     "BankArrival", "BankStatementImport", "BondAccount", "GuaranteeIssuer", "GuaranteeRecord",
     "ArchiveAccess", "ArchivePackage", "Award", "Bid", "BidBond", "BidDocumentProfile", "BidEvent", "BidFile", "BondRefund", "Candidate",
     "Clarification", "CommitteeFormation", "CommitteeMember", "RecusalDeclaration", "Contract", "Custodian", "CustodianShare", "DocumentDownload", "EvaluationReport", "FairCompetitionFinding", "HallSignIn", "Lot", "LotOpeningKey",
-    "FinalQuotation", "NegotiationRecord", "NegotiationRound", "RequirementChange", "OpeningObjection", "OpeningRecord", "Project", "ReportSignature", "ResultObjection", "Score", "SignUp",
+    "FinalQuotation", "NegotiationRecord", "NegotiationRound", "RequirementChange", "OpeningObjection", "OpeningRecord", "Project", "ReportSignature", "ResultObjection", "Score", "SignUp", "SingleSourceDeal", "SingleSourceObjection", "SingleSourcePublicity",
     "TenderDocument", "ProjectDocument",
 ]

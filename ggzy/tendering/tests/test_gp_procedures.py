@@ -145,7 +145,7 @@ def test_an_inquiry_lot_defaults_to_the_lowest_price(world):
     assert procedure_for(lot).is_accepting_bids()
 
 
-@pytest.mark.parametrize("method", [m for m in Method.values])
+@pytest.mark.parametrize("method", list(Method.values))
 def test_each_main_path_follows_the_methods_own_table(method):
     cls = procedure_class(method)
     path = cls.main_path
