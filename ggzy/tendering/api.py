@@ -551,3 +551,6 @@ router.add_router("", _bonds_router)
 from .api_negotiation import router as _negotiation_router  # noqa: E402
 
 router.add_router("", _negotiation_router)
+from .api_single_source import router as _single_source_router  # noqa: E402
+
+router.add_router("", _single_source_router)

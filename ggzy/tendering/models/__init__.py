@@ -15,10 +15,10 @@ from .evaluation import (
 )
 from .hall import HallSignIn
 from .negotiation import FinalQuotation, NegotiationRecord, NegotiationRound, RequirementChange
-from .single_source import SingleSourceDeal, SingleSourceObjection, SingleSourcePublicity
 from .opening import OpeningObjection, OpeningRecord
 from .projects import Clarification, FairCompetitionFinding, Lot, Project, ProjectDocument, TenderDocument
 from .result import Award, BondRefund, Candidate, Contract, ResultObjection
+from .single_source import SingleSourceDeal, SingleSourceObjection, SingleSourcePublicity
 
 __all__ = [
     "BankArrival", "BankStatementImport", "BondAccount", "GuaranteeIssuer", "GuaranteeRecord",
