@@ -11,6 +11,7 @@ from . import (
     views_ratings,
     views_receipt,
     views_sealed,
+    views_single_source,
 )
 
 app_name = "tendering"
@@ -34,6 +35,7 @@ urlpatterns = [
     *views_custody.urlpatterns,  # 开标密钥保管人（交易中心）
     *views_hall.urlpatterns,  # 不见面开标大厅
     *views_negotiation.urlpatterns,  # 竞争性谈判（谈判小组、供应商）
+    *views_single_source.urlpatterns,  # 单一来源（公示、异议、协商）
     *views_alerts.urlpatterns,  # 评标委员会的预警认定
     *views_ratings.urlpatterns,  # 评标专家履职评价（招标人、交易中心）
 ]

@@ -257,7 +257,7 @@ def lot_view(request, lot_id: int):
     if lot is None:
         raise Http404("标段不存在")
     context = {
-        "lot": lot, "data": lot_public(lot, user), "now": clock.now(), "accepting": lot.state == LotState.PUBLISHED
+        "lot": lot, "procedure": procedure_for(lot), "data": lot_public(lot, user), "now": clock.now(), "accepting": lot.state == LotState.PUBLISHED
         and clock.now() < (lot.bid_deadline or clock.now()),
         "is_owner": policies.is_project_owner(user, lot.project), "is_staff": policies.can_publish_lot(user, lot),
         "is_bidder": policies.can_bid(user), "fingerprint_fields": FINGERPRINT_FIELDS,
