@@ -44,8 +44,9 @@ def negotiation_view(*, user, lot: Lot) -> dict | None:
     if audience == "supplier":
         bid = bid_of(actor=user, lot=lot)
         in_negotiation = bid is not None and bid.state == BidState.OPENED
-        view["changes"] = [c for c in changes if bid is not None and bid.pk in
-                           lot.requirement_changes.get(pk=c["id"]).notified]
+        # a supplier sees the changes it was notified of (every one made while it was in the negotiation)
+        notified = {c.pk for c in lot.requirement_changes.all() if bid is not None and bid.pk in c.notified}
+        view["changes"] = [c for c in changes if c["id"] in notified]
         own = FinalQuotation.objects.filter(bid=bid).first() if bid is not None else None
         view["in_negotiation"] = in_negotiation
         view["own_final"] = None if own is None else {"arrived_at": own.arrived_at, "price": own.price}

@@ -217,7 +217,7 @@ def final_quotations_open(*, actor, lot: Lot) -> list[FinalQuotation]:
         locked = Lot.objects.select_for_update().select_related("project__center").get(pk=lot.pk)
         rows = list(locked.final_quotations.select_related("bid").order_by("arrived_at", "pk"))
         for row in rows:
-            price = yuan(json.loads(sealing.unseal_large(locked, row.sealed))["total_price"], field="total_price",
+            price = yuan(json.loads(sealing.unseal_large(locked, bytes(row.sealed)))["total_price"], field="total_price",
                          label="最后报价")
             row.price, row.opened_at = price, now
             row.save(update_fields=["price", "opened_at"])

@@ -60,7 +60,7 @@ def single_source_publicize(*, actor, lot: Lot, supplier_code: str, reasons: str
     supplier = MarketEntity.objects.filter(credit_code=(supplier_code or "").strip().upper()[:18]).first()
     if supplier is None:
         errors["supplier_code"] = "拟定供应商的统一社会信用代码未在平台登记"
-    if errors:
+    if errors or supplier is None:
         raise DomainError(errors=errors)
     now = clock.now()
     ends = rules.after(lot.project, "single_source_publicity_min", now)
