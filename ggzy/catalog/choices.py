@@ -36,6 +36,7 @@ class TradingMethod(models.TextChoices):
     COMPETITIVE_NEGOTIATION = "competitive_negotiation", _("竞争性谈判")
     COMPETITIVE_CONSULTATION = "competitive_consultation", _("竞争性磋商")
     INQUIRY = "inquiry", _("询价")
+    SINGLE_SOURCE = "single_source", _("单一来源")
     LISTING = "listing", _("网上挂牌")
     AUCTION = "auction", _("拍卖")
     PROPERTY_LISTING = "property_listing", _("产权转让挂牌")

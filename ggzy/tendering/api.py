@@ -556,3 +556,9 @@ router.add_router("", _complaints_router)
 from .api_service_ratings import router as _service_ratings_router  # noqa: E402
 
 router.add_router("", _service_ratings_router)
+from .api_negotiation import router as _negotiation_router  # noqa: E402
+
+router.add_router("", _negotiation_router)
+from .api_single_source import router as _single_source_router  # noqa: E402
+
+router.add_router("", _single_source_router)

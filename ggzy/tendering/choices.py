@@ -11,6 +11,7 @@ class Method(models.TextChoices):
     GP_OPEN_TENDER = "gp_open_tender", _("政府采购公开招标")
     GP_NEGOTIATION = "gp_negotiation", _("政府采购竞争性谈判")
     GP_INQUIRY = "gp_inquiry", _("政府采购询价")
+    GP_SINGLE_SOURCE = "gp_single_source", _("政府采购单一来源")
 
 
 class ProjectState(models.TextChoices):
@@ -22,8 +23,11 @@ class ProjectState(models.TextChoices):
 class LotState(models.TextChoices):
     DRAFT = "draft", _("待发布")
     PUBLISHED = "published", _("招标中")
+    PUBLICITY = "publicity", _("单一来源公示")
     OPENING = "opening", _("开标中")
     FAILED = "failed", _("流标")
+    NEGOTIATING = "negotiating", _("谈判中")
+    FINAL_QUOTING = "final_quoting", _("最后报价")
     EVALUATING = "evaluating", _("评标中")
     CANDIDATES = "candidates", _("候选人公示")
     SUSPENDED = "suspended", _("异议暂停")

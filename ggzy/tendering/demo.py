@@ -45,6 +45,7 @@ from ggzy.supervision import services as supervision
 
 from . import demo_committee, sealing, services
 from .demo_complaints import demo_complaints_load
+from . import demo_committee, demo_gp, sealing, services
 from .documents import document_of
 from .models import BidBond, BondAccount, BondRefund, GuaranteeIssuer, Project
 from .procedures import lot_fresh
@@ -247,6 +248,8 @@ def _load(stdout) -> int:
         demo_complaints_load(owner=owner, bidder=bidders[2], real_now=real_now)  # an answered objection, a complaint
     finally:
         clock.unfreeze()
+    gp_loaded = demo_gp.gp_methods_load(owner=owner, staff=staff, bidders=bidders, experts=experts, real_now=real_now,
+                                        publish=_publish, bid=_bid)
     if not sign_on_steps:
         signed = demo_signatures(lot, signers={"opening_record": [staff], "evaluation_report": experts},
                                  ca=(ca_certificate, ca_key))
@@ -269,6 +272,7 @@ def _load(stdout) -> int:
     if stdout is not None:
         stdout.write(f"招标项目：7 个（已归档 1、流标 1、候选人公示 1、评标中 1、开标中 1、招标中 1、待受理 1），"
                      f"开放报名标段 {open_lot.code}\n")
+        stdout.write(f"政府采购方式：{'；'.join(gp_loaded)}\n")
         stdout.write(f"电子签名：已归档标段 {lot.code} 的开标记录与评标报告共 {signed} 个签名（测试PKI）\n")
     return 7
 

@@ -8,10 +8,12 @@ from . import (
     views_custody,
     views_documents,
     views_hall,
+    views_negotiation,
     views_ratings,
     views_receipt,
     views_sealed,
     views_service_ratings,
+    views_single_source,
 )
 
 app_name = "tendering"
@@ -34,6 +36,8 @@ urlpatterns = [
     *views_bonds.urlpatterns,  # 保证金管理（交易中心）
     *views_custody.urlpatterns,  # 开标密钥保管人（交易中心）
     *views_hall.urlpatterns,  # 不见面开标大厅
+    *views_negotiation.urlpatterns,  # 竞争性谈判（谈判小组、供应商）
+    *views_single_source.urlpatterns,  # 单一来源（公示、异议、协商）
     *views_alerts.urlpatterns,  # 评标委员会的预警认定
     *views_service_ratings.urlpatterns,  # 评价交易中心与代理机构（标段当事人）
     *views_ratings.urlpatterns,  # 评标专家履职评价（招标人、交易中心）

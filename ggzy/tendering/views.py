@@ -238,22 +238,23 @@ def project_review_view(request, project_id: int):
 
 
 STEP_PATH = [LotState.DRAFT, LotState.PUBLISHED, LotState.OPENING, LotState.EVALUATING, LotState.CANDIDATES,
-             LotState.AWARDED, LotState.CONTRACTED, LotState.ARCHIVED]
+             LotState.AWARDED, LotState.CONTRACTED, LotState.ARCHIVED]  # open tendering's (procedure.main_path)
 
 
 def _steps(lot) -> list[tuple[str, str]]:
     """The main path with each step done / current / todo. A suspended lot shows where it stopped; a failed lot
     (流标) ends at 流标: the steps after it will not happen, so none is shown as pending."""
+    path = list(procedure_for(lot).main_path)  # each method's own main path
     if lot.state == LotState.FAILED:
         # Failed at the opening (too few bids), or in the evaluation once the opening record exists.
         stage = LotState.EVALUATING if hasattr(lot, "opening_record") else LotState.OPENING
-        index = STEP_PATH.index(stage)
-        return [(str(LotState(s).label), "done") for s in STEP_PATH[:index]] + \
+        index = path.index(stage) if stage in path else 1
+        return [(str(LotState(s).label), "done") for s in path[:index]] + \
             [(str(LotState.FAILED.label), "stopped")]
     current = {LotState.SUSPENDED: LotState.CANDIDATES}.get(lot.state, lot.state)
-    index = STEP_PATH.index(current)
+    index = path.index(current)
     steps = [(str(LotState(s).label), "done" if i < index else "current" if i == index else "todo")
-             for i, s in enumerate(STEP_PATH)]
+             for i, s in enumerate(path)]
     if lot.state == LotState.SUSPENDED:
         steps[index] = (str(LotState(lot.state).label), "stopped")
     return steps
@@ -280,7 +281,7 @@ def lot_view(request, lot_id: int):
     if lot is None:
         raise Http404("标段不存在")
     context = {
-        "lot": lot, "data": lot_public(lot, user), "now": clock.now(), "accepting": lot.state == LotState.PUBLISHED
+        "lot": lot, "procedure": procedure_for(lot), "data": lot_public(lot, user), "now": clock.now(), "accepting": lot.state == LotState.PUBLISHED
         and clock.now() < (lot.bid_deadline or clock.now()),
         "is_owner": policies.is_project_owner(user, lot.project), "is_staff": policies.can_publish_lot(user, lot),
         "is_bidder": policies.can_bid(user), "fingerprint_fields": FINGERPRINT_FIELDS,

@@ -123,6 +123,18 @@ GP_NON_TENDER = [
 ]
 
 
+# Single source (政府采购法 Art. 31, 39; 74号令 Arts. 38–43): the reasons and the proposed supplier are publicised for
+# at least 5 working days before the procurement; objections are handled; then the negotiation with the supplier.
+GP_SINGLE_SOURCE = [
+    ("single_source_publicity_min", "单一来源采购方式公示期（拟采购理由和拟定供应商）", "5", "working_days",
+     f"{GP_REG}第三十八条；{GP74}第三十八条", True),
+    ("single_source_objection_answer_within", "收到单一来源公示异议后组织论证并答复的期限（待核实）", "5",
+     "working_days", f"{GP74}第三十九条", False),
+    *GP_RESULT,
+    *GP_COMMON,
+]
+
+
 def gp_panel(basis: str) -> list[tuple]:
     return [("panel_members_min", "谈判/磋商/询价小组最少人数（单数）", "3", "count", basis, True)]
 
@@ -222,6 +234,7 @@ PERIODS: dict[tuple[str, str], list[tuple]] = {
     ("02", "competitive_negotiation"): [*gp_panel(f"{GP74}第七条"), *GP_NON_TENDER, *GP_COMMON],
     ("02", "competitive_consultation"): [*gp_panel(GP214), *GP_SCORING, *GP_COMMON],
     ("02", "inquiry"): [*gp_panel(f"{GP74}第七条"), *GP_NON_TENDER, *GP_COMMON],
+    ("02", "single_source"): GP_SINGLE_SOURCE,
     ("03", "listing"): LISTING,
     ("03", "auction"): AUCTION,
     ("04", "listing"): [(*row[:4], MINING if LAND39 in row[4] else row[4], row[5]) for row in LISTING],

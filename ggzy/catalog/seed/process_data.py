@@ -55,6 +55,16 @@ def gp_non_tender_steps(panel: str, response: str) -> list[tuple]:
     ]
 
 
+SINGLE_SOURCE_STEPS = [
+    ("register", "采购项目登记", "tenderer", "采购人或采购代理机构登记项目，取得统一交易标识码"),
+    ("publicity", "单一来源公示", "agency", "公示拟采购理由和拟定的唯一供应商，不少于规定工作日"),
+    ("objection", "异议处理", "tenderer", "对公示的异议组织论证并书面答复；异议成立的不得采用单一来源方式"),
+    ("negotiation", "与供应商协商", "tenderer", "由具有相关经验的专业人员与供应商商定合理的成交价格，记录价格依据"),
+    ("result", "成交结果公告", "agency", "公告成交结果，发出成交通知书"),
+    ("contract", "签订政府采购合同", "tenderer", "成交通知书发出之日起规定期限内签订合同"),
+    ("archive", "归档", "center_staff", "采购文件按规定年限保存"),
+]
+
 LISTING_STEPS = [
     ("register", "出让项目登记", "tenderer", "出让人登记项目，提交出让方案，取得统一交易标识码"),
     ("notice", "发布出让公告", "tenderer", "挂牌开始日前规定期限发布公告"),
@@ -119,6 +129,7 @@ TEMPLATES: list[tuple[str, str, str, list[tuple]]] = [
     ("02", "competitive_negotiation", "政府采购竞争性谈判", gp_non_tender_steps("谈判小组", "谈判")),
     ("02", "competitive_consultation", "政府采购竞争性磋商", gp_non_tender_steps("磋商小组", "磋商")),
     ("02", "inquiry", "政府采购询价", gp_non_tender_steps("询价小组", "询价")),
+    ("02", "single_source", "政府采购单一来源", SINGLE_SOURCE_STEPS),
     ("03", "listing", "国有建设用地使用权网上挂牌出让", LISTING_STEPS),
     ("03", "auction", "国有建设用地使用权网上拍卖出让", AUCTION_STEPS),
     ("04", "listing", "矿业权网上挂牌出让", LISTING_STEPS),

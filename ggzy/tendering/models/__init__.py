@@ -15,14 +15,16 @@ from .evaluation import (
                          Score,
 )
 from .hall import HallSignIn
+from .negotiation import FinalQuotation, NegotiationRecord, NegotiationRound, RequirementChange
 from .opening import OpeningObjection, OpeningRecord
 from .projects import Clarification, FairCompetitionFinding, Lot, Project, ProjectDocument, TenderDocument
 from .result import Award, BondRefund, Candidate, Contract, ResultObjection
+from .single_source import SingleSourceDeal, SingleSourceObjection, SingleSourcePublicity
 
 __all__ = [
     "BankArrival", "Challenge", "Complaint", "LotSuspension", "BankStatementImport", "BondAccount", "GuaranteeIssuer", "GuaranteeRecord",
     "ArchiveAccess", "ArchivePackage", "Award", "Bid", "BidBond", "BidDocumentProfile", "BidEvent", "BidFile", "BondRefund", "Candidate",
     "Clarification", "CommitteeFormation", "CommitteeMember", "RecusalDeclaration", "Contract", "Custodian", "CustodianShare", "DocumentDownload", "EvaluationReport", "FairCompetitionFinding", "HallSignIn", "Lot", "LotOpeningKey",
-    "OpeningObjection", "OpeningRecord", "Project", "ReportSignature", "ResultObjection", "Score", "SignUp",
+    "FinalQuotation", "NegotiationRecord", "NegotiationRound", "RequirementChange", "OpeningObjection", "OpeningRecord", "Project", "ReportSignature", "ResultObjection", "Score", "SignUp", "SingleSourceDeal", "SingleSourceObjection", "SingleSourcePublicity",
     "TenderDocument", "ProjectDocument",
 ]

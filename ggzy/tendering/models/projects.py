@@ -59,6 +59,7 @@ class Lot(models.Model):
     bid_deadline = models.DateTimeField("投标截止（开标）时间", null=True, blank=True)
     # 投标有效期 — set by the tender documents, counted from the deadline; an electronic guarantee must cover it
     bid_validity_days = models.PositiveIntegerField("投标有效期（天）", default=90)
+    final_quote_deadline = models.DateTimeField("最后报价截止时间", null=True, blank=True)
     decryption_window_minutes = models.PositiveIntegerField("解密时限（分钟）", default=60)
     notice_text = models.TextField("招标公告正文", blank=True)
     notice_id = models.BigIntegerField("招标公告", null=True, blank=True)

@@ -209,6 +209,7 @@ def bid_submit(*, actor, lot: Lot, files: list[IncomingFile], price_sheet: objec
     earlier = Bid.objects.filter(lot=lot, bidder_tag=tag).first() if token else None
     if earlier is not None and earlier.submission_token == token and earlier.state == BidState.SUBMITTED:
         return earlier  # a repeated send of a submission already stored
+    change_refusal_check(lot=lot, tag=tag)
 
     key = envelope.content_key_new()
     sealed_files = _seal_files(lot, tag, key, files)
@@ -255,6 +256,15 @@ class AlreadyStored(Exception):
         self.bid = bid
 
 
+def change_refusal_check(*, lot: Lot, tag: str) -> None:
+    """Refuse early (before any file is sealed) a replacement the procedure forbids (询价: one quotation only);
+    ``bid_store`` checks again under the lot's lock."""
+    has_bid = Bid.objects.filter(lot=lot, bidder_tag=tag, state=BidState.SUBMITTED).exists()
+    refusal = procedure_for(lot).bid_change_refusal(has_bid=has_bid)
+    if refusal:
+        raise Conflict(refusal, field="bid")
+
+
 def receipt_detail_context(lot_id: int, tag: str) -> str:
     return f"tendering.bid.receipt_detail|lot:{lot_id}|{tag}"
 
@@ -275,6 +285,9 @@ def bid_store(*, actor, lot, bidder, tag, wrapped, key_id, key, sealed_files, se
                 and bid.state == BidState.SUBMITTED):
             raise AlreadyStored(bid)
         kind = "modify" if bid is not None and bid.state == BidState.SUBMITTED else "submit"
+        refusal = procedure_for(locked).bid_change_refusal(has_bid=kind == "modify")
+        if refusal:
+            raise Conflict(refusal, field="bid")
         before = _sealed_state(bid) if bid is not None else None  # None only when the bid is created
         if bid is None:
             bid = Bid(lot=locked, bidder_tag=tag, bidder_sealed=sealing.seal_small(locked, {"entity_id": bidder.pk}))
@@ -346,6 +359,9 @@ def bid_withdraw(*, actor, lot: Lot) -> Bid:
     bid = bid_of(actor=actor, lot=lot)
     if bid is None or bid.state != BidState.SUBMITTED:
         raise Conflict("没有可撤回的投标文件", field="bid")
+    refusal = procedure_for(lot).bid_change_refusal(has_bid=True)
+    if refusal:
+        raise Conflict(refusal, field="bid")
     if not procedure_for(lot).is_accepting_bids():
         _event(lot, bid.bidder_tag, "refused_late", "投标截止后撤回")
         raise Conflict("已过投标截止时间，不能撤回", field="bid_deadline")

@@ -18,10 +18,7 @@ from django.utils import timezone, translation
 from ggzy.registry.masking import office_phone_public
 
 from .. import rules
-from ..choices import Method
 from ..procedures import procedure_for
-
-NON_TENDER_METHODS = (Method.GP_NEGOTIATION, Method.GP_INQUIRY)
 
 
 @dataclass
@@ -165,7 +162,7 @@ def candidates_notice(lot, *, ranking: list[dict], published_at: dt.datetime) ->
 
 def _gp_result_notice(lot, *, ranking: list[dict], published_at: dt.datetime) -> NoticeText:
     project = lot.project
-    deal = project.method in NON_TENDER_METHODS
+    deal = procedure_for(lot).is_deal_form
     winner_label, amount_label = ("成交供应商", "成交金额") if deal else ("中标供应商", "中标金额")
     first = ranking[0]
     body = "\n".join([

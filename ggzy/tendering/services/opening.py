@@ -280,7 +280,8 @@ def opening_close(*, actor, lot: Lot) -> Lot:
         raise Conflict("尚有开标异议未答复", field="objections")
     with transaction.atomic():
         locked = Lot.objects.select_for_update().select_related("project").get(pk=lot.pk)
-        procedure_for(locked).transition(actor=actor, to=LotState.EVALUATING)
+        procedure = procedure_for(locked)
+        procedure.transition(actor=actor, to=procedure.next_after_opening())
     return locked
 
 

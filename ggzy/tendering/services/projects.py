@@ -21,19 +21,15 @@ from .. import policies, rules
 from ..choices import LotState, Method, ProjectState
 from ..fair_review import review_text
 from ..models import Clarification, FairCompetitionFinding, Lot, Project
-from ..procedures import lot_fresh, procedure_for
+from ..procedures import lot_fresh, procedure_class, procedure_for
 from . import notices, tender_documents
 from .custody import lot_opening_key_at_publication
 
 
 def _template_method(method: str) -> tuple[str, str]:
-    """(catalog category code, catalog template method) for a tendering method."""
-    return {
-        Method.WORKS_OPEN_TENDER: ("01", "open_tender"),
-        Method.GP_OPEN_TENDER: ("02", "open_tender"),
-        Method.GP_NEGOTIATION: ("02", "competitive_negotiation"),
-        Method.GP_INQUIRY: ("02", "inquiry"),
-    }[Method(method)]
+    """(catalog category code, catalog template method) for a tendering method (the procedure class says)."""
+    procedure = procedure_class(method)
+    return procedure.template_category, procedure.template_method
 
 
 def project_register(*, actor, center, region, title: str, method: str, estimated_price, description: str = "",
@@ -68,7 +64,7 @@ def project_register(*, actor, center, region, title: str, method: str, estimate
                                                           on_date=clock.today())
     if version is None:
         raise DomainError("该交易方式没有现行有效的流程模板，请联系省交易中心", field="method")
-    lot_rows = [_lot_clean(i, row) for i, row in enumerate(lots)]
+    lot_rows = [_lot_clean(i, row, method=method) for i, row in enumerate(lots)]
     with transaction.atomic():
         code = project_code_issue(region_code=center.region.code, category_code=category_code)
         project = Project.objects.create(
@@ -84,15 +80,19 @@ def project_register(*, actor, center, region, title: str, method: str, estimate
     return project
 
 
-def _lot_clean(index: int, row: dict) -> dict:
+def _lot_clean(index: int, row: dict, *, method: str) -> dict:
     prefix = f"lots.{index}."
+    procedure = procedure_class(method)
+    terms = procedure.lot_terms_errors(row, prefix=prefix)
+    if terms:
+        raise DomainError(errors=terms)
     name = (row.get("name") or "").strip()
     if not name:
         raise DomainError("标段名称不能为空", field=prefix + "name")
     price = yuan(row.get("estimated_price"), field=prefix + "estimated_price", label="标段估算价")
     if price <= 0:
         raise DomainError("标段估算价必须大于0", field=prefix + "estimated_price")
-    cleaned = {"name": name, "estimated_price": price}
+    cleaned = {"name": name, "estimated_price": price, **procedure.lot_defaults()}
     for key in ("evaluation_method", "tie_break", "qualification_required"):
         if row.get(key):
             cleaned[key] = row[key]

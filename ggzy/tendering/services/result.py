@@ -76,7 +76,8 @@ def candidates_publish(*, actor, lot: Lot) -> list[Candidate]:
                        notice_type=text.notice_type, category_code=locked.project.category_code, title=text.title,
                        body=text.body, project_code=locked.code, links=text.links,
                        budget=Decimal(str(report.ranking[0]["price"])) if text.notice_type == "result" else None)
-        procedure_for(locked).transition(actor=actor, to=LotState.CANDIDATES)
+        procedure = procedure_for(locked)
+        procedure.transition(actor=actor, to=procedure.next_after_evaluation())
     return rows
 
 

@@ -1,0 +1,66 @@
+"""Demo data for the government-procurement methods (issue 16): an inquiry open for quotations, a competitive
+negotiation in its first round (records and a written change), and a single-source procurement in its publicity —
+so ``make demo`` shows each method's own pages (wired in from ``demo._load``)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from ggzy.core import clock
+from ggzy.registry.models import Center, MarketEntity, Region
+
+from . import demo_committee, services
+from .procedures import lot_fresh
+from .services import negotiation, opening, single_source
+
+MARK = "（演示）"
+
+
+def gp_methods_load(*, owner, staff, bidders, experts, real_now, publish, bid) -> list[str]:
+    """``publish`` and ``bid`` are demo.py's helpers (project → published lot; sign-up, bond and sealed bid)."""
+    loaded = []
+    try:
+        # 询价: published, one supplier's one-time quotation in (it can be neither changed nor withdrawn).
+        clock.freeze(real_now - dt.timedelta(days=2))
+        inquiry = publish(owner, staff, "历城区教育局办公设备询价采购", price="2600000", method="gp_inquiry",
+                          days_to_deadline=10)
+        bid(bidders[0], inquiry, "2545000.00", staff=staff)
+        loaded.append(f"询价 {lot_fresh(inquiry).code}（报价中）")
+        # 竞争性谈判: three responses opened four days ago; the panel negotiated a round and notified a change.
+        clock.freeze(real_now - dt.timedelta(days=26))
+        lot = publish(owner, staff, "市政务服务中心智能导办系统竞争性谈判采购", price="2800000", method="gp_negotiation")
+        for user, price in zip(bidders[:3], ["2748000.00", "2712000.00", "2765000.00"], strict=True):
+            bid(user, lot, price, staff=staff)
+        clock.freeze(lot_fresh(lot).bid_deadline + dt.timedelta(minutes=1))
+        opening.lot_open(actor=None, lot=lot)
+        opening.opening_decrypt_all(actor=None, lot=lot)
+        clock.advance(dt.timedelta(minutes=10))
+        opening.opening_record_publish(actor=staff, lot=lot)
+        demo_committee.committee_direct(staff, lot, experts)
+        opening.opening_close(actor=staff, lot=lot)
+        clock.advance(dt.timedelta(minutes=30))
+        negotiation.negotiation_round_open(actor=experts[0], lot=lot)
+        for response, minutes in zip(negotiation.suppliers_in_negotiation(lot), [
+                "就系统部署周期和驻场服务人数进行谈判，供应商承诺60日内部署完成。",
+                "就接口改造范围进行谈判，供应商确认包含与政务服务网的对接。",
+                "就质保期进行谈判，供应商同意质保期延长至三年。"], strict=True):
+            clock.advance(dt.timedelta(minutes=25))
+            negotiation.negotiation_record(actor=experts[1], lot=lot, bid_id=response.pk, minutes=minutes)
+        negotiation.requirement_change_issue(actor=experts[0], lot=lot,
+                                             text="经谈判小组确认：质保期由两年调整为三年，其他要求不变。")
+        loaded.append(f"竞争性谈判 {lot_fresh(lot).code}（第1轮谈判）")
+    finally:
+        clock.unfreeze()
+    # 单一来源: in its publicity now (the template's 5 working days), one objection recorded.
+    project = services.project_register(
+        actor=owner, center=Center.objects.get(code="370100"), region=Region.objects.get(code="370112"),
+        title="市人民医院质谱仪原厂维保服务" + MARK, method="gp_single_source", estimated_price="880000",
+        lots=[{"name": "原厂维保服务", "estimated_price": "880000"}])
+    services.project_accept(actor=staff, project=project)
+    source = project.lots.get()
+    supplier = MarketEntity.objects.get(accounts__user=bidders[3])
+    single_source.single_source_publicize(actor=owner, lot=source, supplier_code=supplier.credit_code,
+                                          reasons="该质谱仪核心部件及控制软件为原厂专有，维保只能由原厂提供。")
+    single_source.single_source_objection_raise(actor=bidders[1], lot=source, text="本公司具备同类设备维保能力。")
+    loaded.append(f"单一来源 {source.code}（公示中）")
+    return loaded
