@@ -43,9 +43,8 @@ from ggzy.registry.models import Center, MarketEntity, Region
 from ggzy.registry.services import entity_account_link
 from ggzy.supervision import services as supervision
 
-from . import demo_committee, sealing, services
-from .demo_complaints import demo_complaints_load
 from . import demo_committee, demo_gp, sealing, services
+from .demo_complaints import demo_complaints_load
 from .documents import document_of
 from .models import BidBond, BondAccount, BondRefund, GuaranteeIssuer, Project
 from .procedures import lot_fresh

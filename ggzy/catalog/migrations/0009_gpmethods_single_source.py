@@ -19,7 +19,7 @@ def add_single_source(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('catalog', '0004_drawperf_expert_draw_rules'),
+        ("catalog", "0008_rights_bidding_periods"),
     ]
 
     operations = [

@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('registry', '0006_entitybankaccount_is_basic'),
-        ('tendering', '0014_docsim_bid_document_profile'),
+        ("tendering", "0015_complaints_models"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
