@@ -92,3 +92,32 @@ def snapshot_month(month: dt.date | None = None) -> int:
 
 def snapshots_of(subject_kind: str, subject_key: str) -> list[ScoreSnapshot]:
     return list(ScoreSnapshot.objects.filter(subject_kind=subject_kind, subject_key=subject_key).order_by("-month")[:24])
+
+
+# The kinds of record from the worst to the mildest (what a chooser is told first).
+SEVERITY = (Kind.SERIOUS_BREACH, Kind.VIOLATION, Kind.PERFORMANCE, Kind.REWARD)
+
+
+def subject_kind_of(credit_code: str) -> str:
+    """Agencies' records are keyed "agency" where any exists under that kind, else "entity" (as the credit query)."""
+    from .models import SubjectKind
+
+    agency = CreditRecord.objects.filter(subject_kind=SubjectKind.AGENCY, subject_key=str(credit_code)).exists()
+    return SubjectKind.AGENCY if agency else SubjectKind.ENTITY
+
+
+def credit_brief(credit_code: str, *, at: dt.date | dt.datetime | None = None,
+                 model: ScoreModel | None = None) -> dict[str, Any]:
+    """For one firm by its credit code: grade, score, the count of its records in force and the worst kind among
+    them (label in Chinese, "" if none). Without a scoring model in force the grade is ""."""
+    day = _day(at)
+    kind = subject_kind_of(credit_code)
+    records = list(records_in_force(kind, credit_code, at=day))
+    kinds = {r.kind for r in records}
+    worst = next((k for k in SEVERITY if k in kinds), "")
+    try:
+        score = score_compute(kind, credit_code, at=day, model=model)
+    except NotFound:
+        score = {"score": None, "grade": ""}
+    return {"subject_kind": kind, "grade": score["grade"], "score": score["score"], "records": len(records),
+            "worst_kind": str(worst), "worst_label": str(Kind(worst).label) if worst else ""}

@@ -28,8 +28,9 @@ from ggzy.centers import selectors as centers_selectors
 from ggzy.centers import selectors_ratings as rating_selectors
 from ggzy.core import clock
 from ggzy.core import files as file_store
-from ggzy.core.errors import DomainError
+from ggzy.core.errors import DomainError, NotFound
 from ggzy.core.permissions import AUTHENTICATED, PUBLIC, RoleRequired, Rule, requires, roles
+from ggzy.credit import evaluation as credit_evaluation
 from ggzy.registry.models import Region
 from ggzy.registry.selectors import entity_review_queue
 
@@ -147,7 +148,12 @@ def _agency_choices() -> list[dict]:
     """Agencies a tenderer may entrust, each with its average rating by parties and third parties (V1)."""
     entities = list(rating_selectors.agency_entities()[:500])
     averages = rating_selectors.agency_averages(entity_ids=[e.pk for e in entities])
-    return [{"entity": e, "overall": averages.get(e.pk, {}).get("overall"), "count": averages.get(e.pk, {}).get("count", 0)}
+    try:
+        model = credit_evaluation.score_model_in_force()
+    except NotFound:
+        model = None
+    return [{"entity": e, "overall": averages.get(e.pk, {}).get("overall"), "count": averages.get(e.pk, {}).get("count", 0),
+             "credit": credit_evaluation.credit_brief(e.credit_code, model=model) if model else None}
             for e in entities]
 
 
