@@ -27,6 +27,12 @@ GP_RETENTION = ("records_retention_min", "政府采购项目采购文件保存�
 KEY_PERSON_COMMITMENT = ("key_person_commitment_default_days", "中标项目主要人员在岗期限（中标投标文件未载明工期时，自合同签订起）",
                          "365", "calendar_days", "《注册建造师执业管理办法（试行）》第二十一条（平台设置，待核实）", False)
 
+# Bond reduction for trustworthy firms (守信激励, issue 18): the share of the lot's bid bond waived for a bidder with
+# credit grade A or a reward record in force. A platform setting, off (0) until the authority confirms a figure.
+BOND_CREDIT_REDUCTION = ("bid_bond_credit_reduction_percent",
+                         "守信主体投标保证金减免比例（信用等级A或有在册守信激励记录；0为不减免，100为免缴）", "0", "percent",
+                         "守信联合激励措施（平台设置，待核实）", False)
+
 TENDERING = [
     ("documents_to_deadline_min", "招标文件开始发出至投标截止最短期限", "20", "calendar_days", f"{TB}第二十四条", True),
     ("documents_sale_min", "招标文件发售期最短期限", "5", "calendar_days", f"{TB_REG}第十六条", True),
@@ -59,11 +65,13 @@ TENDERING = [
      f"{TB_REG}第六十一条", True),
     ("contract_after_award_within", "中标通知书发出后订立书面合同期限", "30", "calendar_days", f"{TB}第四十六条", False),
     KEY_PERSON_COMMITMENT,
+    BOND_CREDIT_REDUCTION,
     ARCHIVE,
 ]
 
 GP_COMMON = [
     ("bid_bond_max_percent", "投标（响应）保证金上限（占采购项目预算金额）", "2", "percent", f"{GP_REG}第三十三条", False),
+    BOND_CREDIT_REDUCTION,
     ("bid_bond_refund_after_contract_max", "合同签订后退还保证金最长期限（DOMAIN.md 记为5日，原文或为5个工作日）",
      "5", "calendar_days", GP_REG, False),
     ("bid_bond_refund_after_withdrawal_max", "截止前撤回后退还保证金最长期限", "5", "calendar_days", GP_REG, False),

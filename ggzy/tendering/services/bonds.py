@@ -35,12 +35,13 @@ from ..models import (
     SignUp,
 )
 from ..procedures import lot_fresh, procedure_for
+from .bond_credit import bond_required
 
 # The bidder's bond states (what the lot page shows)
-PENDING, ARRIVED, SHORT, WRONG_PAYER, GUARANTEED, REFUND_DUE, REFUNDED = (
-    "pending", "arrived", "short", "wrong_payer", "guaranteed", "refund_due", "refunded")
+PENDING, ARRIVED, SHORT, WRONG_PAYER, GUARANTEED, REFUND_DUE, REFUNDED, WAIVED = (
+    "pending", "arrived", "short", "wrong_payer", "guaranteed", "refund_due", "refunded", "waived")
 STATE_LABELS = {PENDING: "待缴纳", ARRIVED: "已到账", SHORT: "金额不足", WRONG_PAYER: "付款账户不符",
-                GUARANTEED: "保函已核验", REFUND_DUE: "待退还", REFUNDED: "已退还"}
+                GUARANTEED: "保函已核验", REFUND_DUE: "待退还", REFUNDED: "已退还", WAIVED: "守信免缴"}
 
 
 def money_text(value: Decimal) -> str:
@@ -135,6 +136,8 @@ class BondView:
     refund_due_on: dt.date | None = None
     refunded_at: dt.datetime | None = None
     refund_reference: str = ""
+    full: Decimal | None = None  # the lot's bond when this bidder owes less (守信激励)
+    reduction_reason: str = ""
 
     @property
     def state_label(self) -> str:
@@ -159,7 +162,9 @@ class BondView:
                 else "", "account_number": account.account_number if account else "", "state": self.state,
                 "state_label": self.state_label, "blocked_reason": self.blocked_reason,
                 "guarantee_number": self.guarantee_number, "refund_due_on": self.refund_due_on,
-                "refunded_at": self.refunded_at, "refund_reference": self.refund_reference}
+                "refunded_at": self.refunded_at, "refund_reference": self.refund_reference,
+                "full_amount": str(self.full if self.full is not None else self.required),
+                "reduction_reason": self.reduction_reason}
 
 
 def _masked(number: str) -> str:
@@ -178,7 +183,9 @@ def _assess(*, lot: Lot, bond: BidBond, bidder) -> tuple[str, str, Decimal]:
             counted += arrival.amount
         else:
             foreign.append(arrival)
-    required = lot.bond_amount
+    required = bond_required(lot=lot, bidder=bidder).required  # less for a trustworthy firm where the template allows
+    if required <= 0:
+        return WAIVED, "", counted
     if counted >= required:
         return ARRIVED, "", counted
     if foreign:
@@ -198,7 +205,8 @@ def bond_block_reason(*, lot: Lot, signup: SignUp, bidder) -> str:
         return ""
     bond = BidBond.objects.filter(signup=signup).first()
     if bond is None:
-        return f"保证金未到账：应缴 {money_text(lot.bond_amount)}，已到账 ¥0.00"
+        required = bond_required(lot=lot, bidder=bidder).required
+        return f"保证金未到账：应缴 {money_text(required)}，已到账 ¥0.00" if required > 0 else ""
     return _assess(lot=lot, bond=bond, bidder=bidder)[1]
 
 
@@ -211,9 +219,11 @@ def bond_status(*, actor, lot: Lot) -> BondView | None:
     bidder = policies.acting_entity(actor)
     state, reason, counted = _assess(lot=lot, bond=bond, bidder=bidder)
     refund = BondRefund.objects.filter(bond=bond).first()
-    view = BondView(required=lot.bond_amount, arrived=bond.amount, subaccount=bond.subaccount or "",
+    need = bond_required(lot=lot, bidder=bidder)
+    view = BondView(required=need.required, arrived=bond.amount, subaccount=bond.subaccount or "",
                     account=bond_account_of(lot.project.center), state=state, blocked_reason=reason,
-                    guarantee_number=bond.guarantee.number if bond.guarantee is not None else "")
+                    guarantee_number=bond.guarantee.number if bond.guarantee is not None else "",
+                    full=need.full if need.reason else None, reduction_reason=need.reason)
     if refund is not None:
         view.refund_due_on = refund.due_on
         view.refunded_at, view.refund_reference = bond.refunded_at, bond.refund_reference
@@ -223,7 +233,8 @@ def bond_status(*, actor, lot: Lot) -> BondView | None:
 
 def bond_guarantee_submit(*, actor, lot: Lot, number: str) -> BidBond:
     """The bidder offers an electronic guarantee (电子保函 / 保证保险) by its number; it is checked against the
-    issuer's record: this lot, this bidder, the tenderer as beneficiary, the full amount, valid for the bid validity."""
+    issuer's record: this lot, this bidder, the tenderer as beneficiary, the amount owed (less for a trustworthy
+    firm where the template allows), valid for the bid validity."""
     lot = lot_fresh(lot)
     procedure_for(lot).require(LotState.PUBLISHED)
     signup, bond = _own_bond(actor=actor, lot=lot)
@@ -246,8 +257,11 @@ def bond_guarantee_submit(*, actor, lot: Lot, number: str) -> BidBond:
     tenderer = lot.project.tenderer.name
     if record.beneficiary != tenderer:
         raise DomainError(f"保函受益人“{record.beneficiary}”不是本项目招标人“{tenderer}”", field="guarantee_number")
-    if record.amount < lot.bond_amount:
-        raise DomainError(f"保函金额不足：应缴 {money_text(lot.bond_amount)}，保函金额 {money_text(record.amount)}",
+    need = bond_required(lot=lot, bidder=bidder)
+    if need.required <= 0:
+        raise Conflict(f"本单位无需缴纳投标保证金：{need.reason}", field="guarantee_number")
+    if record.amount < need.required:
+        raise DomainError(f"保函金额不足：应缴 {money_text(need.required)}，保函金额 {money_text(record.amount)}",
                           field="guarantee_number")
     validity_end = timezone.localdate(lot.bid_deadline) + dt.timedelta(days=lot.bid_validity_days)
     if record.valid_until < validity_end:
