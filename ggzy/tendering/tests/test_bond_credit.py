@@ -115,3 +115,20 @@ def test_full_waiver_lets_the_rewarded_firm_bid_without_paying(world):
     status = services.bond_status(actor=world.bidders[0], lot=lot)
     assert status.state == bonds.WAIVED and status.required_text == "¥0.00" and "免缴" in status.reduction_reason
     assert _bid(world, lot, 0).pk
+
+
+def test_a_guarantee_for_the_reduced_amount_is_accepted_for_the_rewarded_firm_only(world):
+    from .test_bonds import _guarantee
+
+    lot = _signed_up(world, 0, 1)
+    _reduction(lot, 50)
+    # no reward yet: a ¥5,000 guarantee is short of the full bond
+    _guarantee(world, lot, number="BH-2026-0005", amount="5000")
+    with pytest.raises(DomainError) as err:
+        services.bond_guarantee_submit(actor=world.bidders[0], lot=lot, number="BH-2026-0005")
+    assert "保函金额不足：应缴 ¥10,000.00，保函金额 ¥5,000.00" in err.value.errors["guarantee_number"][0]
+    # with a reward in force the same guarantee covers the reduced bond and the bid goes in
+    _credit(world.bidder_entities[0])
+    services.bond_guarantee_submit(actor=world.bidders[0], lot=lot, number="BH-2026-0005")
+    assert services.bond_status(actor=world.bidders[0], lot=lot).state == bonds.GUARANTEED
+    assert _bid(world, lot, 0).pk
