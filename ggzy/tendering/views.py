@@ -302,13 +302,15 @@ def lot_view(request, lot_id: int):
         context["outdated_versions"] = selectors_documents.my_outdated_versions(user=user, lot=lot)
         context["unread_clarifications"] = selectors_documents.my_unread_clarifications(user=user, lot=lot)
         context["signup"] = services.signup.signup_of(actor=user, lot=lot)
-        context["my_bid"] = selectors.bid_for_user(user=user, lot=lot)
+        my_bid = selectors.bid_for_user(user=user, lot=lot)
+        context["my_bid"] = my_bid
         # The method's rule on changing a bid once it is in (询价: one quotation, never changed or withdrawn):
         # shown in words, and the change/withdraw controls are hidden once the service would refuse them.
-        rule = context["procedure"].bid_change_refusal(has_bid=True)
+        procedure = procedure_for(lot)
+        rule = procedure.bid_change_refusal(has_bid=True)
         context["bid_change_rule"] = gettext(rule) if rule else ""
-        has_bid = context["my_bid"] is not None and context["my_bid"].state == BidState.SUBMITTED
-        context["bid_changes_refused"] = context["procedure"].bid_change_refusal(has_bid=has_bid) is not None
+        has_bid = my_bid is not None and my_bid.state == BidState.SUBMITTED
+        context["bid_changes_refused"] = procedure.bid_change_refusal(has_bid=has_bid) is not None
         context["bank_accounts"] = policies.acting_entity(user).bank_accounts.all()
         # one token per rendering of the bid form: the same form sent twice makes one submission
         context["submission_token"] = token_urlsafe(24)
