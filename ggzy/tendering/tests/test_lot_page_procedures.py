@@ -79,6 +79,17 @@ def test_an_open_tender_lot_keeps_the_change_and_withdraw_controls(client, world
     assert 'id="bid-change-rule"' not in html
 
 
+@pytest.mark.parametrize(("method", "refused"), [("gp_inquiry", True), ("works_open_tender", False)])
+def test_the_browser_sealed_page_follows_the_same_rule(client, world, method, refused):
+    # given a lot where the bidder has bid; when it opens the browser-sealed bid page
+    lot = _quoted_lot(world, method)
+    client.force_login(world.bidders[0])
+    html = client.get(f"/tendering/lots/{lot.pk}/sealed-bid/").content.decode()
+    # then an inquiry supplier is offered no re-submission and reads the rule; an open-tender bidder may re-seal
+    assert ('id="sealed-form"' not in html) is refused
+    assert ('id="sealed-change-rule"' in html and RULE in html) is refused
+
+
 def _single_source_at_result(world):
     """A single-source lot at its result notice (the service path there is test_single_source_from_publicity_to_
     result; here the transitions run through the procedure's own table)."""
