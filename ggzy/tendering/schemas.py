@@ -13,6 +13,7 @@ from ggzy.core.money import Money, Percent
 
 from . import masking
 from .models import CommitteeMember, Lot, Project, Score
+from .procedures import procedure_for
 
 
 class LotIn(Schema):
@@ -181,7 +182,8 @@ def lot_public(lot, user) -> dict:
     data = {
         "id": lot.pk, "code": lot.code, "name": lot.name, "project": lot.project.title,
         "project_code": lot.project.code, "center": lot.project.center.name, "method": lot.project.method,
-        "state": lot.state, "state_label": lot.get_state_display(), "estimated_price": str(lot.estimated_price),
+        "state": lot.state, "state_label": str(procedure_for(lot).state_label(lot.state)),
+        "estimated_price": str(lot.estimated_price),
         "bond_amount": str(lot.bond_amount), "evaluation_method": lot.evaluation_method,
         "documents_issued_at": lot.documents_issued_at, "documents_sale_end": lot.documents_sale_end,
         "bid_deadline": lot.bid_deadline, "opened_at": lot.opened_at,

@@ -20,6 +20,7 @@ from ggzy.core.templatetags.ggzy_money import yuan
 from . import masking, policies
 from .choices import BidState, LotState, ObjectionState
 from .models import Lot
+from .procedures import procedure_for
 from .services.client_sealed import window_end
 from .services.hall import hall_bidder
 
@@ -107,7 +108,8 @@ def hall_state(*, user, lot: Lot, now) -> dict[str, Any]:
     phase = _phase(lot, now)
     state: dict[str, Any] = {
         "clock": {"server_now": _local(now), "deadline": _local(lot.bid_deadline), "phase": phase,
-                  "state": lot.state, "state_label": str(LotState(lot.state).label), "opened_at": _local(lot.opened_at)},
+                  "state": lot.state, "state_label": str(procedure_for(lot).state_label(lot.state)),
+                  "opened_at": _local(lot.opened_at)},
         "bids": [], "sign_ins": [], "objections": [], "record": None, "failed_reason": "",
     }
     if phase == "before":

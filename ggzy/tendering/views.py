@@ -250,19 +250,21 @@ STEP_PATH = [LotState.DRAFT, LotState.PUBLISHED, LotState.OPENING, LotState.EVAL
 def _steps(lot) -> list[tuple[str, str]]:
     """The main path with each step done / current / todo. A suspended lot shows where it stopped; a failed lot
     (流标) ends at 流标: the steps after it will not happen, so none is shown as pending."""
-    path = list(procedure_for(lot).main_path)  # each method's own main path
+    procedure = procedure_for(lot)
+    path = list(procedure.main_path)  # each method's own main path, labelled by the method
+    label = procedure.state_label
     if lot.state == LotState.FAILED:
         # Failed at the opening (too few bids), or in the evaluation once the opening record exists.
         stage = LotState.EVALUATING if hasattr(lot, "opening_record") else LotState.OPENING
         index = path.index(stage) if stage in path else 1
-        return [(str(LotState(s).label), "done") for s in path[:index]] + \
-            [(str(LotState.FAILED.label), "stopped")]
+        return [(str(label(s)), "done") for s in path[:index]] + \
+            [(str(label(LotState.FAILED)), "stopped")]
     current = {LotState.SUSPENDED: LotState.CANDIDATES}.get(lot.state, lot.state)
     index = path.index(current)
-    steps = [(str(LotState(s).label), "done" if i < index else "current" if i == index else "todo")
+    steps = [(str(label(s)), "done" if i < index else "current" if i == index else "todo")
              for i, s in enumerate(path)]
     if lot.state == LotState.SUSPENDED:
-        steps[index] = (str(LotState(lot.state).label), "stopped")
+        steps[index] = (str(label(lot.state)), "stopped")
     return steps
 
 
@@ -306,7 +308,15 @@ def lot_view(request, lot_id: int):
         context["outdated_versions"] = selectors_documents.my_outdated_versions(user=user, lot=lot)
         context["unread_clarifications"] = selectors_documents.my_unread_clarifications(user=user, lot=lot)
         context["signup"] = services.signup.signup_of(actor=user, lot=lot)
-        context["my_bid"] = selectors.bid_for_user(user=user, lot=lot)
+        my_bid = selectors.bid_for_user(user=user, lot=lot)
+        context["my_bid"] = my_bid
+        # The method's rule on changing a bid once it is in (询价: one quotation, never changed or withdrawn):
+        # shown in words, and the change/withdraw controls are hidden once the service would refuse them.
+        procedure = procedure_for(lot)
+        rule = procedure.bid_change_refusal(has_bid=True)
+        context["bid_change_rule"] = gettext(rule) if rule else ""
+        has_bid = my_bid is not None and my_bid.state == BidState.SUBMITTED
+        context["bid_changes_refused"] = procedure.bid_change_refusal(has_bid=has_bid) is not None
         context["bank_accounts"] = policies.acting_entity(user).bank_accounts.all()
         # one token per rendering of the bid form: the same form sent twice makes one submission
         context["submission_token"] = token_urlsafe(24)

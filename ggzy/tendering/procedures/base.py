@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from django.db import connection
+from django.utils.translation import gettext_lazy as _
 
 from ggzy.core import clock
 from ggzy.core.audit import audit_record
@@ -95,6 +96,14 @@ class Procedure:
 
     def is_accepting_bids(self, now=None) -> bool:
         return self.effective_state(now) == S.PUBLISHED
+
+    def state_label(self, state: str):
+        """The label of a lot state under this method (the status tag, the step bar, the API). Government
+        procurement publishes a result notice (中标／成交结果公告: 87号令 Art. 69; 74号令 Art. 18) where
+        works tendering publicises candidates, so ``candidates`` reads as that notice there."""
+        if state == S.CANDIDATES and self.result_notice_form == "government":
+            return _("成交结果公告") if self.is_deal_form else _("中标结果公告")
+        return LotState(state).label
 
     # -- hooks the services call (each method overrides what differs) ----------------------------------------
     def next_after_opening(self) -> str:

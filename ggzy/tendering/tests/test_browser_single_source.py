@@ -48,4 +48,6 @@ def test_single_source_publicity_objection_and_deal(browser, live_server, world)
     assert "860,000.00" in page.inner_text("#deal-price-shown")
     assert Lot.objects.get(pk=lot.pk).state == "candidates"
     page.screenshot(path="/tmp/single-source-deal-390.png", full_page=True)
+    owner.lot(lot.pk)  # the status tag names the result notice, not candidates' publicity
+    assert page.inner_text("#lot-state") == "成交结果公告"
     owner.context.close()
