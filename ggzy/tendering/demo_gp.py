@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from ggzy.catalog.calendar import office_moment
 from ggzy.core import clock
 from ggzy.registry.models import Center, MarketEntity, Region
 
@@ -21,13 +22,13 @@ def gp_methods_load(*, owner, staff, bidders, experts, real_now, publish, bid) -
     loaded = []
     try:
         # 询价: published, one supplier's one-time quotation in (it can be neither changed nor withdrawn).
-        clock.freeze(real_now - dt.timedelta(days=2))
+        clock.freeze(office_moment(real_now - dt.timedelta(days=2), dt.time(9, 30)))  # in office hours
         inquiry = publish(owner, staff, "历城区教育局办公设备询价采购", price="2600000", method="gp_inquiry",
                           days_to_deadline=10)
         bid(bidders[0], inquiry, "2545000.00", staff=staff)
         loaded.append(f"询价 {lot_fresh(inquiry).code}（报价中）")
         # 竞争性谈判: three responses opened four days ago; the panel negotiated a round and notified a change.
-        clock.freeze(real_now - dt.timedelta(days=26))
+        clock.freeze(office_moment(real_now - dt.timedelta(days=26), dt.time(9, 0)))
         lot = publish(owner, staff, "市政务服务中心智能导办系统竞争性谈判采购", price="2800000", method="gp_negotiation")
         for user, price in zip(bidders[:3], ["2748000.00", "2712000.00", "2765000.00"], strict=True):
             bid(user, lot, price, staff=staff)
@@ -51,16 +52,21 @@ def gp_methods_load(*, owner, staff, bidders, experts, real_now, publish, bid) -
         loaded.append(f"竞争性谈判 {lot_fresh(lot).code}（第1轮谈判）")
     finally:
         clock.unfreeze()
-    # 单一来源: in its publicity now (the template's 5 working days), one objection recorded.
-    project = services.project_register(
-        actor=owner, center=Center.objects.get(code="370100"), region=Region.objects.get(code="370112"),
-        title="市人民医院质谱仪原厂维保服务" + MARK, method="gp_single_source", estimated_price="880000",
-        lots=[{"name": "原厂维保服务", "estimated_price": "880000"}])
-    services.project_accept(actor=staff, project=project)
-    source = project.lots.get()
-    supplier = MarketEntity.objects.get(accounts__user=bidders[3])
-    single_source.single_source_publicize(actor=owner, lot=source, supplier_code=supplier.credit_code,
-                                          reasons="该质谱仪核心部件及控制软件为原厂专有，维保只能由原厂提供。")
-    single_source.single_source_objection_raise(actor=bidders[1], lot=source, text="本公司具备同类设备维保能力。")
+    # 单一来源: in its publicity now (the template's 5 working days), one objection recorded; published the
+    # previous working day at 09:00 so that its dates fall in office hours and its publicity still runs.
+    clock.freeze(office_moment(real_now - dt.timedelta(days=1), dt.time(9, 0)))
+    try:
+        project = services.project_register(
+            actor=owner, center=Center.objects.get(code="370100"), region=Region.objects.get(code="370112"),
+            title="市人民医院质谱仪原厂维保服务" + MARK, method="gp_single_source", estimated_price="880000",
+            lots=[{"name": "原厂维保服务", "estimated_price": "880000"}])
+        services.project_accept(actor=staff, project=project)
+        source = project.lots.get()
+        supplier = MarketEntity.objects.get(accounts__user=bidders[3])
+        single_source.single_source_publicize(actor=owner, lot=source, supplier_code=supplier.credit_code,
+                                              reasons="该质谱仪核心部件及控制软件为原厂专有，维保只能由原厂提供。")
+        single_source.single_source_objection_raise(actor=bidders[1], lot=source, text="本公司具备同类设备维保能力。")
+    finally:
+        clock.unfreeze()
     loaded.append(f"单一来源 {source.code}（公示中）")
     return loaded

@@ -96,7 +96,7 @@ def test_every_seeded_template_has_steps_and_periods():
         version = template.versions.get(number=1)
         assert version.steps.count() >= 7, template.name
         assert version.periods.count() >= 4, template.name
-    assert ProcessTemplate.objects.count() == 12
+    assert ProcessTemplate.objects.count() == 13  # + 政府采购单一来源 (issue 16)
     assert TemplatePeriod.objects.filter(is_verified=False).exists()
 
 
