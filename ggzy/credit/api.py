@@ -102,7 +102,7 @@ def record_submit(request, payload: RecordIn):
     return Status(201, _out(record))
 
 
-@router.get("/export", response=answers(str, *LOOKUP), summary="批量导出（JSON Lines，省级和全国信用平台）")
+@router.get("/export", response=answers(None, *LOOKUP), summary="批量导出（JSON Lines，省级和全国信用平台）")
 @requires(CREDIT_STAFF)
 def credit_export(request):
     rows = (CreditRecord.objects.filter(is_current=True, publication__in=[Publication.PUBLIC, Publication.SHARED])
