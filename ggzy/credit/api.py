@@ -80,7 +80,7 @@ def _out(record: CreditRecord) -> dict[str, Any]:
     return view
 
 
-@router.get("/entities/{credit_code}", response=answers(CreditOut, 400), summary="按统一社会信用代码查询信用信息")
+@router.get("/entities/{credit_code}", response=answers(CreditOut, 400, 404), summary="按统一社会信用代码查询信用信息")
 @requires(PUBLIC)
 def credit_query(request, credit_code: str):
     code = credit_code_validate(credit_code[:40], field="credit_code")
