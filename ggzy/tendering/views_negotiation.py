@@ -7,13 +7,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.contrib import messages
 from django.http import Http404
-from django.shortcuts import redirect, render
-from django.urls import path, reverse
+from django.shortcuts import render
+from django.urls import path
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
-from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from ggzy.core.errors import DomainError
@@ -21,6 +19,7 @@ from ggzy.core.permissions import AUTHENTICATED, requires
 
 from . import selectors, selectors_negotiation
 from .services import negotiation
+from .views_actions import lot_action_run
 
 
 def _lot(request, lot_id: int):
@@ -71,18 +70,8 @@ ACTIONS = {
 @requires(AUTHENTICATED)
 @require_POST
 def negotiation_action_view(request, lot_id: int, action: str):
-    lot = _lot(request, lot_id)
-    entry = ACTIONS.get(action)
-    if entry is None:
-        raise Http404("未知操作")
-    run, done = entry
-    try:
-        run(request, lot)
-    except DomainError as exc:
-        messages.error(request, "；".join("；".join(m) for m in exc.errors.values()) or exc.message)
-    else:
-        messages.success(request, _(done))
-    return redirect(reverse("tendering:lot_negotiation", args=[lot.pk]))
+    return lot_action_run(request, _lot(request, lot_id), actions=ACTIONS, action=action,
+                          page="tendering:lot_negotiation")
 
 
 urlpatterns = [

@@ -4,19 +4,17 @@ object during the publicity. Every write goes through ``services.single_source``
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.http import Http404
-from django.shortcuts import redirect, render
-from django.urls import path, reverse
-from django.utils.translation import gettext as _
+from django.shortcuts import render
+from django.urls import path
 from django.views.decorators.http import require_POST
 
-from ggzy.core.errors import DomainError
 from ggzy.core.permissions import AUTHENTICATED, PUBLIC, requires
 
 from . import selectors, selectors_single_source
 from .models import SingleSourceObjection
 from .services import single_source
+from .views_actions import lot_action_run
 
 
 def _lot(request, lot_id: int):
@@ -64,18 +62,8 @@ ACTIONS = {
 @requires(AUTHENTICATED)
 @require_POST
 def single_source_action_view(request, lot_id: int, action: str):
-    lot = _lot(request, lot_id)
-    entry = ACTIONS.get(action)
-    if entry is None:
-        raise Http404("未知操作")
-    run, done = entry
-    try:
-        run(request, lot)
-    except DomainError as exc:
-        messages.error(request, "；".join("；".join(m) for m in exc.errors.values()) or exc.message)
-    else:
-        messages.success(request, _(done))
-    return redirect(reverse("tendering:lot_single_source", args=[lot.pk]))
+    return lot_action_run(request, _lot(request, lot_id), actions=ACTIONS, action=action,
+                          page="tendering:lot_single_source")
 
 
 urlpatterns = [
