@@ -8,14 +8,12 @@ same file twice adds nothing the second time.
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 from typing import Any
 
 from django.db import transaction
 
-from ggzy.core import clock
+from ggzy.core import clock, tables
 from ggzy.core.audit import audit_record
 from ggzy.core.errors import DomainError, NotAllowed
 from ggzy.core.roles import Role
@@ -65,57 +63,12 @@ LIST_DEFAULTS = {
 }
 
 
-def _cell(value: Any) -> str:
-    if value is None:
-        return ""
-    if hasattr(value, "date") and callable(value.date):
-        return value.date().isoformat()
-    if hasattr(value, "isoformat"):
-        return value.isoformat()
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return str(value).strip()
-
-
 def read_table(file_name: str, content: bytes) -> list[list[str]]:
-    """The rows of the first sheet (xlsx) or of the CSV (UTF-8 with or without BOM, or GB18030), as strings."""
-    if file_name.lower().endswith(".xlsx"):
-        from openpyxl import load_workbook
-
-        try:
-            book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-            sheet = book.worksheets[0]
-            rows = [[_cell(v) for v in row] for _, row in zip(range(MAX_ROWS + 2), sheet.iter_rows(values_only=True),
-                                                               strict=False)]
-            book.close()
-        except Exception as exc:  # noqa: BLE001 — any unreadable workbook is the user's file
-            raise DomainError("无法读取 Excel 文件（请确认为 .xlsx 格式）", field="file") from exc
-        return rows
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            text = content.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
-        raise DomainError("无法识别 CSV 文件的字符编码（请使用 UTF-8 或 GBK）", field="file")
-    try:
-        return [[_cell(v) for v in row] for row in csv.reader(io.StringIO(text))]
-    except csv.Error as exc:
-        raise DomainError("CSV 文件格式不正确", field="file") from exc
+    return tables.read_table(file_name, content, max_rows=MAX_ROWS)
 
 
 def _header(header: list[str], required: tuple[str, ...]) -> dict[str, int]:
-    found: dict[str, int] = {}
-    for index, title in enumerate(header):
-        cleaned = title.replace(" ", "").replace("*", "").strip().lower()
-        for key, names in COLUMNS.items():
-            if cleaned in {n.lower() for n in names} and key not in found:
-                found[key] = index
-    missing = [LABELS[k] for k in required if k not in found]
-    if missing:
-        raise DomainError(f"表头缺少必需的列：{'、'.join(missing)}", field="file")
-    return found
+    return tables.header_columns(header, COLUMNS, required)
 
 
 def _choice_value(text: str, choices: Any) -> str:

@@ -39,33 +39,40 @@ def records_by_source_ref(*, source: str, source_ref: str) -> list[CreditRecord]
     return list(CreditRecord.objects.filter(source=source, source_ref=source_ref, is_current=True))
 
 
+def _restrictions_in_force(subject_kind: str, behaviour: str, day: dt.date) -> QuerySet[CreditRestriction]:
+    """Restrictions of ``behaviour`` on subjects of ``subject_kind`` in force on ``day`` (of current, valid records)."""
+    return (CreditRestriction.objects
+            .filter(behaviour=behaviour, starts_on__lte=day, record__subject_kind=subject_kind,
+                    record__is_current=True, record__valid_from__lte=day)
+            .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=day))
+            .filter(Q(record__valid_until__isnull=True) | Q(record__valid_until__gte=day)))
+
+
 def restriction_in_force(subject_kind: str, subject_key: str, behaviour: str, *,
                          at: dt.date | dt.datetime | None = None) -> CreditRestriction | None:
     """The restriction (of a current, valid record) that stops ``behaviour`` on ``at``, or None."""
-    day = _day(at)
-    return (CreditRestriction.objects.select_related("record")
-            .filter(behaviour=behaviour, starts_on__lte=day, record__subject_kind=subject_kind,
-                    record__subject_key=str(subject_key), record__is_current=True, record__valid_from__lte=day)
-            .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=day))
-            .filter(Q(record__valid_until__isnull=True) | Q(record__valid_until__gte=day))
+    return (_restrictions_in_force(subject_kind, behaviour, _day(at)).select_related("record")
+            .filter(record__subject_key=str(subject_key))
             .order_by("record__decided_on", "pk").first())
 
 
 def subjects_restricted(subject_kind: str, keys: list[str], behaviour: str, *,
                         at: dt.date | dt.datetime | None = None) -> dict[str, CreditRestriction]:
-    """For many subjects at once (draws, bidder lists): key → the restriction in force."""
-    day = _day(at)
-    rows = (CreditRestriction.objects.select_related("record")
-            .filter(behaviour=behaviour, starts_on__lte=day, record__subject_kind=subject_kind,
-                    record__subject_key__in=[str(k) for k in keys], record__is_current=True,
-                    record__valid_from__lte=day)
-            .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=day))
-            .filter(Q(record__valid_until__isnull=True) | Q(record__valid_until__gte=day))
+    """For many subjects at once (bidder lists): key → the restriction in force."""
+    rows = (_restrictions_in_force(subject_kind, behaviour, _day(at)).select_related("record")
+            .filter(record__subject_key__in=[str(k) for k in keys])
             .order_by("record__decided_on", "pk"))
     out: dict[str, CreditRestriction] = {}
     for row in rows:
         out.setdefault(row.record.subject_key, row)
     return out
+
+
+def subject_keys_restricted(subject_kind: str, behaviour: str, *, at: dt.date | dt.datetime | None = None) -> set[str]:
+    """The keys of every subject of ``subject_kind`` with ``behaviour`` restricted on ``at``: the few restricted,
+    read without sending in thousands of candidates (an expert draw intersects its candidates with this)."""
+    return set(_restrictions_in_force(subject_kind, behaviour, _day(at))
+               .values_list("record__subject_key", flat=True).distinct())
 
 
 def restriction_reason(restriction: CreditRestriction) -> str:

@@ -3,14 +3,13 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.utils import translation
 
+from ggzy.core import tables
 from ggzy.core.errors import DomainError
 from ggzy.registry.models import Region
 
@@ -80,49 +79,12 @@ _PHONE = re.compile(r"^1\d{10}$")
 # ------------------------------------------------------------------ reading
 
 
-def _cell(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return str(value).strip()
-
-
 def read_table(file_name: str, content: bytes) -> list[list[str]]:
-    """The rows of the first sheet (xlsx) or of the CSV (UTF-8 with or without BOM, or GB18030), as strings."""
-    if file_name.lower().endswith(".xlsx"):
-        from openpyxl import load_workbook
-
-        try:
-            book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-        except Exception as exc:  # noqa: BLE001 — any unreadable workbook is the user's file, not our fault
-            raise DomainError("无法读取 Excel 文件（请确认为 .xlsx 格式）", field="file") from exc
-        sheet = book.worksheets[0]
-        rows = [[_cell(v) for v in row] for row in sheet.iter_rows(values_only=True)]
-        book.close()
-        return rows
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            text = content.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
-        raise DomainError("无法识别 CSV 文件的字符编码（请使用 UTF-8 或 GBK）", field="file")
-    return [[_cell(v) for v in row] for row in csv.reader(io.StringIO(text))]
+    return tables.read_table(file_name, content, max_rows=MAX_ROWS)
 
 
 def _header_map(header: list[str]) -> dict[str, int]:
-    found: dict[str, int] = {}
-    for index, title in enumerate(header):
-        cleaned = title.replace(" ", "").replace("*", "").strip().lower()
-        for key, names in COLUMNS.items():
-            if cleaned in {n.lower() for n in names} and key not in found:
-                found[key] = index
-    missing = [COLUMN_LABELS[k] for k in REQUIRED if k not in found]
-    if missing:
-        raise DomainError(f"表头缺少必需的列：{'、'.join(missing)}", field="file")
-    return found
+    return tables.header_columns(header, COLUMNS, REQUIRED)
 
 
 def _title_level(title: str, given: str) -> str | None:
@@ -236,6 +198,7 @@ def _parse_row(
     }
     return parsed
 
+
 def _level_label(value: str) -> str:
     """The record keeps the Chinese label whatever language the request (or a task) runs in."""
     with translation.override("zh-hans"):
@@ -248,5 +211,3 @@ def _value_text(key: str, value: Any) -> str:
     if key == "title_level":
         return _level_label(value) if value else ""
     return str(value or "")
-
-

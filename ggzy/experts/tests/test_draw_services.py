@@ -295,7 +295,7 @@ def test_draw_candidates_are_the_drawable_experts_with_all_their_classes_in_a_fi
     other = ExpertFactory(classifications=["B01"])
     request = _request(world, needs=(("A0101", 3),))
     # when the candidates are gathered
-    with django_assert_max_num_queries(8):  # + ratings, unanswered invitations, credit
+    with django_assert_max_num_queries(9):  # + ratings, unanswered invitations, credit (PostgreSQL: + the holders)
         candidates = selectors.draw_candidates(request)
     # then only drawable A0101 experts come, in id order, each with every classification it holds
     ids = [c.expert_id for c in candidates]
