@@ -10,6 +10,7 @@ from django.db import transaction
 from ggzy.core import clock
 from ggzy.core.audit import audit_record, snapshot
 from ggzy.core.errors import DomainError, NotAllowed
+from ggzy.publication.models import PublicationKind
 from ggzy.publication.services import publication_record
 
 from . import policies
@@ -98,7 +99,7 @@ def _region_within(region, center) -> bool:
 
 # --- publication push (ggzy.publication): what a subscriber receives of a notice ---------------------------------
 
-PUSH_NOTICE, PUSH_CHANGE, PUSH_RESULT = "notice", "change", "result"
+PUSH_NOTICE, PUSH_CHANGE, PUSH_RESULT = PublicationKind.NOTICE, PublicationKind.CHANGE, PublicationKind.RESULT
 _PUSH_KINDS = {NoticeType.CHANGE: PUSH_CHANGE, NoticeType.CANDIDATES: PUSH_RESULT, NoticeType.RESULT: PUSH_RESULT,
                NoticeType.CONTRACT: PUSH_RESULT, NoticeType.DEAL: PUSH_RESULT, NoticeType.FAILURE: PUSH_RESULT,
                NoticeType.TERMINATION: PUSH_RESULT}
@@ -106,7 +107,7 @@ _PUSH_KINDS = {NoticeType.CHANGE: PUSH_CHANGE, NoticeType.CANDIDATES: PUSH_RESUL
 
 def _push_kind(notice_type: str) -> str:
     """公告 (tender, procurement, listing, prequalification), 更正 (change), 结果 (candidates … termination)."""
-    return _PUSH_KINDS.get(notice_type, PUSH_NOTICE)  # type: ignore[call-overload]
+    return str(_PUSH_KINDS.get(notice_type, PUSH_NOTICE))  # type: ignore[call-overload]
 
 
 def notice_push_content(notice: Notice) -> dict:

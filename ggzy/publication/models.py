@@ -21,6 +21,9 @@ class FeedHead(models.Model):
         verbose_name = "推送序列"
         verbose_name_plural = "推送序列"
 
+    def __str__(self) -> str:
+        return str(self.last_offset)
+
 
 class Publication(models.Model):
     """One published item as pushed: the masked content (canonical JSON) and the platform's detached signature."""
