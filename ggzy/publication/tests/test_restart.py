@@ -45,7 +45,8 @@ def _worker(seconds: float) -> subprocess.Popen:
     url = f"postgres://{settings['USER']}:{settings['PASSWORD'] or ''}@{settings['HOST'] or '127.0.0.1'}:" \
           f"{settings['PORT'] or 5432}/{settings['NAME']}"
     env = {**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "ggzy.settings.test"}
-    return subprocess.Popen([sys.executable, "manage.py", "publication_push", "--loop", str(seconds)], cwd=ROOT,
+    return subprocess.Popen([sys.executable, "manage.py", "publication_push", "--loop", str(seconds), "-v", "2"],
+                            cwd=ROOT,
                             env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
 
 
@@ -68,8 +69,8 @@ def test_refusing_then_accepting_subscriber_gets_every_message_once_in_order_acr
                                                   retry_base_ms=20, max_attempts=100, batch_size=3)
         _publish(staff, centers["jinan"], 0, 30)
         if connection.vendor == "postgresql":
-            first = _worker(60)
-            _wait(lambda: len(sink.applied) >= 12, 60)
+            first = _worker(120)
+            _wait(lambda: len(sink.applied) >= 12, 120)
             first.send_signal(signal.SIGKILL)  # the platform goes down mid-stream
             first.wait(10)
         else:
@@ -95,9 +96,15 @@ def test_refusing_then_accepting_subscriber_gets_every_message_once_in_order_acr
         with sink.lock:
             sink.refuse, sink.refused = 3, 0
         if connection.vendor == "postgresql":
-            second = _worker(60)
-            out, err = second.communicate(timeout=90)
+            second = _worker(120)
+            try:
+                out, err = second.communicate(timeout=240)
+            except subprocess.TimeoutExpired:
+                second.kill()
+                out, err = second.communicate()
+                pytest.fail(f"worker did not finish: {out.decode()[-3000:]} {err.decode()[-3000:]}")
             assert second.returncode == 0, err.decode()
+            assert b"delivered" in out, out
         else:
             for _ in range(200):
                 services.publication_push()

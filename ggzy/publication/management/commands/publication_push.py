@@ -24,6 +24,11 @@ class Command(BaseCommand):
         while True:
             results = publication_push()
             total += sum(r.delivered for r in results)
+            if options["verbosity"] >= 2:
+                for r in results:
+                    if r.delivered or r.error or r.skipped:
+                        self.stdout.write(f"{r.subscriber}: delivered {r.delivered} dead {r.dead} "
+                                          f"error {r.error!r} skipped {r.skipped!r}")
             pending = PushMessage.objects.filter(state=MessageState.PENDING, subscriber__is_enabled=True).exists()
             if not pending or time.monotonic() >= deadline:
                 break
