@@ -6,7 +6,8 @@ writes one message per subscriber), signs them with the platform key (timed apar
 on first use), then runs delivery rounds (``publication.services.publication_push``, batches of ``--batch``) to a
 real local HTTP server in a thread that checks each body's HMAC and deduplicates by idempotency key, until every
 message is delivered. Baseline: INSERTs of rows of the same size (the signed content) into a scratch table, one
-per transaction (autocommit) — what the database does per row without the platform around it.
+per transaction, and in transactions of ``--batch`` rows (as the push commits one batch per POST) — what the
+database does per row without the platform around it.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench .venv/bin/python bench/bench_publication_push.py
     .venv/bin/python bench/bench_publication_push.py            # SQLite
@@ -77,15 +78,25 @@ def run(count: int, batch: int) -> None:
             with transaction.atomic():
                 cursor.execute("INSERT INTO bench_insert_baseline (id, body) VALUES (%s, %s)", [n, payload])
     insert_s = time.perf_counter() - started
+    started = time.perf_counter()
+    with connection.cursor() as cursor:
+        for first in range(0, count, batch):
+            with transaction.atomic():
+                for n in range(first, min(first + batch, count)):
+                    cursor.execute("INSERT INTO bench_insert_baseline (id, body) VALUES (%s, %s)",
+                                   [count + n, payload])
+    batched_s = time.perf_counter() - started
 
-    push_rate, insert_rate = count / push_s, count / insert_s
+    push_rate, insert_rate, batched_rate = count / push_s, count / insert_s, count / batched_s
     print(f"database: {connection.vendor}; {count} notices, batch {batch}, content ≈ {size} bytes; "
           f"{received - applied} duplicate deliveries")
     print(f"publish (notice_publish + feed offset + message): {count / publish_s:8.1f} notices/s")
     print(f"platform signing (CMS, once per notice):          {count / sign_s:8.1f} signatures/s")
     print(f"push delivery to local sink:                      {push_rate:8.1f} messages/s")
     print(f"baseline: single-row INSERT + COMMIT, same size:  {insert_rate:8.1f} rows/s")
-    print(f"ratio push / baseline insert:                     {push_rate / insert_rate:8.2f}")
+    print(f"baseline: INSERTs, one COMMIT per {batch} (as push):   {batched_rate:8.1f} rows/s")
+    print(f"ratio push / single-row insert:                   {push_rate / insert_rate:8.2f}")
+    print(f"ratio push / batched insert:                      {push_rate / batched_rate:8.2f}")
 
 
 if __name__ == "__main__":
