@@ -90,9 +90,9 @@ def _mount() -> None:
     from ggzy.ledger.api import router as ledger_router
     from ggzy.opendata.api import router as opendata_router
     from ggzy.pki.agent_api import router as pki_agent_router
-    from ggzy.publication.api import router as publication_router
     from ggzy.pki.bindings_api import router as pki_bindings_router
     from ggzy.pki.trust_api import router as pki_trust_router
+    from ggzy.publication.api import router as publication_router
     from ggzy.registry.api import router as registry_router
     from ggzy.rights.api import router as rights_router
     from ggzy.supervision.api import router as supervision_router
