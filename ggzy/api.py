@@ -92,6 +92,7 @@ def _mount() -> None:
     from ggzy.pki.agent_api import router as pki_agent_router
     from ggzy.pki.bindings_api import router as pki_bindings_router
     from ggzy.pki.trust_api import router as pki_trust_router
+    from ggzy.publication.api import router as publication_router
     from ggzy.registry.api import router as registry_router
     from ggzy.rights.api import router as rights_router
     from ggzy.supervision.api import router as supervision_router
@@ -110,6 +111,7 @@ def _mount() -> None:
     api.add_router("/v1/supervision", supervision_router, tags=["监督预警"])
     api.add_router("/v1/centers", centers_router, tags=["交易中心与代理机构评价"])
     api.add_router("/v1/ocds", opendata_router, tags=["开放数据（OCDS）"])
+    api.add_router("/v1/publications", publication_router, tags=["信息推送"])
     api.add_router("/v1/credit", credit_router, tags=["信用信息"])
     api.add_router("/v1/rights", rights_router, tags=["产权与资源权益网上挂牌"])
 

@@ -31,6 +31,7 @@ urlpatterns = [
     path("centers/", include("ggzy.centers.urls")),
     path("supervision/", include("ggzy.supervision.urls")),
     path("ocds/", include("ggzy.opendata.urls")),
+    path("publication/", include("ggzy.publication.views")),
     path("credit/", include("ggzy.credit.urls")),
     path("rights/", include("ggzy.rights.urls")),
     path("", include("ggzy.disclosure.urls")),

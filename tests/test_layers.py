@@ -43,6 +43,9 @@ ALLOWED_APPS = {
     "opendata": {"core", "registry", "opendata"},
     # the domain row: rights listings (land, mining, state property) sit beside tendering and never import it
     "rights": {"core", "ledger", "pki", "registry", "catalog", "accounts", "rights"},
+    # the publication push sits below disclosure (which calls its services): the ledger's delivery machinery,
+    # pki's platform signature, core's masking table
+    "publication": {"core", "ledger", "pki", "publication"},
 }
 ALLOWED_MODULES = {
     "core": set(),
@@ -64,6 +67,7 @@ ALLOWED_MODULES = {
     "credit": set(),
     "opendata": {"ggzy.tendering.selectors_opendata"},
     "rights": set(),
+    "publication": set(),
 }
 
 

@@ -18,6 +18,7 @@ entity ``public``, ``owner`` and ``staff``. ``public`` is everyone who is none o
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -118,3 +119,17 @@ def is_shown(key: str, *, reached: set[str] | frozenset[str] = frozenset(),
 def public_shown(key: str, reached: set[str] | frozenset[str]) -> bool:
     """Whether an anonymous reader (the portal, the public API, open data) sees ``key`` at all."""
     return is_shown(key, reached=reached, audiences=frozenset({PUBLIC}))
+
+
+# Free text (a notice body written by people) may carry a personal ID number or a mobile phone number; whatever
+# leaves the platform as a copy (the publication push) passes through this: both are never public.
+_ID_NUMBER_IN_TEXT = re.compile(r"(?<![0-9A-Za-z])[1-9]\d{5}(?:18|19|20)\d{2}(?:0[1-9]|1[0-2])\d{2}\d{3}[\dXx](?![0-9A-Za-z])")
+_MOBILE_IN_TEXT = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
+
+
+def text_scrub(text: str) -> str:
+    """Mask personal ID numbers (``person.id_number``) and mobile numbers (``person.phone``) found in free text."""
+    if not text:
+        return text
+    text = _ID_NUMBER_IN_TEXT.sub(lambda m: id_number_mask(m.group(0)), text)
+    return _MOBILE_IN_TEXT.sub(lambda m: phone_mask(m.group(0)), text)

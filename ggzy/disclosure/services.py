@@ -10,6 +10,8 @@ from django.db import transaction
 from ggzy.core import clock
 from ggzy.core.audit import audit_record, snapshot
 from ggzy.core.errors import DomainError, NotAllowed
+from ggzy.publication.models import PublicationKind
+from ggzy.publication.services import publication_record
 
 from . import policies
 from .categories import portal_categories
@@ -61,6 +63,9 @@ def notice_publish(*, actor, center, region, notice_type: str, category_code: st
             published_by=actor if getattr(actor, "is_authenticated", False) else None,
             links=list(links or []), attachments=list(attachments or []))
         audit_record(actor=actor, action="notice.publish", obj=notice, after=snapshot(notice, exclude=["body"]))
+        publication_record(kind=_push_kind(notice_type), action="publish", object_type="notice",
+                           object_id=str(notice.pk), content=notice_push_content(notice),
+                           published_at=notice.published_at)
     return notice
 
 
@@ -80,6 +85,8 @@ def notice_withdraw(*, actor, notice: Notice, reason: str) -> Notice:
         locked.save(update_fields=["status", "withdrawn_reason"])
         audit_record(actor=actor, action="notice.withdraw", obj=locked,
                      before={"status": NoticeStatus.PUBLISHED}, after={"status": locked.status, "reason": reason})
+        publication_record(kind=PUSH_CHANGE, action="withdraw", object_type="notice", object_id=str(locked.pk),
+                           content=notice_push_content(locked), published_at=clock.now())
     return locked
 
 
@@ -88,3 +95,29 @@ def _region_within(region, center) -> bool:
     if center.region_id == region.pk or center.is_provincial:
         return True
     return region.parent_id == center.region_id
+
+
+# --- publication push (ggzy.publication): what a subscriber receives of a notice ---------------------------------
+
+PUSH_NOTICE, PUSH_CHANGE, PUSH_RESULT = PublicationKind.NOTICE, PublicationKind.CHANGE, PublicationKind.RESULT
+_PUSH_KINDS = {NoticeType.CHANGE: PUSH_CHANGE, NoticeType.CANDIDATES: PUSH_RESULT, NoticeType.RESULT: PUSH_RESULT,
+               NoticeType.CONTRACT: PUSH_RESULT, NoticeType.DEAL: PUSH_RESULT, NoticeType.FAILURE: PUSH_RESULT,
+               NoticeType.TERMINATION: PUSH_RESULT}
+
+
+def _push_kind(notice_type: str) -> str:
+    """公告 (tender, procurement, listing, prequalification), 更正 (change), 结果 (candidates … termination)."""
+    return str(_PUSH_KINDS.get(notice_type, PUSH_NOTICE))  # type: ignore[call-overload]
+
+
+def notice_push_content(notice: Notice) -> dict:
+    """The notice as the portal shows it to an anonymous reader (no publisher account, no internal ids beyond the
+    notice's own); the publication service passes every string through the masking table's free-text rule."""
+    return {"id": notice.pk, "notice_type": notice.notice_type, "center": notice.center.name,
+            "region": notice.region.name, "category_code": notice.category_code,
+            "category_name": notice.category_name, "title": notice.title, "body": notice.body,
+            "project_code": notice.project_code, "budget": None if notice.budget is None else str(notice.budget),
+            "deadline": notice.deadline.isoformat() if notice.deadline else None,
+            "published_at": notice.published_at.isoformat(), "links": notice.links,
+            "attachments": notice.attachments, "status": notice.status,
+            "withdrawn_reason": notice.withdrawn_reason}

@@ -129,8 +129,9 @@ class DeliveryResult:
     skipped: str = ""  # why nothing was attempted: "busy" (another worker), "backoff", "disabled"
 
 
-def _backoff(attempts: int) -> dt.timedelta:
-    return min(BACKOFF_FIRST * (2 ** max(attempts - 1, 0)), BACKOFF_MAX)
+def backoff(attempts: int, *, first: dt.timedelta = BACKOFF_FIRST, cap: dt.timedelta = BACKOFF_MAX) -> dt.timedelta:
+    """Exponential backoff after ``attempts`` consecutive failures (shared with the publication push)."""
+    return min(first * (2 ** min(max(attempts - 1, 0), 30)), cap)
 
 
 def _deliver_one_batch(subscriber_id: int, send: Sender, batch_size: int, result: DeliveryResult) -> bool:
@@ -167,7 +168,7 @@ def _deliver_one_batch(subscriber_id: int, send: Sender, batch_size: int, result
         if error:
             subscriber.attempts += 1
             subscriber.last_error = error
-            subscriber.next_attempt_at = now + _backoff(subscriber.attempts)
+            subscriber.next_attempt_at = now + backoff(subscriber.attempts)
             subscriber.save(update_fields=["attempts", "last_error", "last_attempt_at", "next_attempt_at"])
             result.error = error
             return False

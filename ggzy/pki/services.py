@@ -343,3 +343,14 @@ def _crl_number(crl: x509.CertificateRevocationList) -> int | None:
         return int(crl.extensions.get_extension_for_class(x509.CRLNumber).value.crl_number)
     except x509.ExtensionNotFound:
         return None
+
+
+def platform_sign(content: bytes) -> bytes:
+    """A detached CMS signature (DER) over ``content`` with the platform's signing certificate (平台签章): what the
+    platform attaches to content it publishes to other systems (the publication push). Verify with
+    ``ggzy.pki.signing.verify_detached``."""
+    from .platform_signing import platform_signer
+    from .signing import sign_detached
+
+    signer = platform_signer()
+    return sign_detached(content, cert_pem=signer.cert_pem, key_pem=signer.key_pem)

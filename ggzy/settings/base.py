@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "ggzy.centers",
     "ggzy.credit",
     "ggzy.opendata",
+    "ggzy.publication",
     "ggzy.rights",
 ]
 
