@@ -232,13 +232,18 @@ def releases_of(facts: dict[str, Any]) -> list[dict[str, Any]]:
         _step(releases, state, "award", facts["candidates_published_at"])
     award = facts["award"]
     if award is not None:
-        award_id = f"{facts['lot_code']}-{award['bid_id']}"
-        party = _bidder_party(state, award["bidder"], _credit_code(facts, award["bid_id"]), "supplier")
+        # single source (单一来源) awards the negotiated deal: no bid, the supplier's code comes with the award
+        by_bid = award["bid_id"] is not None
+        award_id = f"{facts['lot_code']}-{award['bid_id'] if by_bid else 'award'}"
+        code = _credit_code(facts, award["bid_id"]) if by_bid else award.get("supplier_code", "")
+        party = _bidder_party(state, award["bidder"], code, "supplier")
         awards = [a for a in state.get("awards", []) if a["id"] != award_id]
         for other in awards:
             other["status"] = "unsuccessful"
         entry: dict[str, Any] = {"id": award_id, "status": "active", "date": _date(award["issued_at"]),
-                                 "title": "中标通知书", "suppliers": [_ref(party)], "relatedBids": [str(award["bid_id"])]}
+                                 "title": "中标通知书", "suppliers": [_ref(party)]}
+        if by_bid:
+            entry["relatedBids"] = [str(award["bid_id"])]
         value = _value(award["amount"])
         if value:
             entry["value"] = value

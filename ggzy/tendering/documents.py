@@ -73,7 +73,7 @@ def purpose_check(purpose: str) -> str:
 
 def award_notice_text(award: Award) -> str:
     lot = award.lot
-    bidder = award.bid.bidder
+    bidder = award.winner
     # The name as issued, so a later change of the winner's name neither rewrites nor unsigns the notice.
     name = award.bidder_name or (bidder.name if bidder else "")
     return (f"中标通知书\n标段编号：{lot.code}\n项目名称：{lot.project.title}（{lot.name}）\n"

@@ -78,7 +78,8 @@ def can_sign_document(user, lot, purpose: str) -> bool:
             return True
         award = getattr(lot, "award", None)
         entity = acting_entity(user) if role == Role.BIDDER else None
-        return award is not None and entity is not None and award.bid.bidder_id == entity.pk
+        return award is not None and entity is not None and award.winner is not None \
+            and award.winner.pk == entity.pk
     if purpose == "bid":
         return can_bid(user)
     return False

@@ -206,6 +206,6 @@ def lot_public(lot, user) -> dict:
                               for c in lot.candidates.select_related("bid__bidder")]
     award = getattr(lot, "award", None)
     if award is not None:
-        data["award"] = {"bidder": award.bidder_name or award.bid.bidder.name, "amount": str(award.amount), "issued_at": award.issued_at,
+        data["award"] = {"bidder": award.bidder_name or award.winner.name, "amount": str(award.amount), "issued_at": award.issued_at,
                          "contract_due": award.contract_due}
     return data

@@ -45,7 +45,7 @@ def _busy_window(award: Award) -> tuple[dt.date, dt.date, str]:
     start = timezone.localdate(award.issued_at)
     contract = getattr(award.lot, "contract", None)
     from_day = contract.signed_on if contract is not None else start
-    days = (award.bid.price_sheet or {}).get("duration_days")
+    days = ((award.bid.price_sheet if award.bid is not None else None) or {}).get("duration_days")
     if isinstance(days, int) and not isinstance(days, bool) and days > 0:
         return start, from_day + dt.timedelta(days=days), "bid_duration"
     try:
@@ -67,6 +67,8 @@ def key_person_commitments(*, id_numbers: set[str], lot_id: int, as_of: dt.date)
               .order_by("lot_id"))
     out = []
     for award in awards:
+        if award.bid is None:  # single source: no bid names key persons
+            continue
         named = [by_pk[i] for i in _named_ids(award.bid) if i in by_pk and by_pk[i].entity_id == award.bid.bidder_id]
         if not named:
             continue

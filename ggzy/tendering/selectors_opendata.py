@@ -95,7 +95,8 @@ def lot_open_facts(lot: Lot) -> dict[str, Any]:
     award = Award.objects.filter(lot=lot).first()
     if award is not None:
         facts["award"] = {"bid_id": award.bid_id, "bidder": award.bidder_name, "amount": award.amount,
-                          "issued_at": award.issued_at}
+                          "issued_at": award.issued_at,
+                          "supplier_code": award.supplier.credit_code if award.supplier_id else ""}
     contract = Contract.objects.filter(lot=lot).first()
     if contract is not None:
         facts["contract"] = {"amount": contract.amount, "signed_on": contract.signed_on,

@@ -418,6 +418,10 @@ def _bid(request, lot):
         raw = request.POST["duration_days"].strip()
         # a non-number is passed on as text, so the price sheet's check names it with every other missing part
         sheet["duration_days"] = int(raw) if raw.isdigit() else raw
+    if request.POST.get("brand", "").strip():
+        sheet["brand"] = request.POST["brand"]
+    if request.POST.get("sme") == "on":
+        sheet["sme"] = True
     prints = {"public_ip": request.META.get("REMOTE_ADDR", "")}
     prints.update({k: request.POST[f"fp_{k}"] for k in FINGERPRINT_FIELDS if request.POST.get(f"fp_{k}")})
     bidding.bid_submit(actor=request.user, lot=lot, files=files, price_sheet=sheet, fingerprint=prints,

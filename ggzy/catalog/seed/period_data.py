@@ -69,6 +69,17 @@ TENDERING = [
     ARCHIVE,
 ]
 
+# What every GP method shares (issue 16, branch gpshared); all 待核实 until confirmed from the primary texts.
+GP_SHARED = [
+    ("sme_price_deduction_percent", "小微企业价格扣除比例（货物、服务项目；提交中小企业声明函的，以扣除后的价格参与评审）",
+     "10", "percent", "《政府采购促进中小企业发展管理办法》（财库〔2020〕46号）第九条（货物、服务10%–20%）", False),
+    ("procurement_intention_before_min", "采购意向公开至采购活动开始（发布采购公告）最短期限", "30",
+     "calendar_days", "《财政部关于开展政府采购意向公开工作的通知》（财库〔2020〕10号）", False),
+    ("result_notice_within", "中标（成交）结果确定后发布结果公告期限", "2", "working_days",
+     f"{GP_REG}第四十三条", False),
+    ("contract_notice_within", "政府采购合同签订后公告期限", "2", "working_days", f"{GP_REG}第五十条", False),
+]
+
 GP_COMMON = [
     ("bid_bond_max_percent", "投标（响应）保证金上限（占采购项目预算金额）", "2", "percent", f"{GP_REG}第三十三条", False),
     BOND_CREDIT_REDUCTION,
@@ -77,6 +88,7 @@ GP_COMMON = [
     ("bid_bond_refund_after_withdrawal_max", "截止前撤回后退还保证金最长期限", "5", "calendar_days", GP_REG, False),
     ("contract_after_award_within", "中标（成交）通知书发出后签订合同期限", "30", "calendar_days", f"{GP}第四十六条", False),
     ("same_brand_as_one_supplier", "同一品牌投标计为一个供应商（1=是）", "1", "count", GP87, False),
+    *GP_SHARED,
     GP_RETENTION,
     ARCHIVE,
 ]

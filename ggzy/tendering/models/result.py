@@ -51,7 +51,11 @@ class Award(models.Model):
     """中标通知书 — issued to the winning bidder; starts the contract deadline."""
 
     lot = models.OneToOneField("tendering.Lot", on_delete=models.PROTECT, related_name="award", verbose_name="标段")
-    bid = models.ForeignKey("tendering.Bid", on_delete=models.PROTECT, related_name="+", verbose_name="中标投标")
+    # Empty for single source (单一来源): there the award rests on the negotiated deal, not on a bid.
+    bid = models.ForeignKey("tendering.Bid", on_delete=models.PROTECT, related_name="+", verbose_name="中标投标",
+                            null=True, blank=True)
+    supplier = models.ForeignKey("registry.MarketEntity", on_delete=models.PROTECT, related_name="+",
+                                 verbose_name="中标（成交）供应商", null=True, blank=True)
     # The winner's name as the notice was issued (the signed notice text is built from it).
     bidder_name = models.CharField("中标人名称（发出时）", max_length=200, blank=True)
     amount = models.DecimalField("中标金额（元）", max_digits=16, decimal_places=2)
@@ -64,6 +68,13 @@ class Award(models.Model):
 
     def __str__(self) -> str:
         return f"中标通知书 {self.lot_id}"
+
+    @property
+    def winner(self):
+        """The winning entity: the bid's bidder, or the single-source supplier."""
+        if self.supplier_id is not None:
+            return self.supplier
+        return self.bid.bidder if self.bid is not None else None
 
 
 class Contract(models.Model):

@@ -10,7 +10,9 @@ chronograph). Services never ask which method a lot has: they ask the procedure 
 
 from __future__ import annotations
 
-from typing import ClassVar
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any, ClassVar
 
 from django.db import connection
 from django.utils.translation import gettext_lazy as _
@@ -22,6 +24,16 @@ from ggzy.core.errors import Conflict
 from ..choices import LotState, Method
 
 S = LotState
+
+
+@dataclass(frozen=True)
+class AwardBasis:
+    """What an award rests on: a bid (tendering, negotiation, inquiry) or the single-source deal (bid None)."""
+
+    bid: Any
+    entity: Any
+    name: str
+    amount: Decimal
 
 # 招标投标法 / 87号令: publication → opening → evaluation → candidates (or result) → award → contract → archive.
 OPEN_TENDER_TRANSITIONS: frozenset[tuple[str, str]] = frozenset({
@@ -119,6 +131,14 @@ class Procedure:
         if has_bid and not self.allows_bid_changes:
             return "响应文件一经递交不得更改或撤回"
         return None
+
+    def award_basis(self) -> AwardBasis | None:
+        """What the award (中标／成交通知书) rests on: the first published candidate's bid (None: nothing to award)."""
+        first = self.lot.candidates.order_by("rank").select_related("bid__bidder").first()
+        if first is None or first.bid.bidder is None or first.bid.price is None:
+            return None
+        return AwardBasis(bid=first.bid, entity=first.bid.bidder, name=first.bidder_name or first.bid.bidder.name,
+                          amount=first.bid.price)
 
     @classmethod
     def lot_terms_errors(cls, row: dict, *, prefix: str = "") -> dict[str, str]:

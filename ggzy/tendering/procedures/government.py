@@ -4,7 +4,7 @@
 from typing import ClassVar
 
 from ..choices import EvaluationMethod, LotState, Method
-from .base import OPEN_TENDER_TRANSITIONS, Procedure, register
+from .base import OPEN_TENDER_TRANSITIONS, AwardBasis, Procedure, register
 
 S = LotState
 
@@ -149,3 +149,11 @@ class GovernmentSingleSource(_NonTender):
 
     def is_accepting_bids(self, now=None) -> bool:
         return False
+
+    def award_basis(self) -> AwardBasis | None:
+        """The negotiated price with the one supplier and its recorded basis become the award (74号令 Art. 42)."""
+        deal = getattr(self.lot, "single_source_deal", None)
+        publicity = getattr(self.lot, "single_source", None)
+        if deal is None or publicity is None:
+            return None
+        return AwardBasis(bid=None, entity=publicity.supplier, name=publicity.supplier.name, amount=deal.price)

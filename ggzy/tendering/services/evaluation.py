@@ -14,7 +14,7 @@ from ggzy.core.audit import audit_record
 from ggzy.core.errors import Conflict, DomainError, NotAllowed
 from ggzy.core.money import number_text, plain_decimal
 
-from .. import policies, scoring
+from .. import policies, rules, scoring
 from ..choices import BidState, EvaluationMethod, LotState
 from ..models import Bid, CommitteeMember, EvaluationReport, Lot, ReportSignature, Score
 from ..procedures import lot_fresh
@@ -88,6 +88,14 @@ def score_submit(*, actor, bid: Bid, technical=0, commercial=0, is_qualified: bo
     return score
 
 
+def gp_rules(lot: Lot) -> tuple[bool, Decimal]:
+    """The template's same-brand rule and SME price deduction (both absent outside government procurement)."""
+    same_brand = rules.period_optional(lot.project, "same_brand_as_one_supplier")
+    sme = rules.period_optional(lot.project, "sme_price_deduction_percent")
+    percent = sme if sme is not None and 0 < sme < 100 else Decimal(0)
+    return bool(same_brand), percent
+
+
 def report_generate(*, actor, lot: Lot, device: str = "") -> EvaluationReport:
     """Compute the ranking once every member has scored every opened bid (the chair or the center asks)."""
     lot = lot_fresh(lot)
@@ -106,22 +114,30 @@ def report_generate(*, actor, lot: Lot, device: str = "") -> EvaluationReport:
     if len(scores) < len(bids) * len(members):
         raise Conflict(f"尚有评分未完成（{len(scores)}/{len(bids) * len(members)}）", field="scores")
     table = {b.pk: scoring.BidScores(bid_id=b.pk, bidder=b.bidder.name if b.bidder else "", price=b.price or Decimal(0),
-                                     arrived_order=i)
+                                     arrived_order=i, brand=str((b.price_sheet or {}).get("brand") or ""),
+                                     sme=(b.price_sheet or {}).get("sme") is True)
              for i, b in enumerate(bids)}
     for s in scores:
         row = table[s.bid_id]
         row.technical.append(s.technical)
         row.commercial.append(s.commercial)
         row.qualified_votes.append(s.is_qualified)
+    same_brand, sme_percent = gp_rules(lot)
     ranking = scoring.rank(list(table.values()), method=lot.evaluation_method, price_weight=lot.price_weight,
-                           tie_break=lot.tie_break)
+                           tie_break=lot.tie_break, same_brand_as_one=same_brand, sme_deduction_percent=sme_percent)
+    counted = scoring.suppliers_counted(list(table.values()), same_brand_as_one=same_brand)
+    qualified = sum(1 for row in table.values() if row.is_qualified)
+    minimum = rules.period_optional(lot.project, "bids_to_open_min")
+    if same_brand and counted < qualified and minimum is not None and counted < minimum:
+        # 87号令 Art. 31: bids of one brand count as one supplier; too few suppliers leaves nothing to recommend
+        ranking = []
     digest = hashlib.sha256(json.dumps(ranking, ensure_ascii=False, sort_keys=True).encode()).hexdigest()
     try:
         with transaction.atomic():
             report = EvaluationReport.objects.create(lot=lot, ranking=ranking, method=lot.evaluation_method,
                                                      content_sha256=digest, created_at=clock.now())
             audit_record(actor=actor, action="evaluation.report", obj=report, center_id=lot.project.center_id,
-                         after={"sha256": digest, "qualified": len(ranking)})
+                         after={"sha256": digest, "qualified": len(ranking), "suppliers_counted": counted})
             centers.session_log(subject_key=remote_subject(lot), user=actor, kind="report", workstation=workstation,
                                 text=f"评标报告已生成（摘要 {digest[:16]}…）")
     except IntegrityError:

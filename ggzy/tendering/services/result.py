@@ -144,15 +144,16 @@ def award_issue(*, actor, lot: Lot) -> Award:
         # 招标投标法实施条例 Art. 54: candidates are published for at least 3 days.
         raise Conflict(f"中标候选人公示期（不少于{rules.describe(lot.project, 'candidates_publicity_min')}）尚未结束",
                        field="state")
-    first = lot.candidates.order_by("rank").select_related("bid__bidder").first()
-    if first is None or first.bid.bidder is None or first.bid.price is None:
+    basis = procedure_for(lot).award_basis()  # the first candidate's bid, or the single-source deal
+    if basis is None:
         raise Conflict("没有中标候选人", field="candidates")
-    winner_name, amount = first.bidder_name or first.bid.bidder.name, first.bid.price
-    credit_refuse_award(actor=actor, lot=lot, entity=first.bid.bidder)  # refuses a winner banned from awards
+    winner_name, amount = basis.name, basis.amount
+    credit_refuse_award(actor=actor, lot=lot, entity=basis.entity)  # refuses a winner banned from awards
     with transaction.atomic():
         locked = Lot.objects.select_for_update().select_related("project__center", "project__region").get(pk=lot.pk)
-        credit_passed_award(actor=actor, lot=locked, entity=first.bid.bidder)
-        award = Award.objects.create(lot=locked, bid=first.bid, bidder_name=winner_name, amount=amount,
+        credit_passed_award(actor=actor, lot=locked, entity=basis.entity)
+        award = Award.objects.create(lot=locked, bid=basis.bid, supplier=basis.entity, bidder_name=winner_name,
+                                     amount=amount,
                                      issued_at=now, contract_due=timezone.localdate(
                                          rules.after(locked.project, "contract_after_award_within", now)))
         locked.result_final_at = now
@@ -168,7 +169,8 @@ def award_issue(*, actor, lot: Lot) -> Award:
                            project_code=locked.code, budget=amount, links=text.links)
         procedure_for(locked).transition(actor=actor, to=LotState.AWARDED)
         audit_record(actor=actor, action="result.award", obj=award, center_id=locked.project.center_id,
-                     after={"bid": first.bid_id, "amount": amount})
+                     after={"bid": basis.bid.pk if basis.bid is not None else None,
+                            "supplier": basis.entity.credit_code, "amount": amount})
     return award
 
 
