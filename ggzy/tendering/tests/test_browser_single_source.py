@@ -1,5 +1,6 @@
 """Browser test: 单一来源 — the purchaser publishes the publicity on a phone (390 px), a supplier objects, the
-purchaser answers, cannot start before the publicity ends, then records the price basis and publishes the result."""
+purchaser answers, cannot start before the publicity ends, records the price basis and publishes the result, then
+issues the award (成交通知书) on the deal and records the signed contract."""
 
 import datetime as dt
 
@@ -50,4 +51,20 @@ def test_single_source_publicity_objection_and_deal(browser, live_server, world)
     page.screenshot(path="/tmp/single-source-deal-390.png", full_page=True)
     owner.lot(lot.pk)  # the status tag names the result notice, not candidates' publicity
     assert page.inner_text("#lot-state") == "成交结果公告"
+    # after the result notice's period the deal becomes the award (no bid behind it) and the contract is signed
+    clock.advance(dt.timedelta(days=3))
+    owner.lot(lot.pk)
+    owner.click("#award-button")
+    assert Lot.objects.get(pk=lot.pk).state == "awarded"
+    assert world.bidder_entities[0].name in page.inner_text("#award")
+    assert "860,000.00" in page.inner_text("#award")
+    page.fill("#signed_on", clock.today().isoformat())
+    page.set_input_files("#contract-file", files=[{"name": "合同.pdf", "mimeType": "application/pdf",
+                                                   "buffer": b"%PDF-1.4 single source contract"}])
+    owner.click("#owner-panel form[enctype] button")
+    contracted = Lot.objects.get(pk=lot.pk)
+    assert contracted.state == "contracted" and contracted.contract.amount == 860000
+    assert contracted.award.bid is None and contracted.award.supplier == world.bidder_entities[0]
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    page.screenshot(path="/tmp/single-source-contract-390.png", full_page=True)
     owner.context.close()
