@@ -15,7 +15,7 @@ from ggzy.core.jsontext import strict_json_loads
 from ggzy.core.permissions import AUTHENTICATED, PUBLIC, requires, roles
 from ggzy.registry.models import Center, MarketEntity, Region
 
-from . import selectors, selectors_committee, selectors_documents, services
+from . import policies, selectors, selectors_committee, selectors_documents, services
 from . import selectors_workspace as workspace
 from .models import Bid, OpeningObjection, ResultObjection, TenderDocument
 from .schemas import (
@@ -37,6 +37,7 @@ from .schemas import (
     TextIn,
     lot_public,
 )
+from .selectors_gp_deadlines import announcement_deadlines
 from .services import (
     bidding,
     committee,
@@ -443,7 +444,7 @@ def recusal_statement(request, lot_id: ObjectId, payload: RecusalStatementIn):
     return {"statement": text, "sha256": hashlib.sha256(text.encode()).hexdigest()}
 
 
-@router.get("/lots/{lot_id}/evaluation", response=answers(list[dict], *ACTION), summary="评标工作台（评标委员会成员）")
+@router.get("/lots/{lot_id}/evaluation", response=answers(list[dict], *LOOKUP), summary="评标工作台（评标委员会成员）")
 @requires(MEMBER)
 def evaluation_desk(request, lot_id: ObjectId):
     lot = _lot(request, lot_id)
@@ -519,6 +520,26 @@ def contract(request, lot_id: ObjectId, amount: Form[str], signed_on: Form[dt.da
     c = result.contract_record(actor=request.user, lot=_lot(request, lot_id), amount=amount, signed_on=signed_on,
                                content=file.read())
     return Status(201, {"sha256": c.sha256, "is_late": c.is_late})
+
+
+@router.post("/lots/{lot_id}/contract-notice", response=answers(dict, *ACTION, status=201),
+             summary="发布政府采购合同公告")
+@requires(OWNERS_OR_STAFF)
+def contract_notice(request, lot_id: ObjectId):
+    c = result.contract_notice_publish(actor=request.user, lot=_lot(request, lot_id))
+    return Status(201, {"published_at": c.notice_published_at, "due": c.notice_due,
+                        "is_late": c.notice_published_at > c.notice_due})
+
+
+@router.get("/lots/{lot_id}/announcement-deadlines", response=answers(list[dict], *LOOKUP),
+            summary="结果公告与合同公告期限（政府采购）")
+@requires(OWNERS_OR_STAFF)
+def lot_announcement_deadlines(request, lot_id: ObjectId):
+    lot = _lot(request, lot_id)
+    if not (policies.is_project_owner(request.user, lot.project) or policies.can_publish_lot(request.user, lot)):
+        raise NotAllowed("只有采购人、代理机构或本中心工作人员可以查看公告期限")
+    return [{"kind": d.kind, "due": d.due, "done_at": d.done_at, "period": d.period, "is_overdue": d.is_overdue}
+            for d in announcement_deadlines(lot)]
 
 
 # --- 8. archive ----------------------------------------------------------------------------------------------

@@ -27,6 +27,7 @@ from .models import (
     TenderDocument,
 )
 from .selectors import lots_for_center, project_list_visible
+from .selectors_gp_deadlines import announcements_overdue
 
 # 招标投标法实施条例 Art. 44: an objection to the opening is raised at the opening and answered there and then.
 OPENING_OBJECTION_RULE = "opening"
@@ -91,7 +92,8 @@ class Warning:
     """Something a supervisor should look at, with the lot and why."""
 
     lot: Lot
-    kind: str  # objection_overdue / contract_overdue / fair_competition / suspended
+    kind: str  # objection_overdue / contract_overdue / fair_competition / suspended / result_notice_overdue /
+    #            contract_notice_overdue
     detail: str
 
 
@@ -112,6 +114,10 @@ def warnings_for_supervisor(*, user, objections: list[ObjectionItem] | None = No
                     .filter(lot_id__in=lot_ids, acknowledged_by__isnull=True)
                     .exclude(lot__state=LotState.DRAFT).select_related("lot__project")):
         found.append(Warning(lot=finding.lot, kind="fair_competition", detail=finding.excerpt))
+    # GP result / contract announcements past their working-day deadlines (政府采购法实施条例 Arts. 43, 50)
+    for lot, deadline in announcements_overdue(lots_for_center(user=user)):
+        found.append(Warning(lot=lot, kind=f"{deadline.kind}_notice_overdue",
+                             detail=timezone.localtime(deadline.due).strftime("%Y-%m-%d %H:%M")))
     for lot in lots_for_center(user=user).select_related("project").filter(state=LotState.SUSPENDED):
         found.append(Warning(lot=lot, kind="suspended", detail=""))
     return found

@@ -49,6 +49,7 @@ from .choices import BidState, DocumentKind, LotState, Method, ProjectState
 from .price_sheet import FINGERPRINT_FIELDS
 from .procedures import procedure_for
 from .schemas import lot_public
+from .selectors_gp_deadlines import announcement_deadlines
 from .selectors_hall import hall_audience
 from .services import bidding, committee, evaluation, opening, project_documents, result, signatures
 from .views_alerts import lot_alerts_context
@@ -327,6 +328,7 @@ def lot_view(request, lot_id: int):
         context["opening_objections"] = lot.opening_objections.select_related("bidder")
         context["result_objections"] = lot.result_objections.all()
         context["experts"] = expert_list_active()
+        context["announcement_deadlines"] = announcement_deadlines(lot)
     context["committee_panel"] = selectors_committee.formation_panel(user=user, lot=lot)
     if service_ratings.lot_rating_party(user, lot) is not None:  # 评价交易中心与代理机构 (result final, parties)
         context["service_rating_url"] = reverse("tendering:lot_service_rating", args=[lot.pk])
@@ -548,6 +550,8 @@ ACTIONS: dict[str, Action] = {
     "objection_answer": Action(OWNERS_OR_STAFF, _answer_result, "异议已答复"),
     "award": Action(OWNERS_OR_STAFF, lambda r, lot: result.award_issue(actor=r.user, lot=lot), "中标通知书已发出"),
     "contract": Action(OWNERS_OR_STAFF, _contract, "合同已备案"),
+    "contract_notice": Action(OWNERS_OR_STAFF, lambda r, lot: result.contract_notice_publish(actor=r.user, lot=lot),
+                              "合同公告已发布"),
     "archive": Action(STAFF, lambda r, lot: result.archive_build(actor=r.user, lot=lot), "已归档"),
     "sign_document": Action(AUTHENTICATED, _sign_document, "电子签名已验证并登记"),
 }

@@ -86,6 +86,9 @@ class Contract(models.Model):
     sha256 = models.CharField("合同文件 SHA-256", max_length=64)
     recorded_at = models.DateTimeField("备案时间")
     is_late = models.BooleanField("逾期签订", default=False)
+    # 政府采购合同公告 (政府采购法实施条例 Art. 50: within 2 working days of signing, 待核实); empty outside GP
+    notice_due = models.DateTimeField("合同公告期限", null=True, blank=True)
+    notice_published_at = models.DateTimeField("合同公告发布时间", null=True, blank=True)
 
     class Meta:
         verbose_name = "合同"

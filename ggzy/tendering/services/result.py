@@ -193,14 +193,54 @@ def contract_record(*, actor, lot: Lot, amount, signed_on: dt.date, content: byt
     refund_due = timezone.localdate(rules.after(lot.project, "bid_bond_refund_after_contract_max", signed_at))
     with transaction.atomic():
         locked = Lot.objects.select_for_update().select_related("project").get(pk=lot.pk)
+        notice_due = (rules.after(locked.project, "contract_notice_within", signed_at)
+                      if rules.period_optional(locked.project, "contract_notice_within") is not None else None)
         contract = Contract.objects.create(lot=locked, amount=value, signed_on=signed_on, sha256=digest,
-                                           recorded_at=clock.now(), is_late=signed_on > locked.award.contract_due)
+                                           recorded_at=clock.now(), is_late=signed_on > locked.award.contract_due,
+                                           notice_due=notice_due)
         for bond in BidBond.objects.filter(signup__lot=locked, refund__isnull=True):
             bonds.bond_refund_due(bond=bond, due_on=refund_due, reason="合同签订")
         procedure_for(locked).transition(actor=actor, to=LotState.CONTRACTED)
         audit_record(actor=actor, action="result.contract", obj=contract, center_id=locked.project.center_id,
                      after={"amount": value, "signed_on": signed_on, "sha256": digest, "late": contract.is_late})
     return contract
+
+
+def contract_notice_publish(*, actor, lot: Lot) -> Contract:
+    """政府采购合同公告: the purchaser (or its agency) publishes the signed contract within the template's working days
+    of signing (政府采购法实施条例 Art. 50, 待核实); publishing late is allowed and recorded as late."""
+    lot = lot_fresh(lot)
+    if not _owner_or_staff(actor, lot):
+        raise NotAllowed("只有采购人、代理机构或本中心工作人员可以发布合同公告")
+    contract = Contract.objects.filter(lot=lot).first()
+    if contract is None:
+        raise Conflict("合同尚未备案，不能发布合同公告", field="contract")
+    if contract.notice_due is None:
+        raise Conflict("本项目的交易规则没有政府采购合同公告", field="contract")
+    now = clock.now()
+    with transaction.atomic():
+        locked = Contract.objects.select_for_update().select_related("lot__project__center",
+                                                                     "lot__project__region").get(pk=contract.pk)
+        if locked.notice_published_at is not None:
+            raise Conflict("合同公告已发布", field="contract")
+        project, award = locked.lot.project, locked.lot.award
+        body = "\n".join([
+            f"项目名称：{project.title}　采购包：{locked.lot.name}　项目编号：{locked.lot.code}",
+            f"采购人：{project.tenderer.name if project.tenderer else ''}",
+            f"供应商：{award.bidder_name}",
+            f"合同金额：{notices.money(locked.amount)}",
+            f"合同签订日期：{locked.signed_on:%Y-%m-%d}",
+            f"合同文件 SHA-256：{locked.sha256}",
+        ])
+        notice_publish(actor=actor, by_procedure=True, center=project.center, region=project.region,
+                       notice_type="contract", category_code=project.category_code,
+                       title=f"{project.title}（{locked.lot.name}）政府采购合同公告", body=body,
+                       project_code=locked.lot.code, budget=locked.amount, links=notices.lot_links(locked.lot))
+        locked.notice_published_at = now
+        locked.save(update_fields=["notice_published_at"])
+        audit_record(actor=actor, action="result.contract_notice", obj=locked, center_id=project.center_id,
+                     after={"late": now > locked.notice_due})
+    return locked
 
 
 def bond_refunds_remind() -> int:
