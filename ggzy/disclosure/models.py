@@ -9,6 +9,7 @@ class NoticeType(models.TextChoices):
     TENDER = "tender", _("招标公告")
     PREQUALIFICATION = "prequalification", _("资格预审公告")
     PROCUREMENT = "procurement", _("采购公告")
+    INTENTION = "intention", _("采购意向公开")
     CHANGE = "change", _("变更（澄清）公告")
     CANDIDATES = "candidates", _("中标候选人公示")
     RESULT = "result", _("中标（成交）结果公告")

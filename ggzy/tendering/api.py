@@ -4,7 +4,7 @@ import datetime as dt
 import hashlib
 
 from django.http import Http404
-from ninja import File, Form, Query, Router, Status
+from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from ggzy.accounts.models import User
@@ -17,7 +17,7 @@ from ggzy.registry.models import Center, MarketEntity, Region
 
 from . import policies, selectors, selectors_committee, selectors_documents, services
 from . import selectors_workspace as workspace
-from .models import Bid, OpeningObjection, ResultObjection, TenderDocument
+from .models import Bid, OpeningObjection, ProcurementIntention, ResultObjection, TenderDocument
 from .schemas import (
     AnswerIn,
     BidReceiptOut,
@@ -48,6 +48,7 @@ from .services import (
     result,
     tender_documents,
 )
+from .services import intention as intentions
 from .services import recusal as recusal_service
 from .views_receipt import receipt_pdf_response
 
@@ -540,6 +541,37 @@ def lot_announcement_deadlines(request, lot_id: ObjectId):
         raise NotAllowed("只有采购人、代理机构或本中心工作人员可以查看公告期限")
     return [{"kind": d.kind, "due": d.due, "done_at": d.done_at, "period": d.period, "is_overdue": d.is_overdue}
             for d in announcement_deadlines(lot)]
+
+
+class IntentionIn(Schema):
+    requirements: str = Field(max_length=20_000)
+    planned_on: str = Field(max_length=40)
+
+
+def _intention_out(i) -> dict:
+    return {"project_id": i.project_id, "budget": str(i.budget), "planned_on": i.planned_on,
+            "requirements": i.requirements, "published_at": i.published_at, "notice_id": i.notice_id}
+
+
+@router.post("/projects/{project_id}/intention", response=answers(dict, *ACTION, status=201),
+             summary="公开采购意向（政府采购）")
+@requires(AUTHENTICATED)
+def intention_publish(request, project_id: ObjectId, payload: IntentionIn):
+    project = selectors.project_get_visible(user=request.user, project_id=project_id)
+    if project is None:
+        raise Http404
+    i = intentions.intention_publish(actor=request.user, project=project, requirements=payload.requirements,
+                                     planned_on=payload.planned_on)
+    return Status(201, _intention_out(i))
+
+
+@router.get("/projects/{project_id}/intention", response=answers(dict, *LOOKUP), summary="采购意向（政府采购）")
+@requires(PUBLIC)
+def intention_get(request, project_id: ObjectId):
+    intention = ProcurementIntention.objects.filter(project_id=project_id).first()  # public once published
+    if intention is None:
+        raise Http404
+    return _intention_out(intention)
 
 
 # --- 8. archive ----------------------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ from . import (
     views_custody,
     views_documents,
     views_hall,
+    views_intention,
     views_negotiation,
     views_ratings,
     views_receipt,
@@ -37,6 +38,7 @@ urlpatterns = [
     *views_custody.urlpatterns,  # 开标密钥保管人（交易中心）
     *views_hall.urlpatterns,  # 不见面开标大厅
     *views_negotiation.urlpatterns,  # 竞争性谈判（谈判小组、供应商）
+    *views_intention.urlpatterns,  # 采购意向公开
     *views_single_source.urlpatterns,  # 单一来源（公示、异议、协商）
     *views_alerts.urlpatterns,  # 评标委员会的预警认定
     *views_service_ratings.urlpatterns,  # 评价交易中心与代理机构（标段当事人）

@@ -15,6 +15,7 @@ from .evaluation import (
                          Score,
 )
 from .hall import HallSignIn
+from .intention import ProcurementIntention
 from .negotiation import FinalQuotation, NegotiationRecord, NegotiationRound, RequirementChange
 from .opening import OpeningObjection, OpeningRecord
 from .projects import Clarification, FairCompetitionFinding, Lot, Project, ProjectDocument, TenderDocument
@@ -25,6 +26,6 @@ __all__ = [
     "BankArrival", "Challenge", "Complaint", "LotSuspension", "BankStatementImport", "BondAccount", "GuaranteeIssuer", "GuaranteeRecord",
     "ArchiveAccess", "ArchivePackage", "Award", "Bid", "BidBond", "BidDocumentProfile", "BidEvent", "BidFile", "BondRefund", "Candidate",
     "Clarification", "CommitteeFormation", "CommitteeMember", "RecusalDeclaration", "Contract", "Custodian", "CustodianShare", "DocumentDownload", "EvaluationReport", "FairCompetitionFinding", "HallSignIn", "Lot", "LotOpeningKey",
-    "FinalQuotation", "NegotiationRecord", "NegotiationRound", "RequirementChange", "OpeningObjection", "OpeningRecord", "Project", "ReportSignature", "ResultObjection", "Score", "SignUp", "SingleSourceDeal", "SingleSourceObjection", "SingleSourcePublicity",
+    "FinalQuotation", "NegotiationRecord", "NegotiationRound", "RequirementChange", "OpeningObjection", "OpeningRecord", "ProcurementIntention", "Project", "ReportSignature", "ResultObjection", "Score", "SignUp", "SingleSourceDeal", "SingleSourceObjection", "SingleSourcePublicity",
     "TenderDocument", "ProjectDocument",
 ]

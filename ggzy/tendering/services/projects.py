@@ -24,6 +24,7 @@ from ..models import Clarification, FairCompetitionFinding, Lot, Project
 from ..procedures import lot_fresh, procedure_class, procedure_for
 from . import notices, tender_documents
 from .custody import lot_opening_key_at_publication
+from .intention import require_intention_period
 
 
 def _template_method(method: str) -> tuple[str, str]:
@@ -212,6 +213,7 @@ def lot_publish(*, actor, lot: Lot) -> Lot:
         raise Conflict("请先上传招标文件并设置投标截止时间", field="documents")
     if lot.fair_findings.filter(acknowledged_by__isnull=True).exists():
         raise Conflict("公平竞争审查发现尚未全部确认", field="fair_findings")
+    require_intention_period(lot)  # 采购意向公开 (GP): not before its period has run
     now = clock.now()
     _check_periods(lot, issued_at=now, sale_end=lot.documents_sale_end or lot.bid_deadline, deadline=lot.bid_deadline)
     with transaction.atomic():

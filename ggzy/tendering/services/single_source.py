@@ -21,6 +21,7 @@ from ..choices import LotState, ProjectState
 from ..models import Lot, SingleSourceDeal, SingleSourceObjection, SingleSourcePublicity
 from ..procedures import lot_fresh, procedure_for
 from . import notices
+from .intention import require_intention_period
 
 TEXT_MAX = 20_000
 
@@ -62,6 +63,7 @@ def single_source_publicize(*, actor, lot: Lot, supplier_code: str, reasons: str
         errors["supplier_code"] = "拟定供应商的统一社会信用代码未在平台登记"
     if errors or supplier is None:
         raise DomainError(errors=errors)
+    require_intention_period(lot)  # 采购意向公开: not before its period has run
     now = clock.now()
     ends = rules.after(lot.project, "single_source_publicity_min", now)
     with transaction.atomic():
