@@ -528,8 +528,8 @@ def contract(request, lot_id: ObjectId, amount: Form[str], signed_on: Form[dt.da
 @requires(OWNERS_OR_STAFF)
 def contract_notice(request, lot_id: ObjectId):
     c = result.contract_notice_publish(actor=request.user, lot=_lot(request, lot_id))
-    return Status(201, {"published_at": c.notice_published_at, "due": c.notice_due,
-                        "is_late": c.notice_published_at > c.notice_due})
+    late = c.notice_published_at is not None and c.notice_due is not None and c.notice_published_at > c.notice_due
+    return Status(201, {"published_at": c.notice_published_at, "due": c.notice_due, "is_late": late})
 
 
 @router.get("/lots/{lot_id}/announcement-deadlines", response=answers(list[dict], *LOOKUP),

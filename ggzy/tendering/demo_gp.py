@@ -1,5 +1,6 @@
 """Demo data for the government-procurement methods (issue 16): an inquiry open for quotations, a competitive
-negotiation in its first round (records and a written change), and a single-source procurement in its publicity —
+negotiation in its first round (records and a written change), a single-source procurement in its publicity and a
+project whose procurement intention (采购意向公开) is public —
 so ``make demo`` shows each method's own pages (wired in from ``demo._load``)."""
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from ggzy.registry.models import Center, MarketEntity, Region
 
 from . import demo_committee, services
 from .procedures import lot_fresh
-from .services import negotiation, opening, single_source
+from .services import intention, negotiation, opening, single_source
 
 MARK = "（演示）"
 
@@ -69,4 +70,23 @@ def gp_methods_load(*, owner, staff, bidders, experts, real_now, publish, bid) -
     finally:
         clock.unfreeze()
     loaded.append(f"单一来源 {source.code}（公示中）")
+    # 采购意向公开: a GP project whose intention is public now; its procurement notice must wait the template's
+    # 30 days (待核实), so the lot stays a draft.
+    clock.freeze(office_moment(real_now - dt.timedelta(days=1), dt.time(10, 0)))
+    try:
+        planned = project_intention_demo(owner=owner, staff=staff, planned_from=real_now)
+    finally:
+        clock.unfreeze()
+    loaded.append(f"采购意向 {planned.project.code}（意向公开中）")
     return loaded
+
+
+def project_intention_demo(*, owner, staff, planned_from: dt.datetime):
+    project = services.project_register(
+        actor=owner, center=Center.objects.get(code="370100"), region=Region.objects.get(code="370112"),
+        title="市第一中学学生课桌椅采购" + MARK, method="gp_open_tender", estimated_price="960000",
+        lots=[{"name": "课桌椅", "estimated_price": "960000"}])
+    services.project_accept(actor=staff, project=project)
+    return intention.intention_publish(
+        actor=owner, project=project, planned_on=(planned_from + dt.timedelta(days=45)).date(),
+        requirements="学生课桌椅2000套，符合GB/T 3976-2014《学校课桌椅功能尺寸及技术要求》，含送货安装及三年质保。")

@@ -75,6 +75,8 @@ def announcements_overdue(lots: QuerySet[Lot]) -> list[tuple[Lot, AnnouncementDe
                 found.append((lot, deadline))
     for contract in (Contract.objects.filter(lot__in=lots, notice_published_at__isnull=True, notice_due__lt=now)
                      .select_related("lot__project")):
+        if contract.notice_due is None:
+            continue
         found.append((contract.lot, AnnouncementDeadline(kind="contract", starts_at=contract.recorded_at,
                                                          due=contract.notice_due, done_at=None,
                                                          period=rules.describe(contract.lot.project, CONTRACT_KEY))))

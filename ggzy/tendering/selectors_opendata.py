@@ -96,7 +96,7 @@ def lot_open_facts(lot: Lot) -> dict[str, Any]:
     if award is not None:
         facts["award"] = {"bid_id": award.bid_id, "bidder": award.bidder_name, "amount": award.amount,
                           "issued_at": award.issued_at,
-                          "supplier_code": award.supplier.credit_code if award.supplier_id else ""}
+                          "supplier_code": award.supplier.credit_code if award.supplier is not None else ""}
     contract = Contract.objects.filter(lot=lot).first()
     if contract is not None:
         facts["contract"] = {"amount": contract.amount, "signed_on": contract.signed_on,

@@ -217,7 +217,7 @@ def contract_notice_publish(*, actor, lot: Lot) -> Contract:
         raise Conflict("合同尚未备案，不能发布合同公告", field="contract")
     if contract.notice_due is None:
         raise Conflict("本项目的交易规则没有政府采购合同公告", field="contract")
-    now = clock.now()
+    now, notice_due = clock.now(), contract.notice_due
     with transaction.atomic():
         locked = Contract.objects.select_for_update().select_related("lot__project__center",
                                                                      "lot__project__region").get(pk=contract.pk)
@@ -239,7 +239,7 @@ def contract_notice_publish(*, actor, lot: Lot) -> Contract:
         locked.notice_published_at = now
         locked.save(update_fields=["notice_published_at"])
         audit_record(actor=actor, action="result.contract_notice", obj=locked, center_id=project.center_id,
-                     after={"late": now > locked.notice_due})
+                     after={"late": now > notice_due})
     return locked
 
 
