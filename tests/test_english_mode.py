@@ -131,6 +131,10 @@ def test_english_pages_show_no_chinese_ui_text():
     anonymous_only = ["/registry/apply/", "/accounts/login/", "/accounts/login/certificate/"]
     lots = Lot.objects.order_by("pk")
     public += [f"/tendering/lots/{pk}/" for pk in lots.exclude(state="draft").values_list("pk", flat=True)]
+    from ggzy.tendering.models import ProcurementIntention  # 采购意向公开 (public once published)
+
+    public += [f"/tendering/projects/{pk}/intention/"
+               for pk in ProcurementIntention.objects.values_list("project_id", flat=True)]
     signed_in = ["/tendering/", "/accounts/me/", "/pki/my-certificates/"]
     open_lots = lots.filter(state="published").values_list("pk", flat=True)
     assert open_lots, "the demo has a lot open for bids (its sealed-bid page is checked)"

@@ -20,6 +20,7 @@ from .choices import LotState
 from .models import Lot
 from .services.bonds import bond_refunds_flag_overdue
 from .services.hall import openings_decrypt_due
+from .services.negotiation import final_quotations_open
 from .services.opening import lot_open
 from .services.result import bond_refunds_remind
 
@@ -44,6 +45,22 @@ def lots_open_due() -> int:
     return count
 
 
+def final_quotations_open_due() -> int:
+    """竞争性谈判: open the final quotations of every lot whose final-quotation deadline has passed (idempotent: a lot
+    opened already is no longer in FINAL_QUOTING; each lot in its own transaction, a failure is logged and retried)."""
+    due = Lot.objects.filter(state=LotState.FINAL_QUOTING, final_quote_deadline__lte=clock.now()) \
+        .values_list("pk", "code")
+    count = 0
+    for lot_id, code in list(due):
+        try:
+            final_quotations_open(actor=None, lot=Lot.objects.get(pk=lot_id), system=True)
+        except Exception:  # noqa: BLE001 — one bad lot must not stop the others; the next run retries it
+            logger.exception("定时开启最后报价失败：标段 %s（id=%s），下次运行时重试", code, lot_id)
+            continue
+        count += 1
+    return count
+
+
 def openings_decrypt_due_safely() -> int:
     """Decrypt the platform-sealed bids of lots being opened (不见面开标: no human needed for them); a failure is
     logged and retried on the next run."""
@@ -58,6 +75,7 @@ def openings_decrypt_due_safely() -> int:
 def chronograph():
     opened = lots_open_due()
     openings_decrypt_due_safely()
+    final_quotations_open_due()
     return opened
 
 

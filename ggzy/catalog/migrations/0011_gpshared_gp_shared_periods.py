@@ -6,7 +6,7 @@ Only a row that is missing is added; existing rows are never changed (a version 
 from django.db import migrations
 
 KEYS = {"sme_price_deduction_percent", "procurement_intention_before_min", "result_notice_within",
-        "contract_notice_within"}
+        "contract_notice_within", "final_quotation_time_min"}
 
 
 def add_missing_periods(apps, schema_editor):

@@ -77,6 +77,8 @@ GP_SHARED = [
      "calendar_days", "《财政部关于开展政府采购意向公开工作的通知》（财库〔2020〕10号）", False),
     ("result_notice_within", "中标（成交）结果确定后发布结果公告期限", "2", "working_days",
      f"{GP_REG}第四十三条", False),
+    ("final_quotation_time_min", "要求最后报价至最后报价截止的最短时间（截止后自动开启）", "30", "minutes",
+     f"{GP74}第三十三条（平台设置，待核实）", False),
     ("contract_notice_within", "政府采购合同签订后公告期限", "2", "working_days", f"{GP_REG}第五十条", False),
 ]
 

@@ -67,7 +67,7 @@ def _public_routes() -> list[str]:
 def _values(lot) -> dict[str, list[str]]:
     entities = list(MarketEntity.objects.values_list("credit_code", flat=True))
     return {
-        "lot_id": [str(lot.pk)], "notice_id": [str(pk) for pk in Notice.objects.values_list("pk", flat=True)],
+        "lot_id": [str(lot.pk)], "project_id": [str(lot.project_id)], "notice_id": [str(pk) for pk in Notice.objects.values_list("pk", flat=True)],
         "document_id": [str(pk) for pk in TenderDocument.objects.filter(lot=lot).values_list("pk", flat=True)],
         "draw_id": [str(pk) for pk in DrawRequest.objects.values_list("pk", flat=True)],
         "credit_code": entities, "ocid": [ocds.ocid_for(lot.code)],

@@ -21,7 +21,7 @@ from ggzy.core.errors import Conflict, DomainError, NotAllowed
 from ggzy.core.money import yuan
 from ggzy.ledger.services import seal_lift
 
-from .. import policies, sealing
+from .. import policies, rules, sealing
 from ..choices import BidState, LotState
 from ..models import (
     Bid,
@@ -37,6 +37,7 @@ from ..procedures import lot_fresh, procedure_for
 from .bidding import bid_of
 
 TEXT_MAX = 20_000
+FINAL_TIME_KEY = "final_quotation_time_min"  # 待核实: a platform setting
 
 
 def final_seal_key(lot: Lot) -> str:
@@ -148,6 +149,10 @@ def final_quotation_call(*, actor, lot: Lot, deadline: dt.datetime) -> Lot:
     now = clock.now()
     if deadline is None or deadline <= now:
         raise DomainError("最后报价截止时间须晚于当前时间", field="deadline")
+    if rules.period_optional(lot.project, FINAL_TIME_KEY) is not None \
+            and deadline < rules.after(lot.project, FINAL_TIME_KEY, now):
+        raise DomainError(f"最后报价截止时间距现在不得少于{rules.describe(lot.project, FINAL_TIME_KEY)}"
+                          "（项目流程模板）", field="deadline")
     if not lot.negotiation_rounds.exists():
         raise Conflict("尚未进行谈判，不能要求最后报价", field="round")
     with transaction.atomic():
@@ -205,16 +210,20 @@ def _final_quotation_store(*, actor, lot: Lot, bid: Bid, sealed: bytes) -> Final
     return quotation
 
 
-def final_quotations_open(*, actor, lot: Lot) -> list[FinalQuotation]:
+def final_quotations_open(*, actor, lot: Lot, system: bool = False) -> list[FinalQuotation]:
     """After the deadline the chair (or the center) opens the final quotations: each is unsealed and becomes the
-    response's price for the evaluation; a supplier that gave none is deemed to have withdrawn (74号令 Art. 33)."""
+    response's price for the evaluation; a supplier that gave none is deemed to have withdrawn (74号令 Art. 33).
+    ``system``: the scheduler opens them when the deadline has passed (``tasks.final_quotations_open_due``)."""
     lot = _negotiation_lot(lot, LotState.FINAL_QUOTING)
-    _panel_member(actor, lot, chair=True)
+    if not system:
+        _panel_member(actor, lot, chair=True)
     now = clock.now()
     if lot.final_quote_deadline is None or now < lot.final_quote_deadline:
         raise Conflict("最后报价截止时间未到，不能开启", field="final_quote_deadline")
     with transaction.atomic():
         locked = Lot.objects.select_for_update().select_related("project__center").get(pk=lot.pk)
+        if locked.state != LotState.FINAL_QUOTING:  # opened meanwhile (the chair or another scheduler run)
+            raise Conflict("最后报价已开启", field="state")
         rows = list(locked.final_quotations.select_related("bid").order_by("arrived_at", "pk"))
         for row in rows:
             price = yuan(json.loads(sealing.unseal_large(locked, bytes(row.sealed)))["total_price"], field="total_price",
