@@ -61,3 +61,25 @@ def test_no_contract_notice_before_the_contract(world):
     with pytest.raises(Conflict, match="合同尚未备案"):
         result.contract_notice_publish(actor=world.tenderer, lot=lot)
     assert not Notice.objects.filter(notice_type="contract").exists()
+
+
+def test_result_announcement_overdue_is_flagged(world):
+    # given a GP open tender whose panel report is signed by all (the result confirmed) but not announced
+    from ggzy.tendering.services import evaluation
+
+    from .test_gp_brand_and_sme import SHEETS, _evaluated
+
+    report = _evaluated(world, SHEETS)
+    lot = report.lot
+    for member in lot.committee.select_related("user"):
+        evaluation.report_sign(actor=member.user, lot=lot)
+    (deadline,) = announcement_deadlines(Lot.objects.get(pk=lot.pk))
+    assert deadline.kind == "result" and deadline.done_at is None and not deadline.is_overdue
+    assert "result_notice_overdue" not in [w.kind for w in warnings_for_supervisor(user=world.staff)]
+    # when three working days pass without the result announcement
+    clock.advance(dt.timedelta(days=5))
+    # then the workspace flags it, and announcing it clears the flag
+    assert "result_notice_overdue" in [w.kind for w in warnings_for_supervisor(user=world.staff)]
+    result.candidates_publish(actor=world.tenderer, lot=lot)
+    assert "result_notice_overdue" not in [w.kind for w in warnings_for_supervisor(user=world.staff)]
+    assert announcement_deadlines(Lot.objects.get(pk=lot.pk))[0].is_overdue  # published late
