@@ -6,6 +6,7 @@ app_name = "credit"
 
 urlpatterns = [
     path("", views.public_view, name="public"),
+    path("my/report.pdf", views.my_report_pdf_view, name="my_report"),
     path("records/", views.record_list_view, name="records"),
     path("records/new/", views.record_new_view, name="record_new"),
     path("records/import/", views.import_view, name="import"),

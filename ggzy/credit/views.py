@@ -3,7 +3,9 @@ score; the public page lists public records within their publication period, wit
 
 from __future__ import annotations
 
-from django.http import Http404
+from urllib.parse import quote
+
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
@@ -12,12 +14,13 @@ from ggzy.core.forms import apply_domain_error
 from ggzy.core.permissions import PUBLIC, requires, roles
 from ggzy.core.roles import Role
 
-from . import evaluation, imports, publication, selectors, services
+from . import evaluation, imports, publication, report, selectors, services
 from .forms import CorrectForm, ImportForm, RecordForm
 from .masking import record_public_view
 from .models import CreditImport, CreditRecord, Kind, Source, SubjectKind
 
 CREDIT_STAFF = roles(Role.CENTER_STAFF, Role.SUPERVISOR, Role.ADMIN)
+FIRM = roles(Role.BIDDER, Role.TENDERER, Role.AGENCY)
 PAGE_MAX = 200
 
 
@@ -132,3 +135,31 @@ def public_view(request):
     rows = [record_public_view(r) for r in publication.public_records(q=q)[:PAGE_MAX]]
     return render(request, "credit/pages/public.html", {"rows": rows, "q": q,
                                                         "staff_url": reverse("credit:records")})
+
+
+def acting_firm(user):
+    """The market entity the user acts for (registry roles), or 404 in Chinese."""
+    from ggzy.registry.selectors import entity_of_user
+
+    entity = entity_of_user(user=user)
+    if entity is None:
+        raise Http404("当前账号未关联市场主体")
+    return entity
+
+
+def pdf_response(name: str, pdf: bytes) -> HttpResponse:
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@requires(FIRM)
+def my_report_pdf_view(request):
+    """The acting firm's own credit report, signed by the platform (only ever its own)."""
+    entity = acting_firm(request.user)
+    try:
+        name, pdf = report.credit_report_pdf(credit_code=entity.credit_code, name=entity.name)
+    except DomainError as exc:
+        raise Http404(exc.message) from None
+    return pdf_response(name, pdf)

@@ -354,3 +354,24 @@ def platform_sign(content: bytes) -> bytes:
 
     signer = platform_signer()
     return sign_detached(content, cert_pem=signer.cert_pem, key_pem=signer.key_pem)
+
+
+def platform_pdf_sign(pdf_bytes: bytes, *, attachment: bytes, attachment_name: str, description: str, reason: str,
+                      field_name: str) -> bytes:
+    """Sign a document the platform issues (with its machine-readable attachment) with the platform's signing
+    certificate (``platform_signing``); checked offline by ``signed_pdf.signed_pdf_check``."""
+    from .platform_signing import platform_signer
+    from .signed_pdf import signed_pdf_sign
+
+    signer = platform_signer()
+    return signed_pdf_sign(pdf_bytes, attachment=attachment, attachment_name=attachment_name,
+                           description=description, reason=reason, field_name=field_name, cert_pem=signer.cert_pem,
+                           key_pem=signer.key_pem, chain_pems=list(signer.chain_pems))
+
+
+def platform_trust_root() -> bytes | None:
+    """The certificate (PEM) at the top of the platform signing chain (the offline verifier's trust anchor)."""
+    from .platform_signing import platform_signer
+
+    chain = platform_signer().chain_pems
+    return chain[-1] if chain else None

@@ -24,6 +24,7 @@ from io import BytesIO
 from typing import Any
 
 from ggzy.ledger import receipts as ledger_receipts
+from ggzy.pki import signed_pdf
 
 RECEIPT_FORMAT = "ggzy-bid-receipt/v1"
 ATTACHMENT_NAME = "bid-receipt.json"
@@ -140,83 +141,26 @@ def receipt_pdf_render(receipt: dict[str, Any]) -> bytes:
 def receipt_pdf_sign(pdf_bytes: bytes, receipt: dict[str, Any], *, cert_pem: bytes, key_pem: bytes,
                      chain_pems: list[bytes] | None = None, signed_at: dt.datetime | None = None) -> bytes:
     """Embed the receipt JSON and sign the PDF with the platform certificate (PAdES B-B; no network)."""
-    from pyhanko.keys import load_certs_from_pemder_data, load_private_key_from_pemder_data
-    from pyhanko.pdf_utils import embed
-    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
-    from pyhanko.sign import fields, signers
-    from pyhanko_certvalidator.registry import SimpleCertificateStore
-
-    writer = IncrementalPdfFileWriter(BytesIO(pdf_bytes))
     data = json.dumps(receipt, ensure_ascii=False, sort_keys=True, indent=1).encode("utf-8")
-    stream = embed.EmbeddedFileObject.from_file_data(
-        writer, data=data, mime_type="application/json",
-        params=embed.EmbeddedFileParams(creation_date=signed_at, modification_date=signed_at))
-    embed.embed_file(writer, embed.FileSpec(file_spec_string=ATTACHMENT_NAME, file_name=ATTACHMENT_NAME,
-                                            embedded_data=stream, description="投标回执（机器可读）与存证包含证明"))
-    certificate = next(iter(load_certs_from_pemder_data(cert_pem)))
-    others = [c for pem in chain_pems or [] for c in load_certs_from_pemder_data(pem)]
-    signer = signers.SimpleSigner(signing_cert=certificate, signing_key=load_private_key_from_pemder_data(key_pem, None),
-                                  cert_registry=SimpleCertificateStore.from_certs([certificate, *others]))
-    meta = signers.PdfSignatureMetadata(field_name="GGZYReceiptSignature", md_algorithm="sha256",
-                                        reason="投标回执", subfilter=fields.SigSeedSubFilter.PADES)
-    return signers.PdfSigner(meta, signer=signer).sign_pdf(writer, in_place=False).getvalue()
-
-
-def _attachment(reader) -> bytes:
-    root = reader.root
-    try:
-        names = root["/Names"]["/EmbeddedFiles"]["/Names"]
-    except KeyError:
-        raise ReceiptPdfInvalid("PDF中没有回执附件（bid-receipt.json）") from None
-    for i in range(0, len(names) - 1, 2):
-        if str(names[i]) == ATTACHMENT_NAME:
-            spec = names[i + 1].get_object()
-            return bytes(spec["/EF"]["/F"].get_object().data)
-    raise ReceiptPdfInvalid("PDF中没有回执附件（bid-receipt.json）")
+    return signed_pdf.signed_pdf_sign(pdf_bytes, attachment=data, attachment_name=ATTACHMENT_NAME,
+                                      description="投标回执（机器可读）与存证包含证明", reason="投标回执",
+                                      field_name="GGZYReceiptSignature", cert_pem=cert_pem, key_pem=key_pem,
+                                      chain_pems=chain_pems, signed_at=signed_at)
 
 
 def receipt_pdf_verify(pdf_bytes: bytes, *, trust_pems: list[bytes] | None = None,
                        checkpoint_keys: list[str] | None = None) -> ReceiptPdfCheck:
     """Check a receipt PDF offline (see the module's docstring). Raises ``ReceiptPdfInvalid`` with the reason."""
-    from asn1crypto import x509 as asn1_x509
-    from pyhanko.keys import load_certs_from_pemder_data
-    from pyhanko.pdf_utils.misc import PdfError
-    from pyhanko.pdf_utils.reader import PdfFileReader
-    from pyhanko.sign.validation import validate_pdf_signature
-    from pyhanko.sign.validation.errors import SignatureValidationError
-    from pyhanko.sign.validation.status import SignatureCoverageLevel
-    from pyhanko_certvalidator import ValidationContext
-
     try:
-        reader = PdfFileReader(BytesIO(pdf_bytes))
-        signatures = list(reader.embedded_signatures)
-    except (PdfError, ValueError, KeyError) as exc:
-        raise ReceiptPdfInvalid(f"无法读取PDF文件：{exc}") from None
-    if len(signatures) != 1:
-        raise ReceiptPdfInvalid("PDF中没有平台电子签章" if not signatures else "PDF中有多个签章，不是平台出具的投标回执")
-    signature = signatures[0]
-    anchors: list[asn1_x509.Certificate] = [c for pem in trust_pems or [] for c in load_certs_from_pemder_data(pem)]
-    context = ValidationContext(trust_roots=anchors, allow_fetching=False, revocation_mode="soft-fail")  # never the OS list
-    try:
-        status = validate_pdf_signature(signature, context)
-    except (SignatureValidationError, PdfError, ValueError) as exc:
-        raise ReceiptPdfInvalid(f"签章无法验证：{exc}") from None
-    if not status.intact or not status.valid:
-        raise ReceiptPdfInvalid("签章验证失败：签署后的内容已被改动，或签名值无效")
-    if status.coverage != SignatureCoverageLevel.ENTIRE_FILE:
-        raise ReceiptPdfInvalid("签章未覆盖整个文件：签署后PDF被追加了内容")
-    if anchors and not status.trusted:
-        raise ReceiptPdfInvalid("签章证书不是由所给的平台根证书签发（证书链不可信）")
-    notes: list[str] = []
-    if not anchors:
-        notes.append("未提供 --trust：签章完整有效，但签章证书未对照平台根证书核验")
-    if not anchors and not checkpoint_keys:
+        checked = signed_pdf.signed_pdf_check(pdf_bytes, attachment_name=ATTACHMENT_NAME, trust_pems=trust_pems,
+                                              what="平台出具的投标回执")
+    except signed_pdf.SignedPdfInvalid as exc:
+        raise ReceiptPdfInvalid(str(exc)) from None
+    notes = list(checked.notes)
+    if not trust_pems and not checkpoint_keys:
         notes.append("未提供 --trust 与 --checkpoint-key：只核验了文件自身的一致性，不能证明出自本平台")
-    cert = status.signing_cert
-    signer = cert.subject.human_friendly
-    fingerprint = cert.sha256.hex()
     try:
-        receipt = json.loads(_attachment(reader).decode("utf-8"))
+        receipt = json.loads(checked.attachment.decode("utf-8"))
     except (UnicodeDecodeError, ValueError) as exc:
         raise ReceiptPdfInvalid(f"回执附件不是JSON：{exc}") from None
     if not isinstance(receipt, dict) or receipt.get("format") != RECEIPT_FORMAT:
@@ -228,8 +172,8 @@ def receipt_pdf_verify(pdf_bytes: bytes, *, trust_pems: list[bytes] | None = Non
     except (ledger_receipts.ReceiptInvalid, ValueError, KeyError) as exc:
         raise ReceiptPdfInvalid(f"存证包含证明验证失败：{exc}") from None
     _check_states(receipt, proven)
-    return ReceiptPdfCheck(receipt=receipt, signer=signer, signer_fingerprint=fingerprint,
-                           trusted=bool(anchors), ledger_index=proven.index, tree_size=proven.tree_size,
+    return ReceiptPdfCheck(receipt=receipt, signer=checked.signer, signer_fingerprint=checked.signer_fingerprint,
+                           trusted=checked.trusted, ledger_index=proven.index, tree_size=proven.tree_size,
                            checkpoint_key="pinned" if pinned else "embedded", notes=notes)
 
 

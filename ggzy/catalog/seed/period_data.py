@@ -33,6 +33,12 @@ BOND_CREDIT_REDUCTION = ("bid_bond_credit_reduction_percent",
                          "守信主体投标保证金减免比例（信用等级A或有在册守信激励记录；0为不减免，100为免缴）", "0", "percent",
                          "守信联合激励措施（平台设置，待核实）", False)
 
+# 招标投标法实施条例 Art. 55 (works) / 87号令 Art. 68 (GP): when the first candidate cannot be awarded, the next in
+# the committee's order may be, or the project tendered again. 1 = offer the next candidate, 0 = the lot fails.
+AWARD_NEXT = ("award_next_candidate_on_refusal",
+              "第一中标候选人不符合中标条件时依次确定其他中标候选人（1是，0否即流标重新招标）", "1", "count",
+              "招标投标法实施条例第五十五条；政府采购货物和服务招标投标管理办法第六十八条（待核实）", False)
+
 TENDERING = [
     ("documents_to_deadline_min", "招标文件开始发出至投标截止最短期限", "20", "calendar_days", f"{TB}第二十四条", True),
     ("documents_sale_min", "招标文件发售期最短期限", "5", "calendar_days", f"{TB_REG}第十六条", True),
@@ -66,6 +72,7 @@ TENDERING = [
     ("contract_after_award_within", "中标通知书发出后订立书面合同期限", "30", "calendar_days", f"{TB}第四十六条", False),
     KEY_PERSON_COMMITMENT,
     BOND_CREDIT_REDUCTION,
+    AWARD_NEXT,
     ARCHIVE,
 ]
 
@@ -85,6 +92,7 @@ GP_SHARED = [
 GP_COMMON = [
     ("bid_bond_max_percent", "投标（响应）保证金上限（占采购项目预算金额）", "2", "percent", f"{GP_REG}第三十三条", False),
     BOND_CREDIT_REDUCTION,
+    AWARD_NEXT,
     ("bid_bond_refund_after_contract_max", "合同签订后退还保证金最长期限（DOMAIN.md 记为5日，原文或为5个工作日）",
      "5", "calendar_days", GP_REG, False),
     ("bid_bond_refund_after_withdrawal_max", "截止前撤回后退还保证金最长期限", "5", "calendar_days", GP_REG, False),

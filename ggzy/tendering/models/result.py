@@ -14,6 +14,9 @@ class Candidate(models.Model):
     rank = models.PositiveSmallIntegerField("排名")
     # The name as published: a later change of the entity's name never rewrites a published list.
     bidder_name = models.CharField("投标人名称（公示时）", max_length=200, blank=True)
+    # Refused at award (a credit ban in force then): when and why; the next candidate in order is offered.
+    refused_at = models.DateTimeField("不予确定中标时间", null=True, blank=True)
+    refused_reason = models.CharField("不予确定中标理由", max_length=500, blank=True)
 
     class Meta:
         verbose_name = "中标候选人"

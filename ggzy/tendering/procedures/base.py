@@ -34,6 +34,7 @@ class AwardBasis:
     entity: Any
     name: str
     amount: Decimal
+    candidate: Any = None  # the published candidate the award rests on (None: the single-source deal)
 
 # 招标投标法 / 87号令: publication → opening → evaluation → candidates (or result) → award → contract → archive.
 OPEN_TENDER_TRANSITIONS: frozenset[tuple[str, str]] = frozenset({
@@ -47,6 +48,7 @@ OPEN_TENDER_TRANSITIONS: frozenset[tuple[str, str]] = frozenset({
     (S.CANDIDATES, S.SUSPENDED),
     (S.SUSPENDED, S.CANDIDATES),
     (S.CANDIDATES, S.AWARDED),
+    (S.CANDIDATES, S.FAILED),  # every candidate refused at award (credit ban) and no further one to offer
     (S.AWARDED, S.CONTRACTED),
     (S.CONTRACTED, S.ARCHIVED),
     (S.FAILED, S.ARCHIVED),
@@ -133,12 +135,14 @@ class Procedure:
         return None
 
     def award_basis(self) -> AwardBasis | None:
-        """What the award (中标／成交通知书) rests on: the first published candidate's bid (None: nothing to award)."""
-        first = self.lot.candidates.order_by("rank").select_related("bid__bidder").first()
+        """What the award (中标／成交通知书) rests on: the first published candidate not refused, with its bid (None:
+        nothing to award)."""
+        first = (self.lot.candidates.filter(refused_at__isnull=True).order_by("rank").select_related("bid__bidder")
+                 .first())
         if first is None or first.bid.bidder is None or first.bid.price is None:
             return None
         return AwardBasis(bid=first.bid, entity=first.bid.bidder, name=first.bidder_name or first.bid.bidder.name,
-                          amount=first.bid.price)
+                          amount=first.bid.price, candidate=first)
 
     @classmethod
     def lot_terms_errors(cls, row: dict, *, prefix: str = "") -> dict[str, str]:

@@ -17,6 +17,7 @@ _RESULT = frozenset({
     (S.CANDIDATES, S.SUSPENDED),
     (S.SUSPENDED, S.CANDIDATES),
     (S.CANDIDATES, S.AWARDED),
+    (S.CANDIDATES, S.FAILED),  # every candidate refused at award (credit ban) and no further one to offer
     (S.AWARDED, S.CONTRACTED),
     (S.CONTRACTED, S.ARCHIVED),
     (S.FAILED, S.ARCHIVED),

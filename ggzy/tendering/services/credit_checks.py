@@ -75,16 +75,17 @@ def _award_entry(*, actor, lot: Lot, entity, restriction) -> None:
                  object_repr="信用核查（中标）", center_id=lot.project.center_id, after=after)
 
 
-def credit_refuse_award(*, actor, lot: Lot, entity) -> None:
-    """Award (after the opening, in the open): refuse a winner banned from awards; the refusal logged."""
-    restriction = _restriction(entity, "award")
-    if restriction is None:
-        return
-    with transaction.atomic():
-        _award_entry(actor=actor, lot=lot, entity=entity, restriction=restriction)
-    raise Conflict(credit_selectors.restriction_reason(restriction), field="credit")
-
-
 def credit_passed_award(*, actor, lot: Lot, entity) -> None:
     """Inside the award's transaction: log the passed check (with the entity: the award is public)."""
     _award_entry(actor=actor, lot=lot, entity=entity, restriction=None)
+
+
+def award_restriction(entity):
+    """The restriction stopping ``entity`` from being awarded today, or None."""
+    return _restriction(entity, "award")
+
+
+def credit_refused_award_log(*, actor, lot: Lot, entity, restriction) -> str:
+    """Log the refused award check (in the caller's transaction) and return the reason in Chinese."""
+    _award_entry(actor=actor, lot=lot, entity=entity, restriction=restriction)
+    return credit_selectors.restriction_reason(restriction)

@@ -35,9 +35,10 @@ from ..models import (
     ResultObjection,
 )
 from ..procedures import lot_fresh, procedure_for
+from ..procedures.base import AwardBasis
 from . import bonds, notices
 from .committee import committee_publish_draw
-from .credit_checks import credit_passed_award, credit_refuse_award
+from .credit_checks import award_restriction, credit_passed_award, credit_refused_award_log
 from .suspensions import require_not_suspended
 
 CANDIDATES_SHOWN = 3
@@ -131,8 +132,51 @@ def result_objection_answer(*, actor, objection: ResultObjection, answer: str) -
     return locked
 
 
+def _basis_to_award(*, actor, lot: Lot) -> AwardBasis:
+    """What the award rests on (the procedure's ``award_basis``: the first candidate not refused, or the
+    single-source deal). A winner banned from awards now (credit) is refused — the refusal and its reason kept on the
+    candidate and logged — and the next candidate offered where the template allows it
+    (``award_next_candidate_on_refusal``, default 1; 实施条例 Art. 55). With none left, where the template says 0, or
+    for a single-source deal (no other supplier), the lot fails (流标) and the refusal is raised. Each refusal is
+    committed in its own transaction."""
+    while True:
+        basis = procedure_for(lot).award_basis()
+        if basis is None:
+            raise Conflict("没有中标候选人", field="candidates")
+        restriction = award_restriction(basis.entity)
+        if restriction is None:
+            return basis
+        first = basis.candidate
+        setting = rules.period_optional(lot.project, "award_next_candidate_on_refusal")
+        next_allowed = first is not None and (setting is None or not setting.is_finite() or setting >= 1)
+        with transaction.atomic():
+            locked = Lot.objects.select_for_update().get(pk=lot.pk)
+            procedure_for(locked).require(LotState.CANDIDATES)
+            reason = credit_refused_award_log(actor=actor, lot=locked, entity=basis.entity, restriction=restriction)
+            remaining = False
+            if first is not None:
+                first.refused_at, first.refused_reason = clock.now(), reason[:500]
+                first.save(update_fields=["refused_at", "refused_reason"])
+                audit_record(actor=actor, action="result.candidate_refuse", obj=first,
+                             center_id=lot.project.center_id,
+                             after={"rank": first.rank, "bidder": first.bidder_name, "reason": reason,
+                                    "next_offered": next_allowed})
+                remaining = locked.candidates.filter(refused_at__isnull=True).exists()
+            if not (next_allowed and remaining):
+                from .opening import _lot_fail
+
+                who = f"第{first.rank}名中标候选人{first.bidder_name}" if first is not None else f"成交供应商{basis.name}"
+                tail = ("，且无其他中标候选人" if next_allowed or first is None
+                        else "，招标文件（模板）规定不依次确定其他中标候选人")
+                _lot_fail(actor=actor, lot=locked, reason=f"{who}不符合中标条件（{reason}）{tail}",
+                          followup="招标人应当依法重新招标（采购）")
+        if not (next_allowed and remaining):
+            raise Conflict(f"{reason}；本标段流标", field="credit")
+
+
 def award_issue(*, actor, lot: Lot) -> Award:
-    """After the publicity period with no open objection, the first candidate is awarded (中标通知书)."""
+    """After the publicity period with no open objection, the first candidate is awarded (中标通知书); a candidate
+    banned from awards is refused and the next offered (``_basis_to_award``)."""
     lot = lot_fresh(lot)
     if not _owner_or_staff(actor, lot):
         raise NotAllowed("只有招标人、代理机构或本中心工作人员可以发出中标通知书")
@@ -144,11 +188,8 @@ def award_issue(*, actor, lot: Lot) -> Award:
         # 招标投标法实施条例 Art. 54: candidates are published for at least 3 days.
         raise Conflict(f"中标候选人公示期（不少于{rules.describe(lot.project, 'candidates_publicity_min')}）尚未结束",
                        field="state")
-    basis = procedure_for(lot).award_basis()  # the first candidate's bid, or the single-source deal
-    if basis is None:
-        raise Conflict("没有中标候选人", field="candidates")
+    basis = _basis_to_award(actor=actor, lot=lot)  # the first candidate not refused, or the single-source deal
     winner_name, amount = basis.name, basis.amount
-    credit_refuse_award(actor=actor, lot=lot, entity=basis.entity)  # refuses a winner banned from awards
     with transaction.atomic():
         locked = Lot.objects.select_for_update().select_related("project__center", "project__region").get(pk=lot.pk)
         credit_passed_award(actor=actor, lot=locked, entity=basis.entity)

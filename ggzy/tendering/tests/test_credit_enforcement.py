@@ -124,22 +124,63 @@ def _to_candidates(world):
     return lot
 
 
-def test_award_refused_during_the_ban_and_accepted_after(world):
+def test_award_refused_during_the_ban_moves_to_the_next_candidate(world):
     lot = _to_candidates(world)
     winner = world.bidder_entities[1]  # the lowest price
+    second = lot.candidates.order_by("rank")[1]
     clock.advance(dt.timedelta(days=3, minutes=1))  # the publicity period is over
+    record = _ban(winner, ["award"], days=2, title="严重违法失信")
+    award = result.award_issue(actor=world.tenderer, lot=lot)
+    # the banned winner is refused, why is kept on its candidate row, and the next candidate in order is awarded
+    first = lot.candidates.get(rank=1)
+    assert first.bid.bidder == winner and first.refused_at == clock.now()
+    assert "严重违法失信" in first.refused_reason and record.record_no in first.refused_reason
+    assert award.bid_id == second.bid_id and award.bid.bidder != winner
+    lot.refresh_from_db()
+    assert lot.state == LotState.AWARDED
+    checks = [(e.after["credit_code"], e.after["result"]) for e in _checks(lot)]
+    assert checks == [(winner.credit_code, "refused"), (second.bid.bidder.credit_code, "passed")]
+    assert _checks(lot)[0].actor_id == world.tenderer.pk  # after the opening the check is logged in the open
+    refusal = AuditEntry.objects.get(action="result.candidate_refuse")
+    assert refusal.after["rank"] == 1 and refusal.after["next_offered"] is True
+
+
+def test_award_accepted_after_the_ban(world):
+    lot = _to_candidates(world)
+    winner = world.bidder_entities[1]
+    _ban(winner, ["award"], days=2, title="严重违法失信")  # ends two days from now, before the publicity ends
+    clock.advance(dt.timedelta(days=3, minutes=1))
+    award = result.award_issue(actor=world.tenderer, lot=lot)
+    assert award.bid.bidder == winner and not lot.candidates.filter(refused_at__isnull=False).exists()
+    assert _checks(lot)[-1].after["result"] == "passed"
+
+
+def test_award_fails_the_lot_where_the_template_offers_no_next_candidate(world):
+    from ggzy.catalog.models import TemplatePeriod
+
+    lot = _to_candidates(world)
+    TemplatePeriod.objects.filter(key="award_next_candidate_on_refusal").update(value="0")
+    winner = world.bidder_entities[1]
+    clock.advance(dt.timedelta(days=3, minutes=1))
     _ban(winner, ["award"], days=2, title="严重违法失信")
-    with pytest.raises(Conflict, match="严重违法失信"):
+    with pytest.raises(Conflict, match="严重违法失信.*流标"):
         result.award_issue(actor=world.tenderer, lot=lot)
     lot.refresh_from_db()
-    assert lot.state == LotState.CANDIDATES and not hasattr(lot, "award")
-    refused = _checks(lot)[-1]
-    assert refused.after["result"] == "refused" and refused.after["credit_code"] == winner.credit_code
-    assert refused.actor_id == world.tenderer.pk  # after the opening the check is logged in the open
-    clock.advance(dt.timedelta(days=3))
-    award = result.award_issue(actor=world.tenderer, lot=lot)
-    assert award.bid.bidder == winner
-    assert _checks(lot)[-1].after["result"] == "passed"
+    assert lot.state == LotState.FAILED and not hasattr(lot, "award")
+    assert "不符合中标条件" in lot.failure_reason and winner.name in lot.failure_reason
+    assert lot.candidates.filter(refused_at__isnull=False).count() == 1
+
+
+def test_award_fails_the_lot_when_every_candidate_is_banned(world):
+    lot = _to_candidates(world)
+    clock.advance(dt.timedelta(days=3, minutes=1))
+    for candidate in lot.candidates.all():
+        _ban(candidate.bid.bidder, ["award"], days=30, title="严重违法失信")
+    with pytest.raises(Conflict, match="流标"):
+        result.award_issue(actor=world.tenderer, lot=lot)
+    lot.refresh_from_db()
+    assert lot.state == LotState.FAILED and "无其他中标候选人" in lot.failure_reason
+    assert not lot.candidates.filter(refused_at__isnull=True).exists()
 
 
 def test_gp_committee_sees_each_suppliers_timestamped_list_screening(world, client):
