@@ -80,3 +80,19 @@ class ImportForm(forms.Form):
     national_list = forms.ChoiceField(label=_("名单类型"), required=False,
                                       choices=[("", _("一般信用记录（按文件中的来源和类型）"))] + list(NationalList.choices))
     file = forms.FileField(label=_("文件（.xlsx 或 .csv）"))
+
+
+class RepairForm(forms.Form):
+    """The firm's own repair request: its statement and the conditions it declares met."""
+
+    statement = forms.CharField(label=_("申请说明与信用承诺"), max_length=5000, required=False,
+                                widget=forms.Textarea(attrs={"rows": 4}))
+    corrected = forms.BooleanField(label=_("失信行为已纠正"), required=False)
+    obligations_fulfilled = forms.BooleanField(label=_("已履行行政处罚或判决确定的义务"), required=False)
+    committed = forms.BooleanField(label=_("已作出信用承诺"), required=False)
+
+
+class RepairReviewForm(forms.Form):
+    decision = forms.ChoiceField(label=_("审核结论"), choices=[("approve", _("准予修复")), ("reject", _("不予修复"))])
+    review_note = forms.CharField(label=_("审核意见"), max_length=5000, required=False,
+                                  widget=forms.Textarea(attrs={"rows": 2}))

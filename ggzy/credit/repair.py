@@ -19,6 +19,33 @@ from .models import CreditRecord, Kind, RepairRequest, RepairState
 from .publication import months_later, rule_for
 
 REVIEW_ROLES = (Role.CENTER_STAFF, Role.SUPERVISOR, Role.ADMIN)
+FIRM_ROLES = (Role.BIDDER, Role.TENDERER, Role.AGENCY)
+FIRM_SUBJECTS = ("entity", "agency")
+
+
+def _own_entity(actor):
+    """The market entity a firm user acts for (registry), or None."""
+    from ggzy.registry.selectors import entity_of_user
+
+    return entity_of_user(user=actor)
+
+
+def repair_eligible(record: CreditRecord) -> bool:
+    """A record its subject may ask to repair: a current violation or list entry still published, with no request
+    waiting for review."""
+    return (record.kind in (Kind.VIOLATION, Kind.SERIOUS_BREACH) and record.is_current
+            and record.unpublished_at is None and not record.repairs.filter(state=RepairState.SUBMITTED).exists())
+
+
+def firm_records(actor) -> tuple[Any, list[CreditRecord]]:
+    """(the firm, its current records — entity or agency — newest first) for the firm's own credit page."""
+    entity = _own_entity(actor)
+    if entity is None:
+        return None, []
+    rows = (CreditRecord.objects.filter(subject_kind__in=FIRM_SUBJECTS, subject_key=entity.credit_code,
+                                        is_current=True)
+            .prefetch_related("restrictions", "repairs").order_by("-decided_on", "-pk"))
+    return entity, list(rows)
 TEXT_MAX = 5000
 
 
@@ -40,8 +67,14 @@ def repair_conditions(record: CreditRecord, *, corrected: bool, obligations_fulf
 
 def repair_submit(*, actor, record: CreditRecord, applicant_name: str, statement: str, corrected: bool = False,
                   obligations_fulfilled: bool = False, committed: bool = False) -> RepairRequest:
-    if getattr(actor, "role", None) not in REVIEW_ROLES:
-        raise NotAllowed("只有交易中心工作人员或行政监督部门可以登记信用修复申请")
+    role = getattr(actor, "role", None)
+    if role in FIRM_ROLES:  # the firm files for itself: only its own records, under its own name
+        entity = _own_entity(actor)
+        if entity is None or record.subject_kind not in FIRM_SUBJECTS or record.subject_key != entity.credit_code:
+            raise NotAllowed("只能为本单位的信用记录申请信用修复")
+        applicant_name = entity.name
+    elif role not in REVIEW_ROLES:
+        raise NotAllowed("只有被记录的市场主体、交易中心工作人员或行政监督部门可以提出信用修复申请")
     name = str(applicant_name or "").strip()
     text = str(statement or "").strip()
     if not name:
@@ -66,7 +99,8 @@ def repair_submit(*, actor, record: CreditRecord, applicant_name: str, statement
             conditions=repair_conditions(locked, corrected=corrected, obligations_fulfilled=obligations_fulfilled,
                                          committed=committed))
         audit_record(actor=actor, action="credit.repair_submit", obj=request,
-                     after={"record": locked.record_no, "conditions": request.conditions})
+                     after={"record": locked.record_no, "conditions": request.conditions,
+                            "by_subject": role in FIRM_ROLES})
     return request
 
 

@@ -8,16 +8,17 @@ from urllib.parse import quote
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from ggzy.core.errors import DomainError
 from ggzy.core.forms import apply_domain_error
 from ggzy.core.permissions import PUBLIC, requires, roles
 from ggzy.core.roles import Role
 
-from . import evaluation, imports, publication, report, selectors, services
-from .forms import CorrectForm, ImportForm, RecordForm
+from . import evaluation, imports, publication, repair, report, selectors, services
+from .forms import CorrectForm, ImportForm, RecordForm, RepairForm, RepairReviewForm
 from .masking import record_public_view
-from .models import CreditImport, CreditRecord, Kind, Source, SubjectKind
+from .models import CreditImport, CreditRecord, Kind, RepairRequest, RepairState, Source, SubjectKind
 
 CREDIT_STAFF = roles(Role.CENTER_STAFF, Role.SUPERVISOR, Role.ADMIN)
 FIRM = roles(Role.BIDDER, Role.TENDERER, Role.AGENCY)
@@ -56,7 +57,8 @@ def record_detail_view(request, record_no: str):
     return render(request, "credit/pages/record.html", {
         "record": record, "history": selectors.record_history(record_no),
         "restrictions": list(record.restrictions.all()), "publication_end": publication.publication_end(record),
-        "is_public": publication.is_public(record)})
+        "is_public": publication.is_public(record),
+        "repairs": [{"request": q, "conditions": condition_rows(q.conditions)} for q in record.repairs.all()]})
 
 
 @requires(CREDIT_STAFF)
@@ -163,3 +165,77 @@ def my_report_pdf_view(request):
     except DomainError as exc:
         raise Http404(exc.message) from None
     return pdf_response(name, pdf)
+
+
+def condition_rows(conditions: list[dict]) -> list[dict]:
+    """Stored repair conditions (labels kept in Chinese) with their label in the page's language, by code."""
+    labels = {"min_period": _("已满最短公示期"), "no_restriction": _("没有仍在执行的限制措施"),
+              "corrected": _("失信行为已纠正"), "obligations": _("已履行行政处罚或判决确定的义务"),
+              "commitment": _("已作出信用承诺")}
+    return [{**c, "label": labels.get(c.get("code", ""), c.get("label", ""))} for c in conditions]
+
+
+@requires(FIRM)
+def my_credit_view(request):
+    """The firm's own credit: its records, which may be repaired, its requests and their outcome, its report."""
+    entity, records = repair.firm_records(request.user)
+    if entity is None:
+        raise Http404(_("当前账号未关联市场主体"))
+    rows = [{"record": r, "eligible": repair.repair_eligible(r), "public": publication.is_public(r),
+             "requests": [{"request": q, "conditions": condition_rows(q.conditions)} for q in r.repairs.all()]}
+            for r in records]
+    try:
+        score = evaluation.score_compute(evaluation.subject_kind_of(entity.credit_code), entity.credit_code)
+    except DomainError:
+        score = None
+    return render(request, "credit/pages/my_credit.html", {"entity": entity, "rows": rows, "score": score})
+
+
+@requires(FIRM)
+def my_repair_view(request, record_no: str):
+    entity, records = repair.firm_records(request.user)
+    record = next((r for r in records if r.record_no == record_no), None)
+    if entity is None or record is None:
+        raise Http404(_("信用记录不存在"))
+    form = RepairForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            repair.repair_submit(actor=request.user, record=record, applicant_name=entity.name,
+                                 **form.cleaned_data)
+        except DomainError as exc:
+            apply_domain_error(form, exc)
+        else:
+            return redirect("credit:my")
+    return render(request, "credit/pages/my_repair.html", {"entity": entity, "record": record, "form": form,
+                                                           "eligible": repair.repair_eligible(record)})
+
+
+@requires(CREDIT_STAFF)
+def repair_list_view(request):
+    """Repair requests for review (pending first), with their conditions and a review form each."""
+    rows = RepairRequest.objects.select_related("record").order_by("-submitted_at", "-pk")
+    pending = [{"request": q, "conditions": condition_rows(q.conditions)}
+               for q in rows.filter(state=RepairState.SUBMITTED)[:PAGE_MAX]]
+    done = [{"request": q, "conditions": condition_rows(q.conditions)}
+            for q in rows.exclude(state=RepairState.SUBMITTED)[:50]]
+    return render(request, "credit/pages/repairs.html", {"pending": pending, "done": done,
+                                                         "form": RepairReviewForm()})
+
+
+@requires(CREDIT_STAFF)
+def repair_review_view(request, request_id: int):
+    target = RepairRequest.objects.filter(pk=request_id).first()
+    if target is None:
+        raise Http404(_("修复申请不存在"))
+    form = RepairReviewForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            repair.repair_review(actor=request.user, request=target,
+                                 approve=form.cleaned_data["decision"] == "approve",
+                                 note=form.cleaned_data["review_note"])
+        except DomainError as exc:
+            apply_domain_error(form, exc)
+        else:
+            return redirect("credit:repairs")
+    return render(request, "credit/pages/repair_review.html", {
+        "target": target, "conditions": condition_rows(target.conditions), "form": form})
