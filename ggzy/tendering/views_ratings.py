@@ -17,11 +17,11 @@ from ggzy.accounts.roles import Role
 from ggzy.core.errors import DomainError
 from ggzy.core.permissions import requires, roles
 from ggzy.experts import selectors as expert_selectors
-from ggzy.experts import services as expert_services
 from ggzy.experts.services.performance import MARK_LABELS, MARKS
 
 from . import masking, policies, selectors
 from .models import CommitteeMember, EvaluationReport
+from .services import expert_rating_credit
 
 RATERS = roles(Role.TENDERER, Role.AGENCY, Role.CENTER_STAFF, Role.ADMIN)
 
@@ -57,9 +57,9 @@ def lot_expert_ratings_view(request, lot_id: int):
         if expert is None:
             raise Http404("评标专家不存在")
         try:
-            expert_services.expert_rate(actor=request.user, expert=expert, subject_code=lot.code,
-                                        marks={k: request.POST.get(k) for k in MARKS},
-                                        comment=request.POST.get("comment", ""))
+            expert_rating_credit.lot_expert_rate(actor=request.user, lot=lot, expert=expert,
+                                                 marks={k: request.POST.get(k) for k in MARKS},
+                                                 comment=request.POST.get("comment", ""))
         except DomainError as exc:
             errors = exc.errors
         else:

@@ -39,6 +39,10 @@ AWARD_NEXT = ("award_next_candidate_on_refusal",
               "第一中标候选人不符合中标条件时依次确定其他中标候选人（1是，0否即流标重新招标）", "1", "count",
               "招标投标法实施条例第五十五条；政府采购货物和服务招标投标管理办法第六十八条（待核实）", False)
 
+# Expert ratings feed credit (issue 18): a rating averaging below this (marks 1–5) records poor performance in credit.
+EXPERT_RATING_CREDIT = ("expert_rating_credit_below", "专家履职评价平均分低于此值时记入专家信用（1至5分；0为不记入）",
+                        "2", "count", "评标专家和评标专家库管理办法；平台设置（待核实）", False)
+
 TENDERING = [
     ("documents_to_deadline_min", "招标文件开始发出至投标截止最短期限", "20", "calendar_days", f"{TB}第二十四条", True),
     ("documents_sale_min", "招标文件发售期最短期限", "5", "calendar_days", f"{TB_REG}第十六条", True),
@@ -73,6 +77,7 @@ TENDERING = [
     KEY_PERSON_COMMITMENT,
     BOND_CREDIT_REDUCTION,
     AWARD_NEXT,
+    EXPERT_RATING_CREDIT,
     ARCHIVE,
 ]
 
@@ -93,6 +98,7 @@ GP_COMMON = [
     ("bid_bond_max_percent", "投标（响应）保证金上限（占采购项目预算金额）", "2", "percent", f"{GP_REG}第三十三条", False),
     BOND_CREDIT_REDUCTION,
     AWARD_NEXT,
+    EXPERT_RATING_CREDIT,
     ("bid_bond_refund_after_contract_max", "合同签订后退还保证金最长期限（DOMAIN.md 记为5日，原文或为5个工作日）",
      "5", "calendar_days", GP_REG, False),
     ("bid_bond_refund_after_withdrawal_max", "截止前撤回后退还保证金最长期限", "5", "calendar_days", GP_REG, False),

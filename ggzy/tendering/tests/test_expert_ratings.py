@@ -161,3 +161,27 @@ def test_the_lot_page_links_to_the_ratings_only_for_raters_once_signed(world, cl
     assert 'id="rate-experts"' not in before
     assert 'id="rate-experts"' in after
     assert 'id="rate-experts"' not in bidder
+
+
+def test_a_rating_below_the_template_threshold_records_poor_performance_in_credit(world, client):
+    from ggzy.credit import evaluation
+    from ggzy.credit.models import CreditRecord
+
+    lot = lot_ready(world)
+    expert, member = _committee(world, lot)
+    client.force_login(world.tenderer)
+    # the template's threshold is an average of 2 (of 5): 1, 2, 1, 2 averages 1.5
+    low = {"attendance": "1", "punctuality": "2", "quality": "1", "conduct": "2", "comment": "迟到且未按评标办法评审"}
+    assert client.post(_url(lot), {"member": member.pk, **low}).status_code == 302
+    record = CreditRecord.objects.get(source="expert_rating")
+    rating = ExpertRating.objects.get()
+    assert (record.subject_kind, record.subject_key, record.kind) == ("expert", str(expert.pk), "performance")
+    assert record.source_ref == f"rating:{rating.pk}" and record.publication == "internal"
+    assert record.evidence["rating"] == "poor" and lot.code in record.title
+    score = evaluation.score_compute("expert", str(expert.pk))
+    assert [line["record_no"] for line in score["lines"]] == [record.record_no] and score["score"] < score["base"]
+    # the center's rating at the threshold or above records nothing more
+    client.force_login(world.staff)
+    fair = {"attendance": "2", "punctuality": "2", "quality": "2", "conduct": "2"}
+    assert client.post(_url(lot), {"member": member.pk, **fair}).status_code == 302
+    assert CreditRecord.objects.filter(source="expert_rating").count() == 1 and ExpertRating.objects.count() == 2
