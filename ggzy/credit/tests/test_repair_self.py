@@ -109,3 +109,23 @@ def test_unmet_conditions_are_shown_and_approval_refused_in_english_too(firm, st
     refused = client.post(f"/credit/repairs/{request.pk}/review/", {"decision": "approve", "review_note": "同意"})
     assert refused.status_code == 200
     assert RepairRequest.objects.get().state == RepairState.SUBMITTED
+
+
+def test_the_firms_credit_and_repair_pages_show_no_chinese_in_english(client, firm, staff):
+    from tests.test_english_mode import _data_strings, chinese_runs
+
+    record = _violation()
+    services.record_create(actor=None, subject_kind="entity", subject_key=CODE, subject_name="济南某建设有限公司",
+                           source="tax", kind="serious_breach", national_list="tax_violation", title="重大税收违法",
+                           authority="某税务局", decided_on=dt.date(2026, 5, 1), valid_until=dt.date(2027, 5, 1))
+    request = repair.repair_submit(actor=firm, record=record, applicant_name="", statement="已整改，承诺守信",
+                                   corrected=True, committed=True)
+    client.cookies["django_language"] = "en"
+    client.force_login(firm)
+    for url in ("/credit/my/", f"/credit/my/repair/{record.record_no}/"):
+        html = client.get(url).content.decode()
+        assert chinese_runs(html, _data_strings()) == [], url
+    client.force_login(staff)
+    for url in ("/credit/repairs/", f"/credit/repairs/{request.pk}/review/", f"/credit/records/{record.record_no}/"):
+        html = client.get(url).content.decode()
+        assert chinese_runs(html, _data_strings()) == [], url
