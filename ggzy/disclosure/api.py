@@ -32,6 +32,7 @@ class NoticeFilters(Schema):
     city: str = Field("", max_length=6)
     category: str = Field("", max_length=2)
     notice_type: str = Field("", max_length=32)
+    stage: str = Field("", max_length=16, description="announcement | change | publicity | result | ended")
     date_from: dt.date | None = None
     date_to: dt.date | None = None
     page: int = Field(1, ge=1, le=MAX_PAGE)
@@ -42,7 +43,7 @@ class NoticeFilters(Schema):
 @requires(PUBLIC)
 def notice_list(request, filters: Query[NoticeFilters]):
     qs = selectors.notice_list_public(q=filters.q, city=filters.city, category=filters.category,
-                                      notice_type=filters.notice_type, date_from=filters.date_from,
+                                      notice_type=filters.notice_type, stage=filters.stage, date_from=filters.date_from,
                                       date_to=filters.date_to)
     start = (filters.page - 1) * filters.page_size
     items = [NoticePublicOut.from_notice(n) for n in qs[start:start + filters.page_size]]

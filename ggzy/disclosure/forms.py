@@ -17,11 +17,14 @@ def _city_choices():
 
 class NoticeFilterForm(forms.Form):
     q = forms.CharField(label=_("关键词"), required=False, max_length=100,
-                        widget=forms.TextInput(attrs={"type": "search", "placeholder": _("标题、正文或项目编号")}))
+                        widget=forms.TextInput(attrs={"type": "search", "placeholder": _("标题、正文、单位名称或项目编号")}))
     city = forms.ChoiceField(label=_("地市"), required=False)
     category = forms.ChoiceField(label=_("交易类别"), required=False)
     notice_type = forms.ChoiceField(label=_("公告类型"), required=False,
                                     choices=[("", _("全部类型"))] + list(NoticeType.choices))
+    stage = forms.ChoiceField(label=_("阶段"), required=False, choices=[
+        ("", _("全部阶段")), ("announcement", _("招标/采购/出让公告")), ("change", _("变更公告")),
+        ("publicity", _("候选人/成交公示")), ("result", _("结果/合同公告")), ("ended", _("终止/流标"))])
     date_from = forms.DateField(label=_("发布日期自"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     date_to = forms.DateField(label=_("至"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
 

@@ -4,30 +4,56 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, QuerySet
+from django.utils import timezone
 
 from ggzy.registry.models import Center
 
-from .models import Notice, NoticeStatus
+from . import search
+from .models import Notice, NoticeStatus, NoticeType
 
 
-def notice_list_public(*, q: str = "", city: str = "", category: str = "", notice_type: str = "",
+# Stages of a procedure as the portal filters notices (each notice type belongs to one).
+STAGES: dict[str, tuple[str, ...]] = {
+    "announcement": (NoticeType.TENDER, NoticeType.PREQUALIFICATION, NoticeType.PROCUREMENT, NoticeType.LISTING),
+    "change": (NoticeType.CHANGE,),
+    "publicity": (NoticeType.CANDIDATES, NoticeType.DEAL),
+    "result": (NoticeType.RESULT, NoticeType.CONTRACT),
+    "ended": (NoticeType.TERMINATION, NoticeType.FAILURE),
+}
+
+
+def notice_list_public(*, q: str = "", city: str = "", category: str = "", notice_type: str = "", stage: str = "",
                        date_from: dt.date | None = None, date_to: dt.date | None = None) -> QuerySet[Notice]:
-    """Published notices, newest first, filtered; ``q`` finds every word inside titles or bodies."""
+    """Published notices, newest first, filtered; ``q`` is a full-text search (every word must be found in the
+    title, body, project code, center or place — ``disclosure.search``)."""
     qs = Notice.objects.filter(status=NoticeStatus.PUBLISHED).select_related("center", "region")
-    for word in q.split()[:8]:
-        qs = qs.filter(Q(title__icontains=word) | Q(body__icontains=word) | Q(project_code=word))
+    qs = search.filter_matching(qs, q)
     if city:
         qs = qs.filter(center__code=city)
     if category:
         qs = qs.filter(category_code=category)
     if notice_type:
         qs = qs.filter(notice_type=notice_type)
-    if date_from:
-        qs = qs.filter(published_at__date__gte=date_from)
+    if stage in STAGES:
+        qs = qs.filter(notice_type__in=STAGES[stage])
+    if date_from:  # local days as ranges of the indexed moment (not a date cast of it)
+        qs = qs.filter(published_at__gte=_day_start(date_from))
     if date_to:
-        qs = qs.filter(published_at__date__lte=date_to)
+        qs = qs.filter(published_at__lt=_day_start(date_to + dt.timedelta(days=1)))
     return qs.defer("body")
+
+
+def _day_start(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+
+
+def notice_highlights(notices, q: str) -> dict[int, tuple[str, str]]:
+    """notice id → (title, a window of the body) with the query's words marked, escaped (``search.highlight``)."""
+    if not search.query_terms(q):
+        return {}
+    bodies = dict(Notice.objects.filter(pk__in=[n.pk for n in notices]).values_list("pk", "body"))
+    return {n.pk: (search.highlight(n.title, q), search.snippet(bodies.get(n.pk, ""), q)) for n in notices}
 
 
 def notice_get_public(*, notice_id: int) -> Notice | None:

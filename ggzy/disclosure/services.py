@@ -13,7 +13,7 @@ from ggzy.core.errors import DomainError, NotAllowed
 from ggzy.publication.models import PublicationKind
 from ggzy.publication.services import publication_record
 
-from . import policies
+from . import policies, search
 from .categories import portal_categories
 from .models import Notice, NoticeStatus, NoticeType
 
@@ -62,6 +62,7 @@ def notice_publish(*, actor, center, region, notice_type: str, category_code: st
             budget=budget, deadline=deadline, published_at=published_at or now,
             published_by=actor if getattr(actor, "is_authenticated", False) else None,
             links=list(links or []), attachments=list(attachments or []))
+        search.index_notice(notice)
         audit_record(actor=actor, action="notice.publish", obj=notice, after=snapshot(notice, exclude=["body"]))
         publication_record(kind=_push_kind(notice_type), action="publish", object_type="notice",
                            object_id=str(notice.pk), content=notice_push_content(notice),
@@ -83,6 +84,7 @@ def notice_withdraw(*, actor, notice: Notice, reason: str) -> Notice:
         locked.status = NoticeStatus.WITHDRAWN
         locked.withdrawn_reason = reason[:255]
         locked.save(update_fields=["status", "withdrawn_reason"])
+        search.unindex_notice(locked.pk)
         audit_record(actor=actor, action="notice.withdraw", obj=locked,
                      before={"status": NoticeStatus.PUBLISHED}, after={"status": locked.status, "reason": reason})
         publication_record(kind=PUSH_CHANGE, action="withdraw", object_type="notice", object_id=str(locked.pk),

@@ -3,6 +3,7 @@
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils.functional import cached_property
 from django.utils.translation import gettext, gettext_lazy
 
 from ggzy.accounts.roles import Role
@@ -57,12 +58,39 @@ def home_view(request):
     })
 
 
+class CappedPaginator(Paginator):
+    """Counts at most ``COUNT_CAP`` matches (a search for a common word at a million notices stops counting there;
+    the page says "more than")."""
+
+    COUNT_CAP = 1000
+
+    @cached_property
+    def count(self) -> int:
+        return self.object_list[:self.COUNT_CAP + 1].count()
+
+    @property
+    def capped(self) -> bool:
+        return self.count > self.COUNT_CAP
+
+
+def notice_page(request, form, page_size: int = PAGE_SIZE):
+    """The page of notices a filter form asks for, with the search words marked in titles and body windows."""
+    filters = form.cleaned_data if form.is_valid() else {}
+    qs = selectors.notice_list_public(**{k: v for k, v in filters.items() if v})
+    page = CappedPaginator(qs, page_size).get_page(request.GET.get("page"))
+    q = filters.get("q", "")
+    highlights = selectors.notice_highlights(page.object_list, q) if q else {}
+    for notice in page.object_list:
+        title_html, snippet_html = highlights.get(notice.pk, ("", ""))
+        setattr(notice, "title_html", title_html)
+        setattr(notice, "snippet_html", snippet_html)
+    return page
+
+
 @requires(PUBLIC)
 def notice_list_view(request):
     form = NoticeFilterForm(request.GET or None)
-    filters = form.cleaned_data if form.is_valid() else {}
-    qs = selectors.notice_list_public(**{k: v for k, v in filters.items() if v})
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = notice_page(request, form)
     context = {"form": form, "page": page, "query": request.GET.copy()}
     context["query"].pop("page", None)
     template = "disclosure/partials/notice_results.html" if request.headers.get("HX-Request") else \
