@@ -34,6 +34,7 @@ urlpatterns = [
     path("publication/", include("ggzy.publication.views")),
     path("credit/", include("ggzy.credit.urls")),
     path("rights/", include("ggzy.rights.urls")),
+    path("kiosk/", include("ggzy.kiosk.urls")),
     path("", include("ggzy.disclosure.urls")),
 ]
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -32,7 +33,6 @@ from django.utils.safestring import SafeString, mark_safe
 
 HAN = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 TOKEN_RUN = re.compile(rf"[{HAN}]+|[0-9a-z]+")
-MAX_POSITION = 16383  # PostgreSQL's largest tsvector position
 MAX_POSITIONS_PER_LEXEME = 256  # PostgreSQL keeps at most 256 positions of one lexeme
 MAX_QUERY_WORDS = 8
 SNIPPET_CHARS = 120
@@ -100,13 +100,21 @@ def notice_text(notice) -> str:
 # --- the index, written only by the disclosure services ---------------------------------------------------------
 
 def _tsvector(text: str) -> str:
-    positions: dict[str, list[int]] = {}
-    bi, uni = document_grams(text)
-    for gram, pos in [*bi, *uni]:
-        kept = positions.setdefault(gram, [])
-        if len(kept) < MAX_POSITIONS_PER_LEXEME:
-            kept.append(min(pos, MAX_POSITION))
-    return " ".join(f"'{gram}':{','.join(map(str, sorted(set(p))))}" for gram, p in positions.items())
+    """The ``tsvector`` literal of ``text``: each gram with its positions (PostgreSQL clamps positions above 16383
+    and drops duplicates itself; at most 256 positions of a gram are kept)."""
+    positions: dict[str, list[int]] = defaultdict(list)
+    pos = 1
+    for run in _runs(text):
+        if _is_han(run):
+            for i, char in enumerate(run):
+                positions[char].append(pos + i)
+            for i in range(len(run) - 1):
+                positions[run[i:i + 2]].append(pos + i)
+            pos += len(run) + 1
+        else:
+            positions[run].append(pos)
+            pos += 2
+    return " ".join([f"'{gram}':{','.join(map(str, p[:MAX_POSITIONS_PER_LEXEME]))}" for gram, p in positions.items()])
 
 
 def index_notice(notice) -> None:

@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "ggzy.opendata",
     "ggzy.publication",
     "ggzy.rights",
+    "ggzy.kiosk",
 ]
 
 MIDDLEWARE = [
@@ -188,3 +189,6 @@ GGZY_SECRETS_KEY_CREATE = True
 # _KEY_FILE and optional _CHAIN_FILE (PEM, environment variables); without them a demo certificate from the test PKI
 # while GGZY_PLATFORM_SIGNING_DEMO is true (False in production).
 GGZY_PLATFORM_SIGNING_DEMO = True
+
+# Self-service terminal (/kiosk/): seconds without a touch before the terminal goes back home.
+GGZY_KIOSK_IDLE_SECONDS = int(os.environ.get("GGZY_KIOSK_IDLE_SECONDS", "90"))
