@@ -56,7 +56,7 @@ def _runs(text: str) -> Iterable[str]:
 
 
 def _is_han(run: str) -> bool:
-    return "\u3400" <= run[0]
+    return run[0] >= "\u3400"
 
 
 def document_grams(text: str) -> tuple[list[tuple[str, int]], list[tuple[str, int]]]:
@@ -184,7 +184,8 @@ def _spans(text: str, terms: list[Term]) -> list[tuple[int, int]]:
 def highlight(text: str, q: str) -> SafeString:
     """``text`` escaped, with the query's words in ``<mark>``; nothing of the text is ever taken as HTML."""
     terms = query_terms(q)
-    out, last = [], 0
+    out: list[str] = []
+    last = 0
     for start, end in _spans(text, terms):
         out.append(escape(text[last:start]))
         out.append(f"<mark>{escape(text[start:end])}</mark>")

@@ -12,7 +12,6 @@ from ggzy.registry.models import Center
 from . import search
 from .models import Notice, NoticeStatus, NoticeType
 
-
 # Stages of a procedure as the portal filters notices (each notice type belongs to one).
 STAGES: dict[str, tuple[str, ...]] = {
     "announcement": (NoticeType.TENDER, NoticeType.PREQUALIFICATION, NoticeType.PROCUREMENT, NoticeType.LISTING),

@@ -66,7 +66,7 @@ class CappedPaginator(Paginator):
 
     @cached_property
     def count(self) -> int:
-        return self.object_list[:self.COUNT_CAP + 1].count()
+        return self.object_list[:self.COUNT_CAP + 1].count()  # type: ignore[index,attr-defined]  # a QuerySet
 
     @property
     def capped(self) -> bool:
@@ -82,8 +82,8 @@ def notice_page(request, form, page_size: int = PAGE_SIZE):
     highlights = selectors.notice_highlights(page.object_list, q) if q else {}
     for notice in page.object_list:
         title_html, snippet_html = highlights.get(notice.pk, ("", ""))
-        setattr(notice, "title_html", title_html)
-        setattr(notice, "snippet_html", snippet_html)
+        notice.title_html = title_html  # type: ignore[attr-defined]  # shown by the list templates
+        notice.snippet_html = snippet_html  # type: ignore[attr-defined]
     return page
 
 

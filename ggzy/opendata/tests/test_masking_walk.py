@@ -120,11 +120,20 @@ def test_no_masked_value_on_any_public_page_or_endpoint_at_any_stage(world, sett
     routes = _public_routes()
     assert {"/tendering/lots/<int:lot_id>/", "/ocds/<str:ocid>.json", "/api/v1/ocds/export",
             "/api/v1/tendering/lots/{lot_id}"} <= set(routes)
+    assert set(KIOSK_ROUTES) <= set(routes)  # the self-service terminal's pages are walked like the portal's
     client = Client()
     walked = set()
     revealed: dict[str, str] = {}
+    found_after: dict[str, int] = {}
     for stage, lot in play(world):
         secrets = _secrets(world, stage)
+        # when the visitor searches the notices (portal, API, kiosk) for a sealed name or personal data
+        hits = _search_hits(client, [e.name for e in world.bidder_entities[:3]])
+        # then nothing is found while it is sealed (the index holds published notices only)
+        if stage in STAGES_SEALED:
+            assert not any(hits.values()), f"{stage}: 搜索找到了未开标的投标人 {hits}"
+        found_after[stage] = sum(hits.values())
+        assert not any(_search_hits(client, [SECRET_PHONE, ID_NUMBER, PERSON_PHONE]).values()), stage
         values = _values(lot)
         # when an anonymous visitor opens every public page and endpoint at this stage
         for route in routes:
@@ -152,6 +161,22 @@ def test_no_masked_value_on_any_public_page_or_endpoint_at_any_stage(world, sett
     for body in revealed.values():
         assert world.bidder_entities[0].name in body and PRICES[0].replace(".00", "") in body
     assert len(revealed) == 2
+    # and the search is not blind: once the candidates are published their names are found
+    assert found_after["result_final"] > 0
+
+
+KIOSK_ROUTES = ["/kiosk/", "/kiosk/notices/", "/kiosk/notices/<int:notice_id>/", "/kiosk/search/"]
+
+
+def _search_hits(client, words: list[str]) -> dict[str, int]:
+    """word → notices found by the portal list, the API and the kiosk together."""
+    hits = {}
+    for word in words:
+        api_count = client.get("/api/v1/disclosure/notices", {"q": word}).json()["count"]
+        portal = client.get("/notices/", {"q": word}).content.decode()
+        kiosk = client.get("/kiosk/notices/", {"q": word}).content.decode()
+        hits[word] = api_count + (0 if "共 0 条公告" in portal else 1) + (0 if "共 0 条公告" in kiosk else 1)
+    return hits
 
 
 def test_the_walk_finds_a_leak():
