@@ -37,7 +37,7 @@ def test_notice_list_search_and_htmx_partial(client, make_user, centers, frozen_
         page = client.get("/notices/", {"q": "医用设备"})
     assert "共 25 条公告" in page.content.decode()
     partial = client.get("/notices/", {"q": "供水"}, HTTP_HX_REQUEST="true").content.decode()
-    assert "供水管网改造工程招标公告" in partial and "<html" not in partial
+    assert "<mark>供水</mark>管网改造工程招标公告" in partial and "<html" not in partial
 
 
 def test_notice_detail_and_missing(client, make_user, centers, frozen_clock):
