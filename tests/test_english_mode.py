@@ -127,7 +127,9 @@ def test_english_pages_show_no_chinese_ui_text():
               "/catalog/", "/catalog/rules/", "/catalog/processes/",
               f"/catalog/processes/{ProcessTemplate.objects.order_by('pk').first().pk}/", "/catalog/calendar/",
               "/registry/entities/", f"/registry/entities/{MarketEntity.objects.order_by('pk').first().credit_code}/",
-              "/ledger/", "/ledger/entries/1/", "/pki/cas/"]
+              "/ledger/", "/ledger/entries/1/", "/pki/cas/",
+              "/kiosk/", "/kiosk/notices/", "/kiosk/notices/?stage=result", "/kiosk/search/?q=工程",
+              f"/kiosk/notices/{Notice.objects.order_by('pk').first().pk}/"]
     anonymous_only = ["/registry/apply/", "/accounts/login/", "/accounts/login/certificate/"]
     lots = Lot.objects.order_by("pk")
     public += [f"/tendering/lots/{pk}/" for pk in lots.exclude(state="draft").values_list("pk", flat=True)]
