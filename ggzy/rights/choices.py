@@ -13,6 +13,8 @@ class ListingState(models.TextChoices):
     REGISTRATION = "registration", _("报名中")
     LISTING = "listing", _("挂牌报价中")
     TIMED_ROUND = "timed_round", _("限时竞价中")
+    QUOTING = "quoting", _("一次报价期（密封）")
+    SUSPENDED = "suspended", _("已中止")
     CLOSED = "closed", _("已结束")
 
 
@@ -48,14 +50,20 @@ class ProcedureKind:
     category_code: str
     method: str
     has_timed_round: bool = True
+    # the procedure class (procedures.PROCEDURES): "listing" 挂牌+限时竞价, "english_auction" 拍卖 (增价, 倒计时),
+    # "sealed_quote" 一次报价 (one sealed quote within the announced range)
+    mode: str = "listing"
 
 
 # The catalog's templates (ggzy/catalog/seed/period_data.py) give every number of these procedures.
 PROCEDURE_KINDS: dict[str, ProcedureKind] = {
     "land_listing": ProcedureKind("land_listing", "国有建设用地使用权挂牌出让", "03", "listing"),
-    "land_auction": ProcedureKind("land_auction", "国有建设用地使用权拍卖出让", "03", "auction"),
+    "land_auction": ProcedureKind("land_auction", "国有建设用地使用权拍卖出让", "03", "auction",
+                                  mode="english_auction"),
     "mining_listing": ProcedureKind("mining_listing", "矿业权挂牌出让", "04", "listing"),
     "property_transfer": ProcedureKind("property_transfer", "企业国有产权转让（网络竞价）", "05", "property_listing"),
+    "property_single_quote": ProcedureKind("property_single_quote", "企业国有产权转让（一次报价）", "05",
+                                           "property_listing", has_timed_round=False, mode="sealed_quote"),
 }
 
 
@@ -64,3 +72,4 @@ class ProcedureKindChoice(models.TextChoices):
     LAND_AUCTION = "land_auction", _("国有建设用地使用权拍卖出让")
     MINING_LISTING = "mining_listing", _("矿业权挂牌出让")
     PROPERTY_TRANSFER = "property_transfer", _("企业国有产权转让（网络竞价）")
+    PROPERTY_SINGLE_QUOTE = "property_single_quote", _("企业国有产权转让（一次报价）")

@@ -13,18 +13,21 @@ from ggzy.core import clock
 from ggzy.registry.models import Center
 
 from .models import RightsListing
-from .services import bidding, listings, registration
+from .services import bidding, listings, quotes, registration, suspension
 
 PREFIX = "DEMO-QL-"
 
 
-def _listing(code, title, kind, ends, *, staff, grantor, center, start="12000000.00", increment="100000.00"):
+def _listing(code, title, kind, ends, *, staff, grantor, center, start="12000000.00", increment="100000.00",
+             quote_ceiling=None):
+    appraisal = start if kind.startswith("property") else None
     return listings.listing_create(
         actor=staff, center=center, grantor=grantor, kind=kind, code=PREFIX + code, title=title,
         announced_at=ends - dt.timedelta(days=60), registration_opens_at=ends - dt.timedelta(days=40),
         registration_closes_at=ends - dt.timedelta(minutes=1) if ends - clock.now() < dt.timedelta(days=2)
         else ends - dt.timedelta(days=2), listing_starts_at=ends - dt.timedelta(days=21), listing_ends_at=ends,
-        start_price=start, increment=increment, deposit="2000000.00")
+        start_price=start, increment=increment, deposit="2000000.00", quote_ceiling=quote_ceiling,
+        appraised_value=appraisal)
 
 
 def _admit(listing, staff, bidders):
@@ -73,6 +76,20 @@ def demo_rights_load(stdout=None) -> None:
         clock.freeze(sold_end + dt.timedelta(minutes=10))
         listings.listing_advance(listing_id=sold.pk)
         listings.listing_advance(listing_id=failed.pk)
+        # closed, sold by English auction 拍卖 (live ascending round at the auction time)
+        clock.freeze(sold_end - dt.timedelta(days=30))
+        auction = _listing("2026-003", "市中区七贤片区E-5地块国有建设用地使用权（拍卖）", "land_auction", sold_end,
+                           **common)
+        clock.freeze(sold_end - dt.timedelta(days=25))
+        _admit(auction, staff, bidders)
+        clock.freeze(sold_end + dt.timedelta(minutes=1))
+        _bid(auction, bidders[2], "12000000", 1)
+        clock.freeze(sold_end + dt.timedelta(minutes=3))
+        _bid(auction, bidders[0], "12200000", 2)
+        clock.freeze(sold_end + dt.timedelta(minutes=5))
+        _bid(auction, bidders[2], "12400000", 3)
+        clock.freeze(sold_end + dt.timedelta(minutes=20))
+        listings.listing_advance(listing_id=auction.pk)
     finally:
         clock.unfreeze()
     # announced (registration opens in 5 days), registration open, listing open
@@ -85,6 +102,17 @@ def demo_rights_load(stdout=None) -> None:
                             real_now + dt.timedelta(days=10), **common)
     _admit(open_listing, staff, bidders[:2])
     _bid(open_listing, bidders[1], "12000000", 1)
+    # 一次报价 (sealed single quote) in its quoting period: one sealed quote in
+    quoting = _listing("2026-105", "济南某国有企业所持物流公司100%股权（一次报价）", "property_single_quote",
+                       real_now + dt.timedelta(days=10), quote_ceiling="20000000.00", **common)
+    _admit(quoting, staff, bidders[:2])
+    quotes.quote_submit(actor=bidders[0], listing_id=quoting.pk, amount="15600000")
+    # suspended (中止) during its listing period, with the announced reason
+    halted = _listing("2026-106", "槐荫区西客站片区F-2地块国有建设用地使用权（已中止）", "land_listing",
+                      real_now + dt.timedelta(days=12), **common)
+    _admit(halted, staff, bidders[1:])
+    _bid(halted, bidders[1], "12000000", 1)
+    suspension.listing_suspend(actor=staff, listing_id=halted.pk, reason="权属资料补正，待核实后恢复")
     # the live one: its timed round starts five minutes after the demo is loaded
     live = _listing("2026-104", "历下区经十路D-2地块国有建设用地使用权（演示：加载后5分钟进入限时竞价）",
                     "land_listing", real_now + dt.timedelta(minutes=6), **common)

@@ -47,6 +47,16 @@ class RightsListing(models.Model):
     outcome = models.CharField("结果", max_length=8, choices=ListingOutcome.choices, blank=True, default="")
     closed_at = models.DateTimeField("结束时间", null=True, blank=True)
     reserve_revealed = _money("底价（结束后公开）", null=True, blank=True)
+    # state property (企业国有产权): the appraisal and, for a price below it, the written approval (90% rule)
+    appraised_value = _money("评估结果（国有产权）", null=True, blank=True)
+    approval_reference = models.CharField("低于评估结果的批准文件文号", max_length=100, blank=True)
+    # 一次报价: the announced ceiling of the range [start_price, quote_ceiling]
+    quote_ceiling = _money("一次报价上限", null=True, blank=True)
+    # 中止: the state it left and the time the running period still had (restored on resumption)
+    suspended_from = models.CharField("中止前状态", max_length=16, choices=ListingState.choices, blank=True,
+                                      default="")
+    suspended_at = models.DateTimeField("中止时间", null=True, blank=True)
+    suspended_remaining_seconds = models.PositiveIntegerField("中止时剩余秒数", null=True, blank=True)
     created_at = models.DateTimeField("创建时间")
 
     class Meta:
@@ -143,3 +153,43 @@ class RightsBid(models.Model):
     @property
     def is_accepted(self) -> bool:
         return self.sequence is not None
+
+
+class RightsSuspension(models.Model):
+    """中止/恢复公告 — a suspension of bidding and its resumption, announced with the reason."""
+
+    listing = models.ForeignKey(RightsListing, on_delete=models.PROTECT, related_name="suspensions",
+                                verbose_name="挂牌项目")
+    reason = models.CharField("中止原因", max_length=200)
+    from_state = models.CharField("中止前状态", max_length=16, choices=ListingState.choices)
+    suspended_at = models.DateTimeField("中止时间")
+    remaining_seconds = models.PositiveIntegerField("中止时剩余秒数")
+    resumed_at = models.DateTimeField("恢复时间", null=True, blank=True)
+    resumed_until = models.DateTimeField("恢复后截止时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "中止公告"
+        verbose_name_plural = "中止公告"
+        ordering = ["listing", "suspended_at"]
+
+    def __str__(self) -> str:
+        return f"{self.listing_id} 中止 {self.suspended_at:%Y-%m-%d %H:%M}"
+
+
+class RightsQuote(models.Model):
+    """一次报价 — one sealed quote per admitted bidder within the announced range; opened only at the close."""
+
+    listing = models.ForeignKey(RightsListing, on_delete=models.PROTECT, related_name="quotes",
+                                verbose_name="挂牌项目")
+    registration = models.OneToOneField(RightsRegistration, on_delete=models.PROTECT, related_name="quote",
+                                        verbose_name="竞买申请")
+    amount = _money("报价")
+    submitted_at = models.DateTimeField("提交时间（锁定后服务器时间）")
+
+    class Meta:
+        verbose_name = "一次报价（密封）"
+        verbose_name_plural = "一次报价（密封）"
+        ordering = ["listing", "-amount", "submitted_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.listing_id} 一次报价"

@@ -1,4 +1,10 @@
-"""The listing's state machine (announced → registration → listing 挂牌 → timed round 限时竞价 → closed 成交/流拍).
+"""The listings' state machines: one procedure class per mode, each with its own transition table.
+
+挂牌 (listing): announced → registration → listing → timed round 限时竞价 → closed 成交/流拍.
+拍卖 (English auction): announced → registration → live ascending round from the auction time (每次有效报价重新倒计时)
+→ closed; no listing-phase bids. 一次报价 (sealed single quote): announced → registration → quoting (one sealed quote
+within the announced range) → closed, the highest quote wins. Every mode may be suspended (中止) from a bidding
+state and resumed to it (services.suspension).
 
 An explicit transition table with ``on_<from>_to_<to>`` hooks (STYLE.md, Prozorro's state classes). Every
 time-driven transition happens at its own deadline, never at the moment someone noticed it: ``advance`` takes the
@@ -12,35 +18,16 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 
+from django.utils.translation import gettext_lazy as _
+
 from ggzy.core.errors import Conflict
 
 from .choices import PROCEDURE_KINDS, ListingOutcome, ListingState
 from .models import RightsListing
 
 S = ListingState
-TRANSITIONS: dict[str, frozenset[str]] = {
-    S.ANNOUNCED: frozenset({S.REGISTRATION}),
-    S.REGISTRATION: frozenset({S.LISTING}),
-    S.LISTING: frozenset({S.TIMED_ROUND, S.CLOSED}),
-    S.TIMED_ROUND: frozenset({S.CLOSED}),
-    S.CLOSED: frozenset(),
-}
 BIDDING_STATES = frozenset({S.LISTING, S.TIMED_ROUND})
-
-
-def on_listing_to_timed_round(listing: RightsListing, at: dt.datetime) -> None:
-    listing.round_started_at = at
-    listing.round_ends_at = at + dt.timedelta(minutes=listing.round_minutes)
-
-
-def _close(listing: RightsListing, at: dt.datetime) -> None:
-    """成交 when the highest accepted bid reaches the sealed reserve (no reserve set: the start price), else 流拍."""
-    reserve = getattr(listing, "reserve", None) if _has_reserve(listing) else None
-    floor = reserve.amount if reserve is not None else listing.start_price
-    sold = listing.leading_id is not None and listing.current_price is not None and listing.current_price >= floor
-    listing.outcome = ListingOutcome.SOLD if sold else ListingOutcome.FAILED
-    listing.closed_at = at
-    listing.reserve_revealed = reserve.amount if reserve is not None else None
+SUSPENDABLE = frozenset({S.LISTING, S.TIMED_ROUND, S.QUOTING})
 
 
 def _has_reserve(listing: RightsListing) -> bool:
@@ -53,15 +40,182 @@ def _has_reserve(listing: RightsListing) -> bool:
     return True
 
 
-on_listing_to_closed = _close
-on_timed_round_to_closed = _close
+def _settle(listing: RightsListing, at: dt.datetime) -> None:
+    """成交 when the highest accepted bid reaches the sealed reserve (no reserve set: the start price), else 流拍."""
+    reserve = getattr(listing, "reserve", None) if _has_reserve(listing) else None
+    floor = reserve.amount if reserve is not None else listing.start_price
+    sold = listing.leading_id is not None and listing.current_price is not None and listing.current_price >= floor
+    listing.outcome = ListingOutcome.SOLD if sold else ListingOutcome.FAILED
+    listing.closed_at = at
+    listing.reserve_revealed = reserve.amount if reserve is not None else None
+
+
+def _start_round(listing: RightsListing, at: dt.datetime) -> None:
+    listing.round_started_at = at
+    listing.round_ends_at = at + dt.timedelta(minutes=listing.round_minutes)
+
+
+class Procedure:
+    """A mode's transition table and hooks (``on_<from>_to_<to>``); subclasses differ only here."""
+
+    mode = ""
+    transitions: dict[str, frozenset[str]] = {}
+    labels: dict[str, object] = {}
+
+    def next_due(self, listing: RightsListing, now: dt.datetime, admitted_count: Callable[[], int]
+                 ) -> tuple[str, dt.datetime] | None:
+        raise NotImplementedError
+
+    def running_deadline(self, listing: RightsListing) -> dt.datetime | None:
+        """The deadline of the state a suspension interrupts (its remaining time is given back on resumption)."""
+        return listing.round_ends_at if listing.state == S.TIMED_ROUND else listing.listing_ends_at
+
+    def set_running_deadline(self, listing: RightsListing, state: str, until: dt.datetime) -> None:
+        if state == S.TIMED_ROUND:
+            listing.round_ends_at = until
+        else:
+            listing.listing_ends_at = until
+
+    def not_open_message(self, listing: RightsListing) -> str:
+        if listing.state == S.SUSPENDED:
+            return "竞价已中止，恢复后方可报价"
+        return "尚未到挂牌报价时间"
+
+    def state_label(self, state: str) -> str:
+        return str(self.labels.get(state) or S(state).label)
+
+    def on_timed_round_to_closed(self, listing: RightsListing, at: dt.datetime) -> None:
+        _settle(listing, at)
+
+
+class ListingProcedure(Procedure):
+    """挂牌 with a timed round (限时竞价) when enough bidders are admitted at the freeze time."""
+
+    mode = "listing"
+    transitions = {
+        S.ANNOUNCED: frozenset({S.REGISTRATION}),
+        S.REGISTRATION: frozenset({S.LISTING}),
+        S.LISTING: frozenset({S.TIMED_ROUND, S.CLOSED, S.SUSPENDED}),
+        S.TIMED_ROUND: frozenset({S.CLOSED, S.SUSPENDED}),
+        S.SUSPENDED: frozenset({S.LISTING, S.TIMED_ROUND}),
+        S.CLOSED: frozenset(),
+    }
+
+    def next_due(self, listing, now, admitted_count):
+        state = listing.state
+        if state == S.ANNOUNCED and now >= listing.registration_opens_at:
+            return S.REGISTRATION, listing.registration_opens_at
+        if state == S.REGISTRATION and now >= listing.listing_starts_at:
+            return S.LISTING, listing.listing_starts_at
+        if state == S.LISTING and now >= listing.listing_ends_at:
+            kind = PROCEDURE_KINDS[listing.kind]
+            timed = kind.has_timed_round and admitted_count() >= listing.bidders_min
+            return (S.TIMED_ROUND if timed else S.CLOSED), listing.listing_ends_at
+        if state == S.TIMED_ROUND and listing.round_ends_at is not None and now >= listing.round_ends_at:
+            return S.CLOSED, listing.round_ends_at
+        return None
+
+    def on_listing_to_timed_round(self, listing, at):
+        _start_round(listing, at)
+
+    def on_listing_to_closed(self, listing, at):
+        _settle(listing, at)
+
+
+class EnglishAuctionProcedure(Procedure):
+    """拍卖: no listing-phase bids; at the auction time (``listing_ends_at``) the live ascending round opens with
+    the countdown, every accepted bid (at least the increment higher) restarts it, and when it runs out the highest
+    bid wins if it reaches the sealed reserve. Fewer admitted bidders than the template's minimum: 流拍."""
+
+    mode = "english_auction"
+    transitions = {
+        S.ANNOUNCED: frozenset({S.REGISTRATION}),
+        S.REGISTRATION: frozenset({S.TIMED_ROUND, S.CLOSED}),
+        S.TIMED_ROUND: frozenset({S.CLOSED, S.SUSPENDED}),
+        S.SUSPENDED: frozenset({S.TIMED_ROUND}),
+        S.CLOSED: frozenset(),
+    }
+    labels = {S.REGISTRATION: _("报名中（待拍卖）"), S.TIMED_ROUND: _("拍卖竞价中")}
+
+    def next_due(self, listing, now, admitted_count):
+        state = listing.state
+        if state == S.ANNOUNCED and now >= listing.registration_opens_at:
+            return S.REGISTRATION, listing.registration_opens_at
+        if state == S.REGISTRATION and now >= listing.listing_ends_at:
+            enough = admitted_count() >= listing.bidders_min
+            return (S.TIMED_ROUND if enough else S.CLOSED), listing.listing_ends_at
+        if state == S.TIMED_ROUND and listing.round_ends_at is not None and now >= listing.round_ends_at:
+            return S.CLOSED, listing.round_ends_at
+        return None
+
+    def not_open_message(self, listing):
+        if listing.state == S.SUSPENDED:
+            return super().not_open_message(listing)
+        return f"拍卖尚未开始（拍卖开始时间 {listing.listing_ends_at:%Y-%m-%d %H:%M}）"
+
+    def on_registration_to_timed_round(self, listing, at):
+        _start_round(listing, at)
+
+    def on_registration_to_closed(self, listing, at):
+        _settle(listing, at)
+
+
+class SealedQuoteProcedure(Procedure):
+    """一次报价: each admitted bidder submits one sealed quote within [start price, announced ceiling] during the
+    quoting period (services.quotes); at its end the quotes are opened and the highest wins (equal quotes: the
+    earlier submitted), if it reaches the sealed reserve."""
+
+    mode = "sealed_quote"
+    transitions = {
+        S.ANNOUNCED: frozenset({S.REGISTRATION}),
+        S.REGISTRATION: frozenset({S.QUOTING}),
+        S.QUOTING: frozenset({S.CLOSED, S.SUSPENDED}),
+        S.SUSPENDED: frozenset({S.QUOTING}),
+        S.CLOSED: frozenset(),
+    }
+
+    def next_due(self, listing, now, admitted_count):
+        state = listing.state
+        if state == S.ANNOUNCED and now >= listing.registration_opens_at:
+            return S.REGISTRATION, listing.registration_opens_at
+        if state == S.REGISTRATION and now >= listing.listing_starts_at:
+            return S.QUOTING, listing.listing_starts_at
+        if state == S.QUOTING and now >= listing.listing_ends_at:
+            return S.CLOSED, listing.listing_ends_at
+        return None
+
+    def not_open_message(self, listing):
+        if listing.state == S.SUSPENDED:
+            return super().not_open_message(listing)
+        return "本项目为一次报价（密封），请在报价期内提交一次报价，不接受公开加价"
+
+    def on_quoting_to_closed(self, listing, at):
+        from .models import RightsQuote
+
+        best = (RightsQuote.objects.filter(listing=listing).order_by("-amount", "submitted_at", "pk")
+                .select_related("registration").first())
+        if best is not None:
+            listing.current_price = best.amount
+            listing.leading = best.registration
+        _settle(listing, at)
+
+
+PROCEDURES: dict[str, Procedure] = {p.mode: p for p in (ListingProcedure(), EnglishAuctionProcedure(),
+                                                         SealedQuoteProcedure())}
+
+
+def procedure_for(listing: RightsListing) -> Procedure:
+    return PROCEDURES[PROCEDURE_KINDS[listing.kind].mode]
 
 
 def transition(listing: RightsListing, to: str, at: dt.datetime) -> None:
-    """Move ``listing`` to ``to`` at ``at`` if the table allows it, running the hook; Conflict otherwise."""
-    if to not in TRANSITIONS[listing.state]:
-        raise Conflict(f"挂牌项目不能从「{S(listing.state).label}」转为「{S(to).label}」", field="state")
-    hook = globals().get(f"on_{listing.state}_to_{to}")
+    """Move ``listing`` to ``to`` at ``at`` if its procedure's table allows it, running the hook; Conflict
+    otherwise."""
+    proc = procedure_for(listing)
+    if to not in proc.transitions.get(listing.state, frozenset()):
+        raise Conflict(f"挂牌项目不能从「{proc.state_label(listing.state)}」转为「{proc.state_label(to)}」",
+                       field="state")
+    hook = getattr(proc, f"on_{listing.state}_to_{to}", None)
     if hook is not None:
         hook(listing, at)
     listing.state = to
@@ -69,19 +223,10 @@ def transition(listing: RightsListing, to: str, at: dt.datetime) -> None:
 
 def next_due(listing: RightsListing, now: dt.datetime, admitted_count: Callable[[], int]
              ) -> tuple[str, dt.datetime] | None:
-    """The transition due at ``now`` and its deadline, or None."""
-    state = listing.state
-    if state == S.ANNOUNCED and now >= listing.registration_opens_at:
-        return S.REGISTRATION, listing.registration_opens_at
-    if state == S.REGISTRATION and now >= listing.listing_starts_at:
-        return S.LISTING, listing.listing_starts_at
-    if state == S.LISTING and now >= listing.listing_ends_at:
-        kind = PROCEDURE_KINDS[listing.kind]
-        timed = kind.has_timed_round and admitted_count() >= listing.bidders_min
-        return (S.TIMED_ROUND if timed else S.CLOSED), listing.listing_ends_at
-    if state == S.TIMED_ROUND and listing.round_ends_at is not None and now >= listing.round_ends_at:
-        return S.CLOSED, listing.round_ends_at
-    return None
+    """The transition due at ``now`` and its deadline, or None (a suspended listing waits for its resumption)."""
+    if listing.state == S.SUSPENDED:
+        return None
+    return procedure_for(listing).next_due(listing, now, admitted_count)
 
 
 def advance(listing: RightsListing, now: dt.datetime, admitted_count: Callable[[], int]) -> list[str]:
@@ -101,6 +246,10 @@ def phase_at(listing: RightsListing, now: dt.datetime, admitted_count: Callable[
     while (due := next_due(probe, now, admitted_count)) is not None:
         probe.state = due[0]
         if due[0] == S.TIMED_ROUND:
-            on_listing_to_timed_round(probe, due[1])
+            _start_round(probe, due[1])
         state = due[0]
     return state
+
+
+# the listing procedure's hooks, under their old module-level names
+on_listing_to_timed_round = _start_round

@@ -59,8 +59,9 @@ def hall_state(*, user, listing: RightsListing, now: dt.datetime) -> dict:
         probe_end = listing.round_ends_at or (listing.listing_ends_at + dt.timedelta(minutes=listing.round_minutes))
         deadline = probe_end
     elif phase in (ListingState.ANNOUNCED, ListingState.REGISTRATION):
-        deadline = listing.listing_starts_at
-    elif phase == ListingState.LISTING:
+        auction = procedures.procedure_for(listing).mode == "english_auction"
+        deadline = listing.listing_ends_at if auction else listing.listing_starts_at
+    elif phase in (ListingState.LISTING, ListingState.QUOTING):
         deadline = listing.listing_ends_at
     else:
         deadline = None
@@ -79,7 +80,7 @@ def hall_state(*, user, listing: RightsListing, now: dt.datetime) -> dict:
                    "winner_name": str(winner.bidder) if winner is not None else ""}
     leading_paddle = bids[0].registration.paddle if bids else None
     return {
-        "clock": {"server_now": timezone.localtime(now).isoformat(), "phase": str(phase), "phase_label": str(ListingState(phase).label),
+        "clock": {"server_now": timezone.localtime(now).isoformat(), "phase": str(phase), "phase_label": procedures.procedure_for(listing).state_label(phase),
                   "deadline": timezone.localtime(deadline).isoformat() if deadline else "",
                   "round_minutes": listing.round_minutes},
         "price": {"sequence": listing.current_sequence,

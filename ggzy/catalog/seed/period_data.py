@@ -179,12 +179,14 @@ def gp_panel(basis: str) -> list[tuple]:
 RIGHTS_BIDDING = [
     ("bid_increment_min", "增价幅度下限（公告中的增价幅度不得低于此数）", "1000", "yuan", LOCAL_LISTING, False),
     ("deposit_refund_within", "未竞得人竞买保证金退还期限（活动结束后）", "5", "working_days", f"{LAND39}第二十四条", False),
+    ("suspension_blocked_final_minutes", "竞价最后若干分钟内不得中止（交易平台规则）", "2", "minutes", LOCAL_LISTING, False),
 ]
 PROPERTY_BIDDING = [
     ("timed_round_bidders_min", "进入网络竞价（限时报价）所需最少意向受让方数", "2", "count", f"{SOE32}（交易所规则，待核实）", False),
     ("timed_round_minutes", "网络竞价限时报价每轮时长（每有新报价重新计时）", "5", "minutes", "产权交易所网络竞价规则（可配置，待核实）", False),
     ("bid_increment_min", "加价幅度下限", "1000", "yuan", "产权交易所网络竞价规则（可配置，待核实）", False),
     ("deposit_refund_within", "未受让方交易保证金退还期限", "5", "working_days", "产权交易所规则（待核实）", False),
+    ("suspension_blocked_final_minutes", "网络竞价最后若干分钟内不得中止", "2", "minutes", "产权交易所规则（待核实）", False),
 ]
 
 LISTING = [

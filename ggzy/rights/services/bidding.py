@@ -57,7 +57,7 @@ def _refusal(listing: RightsListing, registration: RightsRegistration, amount: D
     if listing.state == ListingState.CLOSED:
         return BidRefusal.CLOSED, "竞价已结束，报价未被接受"
     if listing.state not in procedures.BIDDING_STATES:
-        return BidRefusal.NOT_OPEN, "尚未到挂牌报价时间"
+        return BidRefusal.NOT_OPEN, procedures.procedure_for(listing).not_open_message(listing)
     if seen != listing.current_sequence:
         return BidRefusal.STALE, (f"已有新的报价（当前序号 {listing.current_sequence}，当前价 "
                                   f"{format_yuan(listing.current_price)}），请按最新价格重新报价")

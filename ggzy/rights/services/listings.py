@@ -59,10 +59,41 @@ def _check_periods(version, *, announced_at, listing_starts_at, listing_ends_at)
         raise DomainError(f"信息披露期不得少于{disclosure_min}个工作日", field="listing_ends_at")
 
 
+STATE_PROPERTY = "05"
+
+
+def _check_appraisal(version, category_code: str, start: Decimal, appraised_value: object, approval_reference: str
+                     ) -> tuple[Decimal | None, str]:
+    """State property (DOMAIN.md, order 32): the listing price is at least the appraised value; a lower price (a
+    reduced re-disclosure) names its approval document, and below 90% of the appraisal
+    (``below_appraisal_approval_percent``) that must be the approving authority's written consent."""
+    approval = (approval_reference or "").strip()
+    if len(approval) > 100:
+        raise DomainError("批准文件文号不超过100个字符", field="approval_reference")
+    if category_code != STATE_PROPERTY:
+        if appraised_value not in (None, ""):
+            raise DomainError("只有国有产权项目填写评估结果", field="appraised_value")
+        return None, approval
+    if appraised_value in (None, ""):
+        raise DomainError("国有产权转让须填写评估结果", field="appraised_value")
+    appraisal = yuan(appraised_value, field="appraised_value", label="评估结果")
+    if appraisal <= 0:
+        raise DomainError("评估结果须大于0", field="appraised_value")
+    floor_percent = Decimal(_optional(version, "listing_price_min_percent_of_appraisal") or 100)
+    approval_percent = Decimal(_optional(version, "below_appraisal_approval_percent") or 90)
+    if start < appraisal * approval_percent / 100 and not approval:
+        raise DomainError(f"挂牌价低于评估结果的{number_text(approval_percent)}%，须经转让行为批准单位书面同意，"
+                          "请填写批准文件文号", field="approval_reference")
+    if start < appraisal * floor_percent / 100 and not approval:
+        raise DomainError("挂牌价不得低于评估结果；降价重新披露的，请填写降价决策文件文号", field="approval_reference")
+    return appraisal, approval
+
+
 def listing_create(*, actor, center: Center, grantor, kind: str, code: str, title: str, announced_at: dt.datetime,
                    registration_opens_at: dt.datetime, registration_closes_at: dt.datetime,
                    listing_starts_at: dt.datetime, listing_ends_at: dt.datetime, start_price: object,
-                   increment: object, deposit: object) -> RightsListing:
+                   increment: object, deposit: object, quote_ceiling: object = None, appraised_value: object = None,
+                   approval_reference: str = "") -> RightsListing:
     """Publish a listing (center staff, for the grantor). The template in force on the announcement day gives the
     minimum periods, the timed round's minutes and bidders, and the smallest increment allowed."""
     if actor is not None and getattr(actor, "role", None) not in (Role.CENTER_STAFF, Role.ADMIN):
@@ -92,11 +123,22 @@ def listing_create(*, actor, center: Center, grantor, kind: str, code: str, titl
     if start <= 0:
         raise DomainError("起始价须大于0", field="start_price")
     procedure = PROCEDURE_KINDS[kind]
+    ceiling = None
+    if procedure.mode == "sealed_quote":
+        if quote_ceiling in (None, ""):
+            raise DomainError("一次报价项目须公布报价上限", field="quote_ceiling")
+        ceiling = yuan(quote_ceiling, field="quote_ceiling", label="一次报价上限")
+        if ceiling <= start:
+            raise DomainError("一次报价上限须高于起始价", field="quote_ceiling")
+    elif quote_ceiling not in (None, ""):
+        raise DomainError("只有一次报价项目可以设定报价上限", field="quote_ceiling")
     version = catalog.template_version_in_force(category_code=procedure.category_code, method=procedure.method,
                                                 on_date=timezone.localdate(times["announced_at"]))
     smallest = Decimal(template_number(version, "bid_increment_min"))
     if step < smallest:
         raise DomainError(f"增价幅度不得低于流程模板规定的{number_text(smallest)}元", field="increment")
+    appraisal, approval = _check_appraisal(version, procedure.category_code, start, appraised_value,
+                                           approval_reference)
     _check_periods(version, announced_at=times["announced_at"], listing_starts_at=times["listing_starts_at"],
                    listing_ends_at=times["listing_ends_at"])
     with transaction.atomic():
@@ -104,7 +146,8 @@ def listing_create(*, actor, center: Center, grantor, kind: str, code: str, titl
             raise Conflict("项目编号已存在", field="code")
         listing = RightsListing.objects.create(
             center=center, code=code, title=title, kind=kind, template_version=version, grantor=grantor,
-            start_price=start, increment=step, deposit=bond,
+            start_price=start, increment=step, deposit=bond, quote_ceiling=ceiling, appraised_value=appraisal,
+            approval_reference=approval,
             round_minutes=template_number(version, "timed_round_minutes"),
             bidders_min=template_number(version, "timed_round_bidders_min"), created_at=clock.now(), **times)
         audit_record(actor=actor, action="rights.listing_published", obj=listing, after=snapshot(listing))

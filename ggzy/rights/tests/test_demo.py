@@ -23,10 +23,14 @@ def test_demo_has_every_stage_and_a_live_round():
     demo_rights_load()
     demo_rights_load()  # safe to run twice
     listings = {x.code[-3:]: x for x in RightsListing.objects.all()}
-    assert len(listings) == 6
+    assert len(listings) == 9
     assert (listings["001"].state, listings["001"].outcome) == (ListingState.CLOSED, ListingOutcome.SOLD)
     assert (listings["002"].state, listings["002"].outcome) == (ListingState.CLOSED, ListingOutcome.FAILED)
     assert listings["001"].current_sequence == 3
+    assert (listings["003"].kind, listings["003"].outcome, listings["003"].current_price) == (
+        "land_auction", ListingOutcome.SOLD, 12400000)
+    assert listings["105"].quotes.count() == 1 and listings["105"].current_price is None  # sealed
+    assert listings["106"].state == ListingState.SUSPENDED and listings["106"].suspensions.count() == 1
     live = listings["104"]
     assert live.listing_ends_at - clock.now() <= dt.timedelta(minutes=6) and live.current_sequence == 2
     clock.freeze(live.listing_ends_at + dt.timedelta(seconds=1))
@@ -34,7 +38,7 @@ def test_demo_has_every_stage_and_a_live_round():
     live.refresh_from_db()
     assert live.state == ListingState.TIMED_ROUND
     for code, state in (("101", ListingState.ANNOUNCED), ("102", ListingState.REGISTRATION),
-                        ("103", ListingState.LISTING)):
+                        ("103", ListingState.LISTING), ("105", ListingState.QUOTING)):
         clock.unfreeze()
         listing_advance(listing_id=listings[code].pk)
         listings[code].refresh_from_db()
