@@ -2,7 +2,7 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-    dependencies = [("tendering", "0016_gpmethods_procedures")]
+    dependencies = [("tendering", "0018_gpshared_intention")]
 
     operations = [
         migrations.AddField(

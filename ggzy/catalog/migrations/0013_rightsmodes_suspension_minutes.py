@@ -24,5 +24,5 @@ def add_missing_periods(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("catalog", "0010_credit2_bond_credit_reduction")]
+    dependencies = [("catalog", "0012_credit18_award_next_candidate")]
     operations = [migrations.RunPython(add_missing_periods, migrations.RunPython.noop)]

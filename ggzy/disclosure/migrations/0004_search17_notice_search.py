@@ -33,7 +33,7 @@ def backward(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("disclosure", "0002_notice_attachments_notice_links_and_more"),
+        ("disclosure", "0003_gpshared_intention"),
     ]
 
     operations = [migrations.RunPython(forward, backward)]

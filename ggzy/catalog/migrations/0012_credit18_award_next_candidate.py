@@ -23,5 +23,5 @@ def add_missing_periods(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("catalog", "0010_credit2_bond_credit_reduction")]
+    dependencies = [("catalog", "0011_gpshared_gp_shared_periods")]
     operations = [migrations.RunPython(add_missing_periods, migrations.RunPython.noop)]
