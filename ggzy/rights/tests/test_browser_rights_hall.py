@@ -6,6 +6,7 @@ bidder watches on a 390 px phone screen: no horizontal overflow. Screenshots go 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 
 import pytest
@@ -63,7 +64,8 @@ def test_two_bidders_through_the_timed_round(browser, live_server, land, setting
         expect(second.locator("#rights-answer")).to_contain_text("报价已接受")
         expect(first.locator("#rights-current")).to_have_text("¥1,010,000.00")
         expect(first.locator("#rights-my-status")).to_have_text("已被超越")
-        expect(second.locator("#rights-countdown")).to_have_text("00:05:00")
+        # (the page ticks the countdown down locally each second: 04:5x still shows the restart from 04:30)
+        expect(second.locator("#rights-countdown")).to_have_text(re.compile(r"^00:0(5:00|4:5\d)$"))
         assert second.evaluate("document.documentElement.scrollWidth") <= 390
         SHOTS.mkdir(parents=True, exist_ok=True)
         second.screenshot(path=str(SHOTS / "rights-hall-timed-round-390.png"), full_page=True)
