@@ -38,7 +38,7 @@ IDENTIFIER_SCHEME = "CN-USCC"  # org-id.guide: 统一社会信用代码 (GB 3210
 # procurementMethod is a closed codelist: open / selective / limited / direct. 竞争性谈判 and 询价 invite suppliers the
 # buyer selects (by notice, random draw from the supplier pool, or recommendation: 非招标采购方式管理办法 Art. 12).
 PROCUREMENT_METHOD = {
-    "works_open_tender": "open", "gp_open_tender": "open", "gp_negotiation": "limited", "gp_inquiry": "limited",
+    "works_open_tender": "open", "gp_open_tender": "open", "gp_negotiation": "limited", "gp_consultation": "limited", "gp_inquiry": "limited",
 }
 MAIN_CATEGORY = {"works_open_tender": "works"}
 TENDER_STATUS = {

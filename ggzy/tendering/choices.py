@@ -10,6 +10,7 @@ class Method(models.TextChoices):
     WORKS_OPEN_TENDER = "works_open_tender", _("工程建设项目公开招标")
     GP_OPEN_TENDER = "gp_open_tender", _("政府采购公开招标")
     GP_NEGOTIATION = "gp_negotiation", _("政府采购竞争性谈判")
+    GP_CONSULTATION = "gp_consultation", _("政府采购竞争性磋商")
     GP_INQUIRY = "gp_inquiry", _("政府采购询价")
     GP_SINGLE_SOURCE = "gp_single_source", _("政府采购单一来源")
 
@@ -39,6 +40,14 @@ class LotState(models.TextChoices):
 class EvaluationMethod(models.TextChoices):
     LOWEST_PRICE = "lowest_price", _("经评审的最低投标价法")
     COMPREHENSIVE = "comprehensive", _("综合评估法")
+
+
+class ProcurementObject(models.TextChoices):
+    """What government procurement buys (政府采购法 Art. 2): the price weight's legal range depends on it."""
+
+    GOODS = "goods", _("货物")
+    SERVICES = "services", _("服务")
+    WORKS = "works", _("工程")
 
 
 class TieBreak(models.TextChoices):

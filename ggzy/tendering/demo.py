@@ -69,11 +69,12 @@ def _office(moment: dt.datetime, hour: int, minute: int = 0, *, forward: bool = 
 
 
 def _publish(owner, staff, title, *, days_to_deadline=21, price="12800000", method="works_open_tender",
-             region="370112", deadline=None):
+             region="370112", deadline=None, lot_terms=None):
     project = services.project_register(
         actor=owner, center=Center.objects.get(code="370100"), region=Region.objects.get(code=region),
         title=title + MARK, method=method, estimated_price=price,
-        lots=[{"name": "施工一标段", "estimated_price": price, "qualification_required": "建筑工程施工总承包"}],
+        lots=[{"name": "施工一标段", "estimated_price": price, "qualification_required": "建筑工程施工总承包",
+               **(lot_terms or {})}],
         description="详见招标公告。")
     services.project_accept(actor=staff, project=project)
     lot = project.lots.get()

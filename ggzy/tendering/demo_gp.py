@@ -1,5 +1,6 @@
 """Demo data for the government-procurement methods (issue 16): an inquiry open for quotations, a competitive
-negotiation in its first round (records and a written change), a single-source procurement in its publicity and a
+negotiation in its first round (records and a written change), a competitive consultation waiting for its final
+quotations, a single-source procurement in its publicity and a
 project whose procurement intention (采购意向公开) is public —
 so ``make demo`` shows each method's own pages (wired in from ``demo._load``)."""
 
@@ -51,6 +52,32 @@ def gp_methods_load(*, owner, staff, bidders, experts, real_now, publish, bid) -
         negotiation.requirement_change_issue(actor=experts[0], lot=lot,
                                              text="经谈判小组确认：质保期由两年调整为三年，其他要求不变。")
         loaded.append(f"竞争性谈判 {lot_fresh(lot).code}（第1轮谈判）")
+        # 竞争性磋商: services scored comprehensively (price weight 20%, in the 10–30% range); three responses
+        # opened, one consultation round, the final quotations called with their deadline two days ahead.
+        clock.freeze(office_moment(real_now - dt.timedelta(days=24), dt.time(9, 0)))
+        lot = publish(owner, staff, "市大数据局政务云安全运维服务竞争性磋商采购", price="2680000",
+                      method="gp_consultation", lot_terms={"procurement_object": "services", "price_weight": "20"})
+        for user, price in zip(bidders[:3], ["2628000.00", "2590000.00", "2645000.00"], strict=True):
+            bid(user, lot, price, staff=staff)
+        clock.freeze(lot_fresh(lot).bid_deadline + dt.timedelta(minutes=1))
+        opening.lot_open(actor=None, lot=lot)
+        opening.opening_decrypt_all(actor=None, lot=lot)
+        clock.advance(dt.timedelta(minutes=10))
+        opening.opening_record_publish(actor=staff, lot=lot)
+        demo_committee.committee_direct(staff, lot, experts)
+        opening.opening_close(actor=staff, lot=lot)
+        clock.advance(dt.timedelta(minutes=30))
+        negotiation.negotiation_round_open(actor=experts[0], lot=lot)
+        for response in negotiation.suppliers_in_negotiation(lot):
+            clock.advance(dt.timedelta(minutes=20))
+            negotiation.negotiation_record(actor=experts[1], lot=lot, bid_id=response.pk,
+                                           minutes="就安全运维驻场人数、应急响应时限和漏洞处置流程进行磋商。")
+        negotiation.requirement_change_issue(actor=experts[0], lot=lot,
+                                             text="经磋商小组确认：重大安全事件到场响应时限由4小时调整为2小时。")
+        clock.advance(dt.timedelta(minutes=30))
+        negotiation.final_quotation_call(actor=experts[0], lot=lot,
+                                         deadline=office_moment(real_now + dt.timedelta(days=2), dt.time(10, 0)))
+        loaded.append(f"竞争性磋商 {lot_fresh(lot).code}（最后报价中）")
     finally:
         clock.unfreeze()
     # 单一来源: in its publicity now (the template's 5 working days), one objection recorded; published the

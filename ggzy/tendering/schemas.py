@@ -23,6 +23,7 @@ class LotIn(Schema):
     price_weight: Percent | None = None
     tie_break: str | None = Field(None, max_length=column_limit(Lot, "tie_break"))
     qualification_required: str | None = Field(None, max_length=column_limit(Lot, "qualification_required"))
+    procurement_object: str | None = Field(None, max_length=column_limit(Lot, "procurement_object"))
 
 
 class ProjectIn(Schema):

@@ -23,7 +23,7 @@ from .models import Award, Bid
 # revoked/withdrawn because they could not be decrypted. Withdrawn bids never took part; "submitted" ones are sealed.
 COUNTED_STATES = (BidState.OPENED, BidState.REJECTED, BidState.DEEMED_REVOKED, BidState.DEEMED_WITHDRAWN)
 # The OCDS procurementMethod of each tendering method (Cardinal's R003 looks at open ones only).
-OCDS_METHOD = {"works_open_tender": "open", "gp_open_tender": "open", "gp_negotiation": "selective",
+OCDS_METHOD = {"works_open_tender": "open", "gp_open_tender": "open", "gp_negotiation": "selective", "gp_consultation": "selective",
                "gp_inquiry": "selective"}
 DISQUALIFIED_STATES = {BidState.REJECTED, BidState.DEEMED_REVOKED, BidState.DEEMED_WITHDRAWN}
 

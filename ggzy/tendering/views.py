@@ -45,7 +45,7 @@ from . import (
     services,
 )
 from . import selectors_workspace as workspace
-from .choices import BidState, DocumentKind, LotState, Method, ProjectState
+from .choices import BidState, DocumentKind, LotState, Method, ProcurementObject, ProjectState
 from .price_sheet import FINGERPRINT_FIELDS
 from .procedures import procedure_for
 from .schemas import lot_public
@@ -133,7 +133,9 @@ def project_new_view(request):
                     method=data.get("method", ""), estimated_price=data.get("estimated_price", ""),
                     description=data.get("description", ""),
                     lots=[{"name": data.get("lot_name", ""), "estimated_price": data.get("estimated_price", ""),
-                           "evaluation_method": data.get("evaluation_method") or None}])
+                           "evaluation_method": data.get("evaluation_method") or None,
+                           "procurement_object": data.get("procurement_object") or None,
+                           "price_weight": data.get("price_weight") or None}])
                 _project_documents_add(request, project, required=False)
         except DomainError as exc:
             messages.error(request, _error_text(exc))
@@ -142,6 +144,7 @@ def project_new_view(request):
             return redirect("tendering:project_detail", project_id=project.pk)
     return render(request, "tendering/pages/project_new.html",
                   {"regions": regions, "centers": centers, "methods": Method.choices, "data": request.POST,
+                   "objects": ProcurementObject.choices,
                    "agencies": agencies})
 
 

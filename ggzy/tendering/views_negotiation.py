@@ -18,6 +18,7 @@ from ggzy.core.errors import DomainError
 from ggzy.core.permissions import AUTHENTICATED, requires
 
 from . import selectors, selectors_negotiation
+from .procedures import procedure_for
 from .services import negotiation
 from .views_actions import lot_action_run
 
@@ -35,7 +36,8 @@ def negotiation_view(request, lot_id: int):
     view = selectors_negotiation.negotiation_view(user=request.user, lot=lot)
     if view is None:
         raise Http404("没有可查看的谈判")
-    return render(request, "tendering/pages/lot_negotiation.html", {"lot": lot, "view": view})
+    words = procedure_for(lot).negotiation_words or {}
+    return render(request, "tendering/pages/lot_negotiation.html", {"lot": lot, "view": view, "words": words})
 
 
 def _deadline(request) -> dt.datetime:

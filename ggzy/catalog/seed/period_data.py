@@ -109,13 +109,18 @@ GP_COMMON = [
     ARCHIVE,
 ]
 
-GP_SCORING = [
-    ("price_weight_goods_min", "综合评分法价格分权值下限（货物）", "30", "percent", GP87, True),
-    ("price_weight_goods_max", "综合评分法价格分权值上限（货物）", "60", "percent", GP87, True),
-    ("price_weight_services_min", "综合评分法价格分权值下限（服务）", "10", "percent", GP87, True),
-    ("price_weight_services_max", "综合评分法价格分权值上限（服务）", "30", "percent", GP87, True),
-    ("price_score_scale", "价格分计算基数（价格分＝评标基准价÷投标报价×价格权值×100）", "100", "count", GP87, True),
-]
+def gp_scoring(basis: str) -> list[tuple]:
+    """Comprehensive scoring's price weight ranges (87号令 Art. 55; 214号 Art. 24: goods 30–60%, services 10–30%)."""
+    return [
+        ("price_weight_goods_min", "综合评分法价格分权值下限（货物）", "30", "percent", basis, True),
+        ("price_weight_goods_max", "综合评分法价格分权值上限（货物）", "60", "percent", basis, True),
+        ("price_weight_services_min", "综合评分法价格分权值下限（服务）", "10", "percent", basis, True),
+        ("price_weight_services_max", "综合评分法价格分权值上限（服务）", "30", "percent", basis, True),
+        ("price_score_scale", "价格分计算基数（价格分＝评标基准价÷投标报价×价格权值×100）", "100", "count", basis, True),
+    ]
+
+
+GP_SCORING = gp_scoring(GP87)
 
 # Result publicity and challenges in government procurement (used by the tendering procedures).
 GP_RESULT = [
@@ -155,6 +160,19 @@ GP_NON_TENDER = [
     ("clarification_before_deadline_min", "澄清或修改距首次响应文件提交截止最短期限（不足则顺延）", "3",
      "working_days", f"{GP74}第二十九条、第四十五条", True),
     ("bids_to_open_min", "响应供应商最少家数", "3", "count", GP74, False),
+    *GP_RESULT,
+]
+
+
+# 竞争性磋商 (财库〔2014〕214号): at least 10 days from the consultation documents to the first responses and
+# clarifications at least 5 days before (Art. 10); at least 3 suppliers (Art. 3, 6; the exceptions of 财库〔2015〕124号
+# for two suppliers are not modelled: 待核实).
+GP_CONSULTATION = [
+    ("documents_to_deadline_min", "磋商文件发出至供应商提交首次响应文件截止最短期限", "10", "calendar_days",
+     f"{GP214}第十条", True),
+    ("clarification_before_deadline_min", "澄清或修改距提交首次响应文件截止最短期限（不足则顺延）", "5",
+     "calendar_days", f"{GP214}第十条", True),
+    ("bids_to_open_min", "响应供应商最少家数", "3", "count", f"{GP214}第三条（待核实）", False),
     *GP_RESULT,
 ]
 
@@ -270,7 +288,8 @@ PERIODS: dict[tuple[str, str], list[tuple]] = {
     ("01", "invitation"): TENDERING,
     ("02", "open_tender"): GP_TENDER,
     ("02", "competitive_negotiation"): [*gp_panel(f"{GP74}第七条"), *GP_NON_TENDER, *GP_COMMON],
-    ("02", "competitive_consultation"): [*gp_panel(GP214), *GP_SCORING, *GP_COMMON],
+    ("02", "competitive_consultation"): [*gp_panel(GP214), *GP_CONSULTATION, *gp_scoring(f"{GP214}第二十四条"),
+                                         *GP_COMMON],
     ("02", "inquiry"): [*gp_panel(f"{GP74}第七条"), *GP_NON_TENDER, *GP_COMMON],
     ("02", "single_source"): GP_SINGLE_SOURCE,
     ("03", "listing"): LISTING,

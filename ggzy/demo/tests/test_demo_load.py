@@ -45,15 +45,17 @@ def test_demo_load_is_complete_and_idempotent():
     assert PersonCertificate.objects.filter(unbound_at__isnull=True).count() == 6
     # the committees are drawn (request, run with a witness, confirmations, formed from the draw), except the one
     # appointed directly with its reason; the archived lot's draw is published with its result
-    # two drawn committees; two appointed directly with their reason (a works lot, and the GP negotiation panel)
-    assert sorted(CommitteeFormation.objects.values_list("method", flat=True)) == ["direct", "direct", "draw", "draw"]
+    # two drawn committees; three appointed directly with their reason (a works lot, and the GP negotiation and
+    # consultation panels)
+    assert sorted(CommitteeFormation.objects.values_list("method", flat=True)) == ["direct", "direct", "direct", "draw",
+                                                                                   "draw"]
     assert all("第四十七条" in f.reason for f in CommitteeFormation.objects.filter(method="direct"))
     draws = DrawRequest.objects.filter(pk__in=CommitteeFormation.objects.values("draw_request_id"))
     assert draws.count() == 2 and all(d.witness is not None for d in draws)
     assert DrawRequest.objects.get(status=DrawStatus.PUBLISHED).subject_code == Lot.objects.get(state="archived").code
     assert CommitteeMember.objects.filter(source="draw").count() == 10
     # every member declared, each declaration signed with the member's certificate
-    assert RecusalDeclaration.objects.count() == 20  # four committees of five
+    assert RecusalDeclaration.objects.count() == 25  # five panels of five (two drawn, three appointed)
     assert not RecusalDeclaration.objects.filter(signature_format="").exists()
     # the archive was built after the signatures, so it lists them
     package = ArchivePackage.objects.get(lot__state="archived")

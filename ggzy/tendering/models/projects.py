@@ -3,7 +3,15 @@
 from django.conf import settings
 from django.db import models
 
-from ..choices import DocumentKind, EvaluationMethod, LotState, Method, ProjectState, TieBreak
+from ..choices import (
+    DocumentKind,
+    EvaluationMethod,
+    LotState,
+    Method,
+    ProcurementObject,
+    ProjectState,
+    TieBreak,
+)
 
 
 class Project(models.Model):
@@ -51,6 +59,8 @@ class Lot(models.Model):
     evaluation_method = models.CharField("评标办法", max_length=16, choices=EvaluationMethod.choices,
                                          default=EvaluationMethod.COMPREHENSIVE)
     price_weight = models.DecimalField("价格分权重（%）", max_digits=5, decimal_places=2, default=30)
+    # 采购标的 (government procurement): goods or services set the price weight's legal range; blank where unstated.
+    procurement_object = models.CharField("采购标的类型", max_length=8, choices=ProcurementObject.choices, blank=True)
     tie_break = models.CharField("同分排序规则", max_length=24, choices=TieBreak.choices, default=TieBreak.LOWER_PRICE)
     qualification_required = models.CharField("资格要求（资质类别）", max_length=64, blank=True)
     state = models.CharField("状态", max_length=16, choices=LotState.choices, default=LotState.DRAFT)

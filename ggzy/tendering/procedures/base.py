@@ -21,7 +21,7 @@ from ggzy.core import clock
 from ggzy.core.audit import audit_record
 from ggzy.core.errors import Conflict
 
-from ..choices import LotState, Method
+from ..choices import EvaluationMethod, LotState, Method
 
 S = LotState
 
@@ -86,6 +86,8 @@ class Procedure:
     result_notice_form: ClassVar[str] = "works"
     # The result notice calls the winner 成交 (non-tender methods) rather than 中标.
     is_deal_form: ClassVar[bool] = False
+    # The words of the rounds-and-final-quotations page, for methods that negotiate (None: no such page).
+    negotiation_words: ClassVar[dict | None] = None
 
     def __init__(self, lot) -> None:
         self.lot = lot
@@ -149,7 +151,14 @@ class Procedure:
         """Problems with a lot's terms under this method (evaluation method, price weight …), by field."""
         method = row.get("evaluation_method")
         if cls.evaluation_methods is not None and method and method not in cls.evaluation_methods:
-            return {prefix + "evaluation_method": f"{cls.label}只能采用最低评标价法（最低报价）"}
+            allowed = "、".join(str(EvaluationMethod(m).label) for m in cls.evaluation_methods)
+            return {prefix + "evaluation_method": f"{cls.label}只能采用{allowed}"}
+        return {}
+
+    @classmethod
+    def lot_template_errors(cls, cleaned: dict, *, version, prefix: str = "") -> dict[str, str]:
+        """Problems with a lot's cleaned terms against the template version's numbers (the price weight's legal
+        range …), by field. None here; government procurement's scoring methods check the price weight."""
         return {}
 
     @classmethod

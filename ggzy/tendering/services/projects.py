@@ -18,7 +18,7 @@ from ggzy.core.money import number_text, plain_decimal, yuan
 from ggzy.disclosure.services import notice_publish
 
 from .. import policies, rules
-from ..choices import LotState, Method, ProjectState
+from ..choices import LotState, Method, ProcurementObject, ProjectState
 from ..fair_review import review_text
 from ..models import Clarification, FairCompetitionFinding, Lot, Project
 from ..procedures import lot_fresh, procedure_class, procedure_for
@@ -65,7 +65,7 @@ def project_register(*, actor, center, region, title: str, method: str, estimate
                                                           on_date=clock.today())
     if version is None:
         raise DomainError("该交易方式没有现行有效的流程模板，请联系省交易中心", field="method")
-    lot_rows = [_lot_clean(i, row, method=method) for i, row in enumerate(lots)]
+    lot_rows = [_lot_clean(i, row, method=method, version=version) for i, row in enumerate(lots)]
     with transaction.atomic():
         code = project_code_issue(region_code=center.region.code, category_code=category_code)
         project = Project.objects.create(
@@ -81,7 +81,7 @@ def project_register(*, actor, center, region, title: str, method: str, estimate
     return project
 
 
-def _lot_clean(index: int, row: dict, *, method: str) -> dict:
+def _lot_clean(index: int, row: dict, *, method: str, version) -> dict:
     prefix = f"lots.{index}."
     procedure = procedure_class(method)
     terms = procedure.lot_terms_errors(row, prefix=prefix)
@@ -100,6 +100,15 @@ def _lot_clean(index: int, row: dict, *, method: str) -> dict:
     if row.get("price_weight") is not None:
         cleaned["price_weight"] = plain_decimal(row["price_weight"], field=prefix + "price_weight",
                                                 label="价格分权重", maximum=Decimal(100))
+    kind = row.get("procurement_object") or ""
+    if kind:
+        if kind not in ProcurementObject.values:
+            raise DomainError("采购标的类型只能是货物（goods）、服务（services）或工程（works）",
+                              field=prefix + "procurement_object")
+        cleaned["procurement_object"] = kind
+    terms = procedure.lot_template_errors(cleaned, version=version, prefix=prefix)
+    if terms:
+        raise DomainError(errors=terms)
     return cleaned
 
 

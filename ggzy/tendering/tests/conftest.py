@@ -59,19 +59,23 @@ def world(db, make_user, centers, frozen_clock):
     return w
 
 
-def lot_ready(world, *, method="works_open_tender", bond="10000.00", notice_text="本项目公开招标，欢迎具备资质的企业参加。"):
-    """Register, accept, upload, schedule and publish one lot; returns the published lot."""
+def lot_ready(world, *, method="works_open_tender", bond="10000.00", notice_text="本项目公开招标，欢迎具备资质的企业参加。",
+              lot_terms=None, days_to_deadline=21):
+    """Register, accept, upload, schedule and publish one lot; returns the published lot. ``lot_terms``: more of the
+    lot's terms (procurement object, price weight …)."""
     from ggzy.tendering import services
 
     project = services.project_register(
         actor=world.tenderer, center=world.center, region=world.region, title="历城区第二实验小学教学楼工程",
-        method=method, estimated_price="8000000", lots=[{"name": "施工一标段", "estimated_price": "8000000"}])
+        method=method, estimated_price="8000000",
+        lots=[{"name": "施工一标段", "estimated_price": "8000000", **(lot_terms or {})}])
     services.project_accept(actor=world.staff, project=project)
     lot = project.lots.get()
     services.lot_document_add(actor=world.tenderer, lot=lot, name="招标文件.pdf", content=b"%PDF-1.7 tender documents")
     now = clock.now()
     services.lot_schedule(actor=world.tenderer, lot=lot, notice_text=notice_text,
-                          documents_sale_end=now + dt.timedelta(days=6), bid_deadline=now + dt.timedelta(days=21),
+                          documents_sale_end=now + dt.timedelta(days=6),
+                          bid_deadline=now + dt.timedelta(days=days_to_deadline),
                           bond_amount=bond)
     lot.refresh_from_db()
     services.lot_publish(actor=world.staff, lot=lot)

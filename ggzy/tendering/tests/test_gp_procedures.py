@@ -37,7 +37,8 @@ def _lot(world, method: str, state: str) -> Lot:
 
 
 def test_the_gp_methods_are_all_registered():
-    assert set(GP_METHODS) == {"gp_open_tender", "gp_negotiation", "gp_inquiry", "gp_single_source"}
+    assert set(GP_METHODS) == {"gp_open_tender", "gp_negotiation", "gp_consultation", "gp_inquiry",
+                               "gp_single_source"}
 
 
 @pytest.mark.parametrize("method", GP_METHODS)
