@@ -1,6 +1,6 @@
 """Browser test: 竞争性谈判 — the panel negotiates a round with each supplier apart and notifies a change, the chair
 asks for final quotations, a supplier quotes on a phone (390 px), the chair opens them after the deadline and the
-lowest final price meeting the requirements is recommended."""
+lowest final price meeting the requirements is recommended; the panel signs and the result notice is published."""
 
 import datetime as dt
 
@@ -9,7 +9,7 @@ import pytest
 from ggzy.core import clock
 from ggzy.tendering.choices import BidState
 from ggzy.tendering.models import FinalQuotation, NegotiationRecord, RequirementChange
-from ggzy.tendering.services import evaluation
+from ggzy.tendering.services import evaluation, result
 
 from .test_browser_tendering import Actor, _local
 from .test_gp_negotiation import negotiating_lot
@@ -75,4 +75,10 @@ def test_negotiation_rounds_final_quotation_and_recommendation(browser, live_ser
     report = evaluation.report_generate(actor=world.experts[0], lot=lot)
     assert report.ranking[0]["price"] == "89500.00" and report.ranking[0]["bidder"] == world.bidder_entities[1].name
     assert RequirementChange.objects.get().notified
+    # and the panel signs its report and the purchaser publishes the result: the lot page shows the result notice
+    for member in world.experts[:3]:
+        evaluation.report_sign(actor=member, lot=lot)
+    result.candidates_publish(actor=world.tenderer, lot=lot)
+    chair.lot(lot.pk)
+    assert "成交结果公告" in page.inner_text("main") and "89,500.00" in page.inner_text("main")
     chair.context.close()
