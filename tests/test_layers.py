@@ -64,7 +64,8 @@ ALLOWED_MODULES = {
     # the draw avoids experts with a credit restriction of expert_draw in force (credit's selectors)
     "experts": {"ggzy.credit.selectors"},
     "centers": set(),
-    "credit": set(),
+    # the firm's signed credit report: pki's public face (platform signature and its offline check)
+    "credit": {"ggzy.pki.services"},
     "opendata": {"ggzy.tendering.selectors_opendata"},
     "rights": set(),
     "publication": set(),

@@ -25,9 +25,9 @@ FIRM_SUBJECTS = ("entity", "agency")
 
 def _own_entity(actor):
     """The market entity a firm user acts for (registry), or None."""
-    from ggzy.registry.selectors import entity_of_user
+    from .firms import entity_of_user
 
-    return entity_of_user(user=actor)
+    return entity_of_user(actor)
 
 
 def repair_eligible(record: CreditRecord) -> bool:

@@ -20,7 +20,6 @@ from django.utils import timezone
 from ggzy.core import clock
 from ggzy.core.errors import NotFound
 from ggzy.pki import services as pki_services
-from ggzy.pki.signed_pdf import SignedPdfInvalid, signed_pdf_check
 
 from . import evaluation, selectors
 from .publication import publication_end
@@ -150,10 +149,10 @@ def credit_report_verify(pdf_bytes: bytes, *, trust_pems: list[bytes] | None = N
     """Check a credit report offline: one intact platform signature over the whole file (chaining to
     ``trust_pems`` when given) and the embedded report in the platform's format."""
     try:
-        checked = signed_pdf_check(pdf_bytes, attachment_name=ATTACHMENT_NAME, trust_pems=trust_pems,
-                                   what="平台出具的信用报告")
+        checked = pki_services.signed_pdf_verify(pdf_bytes, attachment_name=ATTACHMENT_NAME, trust_pems=trust_pems,
+                                                 what="平台出具的信用报告")
         report = json.loads(checked.attachment.decode("utf-8"))
-    except SignedPdfInvalid as exc:
+    except pki_services.SignedPdfError as exc:
         raise CreditReportInvalid(str(exc)) from None
     except (UnicodeDecodeError, ValueError) as exc:
         raise CreditReportInvalid(f"报告附件不是JSON：{exc}") from None

@@ -141,9 +141,9 @@ def public_view(request):
 
 def acting_firm(user):
     """The market entity the user acts for (registry roles), or 404 in Chinese."""
-    from ggzy.registry.selectors import entity_of_user
+    from .firms import entity_of_user
 
-    entity = entity_of_user(user=user)
+    entity = entity_of_user(user)
     if entity is None:
         raise Http404("当前账号未关联市场主体")
     return entity

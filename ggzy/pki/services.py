@@ -369,6 +369,21 @@ def platform_pdf_sign(pdf_bytes: bytes, *, attachment: bytes, attachment_name: s
                            key_pem=signer.key_pem, chain_pems=list(signer.chain_pems))
 
 
+def signed_pdf_verify(pdf_bytes: bytes, *, attachment_name: str, trust_pems: list[bytes] | None, what: str):
+    """Check a PDF the platform signed, offline (``signed_pdf.signed_pdf_check``): the public face for the apps above
+    pki. Raises ``SignedPdfError`` (a ValueError) naming what is wrong."""
+    from .signed_pdf import SignedPdfInvalid, signed_pdf_check
+
+    try:
+        return signed_pdf_check(pdf_bytes, attachment_name=attachment_name, trust_pems=trust_pems, what=what)
+    except SignedPdfInvalid as exc:
+        raise SignedPdfError(str(exc)) from None
+
+
+class SignedPdfError(ValueError):
+    """A signed PDF failed its offline check (the message says why)."""
+
+
 def platform_trust_root() -> bytes | None:
     """The certificate (PEM) at the top of the platform signing chain (the offline verifier's trust anchor)."""
     from .platform_signing import platform_signer

@@ -43,7 +43,8 @@ def test_exchange_creates_a_record_and_the_query_shows_it_by_audience(client, st
     assert data["public_records"] == [] and len(data["records_in_force"]) == 1 and data["score"]["score"] == 70
     client.logout()
     data = client.get(f"/api/v1/credit/entities/{CODE}").json()
-    assert data == {"credit_code": CODE, "public_records": [], "records_in_force": None, "score": None}
+    assert data == {"credit_code": CODE, "public_records": [], "records_in_force": None, "score": None,
+                    "national": None}
 
 
 @pytest.mark.parametrize(("over", "field"), [({"decided_on": "1e400"}, "decided_on"), ({"kind": "x"}, "kind"),

@@ -85,3 +85,66 @@ def test_two_bidders_through_the_timed_round(browser, live_server, land, setting
     finally:
         ctx_a.close()
         ctx_b.close()
+
+
+@pytest.mark.parametrize(("reserve", "outcome"), [("1015000", "成交"), ("1100000", "流拍")])
+def test_three_bidders_and_the_sealed_reserve(browser, live_server, land, settings, make_user, reserve, outcome):
+    """Three bidders in three browser contexts (one on a phone): A bids in the listing, B and C in the timed round;
+    when it runs out the highest bid (C's 1,020,000) wins if it reaches the grantor's sealed reserve, else the listing
+    fails (流拍); every page shows the outcome and the reserve only then, and nobody saw who the others were."""
+    from ggzy.rights.services import listings
+
+    from .factories import admit
+
+    settings.GGZY_HALL_STREAM_SECONDS = 4
+    settings.GGZY_HALL_STREAM_INTERVAL = 0.3
+    listing, a, b, ends = land["listing"], land["a"], land["b"], land["ends"]
+    c = admit(make_user, listing, staff=land["staff"])
+    listings.reserve_set(actor=listing.grantor, listing_id=listing.pk, amount=reserve)
+    clock.freeze(ends - dt.timedelta(seconds=40))
+    contexts, pages = [], []
+    for reg, width in ((a, 1280), (b, 1280), (c, 390)):
+        context, page = signed_in(browser, live_server, reg.bidder, width=width)
+        contexts.append(context)
+        pages.append(page)
+    first, second, third = pages
+    url = f"{live_server.url}/rights/{listing.pk}/"
+    try:
+        for page in pages:
+            page.goto(url)
+            expect(page.locator("#rights-live")).to_have_text("实时连接")
+            assert "1,015,000" not in page.content() and "1,100,000" not in page.content()  # the reserve is sealed
+        for page, reg in zip(pages, (a, b, c), strict=True):
+            others = [r.bidder.username for r in (a, b, c) if r is not reg]
+            assert page.inner_text("#rights-my-paddle") == str(reg.paddle)
+            assert not any(name in page.inner_text("body") for name in others)
+        first.click("#rights-submit")
+        expect(first.locator("#rights-answer")).to_contain_text("报价已接受")
+        clock.freeze(ends + dt.timedelta(seconds=30))
+        for page in pages:
+            expect(page.locator("#rights-phase")).to_have_text("限时竞价中")
+        expect(second.locator("#rights-seen")).to_have_value("1")
+        second.click("#rights-submit")
+        expect(second.locator("#rights-answer")).to_contain_text("报价已接受")
+        expect(third.locator("#rights-seen")).to_have_value("2")
+        third.click("#rights-submit")
+        expect(third.locator("#rights-answer")).to_contain_text("报价已接受")
+        expect(first.locator("#rights-current")).to_have_text("¥1,020,000.00")
+        expect(second.locator("#rights-my-status")).to_have_text("已被超越")
+        assert third.evaluate("document.documentElement.scrollWidth") <= 390
+        # the round runs out
+        clock.freeze(ends + dt.timedelta(seconds=30, minutes=5, milliseconds=1))
+        for page in pages:
+            expect(page.locator("#rights-outcome")).to_have_text(outcome)
+            expect(page.locator("#rights-reserve")).to_contain_text(f"{int(reserve):,}")
+        final = RightsListing.objects.get(pk=listing.pk)
+        assert final.state == "closed" and final.current_sequence == 3
+        if outcome == "成交":
+            expect(first.locator("#rights-winner")).to_contain_text(f"号牌 {c.paddle}")
+            assert final.leading_id == c.pk
+        else:
+            assert first.inner_text("#rights-winner") == ""
+        third.screenshot(path=f"/tmp/rights-hall-three-{final.outcome}-390.png", full_page=True)
+    finally:
+        for context in contexts:
+            context.close()
