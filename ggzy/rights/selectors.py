@@ -100,7 +100,11 @@ def _me(registration: RightsRegistration | None, listing: RightsListing) -> dict
     """An admitted bidder's own paddle and status: leading, outbid (has bid, another leads), or not yet bid."""
     if registration is None:
         return {"paddle": None, "admitted": False, "status": "", "status_label": ""}
-    if listing.leading_id == registration.pk:
+    if listing.leading_id == registration.pk and listing.outcome == ListingOutcome.SOLD:
+        status, label = "won", _("您已竞得")
+    elif listing.leading_id == registration.pk and listing.outcome == ListingOutcome.FAILED:
+        status, label = "below_reserve", _("您的最高报价未达底价，本次流拍")
+    elif listing.leading_id == registration.pk:
         status, label = "leading", _("您的报价领先")
     elif RightsBid.objects.filter(registration=registration, sequence__isnull=False).exists():
         status, label = "outbid", _("已被超越")

@@ -141,9 +141,11 @@ def test_three_bidders_and_the_sealed_reserve(browser, live_server, land, settin
         assert final.state == "closed" and final.current_sequence == 3
         if outcome == "成交":
             expect(first.locator("#rights-winner")).to_contain_text(f"号牌 {c.paddle}")
+            expect(third.locator("#rights-my-status")).to_have_text("您已竞得")
             assert final.leading_id == c.pk
         else:
             assert first.inner_text("#rights-winner") == ""
+            expect(third.locator("#rights-my-status")).to_have_text("您的最高报价未达底价，本次流拍")
         third.screenshot(path=f"/tmp/rights-hall-three-{final.outcome}-390.png", full_page=True)
     finally:
         for context in contexts:
