@@ -12,8 +12,17 @@ from ggzy.core.permissions import AUTHENTICATED, PUBLIC, requires, roles
 
 from . import selectors
 from .models import RightsListing
-from .schemas import BidIn, BidOut, DepositIn, ListingPublicOut, QualifyIn, RegistrationOut, ReserveIn
-from .services import bidding, listings, registration
+from .schemas import (
+    BidIn,
+    BidOut,
+    DepositIn,
+    ListingPublicOut,
+    QualifyIn,
+    RegistrationOut,
+    ReserveIn,
+    SettlementIn,
+)
+from .services import bidding, listings, registration, results
 
 router = Router()
 BIDDER = roles(Role.BIDDER)
@@ -93,3 +102,29 @@ def bid_place(request, listing_id: ObjectId, payload: BidIn):
                   current_price=str(answer.current_price) if answer.current_price is not None else None,
                   round_ends_at=answer.round_ends_at.isoformat() if answer.round_ends_at else None,
                   replayed=answer.replayed)
+
+
+@router.get("/listings/{listing_id}/results", response=answers(dict, *LOOKUP),
+            summary="成交确认书与保证金处理（结束后；按读者范围）")
+@requires(PUBLIC)
+def listing_results(request, listing_id: ObjectId):
+    return selectors.results_for(user=request.user, listing=_listing(listing_id)) or {"closed": False}
+
+
+@router.post("/listings/{listing_id}/confirmation", response=answers(dict, *ACTION),
+             summary="确认成交确认书（竞得人、出让方各一次）")
+@requires(AUTHENTICATED)
+def confirmation_confirm(request, listing_id: ObjectId):
+    confirmation = results.confirmation_confirm(actor=request.user, listing_id=_listing(listing_id).pk)
+    return {"sha256": confirmation.sha256, "winner_confirmed_at": confirmation.winner_confirmed_at,
+            "grantor_confirmed_at": confirmation.grantor_confirmed_at}
+
+
+@router.post("/settlements/{settlement_id}", response=answers(dict, *ACTION),
+             summary="记录保证金退还或转作价款（交易中心）")
+@requires(STAFF)
+def settlement_record(request, settlement_id: ObjectId, payload: SettlementIn):
+    settlement = results.settlement_record(actor=request.user, settlement_id=settlement_id,
+                                           reference=payload.reference)
+    return {"id": settlement.pk, "kind": settlement.kind, "settled_at": settlement.settled_at,
+            "reference": settlement.reference, "late": results.is_late(settlement)}

@@ -193,3 +193,52 @@ class RightsQuote(models.Model):
 
     def __str__(self) -> str:
         return f"{self.listing_id} 一次报价"
+
+
+class RightsConfirmation(models.Model):
+    """成交确认书 — after a sale the winner and the grantor each confirm the deal's text (its SHA-256 kept), in
+    the platform, by their signed-in accounts (not a certificate signature)."""
+
+    listing = models.OneToOneField(RightsListing, on_delete=models.PROTECT, related_name="confirmation",
+                                   verbose_name="挂牌项目")
+    text = models.TextField("确认书正文")
+    sha256 = models.CharField("正文 SHA-256", max_length=64)
+    created_at = models.DateTimeField("生成时间")
+    winner_confirmed_at = models.DateTimeField("竞得人确认时间", null=True, blank=True)
+    grantor_confirmed_at = models.DateTimeField("出让方确认时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "成交确认书"
+        verbose_name_plural = "成交确认书"
+
+    def __str__(self) -> str:
+        return f"{self.listing.code} 成交确认书"
+
+
+class SettlementKind(models.TextChoices):
+    REFUND = "refund", "退还保证金"
+    TO_PAYMENT = "to_payment", "保证金转作成交价款"
+
+
+class RightsSettlement(models.Model):
+    """What becomes of an admitted bidder's deposit after the close: refunded within the template's working days
+    (everyone but a winner), or turned into part of the price (the winner). The center records it with the bank's
+    reference."""
+
+    registration = models.OneToOneField(RightsRegistration, on_delete=models.PROTECT, related_name="settlement",
+                                        verbose_name="竞买申请")
+    kind = models.CharField("处理方式", max_length=16, choices=SettlementKind.choices)
+    amount = _money("保证金金额")
+    due_on = models.DateField("退还期限", null=True, blank=True)
+    created_at = models.DateTimeField("生成时间")
+    settled_at = models.DateTimeField("办理时间", null=True, blank=True)
+    reference = models.CharField("银行凭证号", max_length=64, blank=True)
+    settled_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+", verbose_name="办理人")
+
+    class Meta:
+        verbose_name = "保证金处理"
+        verbose_name_plural = "保证金处理"
+
+    def __str__(self) -> str:
+        return f"{self.registration} {self.get_kind_display()}"

@@ -37,6 +37,10 @@ class DepositIn(Schema):
     reference: Annotated[str, Field(min_length=1, max_length=64)]
 
 
+class SettlementIn(Schema):
+    reference: Annotated[str, Field(min_length=1, max_length=64)]
+
+
 class QualifyIn(Schema):
     approve: bool
     reason: Annotated[str, Field(max_length=200)] = ""

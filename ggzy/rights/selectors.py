@@ -115,3 +115,34 @@ def _me(registration: RightsRegistration | None, listing: RightsListing) -> dict
 
 def kind_label(listing: RightsListing) -> str:
     return str(ProcedureKindChoice(listing.kind).label) if listing.kind in PROCEDURE_KINDS else listing.kind
+
+
+def results_for(*, user, listing: RightsListing) -> dict | None:
+    """After the close: the deal confirmation (its text to the winner, the grantor and the center; its state to all)
+    and the deposits' settlements — every one to the center, only its own to a bidder, none to the public."""
+    from .models import RightsConfirmation, RightsSettlement
+    from .services.results import is_late
+
+    if listing.state != ListingState.CLOSED:
+        return None
+    confirmation = RightsConfirmation.objects.filter(listing=listing).first()
+    signed_in = getattr(user, "is_authenticated", False)
+    is_staff = signed_in and user.role in (Role.CENTER_STAFF, Role.ADMIN) and (
+        user.role == Role.ADMIN or user.center_id == listing.center_id)
+    winner_user = listing.leading.bidder_id if listing.leading is not None else None
+    is_winner = signed_in and confirmation is not None and user.pk == winner_user
+    is_grantor = signed_in and user.pk == listing.grantor_id
+    conf = None
+    if confirmation is not None:
+        conf = {"sha256": confirmation.sha256, "winner_confirmed_at": confirmation.winner_confirmed_at,
+                "grantor_confirmed_at": confirmation.grantor_confirmed_at,
+                "text": confirmation.text if (is_staff or is_winner or is_grantor) else None,
+                "can_confirm": (is_winner and confirmation.winner_confirmed_at is None)
+                or (is_grantor and confirmation.grantor_confirmed_at is None)}
+    rows = RightsSettlement.objects.filter(registration__listing=listing).select_related("registration")
+    if not is_staff:
+        rows = rows.filter(registration__bidder_id=user.pk) if signed_in else rows.none()
+    settlements = [{"id": s.pk, "paddle": s.registration.paddle, "kind": s.kind, "kind_label": s.get_kind_display(),
+                    "amount": s.amount, "due_on": s.due_on, "settled_at": s.settled_at, "reference": s.reference,
+                    "late": is_late(s)} for s in rows.order_by("registration__paddle")]
+    return {"confirmation": conf, "settlements": settlements, "is_staff": is_staff}

@@ -32,7 +32,7 @@ from ggzy.core.permissions import PUBLIC, requires, roles
 
 from . import selectors
 from .choices import ListingState
-from .services import bidding, listings, registration
+from .services import bidding, listings, registration, results
 
 app_name = "rights"
 BIDDER = roles(Role.BIDDER)
@@ -58,6 +58,7 @@ def _hall_context(request, listing, answer=None, error: str = "") -> dict:
     return {"listing": listing, "hall": state, "kind_label": selectors.kind_label(listing), "registration": me,
             "staff_rows": selectors.registrations_for_staff(user=request.user, listing=listing),
             "idempotency_key": uuid.uuid4().hex, "answer": answer, "error": error,
+            "results": selectors.results_for(user=request.user, listing=listing),
             "can_register": (request.user.is_authenticated and request.user.role == Role.BIDDER and me is None
                              and state["clock"]["phase"] in (ListingState.REGISTRATION, ListingState.LISTING)
                              and clock.now() < listing.registration_closes_at)}
@@ -94,6 +95,35 @@ def listing_register_view(request, listing_id: int):
         registration.registration_apply(actor=request.user, listing_id=listing.pk)
     except DomainError as exc:
         messages.error(request, exc.message)
+    return redirect("rights:hall", listing_id=listing.pk)
+
+
+@requires(roles(Role.BIDDER, Role.TENDERER))
+@require_POST
+def listing_confirm_view(request, listing_id: int):
+    """The winner or the grantor confirms the deal (成交确认书)."""
+    listing = _listing(listing_id)
+    try:
+        results.confirmation_confirm(actor=request.user, listing_id=listing.pk)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "已确认成交确认书")
+    return redirect("rights:hall", listing_id=listing.pk)
+
+
+@requires(roles(Role.CENTER_STAFF, Role.ADMIN))
+@require_POST
+def settlement_record_view(request, listing_id: int, settlement_id: int):
+    """The center records a deposit's refund (or its turning into payment) with the bank reference."""
+    listing = _listing(listing_id)
+    try:
+        results.settlement_record(actor=request.user, settlement_id=settlement_id,
+                                  reference=request.POST.get("reference", ""))
+    except DomainError as exc:
+        messages.error(request, "；".join("；".join(m) for m in exc.errors.values()) or exc.message)
+    else:
+        messages.success(request, "已记录保证金办理")
     return redirect("rights:hall", listing_id=listing.pk)
 
 
@@ -183,4 +213,6 @@ urlpatterns = [
     path("<int:listing_id>/events/", listing_events_view, name="hall_events"),
     path("<int:listing_id>/bid/", listing_bid_view, name="bid"),
     path("<int:listing_id>/register/", listing_register_view, name="register"),
+    path("<int:listing_id>/confirm/", listing_confirm_view, name="confirm"),
+    path("<int:listing_id>/settlements/<int:settlement_id>/", settlement_record_view, name="settlement"),
 ]

@@ -213,3 +213,7 @@ def record_transitions(listing: RightsListing, before: str) -> None:
         after["leading_paddle"] = listing.leading.paddle if listing.leading is not None else None
         ledger.seal_lift(seal_key=seal_key_for(listing.pk))
     audit_record(actor=None, action="rights.listing_advanced", obj=listing, before={"state": before}, after=after)
+    if listing.state == ListingState.CLOSED:
+        from .results import results_prepare
+
+        results_prepare(listing)  # the deposits' settlements and the deal confirmation, in the same transaction

@@ -143,6 +143,15 @@ def test_three_bidders_and_the_sealed_reserve(browser, live_server, land, settin
             expect(first.locator("#rights-winner")).to_contain_text(f"号牌 {c.paddle}")
             expect(third.locator("#rights-my-status")).to_have_text("您已竞得")
             assert final.leading_id == c.pk
+            # the winner confirms the deal on its phone; its own deposit is shown turned into payment
+            third.goto(url)
+            assert "成交确认书" in third.inner_text("#confirmation-text")
+            third.click("#confirmation-confirm")
+            third.wait_for_load_state()
+            assert "竞得人：已确认" in third.inner_text("#confirmation-state").replace(" ", "")
+            assert "保证金转作成交价款" in third.inner_text("#settlements")
+            assert third.locator("#settlements tbody tr").count() == 1  # only its own
+            assert third.evaluate("document.documentElement.scrollWidth") <= 390
         else:
             assert first.inner_text("#rights-winner") == ""
             expect(third.locator("#rights-my-status")).to_have_text("您的最高报价未达底价，本次流拍")
