@@ -16,9 +16,10 @@ def test_demo_load_is_complete_and_idempotent(capsys):
     counts = (User.objects.count(), MarketEntity.objects.count(), Notice.objects.count(), Lot.objects.count())
     assert counts[0] == len(DEMO_USERS) and counts[1] >= 50 and counts[2] >= 200
     # every stage of the works procedure (the live lot and the open one are both published), and the government
-    # procurement methods' own stages: a negotiation in its rounds, a single source in its publicity
+    # procurement methods' own stages: a negotiation in its rounds, a consultation waiting for
+    # final quotations, a single source in its publicity
     assert set(Lot.objects.values_list("state", flat=True)) == {"archived", "failed", "published", "draft", "opening",
-                                                                "evaluating", "candidates", "negotiating",
+                                                                "evaluating", "candidates", "negotiating", "final_quoting",
                                                                 "publicity"}
     call_command("demo_load")
     assert (User.objects.count(), MarketEntity.objects.count(), Notice.objects.count(), Lot.objects.count()) == counts
