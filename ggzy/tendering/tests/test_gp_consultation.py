@@ -154,3 +154,14 @@ def test_gp_open_tender_checks_the_weight_where_the_object_is_named(world):
     assert "30%至60%" in refused.value.errors["lots.0.price_weight"][0]
     assert register(procurement_object="goods", price_weight="40").lots.get().procurement_object == "goods"
     assert register().lots.get().procurement_object == ""  # unstated: not checked (lots from before the field)
+
+
+def test_a_clarification_less_than_five_days_before_moves_the_deadline(world):
+    # given a published consultation lot, 3 days before its first-response deadline
+    lot = lot_ready(world, method="gp_consultation", lot_terms=TERMS)
+    clock.advance(lot.bid_deadline - clock.now() - dt.timedelta(days=3))
+    # when the purchaser clarifies
+    services.lot_clarify(actor=world.tenderer, lot=lot, text="磋商文件第三章服务要求补充说明")
+    # then the deadline moves to 5 days from now (214号 Art. 10), not the negotiation's 3 working days
+    lot.refresh_from_db()
+    assert lot.bid_deadline == clock.now() + dt.timedelta(days=5)
