@@ -154,7 +154,8 @@ def test_no_masked_value_on_any_public_page_or_endpoint_at_any_stage(world, sett
     # (rights listings are walked by ggzy/rights' own tests: identities there are paddles until the close)
     assert not_walked == {"/experts/draws/<int:draw_id>/public/", "/experts/draws/<int:draw_id>/published.json",
                           "/rights/<int:listing_id>/", "/rights/<int:listing_id>/events/",
-                          "/api/v1/rights/listings/{listing_id}/hall"}
+                          "/api/v1/rights/listings/{listing_id}/hall",
+                          "/api/v1/rights/listings/{listing_id}/results"}
     assert len(walked) == 5 * (len(routes) - len(not_walked))
     # and the walk reads real pages: once the opening record is published, the same pages do name the bidders
     assert not table.public_shown("lot.bidders", frozenset())
