@@ -19,6 +19,18 @@ from .services import intention, negotiation, opening, single_source
 MARK = "（演示）"
 
 
+def _open_to_panel(lot, *, staff, experts) -> None:
+    """Past the deadline: open and decrypt the responses, publish the record, seat the panel, close the opening."""
+    clock.freeze(lot_fresh(lot).bid_deadline + dt.timedelta(minutes=1))
+    opening.lot_open(actor=None, lot=lot)
+    opening.opening_decrypt_all(actor=None, lot=lot)
+    clock.advance(dt.timedelta(minutes=10))
+    opening.opening_record_publish(actor=staff, lot=lot)
+    demo_committee.committee_direct(staff, lot, experts)
+    opening.opening_close(actor=staff, lot=lot)
+    clock.advance(dt.timedelta(minutes=30))
+
+
 def gp_methods_load(*, owner, staff, bidders, experts, real_now, publish, bid) -> list[str]:
     """``publish`` and ``bid`` are demo.py's helpers (project → published lot; sign-up, bond and sealed bid)."""
     loaded = []
@@ -34,14 +46,7 @@ def gp_methods_load(*, owner, staff, bidders, experts, real_now, publish, bid) -
         lot = publish(owner, staff, "市政务服务中心智能导办系统竞争性谈判采购", price="2800000", method="gp_negotiation")
         for user, price in zip(bidders[:3], ["2748000.00", "2712000.00", "2765000.00"], strict=True):
             bid(user, lot, price, staff=staff)
-        clock.freeze(lot_fresh(lot).bid_deadline + dt.timedelta(minutes=1))
-        opening.lot_open(actor=None, lot=lot)
-        opening.opening_decrypt_all(actor=None, lot=lot)
-        clock.advance(dt.timedelta(minutes=10))
-        opening.opening_record_publish(actor=staff, lot=lot)
-        demo_committee.committee_direct(staff, lot, experts)
-        opening.opening_close(actor=staff, lot=lot)
-        clock.advance(dt.timedelta(minutes=30))
+        _open_to_panel(lot, staff=staff, experts=experts)
         negotiation.negotiation_round_open(actor=experts[0], lot=lot)
         for response, minutes in zip(negotiation.suppliers_in_negotiation(lot), [
                 "就系统部署周期和驻场服务人数进行谈判，供应商承诺60日内部署完成。",
@@ -59,14 +64,7 @@ def gp_methods_load(*, owner, staff, bidders, experts, real_now, publish, bid) -
                       method="gp_consultation", lot_terms={"procurement_object": "services", "price_weight": "20"})
         for user, price in zip(bidders[:3], ["2628000.00", "2590000.00", "2645000.00"], strict=True):
             bid(user, lot, price, staff=staff)
-        clock.freeze(lot_fresh(lot).bid_deadline + dt.timedelta(minutes=1))
-        opening.lot_open(actor=None, lot=lot)
-        opening.opening_decrypt_all(actor=None, lot=lot)
-        clock.advance(dt.timedelta(minutes=10))
-        opening.opening_record_publish(actor=staff, lot=lot)
-        demo_committee.committee_direct(staff, lot, experts)
-        opening.opening_close(actor=staff, lot=lot)
-        clock.advance(dt.timedelta(minutes=30))
+        _open_to_panel(lot, staff=staff, experts=experts)
         negotiation.negotiation_round_open(actor=experts[0], lot=lot)
         for response in negotiation.suppliers_in_negotiation(lot):
             clock.advance(dt.timedelta(minutes=20))

@@ -14,10 +14,10 @@ from ggzy.tendering import services
 from ggzy.tendering.choices import BidState, LotState
 from ggzy.tendering.models import Lot, Project
 from ggzy.tendering.procedures import procedure_for
-from ggzy.tendering.services import evaluation, negotiation, opening, result
+from ggzy.tendering.services import evaluation, negotiation, result
 
-from .conftest import lot_ready, seat_committee
-from .test_services_flow import _bid
+from .conftest import lot_ready
+from .test_gp_negotiation import negotiating_lot
 
 pytestmark = pytest.mark.django_db
 
@@ -26,17 +26,7 @@ TERMS = {"procurement_object": "services", "price_weight": "20"}
 
 def consulting_lot(world, *, terms=None):
     """A consultation lot (services, price weight 20%) with three opened responses and a panel of three."""
-    lot = lot_ready(world, method="gp_consultation", lot_terms=terms or TERMS)
-    for i, price in enumerate(["98000.00", "96500.00", "99000.00"]):
-        _bid(world, lot, i, price)
-    clock.advance(dt.timedelta(days=21, minutes=1))
-    lot = opening.lot_open(actor=world.staff, lot=lot)
-    opening.opening_decrypt_all(actor=world.staff, lot=lot)
-    opening.opening_record_publish(actor=world.staff, lot=lot)
-    seat_committee(world.staff, lot, [(e, "expert_technical") for e in world.experts[:3]], chair=world.experts[0])
-    lot = opening.opening_close(actor=world.staff, lot=lot)
-    assert lot.state == LotState.NEGOTIATING
-    return lot
+    return negotiating_lot(world, method="gp_consultation", lot_terms=terms or TERMS)
 
 
 def _register(world, **lot):

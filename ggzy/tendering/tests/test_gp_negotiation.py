@@ -20,9 +20,10 @@ pytestmark = pytest.mark.django_db
 FIRST = ["98000.00", "96500.00", "99000.00"]
 
 
-def negotiating_lot(world):
-    """A negotiation lot with three opened responses, a panel of three, in the negotiation."""
-    lot = lot_ready(world, method="gp_negotiation")
+def negotiating_lot(world, *, method="gp_negotiation", lot_terms=None):
+    """A lot of ``method`` (negotiation, consultation) with three opened responses and a panel of three, in its
+    rounds."""
+    lot = lot_ready(world, method=method, lot_terms=lot_terms)
     for i, price in enumerate(FIRST):
         _bid(world, lot, i, price)
     clock.advance(dt.timedelta(days=21, minutes=1))
