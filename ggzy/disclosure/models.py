@@ -59,3 +59,34 @@ class Notice(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class NoticeSourceFormat(models.TextChoices):
+    OCDS = "ocds", "OCDS"
+
+
+class NoticeOrigin(models.Model):
+    """公告来源 — where an imported notice came from (another province's platform, an SOE sunshine-procurement
+    platform): the source system, its own identifiers and timestamp, and the values the platform models, kept
+    verbatim as the source wrote them (``data``: an OCDS release reduced to those fields; see
+    ``disclosure.ocds_source``). The notice itself is an ordinary ``Notice``; this table sits beside it."""
+
+    notice = models.OneToOneField(Notice, on_delete=models.CASCADE, related_name="origin", verbose_name="公告")
+    source_system = models.CharField("来源系统", max_length=64)
+    source_format = models.CharField("来源格式", max_length=16, choices=NoticeSourceFormat.choices)
+    source_id = models.CharField("来源编号", max_length=255, help_text="OCDS：ocid 与发布编号（release id）")
+    ocid = models.CharField("OCDS 开放合同编号（ocid）", max_length=128, db_index=True)
+    source_date = models.DateTimeField("来源发布时间", null=True, blank=True)
+    imported_at = models.DateTimeField("导入时间")
+    imported_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="+", verbose_name="导入人")
+    data = models.JSONField("来源数据（原样保留的字段）", default=dict)
+
+    class Meta:
+        verbose_name = "公告来源"
+        verbose_name_plural = "公告来源"
+        constraints = [models.UniqueConstraint(fields=["source_system", "source_id"],
+                                               name="disclosure_origin_source_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.source_system} {self.source_id}"
