@@ -3,16 +3,19 @@
 import datetime as dt
 
 from django.http import Http404
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Field, File, Query, Router, Schema, Status
+from ninja.files import UploadedFile
 
 from ggzy.accounts.roles import Role
 from ggzy.core.api_errors import ObjectId, answers
 from ggzy.core.errors import DomainError
 from ggzy.core.permissions import PUBLIC, requires, roles
-from ggzy.registry.models import Region
+from ggzy.registry.models import Center, Region
 
-from . import selectors, services
+from . import selectors, services, services_import
 from .schemas import (
+    ImportReportOut,
+    ImportRowOut,
     NoticeAttachmentOut,
     NoticeDetailPublicOut,
     NoticeIn,
@@ -85,3 +88,32 @@ def notice_withdraw(request, notice_id: ObjectId, payload: WithdrawIn):
     if notice is None:
         raise Http404
     return _detail(services.notice_withdraw(actor=request.user, notice=notice, reason=payload.reason))
+
+
+class ImportParams(Schema):
+    source_system: str = Field(min_length=1, max_length=services_import.SOURCE_SYSTEM_MAX,
+                               description="来源系统名称，如“某省公共资源交易平台”")
+    center: str = Field("", max_length=6, description="导入到哪个交易中心（代码），缺省为本人所在中心")
+
+
+@router.post("/imports", response=answers(ImportReportOut, 400, 401, 403), summary="导入外部公告（OCDS，交易中心工作人员）")
+@requires(roles(Role.CENTER_STAFF, Role.ADMIN))
+def notice_import(request, params: Query[ImportParams], file: File[UploadedFile] = None):  # type: ignore[assignment]
+    """The body is the OCDS file itself (a release package, a record package or JSON Lines), either as the
+    multipart field ``file`` or as the request body; the answer lists every release: imported, skipped as a
+    duplicate, or refused with the field and the reason."""
+    center = request.user.center
+    if params.center:
+        center = Center.objects.filter(code=params.center).first()
+        if center is None:
+            raise DomainError("交易中心代码不存在", field="center")
+    if center is None:
+        raise DomainError("账号未关联交易中心，请指定 center", field="center")
+    if file is None and request.content_type == "multipart/form-data":
+        raise DomainError("请上传 OCDS 文件", field="file")
+    data = file.read() if file is not None else request.body
+    report = services_import.notices_import_ocds(actor=request.user, center=center, data=data,
+                                                 source_system=params.source_system)
+    return ImportReportOut(source_system=report.source_system, imported=report.imported,
+                           duplicates=report.duplicates, refused=report.refused,
+                           rows=[ImportRowOut(**vars(row)) for row in report.rows])

@@ -52,3 +52,9 @@ class NoticePublishForm(forms.Form):
         if center is not None and not center.is_provincial:
             regions = regions.filter(pk=center.region_id) | regions.filter(parent_id=center.region_id)
         cast(forms.ModelChoiceField, self.fields["region"]).queryset = regions
+
+
+class NoticeImportForm(forms.Form):
+    source_system = forms.CharField(label=_("来源系统"), max_length=64,
+                                    widget=forms.TextInput(attrs={"placeholder": _("如：某省公共资源交易平台、某集团阳光采购平台")}))
+    file = forms.FileField(label=_("OCDS 文件（发布包、记录包或 JSON Lines）"))

@@ -74,3 +74,20 @@ class NoticeIn(Schema):
 
 class WithdrawIn(Schema):
     reason: str = Field(max_length=column_limit(Notice, "withdrawn_reason"))
+
+
+class ImportRowOut(Schema):
+    index: int  # the release's position in the file, from 1 (the line number for JSON Lines)
+    outcome: str  # imported | duplicate | refused
+    source_id: str  # ocid/release id
+    notice_id: int | None
+    field: str  # the OCDS field a refusal names
+    reason: str
+
+
+class ImportReportOut(Schema):
+    source_system: str
+    imported: int
+    duplicates: int
+    refused: int
+    rows: list[ImportRowOut]

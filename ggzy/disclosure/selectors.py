@@ -10,7 +10,8 @@ from django.utils import timezone
 from ggzy.registry.models import Center
 
 from . import search
-from .models import Notice, NoticeStatus, NoticeType
+from .models import Notice, NoticeOrigin, NoticeStatus, NoticeType
+from .ocds_source import main_value, release_of, value_text
 
 # Stages of a procedure as the portal filters notices (each notice type belongs to one).
 STAGES: dict[str, tuple[str, ...]] = {
@@ -26,7 +27,7 @@ def notice_list_public(*, q: str = "", city: str = "", category: str = "", notic
                        date_from: dt.date | None = None, date_to: dt.date | None = None) -> QuerySet[Notice]:
     """Published notices, newest first, filtered; ``q`` is a full-text search (every word must be found in the
     title, body, project code, center or place — ``disclosure.search``)."""
-    qs = Notice.objects.filter(status=NoticeStatus.PUBLISHED).select_related("center", "region")
+    qs = Notice.objects.filter(status=NoticeStatus.PUBLISHED).select_related("center", "region", "origin")
     qs = search.filter_matching(qs, q)
     if city:
         qs = qs.filter(center__code=city)
@@ -57,7 +58,7 @@ def notice_highlights(notices, q: str) -> dict[int, tuple[str, str]]:
 
 def notice_get_public(*, notice_id: int) -> Notice | None:
     """A notice as the public sees it (withdrawn notices are shown with their reason)."""
-    return Notice.objects.select_related("center", "region").filter(pk=notice_id).first()
+    return Notice.objects.select_related("center", "region", "origin").filter(pk=notice_id).first()
 
 
 def notice_list_visible(*, user) -> QuerySet[Notice]:
@@ -85,3 +86,25 @@ def notice_counts_by_center() -> list[tuple[Center, int]]:
 
 def centers_for_portal() -> list[Center]:
     return list(Center.objects.select_related("region").order_by("code"))
+
+
+def notice_origin_of(notice: Notice) -> NoticeOrigin | None:
+    """The origin of an imported notice (None for the platform's own); no query when it was selected with it."""
+    try:
+        return notice.origin  # type: ignore[attr-defined]  # reverse one-to-one
+    except NoticeOrigin.DoesNotExist:
+        return None
+
+
+def notice_origin_amount(origin: NoticeOrigin) -> str:
+    """The source's amount in its own currency ("16000 AMD"), as the origin kept it; "" when it has none."""
+    return value_text(main_value(origin.data or {}))
+
+
+def notice_ocds_release(*, notice: Notice) -> dict | None:
+    """The OCDS release of an imported notice, from what its origin kept (None for the platform's own notices,
+    whose open data is ``opendata.ocds``)."""
+    origin = notice_origin_of(notice)
+    if origin is None:
+        return None
+    return release_of(origin.data, source_system=origin.source_system, imported_at=origin.imported_at)

@@ -11,9 +11,9 @@ from ggzy.core.errors import DomainError
 from ggzy.core.forms import apply_domain_error
 from ggzy.core.permissions import PUBLIC, requires, roles
 
-from . import selectors, services
+from . import selectors, services, services_import
 from .categories import portal_categories
-from .forms import NoticeFilterForm, NoticePublishForm
+from .forms import NoticeFilterForm, NoticeImportForm, NoticePublishForm
 from .models import NoticeType
 
 PAGE_SIZE = 20
@@ -103,8 +103,10 @@ def notice_detail_view(request, notice_id: int):
     notice = selectors.notice_get_public(notice_id=notice_id)
     if notice is None:
         raise Http404("公告不存在")
+    origin = selectors.notice_origin_of(notice)
     return render(request, "disclosure/pages/notice_detail.html", {
-        "notice": notice, "links": notice_links(notice),
+        "notice": notice, "links": notice_links(notice), "origin": origin,
+        "origin_amount": selectors.notice_origin_amount(origin) if origin else "",
         # Only a notice that invites bids or offers has a deadline; a result or failure notice has none to show.
         "has_deadline": notice.notice_type in DEADLINE_TYPES})
 
@@ -144,3 +146,21 @@ def notice_withdraw_view(request, notice_id: int):
         else:
             return redirect("disclosure:notice_detail", notice_id=notice.pk)
     return render(request, "disclosure/pages/notice_withdraw.html", {"notice": notice, "error": error})
+
+
+@requires(roles(Role.CENTER_STAFF, Role.ADMIN))
+def notice_import_view(request):
+    """Import notices and results from another system's OCDS file; the report lists every release's outcome."""
+    center = request.user.center
+    form = NoticeImportForm(request.POST or None, request.FILES or None)
+    report = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            if center is None:
+                raise DomainError("账号未关联交易中心，无法导入公告", field="center")
+            report = services_import.notices_import_ocds(
+                actor=request.user, center=center, data=form.cleaned_data["file"].read(),
+                source_system=form.cleaned_data["source_system"])
+        except DomainError as exc:
+            apply_domain_error(form, exc)
+    return render(request, "disclosure/pages/notice_import.html", {"form": form, "center": center, "report": report})

@@ -1,0 +1,215 @@
+"""Importing notices and results from other systems (issue 17 item 3): OCDS from SOE sunshine-procurement platforms
+and other provinces' platforms, published on the portal as ordinary notices with their origin beside them.
+
+Each release (or record) is imported in its own transaction through ``notice_publish`` — the path the platform's
+own notices take, so the imported notice is searchable, audited and pushed like any other — and its
+``NoticeOrigin`` is written in the same transaction: a refused release leaves nothing behind.
+
+Re-import: the same release of the same source system again (same ocid and release id) is skipped and reported as
+a duplicate. A newer release of the same ocid is a **new notice** (the portal keeps one notice per public step, as
+it does for its own procedures: the tender notice stays and the result notice follows); the notices of one
+contracting process share the ``ocid`` of their origin.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db import IntegrityError, transaction
+
+from ggzy.core import clock
+from ggzy.core.audit import audit_record
+from ggzy.core.errors import DomainError, NotAllowed
+from ggzy.core.money import yuan
+
+from . import ocds_source, policies, services
+from .models import NoticeOrigin, NoticeSourceFormat, NoticeType
+from .services import TITLE_MAX
+
+SOURCE_SYSTEM_MAX = 64
+DEFAULT_CATEGORY = "02"  # OCDS is procurement data: without mainProcurementCategory a notice is 政府采购
+CATEGORY_OF = {"goods": "02", "services": "02", "works": "01"}
+DEADLINE_TYPES = {NoticeType.TENDER, NoticeType.PROCUREMENT, NoticeType.CHANGE}
+IMPORTED, DUPLICATE, REFUSED = "imported", "duplicate", "refused"
+
+
+@dataclass
+class ImportRow:
+    """One release of the file: imported (the new notice), skipped as a duplicate (the earlier notice) or refused
+    (the OCDS field and the reason)."""
+
+    index: int
+    outcome: str
+    source_id: str = ""
+    notice_id: int | None = None
+    field: str = ""
+    reason: str = ""
+
+
+@dataclass
+class ImportReport:
+    source_system: str
+    rows: list[ImportRow] = field(default_factory=list)
+
+    def count(self, outcome: str) -> int:
+        return sum(1 for row in self.rows if row.outcome == outcome)
+
+    @property
+    def imported(self) -> int:
+        return self.count(IMPORTED)
+
+    @property
+    def duplicates(self) -> int:
+        return self.count(DUPLICATE)
+
+    @property
+    def refused(self) -> int:
+        return self.count(REFUSED)
+
+
+def notices_import_ocds(*, actor, center, data: bytes, source_system: str, by_console: bool = False) -> ImportReport:
+    """Import every release of an OCDS file as a notice of ``center``; one bad release is reported (its index, the
+    field, a Chinese reason) and the others go on. A file that cannot be read at all raises ``DomainError``.
+
+    ``by_console=True`` is for the management command: the operator at the server's console (``actor=None``)."""
+    if not (by_console and actor is None) and not policies.can_publish_notice(actor, center):
+        raise NotAllowed("只有本中心工作人员可以导入公告", field="center")
+    source_system = " ".join((source_system or "").split())
+    if not source_system:
+        raise DomainError("请填写来源系统名称", field="source_system")
+    if len(source_system) > SOURCE_SYSTEM_MAX:
+        raise DomainError(f"来源系统名称不能超过{SOURCE_SYSTEM_MAX}个字", field="source_system")
+    try:
+        items = ocds_source.read_items(data)
+    except ocds_source.FileRefused as exc:
+        raise DomainError(exc.reason, field=exc.field) from None
+    report = ImportReport(source_system=source_system)
+    for item in items:
+        report.rows.append(_import_one(actor=actor, center=center, item=item, source_system=source_system,
+                                       by_console=by_console and actor is None))
+    return report
+
+
+def _import_one(*, actor, center, item: ocds_source.SourceItem, source_system: str, by_console: bool) -> ImportRow:
+    if item.refused is not None:
+        return ImportRow(item.index, REFUSED, field=item.refused.field, reason=item.refused.reason)
+    try:
+        source = ocds_source.source_release(item.release)
+        fields = notice_fields(source, source_system=source_system)
+    except ocds_source.RecordRefused as exc:
+        return ImportRow(item.index, REFUSED, field=exc.field, reason=exc.reason)
+    earlier = NoticeOrigin.objects.filter(source_system=source_system, source_id=source.source_id).first()
+    if earlier is not None:
+        return ImportRow(item.index, DUPLICATE, source.source_id, earlier.notice_id, reason="已导入过，跳过")
+    try:
+        with transaction.atomic():
+            notice = services.notice_publish(actor=actor, center=center, region=center.region,
+                                             by_procedure=by_console, **fields)
+            origin = NoticeOrigin.objects.create(
+                notice=notice, source_system=source_system, source_format=NoticeSourceFormat.OCDS,
+                source_id=source.source_id, ocid=source.ocid, source_date=source.date, imported_at=clock.now(),
+                imported_by=actor if getattr(actor, "is_authenticated", False) else None, data=source.kept)
+            audit_record(actor=actor, action="notice.import", obj=notice,
+                         after={"source_system": source_system, "source_format": origin.source_format,
+                                "source_id": origin.source_id})
+    except IntegrityError:  # the same release imported at the same moment by another request
+        earlier = NoticeOrigin.objects.filter(source_system=source_system, source_id=source.source_id).first()
+        return ImportRow(item.index, DUPLICATE, source.source_id, earlier.notice_id if earlier else None,
+                         reason="已导入过，跳过")
+    except DomainError as exc:
+        name, messages = next(iter(exc.errors.items()), ("__all__", [exc.message]))
+        return ImportRow(item.index, REFUSED, source.source_id, field=name, reason=messages[0])
+    return ImportRow(item.index, IMPORTED, source.source_id, notice.pk)
+
+
+# --- what the notice says --------------------------------------------------------------------------------------
+
+def notice_fields(source: ocds_source.SourceRelease, *, source_system: str) -> dict[str, Any]:
+    """The ``notice_publish`` arguments for a release: type from its tags and state, category from
+    ``mainProcurementCategory``, title and body from the tender (the body names the origin), the budget only for
+    an amount in CNY (other currencies stay in the origin and are shown as they are)."""
+    kept = source.kept
+    tender = kept.get("tender") or {}
+    category = CATEGORY_OF.get(str(tender.get("mainProcurementCategory") or ""), DEFAULT_CATEGORY)
+    notice_type = _notice_type(kept, category)
+    value = ocds_source.main_value(kept)
+    budget = None
+    if isinstance(value, dict) and str(value.get("currency") or "").upper() == "CNY" \
+            and value.get("amount") not in (None, ""):
+        path = "tender.value.amount" if tender.get("value") is value else "planning.budget.amount.amount"
+        try:
+            budget = yuan(Decimal(str(value["amount"])), field=path)
+        except DomainError as exc:
+            raise ocds_source.RecordRefused(path, exc.message) from None
+    deadline = None
+    if notice_type in DEADLINE_TYPES:
+        deadline = ocds_source.parse_datetime((tender.get("tenderPeriod") or {}).get("endDate"))
+    now = clock.now()
+    return {"notice_type": notice_type, "category_code": category, "title": _title(kept, source_system),
+            "body": _body(kept, source_system), "budget": budget, "deadline": deadline,
+            "published_at": min(source.date, now)}
+
+
+def _notice_type(kept: dict[str, Any], category: str) -> str:
+    """cancelled → 终止公告, unsuccessful → 流标公告, awards naming a supplier → 结果公告, an amendment or update
+    of the tender → 变更公告, a tender → 招标公告 (works) or 采购公告, planning → 采购意向公开."""
+    tags = set(kept["tag"])
+    tender = kept.get("tender") or {}
+    status = tender.get("status")
+    if status == "cancelled":
+        return NoticeType.TERMINATION
+    if status == "unsuccessful":
+        return NoticeType.FAILURE
+    if any(s.get("name") for a in kept.get("awards") or [] for s in a.get("suppliers") or []):
+        return NoticeType.RESULT
+    if tender and tags & {"tenderAmendment", "tenderUpdate"} and "tender" not in tags:
+        return NoticeType.CHANGE
+    if tender and (tags & ({"tender"} | ocds_source.AWARD_TAGS) or not tags & {"planning", "planningUpdate"}):
+        return NoticeType.TENDER if category == "01" else NoticeType.PROCUREMENT
+    if tags & {"planning", "planningUpdate"}:
+        return NoticeType.INTENTION
+    raise ocds_source.RecordRefused("tag", "无法从 tag 判断公告类型（应含 planning、tender、award 等）")
+
+
+def _one_line(text: Any) -> str:
+    return " ".join(str(text or "").split())
+
+
+def _title(kept: dict[str, Any], source_system: str) -> str:
+    tender = kept.get("tender") or {}
+    budget = (kept.get("planning") or {}).get("budget") or {}
+    title = next((t for t in map(_one_line, (tender.get("title"), tender.get("description"),
+                                             budget.get("description"), budget.get("project"))) if t),
+                 f"{source_system} 采购项目 {kept['ocid']}")
+    return title if len(title) <= TITLE_MAX else title[:TITLE_MAX - 1] + "…"
+
+
+def _body(kept: dict[str, Any], source_system: str) -> str:
+    """The notice text: where it came from first, then what the source says, in the source's own words."""
+    tender = kept.get("tender") or {}
+    lines = [f"本公告导入自{source_system}（OCDS 格式），内容以来源系统发布的为准。",
+             f"来源编号：{kept['ocid']}（发布 {kept['id']}），来源发布时间：{kept['date']}。"]
+    if (kept.get("buyer") or {}).get("name"):
+        lines.append(f"采购人：{_one_line(kept['buyer']['name'])}")
+    if tender.get("title"):
+        lines.append(f"项目名称：{_one_line(tender['title'])}")
+    if str(tender.get("description") or "").strip():
+        lines.append(f"项目说明：{tender['description'].strip()}")
+    budget = (kept.get("planning") or {}).get("budget") or {}
+    if str(budget.get("description") or "").strip():
+        lines.append(f"预算说明：{budget['description'].strip()}")
+    amount = ocds_source.value_text(ocds_source.main_value(kept))
+    if amount:
+        lines.append(f"金额：{amount}")
+    period = tender.get("tenderPeriod") or {}
+    if period.get("startDate") or period.get("endDate"):
+        lines.append(f"投标期：{period.get('startDate') or '—'} 至 {period.get('endDate') or '—'}")
+    for award in kept.get("awards") or []:
+        names = "、".join(_one_line(s.get("name")) for s in award.get("suppliers") or [] if s.get("name"))
+        if names:
+            value = ocds_source.value_text(award.get("value"))
+            extra = "，".join(x for x in (f"金额 {value}" if value else "", award.get("date") or "") if x)
+            lines.append(f"中标（成交）供应商：{names}" + (f"（{extra}）" if extra else ""))
+    return "\n".join(lines)
