@@ -9,6 +9,11 @@ Add a message here and its English at the end of ``locale/en/LC_MESSAGES/django.
 from django.utils.translation import gettext_noop as _
 
 MESSAGES = [
+    _("账号未关联交易中心，无法导入公告"),
+    _("请填写来源系统名称"),
+    _("只有本中心工作人员可以导入公告"),
+    _("文件为空"),
+    _("文件须为 UTF-8 编码的 JSON"),
     _("电子保函已核验，可作为投标保证金"),
     _("该保函已用于其他投标"),
     _("本标段不收取投标保证金"),

@@ -351,6 +351,15 @@ def test_staff_page_uploads_and_shows_the_report(client, staff, frozen_clock):
     assert "ocds-page/r1" in page and "缺少发布编号" in page
 
 
+def test_pages_speak_english(client, staff, frozen_clock):
+    client.force_login(staff)
+    _import(staff, {"jinan": staff.center}, json.dumps({"releases": [_release(ocid="ocds-en")]}).encode())
+    notice = Notice.objects.get(origin__ocid="ocds-en")
+    assert "Import notices from other systems" in client.get("/notices/import/?lang=en").content.decode()
+    detail = client.get(f"/notices/{notice.pk}/?lang=en").content.decode()
+    assert f"Source: {ARMENIA}" in detail and "Source ID" in detail
+
+
 def test_page_refuses_other_roles(client, make_user):
     client.force_login(make_user(Role.BIDDER))
     assert client.get("/notices/import/").status_code == 403
