@@ -393,3 +393,40 @@ def test_management_command_imports_and_reports(centers, frozen_clock, tmp_path)
     assert NoticeOrigin.objects.get().notice.center.code == "370100"
     with pytest.raises(CommandError):
         call_command("import_notices", str(path), "--center", "999999", "--source", ARMENIA)
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_import_page_and_origin_fit_a_phone(page, live_server, centers):
+    from tests.test_phone_layout import OUTSIDE, PHONE, _sign_in
+
+    from ggzy.accounts.services import user_create
+
+    # given an imported notice with a long system name and a long ocid, and a staff user
+    staff = user_create(actor=None, username="import_staff", password="pass-1234-ok", role=Role.CENTER_STAFF,
+                        center=centers["jinan"])
+    system = "某省国有资本投资运营集团有限公司阳光采购与招标投标电子交易平台（第二版）"
+    ocid = "ocds-abcdef-" + "1234567890" * 8
+    release = _release(ocid=ocid, value={"amount": 1234567890.12, "currency": "AMD"})
+    notices_import_ocds(actor=staff, center=centers["jinan"], data=json.dumps({"releases": [release]}).encode(),
+                        source_system=system)
+    notice = Notice.objects.get(origin__ocid=ocid)
+    page.set_viewport_size(PHONE)
+    _sign_in(page, live_server, "import_staff")
+    wide = []
+    for url in ("/notices/", f"/notices/{notice.pk}/", "/notices/import/"):
+        for lang in ("", "?lang=en"):
+            page.goto(live_server.url + url + lang)
+            if url == "/notices/import/" and not lang:
+                # the report table after an upload with a refused row and a long reason
+                page.fill("input[name=source_system]", system)
+                page.set_input_files("input[name=file]", files=[{
+                    "name": "r.json", "mimeType": "application/json",
+                    "buffer": json.dumps({"releases": [release, {"ocid": ocid + "-x"}]}).encode()}])
+                page.click("form button[type=submit]")
+                assert page.locator("#import-report").is_visible()
+            width = page.evaluate("document.documentElement.scrollWidth")
+            outside = page.evaluate(OUTSIDE)
+            if width > PHONE["width"] or outside:
+                wide.append((url + lang, width, outside))
+    assert not wide, f"pages wider than 390 px: {wide}"
