@@ -33,6 +33,7 @@ SOURCE_ID_MAX = 255
 # Any number in a release beyond this magnitude (10^18) is not a quantity, date part or amount of a real process.
 NUMBER_MAX_EXPONENT = 18
 AMOUNT_MAX = money_limit()  # the platform's amount columns; the same bound for every currency
+YEAR_MIN, YEAR_MAX = 1900, 2200
 _PLAIN_AMOUNT = re.compile(r"[0-9]+(?:\.[0-9]+)?", re.ASCII)
 _INTEGER = re.compile(r"-?[0-9]+", re.ASCII)
 _CONSTANTS = {"NaN", "Infinity", "-Infinity"}
@@ -213,12 +214,13 @@ def source_release(release: Any) -> SourceRelease:
     elif isinstance(release_id, str) and release_id.strip():
         release_id_text = release_id
     else:
-        raise RecordRefused("id", "缺少发布编号（id）")
+        raise RecordRefused("id", "缺少发布编号（id），或不是文本")
     if len(ocid) + 1 + len(release_id_text) > SOURCE_ID_MAX:
         raise RecordRefused("id", f"ocid 与发布编号合计不能超过 {SOURCE_ID_MAX} 个字符")
     date = _parse_datetime(release.get("date"))
     if date is None:
-        raise RecordRefused("date", "发布时间（date）须为 ISO 8601 时间，例如 2018-01-11T17:29:09+04:00")
+        raise RecordRefused("date", f"发布时间（date）须为 {YEAR_MIN}—{YEAR_MAX} 年间的 ISO 8601 时间，"
+                                    "例如 2018-01-11T17:29:09+04:00")
     tag = release.get("tag")
     if not isinstance(tag, list) or not tag or not all(isinstance(t, str) for t in tag):
         raise RecordRefused("tag", "tag 须为非空的文本数组")
@@ -255,16 +257,24 @@ def _scan(value: Any, path: str) -> None:
         if number and number.adjusted() > NUMBER_MAX_EXPONENT:
             raise RecordRefused(path or "release", "数值超出范围")
     elif isinstance(value, str):
-        if "\x00" in value:
-            raise RecordRefused(path or "release", "不能包含空字符（\\u0000）")
+        _text_ok(value, path or "release", "")
     elif isinstance(value, dict):
         for key, item in value.items():
-            if "\x00" in key:
-                raise RecordRefused(path or "release", "属性名不能包含空字符（\\u0000）")
+            _text_ok(key, path or "release", "属性名")
             _scan(item, f"{path}.{key}" if path else key)
     elif isinstance(value, list):
         for index, item in enumerate(value):
             _scan(item, f"{path}[{index}]")
+
+
+def _text_ok(text: str, path: str, what: str) -> None:
+    """Text the databases can store: no NUL (PostgreSQL refuses it) and no lone surrogate (not UTF-8)."""
+    if "\x00" in text:
+        raise RecordRefused(path, f"{what}不能包含空字符（\\u0000）")
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise RecordRefused(path, f"{what}含无效的 Unicode 字符（单独的代理项）") from None
 
 
 def _plain(value: Any) -> Any:
@@ -367,7 +377,12 @@ def _parse_datetime(value: Any) -> dt.datetime | None:
         parsed = dt.datetime.fromisoformat(value.strip())
     except ValueError:
         return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
+    parsed = parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
+    try:  # a time the database can store in UTC, within the years a procurement can be dated
+        in_utc = parsed.astimezone(dt.UTC)
+    except OverflowError:
+        return None
+    return parsed if YEAR_MIN <= in_utc.year <= YEAR_MAX else None
 
 
 def parse_datetime(value: Any) -> dt.datetime | None:

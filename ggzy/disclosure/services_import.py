@@ -94,12 +94,13 @@ def notices_import_ocds(*, actor, center, data: bytes, source_system: str, by_co
 
 def _import_one(*, actor, center, item: ocds_source.SourceItem, source_system: str, by_console: bool) -> ImportRow:
     if item.refused is not None:
-        return ImportRow(item.index, REFUSED, field=item.refused.field, reason=item.refused.reason)
+        return _refused(item.index, "", item.refused.field, item.refused.reason)
     try:
         source = ocds_source.source_release(item.release)
         fields = notice_fields(source, source_system=source_system)
     except ocds_source.RecordRefused as exc:
-        return ImportRow(item.index, REFUSED, field=exc.field, reason=exc.reason)
+        source_id = _source_id_of(item.release)
+        return _refused(item.index, source_id, exc.field, exc.reason)
     earlier = NoticeOrigin.objects.filter(source_system=source_system, source_id=source.source_id).first()
     if earlier is not None:
         return ImportRow(item.index, DUPLICATE, source.source_id, earlier.notice_id, reason="已导入过，跳过")
@@ -120,8 +121,21 @@ def _import_one(*, actor, center, item: ocds_source.SourceItem, source_system: s
                          reason="已导入过，跳过")
     except DomainError as exc:
         name, messages = next(iter(exc.errors.items()), ("__all__", [exc.message]))
-        return ImportRow(item.index, REFUSED, source.source_id, field=name, reason=messages[0])
+        return _refused(item.index, source.source_id, name, messages[0])
     return ImportRow(item.index, IMPORTED, source.source_id, notice.pk)
+
+
+def _refused(index: int, source_id: str, field: str, reason: str) -> ImportRow:
+    """A refusal whose reason names the field (the report's table and the API show it as it is)."""
+    named = reason if field in reason else f"{field}：{reason}"
+    return ImportRow(index, REFUSED, source_id, field=field, reason=named)
+
+
+def _source_id_of(release: Any) -> str:
+    """ocid/id of a refused release when it has them as text, so the report can name it."""
+    if isinstance(release, dict) and isinstance(release.get("ocid"), str) and isinstance(release.get("id"), str):
+        return f"{release['ocid']}/{release['id']}"[:ocds_source.SOURCE_ID_MAX]
+    return ""
 
 
 # --- what the notice says --------------------------------------------------------------------------------------

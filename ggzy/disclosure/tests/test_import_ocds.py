@@ -203,6 +203,10 @@ HOSTILE = {
     "bad date": ('"date": "2026-01-05T10:00:00+08:00"', '"date": "yesterday"', "date"),
     "title not text": ('"title": "ocds-bad', '"title": ["x"], "x": "', "tender.title"),
     "NUL in text": ('"name": "某国有企业集团"', '"name": "某\\u0000集团"', "buyer.name"),
+    "lone surrogate": ('"name": "某国有企业集团"', '"name": "某\\ud800集团"', "buyer.name"),
+    "date beyond the years": ('"date": "2026-01-05T10:00:00+08:00"', '"date": "9999-12-31T23:59:59-12:00"', "date"),
+    "release not an object": (None, '["ocds-bad", "办公设备采购"]', "release"),
+    "value not an object": ('"value": {"amount": 1200.5, "currency": "CNY"}', '"value": [1200.5]', "tender.value"),
 }
 
 
@@ -212,15 +216,18 @@ def test_one_bad_release_is_reported_and_leaves_nothing(staff, centers, frozen_c
     old, new, field = HOSTILE[case]
     good = [json.dumps(_release(ocid=f"ocds-good-{i}", release_id="1")) for i in range(3)]
     bad = json.dumps(_release(ocid="ocds-bad", release_id="1"), ensure_ascii=False)
-    assert old in bad
-    bad = bad.replace(old, new, 1)
+    if old is None:
+        bad = new
+    else:
+        assert old in bad
+        bad = bad.replace(old, new, 1)
     data = ("{\"releases\": [" + ", ".join([good[0], bad, good[1], good[2]]) + "]}").encode()
     # when the package is imported
     report = _import(staff, centers, data)
     # then the bad one is refused by its position with the field named in Chinese, the good ones are kept
     assert [row.outcome for row in report.rows] == [IMPORTED, REFUSED, IMPORTED, IMPORTED]
     refused = report.rows[1]
-    assert refused.index == 2 and refused.field == field and refused.reason
+    assert refused.index == 2 and refused.field == field and field in refused.reason
     assert any("\u4e00" <= ch <= "\u9fff" for ch in refused.reason)
     assert Notice.objects.count() == 3 and NoticeOrigin.objects.count() == 3
     assert not NoticeOrigin.objects.filter(ocid="ocds-bad").exists()
@@ -341,6 +348,16 @@ def test_api_refuses_who_is_not_staff_and_changes_nothing(client, make_user, cen
     assert Notice.objects.count() == 0 and not AuditEntry.objects.filter(action="notice.import").exists()
 
 
+def test_api_refuses_staff_of_another_center_and_changes_nothing(client, make_user, centers):
+    # given Qingdao staff naming the Jinan center
+    client.force_login(make_user(Role.CENTER_STAFF, center=centers["qingdao"]))
+    response = client.post(f"/api/v1/disclosure/imports?source_system={ARMENIA}&center=370100",
+                           json.dumps({"releases": [_release()]}), content_type="application/json")
+    # then it is refused and nothing is stored
+    assert response.status_code == 403
+    assert Notice.objects.count() == 0 and not AuditEntry.objects.filter(action="notice.import").exists()
+
+
 def test_staff_page_uploads_and_shows_the_report(client, staff, frozen_clock):
     client.force_login(staff)
     assert client.get("/notices/import/").status_code == 200
@@ -398,9 +415,8 @@ def test_management_command_imports_and_reports(centers, frozen_clock, tmp_path)
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 def test_import_page_and_origin_fit_a_phone(page, live_server, centers):
-    from tests.test_phone_layout import OUTSIDE, PHONE, _sign_in
-
     from ggzy.accounts.services import user_create
+    from tests.test_phone_layout import OUTSIDE, PHONE, _sign_in
 
     # given an imported notice with a long system name and a long ocid, and a staff user
     staff = user_create(actor=None, username="import_staff", password="pass-1234-ok", role=Role.CENTER_STAFF,
