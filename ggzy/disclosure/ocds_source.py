@@ -257,17 +257,17 @@ def _scan(value: Any, path: str) -> None:
         if number and number.adjusted() > NUMBER_MAX_EXPONENT:
             raise RecordRefused(path or "release", "数值超出范围")
     elif isinstance(value, str):
-        _text_ok(value, path or "release", "")
+        text_check(value, path or "release", "")
     elif isinstance(value, dict):
         for key, item in value.items():
-            _text_ok(key, path or "release", "属性名")
+            text_check(key, path or "release", "属性名")
             _scan(item, f"{path}.{key}" if path else key)
     elif isinstance(value, list):
         for index, item in enumerate(value):
             _scan(item, f"{path}[{index}]")
 
 
-def _text_ok(text: str, path: str, what: str) -> None:
+def text_check(text: str, path: str, what: str) -> None:
     """Text the databases can store: no NUL (PostgreSQL refuses it) and no lone surrogate (not UTF-8)."""
     if "\x00" in text:
         raise RecordRefused(path, f"{what}不能包含空字符（\\u0000）")

@@ -134,7 +134,12 @@ def _refused(index: int, source_id: str, field: str, reason: str) -> ImportRow:
 def _source_id_of(release: Any) -> str:
     """ocid/id of a refused release when it has them as text, so the report can name it."""
     if isinstance(release, dict) and isinstance(release.get("ocid"), str) and isinstance(release.get("id"), str):
-        return f"{release['ocid']}/{release['id']}"[:ocds_source.SOURCE_ID_MAX]
+        text = f"{release['ocid']}/{release['id']}"[:ocds_source.SOURCE_ID_MAX]
+        try:
+            ocds_source.text_check(text, "id", "")
+        except ocds_source.RecordRefused:  # NUL or a lone surrogate: the report cannot show it
+            return ""
+        return text
     return ""
 
 

@@ -204,6 +204,7 @@ HOSTILE = {
     "title not text": ('"title": "ocds-bad', '"title": ["x"], "x": "', "tender.title"),
     "NUL in text": ('"name": "某国有企业集团"', '"name": "某\\u0000集团"', "buyer.name"),
     "lone surrogate": ('"name": "某国有企业集团"', '"name": "某\\ud800集团"', "buyer.name"),
+    "lone surrogate in the ocid": ('"ocid": "ocds-bad"', '"ocid": "ocds-bad\\udc00"', "ocid"),
     "date beyond the years": ('"date": "2026-01-05T10:00:00+08:00"', '"date": "9999-12-31T23:59:59-12:00"', "date"),
     "release not an object": (None, '["ocds-bad", "办公设备采购"]', "release"),
     "value not an object": ('"value": {"amount": 1200.5, "currency": "CNY"}', '"value": [1200.5]', "tender.value"),
@@ -361,10 +362,13 @@ def test_api_refuses_staff_of_another_center_and_changes_nothing(client, make_us
 def test_staff_page_uploads_and_shows_the_report(client, staff, frozen_clock):
     client.force_login(staff)
     assert client.get("/notices/import/").status_code == 200
-    upload = io.BytesIO(json.dumps({"releases": [_release(ocid="ocds-page"), {"ocid": "ocds-broken"}]}).encode())
+    upload = io.BytesIO(json.dumps({"releases": [_release(ocid="ocds-page"), {"ocid": "ocds-broken"},
+                                                 {"ocid": "ocds-\udc00", "id": "1", "date": "x"}]}).encode())
     upload.name = "r.json"
-    page = client.post("/notices/import/", {"source_system": "某集团阳光采购平台", "file": upload}).content.decode()
-    assert 'id="import-report"' in page and "import-imported" in page and "import-refused" in page
+    response = client.post("/notices/import/", {"source_system": "某集团阳光采购平台", "file": upload})
+    page = response.content.decode()
+    assert response.status_code == 200 and 'id="import-report"' in page
+    assert page.count("import-imported") == 1 and page.count("import-refused") == 2
     assert "ocds-page/r1" in page and "缺少发布编号" in page
 
 
