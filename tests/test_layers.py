@@ -67,7 +67,8 @@ ALLOWED_MODULES = {
     # the firm's signed credit report: pki's public face (platform signature and its offline check)
     "credit": {"ggzy.pki.services"},
     "opendata": {"ggzy.tendering.selectors_opendata"},
-    "rights": set(),
+    # the portal's notices of a listing (announcement, result) through disclosure's publishing service
+    "rights": {"ggzy.disclosure.services", "ggzy.disclosure.models"},
     "publication": set(),
 }
 

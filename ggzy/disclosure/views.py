@@ -20,7 +20,8 @@ PAGE_SIZE = 20
 DEADLINE_TYPES = (NoticeType.TENDER, NoticeType.PREQUALIFICATION, NoticeType.PROCUREMENT, NoticeType.CHANGE,
                   NoticeType.LISTING)
 LINK_LABELS = {"lot": gettext_lazy("查看标段"), "signup": gettext_lazy("投标报名"),
-               "tender_notice": gettext_lazy("原招标公告")}
+               "tender_notice": gettext_lazy("原招标公告"), "hall": gettext_lazy("进入竞价大厅"),
+               "listing_notice": gettext_lazy("原出让（转让）公告")}
 
 
 def notice_links(notice) -> list[dict]:

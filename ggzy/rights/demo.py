@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 
 from ggzy.accounts.models import User
+from ggzy.catalog.calendar import office_moment
 from ggzy.core import clock
 from ggzy.registry.models import Center
 
@@ -23,9 +24,9 @@ def _listing(code, title, kind, ends, *, staff, grantor, center, start="12000000
     appraisal = start if kind.startswith("property") else None
     return listings.listing_create(
         actor=staff, center=center, grantor=grantor, kind=kind, code=PREFIX + code, title=title,
-        announced_at=ends - dt.timedelta(days=60), registration_opens_at=ends - dt.timedelta(days=40),
+        announced_at=office_moment(ends - dt.timedelta(days=60), dt.time(9, 0)), registration_opens_at=ends - dt.timedelta(days=40),
         registration_closes_at=ends - dt.timedelta(minutes=1) if ends - clock.now() < dt.timedelta(days=2)
-        else ends - dt.timedelta(days=2), listing_starts_at=ends - dt.timedelta(days=21), listing_ends_at=ends,
+        else office_moment(ends - dt.timedelta(days=2), dt.time(16, 0)), listing_starts_at=ends - dt.timedelta(days=21), listing_ends_at=ends,
         start_price=start, increment=increment, deposit="2000000.00", quote_ceiling=quote_ceiling,
         appraised_value=appraisal)
 
@@ -57,7 +58,7 @@ def demo_rights_load(stdout=None) -> None:
     common = {"staff": staff, "grantor": grantor, "center": center}
     try:
         # closed, sold: bid during its listing period (clock set back, then released)
-        sold_end = real_now - dt.timedelta(days=3)
+        sold_end = office_moment(real_now - dt.timedelta(days=3), dt.time(10, 0))  # its result notice in office hours
         clock.freeze(sold_end - dt.timedelta(days=30))
         sold = _listing("2026-001", "济南市历城区唐冶片区A-3地块国有建设用地使用权", "land_listing", sold_end, **common)
         failed = _listing("2026-002", "平阴县某建筑用石料矿采矿权", "mining_listing", sold_end,

@@ -58,6 +58,11 @@ class RightsListing(models.Model):
     suspended_at = models.DateTimeField("中止时间", null=True, blank=True)
     suspended_remaining_seconds = models.PositiveIntegerField("中止时剩余秒数", null=True, blank=True)
     created_at = models.DateTimeField("创建时间")
+    # the portal's notices (services.publicity): the announcement once announced_at passes, the result on the close
+    announcement_notice = models.ForeignKey("disclosure.Notice", null=True, blank=True, on_delete=models.PROTECT,
+                                            related_name="+", verbose_name="出让（转让）公告")
+    result_notice = models.ForeignKey("disclosure.Notice", null=True, blank=True, on_delete=models.PROTECT,
+                                      related_name="+", verbose_name="结果公示")
 
     class Meta:
         verbose_name = "挂牌项目"

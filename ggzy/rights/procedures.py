@@ -18,9 +18,11 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ggzy.core.errors import Conflict
+from ggzy.core.money import format_yuan
 
 from .choices import PROCEDURE_KINDS, ListingOutcome, ListingState
 from .models import RightsListing
@@ -48,6 +50,10 @@ def _settle(listing: RightsListing, at: dt.datetime) -> None:
     listing.outcome = ListingOutcome.SOLD if sold else ListingOutcome.FAILED
     listing.closed_at = at
     listing.reserve_revealed = reserve.amount if reserve is not None else None
+
+
+def _when(at: dt.datetime | None) -> str:
+    return timezone.localtime(at).strftime("%Y-%m-%d %H:%M") if at is not None else "—"
 
 
 def _start_round(listing: RightsListing, at: dt.datetime) -> None:
@@ -86,6 +92,12 @@ class Procedure:
 
     def on_timed_round_to_closed(self, listing: RightsListing, at: dt.datetime) -> None:
         _settle(listing, at)
+
+    def notice_schedule(self, listing: RightsListing) -> list[str]:
+        """The announcement's lines on how this mode trades (services.publicity)."""
+        return [f"挂牌期：{_when(listing.listing_starts_at)} 至 {_when(listing.listing_ends_at)}",
+                f"挂牌截止时有{listing.bidders_min}个及以上竞买人报价的，进入限时竞价：每轮{listing.round_minutes}分钟，"
+                "每有新的有效报价重新计时，计时结束时最高报价者竞得（须不低于底价）。"]
 
 
 class ListingProcedure(Procedure):
@@ -153,6 +165,11 @@ class EnglishAuctionProcedure(Procedure):
             return super().not_open_message(listing)
         return f"拍卖尚未开始（拍卖开始时间 {listing.listing_ends_at:%Y-%m-%d %H:%M}）"
 
+    def notice_schedule(self, listing):
+        return [f"拍卖开始时间：{_when(listing.listing_ends_at)}（网上拍卖）",
+                f"竞买人不少于{listing.bidders_min}人方可开始拍卖；每次有效报价后倒计时{listing.round_minutes}分钟，"
+                "倒计时结束时最高报价者竞得（须不低于底价）。"]
+
     def on_registration_to_timed_round(self, listing, at):
         _start_round(listing, at)
 
@@ -188,6 +205,11 @@ class SealedQuoteProcedure(Procedure):
         if listing.state == S.SUSPENDED:
             return super().not_open_message(listing)
         return "本项目为一次报价（密封），请在报价期内提交一次报价，不接受公开加价"
+
+    def notice_schedule(self, listing):
+        return [f"一次报价期：{_when(listing.listing_starts_at)} 至 {_when(listing.listing_ends_at)}",
+                f"报价范围：{format_yuan(listing.start_price)} 至 {format_yuan(listing.quote_ceiling)}；每个竞买人"
+                "只能密封报价一次，报价期结束后开启，最高报价者受让（报价相同的，先提交者优先；须不低于底价）。"]
 
     def on_quoting_to_closed(self, listing, at):
         from .models import RightsQuote

@@ -7,6 +7,7 @@ so a late or stopped scheduler never lets a late bid in nor changes a result.
 
 import logging
 
+from django.db.models import Q
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task
 
@@ -22,8 +23,10 @@ logger = logging.getLogger(__name__)
 def listings_advance_due() -> int:
     """Advance every listing with a deadline passed; returns how many changed state."""
     now = clock.now()
-    candidates = RightsListing.objects.exclude(state=ListingState.CLOSED).filter(
-        registration_opens_at__lte=now).values_list("pk", "code")
+    due = (Q(registration_opens_at__lte=now) & ~Q(state=ListingState.CLOSED)
+           | Q(announcement_notice__isnull=True, announced_at__lte=now)  # the announcement's time has come
+           | Q(state=ListingState.CLOSED, result_notice__isnull=True))  # a result not yet on the portal
+    candidates = RightsListing.objects.filter(due).values_list("pk", "code")
     changed = 0
     for listing_id, code in list(candidates):
         try:

@@ -25,6 +25,7 @@ from .. import procedures
 from ..choices import PROCEDURE_KINDS, ListingState
 from ..models import RightsListing, RightsReserve
 from .common import admitted_counter, listing_locked, seal_key_for, template_number
+from .publicity import publicity_due
 
 
 def _aware(value: object, field: str, label: str) -> dt.datetime:
@@ -151,6 +152,7 @@ def listing_create(*, actor, center: Center, grantor, kind: str, code: str, titl
             round_minutes=template_number(version, "timed_round_minutes"),
             bidders_min=template_number(version, "timed_round_bidders_min"), created_at=clock.now(), **times)
         audit_record(actor=actor, action="rights.listing_published", obj=listing, after=snapshot(listing))
+        publicity_due(listing)  # the announcement on the portal, if its time has come (else the chronograph)
     return listing
 
 
@@ -199,6 +201,7 @@ def listing_advance(*, listing_id: int) -> list[str]:
         if entered:
             listing.save()
             record_transitions(listing, before)
+        publicity_due(listing)
     return entered
 
 

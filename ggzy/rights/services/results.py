@@ -22,6 +22,7 @@ from ggzy.core.money import format_yuan
 from ..choices import ListingOutcome, ListingState, RegistrationState
 from ..models import RightsConfirmation, RightsListing, RightsSettlement, SettlementKind
 from .common import listing_locked, template_number
+from .publicity import publicity_due, winner_name
 
 REFUND_KEY = "deposit_refund_within"
 
@@ -40,7 +41,7 @@ def confirmation_text(listing: RightsListing) -> str:
     price = format_yuan(listing.current_price) if listing.current_price is not None else "—"
     closed = timezone.localtime(listing.closed_at).strftime("%Y-%m-%d %H:%M") if listing.closed_at else "—"
     return (f"成交确认书\n项目编号：{listing.code}\n项目名称：{listing.title}\n"
-            f"竞得人：{winner.bidder.get_full_name() or winner.bidder.username}（竞买号牌 {winner.paddle}）\n"
+            f"竞得人：{winner_name(winner)}（竞买号牌 {winner.paddle}）\n"
             f"成交价：{price}\n竞价结束时间：{closed}\n"
             "竞得人应按挂牌文件的约定签订成交确认书和合同并支付价款；竞得人的竞买保证金转作价款的一部分。")
 
@@ -65,6 +66,7 @@ def results_prepare(listing: RightsListing) -> None:
         text = confirmation_text(listing)
         RightsConfirmation.objects.create(listing=listing, text=text, created_at=now,
                                           sha256=hashlib.sha256(text.encode("utf-8")).hexdigest())
+    publicity_due(listing)  # 成交公示 or 流拍公告 on the portal
 
 
 def confirmation_confirm(*, actor, listing_id: int) -> RightsConfirmation:

@@ -1,0 +1,123 @@
+"""The portal's notices of a listing (issue 15 item 6): the announcement (出让/转让公告) once its announcement time
+has come, and on the close the result — 成交公示 naming the winner and the price, or 流拍公告.
+
+Both go through ``disclosure.services.notice_publish`` (the portal, the search index, the publication push to the
+subscribing websites), inside the caller's transaction with the listing locked, once each: the listing keeps the
+notices it published, so a second call (the chronograph every minute, a bid, the hall's stream) changes nothing.
+Before the close the announcement names no bidder and no count; the result names the winner only after the close,
+when the seal of the registrations is lifted."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.urls import reverse
+from django.utils import timezone
+
+from ggzy.catalog import selectors as catalog
+from ggzy.catalog.calendar import add_working_days
+from ggzy.catalog.selectors import PeriodMissing
+from ggzy.core import clock
+from ggzy.core.money import format_yuan
+from ggzy.disclosure.models import NoticeType
+from ggzy.disclosure.services import notice_publish
+
+from .. import procedures
+from ..choices import PROCEDURE_KINDS, ListingOutcome, ListingState, ProcedureKindChoice
+from ..models import RightsListing, RightsRegistration
+
+
+def _when(at: dt.datetime | None) -> str:
+    return timezone.localtime(at).strftime("%Y-%m-%d %H:%M") if at is not None else "—"
+
+
+def _number(listing: RightsListing, key: str) -> int | None:
+    try:
+        return int(catalog.period_value(listing.template_version, key))
+    except PeriodMissing:
+        return None
+
+
+def _kind_label(listing: RightsListing) -> str:
+    return str(ProcedureKindChoice(listing.kind).label)
+
+
+def winner_name(registration: RightsRegistration) -> str:
+    bidder = registration.bidder
+    return bidder.get_full_name() or bidder.username
+
+
+def _hall_link(listing: RightsListing) -> dict:
+    return {"kind": "hall", "url": reverse("rights:hall", args=[listing.pk])}
+
+
+def announcement_text(listing: RightsListing) -> tuple[str, str]:
+    """The announcement's title and body, from the listing and its mode (no bidder, no count)."""
+    lines = [f"项目编号：{listing.code}", f"项目名称：{listing.title}", f"交易方式：{_kind_label(listing)}",
+             f"出让（转让）方：{listing.grantor.get_full_name() or listing.grantor.username}",
+             f"交易机构：{listing.center.name}", f"起始价：{format_yuan(listing.start_price)}"]
+    if listing.appraised_value is not None:
+        lines.append(f"评估结果：{format_yuan(listing.appraised_value)}")
+    if listing.approval_reference:
+        lines.append(f"低于评估结果的批准文件：{listing.approval_reference}")
+    lines += [f"增价幅度：{format_yuan(listing.increment)}", f"竞买保证金：{format_yuan(listing.deposit)}",
+              f"报名时间：{_when(listing.registration_opens_at)} 至 {_when(listing.registration_closes_at)}",
+              *procedures.procedure_for(listing).notice_schedule(listing),
+              "竞买人在本平台报名并缴纳保证金，经资格审核取得竞买资格后获得匿名竞买号牌；竞价结束前不公开竞买人的"
+              "名称和数量。出让方可在竞价结束前设定密封底价，结束后公开。"]
+    return f"{_kind_label(listing)}公告：{listing.title}", "\n".join(lines)
+
+
+def result_text(listing: RightsListing) -> tuple[str, str, str]:
+    """The result's notice type, title and body (after the close)."""
+    kind = _kind_label(listing)
+    lines = [f"项目编号：{listing.code}", f"项目名称：{listing.title}", f"交易方式：{kind}",
+             f"交易机构：{listing.center.name}", f"竞价结束时间：{_when(listing.closed_at)}"]
+    if listing.reserve_revealed is not None:
+        lines.append(f"底价（结束后公开）：{format_yuan(listing.reserve_revealed)}")
+    if listing.outcome == ListingOutcome.SOLD and listing.leading is not None:
+        lines += [f"竞得人（受让方）：{winner_name(listing.leading)}", f"成交价：{format_yuan(listing.current_price)}"]
+        publicity = _number(listing, "result_publicity_min")
+        if publicity is not None:
+            ends = add_working_days(timezone.localdate(listing.closed_at or clock.now()), publicity).date
+            lines.append(f"公示期：自本公示发布之日起{publicity}个工作日（至{ends:%Y-%m-%d}）。对公示内容有异议的，"
+                         "请在公示期内以书面形式向交易机构提出。")
+        lines.append("竞得人应按公告的约定与出让（转让）方签订成交确认书和合同；竞得人的保证金转作价款的一部分，"
+                     "其他竞买人的保证金按规定退还。")
+        return NoticeType.DEAL, f"{kind}结果公示：{listing.title}", "\n".join(lines)
+    reason = ("最高报价未达到底价" if listing.leading is not None else
+              "截止时没有有效报价（或取得竞买资格的竞买人不足）")
+    lines += [f"结果：流拍（{reason}）", "已缴纳的保证金按规定退还。"]
+    return NoticeType.FAILURE, f"{kind}流拍公告：{listing.title}", "\n".join(lines)
+
+
+def publicity_due(listing: RightsListing) -> None:
+    """Publish what is due and not yet published; the listing is locked by the caller. Idempotent."""
+    now = clock.now()
+    if listing.kind not in PROCEDURE_KINDS:
+        return
+    category = PROCEDURE_KINDS[listing.kind].category_code
+    changed: list[str] = []
+    if listing.announcement_notice_id is None and listing.announced_at <= now:
+        title, body = announcement_text(listing)
+        deadline = listing.registration_closes_at if listing.registration_closes_at > now else None
+        listing.announcement_notice = notice_publish(
+            actor=None, by_procedure=True, center=listing.center, region=listing.center.region,
+            notice_type=NoticeType.LISTING, category_code=category, title=title[:200], body=body,
+            project_code=listing.code, budget=listing.start_price, deadline=deadline,
+            published_at=listing.announced_at, links=[_hall_link(listing)])
+        changed.append("announcement_notice")
+    if listing.result_notice_id is None and listing.state == ListingState.CLOSED:
+        notice_type, title, body = result_text(listing)
+        links = [_hall_link(listing)]
+        if listing.announcement_notice_id is not None:
+            links.append({"kind": "listing_notice",
+                          "url": reverse("disclosure:notice_detail", args=[listing.announcement_notice_id])})
+        price = listing.current_price if listing.outcome == ListingOutcome.SOLD else None
+        listing.result_notice = notice_publish(
+            actor=None, by_procedure=True, center=listing.center, region=listing.center.region,
+            notice_type=notice_type, category_code=category, title=title[:200], body=body,
+            project_code=listing.code, budget=price, published_at=listing.closed_at or now, links=links)
+        changed.append("result_notice")
+    if changed:
+        listing.save(update_fields=changed)
