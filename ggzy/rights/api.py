@@ -15,6 +15,7 @@ from .models import RightsListing
 from .schemas import (
     BidIn,
     BidOut,
+    ContractIn,
     DepositIn,
     ListingPublicOut,
     QualifyIn,
@@ -22,7 +23,7 @@ from .schemas import (
     ReserveIn,
     SettlementIn,
 )
-from .services import bidding, listings, registration, results
+from .services import bidding, contract, listings, registration, results
 
 router = Router()
 BIDDER = roles(Role.BIDDER)
@@ -128,3 +129,25 @@ def settlement_record(request, settlement_id: ObjectId, payload: SettlementIn):
                                            reference=payload.reference)
     return {"id": settlement.pk, "kind": settlement.kind, "settled_at": settlement.settled_at,
             "reference": settlement.reference, "late": results.is_late(settlement)}
+
+
+@router.post("/listings/{listing_id}/contract", response=answers(dict, *ACTION, status=201),
+             summary="登记成交合同与价款支付计划（交易中心；双方确认成交确认书后）")
+@requires(STAFF)
+def contract_record(request, listing_id: ObjectId, payload: ContractIn):
+    recorded = contract.contract_record(
+        actor=request.user, listing_id=_listing(listing_id).pk, number=payload.number, signed_on=payload.signed_on,
+        instalments=[{"due_on": row.due_on, "amount": row.amount} for row in payload.instalments])
+    return 201, {"number": recorded.number, "signed_on": recorded.signed_on, "price": recorded.price,
+                 "deposit_credited": recorded.deposit_credited,
+                 "instalments": [{"id": i.pk, "number": i.number, "due_on": i.due_on, "amount": i.amount}
+                                 for i in recorded.instalments.order_by("number")]}
+
+
+@router.post("/instalments/{instalment_id}/payment", response=answers(dict, *ACTION),
+             summary="登记一期价款到账（交易中心；银行凭证号）")
+@requires(STAFF)
+def instalment_pay(request, instalment_id: ObjectId, payload: SettlementIn):
+    paid = contract.instalment_pay(actor=request.user, instalment_id=instalment_id, reference=payload.reference)
+    return {"id": paid.pk, "number": paid.number, "paid_at": paid.paid_at, "reference": paid.reference,
+            "late": contract.instalment_late(paid)}

@@ -14,7 +14,7 @@ from ggzy.core import clock
 from ggzy.registry.models import Center
 
 from .models import RightsListing
-from .services import bidding, listings, quotes, registration, suspension
+from .services import bidding, contract, listings, quotes, registration, results, suspension
 
 PREFIX = "DEMO-QL-"
 
@@ -77,6 +77,15 @@ def demo_rights_load(stdout=None) -> None:
         clock.freeze(sold_end + dt.timedelta(minutes=10))
         listings.listing_advance(listing_id=sold.pk)
         listings.listing_advance(listing_id=failed.pk)
+        # the sale goes on: both sides confirm the deal, the center records the contract (balance in one payment)
+        results.confirmation_confirm(actor=bidders[0], listing_id=sold.pk)
+        results.confirmation_confirm(actor=grantor, listing_id=sold.pk)
+        sold.refresh_from_db()
+        price, credited = contract.price_and_credit(sold)
+        signed_on = clock.today()
+        contract.contract_record(actor=staff, listing_id=sold.pk, number="DEMO-HT-2026-001", signed_on=signed_on,
+                                 instalments=[{"due_on": signed_on + dt.timedelta(days=30),
+                                               "amount": price - credited}])
         # closed, sold by English auction 拍卖 (live ascending round at the auction time)
         clock.freeze(sold_end - dt.timedelta(days=30))
         auction = _listing("2026-003", "市中区七贤片区E-5地块国有建设用地使用权（拍卖）", "land_auction", sold_end,

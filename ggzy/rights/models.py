@@ -247,3 +247,50 @@ class RightsSettlement(models.Model):
 
     def __str__(self) -> str:
         return f"{self.registration} {self.get_kind_display()}"
+
+
+class RightsContract(models.Model):
+    """成交合同 — the contract the winner and the grantor signed after the confirmation, as the center records it:
+    the price, the winner's deposit credited towards it, and the schedule of the balance (one payment or instalments
+    within the template's down-payment and term limits)."""
+
+    listing = models.OneToOneField(RightsListing, on_delete=models.PROTECT, related_name="contract",
+                                   verbose_name="挂牌项目")
+    number = models.CharField("合同编号", max_length=64)
+    signed_on = models.DateField("签订日期")
+    price = _money("成交价款")
+    deposit_credited = _money("保证金转作价款")
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                    verbose_name="登记人")
+    recorded_at = models.DateTimeField("登记时间")
+
+    class Meta:
+        verbose_name = "成交合同"
+        verbose_name_plural = "成交合同"
+
+    def __str__(self) -> str:
+        return f"{self.listing.code} 合同 {self.number}"
+
+
+class RightsInstalment(models.Model):
+    """One payment of a contract's schedule; the center records it paid with the bank's reference."""
+
+    contract = models.ForeignKey(RightsContract, on_delete=models.PROTECT, related_name="instalments",
+                                 verbose_name="成交合同")
+    number = models.PositiveSmallIntegerField("期次")
+    due_on = models.DateField("应付日期")
+    amount = _money("应付金额")
+    paid_at = models.DateTimeField("到账登记时间", null=True, blank=True)
+    reference = models.CharField("银行凭证号", max_length=64, blank=True)
+    paid_recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                         related_name="+", verbose_name="登记人")
+
+    class Meta:
+        verbose_name = "价款支付期次"
+        verbose_name_plural = "价款支付期次"
+        ordering = ["contract", "number"]
+        constraints = [models.UniqueConstraint(fields=["contract", "number"], name="rights_instalment_number_unique"),
+                       models.CheckConstraint(condition=models.Q(amount__gt=0), name="rights_instalment_positive")]
+
+    def __str__(self) -> str:
+        return f"{self.contract} 第{self.number}期"

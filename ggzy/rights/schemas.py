@@ -1,6 +1,7 @@
 """API schemas of the rights app (money through ``core.money.Money``; the public schema has no identities)."""
 
 
+import datetime as dt
 from typing import Annotated
 
 from ninja import Field, Schema
@@ -39,6 +40,17 @@ class DepositIn(Schema):
 
 class SettlementIn(Schema):
     reference: Annotated[str, Field(min_length=1, max_length=64)]
+
+
+class InstalmentIn(Schema):
+    due_on: dt.date
+    amount: Money
+
+
+class ContractIn(Schema):
+    number: Annotated[str, Field(min_length=1, max_length=64)]
+    signed_on: dt.date
+    instalments: Annotated[list[InstalmentIn], Field(max_length=12)]
 
 
 class QualifyIn(Schema):

@@ -145,4 +145,28 @@ def results_for(*, user, listing: RightsListing) -> dict | None:
     settlements = [{"id": s.pk, "paddle": s.registration.paddle, "kind": s.kind, "kind_label": s.get_kind_display(),
                     "amount": s.amount, "due_on": s.due_on, "settled_at": s.settled_at, "reference": s.reference,
                     "late": is_late(s)} for s in rows.order_by("registration__paddle")]
-    return {"confirmation": conf, "settlements": settlements, "is_staff": is_staff}
+    return {"confirmation": conf, "settlements": settlements, "is_staff": is_staff,
+            **_contract_part(listing, confirmation, show=is_staff or is_grantor or is_winner, is_staff=is_staff)}
+
+
+def _contract_part(listing: RightsListing, confirmation, *, show: bool, is_staff: bool) -> dict:
+    """The contract and its payment schedule, to the center, the winner and the grantor; the form's facts to staff."""
+    from .models import RightsContract
+    from .services.contract import DOWN_KEY, TERM_KEY, instalment_late, price_and_credit, template_limit
+
+    contract = RightsContract.objects.filter(listing=listing).first()
+    part: dict = {"contract": None, "can_record_contract": False}
+    if contract is not None and show:
+        part["contract"] = {
+            "number": contract.number, "signed_on": contract.signed_on, "price": contract.price,
+            "deposit_credited": contract.deposit_credited,
+            "instalments": [{"id": i.pk, "number": i.number, "due_on": i.due_on, "amount": i.amount,
+                             "paid_at": i.paid_at, "reference": i.reference, "late": instalment_late(i)}
+                            for i in contract.instalments.order_by("number")]}
+    confirmed = confirmation is not None and confirmation.winner_confirmed_at and confirmation.grantor_confirmed_at
+    if is_staff and contract is None and confirmed and listing.leading is not None:
+        price, credited = price_and_credit(listing)
+        down, term = template_limit(listing, DOWN_KEY), template_limit(listing, TERM_KEY)
+        part |= {"can_record_contract": True, "balance": price - credited, "deposit_credited": credited,
+                 "instalment_down": down, "instalment_term": term}
+    return part

@@ -32,7 +32,7 @@ from ggzy.core.permissions import PUBLIC, requires, roles
 
 from . import selectors
 from .choices import ListingState
-from .services import bidding, listings, registration, results
+from .services import bidding, contract, listings, registration, results
 
 app_name = "rights"
 BIDDER = roles(Role.BIDDER)
@@ -59,6 +59,7 @@ def _hall_context(request, listing, answer=None, error: str = "") -> dict:
             "staff_rows": selectors.registrations_for_staff(user=request.user, listing=listing),
             "idempotency_key": uuid.uuid4().hex, "answer": answer, "error": error,
             "results": selectors.results_for(user=request.user, listing=listing),
+            "contract_rows": range(CONTRACT_ROWS),
             "can_register": (request.user.is_authenticated and request.user.role == Role.BIDDER and me is None
                              and state["clock"]["phase"] in (ListingState.REGISTRATION, ListingState.LISTING)
                              and clock.now() < listing.registration_closes_at)}
@@ -124,6 +125,45 @@ def settlement_record_view(request, listing_id: int, settlement_id: int):
         messages.error(request, "；".join("；".join(m) for m in exc.errors.values()) or exc.message)
     else:
         messages.success(request, "已记录保证金办理")
+    return redirect("rights:hall", listing_id=listing.pk)
+
+
+CONTRACT_ROWS = 6
+
+
+def _errors_text(exc: DomainError) -> str:
+    return "；".join("；".join(m) for m in exc.errors.values()) or exc.message
+
+
+@requires(roles(Role.CENTER_STAFF, Role.ADMIN))
+@require_POST
+def contract_record_view(request, listing_id: int):
+    """The center records the signed contract and the schedule of the balance (blank rows are left out)."""
+    listing = _listing(listing_id)
+    rows = [{"due_on": request.POST.get(f"due_on_{n}", "").strip(), "amount": request.POST.get(f"amount_{n}", "")
+             .strip()} for n in range(CONTRACT_ROWS)]
+    try:
+        contract.contract_record(actor=request.user, listing_id=listing.pk, number=request.POST.get("number", ""),
+                                 signed_on=request.POST.get("signed_on", ""),
+                                 instalments=[row for row in rows if row["due_on"] or row["amount"]])
+    except DomainError as exc:
+        messages.error(request, _errors_text(exc))
+    else:
+        messages.success(request, "已登记成交合同和价款支付计划")
+    return redirect("rights:hall", listing_id=listing.pk)
+
+
+@requires(roles(Role.CENTER_STAFF, Role.ADMIN))
+@require_POST
+def instalment_pay_view(request, listing_id: int, instalment_id: int):
+    listing = _listing(listing_id)
+    try:
+        contract.instalment_pay(actor=request.user, instalment_id=instalment_id,
+                                reference=request.POST.get("reference", ""))
+    except DomainError as exc:
+        messages.error(request, _errors_text(exc))
+    else:
+        messages.success(request, "已登记价款到账")
     return redirect("rights:hall", listing_id=listing.pk)
 
 
@@ -215,4 +255,6 @@ urlpatterns = [
     path("<int:listing_id>/register/", listing_register_view, name="register"),
     path("<int:listing_id>/confirm/", listing_confirm_view, name="confirm"),
     path("<int:listing_id>/settlements/<int:settlement_id>/", settlement_record_view, name="settlement"),
+    path("<int:listing_id>/contract/", contract_record_view, name="contract"),
+    path("<int:listing_id>/instalments/<int:instalment_id>/", instalment_pay_view, name="instalment"),
 ]
