@@ -88,6 +88,7 @@ def _mount() -> None:
     from ggzy.disclosure.api import router as disclosure_router
     from ggzy.experts.api import router as experts_router
     from ggzy.ledger.api import router as ledger_router
+    from ggzy.opendata.api import national_router
     from ggzy.opendata.api import router as opendata_router
     from ggzy.pki.agent_api import router as pki_agent_router
     from ggzy.pki.bindings_api import router as pki_bindings_router
@@ -111,6 +112,7 @@ def _mount() -> None:
     api.add_router("/v1/supervision", supervision_router, tags=["监督预警"])
     api.add_router("/v1/centers", centers_router, tags=["交易中心与代理机构评价"])
     api.add_router("/v1/ocds", opendata_router, tags=["开放数据（OCDS）"])
+    api.add_router("/v1/exchange", national_router, tags=["开放数据（全国交换格式）"])
     api.add_router("/v1/publications", publication_router, tags=["信息推送"])
     api.add_router("/v1/credit", credit_router, tags=["信用信息"])
     api.add_router("/v1/rights", rights_router, tags=["产权与资源权益网上挂牌"])

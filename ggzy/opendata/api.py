@@ -51,3 +51,32 @@ def export(request, filters: Query[ExportFilters]):
     response = StreamingHttpResponse(lines, content_type=JSONL)
     response["Content-Disposition"] = 'attachment; filename="ocds-export.jsonl"'
     return response
+
+
+# --- the national data exchange format (national.py), beside OCDS: ``/api/v1/exchange/…`` ---------------------------
+
+national_router = Router()
+
+
+class NationalFilters(Schema):
+    date_from: str = Field("", max_length=10, alias="from")
+    date_to: str = Field("", max_length=10, alias="to")
+
+
+@national_router.get("/sections/{lot_code}", response=answers(dict, 400, 404),
+                     summary="全国交换格式：一个标段（包）的各环节记录（公开；统一交易标识码、系统标识、数据时间戳）")
+@requires(PUBLIC)
+def national_section(request, lot_code: str):
+    records = selectors.national_section_public(lot_code=lot_code[:40])
+    if records is None:
+        raise Http404
+    return {"records": records}
+
+
+@national_router.get("/export", response=answers(None, 400), summary="全国交换格式批量导出（JSON Lines，按日期范围，流式）")
+@requires(PUBLIC)
+def national_export(request, filters: Query[NationalFilters]):
+    since, until = ranges.export_window(filters.date_from, filters.date_to)
+    response = StreamingHttpResponse(selectors.national_export_lines(since=since, until=until), content_type=JSONL)
+    response["Content-Disposition"] = 'attachment; filename="national-exchange.jsonl"'
+    return response

@@ -9,7 +9,7 @@ from typing import Any
 
 from ggzy.tendering import selectors_opendata as lots
 
-from . import ocds
+from . import national, ocds
 
 EXPORT_CHUNK = 200
 
@@ -50,3 +50,19 @@ def export_lines(*, since: dt.datetime | None = None, until: dt.datetime | None 
             items = [ocds.record_of(facts)] if kind == "records" else ocds.releases_of(facts)
             for item in items:
                 yield json.dumps(item, ensure_ascii=False, sort_keys=True) + "\n"
+
+
+def national_section_public(*, lot_code: str) -> list[dict[str, Any]] | None:
+    """The national exchange records of one lot (标段), oldest first, or None when there is no such public lot."""
+    lot = lots.lot_get_public(code=lot_code)
+    return national.records_of(ocds.releases_of(lots.lot_open_facts(lot))) if lot is not None else None
+
+
+def national_export_lines(*, since: dt.datetime | None = None, until: dt.datetime | None = None) -> Iterator[str]:
+    """One national record per line for every lot with a public step in [since, until), in constant memory."""
+    qs = lots.lot_codes_changed(since=since, until=until)
+    codes = list(qs.values_list("code", flat=True))
+    for start in range(0, len(codes), EXPORT_CHUNK):
+        for lot in qs.filter(code__in=codes[start:start + EXPORT_CHUNK]):
+            for record in national.records_of(ocds.releases_of(lots.lot_open_facts(lot))):
+                yield json.dumps(record, ensure_ascii=False, sort_keys=True) + "\n"

@@ -70,7 +70,7 @@ def _values(lot) -> dict[str, list[str]]:
         "lot_id": [str(lot.pk)], "project_id": [str(lot.project_id)], "notice_id": [str(pk) for pk in Notice.objects.values_list("pk", flat=True)],
         "document_id": [str(pk) for pk in TenderDocument.objects.filter(lot=lot).values_list("pk", flat=True)],
         "draw_id": [str(pk) for pk in DrawRequest.objects.values_list("pk", flat=True)],
-        "credit_code": entities, "ocid": [ocds.ocid_for(lot.code)],
+        "credit_code": entities, "ocid": [ocds.ocid_for(lot.code)], "lot_code": [lot.code],
         "purpose": ["opening_record", "evaluation_report", "award_notice", "contract"],
         "index": [str(i) for i in range(LogEntry.objects.count())], "template_id": ["1"], "year": ["2026"],
         "level": ["0"], "position": ["0"],
@@ -119,6 +119,7 @@ def test_no_masked_value_on_any_public_page_or_endpoint_at_any_stage(world, sett
     KeyPersonFactory(entity=world.tenderer_entity, id_number=ID_NUMBER, phone=PERSON_PHONE)
     routes = _public_routes()
     assert {"/tendering/lots/<int:lot_id>/", "/ocds/<str:ocid>.json", "/api/v1/ocds/export",
+            "/api/v1/exchange/sections/{lot_code}", "/api/v1/exchange/export",
             "/api/v1/tendering/lots/{lot_id}"} <= set(routes)
     assert set(KIOSK_ROUTES) <= set(routes)  # the self-service terminal's pages are walked like the portal's
     client = Client()
