@@ -3,10 +3,10 @@ sealed reserve, bids and the hall's state. The pages call the same services."""
 
 
 from django.http import Http404
-from ninja import Router
+from ninja import File, Form, Router, Status, UploadedFile
 
 from ggzy.accounts.roles import Role
-from ggzy.core import clock
+from ggzy.core import clock, statements
 from ggzy.core.api_errors import ACTION, LOOKUP, ObjectId, answers
 from ggzy.core.permissions import AUTHENTICATED, PUBLIC, requires, roles
 
@@ -23,7 +23,7 @@ from .schemas import (
     ReserveIn,
     SettlementIn,
 )
-from .services import bidding, contract, listings, registration, results
+from .services import bidding, contract, deposits, listings, registration, results
 
 router = Router()
 BIDDER = roles(Role.BIDDER)
@@ -65,7 +65,7 @@ def listing_hall(request, listing_id: ObjectId):
 @requires(BIDDER)
 def registration_apply(request, listing_id: ObjectId):
     reg = registration.registration_apply(actor=request.user, listing_id=_listing(listing_id).pk)
-    return 201, RegistrationOut(id=reg.pk, state=reg.state, paddle=reg.paddle)
+    return Status(201, RegistrationOut(id=reg.pk, state=reg.state, paddle=reg.paddle, subaccount=reg.subaccount))
 
 
 @router.post("/registrations/{registration_id}/deposit", response=answers(RegistrationOut, *ACTION),
@@ -138,10 +138,10 @@ def contract_record(request, listing_id: ObjectId, payload: ContractIn):
     recorded = contract.contract_record(
         actor=request.user, listing_id=_listing(listing_id).pk, number=payload.number, signed_on=payload.signed_on,
         instalments=[{"due_on": row.due_on, "amount": row.amount} for row in payload.instalments])
-    return 201, {"number": recorded.number, "signed_on": recorded.signed_on, "price": recorded.price,
+    return Status(201, {"number": recorded.number, "signed_on": recorded.signed_on, "price": recorded.price,
                  "deposit_credited": recorded.deposit_credited,
                  "instalments": [{"id": i.pk, "number": i.number, "due_on": i.due_on, "amount": i.amount}
-                                 for i in recorded.instalments.order_by("number")]}
+                                 for i in recorded.instalments.order_by("number")]})
 
 
 @router.post("/instalments/{instalment_id}/payment", response=answers(dict, *ACTION),
@@ -151,3 +151,36 @@ def instalment_pay(request, instalment_id: ObjectId, payload: SettlementIn):
     paid = contract.instalment_pay(actor=request.user, instalment_id=instalment_id, reference=payload.reference)
     return {"id": paid.pk, "number": paid.number, "paid_at": paid.paid_at, "reference": paid.reference,
             "late": contract.instalment_late(paid)}
+
+
+def _import_out(done) -> dict:
+    return {"id": done.pk, "imported_at": done.imported_at, "file_name": done.file_name, "sha256": done.sha256,
+            "rows": done.rows, "matched": done.matched, "unmatched": done.unmatched, "duplicates": done.duplicates}
+
+
+@router.post("/deposit-statements", response=answers(dict, *ACTION, status=201),
+             summary="导入竞买保证金账户银行流水（CSV，UTF-8 或 GBK；按虚拟子账号匹配；中心工作人员）")
+@requires(STAFF)
+def deposit_statement_import(request, file: File[UploadedFile], center: Form[str] = ""):
+    done = deposits.deposit_statement_import(
+        actor=request.user, center=deposits.staff_center(request.user, center),
+        data=file.read(statements.MAX_IMPORT_BYTES + 1), file_name=file.name or "")
+    return Status(201, _import_out(done))
+
+
+@router.get("/deposit-arrivals", response=answers(list[dict], *LOOKUP),
+            summary="待退回的保证金到账（未匹配子账号或报名截止后到账；中心工作人员）")
+@requires(STAFF)
+def deposit_arrivals(request, center: str = ""):
+    rows = deposits.arrivals_to_return(user=request.user, center=deposits.staff_center(request.user, center))
+    return [{"id": a.pk, "serial": a.serial, "arrived_at": a.arrived_at, "subaccount": a.subaccount,
+             "amount": str(a.amount), "payer_name": a.payer_name, "payer_account": a.payer_account,
+             "payer_bank": a.payer_bank, "late": a.late} for a in rows]
+
+
+@router.post("/deposit-arrivals/{arrival_id}/return", response=answers(dict, *ACTION),
+             summary="登记保证金到账已退回付款人（中心工作人员）")
+@requires(STAFF)
+def deposit_arrival_return(request, arrival_id: ObjectId, payload: SettlementIn):
+    arrival = deposits.arrival_return(actor=request.user, arrival_id=arrival_id, reference=payload.reference)
+    return {"id": arrival.pk, "returned_at": arrival.returned_at, "reference": arrival.return_reference}

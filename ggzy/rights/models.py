@@ -109,6 +109,8 @@ class RightsRegistration(models.Model):
     paddle = models.PositiveIntegerField("竞买号牌", null=True, blank=True)
     deposit_amount = _money("已到账保证金", null=True, blank=True)
     deposit_reference = models.CharField("保证金到账凭证", max_length=64, blank=True)
+    # 虚拟子账号: where this registration pays its deposit; the bank statement names only it (services.deposits)
+    subaccount = models.CharField("保证金虚拟子账号", max_length=18, unique=True, null=True, blank=True)
     deposit_received_at = models.DateTimeField("保证金到账时间", null=True, blank=True)
     qualified_at = models.DateTimeField("资格审核通过时间", null=True, blank=True)
     refusal_reason = models.CharField("未通过原因", max_length=200, blank=True)
@@ -294,3 +296,57 @@ class RightsInstalment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.contract} 第{self.number}期"
+
+
+class RightsDepositImport(models.Model):
+    """One import of the center's rights deposit account statement (who imported which file, by hash)."""
+
+    center = models.ForeignKey("registry.Center", on_delete=models.PROTECT, related_name="+", verbose_name="交易中心")
+    imported_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                    verbose_name="导入人")
+    imported_at = models.DateTimeField("导入时间")
+    file_name = models.CharField("文件名", max_length=200, blank=True)
+    sha256 = models.CharField("文件 SHA-256", max_length=64)
+    rows = models.PositiveIntegerField("行数")
+    matched = models.PositiveIntegerField("已匹配", default=0)
+    unmatched = models.PositiveIntegerField("未匹配", default=0)
+    duplicates = models.PositiveIntegerField("此前已导入", default=0)
+
+    class Meta:
+        verbose_name = "竞买保证金对账单导入"
+        verbose_name_plural = "竞买保证金对账单导入"
+        ordering = ["-imported_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"对账单 {self.file_name or self.sha256[:12]}"
+
+
+class RightsDepositArrival(models.Model):
+    """One arrival on the deposit account (by 流水号): matched to a registration by its sub-account, or not (then
+    the center returns it to the payer). An arrival after the registration closed is kept, marked late, and never
+    counts towards admission."""
+
+    center = models.ForeignKey("registry.Center", on_delete=models.PROTECT, related_name="+", verbose_name="交易中心")
+    statement = models.ForeignKey(RightsDepositImport, on_delete=models.PROTECT, related_name="arrivals",
+                                  verbose_name="对账单")
+    serial = models.CharField("流水号", max_length=64)
+    arrived_at = models.DateTimeField("到账时间")
+    subaccount = models.CharField("收款子账号", max_length=40)
+    amount = _money("金额")
+    payer_name = models.CharField("付款户名", max_length=200)
+    payer_account = models.CharField("付款账号", max_length=40)
+    payer_bank = models.CharField("付款银行", max_length=128)
+    registration = models.ForeignKey(RightsRegistration, null=True, blank=True, on_delete=models.PROTECT,
+                                     related_name="arrivals", verbose_name="竞买申请")
+    late = models.BooleanField("报名截止后到账", default=False)
+    returned_at = models.DateTimeField("退回时间", null=True, blank=True)
+    return_reference = models.CharField("退回凭证号", max_length=64, blank=True)
+
+    class Meta:
+        verbose_name = "竞买保证金到账"
+        verbose_name_plural = "竞买保证金到账"
+        ordering = ["-arrived_at", "-pk"]
+        constraints = [models.UniqueConstraint(fields=["center", "serial"], name="rights_arrival_serial_unique")]
+
+    def __str__(self) -> str:
+        return f"到账 {self.serial}"

@@ -79,3 +79,5 @@ class RegistrationOut(Schema):
     id: int
     state: str
     paddle: int | None
+    # where the deposit is paid (the registration's own virtual sub-account); given to the bidder and the center
+    subaccount: str | None = None

@@ -26,13 +26,14 @@ from django.utils import translation
 from django.views.decorators.http import require_POST
 
 from ggzy.accounts.roles import Role
-from ggzy.core import clock
+from ggzy.core import clock, statements
 from ggzy.core.errors import DomainError
 from ggzy.core.permissions import PUBLIC, requires, roles
 
 from . import selectors
 from .choices import ListingState
-from .services import bidding, contract, listings, registration, results
+from .models import RightsDepositImport
+from .services import bidding, contract, deposits, listings, registration, results
 
 app_name = "rights"
 BIDDER = roles(Role.BIDDER)
@@ -167,6 +168,39 @@ def instalment_pay_view(request, listing_id: int, instalment_id: int):
     return redirect("rights:hall", listing_id=listing.pk)
 
 
+@requires(roles(Role.CENTER_STAFF, Role.ADMIN))
+def deposits_view(request):
+    """The center's deposit account: import its bank statement, return what admits nobody."""
+    try:
+        center = deposits.staff_center(request.user, request.GET.get("center", ""))
+    except DomainError as exc:
+        raise Http404(exc.message) from None
+    if request.method == "POST":
+        try:
+            if request.POST.get("action") == "return":
+                deposits.arrival_return(actor=request.user, arrival_id=int(request.POST.get("arrival") or 0),
+                                        reference=request.POST.get("reference", ""))
+                messages.success(request, "已记录退回")
+            else:
+                upload = request.FILES.get("file")
+                if upload is None:
+                    raise DomainError("请选择对账单文件", field="file")
+                done = deposits.deposit_statement_import(
+                    actor=request.user, center=center, data=upload.read(statements.MAX_IMPORT_BYTES + 1),
+                    file_name=upload.name or "")
+                messages.success(request, f"已导入：{done.rows} 行，匹配子账号 {done.matched} 笔，"
+                                          f"未匹配（待退回）{done.unmatched} 笔，重复流水 {done.duplicates} 笔")
+        except DomainError as exc:
+            messages.error(request, _errors_text(exc))
+        except ValueError:
+            messages.error(request, "到账记录无效")
+        return redirect(f"{request.path}?center={center.code}")
+    return render(request, "rights/pages/deposits.html", {
+        "center": center, "imports": RightsDepositImport.objects.filter(center=center)[:20],
+        "to_return": deposits.arrivals_to_return(user=request.user, center=center),
+        "columns": "，".join(statements.STATEMENT_COLUMNS)})
+
+
 def _digest(value) -> str:
     return hashlib.sha256(json.dumps(value, ensure_ascii=False, sort_keys=True).encode()).hexdigest()[:16]
 
@@ -256,5 +290,6 @@ urlpatterns = [
     path("<int:listing_id>/confirm/", listing_confirm_view, name="confirm"),
     path("<int:listing_id>/settlements/<int:settlement_id>/", settlement_record_view, name="settlement"),
     path("<int:listing_id>/contract/", contract_record_view, name="contract"),
+    path("deposits/", deposits_view, name="deposits"),
     path("<int:listing_id>/instalments/<int:instalment_id>/", instalment_pay_view, name="instalment"),
 ]

@@ -1,9 +1,8 @@
 """Registration (竞买报名): the bidder applies, the center records the deposit and checks the qualification; an
 admitted bidder gets an anonymous paddle number (竞买号牌). Nobody but the center learns who the others are.
 
-The deposit is recorded here by center staff from the bank's credit advice (its own small record on the
-registration): the bond sub-accounts and statement matching live in ``tendering``, a sibling this app may not
-import. Matching bank statements to rights deposits is a follow-up.
+The deposit arrives on the registration's own virtual sub-account and is matched from the imported bank statement
+(services.deposits); the center may also record it here from the bank's credit advice.
 """
 
 from __future__ import annotations
@@ -22,6 +21,7 @@ from .. import procedures
 from ..choices import ListingState, RegistrationState
 from ..models import RightsRegistration
 from .common import admitted_counter, listing_locked, seal_key_for
+from .deposits import subaccount_for
 
 PADDLE_LOW, PADDLE_HIGH = 101, 999
 
@@ -41,6 +41,8 @@ def registration_apply(*, actor, listing_id: int) -> RightsRegistration:
         if RightsRegistration.objects.filter(listing=listing, bidder=actor).exists():
             raise Conflict("您已报名本项目", field="__all__")
         registration = RightsRegistration.objects.create(listing=listing, bidder=actor, applied_at=now)
+        registration.subaccount = subaccount_for(listing_id=listing.pk, registration_id=registration.pk)
+        registration.save(update_fields=["subaccount"])
         audit_record(actor=actor, action="rights.registration_applied", obj=registration, sealed=True,
                      seal_key=seal_key_for(listing.pk), after={"listing": listing.pk})
     return registration
@@ -60,7 +62,7 @@ def _staff_registration(actor, registration_id: int) -> RightsRegistration:
     return registration
 
 
-def _admit_if_ready(registration: RightsRegistration) -> None:
+def admit_if_ready(registration: RightsRegistration) -> None:
     """Deposit received and qualified → admitted, with a random paddle unused in this listing."""
     if registration.state != RegistrationState.APPLIED or registration.deposit_received_at is None \
             or registration.qualified_at is None:
@@ -89,8 +91,8 @@ def registration_deposit_record(*, actor, registration_id: int, amount: object, 
         registration.deposit_amount = value
         registration.deposit_reference = reference
         registration.deposit_received_at = clock.now()
-        _admit_if_ready(registration)
-        _save(registration)
+        admit_if_ready(registration)
+        registration_save(registration)
         audit_record(actor=actor, action="rights.deposit_recorded", obj=registration,
                      seal_key=seal_key_for(registration.listing_id),
                      after={"amount": value, "reference": reference})
@@ -106,20 +108,20 @@ def registration_qualify(*, actor, registration_id: int, approve: bool, reason: 
             raise Conflict("该申请已审核", field="approve")
         if approve:
             registration.qualified_at = clock.now()
-            _admit_if_ready(registration)
+            admit_if_ready(registration)
         else:
             if not reason or len(reason) > 200:
                 raise DomainError("请填写未通过原因（不超过200个字符）", field="reason")
             registration.state = RegistrationState.REFUSED
             registration.refusal_reason = reason
-        _save(registration)
+        registration_save(registration)
         audit_record(actor=actor, action="rights.registration_qualified", obj=registration,
                      seal_key=seal_key_for(registration.listing_id),
                      after={"approve": bool(approve), "reason": reason})
     return registration
 
 
-def _save(registration: RightsRegistration) -> None:
+def registration_save(registration: RightsRegistration) -> None:
     try:
         with transaction.atomic():
             registration.save()

@@ -8,154 +8,36 @@ bidders; each matched arrival is logged sealed against its lot (ADR 0012).
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import hashlib
-import io
-from dataclasses import dataclass
-from decimal import Decimal
 
 from django.db import transaction
 from django.db.models import F
-from django.utils import timezone
 
-from ggzy.core import clock
+from ggzy.core import clock, statements
 from ggzy.core.audit import audit_record
 from ggzy.core.errors import Conflict, DomainError
-from ggzy.core.money import yuan
+from ggzy.core.statements import MAX_IMPORT_BYTES, MAX_IMPORT_ROWS, STATEMENT_COLUMNS, StatementRow  # noqa: F401
 
 from .. import sealing
 from ..models import BankArrival, BankStatementImport, BidBond, GuaranteeIssuer, GuaranteeRecord, Lot
 from .bonds import staff_center_require
 
-MAX_IMPORT_BYTES = 5 * 1024 * 1024
-MAX_IMPORT_ROWS = 20_000
-STATEMENT_COLUMNS = ["流水号", "到账时间", "付款户名", "付款账号", "付款银行", "收款子账号", "金额"]
 GUARANTEE_COLUMNS = ["保函编号", "申请人统一社会信用代码", "受益人", "标段编号", "担保金额", "有效期至"]
-TIME_FORMATS = ["%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M", "%Y%m%d%H%M%S"]
-
-
-# --- bank statement import ------------------------------------------------------------------------------------
-def _decode(data: bytes) -> str:
-    if len(data) > MAX_IMPORT_BYTES:
-        raise DomainError("文件过大（上限 5 MB）", field="file")
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        pass
-    try:
-        return data.decode("gb18030")
-    except UnicodeDecodeError:
-        raise DomainError("文件编码无法识别：应为 UTF-8 或 GBK 编码的 CSV", field="file") from None
-
-
-def _table(data: bytes, columns: list[str]) -> list[tuple[int, dict[str, str]]]:
-    """(row number as a spreadsheet shows it, the row by column name); the header must name every column."""
-    reader = csv.reader(io.StringIO(_decode(data)))
-    try:
-        header = [h.strip() for h in next(reader)]
-    except StopIteration:
-        raise DomainError("文件为空", field="file") from None
-    except csv.Error as exc:
-        raise DomainError(f"第1行：CSV 格式错误（{exc}）", field="file") from None
-    missing = [c for c in columns if c not in header]
-    if missing:
-        raise DomainError(f"第1行（表头）缺少列：{'、'.join(missing)}", field="file")
-    rows = []
-    try:
-        for number, raw in enumerate(reader, start=2):
-            if not any(cell.strip() for cell in raw):
-                continue
-            if len(raw) != len(header):
-                raise DomainError(f"第{number}行：有 {len(raw)} 列，表头有 {len(header)} 列", field="file")
-            rows.append((number, {name: cell.strip() for name, cell in zip(header, raw, strict=True)}))
-            if len(rows) > MAX_IMPORT_ROWS:
-                raise DomainError(f"行数过多（上限 {MAX_IMPORT_ROWS} 行）", field="file")
-    except csv.Error as exc:
-        raise DomainError(f"第{reader.line_num}行：CSV 格式错误（{exc}）", field="file") from None
-    if not rows:
-        raise DomainError("文件没有数据行", field="file")
-    return rows
-
-
-def _cell_error(number: int, column: str, problem: str) -> DomainError:
-    return DomainError(f"第{number}行“{column}”列：{problem}", field="file")
-
-
-def _required(number: int, row: dict, column: str, max_length: int) -> str:
-    value = row[column]
-    if not value:
-        raise _cell_error(number, column, "不能为空")
-    if len(value) > max_length:
-        raise _cell_error(number, column, f"过长（最多 {max_length} 个字符）")
-    return value
-
-
-def _amount(number: int, row: dict, column: str) -> Decimal:
-    try:
-        value = yuan(row[column].replace(",", ""), field="file", label=column)
-    except DomainError as exc:
-        raise _cell_error(number, column, exc.message) from None
-    if value <= 0:
-        raise _cell_error(number, column, "金额必须大于0")
-    return value
-
-
-def _time(number: int, row: dict, column: str) -> dt.datetime:
-    text = row[column]
-    for fmt in TIME_FORMATS:
-        try:
-            return timezone.make_aware(dt.datetime.strptime(text, fmt))
-        except ValueError:
-            continue
-    raise _cell_error(number, column, f"“{text}”不是有效时间（应为 YYYY-MM-DD HH:MM:SS）")
-
-
-def _digits(number: int, row: dict, column: str, max_length: int = 40) -> str:
-    value = "".join(_required(number, row, column, max_length).split())
-    if not value.isdigit():
-        raise _cell_error(number, column, "应为数字")
-    return value
-
-
-@dataclass(frozen=True)
-class StatementRow:
-    """One parsed row of a bank statement (``number`` as a spreadsheet shows it)."""
-
-    number: int
-    serial: str
-    arrived_at: dt.datetime
-    payer_name: str
-    payer_account: str
-    payer_bank: str
-    subaccount: str
-    amount: Decimal
 
 
 def bank_statement_import(*, actor, center, data: bytes, file_name: str = "") -> BankStatementImport:
     """Import the bond account's statement (CSV, UTF-8 or GBK): every arrival is matched to its sub-account,
     idempotently by 流水号. A malformed row names its row and column, and the import then changes nothing."""
     staff_center_require(actor, center)
-    rows = _table(data, STATEMENT_COLUMNS)
-    parsed: list[StatementRow] = []
-    seen: set[str] = set()
-    for number, row in rows:
-        serial = _required(number, row, "流水号", 64)
-        if serial in seen:
-            raise _cell_error(number, "流水号", f"{serial} 在本文件中重复")
-        seen.add(serial)
-        parsed.append(StatementRow(
-            number=number, serial=serial, arrived_at=_time(number, row, "到账时间"),
-            payer_name=_required(number, row, "付款户名", 200), payer_account=_digits(number, row, "付款账号"),
-            payer_bank=_required(number, row, "付款银行", 128), subaccount=_digits(number, row, "收款子账号"),
-            amount=_amount(number, row, "金额")))
+    parsed = statements.parse_statement(data)
     with transaction.atomic():
         existing = {a.serial: a for a in BankArrival.objects.select_for_update().filter(
             center=center, serial__in=[p.serial for p in parsed])}
         for p in parsed:
             old = existing.get(p.serial)
             if old is not None and (old.amount != p.amount or old.subaccount != p.subaccount):
-                raise _cell_error(p.number, "流水号", f"{p.serial} 已导入，但金额或收款子账号与本次不一致")
+                raise statements.cell_error(p.number, "流水号", f"{p.serial} 已导入，但金额或收款子账号与本次不一致")
         statement = BankStatementImport.objects.create(
             center=center, imported_by=actor, imported_at=clock.now(), file_name=file_name[:200],
             sha256=hashlib.sha256(data).hexdigest(), rows=len(parsed), duplicates=len(existing))
@@ -233,25 +115,25 @@ def guarantee_records_import(*, actor, center, issuer: GuaranteeIssuer, data: by
     """Import an issuer's guarantee records (CSV the issuer delivers to the center); idempotent by 保函编号; a
     malformed row names its row and column and changes nothing. Applicants are kept as tags, sealed."""
     staff_center_require(actor, center)
-    rows = _table(data, GUARANTEE_COLUMNS)
+    rows = statements.table(data, GUARANTEE_COLUMNS)
     lots = {lot.code: lot for lot in Lot.objects.select_related("project__center").filter(
         code__in={r["标段编号"] for _n, r in rows})}
     parsed, seen = [], set()
     for number, row in rows:
-        code = _required(number, row, "保函编号", 64)
+        code = statements.required(number, row, "保函编号", 64)
         if code in seen:
-            raise _cell_error(number, "保函编号", f"{code} 在本文件中重复")
+            raise statements.cell_error(number, "保函编号", f"{code} 在本文件中重复")
         seen.add(code)
-        credit = _required(number, row, "申请人统一社会信用代码", 18).upper()
-        lot = lots.get(_required(number, row, "标段编号", 32))
+        credit = statements.required(number, row, "申请人统一社会信用代码", 18).upper()
+        lot = lots.get(statements.required(number, row, "标段编号", 32))
         if lot is None:
-            raise _cell_error(number, "标段编号", f"{row['标段编号']} 不是本平台的标段")
+            raise statements.cell_error(number, "标段编号", f"{row['标段编号']} 不是本平台的标段")
         try:
-            valid_until = dt.date.fromisoformat(_required(number, row, "有效期至", 10))
+            valid_until = dt.date.fromisoformat(statements.required(number, row, "有效期至", 10))
         except ValueError:
-            raise _cell_error(number, "有效期至", "应为日期 YYYY-MM-DD") from None
-        parsed.append((number, code, credit, lot, _required(number, row, "受益人", 200),
-                       _amount(number, row, "担保金额"), valid_until))
+            raise statements.cell_error(number, "有效期至", "应为日期 YYYY-MM-DD") from None
+        parsed.append((number, code, credit, lot, statements.required(number, row, "受益人", 200),
+                       statements.amount(number, row, "担保金额"), valid_until))
     created = skipped = 0
     with transaction.atomic():
         existing = {g.number: g for g in GuaranteeRecord.objects.filter(number__in=seen)}
@@ -260,7 +142,7 @@ def guarantee_records_import(*, actor, center, issuer: GuaranteeIssuer, data: by
             if old is not None:
                 if (old.issuer_id, old.lot_code, old.amount, old.valid_until) != (issuer.pk, lot.code, amount,
                                                                                   valid_until):
-                    raise _cell_error(number, "保函编号", f"{code} 已导入，但内容与本次不一致")
+                    raise statements.cell_error(number, "保函编号", f"{code} 已导入，但内容与本次不一致")
                 skipped += 1
                 continue
             GuaranteeRecord.objects.create(
