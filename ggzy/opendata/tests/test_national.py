@@ -33,7 +33,7 @@ def test_every_stage_gives_its_record_with_the_codes_and_nothing_sealed(world):
         text = json.dumps(records, ensure_ascii=False)
         for record in records:
             # every record carries the identifiers and a data timestamp in Beijing time (YYYYMMDDHHMMSS)
-            assert COMMON <= set(record), set(COMMON) - set(record)
+            assert set(record) >= COMMON, COMMON - set(record)
             assert record["UNIFIED_DEAL_CODE"] == lot.project.code and record["BID_SECTION_CODE"] == lot.code
             assert lot.code.startswith(record["TENDER_PROJECT_CODE"]) and record["TENDER_PROJECT_CODE"]
             assert (record["PLATFORM_CODE"], record["PUB_SERVICE_PLAT_CODE"]) == ("SD-GGZY-T01", "SD-GGZY-S01")
