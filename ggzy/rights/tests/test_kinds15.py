@@ -9,6 +9,7 @@ import datetime as dt
 import json
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from django.test import Client
 from django.utils import timezone
 
@@ -17,6 +18,7 @@ from ggzy.catalog import calendar
 from ggzy.catalog.demo import demo_catalog_load
 from ggzy.core import clock
 from ggzy.core.errors import DomainError
+from ggzy.rights import selectors
 from ggzy.rights.choices import PROCEDURE_KINDS, BidRefusal, ListingOutcome, ListingState, ProcedureKindChoice
 from ggzy.rights.models import RightsListing
 from ggzy.rights.services import bidding, listings
@@ -181,6 +183,12 @@ def test_capital_increase_investor_selected_by_the_timed_round(make_user, center
     listings.listing_advance(listing_id=listing.pk)
     closed = fresh(listing)
     assert (closed.outcome, closed.leading_id, closed.current_price) == (ListingOutcome.SOLD, b.pk, 1010000)
+    # the result is publicised for at least the template's 5 working days (order 32), from the close
+    publicity = selectors.result_publicity(closed)
+    assert (publicity["kind"], publicity["days"]) == ("publicity", 5)
+    assert publicity["until"] == calendar.add_working_days(timezone.localdate(closed.closed_at), 5).date
+    page = Client().get(f"/rights/{listing.pk}/").content.decode()
+    assert "交易结果公示不少于 5 个工作日" in page and f"{publicity['until']:%Y-%m-%d}" in page
 
 
 # ---- environmental rights: listing with the timed round, numbers from their own templates ----
@@ -249,6 +257,9 @@ def test_water_rights_timed_round_of_four_minutes_highest_wins(make_user, center
     closed = fresh(listing)
     assert (closed.outcome, closed.leading_id, closed.current_price) == (ListingOutcome.SOLD, b.pk, 1000500)
     assert listings.reserve_verify(closed)
+    publicity = selectors.results_for(user=AnonymousUser(), listing=closed)["publicity"]
+    assert (publicity["kind"], publicity["key"], publicity["days"]) == ("publish_within", "result_publish_within", 5)
+    assert "交易结果应于结束后 5 个工作日内公布" in Client().get(f"/rights/{listing.pk}/").content.decode()
 
 
 # ---- the hall and the API show every new kind ----
@@ -259,9 +270,10 @@ def test_new_kinds_in_the_hall_and_the_api(make_user, centers):
     water = listing_make(make_user, centers["jinan"], kind="water_listing", listing_ends_at=ENDS)
     rows = {row["code"]: row for row in Client().get("/api/v1/rights/listings").json()}
     assert rows[mining.code]["kind"] == "mining_auction" and rows[water.code]["kind"] == "water_listing"
-    for listing, label in ((mining, "矿业权拍卖出让"), (water, "用水权挂牌交易")):
+    for listing, label, rule in ((mining, "矿业权拍卖出让", "竞买人不少于 3 人的，开始网上拍卖"),
+                                 (water, "用水权挂牌交易", "竞买人不少于 2 人的，进入限时竞价：每轮 4 分钟")):
         page = Client().get(f"/rights/{listing.pk}/")
-        assert page.status_code == 200 and label in page.content.decode()
+        assert page.status_code == 200 and label in page.content.decode() and rule in page.content.decode()
         hall = Client().get(f"/api/v1/rights/listings/{listing.pk}/hall").json()
         assert hall["clock"]["round_minutes"] == listing.round_minutes
     assert "矿业权拍卖出让" in Client().get("/rights/").content.decode()
