@@ -127,6 +127,11 @@ def catalog_item_get(code: str, *, on_date: dt.date | None = None, center: Cente
     raise NotFound("交易类别代码不在现行交易目录中", field="category_code")
 
 
+def city_extension_names() -> dict[str, str]:
+    """code → name of the cities' catalog extensions (any city, in force or not: for labelling template codes)."""
+    return dict(CityCatalogExtension.objects.order_by("code", "effective_from").values_list("code", "name"))
+
+
 def city_centers() -> QuerySet[Center]:
     """The city centers, for the catalog page's city selector."""
     return Center.objects.filter(region__level="city").order_by("code")

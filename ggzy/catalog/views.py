@@ -46,7 +46,11 @@ def rules_view(request):
 
 
 def _category_names() -> dict[str, str]:
-    names = {e.code: e.name for e in selectors.catalog_in_force()}
+    """Category names for the templates' codes: the provincial catalog's, then the cities' own extensions (排污权,
+    碳排放权 have templates but join city by city)."""
+    names = {code: gettext("%(name)s（市级扩展）") % {"name": name}
+             for code, name in selectors.city_extension_names().items()}
+    names |= {e.code: e.name for e in selectors.catalog_in_force()}
     names[GENERAL_CATEGORY_CODE] = gettext("通用")
     return names
 

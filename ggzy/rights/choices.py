@@ -55,7 +55,10 @@ class ProcedureKind:
     mode: str = "listing"
 
 
-# The catalog's templates (ggzy/catalog/seed/period_data.py) give every number of these procedures.
+# The catalog's templates (ggzy/catalog/seed/period_data.py) give every number of these procedures: a kind names
+# its template by (catalog category, method), and its mode's procedure class. "property_transfer" is the exchanges'
+# online bidding with multiple quotes (多次报价: open ascending quotes, then the timed round); the weighted quote
+# (权重报价) is not modelled.
 PROCEDURE_KINDS: dict[str, ProcedureKind] = {
     "land_listing": ProcedureKind("land_listing", "国有建设用地使用权挂牌出让", "03", "listing"),
     "land_auction": ProcedureKind("land_auction", "国有建设用地使用权拍卖出让", "03", "auction",
@@ -64,6 +67,15 @@ PROCEDURE_KINDS: dict[str, ProcedureKind] = {
     "property_transfer": ProcedureKind("property_transfer", "企业国有产权转让（网络竞价）", "05", "property_listing"),
     "property_single_quote": ProcedureKind("property_single_quote", "企业国有产权转让（一次报价）", "05",
                                            "property_listing", has_timed_round=False, mode="sealed_quote"),
+    "mining_auction": ProcedureKind("mining_auction", "矿业权拍卖出让", "04", "auction", mode="english_auction"),
+    # 企业增资: investors selected by online bidding (竞价) on the subscription price — the order's other selection
+    # methods (竞争性谈判, 综合评议) are not modelled
+    "capital_increase": ProcedureKind("capital_increase", "企业增资（网络竞价择优）", "05", "capital_increase"),
+    # environmental rights (catalog group 06): one lot, one winner, listing with the timed round
+    "emission_listing": ProcedureKind("emission_listing", "排污权挂牌交易", "61", "listing"),
+    "carbon_listing": ProcedureKind("carbon_listing", "碳排放权挂牌交易", "62", "listing"),
+    "energy_listing": ProcedureKind("energy_listing", "用能权挂牌交易", "63", "listing"),
+    "water_listing": ProcedureKind("water_listing", "用水权挂牌交易", "64", "listing"),
 }
 
 
@@ -73,3 +85,9 @@ class ProcedureKindChoice(models.TextChoices):
     MINING_LISTING = "mining_listing", _("矿业权挂牌出让")
     PROPERTY_TRANSFER = "property_transfer", _("企业国有产权转让（网络竞价）")
     PROPERTY_SINGLE_QUOTE = "property_single_quote", _("企业国有产权转让（一次报价）")
+    MINING_AUCTION = "mining_auction", _("矿业权拍卖出让")
+    CAPITAL_INCREASE = "capital_increase", _("企业增资（网络竞价择优）")
+    EMISSION_LISTING = "emission_listing", _("排污权挂牌交易")
+    CARBON_LISTING = "carbon_listing", _("碳排放权挂牌交易")
+    ENERGY_LISTING = "energy_listing", _("用能权挂牌交易")
+    WATER_LISTING = "water_listing", _("用水权挂牌交易")

@@ -13,6 +13,7 @@ from ggzy.catalog.calendar import office_moment
 from ggzy.core import clock
 from ggzy.registry.models import Center
 
+from .choices import PROCEDURE_KINDS
 from .models import RightsListing
 from .services import bidding, contract, listings, quotes, registration, results, suspension
 
@@ -20,11 +21,12 @@ PREFIX = "DEMO-QL-"
 
 
 def _listing(code, title, kind, ends, *, staff, grantor, center, start="12000000.00", increment="100000.00",
-             quote_ceiling=None):
-    appraisal = start if kind.startswith("property") else None
+             quote_ceiling=None, announce_days=60):
+    appraisal = start if PROCEDURE_KINDS[kind].category_code == "05" else None
     return listings.listing_create(
         actor=staff, center=center, grantor=grantor, kind=kind, code=PREFIX + code, title=title,
-        announced_at=office_moment(ends - dt.timedelta(days=60), dt.time(9, 0)), registration_opens_at=ends - dt.timedelta(days=40),
+        announced_at=office_moment(ends - dt.timedelta(days=announce_days), dt.time(9, 0)),
+        registration_opens_at=ends - dt.timedelta(days=40),
         registration_closes_at=ends - dt.timedelta(minutes=1) if ends - clock.now() < dt.timedelta(days=2)
         else office_moment(ends - dt.timedelta(days=2), dt.time(16, 0)), listing_starts_at=ends - dt.timedelta(days=21), listing_ends_at=ends,
         start_price=start, increment=increment, deposit="2000000.00", quote_ceiling=quote_ceiling,
@@ -123,6 +125,18 @@ def demo_rights_load(stdout=None) -> None:
     _admit(halted, staff, bidders[1:])
     _bid(halted, bidders[1], "12000000", 1)
     suspension.listing_suspend(actor=staff, listing_id=halted.pk, reason="权属资料补正，待核实后恢复")
+    # issue 15's kinds: a mining-rights auction waiting for its auction time (three bidders admitted, the template's
+    # minimum), a water-rights listing open for bids, a capital increase disclosed for 40+ working days
+    mining = _listing("2026-107", "沂源县某铁矿采矿权（拍卖）", "mining_auction", real_now + dt.timedelta(days=8),
+                      start="8000000.00", increment="100000.00", **common)
+    _admit(mining, staff, bidders)
+    water = _listing("2026-108", "某灌区节余用水权（年取水量50万立方米，期限5年）", "water_listing",
+                     real_now + dt.timedelta(days=10), start="600000.00", increment="10000.00", **common)
+    _admit(water, staff, bidders[:2])
+    _bid(water, bidders[0], "600000", 1)
+    _listing("2026-109", "济南某国有控股科技公司增资扩股（网络竞价择优选择投资方）", "capital_increase",
+             real_now + dt.timedelta(days=30), start="30000000.00", increment="200000.00", announce_days=80,
+             **common)
     # the live one: its timed round starts five minutes after the demo is loaded
     live = _listing("2026-104", "历下区经十路D-2地块国有建设用地使用权（演示：加载后5分钟进入限时竞价）",
                     "land_listing", real_now + dt.timedelta(minutes=6), **common)

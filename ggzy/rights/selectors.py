@@ -15,6 +15,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ggzy.accounts.roles import Role
+from ggzy.catalog import selectors as catalog
+from ggzy.catalog.calendar import add_working_days
+from ggzy.catalog.selectors import PeriodMissing
 from ggzy.core.money import format_yuan
 
 from . import procedures
@@ -113,6 +116,11 @@ def _me(registration: RightsRegistration | None, listing: RightsListing) -> dict
     return {"paddle": registration.paddle, "admitted": True, "status": status, "status_label": label}
 
 
+def mode_of(listing: RightsListing) -> str:
+    """The listing's procedure mode: "listing", "english_auction" or "sealed_quote"."""
+    return procedures.procedure_for(listing).mode
+
+
 def kind_label(listing: RightsListing) -> str:
     return str(ProcedureKindChoice(listing.kind).label) if listing.kind in PROCEDURE_KINDS else listing.kind
 
@@ -146,6 +154,7 @@ def results_for(*, user, listing: RightsListing) -> dict | None:
                     "amount": s.amount, "due_on": s.due_on, "settled_at": s.settled_at, "reference": s.reference,
                     "late": is_late(s)} for s in rows.order_by("registration__paddle")]
     return {"confirmation": conf, "settlements": settlements, "is_staff": is_staff,
+            "publicity": result_publicity(listing),
             **_contract_part(listing, confirmation, show=is_staff or is_grantor or is_winner, is_staff=is_staff)}
 
 
@@ -170,3 +179,23 @@ def _contract_part(listing: RightsListing, confirmation, *, show: bool, is_staff
         part |= {"can_record_contract": True, "balance": price - credited, "deposit_credited": credited,
                  "instalment_down": down, "instalment_term": term}
     return part
+
+
+# the template's result rule: state property is publicised for at least N working days (order 32); land, mining and
+# environmental rights publish their result within N working days
+PUBLICITY_KEYS = (("result_publicity_min", "publicity"), ("result_publish_within", "publish_within"))
+
+
+def result_publicity(listing: RightsListing) -> dict | None:
+    """The result's publicity by the listing's template: its kind, the working days and the day it runs to (counted
+    from the close). None when the template has neither number."""
+    if listing.closed_at is None:
+        return None
+    for key, kind in PUBLICITY_KEYS:
+        try:
+            days = int(catalog.period_value(listing.template_version, key))
+        except PeriodMissing:
+            continue
+        until = add_working_days(timezone.localtime(listing.closed_at).date(), days).date
+        return {"kind": kind, "key": key, "days": days, "until": until}
+    return None

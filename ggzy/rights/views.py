@@ -57,6 +57,7 @@ def _hall_context(request, listing, answer=None, error: str = "") -> dict:
     state = selectors.hall_state(user=request.user, listing=listing, now=clock.now())
     me = selectors.registration_of(user=request.user, listing=listing)
     return {"listing": listing, "hall": state, "kind_label": selectors.kind_label(listing), "registration": me,
+            "mode": selectors.mode_of(listing),
             "staff_rows": selectors.registrations_for_staff(user=request.user, listing=listing),
             "idempotency_key": uuid.uuid4().hex, "answer": answer, "error": error,
             "results": selectors.results_for(user=request.user, listing=listing),

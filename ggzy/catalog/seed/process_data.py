@@ -110,6 +110,24 @@ CAPITAL_STEPS = [
     ("archive", "归档", "center_staff", "交易结束后规定期限内归档"),
 ]
 
+
+
+def environmental_steps(right: str) -> list[tuple]:
+    """排污权、碳排放权、用能权、用水权: online listing with a timed round (one lot, one winner)."""
+    return [
+        ("register", f"{right}交易项目登记", "tenderer", f"出让方提交{right}指标、数量、期限和主管部门意见，取得统一交易标识码"),
+        ("notice", "发布交易公告", "center_staff", "挂牌报价开始前规定工作日发布公告"),
+        ("registration", "意向受让申请与资格审核", "bidder", "意向受让方在线申请并交纳交易保证金"),
+        ("reserve_price", "设定底价", "tenderer", "出让方在挂牌截止前密封设定底价（可不设）"),
+        ("listing", "网上挂牌报价", "bidder", "报价只能递增，不低于增价幅度，报价不可撤回；以服务器时间为准"),
+        ("timed_round", "限时竞价", "system", "两家以上意向受让方时进入限时竞价，每有新报价重新计时"),
+        ("result", "确定受让方", "system", "价格优先；最高报价达到底价者受让，否则不成交"),
+        ("result_notice", "交易结果公示", "center_staff", "规定期限内公示交易结果"),
+        ("contract", "签订交易合同", "tenderer", "签订成交确认书和交易合同，办理变更登记"),
+        ("archive", "归档", "center_staff", "交易结束后规定期限内归档"),
+    ]
+
+
 GENERAL_STEPS = [
     ("consultation", "咨询", "center_staff", "线上、电话、现场咨询，首问负责、一次性告知"),
     ("register", "项目登记", "center_staff", "登记交易项目并赋统一交易标识码"),
@@ -135,6 +153,11 @@ TEMPLATES: list[tuple[str, str, str, list[tuple]]] = [
     ("04", "listing", "矿业权网上挂牌出让", LISTING_STEPS),
     ("05", "property_listing", "企业国有产权转让", PROPERTY_STEPS),
     ("05", "capital_increase", "企业增资", CAPITAL_STEPS),
+    ("04", "auction", "矿业权网上拍卖出让", AUCTION_STEPS),
+    ("61", "listing", "排污权网上挂牌交易", environmental_steps("排污权")),
+    ("62", "listing", "碳排放权网上挂牌交易", environmental_steps("碳排放权")),
+    ("63", "listing", "用能权网上挂牌交易", environmental_steps("用能权")),
+    ("64", "listing", "用水权网上挂牌交易", environmental_steps("用水权")),
     ("00", "general", "平台通用规则（专家、服务、归档）", GENERAL_STEPS),
 ]
 

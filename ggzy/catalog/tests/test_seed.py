@@ -5,7 +5,16 @@ from decimal import Decimal
 
 import pytest
 
-from ggzy.catalog.models import CalendarDay, CatalogItem, HolidayYear, ProcessTemplate, Rule, TemplatePeriod
+from ggzy.catalog.models import (
+    CalendarDay,
+    CatalogItem,
+    HolidayYear,
+    ProcessTemplate,
+    Rule,
+    TemplatePeriod,
+    TemplateStep,
+    TemplateVersion,
+)
 from ggzy.catalog.selectors import period_get, template_version_in_force
 
 pytestmark = pytest.mark.django_db
@@ -59,6 +68,10 @@ DOMAIN_NUMBERS = [
     (LAND, "listing", "resumption_notice_min", "5", "calendar_days", True),
     (MINE, "listing", "listing_period_min", "10", "working_days", False),
     (LAND, "auction", "announcement_before_start_min", "20", "calendar_days", True),
+    # issue 15: the mining auction (notice and bidders from the mining trading rules, to verify)
+    (MINE, "auction", "announcement_before_start_min", "20", "calendar_days", False),
+    (MINE, "auction", "timed_round_bidders_min", "3", "count", False),
+    (MINE, "auction", "result_publish_within", "10", "working_days", False),
     # State-owned property rights
     (SOE, "property_listing", "disclosure_min", "20", "working_days", True),
     (SOE, "capital_increase", "disclosure_min", "40", "working_days", True),
@@ -68,6 +81,14 @@ DOMAIN_NUMBERS = [
     (SOE, "property_listing", "instalment_down_payment_min", "30", "percent", True),
     (SOE, "property_listing", "instalment_term_max", "1", "years", True),
     (SOE, "property_listing", "result_publicity_min", "5", "working_days", True),
+    (SOE, "capital_increase", "result_publicity_min", "5", "working_days", True),
+    (SOE, "capital_increase", "instalment_down_payment_min", "30", "percent", True),
+    (SOE, "capital_increase", "timed_round_minutes", "5", "minutes", False),
+    # environmental rights (issue 15): platform rules in working days, every one to verify
+    ("61", "listing", "announcement_before_start_min", "5", "working_days", False),
+    ("62", "listing", "listing_period_min", "5", "working_days", False),
+    ("63", "listing", "timed_round_minutes", "4", "minutes", False),
+    ("64", "listing", "timed_round_bidders_min", "2", "count", False),
     # Experts, services, archives
     (GEN, "general", "expert_experience_min", "8", "years", True),
     (GEN, "general", "expert_age_max", "65", "years", True),
@@ -96,7 +117,8 @@ def test_every_seeded_template_has_steps_and_periods():
         version = template.versions.get(number=1)
         assert version.steps.count() >= 7, template.name
         assert version.periods.count() >= 4, template.name
-    assert ProcessTemplate.objects.count() == 13  # + 政府采购单一来源 (issue 16)
+    # + 政府采购单一来源 (issue 16); + 矿业权拍卖 and the four environmental rights' listings (issue 15)
+    assert ProcessTemplate.objects.count() == 18
     assert TemplatePeriod.objects.filter(is_verified=False).exists()
 
 
@@ -124,3 +146,41 @@ def test_calendar_seed_marks_known_years_official():
     assert (spring.kind, spring.name) == ("holiday", "春节")
     # weekend days inside a holiday are not stored: a weekend is already a day off
     assert not CalendarDay.objects.filter(date=dt.date(2026, 2, 15)).exists()
+
+
+def test_unverified_rights_numbers_say_so_in_their_basis():
+    """The numbers of issue 15's new templates that no primary text confirmed carry 待核实 in their basis."""
+    rows = TemplatePeriod.objects.filter(version__template__category_code__in=["61", "62", "63", "64"],
+                                         is_verified=False).exclude(key__in=["archive_within"])
+    assert rows.count() >= 4 * 8
+    assert all("待核实" in row.legal_basis or "平台可配置" in row.legal_basis for row in rows)
+    mining = TemplatePeriod.objects.get(version__template__category_code="04", version__template__method="auction",
+                                        key="timed_round_bidders_min")
+    assert "待核实" in mining.legal_basis and not mining.is_verified
+
+
+def test_kinds15_migration_adds_only_what_is_missing():
+    """Migration 0015 on an install seeded before it: the capital increase's bidding rows are added to the version in
+    force, an existing row is left as it is, and running it again changes nothing."""
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("ggzy.catalog.migrations.0015_kinds15_rights_templates")
+    capital = {"version__template__category_code": "05", "version__template__method": "capital_increase"}
+    TemplatePeriod.objects.filter(**capital, key__in=["timed_round_minutes", "bid_increment_min"]).delete()
+    TemplatePeriod.objects.filter(**capital, key="timed_round_bidders_min").update(value=Decimal("7"))
+    water_rows = {"version__template__category_code": "64"}  # an install without the 用水权 template
+    TemplatePeriod.objects.filter(**water_rows).delete()
+    TemplateStep.objects.filter(**water_rows).delete()
+    TemplateVersion.objects.filter(template__category_code="64").delete()
+    ProcessTemplate.objects.filter(category_code="64").delete()
+    migration.add_templates_and_periods(apps, None)
+    migration.add_templates_and_periods(apps, None)
+    rows = {p.key: p.value for p in TemplatePeriod.objects.filter(**capital)}
+    assert rows["timed_round_minutes"] == 5 and rows["bid_increment_min"] == 1000
+    assert rows["timed_round_bidders_min"] == 7  # a row in force is history: never rewritten
+    assert TemplatePeriod.objects.filter(**capital, key="timed_round_minutes").count() == 1
+    water = ProcessTemplate.objects.get(category_code="64", method="listing")
+    assert water.versions.get().periods.get(key="timed_round_minutes").value == 4
+    assert ProcessTemplate.objects.count() == 18

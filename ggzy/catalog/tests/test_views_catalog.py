@@ -77,6 +77,15 @@ def test_processes_page_lists_every_template(visitor, frozen_clock, django_asser
     for template in ProcessTemplate.objects.all():
         assert template.name in html
     assert "第1版（2020-01-01 起）" in html
+    assert "用水权" in html  # 64: a provincial sub-item
+
+
+def test_processes_page_names_city_extension_codes(visitor, frozen_clock):
+    from ggzy.catalog.demo import demo_catalog_load
+
+    demo_catalog_load()  # 济南 排污权 (61), 青岛 碳排放权 (62)
+    html = visitor.get(reverse("catalog:processes")).content.decode()
+    assert "<code>61</code> 排污权（市级扩展）" in html and "<code>62</code> 碳排放权（市级扩展）" in html
 
 
 def test_process_detail_shows_timeline_periods_and_history(visitor, frozen_clock, centers, make_user,

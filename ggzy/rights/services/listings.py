@@ -13,10 +13,11 @@ from django.utils import timezone
 from ggzy.accounts.roles import Role
 from ggzy.catalog import calendar
 from ggzy.catalog import selectors as catalog
+from ggzy.catalog.choices import PeriodUnit
 from ggzy.catalog.selectors import PeriodMissing
 from ggzy.core import clock
 from ggzy.core.audit import audit_record, snapshot
-from ggzy.core.errors import Conflict, DomainError, NotAllowed
+from ggzy.core.errors import Conflict, DomainError, NotAllowed, NotFound
 from ggzy.core.money import number_text, yuan
 from ggzy.ledger import services as ledger
 from ggzy.registry.models import Center
@@ -41,16 +42,28 @@ def _optional(version, key: str) -> int | None:
         return None
 
 
-def _check_periods(version, *, announced_at, listing_starts_at, listing_ends_at) -> None:
-    """The template's minimum periods (DOMAIN.md: land/mining ≥20 days' notice and ≥10 working days' listing;
-    state property ≥20 working days' disclosure)."""
+def _unit(version, key: str) -> str:
+    return catalog.period_get(version, key).unit
+
+
+def _check_periods(version, *, announced_at, listing_starts_at, listing_ends_at, auction: bool = False) -> None:
+    """The template's minimum periods, each in its own unit (DOMAIN.md: land/mining ≥20 days' notice and ≥10
+    working days' listing; state property ≥20 working days' disclosure, a capital increase ≥40; environmental
+    rights' notice in working days). An auction's notice runs to the auction time (``listing_ends_at``)."""
     announce_min = _optional(version, "announcement_before_start_min")
     start_day, end_day = timezone.localdate(listing_starts_at), timezone.localdate(listing_ends_at)
     if announce_min is not None:
-        earliest = calendar.add_calendar_days(timezone.localdate(announced_at), announce_min).date
-        if start_day < earliest:
-            raise DomainError(f"公告发布至挂牌开始不得少于{announce_min}日（挂牌开始不得早于{earliest:%Y-%m-%d}）",
-                              field="listing_starts_at")
+        announced_day = timezone.localdate(announced_at)
+        trading_day, field = (end_day, "listing_ends_at") if auction else (start_day, "listing_starts_at")
+        if _unit(version, "announcement_before_start_min") == PeriodUnit.WORKING_DAYS:
+            earliest = calendar.add_working_days(announced_day, announce_min).date
+            rule = f"{announce_min}个工作日"
+        else:
+            earliest = calendar.add_calendar_days(announced_day, announce_min).date
+            rule = f"{announce_min}日"
+        if trading_day < earliest:
+            what = "拍卖开始" if auction else "挂牌开始"
+            raise DomainError(f"公告发布至{what}不得少于{rule}（{what}不得早于{earliest:%Y-%m-%d}）", field=field)
     listing_min = _optional(version, "listing_period_min")
     if listing_min is not None and calendar.working_days_between(start_day, end_day) < listing_min:
         raise DomainError(f"挂牌期不得少于{listing_min}个工作日", field="listing_ends_at")
@@ -60,14 +73,26 @@ def _check_periods(version, *, announced_at, listing_starts_at, listing_ends_at)
         raise DomainError(f"信息披露期不得少于{disclosure_min}个工作日", field="listing_ends_at")
 
 
+def _check_catalog(kind: str, center: Center, on_date: dt.date) -> None:
+    """The right's category must be in the catalog in force for the center on the announcement day (the province's
+    items, and the city's own extensions: 排污权 and 碳排放权 join city by city)."""
+    procedure = PROCEDURE_KINDS[kind]
+    try:
+        catalog.catalog_item_get(procedure.category_code, on_date=on_date, center=center)
+    except NotFound:
+        raise DomainError(f"「{procedure.label}」所属交易类别（{procedure.category_code}）不在{center.name}"
+                          f"{on_date:%Y-%m-%d}施行的公共资源交易目录中，不能在本平台交易", field="kind") from None
+
+
 STATE_PROPERTY = "05"
 
 
-def _check_appraisal(version, category_code: str, start: Decimal, appraised_value: object, approval_reference: str
-                     ) -> tuple[Decimal | None, str]:
+def _check_appraisal(version, category_code: str, start: Decimal, appraised_value: object, approval_reference: str,
+                     *, act: str = "转让") -> tuple[Decimal | None, str]:
     """State property (DOMAIN.md, order 32): the listing price is at least the appraised value; a lower price (a
     reduced re-disclosure) names its approval document, and below 90% of the appraisal
-    (``below_appraisal_approval_percent``) that must be the approving authority's written consent."""
+    (``below_appraisal_approval_percent``) that must be the approving authority's written consent. The template
+    in force gives both percentages (a capital increase's template carries them too; ``act`` names the act)."""
     approval = (approval_reference or "").strip()
     if len(approval) > 100:
         raise DomainError("批准文件文号不超过100个字符", field="approval_reference")
@@ -76,14 +101,14 @@ def _check_appraisal(version, category_code: str, start: Decimal, appraised_valu
             raise DomainError("只有国有产权项目填写评估结果", field="appraised_value")
         return None, approval
     if appraised_value in (None, ""):
-        raise DomainError("国有产权转让须填写评估结果", field="appraised_value")
+        raise DomainError(f"国有产权{act}须填写评估结果", field="appraised_value")
     appraisal = yuan(appraised_value, field="appraised_value", label="评估结果")
     if appraisal <= 0:
         raise DomainError("评估结果须大于0", field="appraised_value")
     floor_percent = Decimal(_optional(version, "listing_price_min_percent_of_appraisal") or 100)
     approval_percent = Decimal(_optional(version, "below_appraisal_approval_percent") or 90)
     if start < appraisal * approval_percent / 100 and not approval:
-        raise DomainError(f"挂牌价低于评估结果的{number_text(approval_percent)}%，须经转让行为批准单位书面同意，"
+        raise DomainError(f"挂牌价低于评估结果的{number_text(approval_percent)}%，须经{act}行为批准单位书面同意，"
                           "请填写批准文件文号", field="approval_reference")
     if start < appraisal * floor_percent / 100 and not approval:
         raise DomainError("挂牌价不得低于评估结果；降价重新披露的，请填写降价决策文件文号", field="approval_reference")
@@ -138,10 +163,12 @@ def listing_create(*, actor, center: Center, grantor, kind: str, code: str, titl
     smallest = Decimal(template_number(version, "bid_increment_min"))
     if step < smallest:
         raise DomainError(f"增价幅度不得低于流程模板规定的{number_text(smallest)}元", field="increment")
+    _check_catalog(kind, center, timezone.localdate(times["announced_at"]))
     appraisal, approval = _check_appraisal(version, procedure.category_code, start, appraised_value,
-                                           approval_reference)
+                                           approval_reference,
+                                           act="增资" if procedure.method == "capital_increase" else "转让")
     _check_periods(version, announced_at=times["announced_at"], listing_starts_at=times["listing_starts_at"],
-                   listing_ends_at=times["listing_ends_at"])
+                   listing_ends_at=times["listing_ends_at"], auction=procedure.mode == "english_auction")
     with transaction.atomic():
         if RightsListing.objects.filter(code=code).exists():
             raise Conflict("项目编号已存在", field="code")

@@ -38,6 +38,18 @@ def _number(listing: RightsListing, key: str) -> int | None:
         return None
 
 
+def portal_category(listing: RightsListing) -> str:
+    """The portal's class of the listing: its catalog category's top-level group (排污权 61 → 06 环境资源权益)."""
+    entries = {e.code: e for e in catalog.catalog_in_force(timezone.localdate(listing.announced_at), listing.center)}
+    code = PROCEDURE_KINDS[listing.kind].category_code
+    for _ in range(len(entries)):
+        entry = entries.get(code)
+        if entry is None or not entry.parent_code:
+            break
+        code = entry.parent_code
+    return code
+
+
 def _kind_label(listing: RightsListing) -> str:
     return str(ProcedureKindChoice(listing.kind).label)
 
@@ -96,7 +108,7 @@ def publicity_due(listing: RightsListing) -> None:
     now = clock.now()
     if listing.kind not in PROCEDURE_KINDS:
         return
-    category = PROCEDURE_KINDS[listing.kind].category_code
+    category = portal_category(listing)
     changed: list[str] = []
     if listing.announcement_notice_id is None and listing.announced_at <= now:
         title, body = announcement_text(listing)

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from ggzy.accounts.roles import Role
 from ggzy.core import clock
 
+from ..choices import PROCEDURE_KINDS
 from ..services import listings, registration
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -29,7 +30,7 @@ def listing_make(make_user, center, *, kind="land_listing", listing_ends_at=None
         registration_closes_at=ends - dt.timedelta(days=2), listing_starts_at=ends - dt.timedelta(days=16),
         listing_ends_at=ends, start_price=start_price, increment=increment, deposit=deposit,
         quote_ceiling=quote_ceiling, approval_reference=approval_reference,
-        appraised_value=appraised_value if appraised_value is not None or not kind.startswith("property")
+        appraised_value=appraised_value if appraised_value is not None or PROCEDURE_KINDS[kind].category_code != "05"
         else start_price)
 
 

@@ -23,7 +23,10 @@ def test_demo_has_every_stage_and_a_live_round():
     demo_rights_load()
     demo_rights_load()  # safe to run twice
     listings = {x.code[-3:]: x for x in RightsListing.objects.all()}
-    assert len(listings) == 9
+    assert len(listings) == 12
+    assert (listings["107"].kind, listings["107"].registrations.count()) == ("mining_auction", 3)
+    assert (listings["108"].kind, listings["108"].current_sequence) == ("water_listing", 1)
+    assert listings["109"].kind == "capital_increase" and listings["109"].appraised_value == 30000000
     assert (listings["001"].state, listings["001"].outcome) == (ListingState.CLOSED, ListingOutcome.SOLD)
     assert (listings["002"].state, listings["002"].outcome) == (ListingState.CLOSED, ListingOutcome.FAILED)
     assert listings["001"].current_sequence == 3
@@ -38,7 +41,9 @@ def test_demo_has_every_stage_and_a_live_round():
     live.refresh_from_db()
     assert live.state == ListingState.TIMED_ROUND
     for code, state in (("101", ListingState.ANNOUNCED), ("102", ListingState.REGISTRATION),
-                        ("103", ListingState.LISTING), ("105", ListingState.QUOTING)):
+                        ("103", ListingState.LISTING), ("105", ListingState.QUOTING),
+                        ("107", ListingState.REGISTRATION), ("108", ListingState.LISTING),
+                        ("109", ListingState.REGISTRATION)):
         clock.unfreeze()
         listing_advance(listing_id=listings[code].pk)
         listings[code].refresh_from_db()

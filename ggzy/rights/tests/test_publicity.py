@@ -120,3 +120,12 @@ def test_the_portal_lists_and_finds_rights_notices_by_class(client, make_user, c
     assert listing.title in found.content.decode()
     detail = client.get(f"/notices/{listing.announcement_notice_id}/").content.decode()
     assert 'id="notice-link-hall"' in detail and "进入竞价大厅" in detail
+
+
+def test_an_environmental_right_is_listed_under_its_top_level_class(make_user, centers):
+    # 用水权 (64) sits under 环境资源权益交易 (06): the portal lists its notice under 06
+    clock.freeze(dt.datetime(2026, 3, 2, 9, 0, tzinfo=SHANGHAI))
+    listing = listing_make(make_user, centers["jinan"], kind="water_listing", listing_ends_at=ENDS,
+                           increment="1000.00")
+    notice = _notices(listing).get()
+    assert notice.category_code == "06" and "用水权挂牌交易公告" in notice.title
