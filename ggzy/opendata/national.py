@@ -120,7 +120,7 @@ def _awards(release: dict[str, Any]) -> dict[str, Any]:
 
 def _contract(release: dict[str, Any]) -> dict[str, Any]:
     contract = release["contracts"][0]
-    winner = next((a for a in release.get("awards", []) if a["id"] == contract.get("awardID")), {})
+    winner: dict[str, Any] = next((a for a in release.get("awards", []) if a["id"] == contract.get("awardID")), {})
     name, code = _party(release, (winner.get("suppliers") or [None])[0])
     record = _common(release, "CONTRACT")
     record |= {"CONTRACT_SIGN_TIME": _timestamp(contract.get("dateSigned")),
