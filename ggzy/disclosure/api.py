@@ -94,9 +94,11 @@ class ImportParams(Schema):
     source_system: str = Field(min_length=1, max_length=services_import.SOURCE_SYSTEM_MAX,
                                description="来源系统名称，如“某省公共资源交易平台”")
     center: str = Field("", max_length=6, description="导入到哪个交易中心（代码），缺省为本人所在中心")
+    source_format: str = Field("ocds", pattern="^(ocds|national)$",
+                               description="文件格式：ocds（缺省）或 national（全国交换格式）")
 
 
-@router.post("/imports", response=answers(ImportReportOut, 400, 401, 403), summary="导入外部公告（OCDS，交易中心工作人员）")
+@router.post("/imports", response=answers(ImportReportOut, 400, 401, 403), summary="导入外部公告（OCDS 或全国交换格式，交易中心工作人员）")
 @requires(roles(Role.CENTER_STAFF, Role.ADMIN))
 def notice_import(request, params: Query[ImportParams], file: File[UploadedFile] = None):  # type: ignore[assignment]
     """The body is the OCDS file itself (a release package, a record package or JSON Lines), either as the
@@ -112,8 +114,9 @@ def notice_import(request, params: Query[ImportParams], file: File[UploadedFile]
     if file is None and request.content_type == "multipart/form-data":
         raise DomainError("请上传 OCDS 文件", field="file")
     data = file.read() if file is not None else request.body
-    report = services_import.notices_import_ocds(actor=request.user, center=center, data=data,
-                                                 source_system=params.source_system)
+    importer = (services_import.notices_import_national if params.source_format == "national"
+                else services_import.notices_import_ocds)
+    report = importer(actor=request.user, center=center, data=data, source_system=params.source_system)
     return ImportReportOut(source_system=report.source_system, imported=report.imported,
                            duplicates=report.duplicates, refused=report.refused,
                            rows=[ImportRowOut(**vars(row)) for row in report.rows])

@@ -57,4 +57,6 @@ class NoticePublishForm(forms.Form):
 class NoticeImportForm(forms.Form):
     source_system = forms.CharField(label=_("来源系统"), max_length=64,
                                     widget=forms.TextInput(attrs={"placeholder": _("如：某省公共资源交易平台、某集团阳光采购平台")}))
-    file = forms.FileField(label=_("OCDS 文件（发布包、记录包或 JSON Lines）"))
+    source_format = forms.ChoiceField(label=_("文件格式"), initial="ocds", required=False, choices=[
+        ("ocds", _("OCDS（发布包、记录包或 JSON Lines）")), ("national", _("全国交换格式（记录数组或 JSON Lines）"))])
+    file = forms.FileField(label=_("文件"))

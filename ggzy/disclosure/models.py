@@ -63,6 +63,7 @@ class Notice(models.Model):
 
 class NoticeSourceFormat(models.TextChoices):
     OCDS = "ocds", "OCDS"
+    NATIONAL = "national", "全国交换格式"
 
 
 class NoticeOrigin(models.Model):

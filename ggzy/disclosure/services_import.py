@@ -24,7 +24,8 @@ from ggzy.core.audit import audit_record
 from ggzy.core.errors import DomainError, NotAllowed
 from ggzy.core.money import yuan
 
-from . import ocds_source, policies, services
+from . import national_source, ocds_source, policies, services
+from .categories import portal_categories
 from .models import NoticeOrigin, NoticeSourceFormat, NoticeType
 from .services import TITLE_MAX
 
@@ -69,11 +70,7 @@ class ImportReport:
         return self.count(REFUSED)
 
 
-def notices_import_ocds(*, actor, center, data: bytes, source_system: str, by_console: bool = False) -> ImportReport:
-    """Import every release of an OCDS file as a notice of ``center``; one bad release is reported (its index, the
-    field, a Chinese reason) and the others go on. A file that cannot be read at all raises ``DomainError``.
-
-    ``by_console=True`` is for the management command: the operator at the server's console (``actor=None``)."""
+def _source_system_checked(*, actor, center, source_system: str, by_console: bool) -> str:
     if not (by_console and actor is None) and not policies.can_publish_notice(actor, center):
         raise NotAllowed("只有本中心工作人员可以导入公告", field="center")
     source_system = " ".join((source_system or "").split())
@@ -81,6 +78,16 @@ def notices_import_ocds(*, actor, center, data: bytes, source_system: str, by_co
         raise DomainError("请填写来源系统名称", field="source_system")
     if len(source_system) > SOURCE_SYSTEM_MAX:
         raise DomainError(f"来源系统名称不能超过{SOURCE_SYSTEM_MAX}个字", field="source_system")
+    return source_system
+
+
+def notices_import_ocds(*, actor, center, data: bytes, source_system: str, by_console: bool = False) -> ImportReport:
+    """Import every release of an OCDS file as a notice of ``center``; one bad release is reported (its index, the
+    field, a Chinese reason) and the others go on. A file that cannot be read at all raises ``DomainError``.
+
+    ``by_console=True`` is for the management command: the operator at the server's console (``actor=None``)."""
+    source_system = _source_system_checked(actor=actor, center=center, source_system=source_system,
+                                           by_console=by_console)
     try:
         items = ocds_source.read_items(data)
     except ocds_source.FileRefused as exc:
@@ -89,6 +96,24 @@ def notices_import_ocds(*, actor, center, data: bytes, source_system: str, by_co
     for item in items:
         report.rows.append(_import_one(actor=actor, center=center, item=item, source_system=source_system,
                                        by_console=by_console and actor is None))
+    return report
+
+
+def notices_import_national(*, actor, center, data: bytes, source_system: str,
+                            by_console: bool = False) -> ImportReport:
+    """Import every record of a file in the national data exchange format (``national_source``) as a notice of
+    ``center``, record by record as the OCDS import does; opening records (开标记录) are not notices and are
+    reported as not imported."""
+    source_system = _source_system_checked(actor=actor, center=center, source_system=source_system,
+                                           by_console=by_console)
+    try:
+        items = national_source.read_items(data)
+    except ocds_source.FileRefused as exc:
+        raise DomainError(exc.reason, field=exc.field) from None
+    report = ImportReport(source_system=source_system)
+    for item in items:
+        report.rows.append(_import_national_one(actor=actor, center=center, item=item, source_system=source_system,
+                                                by_console=by_console and actor is None))
     return report
 
 
@@ -101,28 +126,54 @@ def _import_one(*, actor, center, item: ocds_source.SourceItem, source_system: s
     except ocds_source.RecordRefused as exc:
         source_id = _source_id_of(item.release)
         return _refused(item.index, source_id, exc.field, exc.reason)
-    earlier = NoticeOrigin.objects.filter(source_system=source_system, source_id=source.source_id).first()
+    return _keep(actor=actor, center=center, index=item.index, fields=fields, source_system=source_system,
+                 by_console=by_console, origin={"source_format": NoticeSourceFormat.OCDS,
+                                                "source_id": source.source_id, "ocid": source.ocid,
+                                                "source_date": source.date, "data": source.kept})
+
+
+def _import_national_one(*, actor, center, item: ocds_source.SourceItem, source_system: str,
+                         by_console: bool) -> ImportRow:
+    if item.refused is not None:
+        return _refused(item.index, "", item.refused.field, item.refused.reason)
+    try:
+        record = national_source.national_record(item.release)
+        fields = national_notice_fields(record, source_system=source_system)
+    except ocds_source.RecordRefused as exc:
+        return _refused(item.index, "", exc.field, exc.reason)
+    return _keep(actor=actor, center=center, index=item.index, fields=fields, source_system=source_system,
+                 by_console=by_console, origin={"source_format": NoticeSourceFormat.NATIONAL,
+                                                "source_id": record.source_id,
+                                                "ocid": record.kept["BID_SECTION_CODE"], "source_date": record.date,
+                                                "data": record.kept})
+
+
+def _keep(*, actor, center, index: int, fields: dict[str, Any], source_system: str, by_console: bool,
+          origin: dict[str, Any]) -> ImportRow:
+    """Publish the notice and write its origin in one transaction; a duplicate is skipped, a refusal names the
+    field."""
+    source_id = origin["source_id"]
+    earlier = NoticeOrigin.objects.filter(source_system=source_system, source_id=source_id).first()
     if earlier is not None:
-        return ImportRow(item.index, DUPLICATE, source.source_id, earlier.notice_id, reason="已导入过，跳过")
+        return ImportRow(index, DUPLICATE, source_id, earlier.notice_id, reason="已导入过，跳过")
     try:
         with transaction.atomic():
             notice = services.notice_publish(actor=actor, center=center, region=center.region,
                                              by_procedure=by_console, **fields)
-            origin = NoticeOrigin.objects.create(
-                notice=notice, source_system=source_system, source_format=NoticeSourceFormat.OCDS,
-                source_id=source.source_id, ocid=source.ocid, source_date=source.date, imported_at=clock.now(),
-                imported_by=actor if getattr(actor, "is_authenticated", False) else None, data=source.kept)
+            kept = NoticeOrigin.objects.create(
+                notice=notice, source_system=source_system, imported_at=clock.now(),
+                imported_by=actor if getattr(actor, "is_authenticated", False) else None, **origin)
             audit_record(actor=actor, action="notice.import", obj=notice,
-                         after={"source_system": source_system, "source_format": origin.source_format,
-                                "source_id": origin.source_id})
+                         after={"source_system": source_system, "source_format": kept.source_format,
+                                "source_id": kept.source_id})
     except IntegrityError:  # the same release imported at the same moment by another request
-        earlier = NoticeOrigin.objects.filter(source_system=source_system, source_id=source.source_id).first()
-        return ImportRow(item.index, DUPLICATE, source.source_id, earlier.notice_id if earlier else None,
+        earlier = NoticeOrigin.objects.filter(source_system=source_system, source_id=source_id).first()
+        return ImportRow(index, DUPLICATE, source_id, earlier.notice_id if earlier else None,
                          reason="已导入过，跳过")
     except DomainError as exc:
         name, messages = next(iter(exc.errors.items()), ("__all__", [exc.message]))
-        return _refused(item.index, source.source_id, name, messages[0])
-    return ImportRow(item.index, IMPORTED, source.source_id, notice.pk)
+        return _refused(index, source_id, name, messages[0])
+    return ImportRow(index, IMPORTED, source_id, notice.pk)
 
 
 def _refused(index: int, source_id: str, field: str, reason: str) -> ImportRow:
@@ -231,4 +282,56 @@ def _body(kept: dict[str, Any], source_system: str) -> str:
             value = ocds_source.value_text(award.get("value"))
             extra = "，".join(x for x in (f"金额 {value}" if value else "", award.get("date") or "") if x)
             lines.append(f"中标（成交）供应商：{names}" + (f"（{extra}）" if extra else ""))
+    return "\n".join(lines)
+
+
+# --- the national format: what the notice says -------------------------------------------------------------------
+
+NATIONAL_TYPES = {"ANNOUNCEMENT_CHANGE": NoticeType.CHANGE, "WIN_CANDIDATE": NoticeType.CANDIDATES,
+                  "WIN_RESULT": NoticeType.RESULT, "CONTRACT": NoticeType.CONTRACT,
+                  "TENDER_FAILURE": NoticeType.FAILURE}
+NATIONAL_BUDGET = {"TENDER_ANNOUNCEMENT": "CONTRACT_RECKON_PRICE", "ANNOUNCEMENT_CHANGE": "CONTRACT_RECKON_PRICE",
+                   "WIN_RESULT": "WIN_BID_PRICE", "CONTRACT": "CONTRACT_AMOUNT"}
+
+
+def national_notice_fields(record: national_source.NationalRecord, *, source_system: str) -> dict[str, Any]:
+    """The ``notice_publish`` arguments for a national record: the class from the unified transaction identifier's
+    category digits, the type from the data set, the amount of the step (estimate, winning price, contract)."""
+    kept = record.kept
+    data_set = kept["DATA_SET"]
+    if data_set == "BID_OPENING":
+        raise ocds_source.RecordRefused("DATA_SET", "开标记录不是公告，不导入（只导入公告、公示和结果）")
+    category = record.unified_code[10:12]
+    if category not in portal_categories():
+        raise ocds_source.RecordRefused("UNIFIED_DEAL_CODE", f"类别代码 {category} 不在本平台的交易目录中")
+    notice_type = NATIONAL_TYPES.get(data_set) or (NoticeType.TENDER if category == "01" else NoticeType.PROCUREMENT)
+    budget = None
+    if (key := NATIONAL_BUDGET.get(data_set)) and kept.get(key):
+        budget = yuan(Decimal(kept[key]), field=key)
+    deadline = national_source.moment_of(kept.get("BID_DOC_REFER_END_TIME")) if notice_type in DEADLINE_TYPES \
+        else None
+    name = kept.get("BID_SECTION_NAME") or f"{source_system} 标段 {kept['BID_SECTION_CODE']}"
+    title = name if len(name) <= TITLE_MAX else name[:TITLE_MAX - 1] + "…"
+    return {"notice_type": notice_type, "category_code": category, "title": title,
+            "body": _national_body(kept, source_system), "budget": budget, "deadline": deadline,
+            "project_code": kept["BID_SECTION_CODE"], "published_at": min(record.date, clock.now())}
+
+
+def _national_body(kept: dict[str, Any], source_system: str) -> str:
+    when = national_source.moment_text
+    lines = [f"本公告导入自{source_system}（全国交换格式，{kept.get('DATA_SET_NAME') or kept['DATA_SET']}），"
+             "内容以来源系统发布的为准。",
+             f"统一交易标识码：{kept['UNIFIED_DEAL_CODE']}；标段（包）编号：{kept['BID_SECTION_CODE']}；"
+             f"来源系统标识：{kept['PLATFORM_CODE']}；来源记录：{kept['SOURCE_RECORD_ID']}；"
+             f"数据时间：{when(kept['DATA_TIMESTAMP'])}。"]
+    labels = (("TENDERER_NAME", "招标人（采购人）"), ("TENDER_AGENCY_NAME", "代理机构"), ("TENDER_MODE", "交易方式"),
+              ("CONTRACT_RECKON_PRICE", "估算价（元）"), ("WIN_BIDDER_NAME", "中标（成交）人"),
+              ("WIN_BID_PRICE", "中标（成交）价（元）"), ("CONTRACT_AMOUNT", "合同金额（元）"))
+    lines += [f"{label}：{kept[key]}" for key, label in labels if kept.get(key)]
+    for key, label in (("DOC_GET_START_TIME", "文件获取开始"), ("BID_DOC_REFER_END_TIME", "投标（响应）截止"),
+                       ("CONTRACT_SIGN_TIME", "合同签订")):
+        if kept.get(key):
+            lines.append(f"{label}：{when(kept[key])}")
+    for candidate in kept.get("CANDIDATES", []):
+        lines.append(f"第{candidate['CANDIDATE_RANK'] or '—'}名候选人：{candidate['BIDDER_NAME'] or '—'}")
     return "\n".join(lines)

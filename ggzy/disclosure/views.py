@@ -159,9 +159,10 @@ def notice_import_view(request):
         try:
             if center is None:
                 raise DomainError("账号未关联交易中心，无法导入公告", field="center")
-            report = services_import.notices_import_ocds(
-                actor=request.user, center=center, data=form.cleaned_data["file"].read(),
-                source_system=form.cleaned_data["source_system"])
+            importer = (services_import.notices_import_national if form.cleaned_data["source_format"] == "national"
+                        else services_import.notices_import_ocds)
+            report = importer(actor=request.user, center=center, data=form.cleaned_data["file"].read(),
+                              source_system=form.cleaned_data["source_system"])
         except DomainError as exc:
             apply_domain_error(form, exc)
     return render(request, "disclosure/pages/notice_import.html", {"form": form, "center": center, "report": report})

@@ -70,3 +70,36 @@ def test_the_export_streams_one_record_per_line_and_refuses_bad_dates(world):
     bad = client.get("/api/v1/exchange/export", {"from": "2026-13-01"})
     assert bad.status_code == 400 and "from" in bad.json()["errors"]
     assert client.get("/api/v1/exchange/sections/NO-SUCH-LOT").status_code == 404
+
+
+@pytest.mark.django_db
+def test_records_exported_here_import_elsewhere_as_notices_with_their_origin(world):
+    # given a lot played to its contract, exported in the national format
+    from ggzy.disclosure.models import Notice, NoticeOrigin
+    from ggzy.disclosure.services_import import DUPLICATE, IMPORTED, REFUSED, notices_import_national
+    from ggzy.registry.models import Center
+
+    client = Client()
+    for _stage, lot in play(world):
+        pass
+    data = b"".join(client.get("/api/v1/exchange/export").streaming_content)
+    qingdao = Center.objects.get(code="370200")
+    before = Notice.objects.count()
+    # when another center imports the file at the console
+    report = notices_import_national(actor=None, center=qingdao, data=data, source_system="某省公共资源交易平台",
+                                     by_console=True)
+    # then every step but the opening record is a notice, the opening record is reported with its reason
+    outcomes = [(row.outcome, row.field) for row in report.rows]
+    assert outcomes.count((REFUSED, "DATA_SET")) == 1 and report.imported == len(report.rows) - 1
+    assert Notice.objects.count() == before + report.imported
+    origins = NoticeOrigin.objects.filter(source_format="national").select_related("notice")
+    types = {o.data["DATA_SET"]: o.notice.notice_type for o in origins}
+    assert types["TENDER_ANNOUNCEMENT"] == "tender" and types["WIN_RESULT"] == "result"
+    assert types["CONTRACT"] == "contract" and types["WIN_CANDIDATE"] == "candidates"
+    contract = next(o for o in origins if o.data["DATA_SET"] == "CONTRACT")
+    assert contract.notice.budget == 7480000 and contract.notice.center == qingdao
+    assert lot.project.code in contract.notice.body and contract.notice.project_code == lot.code
+    # and a second import skips them all
+    again = notices_import_national(actor=None, center=qingdao, data=data, source_system="某省公共资源交易平台",
+                                    by_console=True)
+    assert again.count(DUPLICATE) == report.imported and again.count(IMPORTED) == 0

@@ -12,7 +12,7 @@ from ggzy.accounts.models import User
 from ggzy.core.errors import DomainError
 from ggzy.registry.models import Center
 
-from ...services_import import REFUSED, notices_import_ocds
+from ...services_import import REFUSED, notices_import_national, notices_import_ocds
 
 
 class Command(BaseCommand):
@@ -23,6 +23,8 @@ class Command(BaseCommand):
         parser.add_argument("--center", required=True, help="导入到的交易中心代码，如 370100")
         parser.add_argument("--source", required=True, help="来源系统名称，如“某省公共资源交易平台”")
         parser.add_argument("--user", default="", help="以该工作人员账号导入（缺省为服务器控制台操作员）")
+        parser.add_argument("--format", default="ocds", choices=["ocds", "national"],
+                            help="文件格式：ocds（缺省）或 national（全国交换格式）")
 
     def handle(self, *args, **options) -> None:
         path = Path(options["file"])
@@ -37,8 +39,9 @@ class Command(BaseCommand):
             if actor is None:
                 raise CommandError(f"用户不存在：{options['user']}")
         try:
-            report = notices_import_ocds(actor=actor, center=center, data=path.read_bytes(),
-                                         source_system=options["source"], by_console=actor is None)
+            importer = notices_import_national if options["format"] == "national" else notices_import_ocds
+            report = importer(actor=actor, center=center, data=path.read_bytes(),
+                              source_system=options["source"], by_console=actor is None)
         except DomainError as exc:
             errors = exc.as_dict()["errors"]
             raise CommandError("；".join(f"{k}：{'，'.join(v)}" for k, v in errors.items())) from None
