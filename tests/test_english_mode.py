@@ -137,6 +137,10 @@ def test_english_pages_show_no_chinese_ui_text():
 
     public += [f"/tendering/projects/{pk}/intention/"
                for pk in ProcurementIntention.objects.values_list("project_id", flat=True)]
+    from ggzy.rights.models import RightsListing  # the rights list and every hall (each kind and state in the demo)
+
+    halls = [f"/rights/{pk}/" for pk in RightsListing.objects.order_by("pk").values_list("pk", flat=True)]
+    public += ["/rights/", *halls]
     signed_in = ["/tendering/", "/accounts/me/", "/pki/my-certificates/"]
     open_lots = lots.filter(state="published").values_list("pk", flat=True)
     assert open_lots, "the demo has a lot open for bids (its sealed-bid page is checked)"
@@ -146,7 +150,8 @@ def test_english_pages_show_no_chinese_ui_text():
         + [f"/tendering/lots/{pk}/sealed-bid/" for pk in open_lots[:1]],
         "toubiao2": [],  # its bond on the open lot is due for refund
         "zhaobiao": ["/registry/entities/mine/", "/tendering/projects/new/"],
-        "jinan_staff": ["/centers/", "/notices/manage/", "/notices/new/", "/ledger/trace/", "/tendering/bonds/"]
+        "jinan_staff": ["/centers/", "/notices/manage/", "/notices/new/", "/ledger/trace/", "/tendering/bonds/",
+                        "/rights/deposits/", "/notices/import/"]
         + [f"/tendering/lots/{pk}/" for pk in lots.filter(state="draft").values_list("pk", flat=True)]
         + [f"/tendering/projects/{pk}/" for pk in Project.objects.order_by("pk").values_list("pk", flat=True)[:2]],
         "zhuanjia": ["/centers/activate/"],
