@@ -15,6 +15,10 @@ Backends (``GGZY_HALL_FANOUT``; empty = automatic):
 * ``redis`` — pub/sub on ``GGZY_HALL_FANOUT_REDIS_URL`` (default: ``REDIS_URL``): published from ``on_commit``;
   one subscriber thread per process.
 
+The channel is ``GGZY_HALL_FANOUT_CHANNEL`` (``ggzy_fanout``). NOTIFY stays within one database; Redis pub/sub
+spans the whole server, so two deployments sharing a Redis server should each name their own channel (otherwise
+they only wake each other's halls for nothing: a wake-up carries no data).
+
 A listener that loses its connection reconnects (0.5 s, doubling up to 10 s) and on every (re)connection wakes
 every waiter of its process, because notifications sent meanwhile are lost. ``live()`` is False while it is not
 connected: callers then poll more often (the hall streams fall back to one second). Waiters always pass a timeout:
@@ -28,6 +32,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import secrets
 import threading
 import time
@@ -40,7 +45,8 @@ from django.db import connections, transaction
 logger = logging.getLogger(__name__)
 
 BACKENDS = ("local", "postgres", "redis")
-CHANNEL = "ggzy_fanout"  # the PostgreSQL channel (NOTIFY is per database) and the Redis channel's prefix
+CHANNEL = "ggzy_fanout"  # the default channel (GGZY_HALL_FANOUT_CHANNEL), PostgreSQL's and Redis's
+_CHANNEL_NAME = re.compile(r"[a-z_][a-z0-9_]{0,62}")
 RECONNECT_FIRST, RECONNECT_MAX = 0.5, 10.0
 KEEPALIVE_SECONDS = 30.0
 _POLL_STEP = 1.0  # how often a listener thread looks at its stop flag
@@ -177,9 +183,9 @@ class _Listener:
 class PostgresListener(_Listener):
     kind = "postgres"
 
-    def __init__(self, using: str) -> None:
+    def __init__(self, using: str, channel: str) -> None:
         super().__init__()
-        self.using = using
+        self.using, self.channel = using, channel
         self.backend_pid: int | None = None
         self._params = dict(connections[using].get_connection_params())  # read now: the test database's name
 
@@ -188,7 +194,7 @@ class PostgresListener(_Listener):
 
         params = {k: v for k, v in self._params.items() if k not in ("cursor_factory", "context")}
         with psycopg.connect(**params, autocommit=True, connect_timeout=5) as conn:
-            conn.execute(f"LISTEN {CHANNEL}")
+            conn.execute(f"LISTEN {self.channel}")  # a checked identifier (channel_name)
             self.backend_pid = conn.info.backend_pid
             self._joined()
             last = time.monotonic()
@@ -244,15 +250,15 @@ class LocalBackend:
 class PostgresBackend(LocalBackend):
     name = "postgres"
 
-    def __init__(self, using: str) -> None:
+    def __init__(self, using: str, channel: str) -> None:
         if connections[using].vendor != "postgresql":
             raise ImproperlyConfigured("GGZY_HALL_FANOUT = 'postgres' 需要 PostgreSQL 数据库")
-        self.using = using
-        self.listener = PostgresListener(using)
+        self.using, self.channel = using, channel
+        self.listener = PostgresListener(using, channel)
 
     def publish(self, topic: str, using: str) -> None:
         with connections[using].cursor() as cursor:  # in the caller's transaction: delivered at its commit only
-            cursor.execute("SELECT pg_notify(%s, %s)", [CHANNEL, _payload(topic)])
+            cursor.execute("SELECT pg_notify(%s, %s)", [self.channel, _payload(topic)])
         _local_after_commit(topic, using)
 
     def ensure_listening(self) -> None:
@@ -310,6 +316,13 @@ def backend_name(using: str = "default") -> str:
     return name
 
 
+def channel_name() -> str:
+    name = (getattr(settings, "GGZY_HALL_FANOUT_CHANNEL", "") or CHANNEL).strip()
+    if not _CHANNEL_NAME.fullmatch(name):
+        raise ImproperlyConfigured("GGZY_HALL_FANOUT_CHANNEL 须为小写字母、数字和下划线（不以数字开头，至多63个字符）")
+    return name
+
+
 def _redis_url() -> str:
     return (getattr(settings, "GGZY_HALL_FANOUT_REDIS_URL", "") or os.environ.get("REDIS_URL", "")).strip()
 
@@ -321,14 +334,12 @@ def backend(using: str = "default"):
         return LocalBackend()
     database = str(connections[using].settings_dict.get("NAME") or "")
     url = _redis_url() if name == "redis" else ""
-    key = (name, using, database, url, os.getpid())
+    channel = channel_name()
+    key = (name, using, database, url, channel, os.getpid())
     with _backends_lock:
         found = _backends.get(key)
         if found is None:
-            if name == "postgres":
-                found = PostgresBackend(using)
-            else:
-                found = RedisBackend(url, f"{CHANNEL}:{database}")
+            found = PostgresBackend(using, channel) if name == "postgres" else RedisBackend(url, channel)
             _backends[key] = found
         return found
 

@@ -217,10 +217,9 @@ def _wait_budget(state: dict, interval: float, live: bool) -> float:
     live), and never past the running period's deadline, so a round that ends is closed and shown at once."""
     budget = interval if live else min(interval, DEGRADED_INTERVAL)
     deadline = state["clock"].get("deadline") or ""
-    if deadline:
+    if deadline:  # passed already (while we sent): look again soon
         until = (dt.datetime.fromisoformat(deadline) - clock.now()).total_seconds()
-        if until >= 0:
-            budget = min(budget, max(until + 0.05, MIN_WAIT))
+        budget = min(budget, max(until + 0.05, MIN_WAIT))
     return budget
 
 

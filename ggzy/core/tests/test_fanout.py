@@ -109,10 +109,9 @@ def test_local_inner_savepoint_rolled_back_wakes_nobody(settings):
     settings.GGZY_HALL_FANOUT = "local"
     topic = _topic()
     seen = fanout.version(topic)
-    with transaction.atomic():
-        with pytest.raises(RuntimeError), transaction.atomic():
-            fanout.publish(topic)
-            raise RuntimeError("savepoint rolled back")
+    with transaction.atomic(), pytest.raises(RuntimeError), transaction.atomic():
+        fanout.publish(topic)
+        raise RuntimeError("savepoint rolled back")
     assert fanout.wait(topic, seen, 0.3) == seen
 
 
