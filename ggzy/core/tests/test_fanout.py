@@ -15,6 +15,7 @@ import pytest
 from django.db import connection, transaction
 
 from ggzy.core import fanout
+from ggzy.core.testing import redis_url_or_skip
 
 PG_ONLY = pytest.mark.skipif("connection.vendor != 'postgresql'", reason="LISTEN/NOTIFY needs PostgreSQL")
 
@@ -202,23 +203,9 @@ def test_postgres_listener_ignores_its_own_process_and_reconnects(settings, stop
     assert after.woke_at is not None
 
 
-def _redis_url() -> str | None:
-    try:
-        import redis
-
-        client = redis.Redis.from_url("redis://127.0.0.1:6379/0", socket_connect_timeout=1)
-        client.ping()
-        client.close()
-    except Exception:  # noqa: BLE001
-        return None
-    return "redis://127.0.0.1:6379/0"
-
-
 @pytest.mark.django_db(transaction=True)
 def test_redis_wakes_after_commit_not_on_rollback(settings, foreign_sender, stop_listeners):
-    url = _redis_url()
-    if url is None:
-        pytest.skip("no Redis server at 127.0.0.1:6379 (.ci/run starts one)")
+    url = redis_url_or_skip()
     settings.GGZY_HALL_FANOUT = "redis"
     settings.GGZY_HALL_FANOUT_REDIS_URL = url
     topic = _topic()

@@ -22,6 +22,7 @@ import pytest
 from django.db import connection, connections, transaction
 
 from ggzy.core import clock, fanout
+from ggzy.core.testing import redis_url_or_skip
 from ggzy.rights.services import bidding
 from ggzy.rights.services.common import hall_topic
 from ggzy.rights.views import hall_event_stream
@@ -170,25 +171,11 @@ class OtherProcess:
         return answer
 
 
-def _redis_url() -> str | None:
-    try:
-        import redis
-
-        client = redis.Redis.from_url("redis://127.0.0.1:6379/0", socket_connect_timeout=1)
-        client.ping()
-        client.close()
-    except Exception:  # noqa: BLE001
-        return None
-    return "redis://127.0.0.1:6379/0"
-
-
 @pytest.fixture(params=["postgres", "redis"])
 def shared_backend(request, settings):
     """The production fan-outs: this process listens as a web process would."""
     if request.param == "redis":
-        url = _redis_url()
-        if url is None:
-            pytest.skip("no Redis server at 127.0.0.1:6379 (.ci/run starts one)")
+        url = redis_url_or_skip()
         settings.GGZY_HALL_FANOUT_REDIS_URL = url
     elif connection.vendor != "postgresql":
         pytest.skip("LISTEN/NOTIFY needs PostgreSQL")
