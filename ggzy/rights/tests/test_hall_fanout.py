@@ -216,3 +216,43 @@ def test_a_wake_up_published_by_another_process_arrives(shared_backend):
     started = time.monotonic()
     assert fanout.wait(topic, seen, 2) != seen, "no wake-up from the other process within 2 s"
     assert time.monotonic() - started < 2 and answer["committed_at"] <= time.time()
+
+
+def test_under_asgi_the_stream_is_woken_by_a_commit(land, settings):
+    """Django's ASGI handler (uvicorn in production): the stream waits in its worker thread and is woken there."""
+    import asyncio
+
+    from django.test import AsyncClient
+
+    settings.GGZY_HALL_STREAM_SECONDS = 6
+    settings.GGZY_HALL_STREAM_INTERVAL = SLOW_POLL
+    clock.advance(dt.timedelta(days=3))
+    a = land["a"]
+    watcher_user, bidder_user = a.bidder, land["b"].bidder  # loaded here, not in the event loop
+    committed: list[float] = []
+
+    def bid() -> None:
+        bidding.bid_place(actor=bidder_user, listing_id=a.listing_id, amount="1000000", seen_sequence=0,
+                          idempotency_key="fanout-key-05")
+        committed.append(time.time())
+        connections.close_all()
+
+    async def read() -> float | None:
+        client = AsyncClient()
+        await client.aforce_login(watcher_user)
+        response = await client.get(f"/rights/{a.listing_id}/events/")
+        assert response.is_async
+        bidder = None
+        async for part in response.streaming_content:
+            text = part.decode()
+            if "event: price" in text and '"sequence": 0' in text and bidder is None:
+                bidder = threading.Thread(target=bid)
+                bidder.start()
+            if "event: price" in text and '"sequence": 1' in text:
+                return time.time()
+        return None
+
+    shown = asyncio.run(read())
+    assert committed, "the bid was not placed"
+    assert shown is not None, "the ASGI stream never showed the bid"
+    assert shown - committed[0] < 2, "woken by the poll, not the fan-out"
