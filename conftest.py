@@ -49,6 +49,16 @@ def _own_ledger_witnesses(settings, tmp_path_factory):
     keys._cache.clear()
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup):
+    """pytest-django's test databases, and before they are dropped the live fan-out's listener threads stop (a
+    LISTEN connection left open would keep PostgreSQL from dropping the test database)."""
+    yield
+    from ggzy.core import fanout
+
+    fanout.stop_all()
+
+
 @pytest.fixture
 def frozen_clock():
     """The platform clock frozen at 2026-03-02 09:00 Asia/Shanghai; tests advance it."""

@@ -38,3 +38,23 @@ def shared_data_path(*parts: str) -> Path:
             pytest.fail(message)
         pytest.skip(message)
     return path
+
+
+REDIS_TEST_URL = "redis://127.0.0.1:6379/0"
+
+
+def redis_url_or_skip() -> str:
+    """The Redis server for the fan-out tests (127.0.0.1:6379). Without one the test skips — or fails when
+    ``GGZY_REQUIRE_REDIS=1`` (CI starts one and sets it, so the Redis tests never skip there)."""
+    try:
+        import redis
+
+        client = redis.Redis.from_url(REDIS_TEST_URL, socket_connect_timeout=1)
+        client.ping()
+        client.close()
+    except Exception as exc:  # noqa: BLE001 — not installed, refused, timed out: all mean "no Redis here"
+        message = f"no Redis server at 127.0.0.1:6379 ({exc.__class__.__name__})"
+        if os.environ.get("GGZY_REQUIRE_REDIS") == "1":
+            pytest.fail(message + "; GGZY_REQUIRE_REDIS=1")
+        pytest.skip(message)
+    return REDIS_TEST_URL

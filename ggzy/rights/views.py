@@ -1,13 +1,16 @@
 """Pages of the rights app: the list of listings and the live bidding hall (竞价大厅) with its event stream.
 
-The hall renders once; ``static/rights/hall.js`` keeps it live from the server-sent events (the same bounded,
-polling stream as the tendering hall: it reads committed rows, so it works across several web processes and
-only ever shows what was committed). The countdown counts from the server's time in each event. A bid posts the
-sequence the bidder saw and an idempotency key made when the form was drawn; htmx swaps in the answer.
+The hall renders once; ``static/rights/hall.js`` keeps it live from the server-sent events (a bounded stream that
+reads committed rows only). A committed change in any web process wakes the stream at once through the fan-out
+(``ggzy.core.fanout``: PostgreSQL LISTEN/NOTIFY, Redis pub/sub, or in-process when embedded; ADR 0019); a slow
+poll (``GGZY_HALL_STREAM_INTERVAL``, 5 s) stays as the safety net and resends the clock. The countdown counts
+from the server's time in each event. A bid posts the sequence the bidder saw and an idempotency key made when
+the form was drawn; htmx swaps in the answer.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import time
@@ -26,7 +29,7 @@ from django.utils import translation
 from django.views.decorators.http import require_POST
 
 from ggzy.accounts.roles import Role
-from ggzy.core import clock, statements
+from ggzy.core import clock, fanout, statements
 from ggzy.core.errors import DomainError
 from ggzy.core.permissions import PUBLIC, requires, roles
 
@@ -34,10 +37,13 @@ from . import selectors
 from .choices import ListingState
 from .models import RightsDepositImport
 from .services import bidding, contract, deposits, listings, registration, results
+from .services.common import hall_topic
 
 app_name = "rights"
 BIDDER = roles(Role.BIDDER)
 PARTS = ("clock", "price", "me", "history", "result")
+DEGRADED_INTERVAL = 1.0  # the poll while the fan-out's listener is not connected
+MIN_WAIT = 0.25  # never spin, even with a frozen clock just before a deadline
 
 
 def _listing(listing_id: int):
@@ -206,19 +212,47 @@ def _digest(value) -> str:
     return hashlib.sha256(json.dumps(value, ensure_ascii=False, sort_keys=True).encode()).hexdigest()[:16]
 
 
-def hall_event_stream(*, user, listing_id: int, last_event_id: str = "", seconds: float, interval: float = 1.0,
-                      sleep: Callable[[float], None] = time.sleep,
+def _wait_budget(state: dict, interval: float, live: bool) -> float:
+    """How long the stream may wait for a wake-up: the safety-net interval (one second while the fan-out is not
+    live), and never past the running period's deadline, so a round that ends is closed and shown at once."""
+    budget = interval if live else min(interval, DEGRADED_INTERVAL)
+    deadline = state["clock"].get("deadline") or ""
+    if deadline:  # passed already (while we sent): look again soon
+        until = (dt.datetime.fromisoformat(deadline) - clock.now()).total_seconds()
+        budget = min(budget, max(until + 0.05, MIN_WAIT))
+    return budget
+
+
+def hall_event_stream(*, user, listing_id: int, last_event_id: str = "", seconds: float, interval: float = 5.0,
+                      sleep: Callable[[float], None] | None = None,
                       monotonic: Callable[[], float] = time.monotonic) -> Iterator[str]:
     """The hall's parts whenever they change, for ``seconds`` of wall time, then ``bye`` (the browser reconnects
     with Last-Event-ID and catches up). A listing whose deadline passed is advanced (closed) under its lock first,
-    so watchers see the result without waiting for the scheduler."""
+    so watchers see the result without waiting for the scheduler.
+
+    Between reads the stream waits for the listing's fan-out wake-up (``hall_changed``, after a commit in any web
+    process) for at most ``interval`` seconds — the safety-net poll, which also resends the clock — and never past
+    the period's deadline. ``sleep``, when given, replaces that wait (tests that drive time by hand)."""
     language = translation.get_language()
+    topic = hall_topic(listing_id)
     yield "retry: 1000\n\n"
     sent: dict[str, str] = {}
     started = monotonic()
     last_clock = started
     first = True
+    seen = 0
+
+    def pause(budget: float) -> None:
+        nonlocal seen
+        budget = max(0.0, min(budget, seconds - (monotonic() - started)))
+        if sleep is not None:
+            sleep(budget)
+        elif budget > 0:
+            seen = fanout.wait(topic, seen, budget)
+
     while True:
+        if sleep is None:
+            seen = fanout.version(topic)  # before the read: a change committed after it wakes the wait at once
         try:
             with translation.override(language):
                 listing = selectors.listing_get(listing_id)
@@ -234,7 +268,7 @@ def hall_event_stream(*, user, listing_id: int, last_event_id: str = "", seconds
         except DatabaseError:  # a busy database: skip this poll
             if monotonic() - started >= seconds:
                 break
-            sleep(interval)
+            pause(min(interval, DEGRADED_INTERVAL))
             continue
         state_id = _digest({k: v for k, v in state.items() if k != "clock"})
         if first and state_id == last_event_id:  # a reconnecting client already has all but the clock
@@ -251,7 +285,7 @@ def hall_event_stream(*, user, listing_id: int, last_event_id: str = "", seconds
                 yield f"id: {state_id}\nevent: {part}\ndata: {json.dumps(state[part], ensure_ascii=False)}\n\n"
         if monotonic() - started >= seconds:
             break
-        sleep(interval)
+        pause(_wait_budget(state, interval, sleep is not None or fanout.live()))
     yield 'event: bye\ndata: {"reconnect": true}\n\n'
 
 
@@ -274,7 +308,7 @@ def listing_events_view(request, listing_id: int):
     stream = hall_event_stream(user=request.user, listing_id=listing.pk,
                                last_event_id=request.headers.get("Last-Event-ID", ""),
                                seconds=float(getattr(settings, "GGZY_HALL_STREAM_SECONDS", 60)),
-                               interval=float(getattr(settings, "GGZY_HALL_STREAM_INTERVAL", 1.0)))
+                               interval=float(getattr(settings, "GGZY_HALL_STREAM_INTERVAL", 5.0)))
     content = _asynchronous(stream) if isinstance(request, ASGIRequest) else stream
     response = StreamingHttpResponse(content, content_type="text/event-stream; charset=utf-8")
     response["Cache-Control"] = "no-cache"

@@ -137,6 +137,12 @@ HUEY = {
 if os.environ.get("REDIS_URL"):
     HUEY = {"huey_class": "huey.RedisHuey", "name": "ggzy", "url": os.environ["REDIS_URL"], "immediate": False}
 
+# The live halls' fan-out (ggzy.core.fanout, ADR 0019): "local" (in-process), "postgres" (LISTEN/NOTIFY) or
+# "redis" (pub/sub on GGZY_HALL_FANOUT_REDIS_URL, else REDIS_URL); empty = postgres on PostgreSQL, local on SQLite.
+GGZY_HALL_FANOUT = os.environ.get("GGZY_HALL_FANOUT", "")
+GGZY_HALL_FANOUT_REDIS_URL = os.environ.get("GGZY_HALL_FANOUT_REDIS_URL", "")
+GGZY_HALL_FANOUT_CHANNEL = os.environ.get("GGZY_HALL_FANOUT_CHANNEL", "ggzy_fanout")  # one per deployment on Redis
+
 # Periodic tasks (Huey's scheduler: ``manage.py run_huey``, which ``manage.py serve`` starts in the embedded mode).
 # Minutes between ledger checkpoints (each is issued only when the log has grown) and between CRL/OCSP refreshes;
 # a crontab ``*/N`` of the hour, so N from 1 to 60.

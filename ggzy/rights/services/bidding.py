@@ -5,8 +5,8 @@ serialises writers) and with the time read after the lock. Accepted bids get the
 and are ordered by it; a bid names the sequence it saw and is refused when another bid came first; bids only go
 up by at least the increment and cannot be withdrawn; a bid after the countdown is refused even if it was sent
 before; only accepted bids restart the countdown. Every attempt is stored under the bidder's idempotency key, so a
-retry gets the first answer back and never places a second bid. The hall reads committed rows only, so live
-updates go out after commit.
+retry gets the first answer back and never places a second bid. The hall reads committed rows only and is woken
+through ``hall_changed`` (ggzy.core.fanout), delivered after the commit only: live updates go out after commit.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from ggzy.core.money import format_yuan, plain_decimal, yuan
 from .. import procedures
 from ..choices import BidRefusal, ListingState, RegistrationState
 from ..models import RightsBid, RightsListing, RightsRegistration
-from .common import admitted_counter, listing_locked, minutes
+from .common import admitted_counter, hall_changed, listing_locked, minutes
 from .listings import record_transitions
 
 _KEY = re.compile(r"[A-Za-z0-9_-]{8,64}", re.ASCII)
@@ -114,6 +114,7 @@ def bid_place(*, actor, listing_id: int, amount: object, seen_sequence: object, 
             if listing.state == ListingState.TIMED_ROUND:  # only an accepted bid restarts the countdown
                 listing.round_ends_at = now + minutes(listing.round_minutes)
             listing.save(update_fields=["current_sequence", "current_price", "leading", "round_ends_at"])
+            hall_changed(listing.pk)  # the watchers wake after the commit
         bid.save()
         if not refusal:
             audit_record(actor=actor, action="rights.bid_accepted", obj=listing, sealed=True,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from ggzy.catalog import selectors as catalog
+from ggzy.core import fanout
 from ggzy.core.errors import NotFound
 
 from ..choices import RegistrationState
@@ -39,3 +40,14 @@ def minutes(n: int) -> dt.timedelta:
 def seal_key_for(listing_id: int) -> str:
     """The ledger seal of a listing's registrations and deposits (who and how many): lifted at the close."""
     return f"rights-listing-{listing_id}"
+
+
+def hall_topic(listing_id: int) -> str:
+    """The fan-out topic of a listing's live hall (ggzy.core.fanout)."""
+    return f"rights.hall.{listing_id}"
+
+
+def hall_changed(listing_id: int) -> None:
+    """What the listing's hall shows changed in this transaction: its watchers in every web process re-read it
+    once the transaction commits (never on a rollback). Call it inside the transaction that makes the change."""
+    fanout.publish(hall_topic(listing_id))

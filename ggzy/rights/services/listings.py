@@ -25,7 +25,7 @@ from ggzy.registry.models import Center
 from .. import procedures
 from ..choices import PROCEDURE_KINDS, ListingState
 from ..models import RightsListing, RightsReserve
-from .common import admitted_counter, listing_locked, seal_key_for, template_number
+from .common import admitted_counter, hall_changed, listing_locked, seal_key_for, template_number
 from .publicity import publicity_due
 
 
@@ -196,7 +196,8 @@ def reserve_set(*, actor, listing_id: int, amount: object) -> str:
         if actor is None or actor.pk != listing.grantor_id:
             raise NotAllowed("只有本项目的出让方可以设定底价", field="reserve")
         now = clock.now()
-        procedures.advance(listing, now, admitted_counter(listing))
+        if procedures.advance(listing, now, admitted_counter(listing)):
+            hall_changed(listing.pk)
         listing.save()
         if listing.state == ListingState.CLOSED:
             raise Conflict("挂牌已结束，不能再设定底价", field="reserve")
@@ -233,7 +234,9 @@ def listing_advance(*, listing_id: int) -> list[str]:
 
 
 def record_transitions(listing: RightsListing, before: str) -> None:
-    """The audit entry of the time-driven transitions just applied (with the reserve revealed at the close)."""
+    """The audit entry of the time-driven transitions just applied (with the reserve revealed at the close); the
+    hall's watchers wake after the commit."""
+    hall_changed(listing.pk)
     after = {"state": listing.state, "outcome": listing.outcome, "current_sequence": listing.current_sequence,
              "current_price": listing.current_price, "round_ends_at": listing.round_ends_at}
     if listing.state == ListingState.CLOSED:

@@ -20,7 +20,7 @@ from ggzy.core.money import yuan
 from .. import procedures
 from ..choices import ListingState, RegistrationState
 from ..models import RightsRegistration
-from .common import admitted_counter, listing_locked, seal_key_for
+from .common import admitted_counter, hall_changed, listing_locked, seal_key_for
 from .deposits import subaccount_for
 
 PADDLE_LOW, PADDLE_HIGH = 101, 999
@@ -33,7 +33,8 @@ def registration_apply(*, actor, listing_id: int) -> RightsRegistration:
     with transaction.atomic():
         listing = listing_locked(listing_id)
         now = clock.now()
-        procedures.advance(listing, now, admitted_counter(listing))
+        if procedures.advance(listing, now, admitted_counter(listing)):
+            hall_changed(listing.pk)
         listing.save()
         if not (listing.registration_opens_at <= now < listing.registration_closes_at) or listing.state in (
                 ListingState.TIMED_ROUND, ListingState.CLOSED):
@@ -74,6 +75,7 @@ def admit_if_ready(registration: RightsRegistration) -> None:
         raise Conflict("竞买号牌已用完", field="registration")
     registration.paddle = free[secrets.randbelow(len(free))]
     registration.state = RegistrationState.ADMITTED
+    hall_changed(registration.listing_id)  # the bidder's own part of the hall ("me") changes
 
 
 def registration_deposit_record(*, actor, registration_id: int, amount: object, reference: str) -> RightsRegistration:

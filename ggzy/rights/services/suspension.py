@@ -25,7 +25,7 @@ from ggzy.core.errors import Conflict, DomainError, NotAllowed
 from .. import procedures
 from ..choices import ListingState
 from ..models import RightsListing, RightsSuspension
-from .common import admitted_counter, listing_locked, minutes
+from .common import admitted_counter, hall_changed, listing_locked, minutes
 from .listings import record_transitions
 
 
@@ -73,6 +73,7 @@ def listing_suspend(*, actor, listing_id: int, reason: str) -> RightsSuspension:
         listing.suspended_from, listing.suspended_at, listing.suspended_remaining_seconds = listing.state, now, seconds
         procedures.transition(listing, ListingState.SUSPENDED, now)
         listing.save()
+        hall_changed(listing.pk)
         audit_record(actor=actor, action="rights.listing_suspended", obj=listing,
                      after={"reason": text, "from_state": notice.from_state, "remaining_seconds": seconds})
     return notice
@@ -95,6 +96,7 @@ def listing_resume(*, actor, listing_id: int) -> RightsSuspension:
         proc.set_running_deadline(listing, back_to, until)
         listing.suspended_from, listing.suspended_at, listing.suspended_remaining_seconds = "", None, None
         listing.save()
+        hall_changed(listing.pk)
         notice = RightsSuspension.objects.filter(listing=listing, resumed_at__isnull=True).order_by("-pk").first()
         if notice is None:  # pragma: no cover — a suspended listing always has its open notice
             raise Conflict("未找到中止公告", field="state")

@@ -88,3 +88,17 @@ def test_event_stream_sends_parts_and_closes_a_finished_round(land):
                                        monotonic=lambda: float(next(ticks))))
     assert "event: price" in events and "event: result" in events and '"outcome": "sold"' in events
     assert "event: bye" in events
+
+
+def test_stream_wait_budget_polls_faster_without_a_live_fanout_and_stops_at_the_deadline():
+    from ggzy.rights.views import DEGRADED_INTERVAL, MIN_WAIT, _wait_budget
+
+    clock.freeze(dt.datetime(2026, 3, 20, 9, 0, tzinfo=dt.UTC))
+    far = {"clock": {"deadline": "2026-03-20T10:00:00+00:00"}}
+    assert _wait_budget(far, 5.0, live=True) == 5.0
+    assert _wait_budget(far, 5.0, live=False) == DEGRADED_INTERVAL  # the listener is reconnecting
+    near = {"clock": {"deadline": "2026-03-20T09:00:02+00:00"}}
+    assert _wait_budget(near, 5.0, live=True) == pytest.approx(2.05)
+    passed = {"clock": {"deadline": "2026-03-20T08:59:00+00:00"}}  # passed while sending: look again soon
+    assert _wait_budget(passed, 5.0, live=True) == MIN_WAIT
+    assert _wait_budget({"clock": {"deadline": ""}}, 5.0, live=True) == 5.0
