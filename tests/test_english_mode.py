@@ -137,7 +137,8 @@ def test_english_pages_show_no_chinese_ui_text():
 
     public += [f"/tendering/projects/{pk}/intention/"
                for pk in ProcurementIntention.objects.values_list("project_id", flat=True)]
-    from ggzy.rights.models import RightsListing  # the rights list and every hall (each kind and state in the demo)
+    # the rights list and every hall (each kind and state in the demo)
+    from ggzy.rights.models import RightsListing
 
     halls = [f"/rights/{pk}/" for pk in RightsListing.objects.order_by("pk").values_list("pk", flat=True)]
     public += ["/rights/", *halls]
