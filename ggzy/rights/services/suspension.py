@@ -27,6 +27,7 @@ from ..choices import ListingState
 from ..models import RightsListing, RightsSuspension
 from .common import admitted_counter, hall_changed, listing_locked, minutes
 from .listings import record_transitions
+from .publicity import suspension_publish
 
 
 def _staff(actor) -> None:
@@ -74,6 +75,7 @@ def listing_suspend(*, actor, listing_id: int, reason: str) -> RightsSuspension:
         procedures.transition(listing, ListingState.SUSPENDED, now)
         listing.save()
         hall_changed(listing.pk)
+        suspension_publish(listing, reason=text)
         audit_record(actor=actor, action="rights.listing_suspended", obj=listing,
                      after={"reason": text, "from_state": notice.from_state, "remaining_seconds": seconds})
     return notice
@@ -102,6 +104,7 @@ def listing_resume(*, actor, listing_id: int) -> RightsSuspension:
             raise Conflict("未找到中止公告", field="state")
         notice.resumed_at, notice.resumed_until = now, until
         notice.save(update_fields=["resumed_at", "resumed_until"])
+        suspension_publish(listing, reason=notice.reason, resumed_until=until)
         audit_record(actor=actor, action="rights.listing_resumed", obj=listing,
                      after={"state": back_to, "until": until, "current_sequence": listing.current_sequence,
                             "current_price": listing.current_price})

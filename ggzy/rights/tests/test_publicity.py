@@ -129,3 +129,19 @@ def test_an_environmental_right_is_listed_under_its_top_level_class(make_user, c
                            increment="1000.00")
     notice = _notices(listing).get()
     assert notice.category_code == "06" and "用水权挂牌交易公告" in notice.title
+
+
+def test_suspension_and_resumption_are_announced_on_the_portal(make_user, centers):
+    from ggzy.rights.services import suspension
+
+    clock.freeze(dt.datetime(2026, 3, 2, 9, 0, tzinfo=SHANGHAI))
+    staff = make_user(Role.CENTER_STAFF, center=centers["jinan"])
+    listing = listing_make(make_user, centers["jinan"], listing_ends_at=ENDS, staff=staff)
+    clock.freeze(ENDS - dt.timedelta(days=3))
+    suspension.listing_suspend(actor=staff, listing_id=listing.pk, reason="权属资料补正")
+    halted = _notices(listing).filter(notice_type=NoticeType.CHANGE).get()
+    assert "中止公告" in halted.title and "中止原因：权属资料补正" in halted.body
+    clock.freeze(ENDS - dt.timedelta(days=1))
+    suspension.listing_resume(actor=staff, listing_id=listing.pk)
+    resumed = _notices(listing).filter(notice_type=NoticeType.CHANGE).order_by("pk").last()
+    assert "恢复交易公告" in resumed.title and "本阶段截止时间：2026-03-22 10:00" in resumed.body
