@@ -104,3 +104,15 @@ def test_the_embedded_profile_tightens_a_loose_data_directory(tmp_path):
     assert result.returncode == 0, result.stderr
     assert stat.S_IMODE(var.stat().st_mode) == 0o700
     assert stat.S_IMODE((var / "ggzy.sqlite3").stat().st_mode) == 0o600
+
+
+def test_a_bounded_pool_per_process_when_asked(monkeypatch, tmp_path):
+    # under uvicorn each concurrent request has its own thread and connection: GGZY_DB_POOL_MAX bounds them
+    from ggzy.settings.base import database_from_env
+
+    monkeypatch.setenv("DATABASE_URL", "postgres://ggzy@127.0.0.1:5432/ggzy")
+    monkeypatch.setenv("GGZY_DB_POOL_MAX", "12")
+    pooled = database_from_env(tmp_path / "x.sqlite3")
+    assert pooled["OPTIONS"]["pool"]["max_size"] == 12 and pooled["CONN_MAX_AGE"] == 0
+    monkeypatch.setenv("GGZY_DB_POOL_MAX", "0")
+    assert "pool" not in database_from_env(tmp_path / "x.sqlite3").get("OPTIONS", {})

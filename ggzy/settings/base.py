@@ -82,7 +82,13 @@ def database_from_env(default_sqlite: Path) -> dict[str, Any]:
     """PostgreSQL when DATABASE_URL says so; otherwise the embedded SQLite file."""
     url = os.environ.get("DATABASE_URL")
     config: dict[str, Any]
-    if url:
+    pool_max = int(os.environ.get("GGZY_DB_POOL_MAX", "0") or 0)
+    if url and pool_max > 0 and url.startswith(("postgres://", "postgresql://")):
+        # under uvicorn every concurrent request runs in its own thread with its own connection: a bounded pool per
+        # process keeps a burst of bidders from exhausting PostgreSQL's max_connections (requests wait their turn)
+        config = dict(dj_database_url.parse(url, conn_max_age=0))
+        config.setdefault("OPTIONS", {})["pool"] = {"min_size": 1, "max_size": pool_max, "timeout": 20}
+    elif url:
         config = dict(dj_database_url.parse(url, conn_max_age=60))
     else:
         config = {"ENGINE": "django.db.backends.sqlite3", "NAME": str(default_sqlite)}
