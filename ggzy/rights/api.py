@@ -1,5 +1,5 @@
 """Rights API (``/api/v1/rights/``): listings, registration, the center's deposit and qualification, the grantor's
-sealed reserve, bids and the hall's state. The pages call the same services."""
+sealed reserve, bids and the hall's state, suspension and the announced resumption. The pages call the same services."""
 
 
 from django.http import Http404
@@ -21,9 +21,12 @@ from .schemas import (
     QualifyIn,
     RegistrationOut,
     ReserveIn,
+    ResumptionIn,
     SettlementIn,
+    SuspendIn,
+    SuspensionOut,
 )
-from .services import bidding, contract, deposits, listings, registration, results
+from .services import bidding, contract, deposits, listings, registration, results, suspension
 
 router = Router()
 BIDDER = roles(Role.BIDDER)
@@ -103,6 +106,22 @@ def bid_place(request, listing_id: ObjectId, payload: BidIn):
                   current_price=str(answer.current_price) if answer.current_price is not None else None,
                   round_ends_at=answer.round_ends_at.isoformat() if answer.round_ends_at else None,
                   replayed=answer.replayed)
+
+
+@router.post("/listings/{listing_id}/suspension", response=answers(SuspensionOut, *ACTION, status=201),
+             summary="中止竞价并发布中止公告（交易中心；本中心项目）")
+@requires(STAFF)
+def listing_suspend(request, listing_id: ObjectId, payload: SuspendIn):
+    notice = suspension.listing_suspend(actor=request.user, listing_id=_listing(listing_id).pk, reason=payload.reason)
+    return Status(201, notice)
+
+
+@router.post("/listings/{listing_id}/resumption", response=answers(SuspensionOut, *ACTION),
+             summary="公告恢复交易时间（交易中心；须提前流程模板规定的期限，到时自动恢复）")
+@requires(STAFF)
+def listing_resumption_announce(request, listing_id: ObjectId, payload: ResumptionIn):
+    return suspension.listing_resumption_announce(actor=request.user, listing_id=_listing(listing_id).pk,
+                                                  resume_at=payload.resume_at)
 
 
 @router.get("/listings/{listing_id}/results", response=answers(dict, *LOOKUP),

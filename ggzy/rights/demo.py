@@ -125,6 +125,10 @@ def demo_rights_load(stdout=None) -> None:
     _admit(halted, staff, bidders[1:])
     _bid(halted, bidders[1], "12000000", 1)
     suspension.listing_suspend(actor=staff, listing_id=halted.pk, reason="权属资料补正，待核实后恢复")
+    # its resumption announced ahead (land: at least 5 days), at 9:00 on a working day 6+ days on; it resumes then
+    suspension.listing_resumption_announce(
+        actor=staff, listing_id=halted.pk,
+        resume_at=office_moment(real_now + dt.timedelta(days=6), dt.time(9, 0), forward=True))
     # issue 15's kinds: a mining-rights auction waiting for its auction time (three bidders admitted, the template's
     # minimum), a water-rights listing open for bids, a capital increase disclosed for 40+ working days
     mining = _listing("2026-107", "沂源县某铁矿采矿权（拍卖）", "mining_auction", real_now + dt.timedelta(days=8),

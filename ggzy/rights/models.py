@@ -57,6 +57,8 @@ class RightsListing(models.Model):
                                       default="")
     suspended_at = models.DateTimeField("中止时间", null=True, blank=True)
     suspended_remaining_seconds = models.PositiveIntegerField("中止时剩余秒数", null=True, blank=True)
+    # 恢复交易: the announced resumption time (services.suspension); the listing resumes when it comes
+    resume_at = models.DateTimeField("恢复交易时间（已公告）", null=True, blank=True)
     created_at = models.DateTimeField("创建时间")
     # the portal's notices (services.publicity): the announcement once announced_at passes, the result on the close
     announcement_notice = models.ForeignKey("disclosure.Notice", null=True, blank=True, on_delete=models.PROTECT,
@@ -163,7 +165,7 @@ class RightsBid(models.Model):
 
 
 class RightsSuspension(models.Model):
-    """中止/恢复公告 — a suspension of bidding and its resumption, announced with the reason."""
+    """中止/恢复公告 — a suspension of bidding (with the reason) and its resumption, announced ahead of its time."""
 
     listing = models.ForeignKey(RightsListing, on_delete=models.PROTECT, related_name="suspensions",
                                 verbose_name="挂牌项目")
@@ -171,6 +173,8 @@ class RightsSuspension(models.Model):
     from_state = models.CharField("中止前状态", max_length=16, choices=ListingState.choices)
     suspended_at = models.DateTimeField("中止时间")
     remaining_seconds = models.PositiveIntegerField("中止时剩余秒数")
+    resumption_announced_at = models.DateTimeField("恢复交易公告时间", null=True, blank=True)
+    resume_at = models.DateTimeField("公告的恢复交易时间", null=True, blank=True)
     resumed_at = models.DateTimeField("恢复时间", null=True, blank=True)
     resumed_until = models.DateTimeField("恢复后截止时间", null=True, blank=True)
 

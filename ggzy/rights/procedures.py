@@ -4,7 +4,9 @@
 拍卖 (English auction): announced → registration → live ascending round from the auction time (每次有效报价重新倒计时)
 → closed; no listing-phase bids. 一次报价 (sealed single quote): announced → registration → quoting (one sealed quote
 within the announced range) → closed, the highest quote wins. Every mode may be suspended (中止) from a bidding
-state and resumed to it (services.suspension).
+state; staff then announce the resumption time (恢复交易公告, at least the template's ``resumption_notice_min``
+ahead, services.suspension), and the listing returns to the state it left at that time — a time-driven transition
+like the others (suspended → the state it left, at ``resume_at``).
 
 An explicit transition table with ``on_<from>_to_<to>`` hooks (STYLE.md, Prozorro's state classes). Every
 time-driven transition happens at its own deadline, never at the moment someone noticed it: ``advance`` takes the
@@ -61,6 +63,22 @@ def _start_round(listing: RightsListing, at: dt.datetime) -> None:
     listing.round_ends_at = at + dt.timedelta(minutes=listing.round_minutes)
 
 
+def resumed_until(listing: RightsListing, resume_at: dt.datetime) -> dt.datetime:
+    """The running period's new deadline when a suspended listing resumes at ``resume_at``: at least the time it
+    lost (the remaining time at the suspension), and a timed round at least one full countdown."""
+    lost = dt.timedelta(seconds=listing.suspended_remaining_seconds or 0)
+    if listing.suspended_from == S.TIMED_ROUND:
+        lost = max(lost, dt.timedelta(minutes=listing.round_minutes))
+    return resume_at + lost
+
+
+def _resume(listing: RightsListing, at: dt.datetime) -> None:
+    """Back to the state it left, from the last committed high (the bids are untouched), with the time it lost."""
+    procedure_for(listing).set_running_deadline(listing, listing.suspended_from, resumed_until(listing, at))
+    listing.suspended_from, listing.suspended_at, listing.suspended_remaining_seconds = "", None, None
+    listing.resume_at = None
+
+
 class Procedure:
     """A mode's transition table and hooks (``on_<from>_to_<to>``); subclasses differ only here."""
 
@@ -92,6 +110,12 @@ class Procedure:
 
     def on_timed_round_to_closed(self, listing: RightsListing, at: dt.datetime) -> None:
         _settle(listing, at)
+
+    # resumption at the announced time (``resume_at``), to whichever bidding state the suspension interrupted
+    def on_suspended_to_listing(self, listing: RightsListing, at: dt.datetime) -> None:
+        _resume(listing, at)
+
+    on_suspended_to_timed_round = on_suspended_to_quoting = on_suspended_to_listing
 
     def notice_schedule(self, listing: RightsListing) -> list[str]:
         """The announcement's lines on how this mode trades (services.publicity)."""
@@ -245,8 +269,11 @@ def transition(listing: RightsListing, to: str, at: dt.datetime) -> None:
 
 def next_due(listing: RightsListing, now: dt.datetime, admitted_count: Callable[[], int]
              ) -> tuple[str, dt.datetime] | None:
-    """The transition due at ``now`` and its deadline, or None (a suspended listing waits for its resumption)."""
+    """The transition due at ``now`` and its deadline, or None. A suspended listing waits for its announced
+    resumption time (none announced yet: it waits), then returns to the state it left, at that time."""
     if listing.state == S.SUSPENDED:
+        if listing.resume_at is not None and listing.suspended_from and now >= listing.resume_at:
+            return listing.suspended_from, listing.resume_at
         return None
     return procedure_for(listing).next_due(listing, now, admitted_count)
 
@@ -261,16 +288,23 @@ def advance(listing: RightsListing, now: dt.datetime, admitted_count: Callable[[
     return entered
 
 
-def phase_at(listing: RightsListing, now: dt.datetime, admitted_count: Callable[[], int]) -> str:
-    """The state ``listing`` is in at ``now`` (for display: a scheduler that has not yet run changes nothing)."""
-    state = listing.state
+def probe_at(listing: RightsListing, now: dt.datetime, admitted_count: Callable[[], int]) -> RightsListing:
+    """An unsaved copy of ``listing`` moved to ``now`` — its state and running deadlines (for display: a scheduler
+    that has not yet run changes nothing). The close's settlement is left to the real transition."""
     probe = RightsListing(**{f.attname: getattr(listing, f.attname) for f in listing._meta.concrete_fields})
     while (due := next_due(probe, now, admitted_count)) is not None:
-        probe.state = due[0]
-        if due[0] == S.TIMED_ROUND:
-            _start_round(probe, due[1])
-        state = due[0]
-    return state
+        to, at = due
+        if probe.state == S.SUSPENDED:
+            _resume(probe, at)
+        elif to == S.TIMED_ROUND:
+            _start_round(probe, at)
+        probe.state = to
+    return probe
+
+
+def phase_at(listing: RightsListing, now: dt.datetime, admitted_count: Callable[[], int]) -> str:
+    """The state ``listing`` is in at ``now`` (for display)."""
+    return probe_at(listing, now, admitted_count).state
 
 
 # the listing procedure's hooks, under their old module-level names

@@ -53,6 +53,27 @@ class ContractIn(Schema):
     instalments: Annotated[list[InstalmentIn], Field(max_length=12)]
 
 
+class SuspendIn(Schema):
+    reason: Annotated[str, Field(max_length=200)]
+
+
+class ResumptionIn(Schema):
+    # at least the template's resumption_notice_min ahead; a template without it: empty resumes at once
+    resume_at: dt.datetime | None = None
+
+
+class SuspensionOut(Schema):
+    id: int
+    reason: str
+    from_state: str
+    suspended_at: dt.datetime
+    remaining_seconds: int
+    resumption_announced_at: dt.datetime | None
+    resume_at: dt.datetime | None
+    resumed_at: dt.datetime | None
+    resumed_until: dt.datetime | None
+
+
 class QualifyIn(Schema):
     approve: bool
     reason: Annotated[str, Field(max_length=200)] = ""

@@ -51,21 +51,45 @@ def registrations_for_staff(*, user, listing: RightsListing) -> list[RightsRegis
     return []
 
 
+def suspension_for_staff(*, user, listing: RightsListing, now: dt.datetime) -> dict | None:
+    """The center's suspension panel on the hall: whether it may suspend now, the open suspension and, once
+    suspended, the earliest resumption time the template allows (None: not this center's staff)."""
+    from .services.suspension import resumption_notice_earliest
+
+    if not getattr(user, "is_authenticated", False) or not (
+            user.role == Role.ADMIN or (user.role == Role.CENTER_STAFF and user.center_id == listing.center_id)):
+        return None
+    phase = procedures.phase_at(listing, now, _admitted(listing))  # as the service will see it, after advancing
+    suspended = phase == ListingState.SUSPENDED
+    record = listing.suspensions.filter(resumed_at__isnull=True).order_by("-pk").first() if suspended else None
+    earliest = resumption_notice_earliest(listing, now) if suspended else None
+    first = None
+    if earliest is not None:  # the form picks whole minutes: the first whole minute allowed
+        first = earliest[0].replace(second=0, microsecond=0)
+        first += dt.timedelta(minutes=1) if first < earliest[0] else dt.timedelta(0)
+    return {"can_suspend": phase in procedures.SUSPENDABLE, "suspended": suspended, "record": record,
+            "earliest": first, "rule": earliest[1] if earliest else "",
+            "can_announce": suspended and listing.resume_at is None}
+
+
 def _admitted(listing: RightsListing):
     return lambda: listing.registrations.filter(state=RegistrationState.ADMITTED).count()
 
 
 def hall_state(*, user, listing: RightsListing, now: dt.datetime) -> dict:
     """The hall's parts for ``user`` at ``now``: clock, price, me, history, result (JSON-ready)."""
-    phase = procedures.phase_at(listing, now, _admitted(listing))
+    probe = procedures.probe_at(listing, now, _admitted(listing))  # the deadlines as of now (a resumption too)
+    phase = probe.state
+    deadline: dt.datetime | None
     if phase == ListingState.TIMED_ROUND:
-        probe_end = listing.round_ends_at or (listing.listing_ends_at + dt.timedelta(minutes=listing.round_minutes))
-        deadline = probe_end
+        deadline = probe.round_ends_at
     elif phase in (ListingState.ANNOUNCED, ListingState.REGISTRATION):
         auction = procedures.procedure_for(listing).mode == "english_auction"
         deadline = listing.listing_ends_at if auction else listing.listing_starts_at
     elif phase in (ListingState.LISTING, ListingState.QUOTING):
-        deadline = listing.listing_ends_at
+        deadline = probe.listing_ends_at
+    elif phase == ListingState.SUSPENDED:
+        deadline = probe.resume_at  # the countdown to the announced resumption (none announced: no countdown)
     else:
         deadline = None
     closed = phase == ListingState.CLOSED
@@ -85,6 +109,8 @@ def hall_state(*, user, listing: RightsListing, now: dt.datetime) -> dict:
     return {
         "clock": {"server_now": timezone.localtime(now).isoformat(), "phase": str(phase), "phase_label": procedures.procedure_for(listing).state_label(phase),
                   "deadline": timezone.localtime(deadline).isoformat() if deadline else "",
+                  "resume_at": (timezone.localtime(probe.resume_at).isoformat()
+                                if phase == ListingState.SUSPENDED and probe.resume_at else ""),
                   "round_minutes": listing.round_minutes},
         "price": {"sequence": listing.current_sequence,
                   "current": format_yuan(listing.current_price) if listing.current_price is not None else "",

@@ -1,4 +1,6 @@
-"""Scheduled work (Huey): the rights chronograph moves listings through their deadlines and closes timed rounds.
+"""Scheduled work (Huey): the rights chronograph moves listings through their deadlines and closes timed rounds,
+and resumes a suspended listing at its announced resumption time (a suspended listing's registration has opened,
+so the query below already picks it; ``procedures.next_due`` decides whether its time has come).
 
 Idempotent: each listing advances under its row lock with the time read after the lock, and a listing with
 nothing due changes nothing. Deadlines are also enforced at request time (every bid advances its listing first),

@@ -25,7 +25,7 @@ from django.db import DatabaseError, connections
 from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
-from django.utils import translation
+from django.utils import timezone, translation
 from django.views.decorators.http import require_POST
 
 from ggzy.accounts.roles import Role
@@ -36,7 +36,7 @@ from ggzy.core.permissions import PUBLIC, requires, roles
 from . import selectors
 from .choices import ListingState
 from .models import RightsDepositImport
-from .services import bidding, contract, deposits, listings, registration, results
+from .services import bidding, contract, deposits, listings, registration, results, suspension
 from .services.common import hall_topic
 
 app_name = "rights"
@@ -65,6 +65,7 @@ def _hall_context(request, listing, answer=None, error: str = "") -> dict:
     return {"listing": listing, "hall": state, "kind_label": selectors.kind_label(listing), "registration": me,
             "mode": selectors.mode_of(listing),
             "staff_rows": selectors.registrations_for_staff(user=request.user, listing=listing),
+            "suspension": selectors.suspension_for_staff(user=request.user, listing=listing, now=clock.now()),
             "idempotency_key": uuid.uuid4().hex, "answer": answer, "error": error,
             "results": selectors.results_for(user=request.user, listing=listing),
             "contract_rows": range(CONTRACT_ROWS),
@@ -137,6 +138,37 @@ def settlement_record_view(request, listing_id: int, settlement_id: int):
 
 
 CONTRACT_ROWS = 6
+
+
+@requires(roles(Role.CENTER_STAFF, Role.ADMIN))
+@require_POST
+def listing_suspend_view(request, listing_id: int):
+    """The center suspends bidding (中止) with the announced reason."""
+    listing = _listing(listing_id)
+    try:
+        suspension.listing_suspend(actor=request.user, listing_id=listing.pk, reason=request.POST.get("reason", ""))
+    except DomainError as exc:
+        messages.error(request, _errors_text(exc))
+    else:
+        messages.success(request, "已中止竞价，中止公告已发布")
+    return redirect("rights:hall", listing_id=listing.pk)
+
+
+@requires(roles(Role.CENTER_STAFF, Role.ADMIN))
+@require_POST
+def listing_resumption_view(request, listing_id: int):
+    """The center announces the resumption time (恢复交易公告); the listing resumes when it comes."""
+    listing = _listing(listing_id)
+    try:
+        notice = suspension.listing_resumption_announce(actor=request.user, listing_id=listing.pk,
+                                                        resume_at=request.POST.get("resume_at", "").strip())
+    except DomainError as exc:
+        messages.error(request, _errors_text(exc))
+    else:
+        at = timezone.localtime(notice.resume_at) if notice.resume_at else None
+        messages.success(request, f"恢复交易公告已发布，{at:%Y-%m-%d %H:%M} 恢复交易" if notice.resumed_at is None
+                         else "恢复交易公告已发布，已恢复交易")
+    return redirect("rights:hall", listing_id=listing.pk)
 
 
 def _errors_text(exc: DomainError) -> str:
@@ -325,6 +357,8 @@ urlpatterns = [
     path("<int:listing_id>/confirm/", listing_confirm_view, name="confirm"),
     path("<int:listing_id>/settlements/<int:settlement_id>/", settlement_record_view, name="settlement"),
     path("<int:listing_id>/contract/", contract_record_view, name="contract"),
+    path("<int:listing_id>/suspend/", listing_suspend_view, name="suspend"),
+    path("<int:listing_id>/resumption/", listing_resumption_view, name="resumption"),
     path("deposits/", deposits_view, name="deposits"),
     path("<int:listing_id>/instalments/<int:instalment_id>/", instalment_pay_view, name="instalment"),
 ]

@@ -24,7 +24,7 @@ from ggzy.registry.models import Center
 
 from .. import procedures
 from ..choices import PROCEDURE_KINDS, ListingState
-from ..models import RightsListing, RightsReserve
+from ..models import RightsListing, RightsReserve, RightsSuspension
 from .common import admitted_counter, hall_changed, listing_locked, seal_key_for, template_number
 from .publicity import publicity_due
 
@@ -196,9 +196,10 @@ def reserve_set(*, actor, listing_id: int, amount: object) -> str:
         if actor is None or actor.pk != listing.grantor_id:
             raise NotAllowed("只有本项目的出让方可以设定底价", field="reserve")
         now = clock.now()
+        before = listing.state
         if procedures.advance(listing, now, admitted_counter(listing)):
-            hall_changed(listing.pk)
-        listing.save()
+            listing.save()
+            record_transitions(listing, before)
         if listing.state == ListingState.CLOSED:
             raise Conflict("挂牌已结束，不能再设定底价", field="reserve")
         if RightsReserve.objects.filter(listing=listing).exists():
@@ -233,10 +234,24 @@ def listing_advance(*, listing_id: int) -> list[str]:
     return entered
 
 
+def _resumption_record(listing: RightsListing) -> None:
+    """The announced resumption took effect (at its announced time): the suspension record is closed."""
+    notice = RightsSuspension.objects.filter(listing=listing, resumed_at__isnull=True).order_by("-pk").first()
+    if notice is None:  # pragma: no cover — a suspended listing always has its open record
+        return
+    notice.resumed_at = notice.resume_at
+    notice.save(update_fields=["resumed_at"])
+    audit_record(actor=None, action="rights.listing_resumed", obj=listing,
+                 after={"resumed_at": notice.resume_at, "from_state": notice.from_state, "until": notice.resumed_until,
+                        "current_sequence": listing.current_sequence, "current_price": listing.current_price})
+
+
 def record_transitions(listing: RightsListing, before: str) -> None:
     """The audit entry of the time-driven transitions just applied (with the reserve revealed at the close); the
     hall's watchers wake after the commit."""
     hall_changed(listing.pk)
+    if before == ListingState.SUSPENDED and listing.state != ListingState.SUSPENDED:
+        _resumption_record(listing)
     after = {"state": listing.state, "outcome": listing.outcome, "current_sequence": listing.current_sequence,
              "current_price": listing.current_price, "round_ends_at": listing.round_ends_at}
     if listing.state == ListingState.CLOSED:

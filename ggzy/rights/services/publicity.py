@@ -135,21 +135,24 @@ def publicity_due(listing: RightsListing) -> None:
         listing.save(update_fields=changed)
 
 
-def suspension_publish(listing: RightsListing, *, reason: str, resumed_until: dt.datetime | None = None) -> None:
-    """中止公告 (with the reason) or 恢复交易公告 (with the new deadline) on the portal, in the act's transaction."""
+def suspension_publish(listing: RightsListing, *, reason: str, resume_at: dt.datetime | None = None,
+                       resumed_until: dt.datetime | None = None) -> None:
+    """中止公告 (with the reason), or 恢复交易公告 published when the resumption is announced — stating the
+    resumption time and the period's new deadline — on the portal, in the act's transaction."""
     if listing.announcement_notice_id is None:  # not yet announced: nothing public to suspend
         return
     kind = _kind_label(listing)
     lines = [f"项目编号：{listing.code}", f"项目名称：{listing.title}", f"交易方式：{kind}",
              f"交易机构：{listing.center.name}"]
-    if resumed_until is None:
+    if resume_at is None:
         title = f"{kind}中止公告：{listing.title}"
         lines += [f"中止时间：{_when(clock.now())}", f"中止原因：{reason}",
                   "中止期间不接受报价；恢复时间另行公告，恢复后自中止时的最高有效报价继续，剩余时间不少于中止时所余时间。"]
     else:
         title = f"{kind}恢复交易公告：{listing.title}"
-        lines += [f"恢复时间：{_when(clock.now())}", f"本阶段截止时间：{_when(resumed_until)}",
-                  "自中止时的最高有效报价继续竞价。"]
+        lines += [f"中止原因：{reason}", f"公告时间：{_when(clock.now())}", f"恢复交易时间：{_when(resume_at)}",
+                  f"恢复后本阶段截止时间：{_when(resumed_until)}",
+                  "恢复交易前不接受报价；恢复后自中止时的最高有效报价继续竞价。"]
     notice_publish(actor=None, by_procedure=True, center=listing.center, region=listing.center.region,
                    notice_type=NoticeType.CHANGE, category_code=portal_category(listing), title=title[:200],
                    body="\n".join(lines), project_code=listing.code,

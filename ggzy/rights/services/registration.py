@@ -22,6 +22,7 @@ from ..choices import ListingState, RegistrationState
 from ..models import RightsRegistration
 from .common import admitted_counter, hall_changed, listing_locked, seal_key_for
 from .deposits import subaccount_for
+from .listings import record_transitions
 
 PADDLE_LOW, PADDLE_HIGH = 101, 999
 
@@ -33,9 +34,10 @@ def registration_apply(*, actor, listing_id: int) -> RightsRegistration:
     with transaction.atomic():
         listing = listing_locked(listing_id)
         now = clock.now()
+        before = listing.state
         if procedures.advance(listing, now, admitted_counter(listing)):
-            hall_changed(listing.pk)
-        listing.save()
+            listing.save()
+            record_transitions(listing, before)
         if not (listing.registration_opens_at <= now < listing.registration_closes_at) or listing.state in (
                 ListingState.TIMED_ROUND, ListingState.CLOSED):
             raise Conflict("不在报名期内", field="__all__")

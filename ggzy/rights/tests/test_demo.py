@@ -7,6 +7,7 @@ import pytest
 from ggzy.accounts.services import user_create
 from ggzy.core import clock
 from ggzy.demo.logins import DEMO_USERS
+from ggzy.disclosure.models import Notice
 from ggzy.registry.models import Center
 from ggzy.rights.choices import ListingOutcome, ListingState
 from ggzy.rights.demo import demo_rights_load
@@ -34,6 +35,9 @@ def test_demo_has_every_stage_and_a_live_round():
         "land_auction", ListingOutcome.SOLD, 12400000)
     assert listings["105"].quotes.count() == 1 and listings["105"].current_price is None  # sealed
     assert listings["106"].state == ListingState.SUSPENDED and listings["106"].suspensions.count() == 1
+    halted = listings["106"]
+    assert halted.resume_at - clock.now() >= dt.timedelta(days=5)  # announced ahead; resumes when it comes
+    assert Notice.objects.filter(project_code=halted.code, title__contains="恢复交易公告").count() == 1
     live = listings["104"]
     assert live.listing_ends_at - clock.now() <= dt.timedelta(minutes=6) and live.current_sequence == 2
     clock.freeze(live.listing_ends_at + dt.timedelta(seconds=1))

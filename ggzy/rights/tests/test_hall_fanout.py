@@ -130,7 +130,8 @@ def test_services_publish_after_commit_only(land, settings):
         assert fanout.hub.version(topic) == seen
     assert fanout.wait(topic, seen, 2) != seen
     seen = fanout.hub.version(topic)
-    suspension.listing_resume(actor=land["staff"], listing_id=land["a"].listing_id)
+    suspension.listing_resumption_announce(actor=land["staff"], listing_id=land["a"].listing_id,
+                                           resume_at=clock.now() + dt.timedelta(days=5))
     assert fanout.wait(topic, seen, 2) != seen
 
 

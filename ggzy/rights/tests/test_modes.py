@@ -164,10 +164,14 @@ def test_timed_round_suspended_and_resumed_with_the_time_it_lost(make_user, cent
     clock.advance(dt.timedelta(hours=2))  # the countdown does not run while suspended
     listings.listing_advance(listing_id=listing.pk)
     assert fresh(listing).state == ListingState.SUSPENDED
-    resumed = suspension.listing_resume(actor=staff, listing_id=listing.pk)
+    resume_at = clock.now() + dt.timedelta(days=5)  # land: resumption announced ≥ 5 days ahead
+    announced = suspension.listing_resumption_announce(actor=staff, listing_id=listing.pk, resume_at=resume_at)
+    assert fresh(listing).state == ListingState.SUSPENDED and announced.resumed_at is None
+    clock.freeze(resume_at)
+    listings.listing_advance(listing_id=listing.pk)  # the chronograph's step
     live = fresh(listing)
     assert live.state == ListingState.TIMED_ROUND and live.current_price == 1000000 and live.leading_id == a.pk
-    assert live.round_ends_at == clock.now() + dt.timedelta(minutes=5) == resumed.resumed_until
+    assert live.round_ends_at == resume_at + dt.timedelta(minutes=5) == announced.resumed_until
     assert bid(b, "1010000", 1, "susp-bid-03").accepted
 
 
@@ -176,9 +180,12 @@ def test_listing_phase_resumes_with_its_remaining_time(make_user, centers):
     clock.freeze(ENDS - dt.timedelta(days=3))
     suspension.listing_suspend(actor=staff, listing_id=listing.pk, reason="权属争议待核实")
     clock.advance(dt.timedelta(days=1))
-    suspension.listing_resume(actor=staff, listing_id=listing.pk)
+    suspension.listing_resumption_announce(actor=staff, listing_id=listing.pk,
+                                           resume_at=clock.now() + dt.timedelta(days=5))
+    clock.advance(dt.timedelta(days=5))
+    listings.listing_advance(listing_id=listing.pk)
     live = fresh(listing)
-    assert live.state == ListingState.LISTING and live.listing_ends_at == ENDS + dt.timedelta(days=1)
+    assert live.state == ListingState.LISTING and live.listing_ends_at == ENDS + dt.timedelta(days=6)
 
 
 def test_suspension_refusals(make_user, centers):
@@ -193,7 +200,8 @@ def test_suspension_refusals(make_user, centers):
         suspension.listing_suspend(actor=staff, listing_id=listing.pk, reason="  ")
     assert empty.value.errors.keys() == {"reason"}
     with pytest.raises(Conflict) as not_suspended:
-        suspension.listing_resume(actor=staff, listing_id=listing.pk)
+        suspension.listing_resumption_announce(actor=staff, listing_id=listing.pk,
+                                               resume_at=clock.now() + dt.timedelta(days=6))
     assert not_suspended.value.errors.keys() == {"state"}
     assert bid(a, "1000000", 0, "susp-final-1").accepted
     clock.freeze(ENDS + dt.timedelta(minutes=3, seconds=30))  # 90 s left: the final minutes

@@ -142,6 +142,8 @@ def test_suspension_and_resumption_are_announced_on_the_portal(make_user, center
     halted = _notices(listing).filter(notice_type=NoticeType.CHANGE).get()
     assert "中止公告" in halted.title and "中止原因：权属资料补正" in halted.body
     clock.freeze(ENDS - dt.timedelta(days=1))
-    suspension.listing_resume(actor=staff, listing_id=listing.pk)
+    suspension.listing_resumption_announce(actor=staff, listing_id=listing.pk, resume_at="2026-03-24T10:00")
     resumed = _notices(listing).filter(notice_type=NoticeType.CHANGE).order_by("pk").last()
-    assert "恢复交易公告" in resumed.title and "本阶段截止时间：2026-03-22 10:00" in resumed.body
+    assert "恢复交易公告" in resumed.title and "恢复交易时间：2026-03-24 10:00" in resumed.body
+    assert "本阶段截止时间：2026-03-27 10:00" in resumed.body  # the 3 days the listing had left
+    assert resumed.published_at == ENDS - dt.timedelta(days=1)  # at the announcement, 5 days before the time

@@ -26,6 +26,11 @@
         phase = c.phase;
         text("rights-phase", c.phase_label);
         text("rights-server-now", c.server_now.slice(0, 19).replace("T", " "));
+        var resume = $("rights-resume");
+        if (resume) {
+          resume.hidden = !c.resume_at;
+          text("rights-resume-at", c.resume_at ? c.resume_at.slice(0, 16).replace("T", " ") : "");
+        }
         tick();
       },
       price: function (p) {
