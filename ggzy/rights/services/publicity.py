@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from ggzy.catalog import selectors as catalog
 from ggzy.catalog.calendar import add_working_days
+from ggzy.catalog.choices import PeriodUnit
 from ggzy.catalog.selectors import PeriodMissing
 from ggzy.core import clock
 from ggzy.core.money import format_yuan
@@ -146,8 +147,15 @@ def suspension_publish(listing: RightsListing, *, reason: str, resume_at: dt.dat
              f"交易机构：{listing.center.name}"]
     if resume_at is None:
         title = f"{kind}中止公告：{listing.title}"
+        try:
+            period = catalog.period_get(listing.template_version, "resumption_notice_min")
+            units = {str(PeriodUnit.WORKING_DAYS): "个工作日", str(PeriodUnit.HOURS): "小时", str(PeriodUnit.MINUTES): "分钟"}
+            unit = units.get(str(period.unit), "日")  # the notice is in Chinese whatever the reader's language
+            when = f"恢复交易时间至少提前{int(period.value)}{unit}另行公告"
+        except PeriodMissing:
+            when = "恢复时间另行公告"
         lines += [f"中止时间：{_when(clock.now())}", f"中止原因：{reason}",
-                  "中止期间不接受报价；恢复时间另行公告，恢复后自中止时的最高有效报价继续，剩余时间不少于中止时所余时间。"]
+                  f"中止期间不接受报价；{when}，恢复后自中止时的最高有效报价继续，剩余时间不少于中止时所余时间。"]
     else:
         title = f"{kind}恢复交易公告：{listing.title}"
         lines += [f"中止原因：{reason}", f"公告时间：{_when(clock.now())}", f"恢复交易时间：{_when(resume_at)}",

@@ -9,11 +9,14 @@ import datetime as dt
 import re
 from pathlib import Path
 
+import pyotp
 import pytest
 from playwright.sync_api import expect
 
 from ggzy.core import clock
 from ggzy.rights.models import RightsListing
+
+from .factories import SHANGHAI
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 SHOTS = Path(__file__).resolve().parents[3] / "docs" / "screenshots"
@@ -26,6 +29,8 @@ def signed_in(browser, live_server, user, width=1280):
     page.goto(f"{live_server.url}/accounts/login/")
     page.fill("input[name=username]", user.username)
     page.fill("input[name=password]", "pass-1234-ok")
+    if user.requires_second_factor:  # center staff: the TOTP code on the same form
+        page.fill("input[name=code]", pyotp.TOTP(user.totp_secret).at(clock.now()))
     page.click("button[type=submit]")
     page.wait_for_load_state()
     assert "/accounts/login" not in page.url
@@ -159,3 +164,54 @@ def test_three_bidders_and_the_sealed_reserve(browser, live_server, land, settin
     finally:
         for context in contexts:
             context.close()
+
+
+def test_staff_suspend_and_announce_resumption_bidder_page_follows(browser, live_server, land, settings):
+    """Center staff suspend the listing from the hall's form and announce its resumption 5 days ahead (the land
+    template's resumption_notice_min); the bidder's page shows the suspension and the announced time without a
+    reload, counts down to it, and returns to the listing phase when the platform clock reaches it."""
+    settings.GGZY_HALL_STREAM_SECONDS = 4
+    settings.GGZY_HALL_STREAM_INTERVAL = 0.3
+    listing, a, staff = land["listing"], land["a"], land["staff"]
+    clock.freeze(land["ends"] - dt.timedelta(days=3))
+    ctx_staff, desk = signed_in(browser, live_server, staff)
+    ctx_a, bidder = signed_in(browser, live_server, a.bidder, width=390)
+    url = f"{live_server.url}/rights/{listing.pk}/"
+    try:
+        bidder.goto(url)
+        expect(bidder.locator("#rights-live")).to_have_text("实时连接")
+        expect(bidder.locator("#rights-phase")).to_have_text("挂牌报价中")
+        assert bidder.locator("#rights-suspension").count() == 0  # the staff panel is not a bidder's
+        bidder.evaluate("window.noReload = 'still here'")
+        desk.goto(url)
+        desk.fill("#suspend-reason", "系统故障")
+        desk.click("#suspend-submit")
+        desk.wait_for_load_state()
+        expect(bidder.locator("#rights-phase")).to_have_text("已中止")
+        # too soon: refused with the template's field named, nothing announced
+        desk.fill("#resume-at", (clock.now() + dt.timedelta(days=4)).astimezone(SHANGHAI).strftime("%Y-%m-%dT%H:%M"))
+        desk.evaluate("document.getElementById('resume-at').removeAttribute('min')")
+        desk.click("#resumption-submit")
+        desk.wait_for_load_state()
+        assert "resumption_notice_min" in desk.inner_text("body")
+        resume_at = clock.now() + dt.timedelta(days=5)
+        desk.fill("#resume-at", resume_at.astimezone(SHANGHAI).strftime("%Y-%m-%dT%H:%M"))
+        desk.click("#resumption-submit")
+        desk.wait_for_load_state()
+        expect(desk.locator("#resumption-announced")).to_contain_text(resume_at.astimezone(SHANGHAI)
+                                                                      .strftime("%Y-%m-%d %H:%M"))
+        expect(bidder.locator("#rights-resume")).to_be_visible()
+        expect(bidder.locator("#rights-resume-at")).to_have_text(resume_at.astimezone(SHANGHAI)
+                                                                 .strftime("%Y-%m-%d %H:%M"))
+        # five days to the resumption (the page ticks down locally between the server's clock events)
+        expect(bidder.locator("#rights-countdown")).to_have_text(re.compile(r"^(5 00:00:00|4 23:5\d:\d\d)$"))
+        # the time comes: the page returns to the listing phase by itself
+        clock.freeze(resume_at + dt.timedelta(seconds=1))
+        expect(bidder.locator("#rights-phase")).to_have_text("挂牌报价中")
+        expect(bidder.locator("#rights-resume")).to_be_hidden()
+        assert bidder.evaluate("window.noReload") == "still here"
+        assert bidder.evaluate("document.documentElement.scrollWidth") <= 390
+        assert RightsListing.objects.get(pk=listing.pk).state == "listing"
+    finally:
+        ctx_staff.close()
+        ctx_a.close()

@@ -141,6 +141,7 @@ def test_suspension_and_resumption_are_announced_on_the_portal(make_user, center
     suspension.listing_suspend(actor=staff, listing_id=listing.pk, reason="权属资料补正")
     halted = _notices(listing).filter(notice_type=NoticeType.CHANGE).get()
     assert "中止公告" in halted.title and "中止原因：权属资料补正" in halted.body
+    assert "恢复交易时间至少提前5日另行公告" in halted.body  # the land template's resumption_notice_min
     clock.freeze(ENDS - dt.timedelta(days=1))
     suspension.listing_resumption_announce(actor=staff, listing_id=listing.pk, resume_at="2026-03-24T10:00")
     resumed = _notices(listing).filter(notice_type=NoticeType.CHANGE).order_by("pk").last()
