@@ -203,6 +203,10 @@ def _bids(state: dict[str, Any], facts: dict[str, Any]) -> None:
 
 def releases_of(facts: dict[str, Any]) -> list[dict[str, Any]]:
     """The lot's releases, oldest first, each showing only what the table lets out at the stages reached."""
+    if facts.get("process") == "rights":  # a rights listing (ocds_rights.py), read by rights.selectors_opendata
+        from . import ocds_rights
+
+        return ocds_rights.releases_of(facts)
     stages = facts["stages"]
     releases: list[dict[str, Any]] = []
     state = _base(facts)
