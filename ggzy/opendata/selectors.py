@@ -55,13 +55,16 @@ def process_list_public(*, since: dt.datetime | None = None, until: dt.datetime 
 def _all_facts(since: dt.datetime | None, until: dt.datetime | None) -> Iterator[dict[str, Any]]:
     """Every process with a public step in [since, until) — the lots, then the rights listings — read in chunks,
     so a province's years export in constant memory."""
-    sources = ((lots.lot_codes_changed(since=since, until=until), lots.lot_open_facts),
-               (listings.listing_codes_changed(since=since, until=until), listings.listing_open_facts))
-    for qs, facts_of in sources:
-        codes = list(qs.values_list("code", flat=True))
-        for start in range(0, len(codes), EXPORT_CHUNK):
-            for item in qs.filter(code__in=codes[start:start + EXPORT_CHUNK]):
-                yield facts_of(item)  # type: ignore[operator]
+    lot_qs = lots.lot_codes_changed(since=since, until=until)
+    codes = list(lot_qs.values_list("code", flat=True))
+    for start in range(0, len(codes), EXPORT_CHUNK):
+        for lot in lot_qs.filter(code__in=codes[start:start + EXPORT_CHUNK]):
+            yield lots.lot_open_facts(lot)
+    listing_qs = listings.listing_codes_changed(since=since, until=until)
+    codes = list(listing_qs.values_list("code", flat=True))
+    for start in range(0, len(codes), EXPORT_CHUNK):
+        for listing in listing_qs.filter(code__in=codes[start:start + EXPORT_CHUNK]):
+            yield listings.listing_open_facts(listing)
 
 
 def export_lines(*, since: dt.datetime | None = None, until: dt.datetime | None = None,

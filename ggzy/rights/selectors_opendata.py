@@ -93,12 +93,13 @@ def _closed_part(listing: RightsListing, stages: frozenset[str], mode: str) -> d
                             "price": None, "winning_bid": None}
     if table.public_shown("listing.reserve", stages):
         part["reserve"] = listing.reserve_revealed
-    sold = listing.outcome == ListingOutcome.SOLD and listing.leading is not None
+    leading = listing.leading
+    sold = listing.outcome == ListingOutcome.SOLD and leading is not None
     if sold:
         part["price"] = listing.current_price
-    if sold and table.public_shown("listing.winner", stages):
-        part["winner"] = _party(listing.leading.bidder, winner_name(listing.leading))
-        part["winner_paddle"] = listing.leading.paddle
+    if leading is not None and sold and table.public_shown("listing.winner", stages):
+        part["winner"] = _party(leading.bidder, winner_name(leading))
+        part["winner_paddle"] = leading.paddle
     if not table.public_shown("listing.bid_count", stages):
         return part
     if mode == "sealed_quote":
