@@ -15,6 +15,9 @@ open data at all; personal phones never appear (an organisation's office phone m
 Every release also carries the platform's own fields (additional fields, outside the OCDS schema):
 ``unifiedTransactionCode``, ``producingSystems`` (trading and service system IDs, DOMAIN.md) and ``sourceIds``
 (the producing system's project and lot IDs); the release ``date`` is the data timestamp.
+
+Rights listings (land, mining, state property, environmental rights) are processes too, one per listing, mapped by
+``ocds_rights.py`` (``releases_of`` hands their facts over).
 """
 
 from __future__ import annotations
