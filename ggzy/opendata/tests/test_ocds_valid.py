@@ -111,3 +111,6 @@ def test_rights_demo_in_the_export_is_valid_ocds_at_every_stage(tmp_path):
     failed = rights[ocds_rights.ocid_for("DEMO-QL-2026-002")]["compiledRelease"]
     assert failed["tender"]["status"] == "unsuccessful" and failed["listingTerms"]["reservePrice"] == "3500000.00"
     assert "awards" not in failed
+    # and the highest bidder of a failed listing (below the reserve) is not named: it won nothing
+    assert [b["value"]["amount"] for b in failed["bids"]["details"]] == [3000000]
+    assert not any("tenderers" in b for b in failed["bids"]["details"]) and len(failed["parties"]) == 1
