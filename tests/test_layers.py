@@ -38,8 +38,8 @@ ALLOWED_APPS = {
     "centers": {"core", "ledger", "pki", "registry", "catalog", "accounts", "centers"},
     # credit sits below the trading apps (tendering, experts, supervision call its services and selectors)
     "credit": {"core", "ledger", "credit"},
-    # open data (OCDS) is a projection above the domains: it reads tendering only through the selectors kept for it,
-    # and the registry (below tendering) for the public form of an office phone
+    # open data (OCDS) is a projection above the domains: it reads tendering and rights only through the selectors
+    # kept for it, and the registry (below tendering) for the public form of an office phone
     "opendata": {"core", "registry", "opendata"},
     # the domain row: rights listings (land, mining, state property) sit beside tendering and never import it
     "rights": {"core", "ledger", "pki", "registry", "catalog", "accounts", "rights"},
@@ -66,7 +66,7 @@ ALLOWED_MODULES = {
     "centers": set(),
     # the firm's signed credit report: pki's public face (platform signature and its offline check)
     "credit": {"ggzy.pki.services"},
-    "opendata": {"ggzy.tendering.selectors_opendata"},
+    "opendata": {"ggzy.tendering.selectors_opendata", "ggzy.rights.selectors_opendata"},
     # the portal's notices of a listing (announcement, result) through disclosure's publishing service
     "rights": {"ggzy.disclosure.services", "ggzy.disclosure.models"},
     "publication": set(),

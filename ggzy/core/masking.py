@@ -27,6 +27,11 @@ OPENING_PUBLISHED = "opening_published"
 CANDIDATES_PUBLISHED = "candidates_published"
 RESULT_FINAL = "result_final"
 STAGES = (OPENING_PUBLISHED, CANDIDATES_PUBLISHED, RESULT_FINAL)
+# Stages of a rights listing (产权/资源权益挂牌, ggzy.rights): the close (成交 or 流拍: the result is announced), then
+# the contract recorded by the center.
+LISTING_CLOSED = "listing_closed"
+CONTRACT_RECORDED = "contract_recorded"
+LISTING_STAGES = (LISTING_CLOSED, CONTRACT_RECORDED)
 
 PUBLIC = "public"
 
@@ -76,6 +81,17 @@ TABLE: dict[str, Rule] = {
     "lot.scores": Rule(RESULT_FINAL, _EARLY_LOT, why="评审得分在结果确定前保密"),
     "lot.evaluation_ranking": Rule(CANDIDATES_PUBLISHED, {**_EARLY_LOT, "owner": full},
                                    why="评标结果在候选人公示前保密"),
+    # A rights listing (land, mining, state property, environmental rights). Bidders act under anonymous paddles:
+    # until the close nobody outside the center learns who registered, who bid or how many; the live hall shows the
+    # current price and the accepted bids by paddle only. The sealed reserve (底价) is the grantor's until the close,
+    # then announced with the result. The winner (竞得人) is named at the close (成交公示); the other bidders are
+    # never named (the hall and the result notice keep them as paddles), nor are sealed quotes other than the
+    # winning one (一次报价: the result names the deal price only).
+    "listing.bid_count": Rule(LISTING_CLOSED, {"center": full}, why="竞价结束前竞买人数量保密"),
+    "listing.reserve": Rule(LISTING_CLOSED, {"owner": full}, why="底价在竞价结束前密封，结束后公开"),
+    "listing.winner": Rule(LISTING_CLOSED, {"center": full}, why="竞得人在竞价结束后公示"),
+    "listing.bidders": Rule(None, {"center": full}, why="竞买号牌与竞买人的对应不公开（竞得人除外）"),
+    "listing.quotes": Rule(None, {"center": full}, why="一次报价仅公开成交报价"),
     # A market entity: the contact phone is published masked; bank accounts and version history are not public.
     "entity.contact_phone": Rule(None, {PUBLIC: phone_mask, "owner": full, "staff": full}, why="联系电话脱敏公开"),
     "entity.bank_accounts": Rule(None, {"owner": full, "staff": full}, why="银行账户不公开"),

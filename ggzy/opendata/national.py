@@ -4,6 +4,9 @@ the national public resource trading service platform collects them from the pro
 the producing systems' IDs (trading system and public service platform), the producing system's own record IDs
 and the data timestamp.
 
+Rights listings (land, mining, state property, environmental rights) get their own records — 出让（转让）公告,
+中止（恢复交易）公告, 成交公示, 流拍公告, 成交合同, 价款支付 — from their releases (``ocds_rights.py``).
+
 The records are a projection of the lot's OCDS releases (``ocds.releases_of``), never of the database: whatever the
 one masking table withholds from a release at a stage (bidders, prices, counts before the opening) is absent here
 too, by construction.
@@ -26,6 +29,9 @@ DATA_SETS = {
     "TENDER_ANNOUNCEMENT": "招标（采购）公告", "ANNOUNCEMENT_CHANGE": "变更（澄清）公告", "BID_OPENING": "开标记录",
     "WIN_CANDIDATE": "中标（成交）候选人公示", "WIN_RESULT": "中标（成交）结果公告", "CONTRACT": "合同信息",
     "TENDER_FAILURE": "流标（终止）公告",
+    # rights listings (land, mining, state property, environmental rights: ocds_rights.py)
+    "RIGHTS_ANNOUNCEMENT": "出让（转让）公告", "RIGHTS_CHANGE": "中止（恢复交易）公告", "RIGHTS_DEAL": "成交公示",
+    "RIGHTS_FAILURE": "流拍公告", "RIGHTS_CONTRACT": "成交合同", "RIGHTS_PAYMENT": "价款支付",
 }
 
 
@@ -128,8 +134,82 @@ def _contract(release: dict[str, Any]) -> dict[str, Any]:
     return record
 
 
+def _rights_common(release: dict[str, Any], data_set: str) -> dict[str, Any]:
+    tender = release["tender"]
+    systems = release.get("producingSystems", {})
+    source = release.get("sourceIds", {})
+    grantor, grantor_code = _party(release, tender.get("procuringEntity"))
+    return {
+        "DATA_SET": data_set, "DATA_SET_NAME": DATA_SETS[data_set],
+        "UNIFIED_DEAL_CODE": release.get("unifiedTransactionCode", ""), "PROJECT_CODE": tender["id"],
+        "PROJECT_NAME": tender.get("title", ""), "TRADE_MODE": tender.get("procurementMethodDetails", ""),
+        "RIGHTS_KIND": source.get("rightsKind", ""), "CATEGORY_CODE": source.get("categoryCode", ""),
+        "GRANTOR_NAME": grantor, "GRANTOR_CODE": grantor_code,
+        "PLATFORM_CODE": systems.get("tradingSystemId", ""),
+        "PUB_SERVICE_PLAT_CODE": systems.get("serviceSystemId", ""),
+        "SOURCE_RECORD_ID": release["id"], "SOURCE_PROJECT_ID": source.get("listingId", ""),
+        "CENTER_CODE": source.get("centerCode", ""), "DATA_TIMESTAMP": _timestamp(release.get("date")),
+    }
+
+
+def _rights_record(release: dict[str, Any]) -> dict[str, Any]:
+    """The national record of one release of a rights listing: the same masked facts, flat."""
+    tag = release["tag"][0]
+    tender = release["tender"]
+    terms = release.get("listingTerms", {})
+    period = tender.get("tenderPeriod", {})
+    if tag in ("tender", "tenderAmendment"):
+        record = _rights_common(release, "RIGHTS_ANNOUNCEMENT" if tag == "tender" else "RIGHTS_CHANGE")
+        registration = terms.get("registrationPeriod", {})
+        record |= {"START_PRICE": terms.get("startPrice", ""), "PRICE_INCREMENT": terms.get("increment", ""),
+                   "DEPOSIT_AMOUNT": terms.get("deposit", ""), "APPRAISED_VALUE": terms.get("appraisedValue", ""),
+                   "REGISTRATION_START_TIME": _timestamp(registration.get("startDate")),
+                   "REGISTRATION_END_TIME": _timestamp(registration.get("endDate")),
+                   "BID_START_TIME": _timestamp(period.get("startDate")),
+                   "BID_END_TIME": _timestamp(period.get("endDate")),
+                   "NOTICE_SEND_TIME": _timestamp(release.get("date"))}
+        if tag == "tenderAmendment":
+            record["CHANGE_REASON"] = (tender.get("amendments") or [{}])[-1].get("rationale", "")
+        return record
+    bids = release.get("bids", {})
+    counts = {s["measure"]: s["value"] for s in bids.get("statistics", [])}
+    if tag == "tenderUpdate":
+        record = _rights_common(release, "RIGHTS_FAILURE")
+        record |= {"RESERVE_PRICE": terms.get("reservePrice", ""), "BID_COUNT": counts.get("bids", ""),
+                   "BIDDER_COUNT": counts.get("bidders", ""), "CLOSE_TIME": _timestamp(period.get("endDate")),
+                   "NOTICE_SEND_TIME": _timestamp(release.get("date"))}
+        return record
+    award = release["awards"][0]
+    winner, winner_code = _party(release, (award.get("suppliers") or [None])[0])
+    if tag == "award":
+        record = _rights_common(release, "RIGHTS_DEAL")
+        record |= {"WINNER_NAME": winner, "WINNER_CODE": winner_code, "DEAL_PRICE": _amount(award.get("value")),
+                   "RESERVE_PRICE": terms.get("reservePrice", ""), "BID_COUNT": counts.get("bids", ""),
+                   "BIDDER_COUNT": counts.get("bidders", ""), "CLOSE_TIME": _timestamp(award.get("date")),
+                   "BID_RECORDS": [{"BID_ID": b["id"], "BID_PRICE": _amount(b.get("value")),
+                                    "BID_TIME": _timestamp(b.get("date")), "BID_NOTE": b.get("description", "")}
+                                   for b in bids.get("details", [])],
+                   "NOTICE_SEND_TIME": _timestamp(release.get("date"))}
+        return record
+    contract = release["contracts"][0]
+    record = _rights_common(release, "RIGHTS_CONTRACT" if tag == "contract" else "RIGHTS_PAYMENT")
+    paid = {t["id"].rsplit("-", 1)[-1]: t for t in contract.get("implementation", {}).get("transactions", [])}
+    record |= {"CONTRACT_NO": contract.get("title", "").removeprefix("成交合同 "),
+               "CONTRACT_SIGN_TIME": _timestamp(contract.get("dateSigned")),
+               "CONTRACT_AMOUNT": _amount(contract.get("value")), "WINNER_NAME": winner, "WINNER_CODE": winner_code,
+               "PAYMENT_SCHEDULE": [
+                   {"PERIOD_NO": m["id"].rsplit("-", 1)[-1], "DUE_DATE": _timestamp(m.get("dueDate"))[:8],
+                    "PERIOD_TITLE": m.get("title", ""),
+                    "PAID_AMOUNT": _amount(paid.get(m["id"].rsplit("-", 1)[-1], {}).get("value")),
+                    "PAID_TIME": _timestamp(m.get("dateMet"))}
+                   for m in contract.get("milestones", [])]}
+    return record
+
+
 def record_of_release(release: dict[str, Any]) -> dict[str, Any]:
-    """The national record of one OCDS release of a lot."""
+    """The national record of one OCDS release of a lot or a rights listing."""
+    if "listingId" in release.get("sourceIds", {}):
+        return _rights_record(release)
     tag = release["tag"][0]
     if tag == "tender":
         return _announcement(release, "TENDER_ANNOUNCEMENT")

@@ -15,6 +15,9 @@ open data at all; personal phones never appear (an organisation's office phone m
 Every release also carries the platform's own fields (additional fields, outside the OCDS schema):
 ``unifiedTransactionCode``, ``producingSystems`` (trading and service system IDs, DOMAIN.md) and ``sourceIds``
 (the producing system's project and lot IDs); the release ``date`` is the data timestamp.
+
+Rights listings (land, mining, state property, environmental rights) are processes too, one per listing, mapped by
+``ocds_rights.py`` (``releases_of`` hands their facts over).
 """
 
 from __future__ import annotations
@@ -203,6 +206,10 @@ def _bids(state: dict[str, Any], facts: dict[str, Any]) -> None:
 
 def releases_of(facts: dict[str, Any]) -> list[dict[str, Any]]:
     """The lot's releases, oldest first, each showing only what the table lets out at the stages reached."""
+    if facts.get("process") == "rights":  # a rights listing (ocds_rights.py), read by rights.selectors_opendata
+        from . import ocds_rights
+
+        return ocds_rights.releases_of(facts)
     stages = facts["stages"]
     releases: list[dict[str, Any]] = []
     state = _base(facts)

@@ -66,3 +66,33 @@ def play(world) -> Iterator[tuple[str, object]]:  # noqa: F811
 @pytest.fixture
 def stages(world):  # noqa: F811
     return play(world)
+
+
+def rights_demo_load() -> None:
+    """The rights demo (``ggzy/rights/demo.py``: a listing in every stage and mode) with the demo users it needs."""
+    from ggzy.accounts.services import user_create
+    from ggzy.demo.logins import DEMO_USERS
+    from ggzy.registry.models import Center
+    from ggzy.rights.demo import demo_rights_load
+
+    for username, role, center_code, name in DEMO_USERS:
+        if username in {"jinan_staff", "zhaobiao", "toubiao", "toubiao2", "toubiao3"}:
+            user_create(actor=None, username=username, password="pass-1234-ok", role=role,
+                        center=Center.objects.get(code=center_code) if center_code else None, display_name=name)
+    demo_rights_load()
+
+
+def rights_demo_close_all() -> None:
+    """Resume the suspended demo listing, pay the sold one's balance, then move 60 days on and close every listing."""
+    from ggzy.accounts.models import User
+    from ggzy.rights.models import RightsInstalment, RightsListing
+    from ggzy.rights.services import contract, listings, suspension
+
+    staff = User.objects.get(username="jinan_staff")
+    for listing in RightsListing.objects.filter(state="suspended"):
+        suspension.listing_resume(actor=staff, listing_id=listing.pk)
+    for instalment in RightsInstalment.objects.filter(paid_at__isnull=True):
+        contract.instalment_pay(actor=staff, instalment_id=instalment.pk, reference=f"DEMO-PAY-{instalment.pk}")
+    clock.freeze(clock.now() + dt.timedelta(days=60))
+    for listing in RightsListing.objects.all():
+        listings.listing_advance(listing_id=listing.pk)

@@ -104,3 +104,41 @@ def test_bad_kind_is_refused(published):
     response = Client().get("/ocds/export.jsonl?kind=everything")
     assert response.status_code == 400 and "kind" in response.json()["errors"]
     assert Client().get("/api/v1/ocds/export?kind=everything").status_code == 400
+
+
+@pytest.mark.django_db
+def test_a_rights_listing_is_one_process_everywhere(make_user, centers, django_assert_max_num_queries):
+    # given a land listing announced on 2026-01-19 (its registration open) and one whose announcement is still to come
+    import datetime as dt
+
+    from ggzy.core import clock
+    from ggzy.opendata import ocds_rights
+    from ggzy.rights.tests.factories import SHANGHAI, listing_make
+
+    clock.freeze(dt.datetime(2026, 3, 2, 9, 0, tzinfo=SHANGHAI))
+    announced = listing_make(make_user, centers["jinan"], listing_ends_at=dt.datetime(2026, 3, 20, 10, 0,
+                                                                                       tzinfo=SHANGHAI))
+    future = listing_make(make_user, centers["jinan"], listing_ends_at=dt.datetime(2026, 6, 30, 10, 0,
+                                                                                    tzinfo=SHANGHAI))
+    client, ocid = Client(), ocds_rights.ocid_for(announced.code)
+    # when its record is read from the API, the plain file, the national format and the export by date
+    with django_assert_max_num_queries(12):
+        api = client.get(f"/api/v1/ocds/records/{ocid}")
+    plain = client.get(f"/ocds/{ocid}.json")
+    national = client.get(f"/api/v1/exchange/sections/{announced.code}").json()["records"]
+    in_range = _lines(client.get("/api/v1/ocds/export", {"from": "2026-01-19", "to": "2026-01-19"}))
+    before = _lines(client.get("/api/v1/ocds/export", {"from": "2026-01-01", "to": "2026-01-18"}))
+    # then it is one process: the announcement, the grantor as procuring entity, no buyer, no category, no bids
+    assert api.status_code == plain.status_code == 200 and api.json() == {**plain.json(), "uri": api.json()["uri"]}
+    compiled = api.json()["records"][0]["compiledRelease"]
+    assert compiled["tender"]["procurementMethod"] == "open"
+    assert compiled["tender"]["procurementMethodDetails"] == "国有建设用地使用权挂牌出让"
+    assert "buyer" not in compiled and "mainProcurementCategory" not in compiled["tender"]
+    assert compiled["parties"][0]["roles"] == ["procuringEntity"] and "bids" not in compiled
+    assert compiled["listingTerms"]["startPrice"] == "1000000.00"
+    assert [r["DATA_SET"] for r in national] == ["RIGHTS_ANNOUNCEMENT"]
+    assert [r["ocid"] for r in in_range] == [ocid] and before == []
+    # and the listing not yet announced is nowhere
+    assert client.get(f"/api/v1/ocds/records/{ocds_rights.ocid_for(future.code)}").status_code == 404
+    assert client.get(f"/api/v1/exchange/sections/{future.code}").status_code == 404
+    assert client.get("/api/v1/ocds/processes").json()["ocids"] == [ocid]

@@ -74,7 +74,7 @@ def _values(lot) -> dict[str, list[str]]:
         "purpose": ["opening_record", "evaluation_report", "award_notice", "contract"],
         "index": [str(i) for i in range(LogEntry.objects.count())], "template_id": ["1"], "year": ["2026"],
         "level": ["0"], "position": ["0"],
-        # rights listings are another procedure (none in this lot's world); the routes are still walked when present
+        # rights listings are another procedure (none in this lot's world: test_masking_walk_rights.py walks them)
         "listing_id": [str(pk) for pk in RightsListing.objects.values_list("pk", flat=True)],
     }
 
@@ -152,7 +152,7 @@ def test_no_masked_value_on_any_public_page_or_endpoint_at_any_stage(world, sett
                     revealed[route] = body
     # and every stage walked every route but the expert draw's (no draw here: the committee is seated directly)
     not_walked = {route for route in routes if ("result_final", route) not in walked}
-    # (rights listings are walked by ggzy/rights' own tests: identities there are paddles until the close)
+    # (rights listings are walked at their own stages by test_masking_walk_rights.py)
     assert not_walked == {"/experts/draws/<int:draw_id>/public/", "/experts/draws/<int:draw_id>/published.json",
                           "/rights/<int:listing_id>/", "/rights/<int:listing_id>/events/",
                           "/api/v1/rights/listings/{listing_id}/hall",

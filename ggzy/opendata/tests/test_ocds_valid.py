@@ -8,12 +8,13 @@ import json
 import pytest
 from django.core.management import call_command
 
+from ggzy.core import clock
 from ggzy.core.testing import shared_data_path
-from ggzy.opendata import ocds
+from ggzy.opendata import ocds, ocds_rights
 from ggzy.tendering import selectors_opendata
 from ggzy.tendering.tests.conftest import lot_ready
 
-from .conftest import play
+from .conftest import play, rights_demo_close_all, rights_demo_load
 from .validator import validate
 
 
@@ -66,3 +67,50 @@ def test_the_validator_is_not_a_rubber_stamp():
     # when validated / then the missing id is an error and the status a closed-codelist violation
     errors, closed = _problems(validate(bad))
     assert errors and closed
+
+
+def _export(tmp_path, name: str, *kind: str) -> list[dict]:
+    out = tmp_path / name
+    today = clock.today()
+    call_command("ocds", "export", "--from", str(today.replace(year=today.year - 2)),
+                 "--to", str(today.replace(year=today.year + 2)), "--output", str(out), *kind)
+    return [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+
+
+@pytest.mark.django_db
+def test_rights_demo_in_the_export_is_valid_ocds_at_every_stage(tmp_path):
+    # given the rights demo (a listing in every stage and mode, loaded at the real time as `demo_load` does)
+    shared_data_path("ocds", "standard-1__1__5.zip")
+    rights_demo_load()
+    from ggzy.rights.models import RightsListing
+
+    codes = set(RightsListing.objects.filter(announced_at__lte=clock.now()).values_list("code", flat=True))
+    for moment in ("as_loaded", "all_closed"):
+        if moment == "all_closed":
+            rights_demo_close_all()
+            codes = set(RightsListing.objects.values_list("code", flat=True))
+        # when the whole range is exported (records, then releases) and validated offline
+        records = _export(tmp_path, f"{moment}.jsonl")
+        rights = {r["ocid"]: r for r in records if "-rights-" in r["ocid"]}
+        assert {ocds_rights.listing_code_of(ocid) for ocid in rights} == codes, moment
+        report = validate({**ocds._package("https://example.invalid/ocds/export.jsonl"), "records": records})
+        # then zero schema errors, no closed-codelist violation, and the bids extension was checked
+        assert _problems(report) == ([], {}), moment
+        assert report["extensions"]["extensions"] and not report["extensions"].get("invalid_extension")
+        releases = _export(tmp_path, f"{moment}-releases.jsonl", "--kind", "releases")
+        report = validate({**ocds._package("https://example.invalid/ocds/releases.jsonl"), "releases": releases})
+        assert _problems(report) == ([], {}), moment
+    # and every step of a listing is there once all are closed: announcement, suspension and resumption, 成交 with
+    # bids, 流拍, the contract and its payment
+    tags = {tag for r in releases if "-rights-" in r["ocid"] for tag in r["tag"]}
+    assert tags == {"tender", "tenderAmendment", "tenderUpdate", "award", "contract", "implementation"}
+    sold = rights[ocds_rights.ocid_for("DEMO-QL-2026-001")]["compiledRelease"]
+    assert [b["value"]["amount"] for b in sold["bids"]["details"]] == [12000000, 12100000, 12300000]
+    assert sold["awards"][0]["value"]["amount"] == 12300000 and sold["tender"]["numberOfTenderers"] == 2
+    assert sold["contracts"][0]["implementation"]["transactions"][0]["payee"] == sold["tender"]["procuringEntity"]
+    failed = rights[ocds_rights.ocid_for("DEMO-QL-2026-002")]["compiledRelease"]
+    assert failed["tender"]["status"] == "unsuccessful" and failed["listingTerms"]["reservePrice"] == "3500000.00"
+    assert "awards" not in failed
+    # and the highest bidder of a failed listing (below the reserve) is not named: it won nothing
+    assert [b["value"]["amount"] for b in failed["bids"]["details"]] == [3000000]
+    assert not any("tenderers" in b for b in failed["bids"]["details"]) and len(failed["parties"]) == 1
