@@ -74,15 +74,23 @@ def main() -> None:
     parser.add_argument("--count", type=int, default=1_000_000)
     parser.add_argument("--repeat", type=int, default=15)
     parser.add_argument("--explain", action="store_true", help="EXPLAIN ANALYZE the page query of slow searches")
+    parser.add_argument("--keep-db", default="", metavar="NAME",
+                        help="load into database NAME and keep it; a later run with the same NAME and count reuses it")
     args = parser.parse_args()
-    django_setup()
+    django_setup(keep_db=args.keep_db)
     from django.db import connection
 
     if connection.vendor != "postgresql":
         sys.exit("bench_search 需要 PostgreSQL：请设置 DATABASE_URL")
-    started = time.perf_counter()
-    load(args.count)
-    print(f"载入 {args.count:,} 条公告（COPY + ANALYZE）：{time.perf_counter() - started:.0f} 秒", flush=True)
+    from ggzy.disclosure.models import Notice
+
+    if args.keep_db and Notice.objects.count() == args.count:
+        print(f"沿用数据库 {args.keep_db} 中已载入的 {args.count:,} 条公告", flush=True)
+    else:
+        Notice.objects.all().delete() if args.keep_db else None
+        started = time.perf_counter()
+        load(args.count)
+        print(f"载入 {args.count:,} 条公告（COPY + ANALYZE）：{time.perf_counter() - started:.0f} 秒", flush=True)
     run(args.repeat, args.explain)
 
 
