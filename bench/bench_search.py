@@ -4,7 +4,7 @@ Loads ``--count`` generated notices (default 1,000,000: titles in the demo's wor
 counties, bodies of 250–450 characters naming tenderers, agencies and winning firms) into a PostgreSQL database of
 the bench's own (created from DATABASE_URL, dropped at exit) with COPY, the search column written by the same code
 the publishing service uses (``disclosure.search``). Then, for each query, it runs what the portal's list page runs —
-``selectors.notice_list_public`` for the first 20 rows plus the capped count (``CappedPaginator``) — ``--repeat``
+``selectors.notice_search_public`` for the first 20 rows plus the capped count (``CappedPaginator``) — ``--repeat``
 times, and prints the median and p95 latency of the searches (one, two, three and more characters, several words,
 with and without filters) beside the baseline: the same page for a city and a date range without a search word
 (btree indexes on centre/status/published_at).
@@ -168,9 +168,9 @@ def _page(filters: dict) -> tuple[int, int]:
     days = filters.pop("recent_days", None)
     if days:
         filters["date_from"] = dt.date(2026, 12, 1) - dt.timedelta(days=days)
-    qs = selectors.notice_list_public(**filters)
-    rows = list(qs[:20])
-    count = qs[:CappedPaginator.COUNT_CAP + 1].count()
+    results = selectors.notice_search_public(**filters)
+    rows = results[:20]
+    count = results.count_upto(CappedPaginator.COUNT_CAP)
     return len(rows), count
 
 
