@@ -10,8 +10,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def django_setup(scratch: Path | None = None) -> Path:
-    """Configure Django for a benchmark run with throw-away files, keys and database; returns the scratch dir."""
+def django_setup(scratch: Path | None = None, *, keep_db: str = "") -> Path:
+    """Configure Django for a benchmark run with throw-away files, keys and database; returns the scratch dir.
+
+    ``keep_db`` (PostgreSQL): use that database, create it when missing and leave it on the server at exit, so a
+    bench with a long load (``bench_search --keep-db``) can be run again on the same data."""
     sys.path.insert(0, str(ROOT))
     scratch = scratch or Path(tempfile.mkdtemp(prefix="ggzy-bench-"))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ggzy.settings.test")
@@ -30,10 +33,11 @@ def django_setup(scratch: Path | None = None) -> Path:
     from django.db import connection
 
     if connection.vendor == "postgresql":  # its own database: never another run's (or a test session's) test_test
-        connection.settings_dict.setdefault("TEST", {})["NAME"] = f"ggzy_bench_{os.getpid()}"
+        connection.settings_dict.setdefault("TEST", {})["NAME"] = keep_db or f"ggzy_bench_{os.getpid()}"
+    keep = bool(keep_db) and connection.vendor == "postgresql"
     old_name = connection.settings_dict["NAME"]
-    connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
-    if connection.vendor == "postgresql":  # drop the bench's own database at exit (not left behind on the server)
+    connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=keep)
+    if connection.vendor == "postgresql" and not keep:  # drop the bench's own database at exit (not left behind on the server)
         import atexit
 
         atexit.register(lambda: connection.creation.destroy_test_db(old_name, verbosity=0))

@@ -4,7 +4,7 @@ Loads ``--count`` generated notices (default 1,000,000: titles in the demo's wor
 counties, bodies of 250–450 characters naming tenderers, agencies and winning firms) into a PostgreSQL database of
 the bench's own (created from DATABASE_URL, dropped at exit) with COPY, the search column written by the same code
 the publishing service uses (``disclosure.search``). Then, for each query, it runs what the portal's list page runs —
-``selectors.notice_list_public`` for the first 20 rows plus the capped count (``CappedPaginator``) — ``--repeat``
+``selectors.notice_search_public`` for the first 20 rows plus the capped count (``CappedPaginator``) — ``--repeat``
 times, and prints the median and p95 latency of the searches (one, two, three and more characters, several words,
 with and without filters) beside the baseline: the same page for a city and a date range without a search word
 (btree indexes on centre/status/published_at).
@@ -74,15 +74,23 @@ def main() -> None:
     parser.add_argument("--count", type=int, default=1_000_000)
     parser.add_argument("--repeat", type=int, default=15)
     parser.add_argument("--explain", action="store_true", help="EXPLAIN ANALYZE the page query of slow searches")
+    parser.add_argument("--keep-db", default="", metavar="NAME",
+                        help="load into database NAME and keep it; a later run with the same NAME and count reuses it")
     args = parser.parse_args()
-    django_setup()
+    django_setup(keep_db=args.keep_db)
     from django.db import connection
 
     if connection.vendor != "postgresql":
         sys.exit("bench_search 需要 PostgreSQL：请设置 DATABASE_URL")
-    started = time.perf_counter()
-    load(args.count)
-    print(f"载入 {args.count:,} 条公告（COPY + ANALYZE）：{time.perf_counter() - started:.0f} 秒", flush=True)
+    from ggzy.disclosure.models import Notice
+
+    if args.keep_db and Notice.objects.count() == args.count:
+        print(f"沿用数据库 {args.keep_db} 中已载入的 {args.count:,} 条公告", flush=True)
+    else:
+        Notice.objects.all().delete() if args.keep_db else None
+        started = time.perf_counter()
+        load(args.count)
+        print(f"载入 {args.count:,} 条公告（COPY + ANALYZE）：{time.perf_counter() - started:.0f} 秒", flush=True)
     run(args.repeat, args.explain)
 
 
@@ -160,9 +168,9 @@ def _page(filters: dict) -> tuple[int, int]:
     days = filters.pop("recent_days", None)
     if days:
         filters["date_from"] = dt.date(2026, 12, 1) - dt.timedelta(days=days)
-    qs = selectors.notice_list_public(**filters)
-    rows = list(qs[:20])
-    count = qs[:CappedPaginator.COUNT_CAP + 1].count()
+    results = selectors.notice_search_public(**filters)
+    rows = results[:20]
+    count = results.count_upto(CappedPaginator.COUNT_CAP)
     return len(rows), count
 
 

@@ -27,6 +27,7 @@ from .schemas import (
 
 router = Router()
 MAX_PAGE_SIZE = 100
+COUNT_CAP = 1000  # matches are counted this far (ADR 0016); past it ``count_capped`` says "more"
 MAX_PAGE = 100_000  # past the last page the list is empty; beyond this the offset is a mistake
 
 
@@ -45,12 +46,14 @@ class NoticeFilters(Schema):
 @router.get("/notices", response=answers(NoticePageOut, 400), summary="公告列表（公开）")
 @requires(PUBLIC)
 def notice_list(request, filters: Query[NoticeFilters]):
-    qs = selectors.notice_list_public(q=filters.q, city=filters.city, category=filters.category,
-                                      notice_type=filters.notice_type, stage=filters.stage, date_from=filters.date_from,
-                                      date_to=filters.date_to)
+    results = selectors.notice_search_public(q=filters.q, city=filters.city, category=filters.category,
+                                             notice_type=filters.notice_type, stage=filters.stage,
+                                             date_from=filters.date_from, date_to=filters.date_to)
     start = (filters.page - 1) * filters.page_size
-    items = [NoticePublicOut.from_notice(n) for n in qs[start:start + filters.page_size]]
-    return NoticePageOut(count=qs.count(), page=filters.page, page_size=filters.page_size, items=items)
+    items = [NoticePublicOut.from_notice(n) for n in results[start:start + filters.page_size]]
+    count = results.count_upto(COUNT_CAP)
+    return NoticePageOut(count=min(count, COUNT_CAP), count_capped=count > COUNT_CAP, page=filters.page,
+                         page_size=filters.page_size, items=items)
 
 
 def _detail(notice) -> NoticeDetailPublicOut:

@@ -55,7 +55,8 @@ class NoticeDetailPublicOut(NoticePublicOut):
 
 
 class NoticePageOut(Schema):
-    count: int
+    count: int = Field(description="匹配的公告数，最多数到 1000")
+    count_capped: bool = Field(False, description="为 true 时匹配超过 1000 条，count 为 1000")
     page: int
     page_size: int
     items: list[NoticePublicOut]

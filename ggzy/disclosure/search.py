@@ -19,13 +19,17 @@ result notice that publishes them.
 
 from __future__ import annotations
 
+import math
 import re
+import time
 import unicodedata
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Any
 
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import BooleanField, QuerySet
 from django.db.models.expressions import RawSQL
 from django.utils.html import escape
@@ -160,6 +164,193 @@ def filter_matching(qs: QuerySet, q: str) -> QuerySet:
         return qs.filter(match)
     ids = RawSQL("SELECT rowid FROM disclosure_notice_fts WHERE disclosure_notice_fts MATCH %s", [_fts5_query(terms)])
     return qs.filter(id__in=ids)
+
+
+# --- a search's results at scale (PostgreSQL) ---------------------------------------------------------------------
+
+WALK_STEPS = (60, 600)  # how many of the newest notices are tested one by one, step by step, before the index
+COUNT_WALK_MAX = 2500  # a count walks on among the newest notices when cap + 1 matches are expected within these
+SAMPLE_ROWS = 800  # rows a count samples to tell "more than the cap" for words found in many notices
+SAMPLE_MIN_MATCHES = 30
+POSTING_SMALL = 30_000  # an index entry held by fewer notices than this is read in full for an exact count
+NARROWING_SHARE = 0.10  # grams held by at most this share of notices are all asked of the index (at most four)
+STATS_TTL_SECONDS = 600
+_stats: dict = {"at": -STATS_TTL_SECONDS, "freqs": {}, "floor": 0.0, "rows": 0.0}
+
+
+def _table_stats() -> tuple[dict[str, float], float, float]:
+    """(gram → share of notices holding it, the share below which grams are not listed, notices in the table) from
+    PostgreSQL's own statistics of the search column (``pg_stats.most_common_elems`` and ``reltuples``, refreshed by
+    ANALYZE and autovacuum); read at most every ten minutes per process. Empty on SQLite."""
+    now = time.monotonic()
+    if now - _stats["at"] >= STATS_TTL_SECONDS:
+        freqs: dict[str, float] = {}
+        floor, rows = 0.0, 0.0
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT most_common_elems::text::text[], most_common_elem_freqs FROM pg_stats "
+                               "WHERE tablename = 'disclosure_notice' AND attname = 'search_doc' LIMIT 1")
+                row = cursor.fetchone()
+                cursor.execute("SELECT reltuples FROM pg_class WHERE relname = 'disclosure_notice'")
+                rows = max(0.0, float(cursor.fetchone()[0]))
+            if row and row[0] and row[1]:
+                elems, shares = row
+                freqs = dict(zip(elems, shares[:len(elems)], strict=False))
+                floor = float(shares[len(elems)])  # the array goes on with the lowest and highest share, then nulls
+        _stats.update(at=now, freqs=freqs, floor=floor, rows=rows)
+    return _stats["freqs"], _stats["floor"], _stats["rows"]
+
+
+def _rarest(terms: list[Term]) -> list[tuple[str, float]]:
+    """The rarest gram of each word by the statistics, with its share (a gram not listed: below the floor)."""
+    freqs, floor, _rows = _table_stats()
+    rarest = {}
+    for term in terms:
+        gram = min(term.grams, key=lambda g: freqs.get(g, 0.0))
+        rarest[gram] = freqs.get(gram, floor)
+    return list(rarest.items())
+
+
+def _narrowing(terms: list[Term]) -> list[str]:
+    """The grams the index is asked for: the rarest of each word, and with them any other gram held by few notices
+    (up to four in all) — several short posting lists narrow the notices to test more than one does."""
+    freqs, floor, _rows = _table_stats()
+    grams = [gram for gram, _ in _rarest(terms)]
+    few = sorted({g for t in terms for g in t.grams if freqs.get(g, floor) <= NARROWING_SHARE} - set(grams),
+                 key=lambda g: freqs.get(g, 0.0))
+    return (grams + few)[:max(4, len(grams))]
+
+
+def _index_condition(terms: list[Term]) -> RawSQL:
+    """What the index is asked (``_narrowing``); the whole words are then tested on each notice it gives."""
+    query = " & ".join("'" + gram + "'" for gram in _narrowing(terms))  # grams are Han characters, digits, a-z
+    return RawSQL("disclosure_notice.search_doc @@ %s::tsquery", [query], output_field=BooleanField())
+
+
+def _exact_condition(terms: list[Term]) -> RawSQL:
+    """Every word, tested on a notice's own entry (wrapped so that PostgreSQL never takes it to the index)."""
+    return RawSQL("COALESCE(disclosure_notice.search_doc @@ %s::tsquery, false)", [_tsquery(terms)],
+                  output_field=BooleanField())
+
+
+class NoticeResults:
+    """Published notices matching a search, newest first: sliced for a page, counted up to a cap (ADR 0016).
+
+    On PostgreSQL a page is found among the newest notices the filters leave, tested one by one in growing steps
+    (``WALK_STEPS``) — a word found in many notices fills a page within the first few dozen; when the steps hold too
+    few matches, the index gives the notices holding the rarest gram of each word, which are tested and ordered
+    (only bitmap scans of the index: never a walk of every notice). The count is exact up to ``cap + 1``, except that
+    "more than the cap" may be told from a random sample of the table (``SAMPLE_ROWS``) when the sample holds at least
+    ``SAMPLE_MIN_MATCHES`` matches and they stand for ten times the cap. On SQLite (FTS5) and without search words it
+    is the plain query."""
+
+    ordered = True  # newest first (Paginator checks)
+
+    def __init__(self, qs: QuerySet, q: str, *, unfiltered: bool = False) -> None:
+        self.qs = qs.order_by("-published_at", "-id")
+        self.unfiltered = unfiltered  # every published notice but the search words (the statistics then tell)
+        self.q = q
+        self.terms = query_terms(q)
+        self.at_scale = bool(self.terms) and connection.vendor == "postgresql"
+        self._window: list[int] = []  # ids of the newest notices tested so far
+        self._matching: list[int] = []  # those that match, in order
+        self._window_is_all = False  # the window holds every notice the filters leave
+
+    def _plain(self) -> QuerySet:
+        return filter_matching(self.qs, self.q)
+
+    def _walk(self, wanted: int) -> None:
+        """Test the newest notices step by step until ``wanted`` matches are found or the steps end."""
+        for step in WALK_STEPS:
+            if len(self._matching) >= wanted or self._window_is_all:
+                return
+            self._extend(step)
+
+    def _extend(self, size: int) -> None:
+        """Test the newest ``size`` notices (those not tested yet)."""
+        if size <= len(self._window) or self._window_is_all:
+            return
+        window = list(self.qs.values_list("id", flat=True)[:size])
+        new = window[len(self._window):]
+        found = set(self.qs.model.objects.filter(pk__in=new).filter(_exact_condition(self.terms))
+                    .values_list("id", flat=True))
+        self._matching += [i for i in new if i in found]
+        self._window = window
+        self._window_is_all = len(window) < size
+
+    @staticmethod
+    @contextmanager
+    def _bitmap_scans_only() -> Iterator[Any]:
+        """A cursor whose queries read tables only through bitmap scans (here: of the search index), so that
+        PostgreSQL never walks every notice for a word it misjudges; set back before the transaction goes on."""
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SET LOCAL enable_seqscan = off")
+            cursor.execute("SET LOCAL enable_indexscan = off")
+            yield cursor
+            cursor.execute("SET LOCAL enable_seqscan TO DEFAULT")
+            cursor.execute("SET LOCAL enable_indexscan TO DEFAULT")
+
+    def _ids(self, start: int, stop: int) -> list[int]:
+        self._walk(stop)
+        if len(self._matching) >= stop or self._window_is_all:
+            return self._matching[start:stop]
+        sql, params = self.qs.filter(_index_condition(self.terms)).filter(_exact_condition(self.terms)) \
+            .order_by().values_list("id", "published_at").query.sql_with_params()
+        with self._bitmap_scans_only() as cursor:
+            cursor.execute(f"WITH found AS MATERIALIZED ({sql}) SELECT id FROM found "  # noqa: S608 — Django's SQL
+                           "ORDER BY published_at DESC, id DESC LIMIT %s OFFSET %s", [*params, stop - start, start])
+            return [row[0] for row in cursor.fetchall()]
+
+    def __getitem__(self, key: slice) -> list:
+        if not isinstance(key, slice) or key.step not in (None, 1):
+            raise TypeError("NoticeResults takes a slice")
+        start, stop = key.start or 0, key.stop
+        if stop is None or not self.at_scale:
+            return list(self._plain()[key])
+        ids = self._ids(start, stop)
+        found = {n.pk: n for n in self.qs.filter(pk__in=ids)}
+        return [found[i] for i in ids if i in found]
+
+    def count_upto(self, cap: int) -> int:
+        """How many notices match, counting no further than ``cap + 1``."""
+        if not self.at_scale:
+            return self._plain().order_by()[:cap + 1].count()
+        self._walk(min(cap + 1, 20))
+        if len(self._matching) > cap or self._window_is_all:
+            return min(len(self._matching), cap + 1)
+        if self._matching:  # dense among the newest: walk on to cap + 1 matches when that is a short walk
+            rows_needed = math.ceil((cap + 1) * len(self._window) / len(self._matching) * 1.2)
+            if rows_needed <= COUNT_WALK_MAX:
+                self._extend(rows_needed)
+                if len(self._matching) > cap or self._window_is_all:
+                    return min(len(self._matching), cap + 1)
+        _freqs, _floor, rows = _table_stats()
+        share = min(share for _, share in _rarest(self.terms))
+        if self.unfiltered and all(len(t.grams) == 1 for t in self.terms) and len(self.terms) == 1 \
+                and share * rows > 10 * cap:  # one gram: its share of the table is what ANALYZE measured
+            return cap + 1
+        if self.unfiltered and share * rows > POSTING_SMALL and self._sampled_over(cap, rows):
+            return cap + 1  # (with filters too few sampled notices would pass them for the sample to tell)
+        sql, params = self.qs.filter(_index_condition(self.terms)).filter(_exact_condition(self.terms)) \
+            .order_by().values_list("id")[:cap + 1].query.sql_with_params()
+        with self._bitmap_scans_only() as cursor:
+            cursor.execute(f"SELECT count(*) FROM ({sql}) AS found", params)  # noqa: S608 — Django's SQL
+            return cursor.fetchone()[0]
+
+    def _sampled_over(self, cap: int, rows: float) -> bool:
+        """Whether a random sample of the table's pages shows more than ten times ``cap`` matches (and at least
+        ``SAMPLE_MIN_MATCHES`` of them, so that a handful of notices on a few sampled pages never counts)."""
+        percent = min(100.0, 100.0 * SAMPLE_ROWS / max(rows, 1.0))
+        sql, params = self.qs.filter(_exact_condition(self.terms)).order_by().values_list("id") \
+            .query.sql_with_params()
+        table = '"disclosure_notice"'
+        if sql.count(f"FROM {table}") != 1:
+            return False
+        sql = sql.replace(f"FROM {table}", f"FROM {table} TABLESAMPLE SYSTEM ({percent:.4f})", 1)
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT count(*) FROM ({sql}) AS sampled", params)  # noqa: S608 — Django's SQL
+            matches = cursor.fetchone()[0]
+        return matches >= SAMPLE_MIN_MATCHES and matches * 100.0 / percent > 10 * cap
 
 
 # --- highlighting -------------------------------------------------------------------------------------------------

@@ -44,6 +44,12 @@ def notice_list_public(*, q: str = "", city: str = "", category: str = "", notic
     return qs.defer("body")
 
 
+def notice_search_public(*, q: str = "", **filters) -> search.NoticeResults:
+    """``notice_list_public`` as the portal, the kiosk and the API page through it: sliced for a page and counted up
+    to a cap, fast at a million notices on PostgreSQL (``search.NoticeResults``, ADR 0016)."""
+    return search.NoticeResults(notice_list_public(**filters), q, unfiltered=not any(filters.values()))
+
+
 def _day_start(day: dt.date) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
 

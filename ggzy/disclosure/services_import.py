@@ -13,6 +13,7 @@ contracting process share the ``ocid`` of their origin.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -86,17 +87,8 @@ def notices_import_ocds(*, actor, center, data: bytes, source_system: str, by_co
     field, a Chinese reason) and the others go on. A file that cannot be read at all raises ``DomainError``.
 
     ``by_console=True`` is for the management command: the operator at the server's console (``actor=None``)."""
-    source_system = _source_system_checked(actor=actor, center=center, source_system=source_system,
-                                           by_console=by_console)
-    try:
-        items = ocds_source.read_items(data)
-    except ocds_source.FileRefused as exc:
-        raise DomainError(exc.reason, field=exc.field) from None
-    report = ImportReport(source_system=source_system)
-    for item in items:
-        report.rows.append(_import_one(actor=actor, center=center, item=item, source_system=source_system,
-                                       by_console=by_console and actor is None))
-    return report
+    return _import_file(actor=actor, center=center, data=data, source_system=source_system, by_console=by_console,
+                        read_items=ocds_source.read_items, one=_import_one)
 
 
 def notices_import_national(*, actor, center, data: bytes, source_system: str,
@@ -104,16 +96,25 @@ def notices_import_national(*, actor, center, data: bytes, source_system: str,
     """Import every record of a file in the national data exchange format (``national_source``) as a notice of
     ``center``, record by record as the OCDS import does; opening records (开标记录) are not notices and are
     reported as not imported."""
+    return _import_file(actor=actor, center=center, data=data, source_system=source_system, by_console=by_console,
+                        read_items=national_source.read_items, one=_import_national_one)
+
+
+def _import_file(*, actor, center, data: bytes, source_system: str, by_console: bool,
+                 read_items: Callable[[bytes], list[ocds_source.SourceItem]],
+                 one: Callable[..., ImportRow]) -> ImportReport:
+    """Read a file's items with ``read_items`` and import each with ``one``, item by item (one bad item is a row of
+    the report, the others go on); a file that cannot be read at all raises ``DomainError``."""
     source_system = _source_system_checked(actor=actor, center=center, source_system=source_system,
                                            by_console=by_console)
     try:
-        items = national_source.read_items(data)
+        items = read_items(data)
     except ocds_source.FileRefused as exc:
         raise DomainError(exc.reason, field=exc.field) from None
     report = ImportReport(source_system=source_system)
     for item in items:
-        report.rows.append(_import_national_one(actor=actor, center=center, item=item, source_system=source_system,
-                                                by_console=by_console and actor is None))
+        report.rows.append(one(actor=actor, center=center, item=item, source_system=source_system,
+                               by_console=by_console and actor is None))
     return report
 
 
@@ -307,7 +308,7 @@ def national_notice_fields(record: national_source.NationalRecord, *, source_sys
     notice_type = NATIONAL_TYPES.get(data_set) or (NoticeType.TENDER if category == "01" else NoticeType.PROCUREMENT)
     budget = None
     if (key := NATIONAL_BUDGET.get(data_set)) and kept.get(key):
-        budget = yuan(Decimal(kept[key]), field=key)
+        budget = yuan(kept[key], field=key)
     deadline = national_source.moment_of(kept.get("BID_DOC_REFER_END_TIME")) if notice_type in DEADLINE_TYPES \
         else None
     name = kept.get("BID_SECTION_NAME") or f"{source_system} 标段 {kept['BID_SECTION_CODE']}"

@@ -67,7 +67,7 @@ class CappedPaginator(Paginator):
 
     @cached_property
     def count(self) -> int:
-        return self.object_list[:self.COUNT_CAP + 1].count()  # type: ignore[index,attr-defined]  # a QuerySet
+        return self.object_list.count_upto(self.COUNT_CAP)  # type: ignore[attr-defined]  # NoticeResults
 
     @property
     def capped(self) -> bool:
@@ -77,8 +77,8 @@ class CappedPaginator(Paginator):
 def notice_page(request, form, page_size: int = PAGE_SIZE):
     """The page of notices a filter form asks for, with the search words marked in titles and body windows."""
     filters = form.cleaned_data if form.is_valid() else {}
-    qs = selectors.notice_list_public(**{k: v for k, v in filters.items() if v})
-    page = CappedPaginator(qs, page_size).get_page(request.GET.get("page"))
+    qs = selectors.notice_search_public(**{k: v for k, v in filters.items() if v})
+    page = CappedPaginator(qs, page_size).get_page(request.GET.get("page"))  # type: ignore[arg-type]  # sliced, counted
     q = filters.get("q", "")
     highlights = selectors.notice_highlights(page.object_list, q) if q else {}
     for notice in page.object_list:
