@@ -83,14 +83,16 @@ def rights_demo_load() -> None:
 
 
 def rights_demo_close_all() -> None:
-    """Resume the suspended demo listing, pay the sold one's balance, then move 60 days on and close every listing."""
+    """Announce the suspended demo listing's resumption (when the demo has not), pay the sold one's balance, then move
+    60 days on (past the resumption) and close every listing."""
     from ggzy.accounts.models import User
     from ggzy.rights.models import RightsInstalment, RightsListing
     from ggzy.rights.services import contract, listings, suspension
 
     staff = User.objects.get(username="jinan_staff")
-    for listing in RightsListing.objects.filter(state="suspended"):
-        suspension.listing_resume(actor=staff, listing_id=listing.pk)
+    for listing in RightsListing.objects.filter(state="suspended", resume_at__isnull=True):
+        suspension.listing_resumption_announce(actor=staff, listing_id=listing.pk,
+                                               resume_at=clock.now() + dt.timedelta(days=6))
     for instalment in RightsInstalment.objects.filter(paid_at__isnull=True):
         contract.instalment_pay(actor=staff, instalment_id=instalment.pk, reference=f"DEMO-PAY-{instalment.pk}")
     clock.freeze(clock.now() + dt.timedelta(days=60))
