@@ -4,15 +4,23 @@ same run on the same PostgreSQL database (issue 15).
 The platform runs under uvicorn (``--workers``) on a scratch database; ``--clients`` signed-in bidders (each its
 own account, registered and admitted) bid concurrently over HTTP for ``--seconds`` on one listing, then spread over
 ``--listings`` listings (default 50): each bids the next price on the last answer it got, with a fresh idempotency
-key, and bids again on a stale refusal. Printed: accepted bids per second, p50/p99 latency of accepted bids, refused
-(stale) answers, requests that got no answer, and lost or duplicated bids (accepted answers vs stored rows: must be
-0). The baseline is ``pgbench`` with a custom script — lock the listing row (SELECT … FOR UPDATE), insert a bid,
+key, and bids again on a stale refusal. Printed: answers per second, split into accepted and refused (stale) bids;
+p50/p99 latency of all answers, of accepted bids and of refusals; the server's CPU time per answer (uvicorn workers,
+from /proc: unlike latencies, it does not move with the machine's other load); requests that got no answer, and
+lost or duplicated bids (accepted answers vs stored rows: must be 0).
+
+With no think time (the default) every client always has a bid waiting, so the server runs saturated and each
+answer's latency is clients ÷ answers per second (Little's law); on one listing each accepted bid makes every other
+client's next bid stale, so accepted bids per second are about answers per second ÷ clients. ``--think-ms`` gives
+each bidder a pause before each bid (exponential, that mean): the latency at an offered load below saturation. The
+baseline is ``pgbench`` with a custom script — lock the listing row (SELECT … FOR UPDATE), insert a bid,
 update the listing — on tables of the same shape in the same database, with the same listings and as many clients
 as the server allows connections (``--pgbench-clients``, default min(clients, 64)).
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/test .venv/bin/python bench/bench_rights_http.py
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/test .venv/bin/python bench/bench_rights_http.py \\
         --clients 50 --seconds 5 --listings 5 --workers 2          # a short run
+    DATABASE_URL=… .venv/bin/python bench/bench_rights_http.py --clients 500 --think-ms 10000   # people, not a flood
 """
 
 from __future__ import annotations

@@ -189,8 +189,9 @@ async def drive(base: str, bidders: list[Bidder], *, seconds: float, start: Deci
     async with aiohttp.ClientSession(connector=connector, timeout=timeout) as session:
         async def one(bidder: Bidder) -> None:
             while time.monotonic() < until and not stop.is_set():
-                if think > 0:
-                    await asyncio.sleep(random.expovariate(1.0 / think))  # noqa: S311 — load shape, not a secret
+                if think > 0:  # never past the end of the run (the run's length is what answers/s divide by)
+                    pause = random.expovariate(1.0 / think)  # noqa: S311 — a load shape, not a secret
+                    await asyncio.sleep(min(pause, max(0.0, until - time.monotonic())))
                     if time.monotonic() >= until or stop.is_set():
                         break
                 # a bid that got no answer is sent again, with its own key, before anything new
