@@ -4,15 +4,23 @@ same run on the same PostgreSQL database (issue 15).
 The platform runs under uvicorn (``--workers``) on a scratch database; ``--clients`` signed-in bidders (each its
 own account, registered and admitted) bid concurrently over HTTP for ``--seconds`` on one listing, then spread over
 ``--listings`` listings (default 50): each bids the next price on the last answer it got, with a fresh idempotency
-key, and bids again on a stale refusal. Printed: accepted bids per second, p50/p99 latency of accepted bids, refused
-(stale) answers, requests that got no answer, and lost or duplicated bids (accepted answers vs stored rows: must be
-0). The baseline is ``pgbench`` with a custom script — lock the listing row (SELECT … FOR UPDATE), insert a bid,
+key, and bids again on a stale refusal. Printed: answers per second, split into accepted and refused (stale) bids;
+p50/p99 latency of all answers, of accepted bids and of refusals; the server's CPU time per answer (uvicorn workers,
+from /proc: unlike latencies, it does not move with the machine's other load); requests that got no answer, and
+lost or duplicated bids (accepted answers vs stored rows: must be 0).
+
+With no think time (the default) every client always has a bid waiting, so the server runs saturated and each
+answer's latency is clients ÷ answers per second (Little's law); on one listing each accepted bid makes every other
+client's next bid stale, so accepted bids per second are about answers per second ÷ clients. ``--think-ms`` gives
+each bidder a pause before each bid (exponential, that mean): the latency at an offered load below saturation. The
+baseline is ``pgbench`` with a custom script — lock the listing row (SELECT … FOR UPDATE), insert a bid,
 update the listing — on tables of the same shape in the same database, with the same listings and as many clients
 as the server allows connections (``--pgbench-clients``, default min(clients, 64)).
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/test .venv/bin/python bench/bench_rights_http.py
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/test .venv/bin/python bench/bench_rights_http.py \\
         --clients 50 --seconds 5 --listings 5 --workers 2          # a short run
+    DATABASE_URL=… .venv/bin/python bench/bench_rights_http.py --clients 500 --think-ms 10000   # people, not a flood
 """
 
 from __future__ import annotations
@@ -46,6 +54,8 @@ def main() -> None:
     parser.add_argument("--listings", type=int, default=50)
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--pgbench-clients", type=int, default=0)
+    parser.add_argument("--think-ms", type=float, default=0.0,
+                        help="mean pause of each bidder before each bid (0: bid again the moment an answer comes)")
     args = parser.parse_args()
     if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
         print("bench_rights_http: needs PostgreSQL (DATABASE_URL=postgres://…): the server is another process; skipped")
@@ -87,13 +97,25 @@ def _listings(n_listings: int, n_bidders: int):
     return single, spread, bidders
 
 
-def _report(label: str, tally, elapsed: float, found: dict) -> None:
-    ordered = sorted(tally.latencies) or [0.0]
+def _quantiles(values: list[float]) -> str:
+    if not values:
+        return "none"
+    ordered = sorted(values)
     p99 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))]
-    print(f"{label}: {len(tally.accepted)} accepted in {elapsed:.1f} s = {len(tally.accepted) / elapsed:.1f} bids/s; "
-          f"p50 {statistics.median(ordered) * 1000:.1f} ms, p99 {p99 * 1000:.1f} ms; refused (stale) {tally.refused}; "
-          f"no answer {tally.failed}; lost {found['lost']}, duplicated {found['duplicated']}, "
-          f"gaps {found['gaps']}, stored unanswered {found['stored_never_answered']} (all must be 0)")
+    return f"p50 {statistics.median(ordered) * 1000:.1f} ms, p99 {p99 * 1000:.1f} ms"
+
+
+def _report(label: str, tally, elapsed: float, found: dict, cpu: float | None) -> None:
+    answers = len(tally.latencies) + len(tally.refused_latencies)
+    per_answer = f"{cpu / answers * 1000:.1f} ms" if cpu is not None and answers else "?"
+    print(f"{label}: {answers / elapsed:.1f} answers/s = {len(tally.accepted) / elapsed:.1f} accepted/s "
+          f"({len(tally.accepted)}) + {tally.refused / elapsed:.1f} refused/s ({tally.refused}, stale: by design, "
+          f"each accepted bid makes the others' next bids stale)\n"
+          f"    latency of all answers {_quantiles(tally.latencies + tally.refused_latencies)}; accepted "
+          f"{_quantiles(tally.latencies)}; refused {_quantiles(tally.refused_latencies)}\n"
+          f"    server CPU (uvicorn workers, user + system) per answer: {per_answer}\n"
+          f"    no answer {tally.failed}; lost {found['lost']}, duplicated {found['duplicated']}, gaps {found['gaps']}, "
+          f"stored unanswered {found['stored_never_answered']} (all must be 0)", flush=True)
 
 
 def _pgbench(database: str, clients: int, seconds: float, n_listings: int) -> str:
@@ -142,19 +164,23 @@ def run(args) -> None:
     port = loadrun.free_port()
     base = f"http://127.0.0.1:{port}"
     server = loadrun.uvicorn_start(database_url=url, port=port, workers=args.workers)
-    print(f"database: postgresql; server: uvicorn, {args.workers} workers; clients: {args.clients}; "
+    print(f"database: postgresql; server: uvicorn, {args.workers} workers, GGZY_DB_POOL_MAX "
+          f"{os.environ.get('GGZY_DB_POOL_MAX', '8')}; clients: {args.clients}, think {args.think_ms:.0f} ms; "
           f"{args.seconds:.0f} s each run", flush=True)
     try:
         loadrun.wait_ready(base, f"/api/v1/rights/listings/{single.pk}/hall")
         for label, ids in (("one listing", [single.pk]), (f"{len(spread)} listings", [c.pk for c in spread])):
             bidders = loadrun.sessions_for(users, ids)
             tally = loadrun.Tally()
+            cpu_before = loadrun.server_cpu_seconds(server)
             started = time.perf_counter()
             asyncio.run(loadrun.drive(base, bidders, seconds=args.seconds, start=single.start_price,
-                                      increment=single.increment, tally=tally))
+                                      increment=single.increment, tally=tally, think=args.think_ms / 1000))
             elapsed = time.perf_counter() - started
+            cpu_after = loadrun.server_cpu_seconds(server)
+            cpu = None if cpu_before is None or cpu_after is None else cpu_after - cpu_before
             asyncio.run(loadrun.retry_pending(base, bidders, tally))
-            _report(f"HTTP bids, {label}", tally, elapsed, loadrun.check_stored(ids, tally))
+            _report(f"HTTP bids, {label}", tally, elapsed, loadrun.check_stored(ids, tally), cpu)
     finally:
         loadrun.uvicorn_stop(server)
     clients = args.pgbench_clients or min(args.clients, 64)

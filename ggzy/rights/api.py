@@ -99,7 +99,8 @@ def reserve_set(request, listing_id: ObjectId, payload: ReserveIn):
 @router.post("/listings/{listing_id}/bids", response=answers(BidOut, *ACTION), summary="报价（竞买人；带幂等键）")
 @requires(AUTHENTICATED)
 def bid_place(request, listing_id: ObjectId, payload: BidIn):
-    answer = bidding.bid_place(actor=request.user, listing_id=_listing(listing_id).pk, amount=payload.amount,
+    # no look-up of the listing first: the service reads it under its lock (and answers 404 when there is none)
+    answer = bidding.bid_place(actor=request.user, listing_id=listing_id, amount=payload.amount,
                                seen_sequence=payload.seen_sequence, idempotency_key=payload.idempotency_key)
     return BidOut(accepted=answer.accepted, sequence=answer.sequence, amount=str(answer.amount),
                   refusal=answer.refusal, message=answer.message, current_sequence=answer.current_sequence,

@@ -41,7 +41,8 @@ class Bidder:
 @dataclass
 class Tally:
     accepted: dict[str, int] = field(default_factory=dict)  # idempotency key → sequence answered
-    latencies: list[float] = field(default_factory=list)
+    latencies: list[float] = field(default_factory=list)  # of accepted bids (first answers, not replays)
+    refused_latencies: list[float] = field(default_factory=list)  # of refusals (stale, mostly)
     refused: int = 0
     failed: int = 0  # no answer (connection refused or reset): kept pending
     replayed: int = 0
@@ -105,6 +106,22 @@ def uvicorn_stop(process: subprocess.Popen) -> None:
         uvicorn_kill(process)
 
 
+def server_cpu_seconds(process: subprocess.Popen) -> float | None:
+    """CPU time (user + system) used so far by the server's process group (the uvicorn workers), from /proc; None
+    where there is no /proc. A figure the machine's other load does not change, unlike latencies."""
+    total, tick = 0, os.sysconf("SC_CLK_TCK")
+    try:
+        stats = list(Path("/proc").glob("[0-9]*/stat"))
+    except OSError:
+        return None
+    for stat in stats:
+        with contextlib.suppress(OSError, ValueError, IndexError):
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            if int(fields[2]) == process.pid:  # the process group (the server started its own session)
+                total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / tick if stats else None
+
+
 def wait_ready(base: str, path: str, timeout: float = 60.0) -> None:
     import urllib.error
     import urllib.request
@@ -143,6 +160,7 @@ async def _post(session, base: str, bidder: Bidder, body: dict, tally: Tally) ->
             tally.latencies.append(took)
     else:
         tally.refused += 1
+        tally.refused_latencies.append(took)
     return answer
 
 
@@ -153,8 +171,15 @@ def _next_body(bidder: Bidder, start: Decimal, increment: Decimal) -> dict:
 
 
 async def drive(base: str, bidders: list[Bidder], *, seconds: float, start: Decimal, increment: Decimal,
-                tally: Tally, stop: asyncio.Event | None = None) -> None:
-    """Every bidder bids in a loop for ``seconds`` (or until ``stop``); unanswered bids are kept pending."""
+                tally: Tally, stop: asyncio.Event | None = None, think: float = 0.0) -> None:
+    """Every bidder bids in a loop for ``seconds`` (or until ``stop``); unanswered bids are kept pending.
+
+    ``think``: mean seconds a bidder waits before each bid (exponentially distributed, as independent people
+    arrive); 0 sends the next bid the moment the last answer comes back, so that every client always has one request
+    waiting — the server's saturation, where each answer's latency is the number of clients over the answers per
+    second (Little's law), whatever the server does."""
+    import random
+
     import aiohttp
 
     stop = stop or asyncio.Event()
@@ -164,6 +189,11 @@ async def drive(base: str, bidders: list[Bidder], *, seconds: float, start: Deci
     async with aiohttp.ClientSession(connector=connector, timeout=timeout) as session:
         async def one(bidder: Bidder) -> None:
             while time.monotonic() < until and not stop.is_set():
+                if think > 0:  # never past the end of the run (the run's length is what answers/s divide by)
+                    pause = random.expovariate(1.0 / think)  # noqa: S311 — a load shape, not a secret
+                    await asyncio.sleep(min(pause, max(0.0, until - time.monotonic())))
+                    if time.monotonic() >= until or stop.is_set():
+                        break
                 # a bid that got no answer is sent again, with its own key, before anything new
                 body = bidder.pending[0] if bidder.pending else _next_body(bidder, start, increment)
                 answer = await _post(session, base, bidder, body, tally)

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import transaction
+from django.db.models import OuterRef, Subquery
 
 from ggzy.core import clock
 from ggzy.core.audit import audit_record
@@ -89,11 +90,16 @@ def bid_place(*, actor, listing_id: int, amount: object, seen_sequence: object, 
     with transaction.atomic():
         listing = listing_locked(listing_id)
         now = clock.now()  # after the lock: the order of the lock is the order of time
-        registration = RightsRegistration.objects.filter(listing=listing, bidder=actor).order_by().first()
+        # the bidder's registration and whether this key was used already, in one query after the lock: every
+        # statement inside the lock costs a round trip and a thread wake-up while the other bidders queue behind it
+        registration = (RightsRegistration.objects.filter(listing=listing, bidder=actor)
+                        .annotate(earlier_id=Subquery(RightsBid.objects.filter(
+                            registration=OuterRef("pk"), idempotency_key=key).values("pk")[:1]))
+                        .order_by().first())
         if registration is None or registration.state != RegistrationState.ADMITTED:
             raise NotAllowed("您未取得本项目的竞买资格", field="__all__")
-        earlier = RightsBid.objects.filter(registration=registration, idempotency_key=key).order_by().first()
-        if earlier is not None:
+        if registration.earlier_id is not None:  # a retry (rare): its first answer
+            earlier = RightsBid.objects.get(pk=registration.earlier_id)
             if earlier.amount != value or earlier.seen_sequence != seen:
                 raise Conflict("该幂等键已用于另一笔报价", field="idempotency_key")
             return _answer(earlier, listing, replayed=True)

@@ -1,0 +1,74 @@
+"""The bid path under load (issue 15): the statements a bid sends while it holds the listing's row lock, the
+idempotency key scoped to the bidder's registration, and a bid on a listing that does not exist."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from ggzy.core import clock
+from ggzy.rights.choices import BidRefusal
+from ggzy.rights.models import RightsBid
+from ggzy.rights.services import bidding
+
+pytestmark = pytest.mark.django_db
+
+
+def bid(reg, amount, seen, key):
+    return bidding.bid_place(actor=reg.bidder, listing_id=reg.listing_id, amount=amount, seen_sequence=seen,
+                             idempotency_key=key)
+
+
+def _statements(queries) -> list[str]:
+    """The SQL sent, without the test's savepoints (the service's atomic block nests in the test's transaction)."""
+    return [q["sql"] for q in queries if q["sql"] and "SAVEPOINT" not in q["sql"].upper()]
+
+
+def test_a_stale_refusal_sends_three_statements_and_an_acceptance_reads_once(land):
+    # given a listing with one accepted bid
+    clock.advance(dt.timedelta(days=3))
+    assert bid(land["a"], "1000000", 0, "key-p15-first").accepted
+    assert land["b"].bidder.pk  # loaded now, not counted below
+    # when another bidder bids on the sequence before it
+    with CaptureQueriesContext(connection) as stale:
+        answer = bid(land["b"], "1010000", 0, "key-p15-stale")
+    # then it is refused as stale after three statements: the lock, one read (registration and key), the stored answer
+    assert answer.refusal == BidRefusal.STALE
+    sent = _statements(stale.captured_queries)
+    assert len(sent) == 3, sent
+    assert "rights_rightslisting" in sent[0] and "rights_rightsregistration" in sent[1] and "INSERT" in sent[2]
+    # and an accepted bid reads the registration and the key once too, before its writes
+    with CaptureQueriesContext(connection) as accepted:
+        assert bid(land["b"], "1010000", 1, "key-p15-second").accepted
+    reads = [s for s in _statements(accepted.captured_queries) if s.lstrip().upper().startswith("SELECT")
+             and ("rights_rightsregistration" in s or "rights_rightsbid" in s)]
+    assert len(reads) == 1, reads
+
+
+def test_the_same_key_from_another_bidder_is_not_a_retry(land):
+    # given bidder a's accepted bid under a key
+    clock.advance(dt.timedelta(days=3))
+    first = bid(land["a"], "1000000", 0, "key-p15-shared")
+    # when bidder b sends a bid under the same key string
+    second = bid(land["b"], "1010000", 1, "key-p15-shared")
+    # then b's bid is its own (accepted, sequence 2), not a's answer replayed
+    assert first.accepted and second.accepted and not second.replayed and second.sequence == 2
+    assert RightsBid.objects.filter(idempotency_key="key-p15-shared").count() == 2
+    # and a's retry still gets a's first answer
+    retry = bid(land["a"], "1000000", 0, "key-p15-shared")
+    assert retry.replayed and retry.sequence == 1
+
+
+def test_a_bid_on_a_listing_that_does_not_exist_answers_404_in_chinese(land):
+    client = Client()
+    client.force_login(land["a"].bidder)
+    response = client.post("/api/v1/rights/listings/999999/bids", json.dumps(
+        {"amount": "1000000", "seen_sequence": 0, "idempotency_key": "key-p15-nowhere"}),
+        content_type="application/json")
+    assert response.status_code == 404 and "挂牌项目不存在" in response.json()["detail"]
+    assert RightsBid.objects.count() == 0
