@@ -22,6 +22,15 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, seria
 SHOTS = Path(__file__).resolve().parents[3] / "docs" / "screenshots"
 
 
+@pytest.fixture(autouse=True)
+def _patient_expectations():
+    """The hall's pages follow the server through its event stream (reconnecting every few seconds): on a busy
+    2-core machine a phase change can take longer than Playwright's default 5 s to show, so wait up to 20 s."""
+    expect.set_options(timeout=20_000)
+    yield
+    expect.set_options(timeout=5_000)
+
+
 def signed_in(browser, live_server, user, width=1280):
     context = browser.new_context(locale="zh-CN", viewport={"width": width, "height": 900})
     page = context.new_page()
