@@ -16,10 +16,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
 from ggzy.core import clock
 from ggzy.core import masking as table
+from ggzy.core.queries import any_moment_within
 from ggzy.registry.selectors import entity_of_user
 
 from . import procedures
@@ -41,15 +42,8 @@ def listing_codes_changed(*, since: dt.datetime | None = None,
     qs = _listings()
     if since is None and until is None:
         return qs.order_by("code")
-    window = Q()
-    for column in ("announced_at", "suspensions__suspended_at", "suspensions__resumed_at", "closed_at",
-                   "contract__recorded_at", "contract__instalments__paid_at"):
-        part = Q(**{f"{column}__isnull": False})
-        if since is not None:
-            part &= Q(**{f"{column}__gte": since})
-        if until is not None:
-            part &= Q(**{f"{column}__lt": until})
-        window |= part
+    window = any_moment_within(("announced_at", "suspensions__suspended_at", "suspensions__resumed_at", "closed_at",
+                                "contract__recorded_at", "contract__instalments__paid_at"), since, until)
     return qs.filter(window).distinct().order_by("code")
 
 

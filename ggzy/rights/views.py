@@ -16,6 +16,7 @@ import json
 import time
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
+from typing import Any
 
 from asgiref.sync import sync_to_async
 from django.conf import settings
@@ -100,41 +101,25 @@ def listing_bid_view(request, listing_id: int):
 @requires(BIDDER)
 @require_POST
 def listing_register_view(request, listing_id: int):
-    listing = _listing(listing_id)
-    try:
-        registration.registration_apply(actor=request.user, listing_id=listing.pk)
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    return redirect("rights:hall", listing_id=listing.pk)
+    return _act_and_return(request, listing_id, lambda: registration.registration_apply(
+        actor=request.user, listing_id=listing_id))
 
 
 @requires(roles(Role.BIDDER, Role.TENDERER))
 @require_POST
 def listing_confirm_view(request, listing_id: int):
     """The winner or the grantor confirms the deal (成交确认书)."""
-    listing = _listing(listing_id)
-    try:
-        results.confirmation_confirm(actor=request.user, listing_id=listing.pk)
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, "已确认成交确认书")
-    return redirect("rights:hall", listing_id=listing.pk)
+    return _act_and_return(request, listing_id, lambda: results.confirmation_confirm(
+        actor=request.user, listing_id=listing_id), "已确认成交确认书")
 
 
 @requires(roles(Role.CENTER_STAFF, Role.ADMIN))
 @require_POST
 def settlement_record_view(request, listing_id: int, settlement_id: int):
     """The center records a deposit's refund (or its turning into payment) with the bank reference."""
-    listing = _listing(listing_id)
-    try:
-        results.settlement_record(actor=request.user, settlement_id=settlement_id,
-                                  reference=request.POST.get("reference", ""))
-    except DomainError as exc:
-        messages.error(request, "；".join("；".join(m) for m in exc.errors.values()) or exc.message)
-    else:
-        messages.success(request, "已记录保证金办理")
-    return redirect("rights:hall", listing_id=listing.pk)
+    return _act_and_return(request, listing_id, lambda: results.settlement_record(
+        actor=request.user, settlement_id=settlement_id, reference=request.POST.get("reference", "")),
+        "已记录保证金办理")
 
 
 CONTRACT_ROWS = 6
@@ -144,67 +129,60 @@ CONTRACT_ROWS = 6
 @require_POST
 def listing_suspend_view(request, listing_id: int):
     """The center suspends bidding (中止) with the announced reason."""
-    listing = _listing(listing_id)
-    try:
-        suspension.listing_suspend(actor=request.user, listing_id=listing.pk, reason=request.POST.get("reason", ""))
-    except DomainError as exc:
-        messages.error(request, _errors_text(exc))
-    else:
-        messages.success(request, "已中止竞价，中止公告已发布")
-    return redirect("rights:hall", listing_id=listing.pk)
+    return _act_and_return(request, listing_id, lambda: suspension.listing_suspend(
+        actor=request.user, listing_id=listing_id, reason=request.POST.get("reason", "")), "已中止竞价，中止公告已发布")
 
 
 @requires(roles(Role.CENTER_STAFF, Role.ADMIN))
 @require_POST
 def listing_resumption_view(request, listing_id: int):
     """The center announces the resumption time (恢复交易公告); the listing resumes when it comes."""
-    listing = _listing(listing_id)
-    try:
-        notice = suspension.listing_resumption_announce(actor=request.user, listing_id=listing.pk,
-                                                        resume_at=request.POST.get("resume_at", "").strip())
-    except DomainError as exc:
-        messages.error(request, _errors_text(exc))
-    else:
-        at = timezone.localtime(notice.resume_at) if notice.resume_at else None
-        messages.success(request, f"恢复交易公告已发布，{at:%Y-%m-%d %H:%M} 恢复交易" if notice.resumed_at is None
-                         else "恢复交易公告已发布，已恢复交易")
-    return redirect("rights:hall", listing_id=listing.pk)
+    def announced(notice) -> str:
+        if notice.resumed_at is not None:
+            return "恢复交易公告已发布，已恢复交易"
+        return f"恢复交易公告已发布，{timezone.localtime(notice.resume_at):%Y-%m-%d %H:%M} 恢复交易"
+
+    return _act_and_return(request, listing_id, lambda: suspension.listing_resumption_announce(
+        actor=request.user, listing_id=listing_id, resume_at=request.POST.get("resume_at", "").strip()), announced)
 
 
 def _errors_text(exc: DomainError) -> str:
     return "；".join("；".join(m) for m in exc.errors.values()) or exc.message
 
 
+def _act_and_return(request, listing_id: int, act: Callable[[], object],
+                    success: str | Callable[[Any], str] = ""):
+    """Run a service for the hall's form, show its refusal (every field's reason) or ``success`` (a text, or made
+    from what the service returned), and go back to the hall."""
+    listing = _listing(listing_id)
+    try:
+        done = act()
+    except DomainError as exc:
+        messages.error(request, _errors_text(exc))
+    else:
+        text = success(done) if callable(success) else success
+        if text:
+            messages.success(request, text)
+    return redirect("rights:hall", listing_id=listing.pk)
+
+
 @requires(roles(Role.CENTER_STAFF, Role.ADMIN))
 @require_POST
 def contract_record_view(request, listing_id: int):
     """The center records the signed contract and the schedule of the balance (blank rows are left out)."""
-    listing = _listing(listing_id)
     rows = [{"due_on": request.POST.get(f"due_on_{n}", "").strip(), "amount": request.POST.get(f"amount_{n}", "")
              .strip()} for n in range(CONTRACT_ROWS)]
-    try:
-        contract.contract_record(actor=request.user, listing_id=listing.pk, number=request.POST.get("number", ""),
-                                 signed_on=request.POST.get("signed_on", ""),
-                                 instalments=[row for row in rows if row["due_on"] or row["amount"]])
-    except DomainError as exc:
-        messages.error(request, _errors_text(exc))
-    else:
-        messages.success(request, "已登记成交合同和价款支付计划")
-    return redirect("rights:hall", listing_id=listing.pk)
+    return _act_and_return(request, listing_id, lambda: contract.contract_record(
+        actor=request.user, listing_id=listing_id, number=request.POST.get("number", ""),
+        signed_on=request.POST.get("signed_on", ""), instalments=[row for row in rows if row["due_on"] or row["amount"]]),
+        "已登记成交合同和价款支付计划")
 
 
 @requires(roles(Role.CENTER_STAFF, Role.ADMIN))
 @require_POST
 def instalment_pay_view(request, listing_id: int, instalment_id: int):
-    listing = _listing(listing_id)
-    try:
-        contract.instalment_pay(actor=request.user, instalment_id=instalment_id,
-                                reference=request.POST.get("reference", ""))
-    except DomainError as exc:
-        messages.error(request, _errors_text(exc))
-    else:
-        messages.success(request, "已登记价款到账")
-    return redirect("rights:hall", listing_id=listing.pk)
+    return _act_and_return(request, listing_id, lambda: contract.instalment_pay(
+        actor=request.user, instalment_id=instalment_id, reference=request.POST.get("reference", "")), "已登记价款到账")
 
 
 @requires(roles(Role.CENTER_STAFF, Role.ADMIN))

@@ -11,9 +11,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
 from ggzy.core import masking as table
+from ggzy.core.queries import any_moment_within
 
 from . import masking
 from .choices import BidState, LotState
@@ -34,15 +35,9 @@ def lot_codes_changed(*, since: dt.datetime | None = None, until: dt.datetime | 
     qs = _lots()
     if since is None and until is None:
         return qs.order_by("code")
-    window = Q()
-    for column in ("documents_issued_at", "clarifications__published_at", "opening_record__published_at",
-                   "candidates_published_at", "result_final_at", "award__issued_at", "contract__recorded_at"):
-        part = Q()
-        if since is not None:
-            part &= Q(**{f"{column}__gte": since})
-        if until is not None:
-            part &= Q(**{f"{column}__lt": until})
-        window |= part
+    window = any_moment_within(("documents_issued_at", "clarifications__published_at", "opening_record__published_at",
+                                "candidates_published_at", "result_final_at", "award__issued_at",
+                                "contract__recorded_at"), since, until)
     return qs.filter(window).distinct().order_by("code")
 
 
