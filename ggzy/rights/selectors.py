@@ -1,9 +1,11 @@
 """Reads of the rights app, already scoped to the reader.
 
 What a reader sees of a live listing: the current price and sequence, the countdown by server time, the history of
-accepted bids by sequence with paddle numbers only, and (an admitted bidder) their own paddle and whether they
-lead. Who the other bidders are, and how many registered, nobody but the center learns until the result; the
-reserve is shown only after the close.
+accepted bids by sequence, and (an admitted bidder) their own paddle and whether they lead. Until the result only
+the center sees the other bidders' paddle numbers: a bidder sees their own bids marked as theirs and every other bid
+as "another bidder", the public sees amounts only — so nobody can count the competitors by their paddles while the
+listing runs. Who the other bidders are, and how many registered, nobody but the center learns until the result;
+the reserve is shown only after the close.
 """
 
 from __future__ import annotations
@@ -42,11 +44,15 @@ def registration_of(*, user, listing: RightsListing) -> RightsRegistration | Non
     return RightsRegistration.objects.filter(listing=listing, bidder=user).first()
 
 
+def is_center_of(user, listing: RightsListing) -> bool:
+    """The listing's own center (its staff, or an administrator): the only ones who see the bidders while it runs."""
+    return getattr(user, "is_authenticated", False) and (
+        user.role == Role.ADMIN or (user.role == Role.CENTER_STAFF and user.center_id == listing.center_id))
+
+
 def registrations_for_staff(*, user, listing: RightsListing) -> list[RightsRegistration]:
     """The center's view of who registered (never shown to bidders or the public before the result)."""
-    if not getattr(user, "is_authenticated", False):
-        return []
-    if user.role == Role.ADMIN or (user.role == Role.CENTER_STAFF and user.center_id == listing.center_id):
+    if is_center_of(user, listing):
         return list(listing.registrations.select_related("bidder").order_by("applied_at", "pk"))
     return []
 
@@ -56,8 +62,7 @@ def suspension_for_staff(*, user, listing: RightsListing, now: dt.datetime) -> d
     suspended, the earliest resumption time the template allows (None: not this center's staff)."""
     from .services.suspension import resumption_notice_earliest
 
-    if not getattr(user, "is_authenticated", False) or not (
-            user.role == Role.ADMIN or (user.role == Role.CENTER_STAFF and user.center_id == listing.center_id)):
+    if not is_center_of(user, listing):
         return None
     phase = procedures.phase_at(listing, now, _admitted(listing))  # as the service will see it, after advancing
     suspended = phase == ListingState.SUSPENDED
@@ -105,7 +110,13 @@ def hall_state(*, user, listing: RightsListing, now: dt.datetime) -> dict:
                    "reserve": format_yuan(listing.reserve_revealed) if listing.reserve_revealed is not None else "",
                    "winner_paddle": winner.paddle if winner is not None else None,
                    "winner_name": str(winner.bidder) if winner is not None else ""}
-    leading_paddle = bids[0].registration.paddle if bids else None
+    own = me.pk if admitted and me is not None else None
+    reveal = stored_closed or is_center_of(user, listing)  # the others' paddles: the center, or after the result
+
+    def paddle(registration: RightsRegistration) -> int | None:
+        return registration.paddle if reveal or registration.pk == own else None
+
+    leading_paddle = paddle(bids[0].registration) if bids else None
     return {
         "clock": {"server_now": timezone.localtime(now).isoformat(), "phase": str(phase), "phase_label": procedures.procedure_for(listing).state_label(phase),
                   "deadline": timezone.localtime(deadline).isoformat() if deadline else "",
@@ -117,9 +128,10 @@ def hall_state(*, user, listing: RightsListing, now: dt.datetime) -> dict:
                   "current_value": str(listing.current_price) if listing.current_price is not None else "",
                   "start": format_yuan(listing.start_price), "increment": format_yuan(listing.increment),
                   "minimum_next": str(minimum_next(listing)), "minimum_next_text": format_yuan(minimum_next(listing)),
-                  "leading_paddle": leading_paddle},
+                  "leading_paddle": leading_paddle, "leading_mine": bool(bids) and bids[0].registration_id == own},
         "me": _me(me if admitted else None, listing),
-        "history": [{"sequence": b.sequence, "paddle": b.registration.paddle, "amount": format_yuan(b.amount),
+        "history": [{"sequence": b.sequence, "paddle": paddle(b.registration), "mine": b.registration_id == own,
+                     "amount": format_yuan(b.amount),
                      "at": timezone.localtime(b.received_at).isoformat(), "timed": b.in_timed_round} for b in bids],
         "result": result,
     }
@@ -161,8 +173,7 @@ def results_for(*, user, listing: RightsListing) -> dict | None:
         return None
     confirmation = RightsConfirmation.objects.filter(listing=listing).first()
     signed_in = getattr(user, "is_authenticated", False)
-    is_staff = signed_in and user.role in (Role.CENTER_STAFF, Role.ADMIN) and (
-        user.role == Role.ADMIN or user.center_id == listing.center_id)
+    is_staff = is_center_of(user, listing)
     winner_user = listing.leading.bidder_id if listing.leading is not None else None
     is_winner = signed_in and confirmation is not None and user.pk == winner_user
     is_grantor = signed_in and user.pk == listing.grantor_id

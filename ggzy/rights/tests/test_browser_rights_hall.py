@@ -159,7 +159,11 @@ def test_three_bidders_and_the_sealed_reserve(browser, live_server, land, settin
             assert final.leading_id == c.pk
             # the winner confirms the deal on its phone; its own deposit is shown turned into payment
             third.goto(url)
-            assert "成交确认书" in third.inner_text("#confirmation-text")
+            try:
+                expect(third.locator("#confirmation-text")).to_contain_text("成交确认书")
+            except AssertionError:
+                Path("/tmp/rights-confirmation-missing.html").write_text(third.content())
+                raise
             third.click("#confirmation-confirm")
             third.wait_for_load_state()
             assert "竞得人：已确认" in third.inner_text("#confirmation-state").replace(" ", "")

@@ -11,6 +11,7 @@ from django.test import Client
 
 from ggzy.core import clock
 from ggzy.rights.models import RightsBid
+from ggzy.rights.services.listings import listing_advance
 from ggzy.rights.views import hall_event_stream
 
 pytestmark = pytest.mark.django_db
@@ -22,20 +23,44 @@ def login(user) -> Client:
     return client
 
 
-def test_public_hall_shows_paddles_never_names(land):
+def _history_html(html: str) -> str:
+    return html[html.index('id="rights-history"'):].split("</tbody>", 1)[0]
+
+
+def test_public_hall_shows_amounts_never_names_nor_others_paddles_until_the_result(land):
     clock.advance(dt.timedelta(days=3))
-    a = land["a"]
+    a, b = land["a"], land["b"]
     answer = login(a.bidder).post(f"/api/v1/rights/listings/{a.listing_id}/bids", json.dumps(
         {"amount": "1000000", "seen_sequence": 0, "idempotency_key": "api-key-0001"}), content_type="application/json")
     assert answer.status_code == 200 and answer.json()["accepted"] and answer.json()["sequence"] == 1
     page = Client().get(f"/rights/{a.listing_id}/")
     html = page.content.decode()
-    assert page.status_code == 200 and "¥1,000,000.00" in html and str(a.paddle) in html
-    assert a.bidder.username not in html and land["b"].bidder.username not in html
+    assert page.status_code == 200 and "¥1,000,000.00" in html and "其他竞买人" in _history_html(html)
+    assert str(a.paddle) not in _history_html(html)
+    assert a.bidder.username not in html and b.bidder.username not in html
     staff_page = login(land["staff"]).get(f"/rights/{a.listing_id}/").content.decode()
     assert a.bidder.username in staff_page  # the center sees who registered
-    hall = Client().get(f"/api/v1/rights/listings/{a.listing_id}/hall").json()
-    assert hall["price"]["sequence"] == 1 and hall["me"]["paddle"] is None and "winner_name" not in hall["result"]
+    assert str(a.paddle) in _history_html(staff_page)
+
+    def hall(client: Client) -> dict:
+        return client.get(f"/api/v1/rights/listings/{a.listing_id}/hall").json()
+
+    public = hall(Client())
+    assert public["price"]["sequence"] == 1 and public["me"]["paddle"] is None and "winner_name" not in public["result"]
+    assert public["price"]["leading_paddle"] is None and public["history"][0]["paddle"] is None
+    own = hall(login(a.bidder))
+    assert own["history"][0] == own["history"][0] | {"paddle": a.paddle, "mine": True}
+    assert own["price"]["leading_paddle"] == a.paddle and own["price"]["leading_mine"] is True
+    other = hall(login(b.bidder))  # a competitor learns the price, not who (nor how many) outbid them
+    assert other["history"][0]["paddle"] is None and other["history"][0]["mine"] is False
+    assert other["price"]["leading_paddle"] is None and other["me"]["paddle"] == b.paddle
+    assert hall(login(land["staff"]))["history"][0]["paddle"] == a.paddle
+
+    clock.freeze(land["ends"] + dt.timedelta(days=1))  # the timed round ran out: a wins, the result shows paddles
+    listing_advance(listing_id=a.listing_id)
+    after = hall(Client())
+    assert after["result"]["final"] and after["result"]["winner_paddle"] == a.paddle
+    assert after["history"][0]["paddle"] == a.paddle and after["price"]["leading_paddle"] == a.paddle
 
 
 @pytest.mark.parametrize("amount", ["1e20", "NaN", 1e300, "1.001", "-5"])

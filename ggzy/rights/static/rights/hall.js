@@ -35,7 +35,7 @@
       },
       price: function (p) {
         text("rights-current", p.current || "—");
-        text("rights-leading", p.leading_paddle ? t.tPaddle + " " + p.leading_paddle : "");
+        text("rights-leading", p.leading_paddle ? t.tPaddle + " " + p.leading_paddle + (p.leading_mine ? t.tMine : "") : "");
         text("rights-minimum", p.minimum_next_text);
         text("rights-sequence", String(p.sequence));
         var seen = $("rights-seen");
@@ -56,7 +56,10 @@
         }
         rows.forEach(function (b) {
           var tr = body.insertRow();
-          [String(b.sequence), String(b.paddle), b.amount, b.at.slice(11, 19) + (b.timed ? " · " + t.tTimed : "")]
+          if (b.mine) tr.className = "mine";
+          // until the result only the center sees the others' paddles (selectors.hall_state)
+          var who = b.paddle ? String(b.paddle) + (b.mine ? t.tMine : "") : t.tOther;
+          [String(b.sequence), who, b.amount, b.at.slice(11, 19) + (b.timed ? " · " + t.tTimed : "")]
             .forEach(function (v) { tr.insertCell().textContent = v; });
         });
       },
