@@ -17,6 +17,7 @@ from .schemas import (
     BidOut,
     ContractIn,
     DepositIn,
+    ListingIn,
     ListingPublicOut,
     QualifyIn,
     RegistrationOut,
@@ -54,13 +55,26 @@ def _listing(listing_id: int) -> RightsListing:
 @router.get("/listings", response=answers(list[ListingPublicOut], 400), summary="挂牌项目列表（公开）")
 @requires(PUBLIC)
 def listing_list(request):
-    return [_public(listing) for listing in selectors.listing_list_public()[:200]]
+    return [_public(listing) for listing in selectors.listing_list_public(now=clock.now())[:200]]
+
+
+@router.post("/listings", response=answers(ListingPublicOut, *ACTION, status=201),
+             summary="发布挂牌项目（交易中心，为出让方；期限按公告日施行的流程模板校验）")
+@requires(STAFF)
+def listing_publish(request, payload: ListingIn):
+    terms = payload.dict()
+    listing = listings.listing_publish(actor=request.user, grantor=terms.pop("grantor"),
+                                       center_code=terms.pop("center"), **terms)
+    return Status(201, _public(listing))
 
 
 @router.get("/listings/{listing_id}/hall", response=answers(dict, *LOOKUP), summary="竞价大厅状态（按读者范围）")
 @requires(PUBLIC)
 def listing_hall(request, listing_id: ObjectId):
-    return selectors.hall_state(user=request.user, listing=_listing(listing_id), now=clock.now())
+    listing, now = _listing(listing_id), clock.now()
+    if not selectors.listing_visible(user=request.user, listing=listing, now=now):
+        raise Http404
+    return selectors.hall_state(user=request.user, listing=listing, now=now)
 
 
 @router.post("/listings/{listing_id}/registrations", response=answers(RegistrationOut, *ACTION, status=201),

@@ -79,6 +79,28 @@ class QualifyIn(Schema):
     reason: Annotated[str, Field(max_length=200)] = ""
 
 
+class ListingIn(Schema):
+    """A listing to publish (center staff, for the grantor): the periods are checked against the template in force
+    on the announcement day; date-times without a zone are the platform's local time (Asia/Shanghai)."""
+
+    kind: Annotated[str, Field(max_length=32)]
+    code: Annotated[str, Field(max_length=40)]
+    title: Annotated[str, Field(max_length=200)]
+    grantor: Annotated[str, Field(max_length=150, description="出让方（转让方）的登录账号")]
+    center: Annotated[str, Field(max_length=6, description="交易中心代码（仅管理员/省级工作人员）")] = ""
+    announced_at: dt.datetime
+    registration_opens_at: dt.datetime
+    registration_closes_at: dt.datetime
+    listing_starts_at: dt.datetime
+    listing_ends_at: dt.datetime
+    start_price: Money
+    increment: Money
+    deposit: Money
+    quote_ceiling: Money | None = None
+    appraised_value: Money | None = None
+    approval_reference: Annotated[str, Field(max_length=100)] = ""
+
+
 class ListingPublicOut(Schema):
     id: int
     code: str

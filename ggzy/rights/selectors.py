@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -30,8 +30,44 @@ from .services.bidding import minimum_next
 HISTORY_SHOWN = 50
 
 
-def listing_list_public() -> QuerySet[RightsListing]:
-    return RightsListing.objects.select_related("center").order_by("listing_ends_at", "pk")
+def listing_list_public(*, now: dt.datetime) -> QuerySet[RightsListing]:
+    """Listings whose announcement time has come (before it, only the center and the grantor see one)."""
+    return (RightsListing.objects.select_related("center").filter(announced_at__lte=now)
+            .order_by("listing_ends_at", "pk"))
+
+
+def listing_list_for(*, user, now: dt.datetime) -> QuerySet[RightsListing]:
+    """The list a reader sees: the announced listings, and the ones still to be announced of the reader's center
+    (an administrator: all) or granted by the reader."""
+    rows = RightsListing.objects.select_related("center").order_by("listing_ends_at", "pk")
+    if not getattr(user, "is_authenticated", False):
+        return rows.filter(announced_at__lte=now)
+    if user.role == Role.ADMIN:
+        return rows
+    mine = Q(grantor=user) | (Q(center_id=user.center_id) if user.role == Role.CENTER_STAFF else Q(pk__in=[]))
+    return rows.filter(Q(announced_at__lte=now) | mine)
+
+
+def listing_visible(*, user, listing: RightsListing, now: dt.datetime) -> bool:
+    """Whether ``user`` may see ``listing`` at all: once announced, everyone; before, its center and grantor."""
+    return listing.announced_at <= now or is_center_of(user, listing) or (
+        getattr(user, "is_authenticated", False) and user.pk == listing.grantor_id)
+
+
+def listing_new_defaults(*, now: dt.datetime) -> dict[str, str]:
+    """The publication form's first values: announced at the next whole hour, registration open at once, bidding
+    from 30 days later for 20 days (long enough for every template's notice and listing periods, the state property
+    disclosure's 20 working days included), registration closing two days before the end."""
+    local = timezone.localtime(now).replace(minute=0, second=0, microsecond=0) + dt.timedelta(hours=1)
+    starts = (local + dt.timedelta(days=30)).replace(hour=9)
+    ends = (starts + dt.timedelta(days=20)).replace(hour=10)
+    closes = (ends - dt.timedelta(days=2)).replace(hour=16)
+
+    def text(at: dt.datetime) -> str:
+        return at.strftime("%Y-%m-%dT%H:%M")
+
+    return {"kind": "land_listing", "announced_at": text(local), "registration_opens_at": text(local),
+            "registration_closes_at": text(closes), "listing_starts_at": text(starts), "listing_ends_at": text(ends)}
 
 
 def listing_get(listing_id: int) -> RightsListing | None:

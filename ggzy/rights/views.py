@@ -27,6 +27,7 @@ from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from ggzy.accounts.roles import Role
@@ -35,7 +36,7 @@ from ggzy.core.errors import DomainError
 from ggzy.core.permissions import PUBLIC, requires, roles
 
 from . import selectors
-from .choices import ListingState
+from .choices import ListingState, ProcedureKindChoice
 from .models import RightsDepositImport
 from .services import bidding, contract, deposits, listings, registration, results, suspension
 from .services.common import hall_topic
@@ -56,8 +57,10 @@ def _listing(listing_id: int):
 
 @requires(PUBLIC)
 def listing_list_view(request):
-    rows = [(listing, selectors.kind_label(listing)) for listing in selectors.listing_list_public()[:200]]
-    return render(request, "rights/pages/listing_list.html", {"rows": rows})
+    rows = [(listing, selectors.kind_label(listing))
+            for listing in selectors.listing_list_for(user=request.user, now=clock.now())[:200]]
+    can_publish = request.user.is_authenticated and request.user.role in (Role.CENTER_STAFF, Role.ADMIN)
+    return render(request, "rights/pages/listing_list.html", {"rows": rows, "can_publish": can_publish})
 
 
 def _hall_context(request, listing, answer=None, error: str = "") -> dict:
@@ -75,9 +78,60 @@ def _hall_context(request, listing, answer=None, error: str = "") -> dict:
                              and clock.now() < listing.registration_closes_at)}
 
 
+# the publication form's fields: name, label, input type, hint (the service checks every one and names it)
+NEW_FIELDS: tuple[tuple[str, Any, str, Any], ...] = (
+    ("kind", _("交易方式"), "select", ""),
+    ("code", _("项目编号"), "text", _("本中心唯一，不超过40个字符")),
+    ("title", _("名称"), "text", ""),
+    ("grantor", _("出让方（转让方）账号"), "text", _("出让方在本平台的登录账号")),
+    ("announced_at", _("公告时间"), "datetime-local", _("到时在门户网站发布出让（转让）公告")),
+    ("registration_opens_at", _("报名开始"), "datetime-local", ""),
+    ("registration_closes_at", _("报名截止"), "datetime-local", ""),
+    ("listing_starts_at", _("挂牌（报价）开始"), "datetime-local", _("公告期、挂牌期按公告日施行的流程模板校验")),
+    ("listing_ends_at", _("挂牌截止（拍卖开始）"), "datetime-local", ""),
+    ("start_price", _("起始价（元）"), "text", ""),
+    ("increment", _("增价幅度（元）"), "text", _("不低于流程模板规定的最小增价幅度")),
+    ("deposit", _("竞买保证金（元）"), "text", ""),
+    ("quote_ceiling", _("一次报价上限（元）"), "text", _("仅一次报价项目填写")),
+    ("appraised_value", _("评估结果（元）"), "text", _("仅企业国有产权项目填写")),
+    ("approval_reference", _("低于评估结果的批准文件文号"), "text", _("挂牌价低于评估结果时填写")),
+)
+
+
+@requires(roles(Role.CENTER_STAFF, Role.ADMIN))
+def listing_new_view(request):
+    """The center publishes a listing for a grantor; a refusal keeps what was typed and names every field."""
+    errors: dict[str, list[str]] = {}
+    if request.method == "POST":
+        values = {name: request.POST.get(name, "").strip() for name, *_rest in NEW_FIELDS}
+        values["center"] = request.POST.get("center", "").strip()
+        terms = dict(values)
+        try:
+            listing = listings.listing_publish(actor=request.user, grantor=terms.pop("grantor"),
+                                               center_code=terms.pop("center"), **terms)
+        except DomainError as exc:
+            errors = exc.errors
+        else:
+            messages.success(request, f"已发布挂牌项目 {listing.code}")
+            return redirect("rights:hall", listing_id=listing.pk)
+    else:
+        values = selectors.listing_new_defaults(now=clock.now())
+    fields = [{"name": name, "label": label, "type": kind, "hint": hint, "value": values.get(name, ""),
+               "errors": errors.get(name, [])} for name, label, kind, hint in NEW_FIELDS]
+    known = {name for name, *_rest in NEW_FIELDS}
+    general = [m for name, msgs in errors.items() if name not in known for m in msgs]
+    return render(request, "rights/pages/listing_new.html", {
+        "fields": fields, "general": general, "kinds": ProcedureKindChoice.choices, "center": values.get("center", ""),
+        "names_center": request.user.role == Role.ADMIN or getattr(request.user, "is_provincial", False)},
+        status=400 if errors else 200)
+
+
 @requires(PUBLIC)
 def listing_hall_view(request, listing_id: int):
-    return render(request, "rights/pages/hall.html", _hall_context(request, _listing(listing_id)))
+    listing = _listing(listing_id)
+    if not selectors.listing_visible(user=request.user, listing=listing, now=clock.now()):
+        raise Http404("挂牌项目不存在")  # not yet announced: only its center and grantor see it
+    return render(request, "rights/pages/hall.html", _hall_context(request, listing))
 
 
 @requires(BIDDER)
@@ -315,6 +369,8 @@ async def _asynchronous(stream: Iterator[str]) -> AsyncIterator[str]:
 @requires(PUBLIC)
 def listing_events_view(request, listing_id: int):
     listing = _listing(listing_id)
+    if not selectors.listing_visible(user=request.user, listing=listing, now=clock.now()):
+        raise Http404("挂牌项目不存在")
     stream = hall_event_stream(user=request.user, listing_id=listing.pk,
                                last_event_id=request.headers.get("Last-Event-ID", ""),
                                seconds=float(getattr(settings, "GGZY_HALL_STREAM_SECONDS", 60)),
@@ -328,6 +384,7 @@ def listing_events_view(request, listing_id: int):
 
 urlpatterns = [
     path("", listing_list_view, name="listings"),
+    path("new/", listing_new_view, name="new"),
     path("<int:listing_id>/", listing_hall_view, name="hall"),
     path("<int:listing_id>/events/", listing_events_view, name="hall_events"),
     path("<int:listing_id>/bid/", listing_bid_view, name="bid"),

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.utils import timezone
+
 from ggzy.catalog import selectors as catalog
 from ggzy.core import fanout
-from ggzy.core.errors import NotFound
+from ggzy.core.errors import DomainError, NotFound
 
 from ..choices import RegistrationState
 from ..models import RightsListing
@@ -31,6 +33,21 @@ def admitted_counter(listing: RightsListing):
 def template_number(listing_or_version, key: str) -> int:
     version = getattr(listing_or_version, "template_version", listing_or_version)
     return int(catalog.period_value(version, key))
+
+
+def moment(value: object, *, field: str, label: str) -> dt.datetime | None:
+    """A date-time from a form or the API: ISO text or a datetime; without a zone it is the platform's local time
+    (a form's datetime-local field). Empty: None. Anything else: an error naming the field."""
+    if value in (None, ""):
+        return None
+    if isinstance(value, str):
+        try:
+            value = dt.datetime.fromisoformat(value.strip())
+        except ValueError:
+            raise DomainError(f"{label}格式不正确（例如 2026-03-04 10:00）", field=field) from None
+    if not isinstance(value, dt.datetime):
+        raise DomainError(f"{label}格式不正确（例如 2026-03-04 10:00）", field=field)
+    return timezone.make_aware(value) if timezone.is_naive(value) else value
 
 
 def minutes(n: int) -> dt.timedelta:

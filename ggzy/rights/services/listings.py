@@ -25,14 +25,15 @@ from ggzy.registry.models import Center
 from .. import procedures
 from ..choices import PROCEDURE_KINDS, ListingState
 from ..models import RightsListing, RightsReserve, RightsSuspension
-from .common import admitted_counter, hall_changed, listing_locked, seal_key_for, template_number
+from .common import admitted_counter, hall_changed, listing_locked, moment, seal_key_for, template_number
 from .publicity import publicity_due
 
 
 def _aware(value: object, field: str, label: str) -> dt.datetime:
-    if not isinstance(value, dt.datetime) or timezone.is_naive(value):
-        raise DomainError(f"{label}须为带时区的日期时间", field=field)
-    return value
+    at = moment(value, field=field, label=label)
+    if at is None:
+        raise DomainError(f"请填写{label}", field=field)
+    return at
 
 
 def _optional(version, key: str) -> int | None:
@@ -181,6 +182,23 @@ def listing_create(*, actor, center: Center, grantor, kind: str, code: str, titl
         audit_record(actor=actor, action="rights.listing_published", obj=listing, after=snapshot(listing))
         publicity_due(listing)  # the announcement on the portal, if its time has come (else the chronograph)
     return listing
+
+
+def listing_publish(*, actor, grantor: str, center_code: str = "", **terms) -> RightsListing:
+    """The center's form and the API: publish a listing for the grantor named by its account (username), at the
+    actor's own center (an administrator names the center). Every term is checked by ``listing_create``."""
+    from ggzy.accounts.models import User
+
+    from .deposits import staff_center
+
+    if actor is None or getattr(actor, "role", None) not in (Role.CENTER_STAFF, Role.ADMIN):
+        raise NotAllowed("只有交易中心工作人员可以发布挂牌项目", field="__all__")
+    center = staff_center(actor, (center_code or "").strip())
+    name = (grantor or "").strip()
+    account = User.objects.filter(username=name[:150], is_active=True).first() if name else None
+    if account is None or account.role != Role.TENDERER:
+        raise DomainError("出让方账户不存在：请填写出让方（招标人/出让方角色）的登录账号", field="grantor")
+    return listing_create(actor=actor, center=center, grantor=account, **terms)
 
 
 def _commitment(listing: RightsListing, amount: Decimal, salt: str) -> str:

@@ -31,7 +31,7 @@ from ggzy.core.errors import Conflict, DomainError, NotAllowed
 from .. import procedures
 from ..choices import ListingState
 from ..models import RightsListing, RightsSuspension
-from .common import admitted_counter, hall_changed, listing_locked, minutes
+from .common import admitted_counter, hall_changed, listing_locked, minutes, moment
 from .listings import record_transitions
 from .publicity import suspension_publish
 
@@ -111,19 +111,6 @@ def resumption_notice_earliest(listing: RightsListing, now: dt.datetime) -> tupl
     return now + dt.timedelta(days=n), f"{n}日"  # calendar days (DOMAIN.md: land/mining ≥ 5 days ahead)
 
 
-def _moment(value: object) -> dt.datetime | None:
-    if value in (None, ""):
-        return None
-    if isinstance(value, str):
-        try:
-            value = dt.datetime.fromisoformat(value.strip())
-        except ValueError:
-            raise DomainError("恢复交易时间格式不正确", field="resume_at") from None
-    if not isinstance(value, dt.datetime):
-        raise DomainError("恢复交易时间格式不正确", field="resume_at")
-    return timezone.make_aware(value) if timezone.is_naive(value) else value
-
-
 def listing_resumption_announce(*, actor, listing_id: int, resume_at: object = None) -> RightsSuspension:
     """恢复交易公告: staff announce when a suspended listing resumes. The time must be at least the template's
     ``resumption_notice_min`` ahead (DOMAIN.md: land and mining rights, ≥ 5 days); the notice, stating that time and
@@ -131,7 +118,7 @@ def listing_resumption_announce(*, actor, listing_id: int, resume_at: object = N
     chronograph, or whoever touches it first), from the last committed high with at least the time it lost. A
     template without the field: the time may be left empty (resumes at once) or given, not in the past."""
     _staff(actor)
-    wanted = _moment(resume_at)
+    wanted = moment(resume_at, field="resume_at", label="恢复交易时间")
     with transaction.atomic():
         listing = listing_locked(listing_id)
         now = clock.now()  # after the lock
