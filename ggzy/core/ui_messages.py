@@ -9,6 +9,13 @@ Add a message here and its English at the end of ``locale/en/LC_MESSAGES/django.
 from django.utils.translation import gettext_noop as _
 
 MESSAGES = [
+    _("已登记保证金到账"),
+    _("资格审查已通过"),
+    _("已记录资格审查不通过"),
+    _("竞买申请不存在"),
+    _("请填写未通过原因（不超过200个字符）"),
+    _("到账金额低于公告要求的竞买保证金"),
+    _("保证金已登记到账"),
     _("出让方账户不存在：请填写出让方（招标人/出让方角色）的登录账号"),
     _("账号未关联交易中心，无法导入公告"),
     _("请填写来源系统名称"),

@@ -86,6 +86,10 @@ def is_center_of(user, listing: RightsListing) -> bool:
         user.role == Role.ADMIN or (user.role == Role.CENTER_STAFF and user.center_id == listing.center_id))
 
 
+def registration_in_listing(*, listing_id: int, registration_id: int) -> bool:
+    return RightsRegistration.objects.filter(pk=registration_id, listing_id=listing_id).exists()
+
+
 def registrations_for_staff(*, user, listing: RightsListing) -> list[RightsRegistration]:
     """The center's view of who registered (never shown to bidders or the public before the result)."""
     if is_center_of(user, listing):

@@ -159,6 +159,32 @@ def listing_register_view(request, listing_id: int):
         actor=request.user, listing_id=listing_id))
 
 
+@requires(roles(Role.CENTER_STAFF, Role.ADMIN))
+@require_POST
+def registration_deposit_view(request, listing_id: int, registration_id: int):
+    """The center records a deposit from the bank's credit advice (statement import: the deposits page)."""
+    return _act_and_return(request, listing_id, lambda: registration.registration_deposit_record(
+        actor=request.user, registration_id=_registration_of(listing_id, registration_id),
+        amount=request.POST.get("amount", ""), reference=request.POST.get("reference", "")), "已登记保证金到账")
+
+
+@requires(roles(Role.CENTER_STAFF, Role.ADMIN))
+@require_POST
+def registration_qualify_view(request, listing_id: int, registration_id: int):
+    """The center's qualification decision (资格审查): approve, or refuse with the reason."""
+    approve = request.POST.get("decision") == "approve"
+    return _act_and_return(request, listing_id, lambda: registration.registration_qualify(
+        actor=request.user, registration_id=_registration_of(listing_id, registration_id), approve=approve,
+        reason=request.POST.get("reason", "")), "资格审查已通过" if approve else "已记录资格审查不通过")
+
+
+def _registration_of(listing_id: int, registration_id: int) -> int:
+    """The registration's id when it belongs to the listing in the address (else a clear refusal)."""
+    if not selectors.registration_in_listing(listing_id=listing_id, registration_id=registration_id):
+        raise DomainError("竞买申请不存在", field="registration")
+    return registration_id
+
+
 @requires(roles(Role.BIDDER, Role.TENDERER))
 @require_POST
 def listing_confirm_view(request, listing_id: int):
@@ -390,6 +416,10 @@ urlpatterns = [
     path("<int:listing_id>/bid/", listing_bid_view, name="bid"),
     path("<int:listing_id>/register/", listing_register_view, name="register"),
     path("<int:listing_id>/confirm/", listing_confirm_view, name="confirm"),
+    path("<int:listing_id>/registrations/<int:registration_id>/deposit/", registration_deposit_view,
+         name="registration_deposit"),
+    path("<int:listing_id>/registrations/<int:registration_id>/qualification/", registration_qualify_view,
+         name="registration_qualify"),
     path("<int:listing_id>/settlements/<int:settlement_id>/", settlement_record_view, name="settlement"),
     path("<int:listing_id>/contract/", contract_record_view, name="contract"),
     path("<int:listing_id>/suspend/", listing_suspend_view, name="suspend"),

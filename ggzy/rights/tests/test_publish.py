@@ -122,3 +122,45 @@ def test_api_publishes_and_refuses_in_chinese(people):
                                            content_type="application/json")
     assert refused.status_code == 403
     assert RightsListing.objects.count() == 1
+
+
+def test_the_center_records_deposits_and_decides_qualifications_on_the_hall(make_user, centers):
+    from ggzy.rights.models import RightsRegistration
+    from ggzy.rights.services import registration
+
+    from .factories import listing_make
+
+    clock.freeze(NOW)
+    staff = make_user(Role.CENTER_STAFF, center=centers["jinan"])
+    listing = listing_make(make_user, centers["jinan"], staff=staff, listing_ends_at=NOW + dt.timedelta(days=30))
+    clock.freeze(listing.registration_opens_at + dt.timedelta(hours=1))
+    first = registration.registration_apply(actor=make_user(Role.BIDDER), listing_id=listing.pk)
+    second = registration.registration_apply(actor=make_user(Role.BIDDER), listing_id=listing.pk)
+    desk = login(staff)
+    hall = desk.get(f"/rights/{listing.pk}/").content.decode()
+    assert f'id="registration-{first.pk}-approve"' in hall and 'name="reference"' in hall
+    base = f"/rights/{listing.pk}/registrations"
+    low = desk.post(f"{base}/{first.pk}/deposit/", {"amount": "1", "reference": "BK-1"}, follow=True)
+    assert "到账金额低于公告要求的竞买保证金" in low.content.decode()
+    desk.post(f"{base}/{first.pk}/deposit/", {"amount": str(listing.deposit), "reference": "BK-20260302-1"})
+    done = desk.post(f"{base}/{first.pk}/qualification/", {"decision": "approve"}, follow=True)
+    assert "资格审查已通过" in done.content.decode()
+    first.refresh_from_db()
+    assert first.state == "admitted" and first.paddle is not None and first.deposit_reference == "BK-20260302-1"
+    no_reason = desk.post(f"{base}/{second.pk}/qualification/", {"decision": "refuse", "reason": " "}, follow=True)
+    assert "请填写未通过原因" in no_reason.content.decode()
+    assert RightsRegistration.objects.get(pk=second.pk).state == "applied"
+    desk.post(f"{base}/{second.pk}/qualification/", {"decision": "refuse", "reason": "营业执照已过期"})
+    assert RightsRegistration.objects.get(pk=second.pk).state == "refused"
+    # another listing's address, another center's staff, a bidder: refused, nothing changed
+    other = listing_make(make_user, centers["jinan"], staff=staff, listing_ends_at=NOW + dt.timedelta(days=31))
+    third = registration.registration_apply(actor=make_user(Role.BIDDER), listing_id=listing.pk)
+    wrong = desk.post(f"/rights/{other.pk}/registrations/{third.pk}/qualification/", {"decision": "approve"},
+                      follow=True)
+    assert "竞买申请不存在" in wrong.content.decode()
+    qingdao = login(make_user(Role.CENTER_STAFF, center=centers["qingdao"]))
+    assert "只能办理本中心的项目" in qingdao.post(f"{base}/{third.pk}/qualification/", {"decision": "approve"},
+                                             follow=True).content.decode()
+    assert login(make_user(Role.BIDDER)).post(f"{base}/{third.pk}/qualification/",
+                                              {"decision": "approve"}).status_code == 403
+    assert RightsRegistration.objects.get(pk=third.pk).qualified_at is None
