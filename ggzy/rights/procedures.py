@@ -3,7 +3,8 @@
 挂牌 (listing): announced → registration → listing → timed round 限时竞价 → closed 成交/流拍.
 拍卖 (English auction): announced → registration → live ascending round from the auction time (每次有效报价重新倒计时)
 → closed; no listing-phase bids. 一次报价 (sealed single quote): announced → registration → quoting (one sealed quote
-within the announced range) → closed, the highest quote wins. Every mode may be suspended (中止) from a bidding
+within the announced range) → closed, the highest quote wins. 权重报价 (weighted quote): the same periods, one
+sealed quote of the price and the transferor's announced factors, scored at the close (weighting.py). Every mode may be suspended (中止) from a bidding
 state; staff then announce the resumption time (恢复交易公告, at least the template's ``resumption_notice_min``
 ahead, services.suspension), and the listing returns to the state it left at that time — a time-driven transition
 like the others (suspended → the state it left, at ``resume_at``).
@@ -19,19 +20,43 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from ggzy.core.errors import Conflict
-from ggzy.core.money import format_yuan
+from ggzy.core.errors import Conflict, DomainError
+from ggzy.core.money import format_yuan, number_text, yuan
 
+from . import weighting
 from .choices import PROCEDURE_KINDS, ListingOutcome, ListingState
 from .models import RightsListing
 
 S = ListingState
 BIDDING_STATES = frozenset({S.LISTING, S.TIMED_ROUND})
 SUSPENDABLE = frozenset({S.LISTING, S.TIMED_ROUND, S.QUOTING})
+
+
+@dataclass(frozen=True)
+class Terms:
+    """A mode's own announced terms, parsed at publication: the quote ceiling and the weighted quote's factors."""
+
+    quote_ceiling: Decimal | None = None
+    factors: tuple[weighting.FactorTerms, ...] = ()
+
+
+def _blank(value: object) -> bool:
+    return value in (None, "") or (isinstance(value, list | tuple | dict) and not value)
+
+
+def _ceiling(quote_ceiling: object, start: Decimal, label: str) -> Decimal:
+    if quote_ceiling in (None, ""):
+        raise DomainError(f"{label}项目须公布报价上限", field="quote_ceiling")
+    ceiling = yuan(quote_ceiling, field="quote_ceiling", label="一次报价上限")
+    if ceiling <= start:
+        raise DomainError("一次报价上限须高于起始价", field="quote_ceiling")
+    return ceiling
 
 
 def _has_reserve(listing: RightsListing) -> bool:
@@ -85,6 +110,32 @@ class Procedure:
     mode = ""
     transitions: dict[str, frozenset[str]] = {}
     labels: dict[str, object] = {}
+    takes_quotes = False  # one sealed quote per bidder through services.quotes, not open bids
+    below_reserve_reason = "最高报价未达到底价"  # the result notice's reason for 流拍 with a leading bid
+
+    def validate_terms(self, *, start: Decimal, quote_ceiling: object = None, price_weight: object = None,
+                       factors: object = None) -> Terms:
+        """The mode's own terms at publication, parsed (DomainError naming the field, before anything is stored).
+        Open bidding announces no quote ceiling and no factors."""
+        if not _blank(quote_ceiling):
+            raise DomainError("只有一次报价、权重报价项目可以设定报价上限", field="quote_ceiling")
+        self._refuse_factors(price_weight, factors)
+        return Terms()
+
+    @staticmethod
+    def _refuse_factors(price_weight: object, factors: object) -> None:
+        if not _blank(price_weight):
+            raise DomainError("只有权重报价项目可以设定报价权重", field="price_weight")
+        if not _blank(factors):
+            raise DomainError("只有权重报价项目可以公布报价因素", field="factors")
+
+    def quote_parts(self, listing: RightsListing, amount: Decimal, factors: object) -> dict[int, Decimal]:
+        """A sealed quote's parts checked against the announced terms (quote modes only)."""
+        raise Conflict("本项目不是一次报价或权重报价项目，请在竞价大厅报价", field="amount")
+
+    def result_lines(self, listing: RightsListing) -> list[str]:
+        """Lines the result notice adds for this mode (services.publicity): the weighted quote's score table."""
+        return []
 
     def next_due(self, listing: RightsListing, now: dt.datetime, admitted_count: Callable[[], int]
                  ) -> tuple[str, dt.datetime] | None:
@@ -207,6 +258,7 @@ class SealedQuoteProcedure(Procedure):
     earlier submitted), if it reaches the sealed reserve."""
 
     mode = "sealed_quote"
+    takes_quotes = True
     transitions = {
         S.ANNOUNCED: frozenset({S.REGISTRATION}),
         S.REGISTRATION: frozenset({S.QUOTING}),
@@ -230,6 +282,22 @@ class SealedQuoteProcedure(Procedure):
             return super().not_open_message(listing)
         return "本项目为一次报价（密封），请在报价期内提交一次报价，不接受公开加价"
 
+    def validate_terms(self, *, start, quote_ceiling=None, price_weight=None, factors=None):
+        self._refuse_factors(price_weight, factors)
+        return Terms(quote_ceiling=_ceiling(quote_ceiling, start, "一次报价"))
+
+    def quote_parts(self, listing: RightsListing, amount: Decimal, factors: object) -> dict[int, Decimal]:
+        """Check a quote against the announced terms (the listing is locked): the price within [start price,
+        ceiling]; the values of the other factors by position (none in a single quote). DomainError naming the
+        field."""
+        ceiling = listing.quote_ceiling
+        if amount < listing.start_price or (ceiling is not None and amount > ceiling):
+            top = format_yuan(ceiling) if ceiling is not None else "不限"
+            raise DomainError(f"报价须在{format_yuan(listing.start_price)}至{top}之间", field="amount")
+        if not _blank(factors):
+            raise DomainError("一次报价项目只报价格，不填报其他因素", field="factors")
+        return {}
+
     def notice_schedule(self, listing):
         return [f"一次报价期：{_when(listing.listing_starts_at)} 至 {_when(listing.listing_ends_at)}",
                 f"报价范围：{format_yuan(listing.start_price)} 至 {format_yuan(listing.quote_ceiling)}；每个竞买人"
@@ -246,12 +314,92 @@ class SealedQuoteProcedure(Procedure):
         _settle(listing, at)
 
 
+def _factor_value(factor: weighting.FactorTerms, value: Decimal) -> str:
+    if factor.position == weighting.PRICE_POSITION:
+        return format_yuan(value)
+    return f"{number_text(value)}{factor.unit}"
+
+
+class WeightedQuoteProcedure(SealedQuoteProcedure):
+    """权重报价: the sealed single quote's periods and rules, with the price and the transferor's announced factors
+    (weighting.py) in one quote; at the close every quote is scored (value ÷ the best value × weight per factor,
+    summed) and the highest total wins (equal: the earlier submitted), if its price reaches the sealed reserve —
+    else 流拍, never the next in rank. ``current_price``/``leading`` are the winner's price and registration."""
+
+    mode = "weighted_quote"
+    transitions = {
+        S.ANNOUNCED: frozenset({S.REGISTRATION}),
+        S.REGISTRATION: frozenset({S.QUOTING}),
+        S.QUOTING: frozenset({S.CLOSED, S.SUSPENDED}),
+        S.SUSPENDED: frozenset({S.QUOTING}),
+        S.CLOSED: frozenset(),
+    }
+    labels = {S.QUOTING: _("权重报价期（密封）")}
+    below_reserve_reason = "综合得分最高者的报价未达到底价"
+
+    def not_open_message(self, listing):
+        if listing.state == S.SUSPENDED:
+            return Procedure.not_open_message(self, listing)
+        return "本项目为权重报价（密封），请在报价期内提交一次价格和各因素的报价，不接受公开加价"
+
+    def validate_terms(self, *, start, quote_ceiling=None, price_weight=None, factors=None):
+        ceiling = _ceiling(quote_ceiling, start, "权重报价")
+        return Terms(quote_ceiling=ceiling, factors=weighting.factors_parse(
+            price_weight=price_weight, factors=factors, start=start, ceiling=ceiling))
+
+    def quote_parts(self, listing, amount, factors):
+        ceiling = listing.quote_ceiling
+        if amount < listing.start_price or (ceiling is not None and amount > ceiling):
+            raise DomainError(f"报价须在{format_yuan(listing.start_price)}至{format_yuan(ceiling)}之间",
+                              field="amount")
+        return weighting.quote_values_parse(weighting.listing_factors(listing), factors)
+
+    def notice_schedule(self, listing):
+        factors = weighting.listing_factors(listing)
+        rows = [f"{f.position}. {f.name}：权重{number_text(f.weight)}%，允许范围{number_text(f.minimum)}至"
+                f"{number_text(f.maximum)}{f.unit}" for f in factors if f.position != weighting.PRICE_POSITION]
+        price = next((f.weight for f in factors if f.position == weighting.PRICE_POSITION), None)
+        return [f"权重报价期：{_when(listing.listing_starts_at)} 至 {_when(listing.listing_ends_at)}",
+                f"报价（价格）：{format_yuan(listing.start_price)} 至 {format_yuan(listing.quote_ceiling)}，权重"
+                f"{number_text(price) if price is not None else '—'}%；其他因素（均以数值高者为优）：", *rows,
+                "每个竞买人只能密封报价一次（价格和全部因素），提交后不得修改或撤回；报价期结束后开启并评分："
+                "各因素得分＝该报价的数值÷所有报价中该因素的最高值×该因素权重（保留两位小数），综合得分为各因素得分"
+                "之和，综合得分最高者受让（得分相同的，先提交者优先）。综合得分最高者的报价低于底价的，本项目流拍。"
+                "（评分办法为本平台设定，待核实）"]
+
+    def on_quoting_to_closed(self, listing, at):
+        from .models import RightsRegistration
+
+        table = weighting.listing_scores(listing)
+        if table:
+            listing.current_price = table[0].price
+            listing.leading = RightsRegistration.objects.get(pk=table[0].registration_id)
+        _settle(listing, at)
+
+    def result_lines(self, listing):
+        factors = weighting.listing_factors(listing)
+        table = weighting.listing_scores(listing)
+        if not table:
+            return []
+        names = "、".join(f"{f.name}（{number_text(f.weight)}%）" for f in factors)
+        lines = [f"权重报价评分（各因素得分＝数值÷最高值×权重）：{names}"]
+        for row in table:
+            parts = "；".join(f"{f.name} {_factor_value(f, row.values[f.position])} 得{number_text(row.scores[f.position])}分"
+                             for f in factors)
+            lines.append(f"第{row.rank}名 号牌{row.paddle}：{parts}；综合得分 {number_text(row.total)}")
+        return lines
+
+
 PROCEDURES: dict[str, Procedure] = {p.mode: p for p in (ListingProcedure(), EnglishAuctionProcedure(),
-                                                         SealedQuoteProcedure())}
+                                                         SealedQuoteProcedure(), WeightedQuoteProcedure())}
+
+
+def procedure_of_kind(kind: str) -> Procedure:
+    return PROCEDURES[PROCEDURE_KINDS[kind].mode]
 
 
 def procedure_for(listing: RightsListing) -> Procedure:
-    return PROCEDURES[PROCEDURE_KINDS[listing.kind].mode]
+    return procedure_of_kind(listing.kind)
 
 
 def transition(listing: RightsListing, to: str, at: dt.datetime) -> None:
