@@ -37,7 +37,7 @@ from ggzy.core.permissions import PUBLIC, requires, roles
 from . import selectors
 from .choices import ListingState
 from .models import RightsDepositImport
-from .services import bidding, contract, deposits, listings, registration, results, suspension
+from .services import bidding, contract, deposits, listings, quotes, registration, results, suspension
 from .services.common import hall_topic
 
 app_name = "rights"
@@ -65,6 +65,8 @@ def _hall_context(request, listing, answer=None, error: str = "") -> dict:
     me = selectors.registration_of(user=request.user, listing=listing)
     return {"listing": listing, "hall": state, "kind_label": selectors.kind_label(listing), "registration": me,
             "mode": selectors.mode_of(listing),
+            "factors": selectors.weighting_factors(listing), "my_quote": selectors.my_quote(user=request.user,
+                                                                                          listing=listing),
             "staff_rows": selectors.registrations_for_staff(user=request.user, listing=listing),
             "suspension": selectors.suspension_for_staff(user=request.user, listing=listing, now=clock.now()),
             "idempotency_key": uuid.uuid4().hex, "answer": answer, "error": error,
@@ -96,6 +98,17 @@ def listing_bid_view(request, listing_id: int):
     if request.headers.get("HX-Request"):
         return render(request, "rights/partials/bid_form.html", context)
     return render(request, "rights/pages/hall.html", context)
+
+
+@requires(BIDDER)
+@require_POST
+def listing_quote_view(request, listing_id: int):
+    """The bidder's one sealed quote (一次报价, 权重报价): the price and, in a weighted quote, a field per factor
+    (``factor_<position>``); the refusal names every field, nothing is stored."""
+    values = {key.removeprefix("factor_"): value for key, value in request.POST.items() if key.startswith("factor_")}
+    return _act_and_return(request, listing_id, lambda: quotes.quote_submit(
+        actor=request.user, listing_id=listing_id, amount=request.POST.get("amount", ""), factors=values),
+        "已提交密封报价，报价期结束后开启")
 
 
 @requires(BIDDER)
@@ -332,6 +345,7 @@ urlpatterns = [
     path("<int:listing_id>/events/", listing_events_view, name="hall_events"),
     path("<int:listing_id>/bid/", listing_bid_view, name="bid"),
     path("<int:listing_id>/register/", listing_register_view, name="register"),
+    path("<int:listing_id>/quote/", listing_quote_view, name="quote"),
     path("<int:listing_id>/confirm/", listing_confirm_view, name="confirm"),
     path("<int:listing_id>/settlements/<int:settlement_id>/", settlement_record_view, name="settlement"),
     path("<int:listing_id>/contract/", contract_record_view, name="contract"),
