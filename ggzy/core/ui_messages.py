@@ -9,6 +9,7 @@ Add a message here and its English at the end of ``locale/en/LC_MESSAGES/django.
 from django.utils.translation import gettext_noop as _
 
 MESSAGES = [
+    _("挂牌项目已发布"),
     _("账号未关联交易中心，无法导入公告"),
     _("请填写来源系统名称"),
     _("只有本中心工作人员可以导入公告"),

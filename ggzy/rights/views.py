@@ -32,10 +32,12 @@ from django.views.decorators.http import require_POST
 from ggzy.accounts.roles import Role
 from ggzy.core import clock, fanout, statements
 from ggzy.core.errors import DomainError
+from ggzy.core.forms import apply_domain_error
 from ggzy.core.permissions import PUBLIC, requires, roles
 
 from . import selectors
 from .choices import ListingState
+from .forms import ListingPublishForm
 from .models import RightsDepositImport
 from .services import bidding, contract, deposits, listings, quotes, registration, results, suspension
 from .services.common import hall_topic
@@ -98,6 +100,28 @@ def listing_bid_view(request, listing_id: int):
     if request.headers.get("HX-Request"):
         return render(request, "rights/partials/bid_form.html", context)
     return render(request, "rights/pages/hall.html", context)
+
+
+@requires(roles(Role.CENTER_STAFF, Role.ADMIN))
+def listing_publish_view(request):
+    """The center publishes a listing (every kind; a weighted quote with its factors)."""
+    try:
+        center = deposits.staff_center(request.user, request.GET.get("center", ""))
+    except DomainError as exc:
+        raise Http404(exc.message) from None
+    form = ListingPublishForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = {name: form.cleaned_data[name] for name in form.fields if not name.startswith("factors.")}
+        factors = form.factor_rows()
+        try:
+            listing = listings.listing_create(actor=request.user, center=center, factors=factors or None,
+                                              **(data | {"price_weight": data["price_weight"] or None}))
+        except DomainError as exc:
+            apply_domain_error(form, exc)
+        else:
+            messages.success(request, "挂牌项目已发布")
+            return redirect("rights:hall", listing_id=listing.pk)
+    return render(request, "rights/pages/listing_publish.html", {"form": form, "center": center})
 
 
 @requires(BIDDER)
@@ -341,6 +365,7 @@ def listing_events_view(request, listing_id: int):
 
 urlpatterns = [
     path("", listing_list_view, name="listings"),
+    path("new/", listing_publish_view, name="publish"),
     path("<int:listing_id>/", listing_hall_view, name="hall"),
     path("<int:listing_id>/events/", listing_events_view, name="hall_events"),
     path("<int:listing_id>/bid/", listing_bid_view, name="bid"),

@@ -115,3 +115,45 @@ def test_score_table_in_english(make_user, centers):
     client.cookies["django_language"] = "en"
     page = client.get(f"/rights/{listing.pk}/").content.decode()
     assert "Weighted quote scores" in page and "Total score" in page and "64.94" in page and "90" in page
+
+
+def _form(grantor_id: int, **changes) -> dict:
+    local = "%Y-%m-%dT%H:%M"
+    body = {"kind": "property_weighted_quote", "code": "QZ-2026-009", "title": "某国有企业所持子公司股权（权重报价）",
+            "grantor": str(grantor_id), "announced_at": (ENDS - dt.timedelta(days=60)).strftime(local),
+            "registration_opens_at": (ENDS - dt.timedelta(days=40)).strftime(local),
+            "registration_closes_at": (ENDS - dt.timedelta(days=2)).strftime(local),
+            "listing_starts_at": (ENDS - dt.timedelta(days=16)).strftime(local),
+            "listing_ends_at": ENDS.strftime(local), "start_price": "1000000", "increment": "10000",
+            "deposit": "200000", "quote_ceiling": "2000000", "appraised_value": "1000000", "price_weight": "70",
+            "factors.1.name": "职工安置人数", "factors.1.unit": "人", "factors.1.weight": "20",
+            "factors.1.minimum": "0", "factors.1.maximum": "300",
+            "factors.2.name": "承诺投资额", "factors.2.unit": "万元", "factors.2.weight": "10",
+            "factors.2.minimum": "0", "factors.2.maximum": "5000"}
+    return body | changes
+
+
+def test_staff_publish_form_refuses_on_the_factor_field_then_publishes(make_user, centers):
+    clock.freeze(dt.datetime(2026, 3, 2, 9, 0, tzinfo=SHANGHAI))
+    staff = make_user(Role.CENTER_STAFF, center=centers["jinan"])
+    grantor = make_user(Role.TENDERER)
+    assert Client().get("/rights/new/").status_code in (302, 403)
+    assert login(make_user(Role.BIDDER)).get("/rights/new/").status_code == 403
+    client = login(staff)
+    page = client.get("/rights/new/").content.decode()
+    assert 'name="factors.5.maximum"' in page and 'name="price_weight"' in page
+    # a blank row between filled ones is refused on that row; a bad weight on its own field
+    refused = client.post("/rights/new/", _form(grantor.pk, **{"factors.1.weight": "1e400"})).content.decode()
+    assert 'data-field="factors.1.weight"' in refused and not RightsListing.objects.exists()
+    gap = _form(grantor.pk, **{"factors.3.name": "承接债务", "factors.3.weight": "5", "factors.3.minimum": "0",
+                               "factors.3.maximum": "100", "factors.2.name": "", "factors.2.unit": "",
+                               "factors.2.weight": "", "factors.2.minimum": "", "factors.2.maximum": ""})
+    refused = client.post("/rights/new/", gap).content.decode()
+    assert 'data-field="factors.2.name"' in refused and not RightsListing.objects.exists()
+    done = client.post("/rights/new/", _form(grantor.pk))
+    listing = RightsListing.objects.get()
+    assert done.status_code == 302 and done["Location"] == f"/rights/{listing.pk}/"
+    assert list(listing.weight_factors.values_list("position", "weight")) == [(0, 70), (1, 20), (2, 10)]
+    client.cookies["django_language"] = "en"
+    english = client.get("/rights/new/").content.decode()
+    assert "Weighted quote factor 1: Weight (%)" in english and "Publish a listing" in english
