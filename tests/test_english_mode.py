@@ -152,7 +152,7 @@ def test_english_pages_show_no_chinese_ui_text():
         "toubiao2": [],  # its bond on the open lot is due for refund
         "zhaobiao": ["/registry/entities/mine/", "/tendering/projects/new/"],
         "jinan_staff": ["/centers/", "/notices/manage/", "/notices/new/", "/ledger/trace/", "/tendering/bonds/",
-                        "/rights/deposits/", "/notices/import/"]
+                        "/rights/deposits/", "/rights/new/", "/notices/import/"]
         + [f"/tendering/lots/{pk}/" for pk in lots.filter(state="draft").values_list("pk", flat=True)]
         + [f"/tendering/projects/{pk}/" for pk in Project.objects.order_by("pk").values_list("pk", flat=True)[:2]],
         "zhuanjia": ["/centers/activate/"],
