@@ -49,14 +49,19 @@ class SealedQuoteProcedure(Procedure):
         self._refuse_factors(price_weight, factors)
         return Terms(quote_ceiling=_ceiling(quote_ceiling, start, "一次报价"))
 
-    def quote_parts(self, listing: RightsListing, amount: Decimal, factors: object) -> dict[int, Decimal]:
-        """Check a quote against the announced terms (the listing is locked): the price within [start price,
-        ceiling]; the values of the other factors by position (none in a single quote). DomainError naming the
-        field."""
+    @staticmethod
+    def check_price(listing: RightsListing, amount: Decimal) -> None:
+        """The quoted price within [start price, announced ceiling]."""
         ceiling = listing.quote_ceiling
         if amount < listing.start_price or (ceiling is not None and amount > ceiling):
             top = format_yuan(ceiling) if ceiling is not None else "不限"
             raise DomainError(f"报价须在{format_yuan(listing.start_price)}至{top}之间", field="amount")
+
+    def quote_parts(self, listing: RightsListing, amount: Decimal, factors: object) -> dict[int, Decimal]:
+        """Check a quote against the announced terms (the listing is locked): the price within [start price,
+        ceiling]; the values of the other factors by position (none in a single quote). DomainError naming the
+        field."""
+        self.check_price(listing, amount)
         if not _blank(factors):
             raise DomainError("一次报价项目只报价格，不填报其他因素", field="factors")
         return {}
@@ -111,10 +116,7 @@ class WeightedQuoteProcedure(SealedQuoteProcedure):
             price_weight=price_weight, factors=factors, start=start, ceiling=ceiling))
 
     def quote_parts(self, listing, amount, factors):
-        ceiling = listing.quote_ceiling
-        if amount < listing.start_price or (ceiling is not None and amount > ceiling):
-            raise DomainError(f"报价须在{format_yuan(listing.start_price)}至{format_yuan(ceiling)}之间",
-                              field="amount")
+        self.check_price(listing, amount)
         return weighting.quote_values_parse(weighting.listing_factors(listing), factors)
 
     def notice_schedule(self, listing):
