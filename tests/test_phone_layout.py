@@ -152,7 +152,7 @@ def test_no_page_overflows_a_phone_screen(page, live_server, settings):
     # the center's rights pages: deposit reconciliation, and the halls with the contract and the settlements
     _sign_in(page, live_server, "jinan_staff")
     check("/rights/deposits/")
-    check("/rights/new/")
+    check("/rights/new/")  # the publish form, with the weighted quote's factor rows
     for url in _rights_urls():
         check(url)
     # the complaints pages: the objecting bidder's (toubiao3) lot page, the supervisor's list and complaint

@@ -28,7 +28,7 @@ from ggzy.core.money import format_yuan
 
 from . import ocds
 
-MODE_LABEL = {"listing": "挂牌", "english_auction": "拍卖", "sealed_quote": "一次报价"}
+MODE_LABEL = {"listing": "挂牌", "english_auction": "拍卖", "sealed_quote": "一次报价", "weighted_quote": "权重报价"}
 
 
 def ocid_for(code: str) -> str:
@@ -50,7 +50,7 @@ def _terms(facts: dict[str, Any]) -> dict[str, Any]:
     terms: dict[str, Any] = {"currency": "CNY", "startPrice": _money(facts["start_price"]),
                              "increment": _money(facts["increment"]), "deposit": _money(facts["deposit"]),
                              "mode": MODE_LABEL[facts["mode"]]}
-    if facts["mode"] != "sealed_quote":
+    if not facts["takes_quotes"]:
         terms |= {"roundMinutes": facts["round_minutes"], "biddersMin": facts["bidders_min"],
                   "timedRound": facts["has_timed_round"] or facts["mode"] == "english_auction"}
     for key, name in (("quote_ceiling", "quoteCeiling"), ("appraised_value", "appraisedValue")):
@@ -58,6 +58,11 @@ def _terms(facts: dict[str, Any]) -> dict[str, Any]:
             terms[name] = _money(facts[key])
     if facts["approval_reference"]:
         terms["approvalReference"] = facts["approval_reference"]
+    if facts["weight_factors"]:  # 权重报价: the announced factors, the price first; higher is better on each
+        terms["weightFactors"] = [{"position": f["position"], "name": f["name"], "unit": f["unit"],
+                                   "weight": str(f["weight"]),
+                                   "minimum": str(f["minimum"]), "maximum": str(f["maximum"])}
+                                  for f in facts["weight_factors"]]
     terms["registrationPeriod"] = {"startDate": ocds._date(facts["registration_opens_at"]),
                                    "endDate": ocds._date(facts["registration_closes_at"])}
     return {k: v for k, v in terms.items() if v is not None}
@@ -77,7 +82,9 @@ def _base(facts: dict[str, Any]) -> dict[str, Any]:
         "id": facts["code"], "title": facts["title"], "status": "active", "procurementMethod": "open",
         "procurementMethodDetails": facts["kind_label"], "submissionMethod": ["electronicSubmission"],
         "tenderPeriod": _period(facts, facts["original_end"]),
-        "awardCriteria": "priceOnly", "awardCriteriaDetails": "价高者得（须不低于底价）",
+        **({"awardCriteria": "ratedCriteria", "awardCriteriaDetails": "权重报价：综合得分最高者受让（其报价须不低于底价）"}
+           if facts["weight_factors"] else
+           {"awardCriteria": "priceOnly", "awardCriteriaDetails": "价高者得（须不低于底价）"}),
     }
     release: dict[str, Any] = {
         "ocid": ocid_for(facts["code"]), "language": "zh", "initiationType": "tender", "parties": [],

@@ -8,6 +8,7 @@ from ninja import File, Form, Router, Status, UploadedFile
 from ggzy.accounts.roles import Role
 from ggzy.core import clock, statements
 from ggzy.core.api_errors import ACTION, LOOKUP, ObjectId, answers
+from ggzy.core.errors import DomainError
 from ggzy.core.permissions import AUTHENTICATED, PUBLIC, requires, roles
 
 from . import selectors
@@ -17,9 +18,12 @@ from .schemas import (
     BidOut,
     ContractIn,
     DepositIn,
-    ListingIn,
+    ListingCreatedOut,
+    ListingCreateIn,
     ListingPublicOut,
     QualifyIn,
+    QuoteIn,
+    QuoteOut,
     RegistrationOut,
     ReserveIn,
     ResumptionIn,
@@ -27,7 +31,7 @@ from .schemas import (
     SuspendIn,
     SuspensionOut,
 )
-from .services import bidding, contract, deposits, listings, registration, results, suspension
+from .services import bidding, contract, deposits, listings, quotes, registration, results, suspension
 
 router = Router()
 BIDDER = roles(Role.BIDDER)
@@ -58,14 +62,21 @@ def listing_list(request):
     return [_public(listing) for listing in selectors.listing_list_public(now=clock.now())[:200]]
 
 
-@router.post("/listings", response=answers(ListingPublicOut, *ACTION, status=201),
-             summary="发布挂牌项目（交易中心，为出让方；期限按公告日施行的流程模板校验）")
+@router.post("/listings", response=answers(ListingCreatedOut, *ACTION, status=201),
+             summary="发布挂牌项目（交易中心；权重报价须公布报价权重和因素）")
 @requires(STAFF)
-def listing_publish(request, payload: ListingIn):
-    terms = payload.dict()
-    listing = listings.listing_publish(actor=request.user, grantor=terms.pop("grantor"),
-                                       center_code=terms.pop("center"), **terms)
-    return Status(201, _public(listing))
+def listing_create(request, payload: ListingCreateIn):
+    from ggzy.accounts.models import User
+
+    grantor = User.objects.filter(pk=payload.grantor_id).first()
+    if grantor is None:
+        raise DomainError("出让方账户不存在", field="grantor_id")
+    data = payload.dict(exclude={"center", "grantor_id"})
+    if payload.factors is not None:
+        data["factors"] = [row.dict() for row in payload.factors]
+    created = listings.listing_create(actor=request.user, center=deposits.staff_center(request.user, payload.center),
+                                      grantor=grantor, **data)
+    return Status(201, ListingCreatedOut(id=created.pk, code=created.code, kind=created.kind, state=created.state))
 
 
 @router.get("/listings/{listing_id}/hall", response=answers(dict, *LOOKUP), summary="竞价大厅状态（按读者范围）")
@@ -121,6 +132,16 @@ def bid_place(request, listing_id: ObjectId, payload: BidIn):
                   current_price=str(answer.current_price) if answer.current_price is not None else None,
                   round_ends_at=answer.round_ends_at.isoformat() if answer.round_ends_at else None,
                   replayed=answer.replayed)
+
+
+@router.post("/listings/{listing_id}/quotes", response=answers(QuoteOut, *ACTION, status=201),
+             summary="密封报价（一次报价、权重报价；竞买人一次，不得修改）")
+@requires(BIDDER)
+def quote_submit(request, listing_id: ObjectId, payload: QuoteIn):
+    # the service reads the listing under its lock (404 when there is none)
+    done = quotes.quote_submit(actor=request.user, listing_id=listing_id, amount=payload.amount,
+                               factors=payload.factors)
+    return Status(201, QuoteOut(submitted_at=done.submitted_at, amount=str(done.amount)))
 
 
 @router.post("/listings/{listing_id}/suspension", response=answers(SuspensionOut, *ACTION, status=201),

@@ -51,14 +51,15 @@ class ProcedureKind:
     method: str
     has_timed_round: bool = True
     # the procedure class (procedures.PROCEDURES): "listing" 挂牌+限时竞价, "english_auction" 拍卖 (增价, 倒计时),
-    # "sealed_quote" 一次报价 (one sealed quote within the announced range)
+    # "sealed_quote" 一次报价 (one sealed quote within the announced range), "weighted_quote" 权重报价 (one sealed
+    # quote of a price and the announced factors, scored by their weights)
     mode: str = "listing"
 
 
 # The catalog's templates (ggzy/catalog/seed/period_data.py) give every number of these procedures: a kind names
 # its template by (catalog category, method), and its mode's procedure class. "property_transfer" is the exchanges'
 # online bidding with multiple quotes (多次报价: open ascending quotes, then the timed round); the weighted quote
-# (权重报价) is not modelled.
+# (权重报价) scores one sealed quote of the price and the transferor's announced factors (procedures, weighting.py).
 PROCEDURE_KINDS: dict[str, ProcedureKind] = {
     "land_listing": ProcedureKind("land_listing", "国有建设用地使用权挂牌出让", "03", "listing"),
     "land_auction": ProcedureKind("land_auction", "国有建设用地使用权拍卖出让", "03", "auction",
@@ -67,6 +68,8 @@ PROCEDURE_KINDS: dict[str, ProcedureKind] = {
     "property_transfer": ProcedureKind("property_transfer", "企业国有产权转让（网络竞价）", "05", "property_listing"),
     "property_single_quote": ProcedureKind("property_single_quote", "企业国有产权转让（一次报价）", "05",
                                            "property_listing", has_timed_round=False, mode="sealed_quote"),
+    "property_weighted_quote": ProcedureKind("property_weighted_quote", "企业国有产权转让（权重报价）", "05",
+                                             "property_listing", has_timed_round=False, mode="weighted_quote"),
     "mining_auction": ProcedureKind("mining_auction", "矿业权拍卖出让", "04", "auction", mode="english_auction"),
     # 企业增资: investors selected by online bidding (竞价) on the subscription price — the order's other selection
     # methods (竞争性谈判, 综合评议) are not modelled
@@ -85,6 +88,7 @@ class ProcedureKindChoice(models.TextChoices):
     MINING_LISTING = "mining_listing", _("矿业权挂牌出让")
     PROPERTY_TRANSFER = "property_transfer", _("企业国有产权转让（网络竞价）")
     PROPERTY_SINGLE_QUOTE = "property_single_quote", _("企业国有产权转让（一次报价）")
+    PROPERTY_WEIGHTED_QUOTE = "property_weighted_quote", _("企业国有产权转让（权重报价）")
     MINING_AUCTION = "mining_auction", _("矿业权拍卖出让")
     CAPITAL_INCREASE = "capital_increase", _("企业增资（网络竞价择优）")
     EMISSION_LISTING = "emission_listing", _("排污权挂牌交易")

@@ -21,7 +21,7 @@ PREFIX = "DEMO-QL-"
 
 
 def _listing(code, title, kind, ends, *, staff, grantor, center, start="12000000.00", increment="100000.00",
-             quote_ceiling=None, announce_days=60):
+             quote_ceiling=None, announce_days=60, price_weight=None, factors=None):
     appraisal = start if PROCEDURE_KINDS[kind].category_code == "05" else None
     return listings.listing_create(
         actor=staff, center=center, grantor=grantor, kind=kind, code=PREFIX + code, title=title,
@@ -30,7 +30,13 @@ def _listing(code, title, kind, ends, *, staff, grantor, center, start="12000000
         registration_closes_at=ends - dt.timedelta(minutes=1) if ends - clock.now() < dt.timedelta(days=2)
         else office_moment(ends - dt.timedelta(days=2), dt.time(16, 0)), listing_starts_at=ends - dt.timedelta(days=21), listing_ends_at=ends,
         start_price=start, increment=increment, deposit="2000000.00", quote_ceiling=quote_ceiling,
-        appraised_value=appraisal)
+        appraised_value=appraisal, price_weight=price_weight, factors=factors)
+
+
+# 权重报价's announced factors in the demo: price 60%, then two quantified factors (higher is better)
+WEIGHTED_TERMS = {"quote_ceiling": "15000000.00", "price_weight": "60", "factors": [
+    {"name": "职工安置人数", "unit": "人", "weight": "25", "minimum": "0", "maximum": "300"},
+    {"name": "承诺投资额", "unit": "万元", "weight": "15", "minimum": "0", "maximum": "5000"}]}
 
 
 def _admit(listing, staff, bidders):
@@ -102,6 +108,23 @@ def demo_rights_load(stdout=None) -> None:
         _bid(auction, bidders[2], "12400000", 3)
         clock.freeze(sold_end + dt.timedelta(minutes=20))
         listings.listing_advance(listing_id=auction.pk)
+        # closed, sold by weighted quote 权重报价: the lowest price wins on the other factors
+        # (toubiao 77.38, toubiao2 96.00, toubiao3 85.64 — the score table shows on the hall after the close)
+        clock.freeze(sold_end - dt.timedelta(days=30))
+        weighted = _listing("2026-110", "济南某国有企业所持机械公司80%股权（权重报价）", "property_weighted_quote",
+                            sold_end, **WEIGHTED_TERMS, **common)
+        clock.freeze(sold_end - dt.timedelta(days=25))
+        _admit(weighted, staff, bidders)
+        listings.reserve_set(actor=grantor, listing_id=weighted.pk, amount="12500000")
+        clock.freeze(sold_end - dt.timedelta(days=5))
+        for n, (amount, staff_kept, investment) in enumerate((("13500000", "120", "2000"),
+                                                              ("12600000", "280", "4500"),
+                                                              ("13000000", "200", "3000"))):
+            clock.freeze(sold_end - dt.timedelta(days=5) + dt.timedelta(minutes=n * 7))
+            quotes.quote_submit(actor=bidders[n], listing_id=weighted.pk, amount=amount,
+                                factors={"1": staff_kept, "2": investment})
+        clock.freeze(sold_end + dt.timedelta(minutes=1))
+        listings.listing_advance(listing_id=weighted.pk)
     finally:
         clock.unfreeze()
     # announced (registration opens in 5 days), registration open, listing open
@@ -119,6 +142,11 @@ def demo_rights_load(stdout=None) -> None:
                        real_now + dt.timedelta(days=10), quote_ceiling="20000000.00", **common)
     _admit(quoting, staff, bidders[:2])
     quotes.quote_submit(actor=bidders[0], listing_id=quoting.pk, amount="15600000")
+    # 权重报价 in its quoting period: one sealed quote of the price and both factors in
+    weighing = _listing("2026-111", "济南某国有企业所持酒店公司100%股权（权重报价）", "property_weighted_quote",
+                        real_now + dt.timedelta(days=10), **WEIGHTED_TERMS, **common)
+    _admit(weighing, staff, bidders[1:])
+    quotes.quote_submit(actor=bidders[1], listing_id=weighing.pk, amount="12800000", factors={"1": "150", "2": "2500"})
     # suspended (中止) during its listing period, with the announced reason
     halted = _listing("2026-106", "槐荫区西客站片区F-2地块国有建设用地使用权（已中止）", "land_listing",
                       real_now + dt.timedelta(days=12), **common)

@@ -206,6 +206,58 @@ class RightsQuote(models.Model):
         return f"{self.listing_id} 一次报价"
 
 
+class RightsWeightFactor(models.Model):
+    """权重报价因素 — one factor the transferor announced for a weighted quote (权重报价): its name, unit, weight (%)
+    and allowed range. Position 0 is the price (报价, 元, [start price, quote ceiling]); 1–5 the other quantified
+    factors in announcement order. Higher is better on every factor (weighting.py)."""
+
+    listing = models.ForeignKey(RightsListing, on_delete=models.PROTECT, related_name="weight_factors",
+                                verbose_name="挂牌项目")
+    position = models.PositiveSmallIntegerField("序号（0为报价）")
+    name = models.CharField("因素名称", max_length=40)
+    unit = models.CharField("单位", max_length=20, blank=True)
+    weight = models.DecimalField("权重（%）", max_digits=5, decimal_places=2)
+    minimum = models.DecimalField("允许最小值", max_digits=MONEY_MAX_DIGITS, decimal_places=MONEY_DECIMAL_PLACES)
+    maximum = models.DecimalField("允许最大值", max_digits=MONEY_MAX_DIGITS, decimal_places=MONEY_DECIMAL_PLACES)
+
+    class Meta:
+        verbose_name = "权重报价因素"
+        verbose_name_plural = "权重报价因素"
+        ordering = ["listing", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["listing", "position"], name="rights_weight_factor_position_unique"),
+            models.CheckConstraint(condition=models.Q(weight__gt=0) & models.Q(weight__lte=100),
+                                   name="rights_weight_factor_weight_range"),
+            models.CheckConstraint(condition=models.Q(minimum__gte=0) & models.Q(maximum__gt=models.F("minimum")),
+                                   name="rights_weight_factor_range_ordered"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.listing_id} {self.name}（{self.weight}%）"
+
+
+class RightsQuoteFactorValue(models.Model):
+    """权重报价因素值 — a sealed weighted quote's value for one announced factor (other than the price)."""
+
+    quote = models.ForeignKey(RightsQuote, on_delete=models.PROTECT, related_name="factor_values",
+                              verbose_name="一次报价")
+    factor = models.ForeignKey(RightsWeightFactor, on_delete=models.PROTECT, related_name="values",
+                               verbose_name="权重报价因素")
+    value = models.DecimalField("报价值", max_digits=MONEY_MAX_DIGITS, decimal_places=MONEY_DECIMAL_PLACES)
+
+    class Meta:
+        verbose_name = "权重报价因素值（密封）"
+        verbose_name_plural = "权重报价因素值（密封）"
+        ordering = ["quote", "factor__position"]
+        constraints = [
+            models.UniqueConstraint(fields=["quote", "factor"], name="rights_quote_factor_value_unique"),
+            models.CheckConstraint(condition=models.Q(value__gte=0), name="rights_quote_factor_value_nonnegative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.quote_id} · {self.factor_id}"
+
+
 class RightsConfirmation(models.Model):
     """成交确认书 — after a sale the winner and the grantor each confirm the deal's text (its SHA-256 kept), in
     the platform, by their signed-in accounts (not a certificate signature)."""

@@ -29,6 +29,67 @@ class BidOut(Schema):
     replayed: bool
 
 
+# a factor's number as text (or a whole number): parsed by the service like money — plain decimals, at most 2
+# places, no exponents or NaN — so every refusal names its field (factors.<position>.weight …)
+FactorNumber = str | int
+
+
+class WeightFactorIn(Schema):
+    """One factor of a weighted quote other than the price (权重报价因素); higher is better."""
+
+    name: Annotated[str, Field(max_length=200, description="因素名称，如 职工安置人数")]
+    unit: Annotated[str, Field(max_length=200, description="单位，如 人、万元")] = ""
+    weight: Annotated[FactorNumber, Field(description="权重（%），大于0，最多两位小数；与报价权重合计须为100")]
+    minimum: Annotated[FactorNumber, Field(description="允许最小值（不小于0）")]
+    maximum: Annotated[FactorNumber, Field(description="允许最大值（大于最小值）")]
+
+
+class ListingCreateIn(Schema):
+    """A listing to publish (center staff). ``quote_ceiling`` for 一次报价 and 权重报价; ``price_weight`` and
+    ``factors`` (1–5, positions 1… in this order; the price is position 0) for 权重报价 only."""
+
+    center: Annotated[str, Field(max_length=6, description="交易中心代码（管理员、省级中心；默认本人中心）")] = ""
+    grantor_id: int
+    kind: Annotated[str, Field(max_length=32)]
+    code: Annotated[str, Field(max_length=200)]
+    title: Annotated[str, Field(max_length=400)]
+    announced_at: dt.datetime
+    registration_opens_at: dt.datetime
+    registration_closes_at: dt.datetime
+    listing_starts_at: dt.datetime
+    listing_ends_at: dt.datetime
+    start_price: Money
+    increment: Money
+    deposit: Money
+    quote_ceiling: Money | None = None
+    appraised_value: Money | None = None
+    approval_reference: Annotated[str, Field(max_length=200)] = ""
+    price_weight: FactorNumber | None = None
+    factors: Annotated[list[WeightFactorIn], Field(max_length=10)] | None = None
+
+
+class ListingCreatedOut(Schema):
+    id: int
+    code: str
+    kind: str
+    state: str
+
+
+class QuoteIn(Schema):
+    """One sealed quote (一次报价, 权重报价): the price, and in a weighted quote the value of every announced factor
+    keyed by its position as text — {"1": "120", "2": "3000"} (positions from 1, in the announcement's order; the
+    hall and ``GET …/hall`` list them)."""
+
+    amount: Money
+    factors: Annotated[dict[str, FactorNumber], Field(max_length=10)] = {}
+
+
+class QuoteOut(Schema):
+    # only the bidder's own receipt: the quote stays sealed until the close
+    submitted_at: dt.datetime
+    amount: str
+
+
 class ReserveIn(Schema):
     amount: Money
 
@@ -77,28 +138,6 @@ class SuspensionOut(Schema):
 class QualifyIn(Schema):
     approve: bool
     reason: Annotated[str, Field(max_length=200)] = ""
-
-
-class ListingIn(Schema):
-    """A listing to publish (center staff, for the grantor): the periods are checked against the template in force
-    on the announcement day; date-times without a zone are the platform's local time (Asia/Shanghai)."""
-
-    kind: Annotated[str, Field(max_length=32)]
-    code: Annotated[str, Field(max_length=40)]
-    title: Annotated[str, Field(max_length=200)]
-    grantor: Annotated[str, Field(max_length=150, description="出让方（转让方）的登录账号")]
-    center: Annotated[str, Field(max_length=6, description="交易中心代码（仅管理员/省级工作人员）")] = ""
-    announced_at: dt.datetime
-    registration_opens_at: dt.datetime
-    registration_closes_at: dt.datetime
-    listing_starts_at: dt.datetime
-    listing_ends_at: dt.datetime
-    start_price: Money
-    increment: Money
-    deposit: Money
-    quote_ceiling: Money | None = None
-    appraised_value: Money | None = None
-    approval_reference: Annotated[str, Field(max_length=100)] = ""
 
 
 class ListingPublicOut(Schema):

@@ -20,11 +20,11 @@ from ggzy.accounts.roles import Role
 from ggzy.catalog import selectors as catalog
 from ggzy.catalog.calendar import add_working_days
 from ggzy.catalog.selectors import PeriodMissing
-from ggzy.core.money import format_yuan
+from ggzy.core.money import format_yuan, number_text
 
-from . import procedures
+from . import procedures, weighting
 from .choices import PROCEDURE_KINDS, ListingOutcome, ListingState, ProcedureKindChoice, RegistrationState
-from .models import RightsBid, RightsListing, RightsRegistration
+from .models import RightsBid, RightsListing, RightsQuote, RightsRegistration
 from .services.bidding import minimum_next
 
 HISTORY_SHOWN = 50
@@ -149,7 +149,8 @@ def hall_state(*, user, listing: RightsListing, now: dt.datetime) -> dict:
         result |= {"outcome": listing.outcome, "outcome_label": str(ListingOutcome(listing.outcome).label),
                    "reserve": format_yuan(listing.reserve_revealed) if listing.reserve_revealed is not None else "",
                    "winner_paddle": winner.paddle if winner is not None else None,
-                   "winner_name": str(winner.bidder) if winner is not None else ""}
+                   "winner_name": str(winner.bidder) if winner is not None else "",
+                   "scores": weighted_scores(listing)}
     own = me.pk if admitted and me is not None else None
     reveal = stored_closed or is_center_of(user, listing)  # the others' paddles: the center, or after the result
 
@@ -189,13 +190,56 @@ def _me(registration: RightsRegistration | None, listing: RightsListing) -> dict
         status, label = "leading", _("您的报价领先")
     elif RightsBid.objects.filter(registration=registration, sequence__isnull=False).exists():
         status, label = "outbid", _("已被超越")
+    elif listing.state != ListingState.CLOSED and RightsQuote.objects.filter(registration=registration).exists():
+        status, label = "quoted", _("已提交密封报价，报价期结束后开启")
     else:
         status, label = "", ""
     return {"paddle": registration.paddle, "admitted": True, "status": status, "status_label": label}
 
 
+def _number(factor: weighting.FactorTerms, value) -> str:
+    if factor.position == weighting.PRICE_POSITION:
+        return format_yuan(value)
+    return number_text(value)
+
+
+def weighting_factors(listing: RightsListing) -> list[dict]:
+    """权重报价: the announced factors (public from the announcement; none in other modes), price first."""
+    if procedures.procedure_for(listing).mode != "weighted_quote":
+        return []
+    return [{"position": f.position, "name": f.name, "unit": f.unit, "weight": number_text(f.weight),
+             "minimum": _number(f, f.minimum), "maximum": _number(f, f.maximum), "is_price": f.position == 0}
+            for f in weighting.listing_factors(listing)]
+
+
+def weighted_scores(listing: RightsListing) -> list[dict] | None:
+    """权重报价's score table — only once the listing is closed (sealed before: nothing, not even a count); None for
+    other modes. Each row: rank, paddle, and per factor (price first) the value and the score; the total."""
+    if listing.state != ListingState.CLOSED or procedures.procedure_for(listing).mode != "weighted_quote":
+        return None
+    factors = weighting.listing_factors(listing)
+    return [{"rank": row.rank, "paddle": row.paddle, "total": number_text(row.total),
+             "is_winner": listing.outcome == ListingOutcome.SOLD and row.registration_id == listing.leading_id,
+             "cells": [{"value": _number(f, row.values[f.position]), "score": number_text(row.scores[f.position])}
+                       for f in factors]}
+            for row in weighting.listing_scores(listing)]
+
+
+def my_quote(*, user, listing: RightsListing) -> dict | None:
+    """The signed-in bidder's own sealed quote (一次报价, 权重报价): to them only, with their factor values."""
+    me = registration_of(user=user, listing=listing)
+    if me is None:
+        return None
+    quote = RightsQuote.objects.filter(registration=me).prefetch_related("factor_values__factor").first()
+    if quote is None:
+        return None
+    return {"amount": format_yuan(quote.amount), "submitted_at": quote.submitted_at,
+            "values": [{"name": v.factor.name, "unit": v.factor.unit, "value": number_text(v.value)}
+                       for v in sorted(quote.factor_values.all(), key=lambda v: v.factor.position)]}
+
+
 def mode_of(listing: RightsListing) -> str:
-    """The listing's procedure mode: "listing", "english_auction" or "sealed_quote"."""
+    """The listing's procedure mode: "listing", "english_auction", "sealed_quote" or "weighted_quote"."""
     return procedures.procedure_for(listing).mode
 
 

@@ -23,7 +23,7 @@ from ggzy.core import masking as table
 from ggzy.core.queries import any_moment_within
 from ggzy.registry.selectors import entity_of_user
 
-from . import procedures
+from . import procedures, weighting
 from .choices import PROCEDURE_KINDS, ListingOutcome, ListingState, ProcedureKindChoice
 from .models import RightsBid, RightsContract, RightsListing, RightsQuote, RightsSuspension
 from .services.publicity import winner_name
@@ -96,16 +96,16 @@ def _closed_part(listing: RightsListing, stages: frozenset[str], mode: str) -> d
         part["winner_paddle"] = leading.paddle
     if not table.public_shown("listing.bid_count", stages):
         return part
-    if mode == "sealed_quote":
+    if procedures.PROCEDURES[mode].takes_quotes:  # 一次报价, 权重报价: the quotes opened at the close
         quotes = list(RightsQuote.objects.filter(listing=listing).order_by("-amount", "submitted_at", "pk")
                       .values_list("registration_id", "amount", "submitted_at"))
         part["bid_count"] = part["bidder_count"] = len(quotes)
-        best = quotes[0] if quotes and listing.leading_id == quotes[0][0] else None
         shown = table.public_shown("listing.quotes", stages)
+        # the quote that won (权重报价: by score, not always the highest price), even where the others are not shown
         part["bids"] = [{"id": f"quote-{n}", "amount": amount, "at": at, "paddle": None, "timed": False,
                          "is_winner": sold and registration == listing.leading_id}
                         for n, (registration, amount, at) in enumerate(quotes, start=1)
-                        if shown or (best is not None and registration == best[0])]
+                        if shown or (listing.leading_id is not None and registration == listing.leading_id)]
         return part
     bids = list(RightsBid.objects.filter(listing=listing, sequence__isnull=False).order_by("sequence")
                 .values_list("sequence", "amount", "received_at", "in_timed_round", "registration_id",
@@ -137,6 +137,11 @@ def listing_open_facts(listing: RightsListing) -> dict[str, Any]:
         "start_price": listing.start_price, "increment": listing.increment, "deposit": listing.deposit,
         "round_minutes": listing.round_minutes, "bidders_min": listing.bidders_min,
         "quote_ceiling": listing.quote_ceiling, "appraised_value": listing.appraised_value,
+        "takes_quotes": procedures.PROCEDURES[mode].takes_quotes,
+        # 权重报价: the announced factors (price first), public from the announcement
+        "weight_factors": [{"position": f.position, "name": f.name, "unit": f.unit, "weight": f.weight,
+                            "minimum": f.minimum, "maximum": f.maximum} for f in weighting.listing_factors(listing)]
+        if mode == procedures.WeightedQuoteProcedure.mode else [],
         "approval_reference": listing.approval_reference,
         "suspensions": [{"suspended_at": s.suspended_at, "reason": s.reason, "from_state": s.from_state,
                          "resumed_at": s.resumed_at, "resumed_until": s.resumed_until} for s in suspensions],

@@ -27,18 +27,19 @@ from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils import timezone, translation
-from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from ggzy.accounts.roles import Role
 from ggzy.core import clock, fanout, statements
 from ggzy.core.errors import DomainError
+from ggzy.core.forms import apply_domain_error
 from ggzy.core.permissions import PUBLIC, requires, roles
 
 from . import selectors
-from .choices import ListingState, ProcedureKindChoice
+from .choices import ListingState
+from .forms import ListingPublishForm
 from .models import RightsDepositImport
-from .services import bidding, contract, deposits, listings, registration, results, suspension
+from .services import bidding, contract, deposits, listings, quotes, registration, results, suspension
 from .services.common import hall_topic
 
 app_name = "rights"
@@ -59,7 +60,7 @@ def _listing(listing_id: int):
 def listing_list_view(request):
     rows = [(listing, selectors.kind_label(listing))
             for listing in selectors.listing_list_for(user=request.user, now=clock.now())[:200]]
-    can_publish = request.user.is_authenticated and request.user.role in (Role.CENTER_STAFF, Role.ADMIN)
+    can_publish = request.user.is_authenticated and request.user.role == Role.CENTER_STAFF  # admin: ?center=
     return render(request, "rights/pages/listing_list.html", {"rows": rows, "can_publish": can_publish})
 
 
@@ -68,6 +69,8 @@ def _hall_context(request, listing, answer=None, error: str = "") -> dict:
     me = selectors.registration_of(user=request.user, listing=listing)
     return {"listing": listing, "hall": state, "kind_label": selectors.kind_label(listing), "registration": me,
             "mode": selectors.mode_of(listing),
+            "factors": selectors.weighting_factors(listing), "my_quote": selectors.my_quote(user=request.user,
+                                                                                          listing=listing),
             "staff_rows": selectors.registrations_for_staff(user=request.user, listing=listing),
             "suspension": selectors.suspension_for_staff(user=request.user, listing=listing, now=clock.now()),
             "idempotency_key": uuid.uuid4().hex, "answer": answer, "error": error,
@@ -76,54 +79,6 @@ def _hall_context(request, listing, answer=None, error: str = "") -> dict:
             "can_register": (request.user.is_authenticated and request.user.role == Role.BIDDER and me is None
                              and state["clock"]["phase"] in (ListingState.REGISTRATION, ListingState.LISTING)
                              and clock.now() < listing.registration_closes_at)}
-
-
-# the publication form's fields: name, label, input type, hint (the service checks every one and names it)
-NEW_FIELDS: tuple[tuple[str, Any, str, Any], ...] = (
-    ("kind", _("交易方式"), "select", ""),
-    ("code", _("项目编号"), "text", _("本中心唯一，不超过40个字符")),
-    ("title", _("名称"), "text", ""),
-    ("grantor", _("出让方（转让方）账号"), "text", _("出让方在本平台的登录账号")),
-    ("announced_at", _("公告时间"), "datetime-local", _("到时在门户网站发布出让（转让）公告")),
-    ("registration_opens_at", _("报名开始"), "datetime-local", ""),
-    ("registration_closes_at", _("报名截止"), "datetime-local", ""),
-    ("listing_starts_at", _("挂牌（报价）开始"), "datetime-local", _("公告期、挂牌期按公告日施行的流程模板校验")),
-    ("listing_ends_at", _("挂牌截止（拍卖开始）"), "datetime-local", ""),
-    ("start_price", _("起始价（元）"), "text", ""),
-    ("increment", _("增价幅度（元）"), "text", _("不低于流程模板规定的最小增价幅度")),
-    ("deposit", _("竞买保证金（元）"), "text", ""),
-    ("quote_ceiling", _("一次报价上限（元）"), "text", _("仅一次报价项目填写")),
-    ("appraised_value", _("评估结果（元）"), "text", _("仅企业国有产权项目填写")),
-    ("approval_reference", _("低于评估结果的批准文件文号"), "text", _("挂牌价低于评估结果时填写")),
-)
-
-
-@requires(roles(Role.CENTER_STAFF, Role.ADMIN))
-def listing_new_view(request):
-    """The center publishes a listing for a grantor; a refusal keeps what was typed and names every field."""
-    errors: dict[str, list[str]] = {}
-    if request.method == "POST":
-        values = {name: request.POST.get(name, "").strip() for name, *_rest in NEW_FIELDS}
-        values["center"] = request.POST.get("center", "").strip()
-        terms = dict(values)
-        try:
-            listing = listings.listing_publish(actor=request.user, grantor=terms.pop("grantor"),
-                                               center_code=terms.pop("center"), **terms)
-        except DomainError as exc:
-            errors = exc.errors
-        else:
-            messages.success(request, f"已发布挂牌项目 {listing.code}")
-            return redirect("rights:hall", listing_id=listing.pk)
-    else:
-        values = selectors.listing_new_defaults(now=clock.now())
-    fields = [{"name": name, "label": label, "type": kind, "hint": hint, "value": values.get(name, ""),
-               "errors": errors.get(name, [])} for name, label, kind, hint in NEW_FIELDS]
-    known = {name for name, *_rest in NEW_FIELDS}
-    general = [m for name, msgs in errors.items() if name not in known for m in msgs]
-    return render(request, "rights/pages/listing_new.html", {
-        "fields": fields, "general": general, "kinds": ProcedureKindChoice.choices, "center": values.get("center", ""),
-        "names_center": request.user.role == Role.ADMIN or getattr(request.user, "is_provincial", False)},
-        status=400 if errors else 200)
 
 
 @requires(PUBLIC)
@@ -150,6 +105,40 @@ def listing_bid_view(request, listing_id: int):
     if request.headers.get("HX-Request"):
         return render(request, "rights/partials/bid_form.html", context)
     return render(request, "rights/pages/hall.html", context)
+
+
+@requires(roles(Role.CENTER_STAFF, Role.ADMIN))
+def listing_publish_view(request):
+    """The center publishes a listing (every kind; a weighted quote with its factors)."""
+    try:
+        center = deposits.staff_center(request.user, request.GET.get("center", ""))
+    except DomainError as exc:
+        raise Http404(exc.message) from None
+    form = ListingPublishForm(request.POST or None, initial=selectors.listing_new_defaults(now=clock.now()))
+    if request.method == "POST" and form.is_valid():
+        data = {name: form.cleaned_data[name] for name in form.fields if not name.startswith("factors.")}
+        factors = form.factor_rows()
+        try:
+            listing = listings.listing_create(actor=request.user, center=center, factors=factors or None,
+                                              **(data | {"price_weight": data["price_weight"] or None}))
+        except DomainError as exc:
+            apply_domain_error(form, exc)
+        else:
+            messages.success(request, "挂牌项目已发布")
+            return redirect("rights:hall", listing_id=listing.pk)
+    return render(request, "rights/pages/listing_publish.html", {"form": form, "center": center},
+                  status=400 if request.method == "POST" else 200)  # a POST that gets here was refused
+
+
+@requires(BIDDER)
+@require_POST
+def listing_quote_view(request, listing_id: int):
+    """The bidder's one sealed quote (一次报价, 权重报价): the price and, in a weighted quote, a field per factor
+    (``factor_<position>``); the refusal names every field, nothing is stored."""
+    values = {key.removeprefix("factor_"): value for key, value in request.POST.items() if key.startswith("factor_")}
+    return _act_and_return(request, listing_id, lambda: quotes.quote_submit(
+        actor=request.user, listing_id=listing_id, amount=request.POST.get("amount", ""), factors=values),
+        "已提交密封报价，报价期结束后开启")
 
 
 @requires(BIDDER)
@@ -410,11 +399,12 @@ def listing_events_view(request, listing_id: int):
 
 urlpatterns = [
     path("", listing_list_view, name="listings"),
-    path("new/", listing_new_view, name="new"),
+    path("new/", listing_publish_view, name="publish"),
     path("<int:listing_id>/", listing_hall_view, name="hall"),
     path("<int:listing_id>/events/", listing_events_view, name="hall_events"),
     path("<int:listing_id>/bid/", listing_bid_view, name="bid"),
     path("<int:listing_id>/register/", listing_register_view, name="register"),
+    path("<int:listing_id>/quote/", listing_quote_view, name="quote"),
     path("<int:listing_id>/confirm/", listing_confirm_view, name="confirm"),
     path("<int:listing_id>/registrations/<int:registration_id>/deposit/", registration_deposit_view,
          name="registration_deposit"),

@@ -114,3 +114,8 @@ def test_rights_demo_in_the_export_is_valid_ocds_at_every_stage(tmp_path):
     # and the highest bidder of a failed listing (below the reserve) is not named: it won nothing
     assert [b["value"]["amount"] for b in failed["bids"]["details"]] == [3000000]
     assert not any("tenderers" in b for b in failed["bids"]["details"]) and len(failed["parties"]) == 1
+    # the weighted quote 权重报价: its announced factors, rated criteria, the award to the best score (not the best price)
+    weighted = rights[ocds_rights.ocid_for("DEMO-QL-2026-110")]["compiledRelease"]
+    assert weighted["tender"]["awardCriteria"] == "ratedCriteria"
+    assert [f["name"] for f in weighted["listingTerms"]["weightFactors"]] == ["报价", "职工安置人数", "承诺投资额"]
+    assert weighted["awards"][0]["value"]["amount"] == 12600000 and weighted["listingTerms"]["mode"] == "权重报价"

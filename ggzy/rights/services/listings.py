@@ -24,7 +24,7 @@ from ggzy.registry.models import Center
 
 from .. import procedures
 from ..choices import PROCEDURE_KINDS, ListingState
-from ..models import RightsListing, RightsReserve, RightsSuspension
+from ..models import RightsListing, RightsReserve, RightsSuspension, RightsWeightFactor
 from .common import admitted_counter, hall_changed, listing_locked, moment, seal_key_for, template_number
 from .publicity import publicity_due
 
@@ -120,9 +120,12 @@ def listing_create(*, actor, center: Center, grantor, kind: str, code: str, titl
                    registration_opens_at: dt.datetime, registration_closes_at: dt.datetime,
                    listing_starts_at: dt.datetime, listing_ends_at: dt.datetime, start_price: object,
                    increment: object, deposit: object, quote_ceiling: object = None, appraised_value: object = None,
-                   approval_reference: str = "") -> RightsListing:
+                   approval_reference: str = "", price_weight: object = None,
+                   factors: object = None) -> RightsListing:
     """Publish a listing (center staff, for the grantor). The template in force on the announcement day gives the
-    minimum periods, the timed round's minutes and bidders, and the smallest increment allowed."""
+    minimum periods, the timed round's minutes and bidders, and the smallest increment allowed. A weighted quote
+    (权重报价) announces ``price_weight`` and ``factors`` ([{name, unit, weight, minimum, maximum}], 1–5;
+    weighting.py)."""
     if actor is not None and getattr(actor, "role", None) not in (Role.CENTER_STAFF, Role.ADMIN):
         raise NotAllowed("只有交易中心工作人员可以发布挂牌项目", field="__all__")
     if kind not in PROCEDURE_KINDS:
@@ -150,15 +153,9 @@ def listing_create(*, actor, center: Center, grantor, kind: str, code: str, titl
     if start <= 0:
         raise DomainError("起始价须大于0", field="start_price")
     procedure = PROCEDURE_KINDS[kind]
-    ceiling = None
-    if procedure.mode == "sealed_quote":
-        if quote_ceiling in (None, ""):
-            raise DomainError("一次报价项目须公布报价上限", field="quote_ceiling")
-        ceiling = yuan(quote_ceiling, field="quote_ceiling", label="一次报价上限")
-        if ceiling <= start:
-            raise DomainError("一次报价上限须高于起始价", field="quote_ceiling")
-    elif quote_ceiling not in (None, ""):
-        raise DomainError("只有一次报价项目可以设定报价上限", field="quote_ceiling")
+    # the mode's own terms (一次报价's ceiling, 权重报价's factors), checked by its procedure class
+    terms = procedures.procedure_of_kind(kind).validate_terms(start=start, quote_ceiling=quote_ceiling,
+                                                              price_weight=price_weight, factors=factors)
     version = catalog.template_version_in_force(category_code=procedure.category_code, method=procedure.method,
                                                 on_date=timezone.localdate(times["announced_at"]))
     smallest = Decimal(template_number(version, "bid_increment_min"))
@@ -175,30 +172,21 @@ def listing_create(*, actor, center: Center, grantor, kind: str, code: str, titl
             raise Conflict("项目编号已存在", field="code")
         listing = RightsListing.objects.create(
             center=center, code=code, title=title, kind=kind, template_version=version, grantor=grantor,
-            start_price=start, increment=step, deposit=bond, quote_ceiling=ceiling, appraised_value=appraisal,
+            start_price=start, increment=step, deposit=bond, quote_ceiling=terms.quote_ceiling, appraised_value=appraisal,
             approval_reference=approval,
             round_minutes=template_number(version, "timed_round_minutes"),
             bidders_min=template_number(version, "timed_round_bidders_min"), created_at=clock.now(), **times)
-        audit_record(actor=actor, action="rights.listing_published", obj=listing, after=snapshot(listing))
+        RightsWeightFactor.objects.bulk_create(
+            RightsWeightFactor(listing=listing, position=f.position, name=f.name, unit=f.unit, weight=f.weight,
+                               minimum=f.minimum, maximum=f.maximum) for f in terms.factors)
+        published = snapshot(listing)
+        if terms.factors:  # the announced weighting is part of the published terms
+            published["weight_factors"] = [{"position": f.position, "name": f.name, "unit": f.unit,
+                                            "weight": str(f.weight), "minimum": str(f.minimum), "maximum": str(f.maximum)}
+                                           for f in terms.factors]
+        audit_record(actor=actor, action="rights.listing_published", obj=listing, after=published)
         publicity_due(listing)  # the announcement on the portal, if its time has come (else the chronograph)
     return listing
-
-
-def listing_publish(*, actor, grantor: str, center_code: str = "", **terms) -> RightsListing:
-    """The center's form and the API: publish a listing for the grantor named by its account (username), at the
-    actor's own center (an administrator names the center). Every term is checked by ``listing_create``."""
-    from ggzy.accounts.models import User
-
-    from .deposits import staff_center
-
-    if actor is None or getattr(actor, "role", None) not in (Role.CENTER_STAFF, Role.ADMIN):
-        raise NotAllowed("只有交易中心工作人员可以发布挂牌项目", field="__all__")
-    center = staff_center(actor, (center_code or "").strip())
-    name = (grantor or "").strip()
-    account = User.objects.filter(username=name[:150], is_active=True).first() if name else None
-    if account is None or account.role != Role.TENDERER:
-        raise DomainError("出让方账户不存在：请填写出让方（招标人/出让方角色）的登录账号", field="grantor")
-    return listing_create(actor=actor, center=center, grantor=account, **terms)
 
 
 def _commitment(listing: RightsListing, amount: Decimal, salt: str) -> str:

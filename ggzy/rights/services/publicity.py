@@ -88,6 +88,7 @@ def result_text(listing: RightsListing) -> tuple[str, str, str]:
              f"交易机构：{listing.center.name}", f"竞价结束时间：{_when(listing.closed_at)}"]
     if listing.reserve_revealed is not None:
         lines.append(f"底价（结束后公开）：{format_yuan(listing.reserve_revealed)}")
+    lines += procedures.procedure_for(listing).result_lines(listing)  # the weighted quote's score table
     if listing.outcome == ListingOutcome.SOLD and listing.leading is not None:
         lines += [f"竞得人（受让方）：{winner_name(listing.leading)}", f"成交价：{format_yuan(listing.current_price)}"]
         publicity = _number(listing, "result_publicity_min")
@@ -98,7 +99,7 @@ def result_text(listing: RightsListing) -> tuple[str, str, str]:
         lines.append("竞得人应按公告的约定与出让（转让）方签订成交确认书和合同；竞得人的保证金转作价款的一部分，"
                      "其他竞买人的保证金按规定退还。")
         return NoticeType.DEAL, f"{kind}结果公示：{listing.title}", "\n".join(lines)
-    reason = ("最高报价未达到底价" if listing.leading is not None else
+    reason = (procedures.procedure_for(listing).below_reserve_reason if listing.leading is not None else
               "截止时没有有效报价（或取得竞买资格的竞买人不足）")
     lines += [f"结果：流拍（{reason}）", "已缴纳的保证金按规定退还。"]
     return NoticeType.FAILURE, f"{kind}流拍公告：{listing.title}", "\n".join(lines)

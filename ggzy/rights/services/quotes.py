@@ -1,9 +1,11 @@
-"""一次报价 (a single sealed quote within the announced range) — the state property exchanges' quote mode.
+"""一次报价 (a single sealed quote within the announced range) and 权重报价 (the same, with a value for each of the
+transferor's announced factors) — the state property exchanges' quote modes.
 
 Each admitted bidder submits one quote during the quoting period, between the start price and the announced
 ceiling; it cannot be changed or withdrawn. Quotes are sealed: no page, count or log line shows them before the
 close (the audit entry names no actor and carries no amount; the ledger entry is sealed with the listing's
-registrations). At the close the procedure opens them (procedures.SealedQuoteProcedure).
+registrations). The listing's procedure checks the quote's parts (``quote_parts``) and, at the close, opens them
+(procedures.SealedQuoteProcedure, procedures.WeightedQuoteProcedure).
 """
 
 from __future__ import annotations
@@ -12,17 +14,19 @@ from django.db import transaction
 
 from ggzy.core import clock
 from ggzy.core.audit import audit_record
-from ggzy.core.errors import Conflict, DomainError, NotAllowed
-from ggzy.core.money import format_yuan, yuan
+from ggzy.core.errors import Conflict, NotAllowed
+from ggzy.core.money import yuan
 
 from .. import procedures
 from ..choices import ListingState, RegistrationState
-from ..models import RightsQuote, RightsRegistration
+from ..models import RightsQuote, RightsQuoteFactorValue, RightsRegistration
 from .common import admitted_counter, listing_locked, seal_key_for
 from .listings import record_transitions
 
 
-def quote_submit(*, actor, listing_id: int, amount: object) -> RightsQuote:
+def quote_submit(*, actor, listing_id: int, amount: object, factors: object = None) -> RightsQuote:
+    """One sealed quote of an admitted bidder in the quoting period: ``amount`` (元) and, in a weighted quote,
+    ``factors`` — the value of every announced factor by its position ({1: "120", 2: "3000"}). Never changed."""
     value = yuan(amount, field="amount", label="报价")
     if actor is None or not getattr(actor, "is_authenticated", False):
         raise NotAllowed("请先登录", field="__all__")
@@ -33,8 +37,8 @@ def quote_submit(*, actor, listing_id: int, amount: object) -> RightsQuote:
         if registration is None or registration.state != RegistrationState.ADMITTED:
             raise NotAllowed("您未取得本项目的竞买资格", field="__all__")
         proc = procedures.procedure_for(listing)
-        if not isinstance(proc, procedures.SealedQuoteProcedure):
-            raise Conflict("本项目不是一次报价项目，请在竞价大厅报价", field="amount")
+        if not proc.takes_quotes:
+            raise Conflict("本项目不是一次报价或权重报价项目，请在竞价大厅报价", field="amount")
         before = listing.state
         if procedures.advance(listing, now, admitted_counter(listing)):
             listing.save()
@@ -46,12 +50,14 @@ def quote_submit(*, actor, listing_id: int, amount: object) -> RightsQuote:
             raise Conflict(message, field="amount")
         if RightsQuote.objects.filter(registration=registration).exists():
             raise Conflict("一次报价只能提交一次，提交后不得修改或撤回", field="amount")
-        ceiling = listing.quote_ceiling
-        if value < listing.start_price or (ceiling is not None and value > ceiling):
-            top = format_yuan(ceiling) if ceiling is not None else "不限"
-            raise DomainError(f"报价须在{format_yuan(listing.start_price)}至{top}之间", field="amount")
+        parts = proc.quote_parts(listing, value, factors)  # DomainError naming the field: nothing stored
         quote = RightsQuote.objects.create(listing=listing, registration=registration, amount=value,
                                            submitted_at=now)
+        if parts:
+            by_position = {f.position: f for f in listing.weight_factors.all()}
+            RightsQuoteFactorValue.objects.bulk_create(
+                RightsQuoteFactorValue(quote=quote, factor=by_position[position], value=part)
+                for position, part in parts.items())
         audit_record(actor=actor, action="rights.quote_submitted", obj=listing, sealed=True,
                      seal_key=seal_key_for(listing.pk), after={"quote": quote.pk})
     return quote

@@ -1,6 +1,7 @@
 """The demo listings: one in each stage, and a live one whose timed round starts minutes after loading."""
 
 import datetime as dt
+from decimal import Decimal
 
 import pytest
 
@@ -13,6 +14,7 @@ from ggzy.rights.choices import ListingOutcome, ListingState
 from ggzy.rights.demo import demo_rights_load
 from ggzy.rights.models import RightsListing
 from ggzy.rights.services.listings import listing_advance
+from ggzy.rights.weighting import listing_scores
 
 
 @pytest.mark.django_db
@@ -24,7 +26,7 @@ def test_demo_has_every_stage_and_a_live_round():
     demo_rights_load()
     demo_rights_load()  # safe to run twice
     listings = {x.code[-3:]: x for x in RightsListing.objects.all()}
-    assert len(listings) == 12
+    assert len(listings) == 14
     assert (listings["107"].kind, listings["107"].registrations.count()) == ("mining_auction", 3)
     assert (listings["108"].kind, listings["108"].current_sequence) == ("water_listing", 1)
     assert listings["109"].kind == "capital_increase" and listings["109"].appraised_value == 30000000
@@ -34,6 +36,11 @@ def test_demo_has_every_stage_and_a_live_round():
     assert (listings["003"].kind, listings["003"].outcome, listings["003"].current_price) == (
         "land_auction", ListingOutcome.SOLD, 12400000)
     assert listings["105"].quotes.count() == 1 and listings["105"].current_price is None  # sealed
+    weighted = listings["110"]  # 权重报价, closed: the lowest price won on the other factors
+    assert (weighted.state, weighted.outcome, weighted.current_price) == (
+        ListingState.CLOSED, ListingOutcome.SOLD, 12600000)
+    assert [row.total for row in listing_scores(weighted)] == [Decimal("96.00"), Decimal("85.64"), Decimal("77.38")]
+    assert listings["111"].quotes.count() == 1 and listings["111"].current_price is None
     assert listings["106"].state == ListingState.SUSPENDED and listings["106"].suspensions.count() == 1
     halted = listings["106"]
     assert halted.resume_at - clock.now() >= dt.timedelta(days=5)  # announced ahead; resumes when it comes
@@ -46,6 +53,7 @@ def test_demo_has_every_stage_and_a_live_round():
     assert live.state == ListingState.TIMED_ROUND
     for code, state in (("101", ListingState.ANNOUNCED), ("102", ListingState.REGISTRATION),
                         ("103", ListingState.LISTING), ("105", ListingState.QUOTING),
+                        ("111", ListingState.QUOTING),
                         ("107", ListingState.REGISTRATION), ("108", ListingState.LISTING),
                         ("109", ListingState.REGISTRATION)):
         clock.unfreeze()

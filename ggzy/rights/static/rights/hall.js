@@ -72,6 +72,8 @@
         text("rights-reserve", r.reserve || "—");
         var form = document.querySelector(".rights-bid-form");
         if (form) form.hidden = true;
+        // the weighted quote's score table is drawn by the server: load it once the close is final
+        if (r.scores && r.scores.length && !$("rights-scores")) window.location.reload();
       }
     };
     function connect() {
