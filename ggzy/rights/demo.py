@@ -21,7 +21,7 @@ PREFIX = "DEMO-QL-"
 
 
 def _listing(code, title, kind, ends, *, staff, grantor, center, start="12000000.00", increment="100000.00",
-             quote_ceiling=None, announce_days=60):
+             quote_ceiling=None, announce_days=60, qualification_timing="before"):
     appraisal = start if PROCEDURE_KINDS[kind].category_code == "05" else None
     return listings.listing_create(
         actor=staff, center=center, grantor=grantor, kind=kind, code=PREFIX + code, title=title,
@@ -30,7 +30,7 @@ def _listing(code, title, kind, ends, *, staff, grantor, center, start="12000000
         registration_closes_at=ends - dt.timedelta(minutes=1) if ends - clock.now() < dt.timedelta(days=2)
         else office_moment(ends - dt.timedelta(days=2), dt.time(16, 0)), listing_starts_at=ends - dt.timedelta(days=21), listing_ends_at=ends,
         start_price=start, increment=increment, deposit="2000000.00", quote_ceiling=quote_ceiling,
-        appraised_value=appraisal)
+        appraised_value=appraisal, qualification_timing=qualification_timing)
 
 
 def _admit(listing, staff, bidders):
@@ -41,6 +41,14 @@ def _admit(listing, staff, bidders):
                                                  reference=f"DEMO-{listing.code}-{reg.pk}")
         regs.append(registration.registration_qualify(actor=staff, registration_id=reg.pk, approve=True))
     return regs
+
+
+def _deposit_only(listing, staff, bidders):
+    """资格后审: the deposit received admits at once (paddle, may bid); the qualification waits for the winner."""
+    for bidder in bidders:
+        reg = registration.registration_apply(actor=bidder, listing_id=listing.pk)
+        registration.registration_deposit_record(actor=staff, registration_id=reg.pk, amount=str(listing.deposit),
+                                                 reference=f"DEMO-{listing.code}-{reg.pk}")
 
 
 def _bid(listing, bidder, amount, n):
@@ -102,6 +110,19 @@ def demo_rights_load(stdout=None) -> None:
         _bid(auction, bidders[2], "12400000", 3)
         clock.freeze(sold_end + dt.timedelta(minutes=20))
         listings.listing_advance(listing_id=auction.pk)
+        # closed, sold under 资格后审: admitted on the deposit alone, the winner's qualification awaits the center's
+        # check after winning (the hall's form) before the deal confirmation can be confirmed
+        clock.freeze(sold_end - dt.timedelta(days=30))
+        postqual = _listing("2026-004", "高新区舜华路G-4地块国有建设用地使用权（资格后审，竞得人资格待审）",
+                            "land_listing", sold_end, qualification_timing="after", **common)
+        clock.freeze(sold_end - dt.timedelta(days=25))
+        _deposit_only(postqual, staff, bidders[1:])
+        clock.freeze(sold_end - dt.timedelta(days=5))
+        _bid(postqual, bidders[1], "12000000", 1)
+        clock.freeze(sold_end + dt.timedelta(minutes=1))
+        _bid(postqual, bidders[2], "12100000", 2)
+        clock.freeze(sold_end + dt.timedelta(minutes=10))
+        listings.listing_advance(listing_id=postqual.pk)
     finally:
         clock.unfreeze()
     # announced (registration opens in 5 days), registration open, listing open

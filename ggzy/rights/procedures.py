@@ -85,6 +85,9 @@ class Procedure:
     mode = ""
     transitions: dict[str, frozenset[str]] = {}
     labels: dict[str, object] = {}
+    # after the close, the outcome's own table: under 资格后审 a sale whose winner fails the check becomes 竞得无效
+    # (services.postqualification); a listing under 资格前审 never has a check to fail, so never gets there
+    outcome_transitions: dict[str, frozenset[str]] = {ListingOutcome.SOLD: frozenset({ListingOutcome.VOID})}
 
     def next_due(self, listing: RightsListing, now: dt.datetime, admitted_count: Callable[[], int]
                  ) -> tuple[str, dt.datetime] | None:
@@ -265,6 +268,19 @@ def transition(listing: RightsListing, to: str, at: dt.datetime) -> None:
     if hook is not None:
         hook(listing, at)
     listing.state = to
+
+
+def outcome_change(listing: RightsListing, to: str, at: dt.datetime) -> None:
+    """Change a closed listing's outcome to ``to`` at ``at`` if its procedure's outcome table allows it, running the
+    hook ``on_<from>_to_<to>`` if any; Conflict otherwise (the caller holds the row lock and saves)."""
+    proc = procedure_for(listing)
+    if listing.state != S.CLOSED or to not in proc.outcome_transitions.get(listing.outcome, frozenset()):
+        raise Conflict(f"挂牌项目的结果不能从「{ListingOutcome(listing.outcome).label}」改为「{ListingOutcome(to).label}」",
+                       field="outcome")
+    hook = getattr(proc, f"on_{listing.outcome}_to_{to}", None)
+    if hook is not None:
+        hook(listing, at)
+    listing.outcome = to
 
 
 def next_due(listing: RightsListing, now: dt.datetime, admitted_count: Callable[[], int]

@@ -37,7 +37,16 @@ from ggzy.core.permissions import PUBLIC, requires, roles
 from . import selectors
 from .choices import ListingState
 from .models import RightsDepositImport
-from .services import bidding, contract, deposits, listings, registration, results, suspension
+from .services import (
+    bidding,
+    contract,
+    deposits,
+    listings,
+    postqualification,
+    registration,
+    results,
+    suspension,
+)
 from .services.common import hall_topic
 
 app_name = "rights"
@@ -123,6 +132,18 @@ def settlement_record_view(request, listing_id: int, settlement_id: int):
 
 
 CONTRACT_ROWS = 6
+
+
+@requires(roles(Role.CENTER_STAFF, Role.ADMIN))
+@require_POST
+def winner_qualification_view(request, listing_id: int):
+    """资格后审: the center decides the winner's qualification after winning (a refusal voids the sale)."""
+    decision = request.POST.get("decision", "")
+    approve: object = {"approve": True, "refuse": False}.get(decision)
+    return _act_and_return(request, listing_id, lambda: postqualification.winner_qualification_decide(
+        actor=request.user, listing_id=listing_id, approve=approve, reason=request.POST.get("reason", "")),
+        lambda review: "竞得人资格审查通过，可确认成交确认书" if review.is_approved
+        else "竞得人资格审查未通过：竞得无效，竞得无效公告已发布")
 
 
 @requires(roles(Role.CENTER_STAFF, Role.ADMIN))
@@ -335,6 +356,7 @@ urlpatterns = [
     path("<int:listing_id>/confirm/", listing_confirm_view, name="confirm"),
     path("<int:listing_id>/settlements/<int:settlement_id>/", settlement_record_view, name="settlement"),
     path("<int:listing_id>/contract/", contract_record_view, name="contract"),
+    path("<int:listing_id>/winner-qualification/", winner_qualification_view, name="winner_qualification"),
     path("<int:listing_id>/suspend/", listing_suspend_view, name="suspend"),
     path("<int:listing_id>/resumption/", listing_resumption_view, name="resumption"),
     path("deposits/", deposits_view, name="deposits"),
