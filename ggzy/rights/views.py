@@ -27,6 +27,7 @@ from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils import timezone, translation
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from ggzy.accounts.roles import Role
@@ -142,8 +143,8 @@ def winner_qualification_view(request, listing_id: int):
     approve: object = {"approve": True, "refuse": False}.get(decision)
     return _act_and_return(request, listing_id, lambda: postqualification.winner_qualification_decide(
         actor=request.user, listing_id=listing_id, approve=approve, reason=request.POST.get("reason", "")),
-        lambda review: "竞得人资格审查通过，可确认成交确认书" if review.is_approved
-        else "竞得人资格审查未通过：竞得无效，竞得无效公告已发布")
+        lambda review: gettext("竞得人资格审查通过，可确认成交确认书") if review.is_approved
+        else gettext("竞得人资格审查未通过：竞得无效，竞得无效公告已发布"))
 
 
 @requires(roles(Role.CENTER_STAFF, Role.ADMIN))
