@@ -381,3 +381,62 @@ def test_a_voided_listing_exports_as_a_cancelled_award(make_user, centers):
     # and the listing is among those changed at the decision's time
     since = clock.now() - dt.timedelta(seconds=1)
     assert listing in selectors_opendata.listing_codes_changed(since=since, until=clock.now() + dt.timedelta(1))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_staff_deciding_at_once_make_exactly_one_decision(make_user, centers):
+    """Real race on PostgreSQL (the listing row lock serialises the two); SQLite's shared cache: in turns."""
+    import threading
+
+    from django.db import connection, connections
+
+    # given a pending check and two of the center's staff
+    listing, staff, (a, b, c) = _closed_after(make_user, centers)
+    second = make_user(Role.CENTER_STAFF, center=centers["jinan"])
+    start = threading.Barrier(2)
+    in_turn = threading.Lock() if connection.vendor == "sqlite" else None
+    outcomes: list[object] = []
+    guard = threading.Lock()
+
+    def run(actor, approve: bool) -> None:
+        try:
+            start.wait(timeout=30)
+            if in_turn:
+                in_turn.acquire()
+            try:
+                postqualification.winner_qualification_decide(actor=actor, listing_id=listing.pk, approve=approve,
+                                                              reason="" if approve else REASON)
+                result: object = "approve" if approve else "refuse"
+            finally:
+                if in_turn:
+                    in_turn.release()
+        except Conflict as exc:
+            result = exc
+        except BaseException as exc:  # noqa: BLE001 — reported by the assertion below
+            result = repr(exc)
+        finally:
+            connections["default"].close()
+        with guard:
+            outcomes.append(result)
+
+    # when one approves and the other refuses at the same moment
+    threads = [threading.Thread(target=run, args=(staff, True)), threading.Thread(target=run, args=(second, False))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    # then exactly one decision stands, the other refused as a second decision, and the state matches the winner
+    done = [o for o in outcomes if o in ("approve", "refuse")]
+    assert len(done) == 1 and len([o for o in outcomes if isinstance(o, Conflict)]) == 1, outcomes
+    review = RightsWinnerReview.objects.get(listing=listing)
+    listing.refresh_from_db()
+    kinds = dict(RightsSettlement.objects.values_list("registration_id", "kind"))
+    if done[0] == "approve":
+        assert review.is_approved and listing.outcome == ListingOutcome.SOLD
+        assert kinds[b.pk] == SettlementKind.TO_PAYMENT and not Notice.objects.filter(
+            notice_type=NoticeType.TERMINATION).exists()
+    else:
+        assert review.is_approved is False and listing.outcome == ListingOutcome.VOID
+        assert kinds[b.pk] == SettlementKind.FORFEIT
+        assert Notice.objects.filter(notice_type=NoticeType.TERMINATION).count() == 1
+    assert AuditEntry.objects.filter(action="rights.winner_qualification_decided").count() == 1
