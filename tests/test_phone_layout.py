@@ -70,12 +70,13 @@ def _public_urls() -> list[str]:
 
 
 def _rights_urls() -> list[str]:
-    """The rights list and a hall of every kind in every state the demo has."""
+    """The rights list and a hall of every kind in every state (and qualification timing) the demo has."""
     from ggzy.rights.models import RightsListing
 
-    seen: dict[tuple[str, str], int] = {}
-    for pk, kind, state in RightsListing.objects.order_by("pk").values_list("pk", "kind", "state"):
-        seen.setdefault((kind, state), pk)
+    seen: dict[tuple[str, str, str], int] = {}
+    for pk, kind, state, timing in RightsListing.objects.order_by("pk").values_list(
+            "pk", "kind", "state", "qualification_timing"):
+        seen.setdefault((kind, state, timing), pk)
     return ["/rights/", *[f"/rights/{pk}/" for pk in seen.values()]]
 
 

@@ -32,6 +32,7 @@ DATA_SETS = {
     # rights listings (land, mining, state property, environmental rights: ocds_rights.py)
     "RIGHTS_ANNOUNCEMENT": "出让（转让）公告", "RIGHTS_CHANGE": "中止（恢复交易）公告", "RIGHTS_DEAL": "成交公示",
     "RIGHTS_FAILURE": "流拍公告", "RIGHTS_CONTRACT": "成交合同", "RIGHTS_PAYMENT": "价款支付",
+    "RIGHTS_VOID": "竞得无效公告",
 }
 
 
@@ -189,6 +190,12 @@ def _rights_record(release: dict[str, Any]) -> dict[str, Any]:
                    "BID_RECORDS": [{"BID_ID": b["id"], "BID_PRICE": _amount(b.get("value")),
                                     "BID_TIME": _timestamp(b.get("date")), "BID_NOTE": b.get("description", "")}
                                    for b in bids.get("details", [])],
+                   "NOTICE_SEND_TIME": _timestamp(release.get("date"))}
+        return record
+    if tag == "awardCancellation":  # 竞得无效 (资格后审: the winner failed the check after winning)
+        record = _rights_common(release, "RIGHTS_VOID")
+        record |= {"WINNER_NAME": winner, "WINNER_CODE": winner_code, "DEAL_PRICE": _amount(award.get("value")),
+                   "VOID_REASON": award.get("description", ""), "CLOSE_TIME": _timestamp(award.get("date")),
                    "NOTICE_SEND_TIME": _timestamp(release.get("date"))}
         return record
     contract = release["contracts"][0]

@@ -12,7 +12,8 @@ given as they are announced, in ``listingTerms``). The grantor (出让方/转让
 
 Releases, cumulative like the lots': ``tender`` (announcement), ``tenderAmendment`` (each suspension and resumption,
 with its reason), at the close ``award`` (成交: bids, the winner, the deal price) or ``tenderUpdate`` (流拍), then
-``contract`` (the recorded contract, its schedule as payment milestones) and ``implementation`` (each payment).
+``contract`` (the recorded contract, its schedule as payment milestones) and ``implementation`` (each payment) — or,
+when the winner fails the check after winning (资格后审), ``awardCancellation`` with the award ``cancelled`` (竞得无效).
 Before the close a release carries no bid, no count and no bidder: the live hall shows the current price and the
 bids by paddle; the open data waits for the result.
 """
@@ -194,7 +195,7 @@ def releases_of(facts: dict[str, Any]) -> list[dict[str, Any]]:
     state["tender"]["tenderPeriod"] = _period(facts, closed["closed_at"])
     if closed["reserve"] is not None:
         state["listingTerms"]["reservePrice"] = _money(closed["reserve"])
-    sold = closed["outcome"] == "sold"
+    sold = closed["outcome"] in ("sold", "void")  # void: sold at the close, cancelled after (资格后审)
     winner = _winner(state, closed, "tenderer", "supplier") if sold else None
     if closed["bids"] is not None:
         _bids(state, facts, winner)
@@ -216,6 +217,13 @@ def releases_of(facts: dict[str, Any]) -> list[dict[str, Any]]:
     state["awards"] = [award]
     state["tender"]["status"] = "complete"
     ocds._step(releases, state, "award", closed["closed_at"])
+    if closed["outcome"] == "void":
+        # 竞得无效公告: the winner failed the check after winning, the award is cancelled and no contract follows
+        award["status"], award["title"] = "cancelled", "竞得无效"
+        award["description"] = f"竞得后资格审查未通过：{closed['void_reason']}" if closed["void_reason"] else "竞得无效"
+        state["tender"]["status"] = "unsuccessful"
+        ocds._step(releases, state, "awardCancellation", closed["voided_at"] or closed["closed_at"])
+        return releases
     if facts["contract"] is None or table.CONTRACT_RECORDED not in stages:
         return releases
     grantor = state["tender"]["procuringEntity"]

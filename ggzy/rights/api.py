@@ -1,5 +1,6 @@
-"""Rights API (``/api/v1/rights/``): listings, registration, the center's deposit and qualification, the grantor's
-sealed reserve, bids and the hall's state, suspension and the announced resumption. The pages call the same services."""
+"""Rights API (``/api/v1/rights/``): listings, registration, the center's deposit and qualification (before bidding, or
+the winner's after winning: 资格后审), the grantor's sealed reserve, bids and the hall's state, suspension and the
+announced resumption. The pages call the same services."""
 
 
 from django.http import Http404
@@ -30,8 +31,20 @@ from .schemas import (
     SettlementIn,
     SuspendIn,
     SuspensionOut,
+    WinnerQualificationIn,
+    WinnerQualificationOut,
 )
-from .services import bidding, contract, deposits, listings, quotes, registration, results, suspension
+from .services import (
+    bidding,
+    contract,
+    deposits,
+    listings,
+    postqualification,
+    quotes,
+    registration,
+    results,
+    suspension,
+)
 
 router = Router()
 BIDDER = roles(Role.BIDDER)
@@ -174,6 +187,17 @@ def confirmation_confirm(request, listing_id: ObjectId):
     confirmation = results.confirmation_confirm(actor=request.user, listing_id=_listing(listing_id).pk)
     return {"sha256": confirmation.sha256, "winner_confirmed_at": confirmation.winner_confirmed_at,
             "grantor_confirmed_at": confirmation.grantor_confirmed_at}
+
+
+@router.post("/listings/{listing_id}/winner-qualification", response=answers(WinnerQualificationOut, *ACTION),
+             summary="竞得后资格审查（资格后审；交易中心，本中心项目，一次；不通过须填原因，竞得无效）")
+@requires(STAFF)
+def winner_qualification_decide(request, listing_id: ObjectId, payload: WinnerQualificationIn):
+    review = postqualification.winner_qualification_decide(
+        actor=request.user, listing_id=_listing(listing_id).pk, approve=payload.approve, reason=payload.reason)
+    return WinnerQualificationOut(approved=bool(review.is_approved), reason=review.reason,
+                                  decided_at=review.decided_at, outcome=review.listing.outcome,
+                                  void_notice_id=review.void_notice_id)
 
 
 @router.post("/settlements/{settlement_id}", response=answers(dict, *ACTION),

@@ -22,12 +22,21 @@ class ListingOutcome(models.TextChoices):
     NONE = "", _("—")
     SOLD = "sold", _("成交")
     FAILED = "failed", _("流拍")
+    # 资格后审: the winner failed the qualification check after the close — the sale is void (services.postqualification)
+    VOID = "void", _("竞得无效")
 
 
 class RegistrationState(models.TextChoices):
     APPLIED = "applied", _("已报名，待审核")
     ADMITTED = "admitted", _("已取得竞买资格")
     REFUSED = "refused", _("资格审核未通过")
+
+
+class QualificationTiming(models.TextChoices):
+    """When the bidders' qualification is checked (the announcement states it, within what the template allows)."""
+
+    BEFORE = "before", _("资格前审（竞价前审查）")
+    AFTER = "after", _("资格后审（竞得后审查）")
 
 
 class BidRefusal(models.TextChoices):

@@ -21,7 +21,7 @@ PREFIX = "DEMO-QL-"
 
 
 def _listing(code, title, kind, ends, *, staff, grantor, center, start="12000000.00", increment="100000.00",
-             quote_ceiling=None, announce_days=60, price_weight=None, factors=None):
+             quote_ceiling=None, announce_days=60, price_weight=None, factors=None, qualification_timing="before"):
     appraisal = start if PROCEDURE_KINDS[kind].category_code == "05" else None
     return listings.listing_create(
         actor=staff, center=center, grantor=grantor, kind=kind, code=PREFIX + code, title=title,
@@ -30,7 +30,8 @@ def _listing(code, title, kind, ends, *, staff, grantor, center, start="12000000
         registration_closes_at=ends - dt.timedelta(minutes=1) if ends - clock.now() < dt.timedelta(days=2)
         else office_moment(ends - dt.timedelta(days=2), dt.time(16, 0)), listing_starts_at=ends - dt.timedelta(days=21), listing_ends_at=ends,
         start_price=start, increment=increment, deposit="2000000.00", quote_ceiling=quote_ceiling,
-        appraised_value=appraisal, price_weight=price_weight, factors=factors)
+        appraised_value=appraisal, price_weight=price_weight, factors=factors,
+        qualification_timing=qualification_timing)
 
 
 # 权重报价's announced factors in the demo: price 60%, then two quantified factors (higher is better)
@@ -47,6 +48,14 @@ def _admit(listing, staff, bidders):
                                                  reference=f"DEMO-{listing.code}-{reg.pk}")
         regs.append(registration.registration_qualify(actor=staff, registration_id=reg.pk, approve=True))
     return regs
+
+
+def _deposit_only(listing, staff, bidders):
+    """资格后审: the deposit received admits at once (paddle, may bid); the qualification waits for the winner."""
+    for bidder in bidders:
+        reg = registration.registration_apply(actor=bidder, listing_id=listing.pk)
+        registration.registration_deposit_record(actor=staff, registration_id=reg.pk, amount=str(listing.deposit),
+                                                 reference=f"DEMO-{listing.code}-{reg.pk}")
 
 
 def _bid(listing, bidder, amount, n):
@@ -125,6 +134,19 @@ def demo_rights_load(stdout=None) -> None:
                                 factors={"1": staff_kept, "2": investment})
         clock.freeze(sold_end + dt.timedelta(minutes=1))
         listings.listing_advance(listing_id=weighted.pk)
+        # closed, sold under 资格后审: admitted on the deposit alone, the winner's qualification awaits the center's
+        # check after winning (the hall's form) before the deal confirmation can be confirmed
+        clock.freeze(sold_end - dt.timedelta(days=30))
+        postqual = _listing("2026-004", "高新区舜华路G-4地块国有建设用地使用权（资格后审，竞得人资格待审）",
+                            "land_listing", sold_end, qualification_timing="after", **common)
+        clock.freeze(sold_end - dt.timedelta(days=25))
+        _deposit_only(postqual, staff, bidders[1:])
+        clock.freeze(sold_end - dt.timedelta(days=5))
+        _bid(postqual, bidders[1], "12000000", 1)
+        clock.freeze(sold_end + dt.timedelta(minutes=1))
+        _bid(postqual, bidders[2], "12100000", 2)
+        clock.freeze(sold_end + dt.timedelta(minutes=10))
+        listings.listing_advance(listing_id=postqual.pk)
     finally:
         clock.unfreeze()
     # announced (registration opens in 5 days), registration open, listing open

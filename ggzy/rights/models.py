@@ -7,7 +7,14 @@ from django.db import models
 
 from ggzy.core.money import MONEY_DECIMAL_PLACES, MONEY_MAX_DIGITS
 
-from .choices import BidRefusal, ListingOutcome, ListingState, ProcedureKindChoice, RegistrationState
+from .choices import (
+    BidRefusal,
+    ListingOutcome,
+    ListingState,
+    ProcedureKindChoice,
+    QualificationTiming,
+    RegistrationState,
+)
 
 
 def _money(label: str, **kwargs) -> models.DecimalField:
@@ -59,6 +66,10 @@ class RightsListing(models.Model):
     suspended_remaining_seconds = models.PositiveIntegerField("中止时剩余秒数", null=True, blank=True)
     # 恢复交易: the announced resumption time (services.suspension); the listing resumes when it comes
     resume_at = models.DateTimeField("恢复交易时间（已公告）", null=True, blank=True)
+    # 资格前审 (today's path: deposit and qualification before bidding) or 资格后审 (deposit admits; only the winner's
+    # qualification is checked, after the close: services.postqualification) — as the announcement states
+    qualification_timing = models.CharField("资格审查方式", max_length=8, choices=QualificationTiming.choices,
+                                            default=QualificationTiming.BEFORE)
     created_at = models.DateTimeField("创建时间")
     # the portal's notices (services.publicity): the announcement once announced_at passes, the result on the close
     announcement_notice = models.ForeignKey("disclosure.Notice", null=True, blank=True, on_delete=models.PROTECT,
@@ -79,6 +90,11 @@ class RightsListing(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} {self.title}"
+
+    @property
+    def is_qualified_after_winning(self) -> bool:
+        """资格后审: a received deposit admits; the winner's qualification is checked after the close."""
+        return self.qualification_timing == QualificationTiming.AFTER
 
 
 class RightsReserve(models.Model):
@@ -281,6 +297,44 @@ class RightsConfirmation(models.Model):
 class SettlementKind(models.TextChoices):
     REFUND = "refund", "退还保证金"
     TO_PAYMENT = "to_payment", "保证金转作成交价款"
+    # 资格后审: the winner failed the check after winning — the sale is void and the deposit kept (rule 待核实)
+    FORFEIT = "forfeit", "保证金不予退还（竞得无效）"
+
+
+class RightsWinnerReview(models.Model):
+    """竞得后资格审查 — under 资格后审 the winner's qualification, checked by the center after the close: the deal
+    confirmation cannot be confirmed before it passes; a refusal voids the sale (竞得无效) and publishes its notice."""
+
+    listing = models.OneToOneField(RightsListing, on_delete=models.PROTECT, related_name="winner_review",
+                                   verbose_name="挂牌项目")
+    registration = models.ForeignKey(RightsRegistration, on_delete=models.PROTECT, related_name="+",
+                                     verbose_name="竞得人的竞买申请")
+    created_at = models.DateTimeField("生成时间")
+    is_approved = models.BooleanField("审查通过", null=True, blank=True)
+    reason = models.CharField("未通过原因", max_length=200, blank=True)
+    decided_at = models.DateTimeField("审查时间", null=True, blank=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+", verbose_name="审查人")
+    void_notice = models.ForeignKey("disclosure.Notice", null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="+", verbose_name="竞得无效公告")
+
+    class Meta:
+        verbose_name = "竞得后资格审查"
+        verbose_name_plural = "竞得后资格审查"
+        constraints = [
+            models.CheckConstraint(condition=models.Q(is_approved__isnull=True, decided_at__isnull=True)
+                                   | models.Q(is_approved__isnull=False, decided_at__isnull=False),
+                                   name="rights_winner_review_decided_with_time"),
+            models.CheckConstraint(condition=~models.Q(is_approved=False, reason=""),
+                                   name="rights_winner_review_refusal_has_reason"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.listing.code} 竞得后资格审查"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.is_approved is None
 
 
 class RightsSettlement(models.Model):

@@ -140,6 +140,21 @@ class QualifyIn(Schema):
     reason: Annotated[str, Field(max_length=200)] = ""
 
 
+class WinnerQualificationIn(Schema):
+    """资格后审: the center's decision on the winner's qualification after winning (a refusal needs the reason)."""
+
+    approve: bool
+    reason: Annotated[str, Field(max_length=200)] = ""
+
+
+class WinnerQualificationOut(Schema):
+    approved: bool
+    reason: str
+    decided_at: dt.datetime | None
+    outcome: str
+    void_notice_id: int | None
+
+
 class ListingPublicOut(Schema):
     id: int
     code: str

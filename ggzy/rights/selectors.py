@@ -146,7 +146,10 @@ def hall_state(*, user, listing: RightsListing, now: dt.datetime) -> dict:
     result: dict = {"closed": closed, "final": stored_closed}
     if stored_closed:
         winner = listing.leading if listing.outcome == ListingOutcome.SOLD else None
-        result |= {"outcome": listing.outcome, "outcome_label": str(ListingOutcome(listing.outcome).label),
+        label = str(ListingOutcome(listing.outcome).label)
+        if winner is not None and listing.is_qualified_after_winning and winner.qualified_at is None:
+            label = _("成交（竞得人资格待审）")  # 资格后审: the confirmation waits for the winner's check
+        result |= {"outcome": listing.outcome, "outcome_label": label,
                    "reserve": format_yuan(listing.reserve_revealed) if listing.reserve_revealed is not None else "",
                    "winner_paddle": winner.paddle if winner is not None else None,
                    "winner_name": str(winner.bidder) if winner is not None else "",
@@ -181,9 +184,11 @@ def hall_state(*, user, listing: RightsListing, now: dt.datetime) -> dict:
 def _me(registration: RightsRegistration | None, listing: RightsListing) -> dict:
     """An admitted bidder's own paddle and status: leading, outbid (has bid, another leads), or not yet bid."""
     if registration is None:
-        return {"paddle": None, "admitted": False, "status": "", "status_label": ""}
+        return {"paddle": None, "admitted": False, "status": "", "status_label": "", "qualification_pending": False}
     if listing.leading_id == registration.pk and listing.outcome == ListingOutcome.SOLD:
         status, label = "won", _("您已竞得")
+    elif listing.leading_id == registration.pk and listing.outcome == ListingOutcome.VOID:
+        status, label = "void", _("竞得无效（竞得后资格审查未通过）")
     elif listing.leading_id == registration.pk and listing.outcome == ListingOutcome.FAILED:
         status, label = "below_reserve", _("您的最高报价未达底价，本次流拍")
     elif listing.leading_id == registration.pk:
@@ -194,7 +199,10 @@ def _me(registration: RightsRegistration | None, listing: RightsListing) -> dict
         status, label = "quoted", _("已提交密封报价，报价期结束后开启")
     else:
         status, label = "", ""
-    return {"paddle": registration.paddle, "admitted": True, "status": status, "status_label": label}
+    pending = listing.is_qualified_after_winning and registration.qualified_at is None and not \
+        registration.refusal_reason
+    return {"paddle": registration.paddle, "admitted": True, "status": status, "status_label": label,
+            "qualification_pending": pending}
 
 
 def _number(factor: weighting.FactorTerms, value) -> str:
@@ -250,7 +258,7 @@ def kind_label(listing: RightsListing) -> str:
 def results_for(*, user, listing: RightsListing) -> dict | None:
     """After the close: the deal confirmation (its text to the winner, the grantor and the center; its state to all)
     and the deposits' settlements — every one to the center, only its own to a bidder, none to the public."""
-    from .models import RightsConfirmation, RightsSettlement
+    from .models import RightsConfirmation, RightsSettlement, RightsWinnerReview
     from .services.results import is_late
 
     if listing.state != ListingState.CLOSED:
@@ -261,13 +269,15 @@ def results_for(*, user, listing: RightsListing) -> dict | None:
     winner_user = listing.leading.bidder_id if listing.leading is not None else None
     is_winner = signed_in and confirmation is not None and user.pk == winner_user
     is_grantor = signed_in and user.pk == listing.grantor_id
+    review = RightsWinnerReview.objects.filter(listing=listing).first()
+    checked = review is None or review.is_approved is True  # 资格后审: confirmable once the winner passed the check
     conf = None
     if confirmation is not None:
         conf = {"sha256": confirmation.sha256, "winner_confirmed_at": confirmation.winner_confirmed_at,
                 "grantor_confirmed_at": confirmation.grantor_confirmed_at,
                 "text": confirmation.text if (is_staff or is_winner or is_grantor) else None,
-                "can_confirm": (is_winner and confirmation.winner_confirmed_at is None)
-                or (is_grantor and confirmation.grantor_confirmed_at is None)}
+                "can_confirm": checked and ((is_winner and confirmation.winner_confirmed_at is None)
+                                            or (is_grantor and confirmation.grantor_confirmed_at is None))}
     rows = RightsSettlement.objects.filter(registration__listing=listing).select_related("registration")
     if not is_staff:
         rows = rows.filter(registration__bidder_id=user.pk) if signed_in else rows.none()
@@ -275,8 +285,18 @@ def results_for(*, user, listing: RightsListing) -> dict | None:
                     "amount": s.amount, "due_on": s.due_on, "settled_at": s.settled_at, "reference": s.reference,
                     "late": is_late(s)} for s in rows.order_by("registration__paddle")]
     return {"confirmation": conf, "settlements": settlements, "is_staff": is_staff,
+            "winner_review": _winner_review_part(review, is_staff=is_staff),
             "publicity": result_publicity(listing),
             **_contract_part(listing, confirmation, show=is_staff or is_grantor or is_winner, is_staff=is_staff)}
+
+
+def _winner_review_part(review, *, is_staff: bool) -> dict | None:
+    """资格后审: the winner's check after winning — its state to everyone (the void notice is public), the form to
+    the listing's center while it is pending."""
+    if review is None:
+        return None
+    return {"pending": review.is_pending, "approved": review.is_approved, "reason": review.reason,
+            "decided_at": review.decided_at, "can_decide": is_staff and review.is_pending}
 
 
 def _contract_part(listing: RightsListing, confirmation, *, show: bool, is_staff: bool) -> dict:

@@ -25,7 +25,14 @@ from ggzy.registry.selectors import entity_of_user
 
 from . import procedures, weighting
 from .choices import PROCEDURE_KINDS, ListingOutcome, ListingState, ProcedureKindChoice
-from .models import RightsBid, RightsContract, RightsListing, RightsQuote, RightsSuspension
+from .models import (
+    RightsBid,
+    RightsContract,
+    RightsListing,
+    RightsQuote,
+    RightsSuspension,
+    RightsWinnerReview,
+)
 from .services.publicity import winner_name
 
 
@@ -43,7 +50,8 @@ def listing_codes_changed(*, since: dt.datetime | None = None,
     if since is None and until is None:
         return qs.order_by("code")
     window = any_moment_within(("announced_at", "suspensions__suspended_at", "suspensions__resumed_at", "closed_at",
-                                "contract__recorded_at", "contract__instalments__paid_at"), since, until)
+                                "winner_review__decided_at", "contract__recorded_at", "contract__instalments__paid_at"),
+                               since, until)
     return qs.filter(window).distinct().order_by("code")
 
 
@@ -84,11 +92,17 @@ def _original_end(listing: RightsListing, suspensions: list[RightsSuspension]) -
 def _closed_part(listing: RightsListing, stages: frozenset[str], mode: str) -> dict[str, Any]:
     part: dict[str, Any] = {"closed_at": listing.closed_at, "outcome": listing.outcome, "reserve": None,
                             "bids": None, "bid_count": None, "bidder_count": None, "winner": None,
-                            "price": None, "winning_bid": None}
+                            "price": None, "winning_bid": None, "voided_at": None, "void_reason": ""}
     if table.public_shown("listing.reserve", stages):
         part["reserve"] = listing.reserve_revealed
     leading = listing.leading
-    sold = listing.outcome == ListingOutcome.SOLD and leading is not None
+    # a sale later void (资格后审, the winner failed the check) was a sale at the close, as its result notice said;
+    # the 竞得无效公告 then cancels it (its time and published reason)
+    sold = listing.outcome in (ListingOutcome.SOLD, ListingOutcome.VOID) and leading is not None
+    if listing.outcome == ListingOutcome.VOID:
+        review = RightsWinnerReview.objects.filter(listing=listing).first()
+        if review is not None:
+            part["voided_at"], part["void_reason"] = review.decided_at, review.reason
     if sold:
         part["price"] = listing.current_price
     if leading is not None and sold and table.public_shown("listing.winner", stages):

@@ -27,6 +27,7 @@ from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils import timezone, translation
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from ggzy.accounts.roles import Role
@@ -39,7 +40,17 @@ from . import selectors
 from .choices import ListingState
 from .forms import ListingPublishForm
 from .models import RightsDepositImport
-from .services import bidding, contract, deposits, listings, quotes, registration, results, suspension
+from .services import (
+    bidding,
+    contract,
+    deposits,
+    listings,
+    postqualification,
+    quotes,
+    registration,
+    results,
+    suspension,
+)
 from .services.common import hall_topic
 
 app_name = "rights"
@@ -192,6 +203,18 @@ def settlement_record_view(request, listing_id: int, settlement_id: int):
 
 
 CONTRACT_ROWS = 6
+
+
+@requires(roles(Role.CENTER_STAFF, Role.ADMIN))
+@require_POST
+def winner_qualification_view(request, listing_id: int):
+    """资格后审: the center decides the winner's qualification after winning (a refusal voids the sale)."""
+    decision = request.POST.get("decision", "")
+    approve: object = {"approve": True, "refuse": False}.get(decision)
+    return _act_and_return(request, listing_id, lambda: postqualification.winner_qualification_decide(
+        actor=request.user, listing_id=listing_id, approve=approve, reason=request.POST.get("reason", "")),
+        lambda review: gettext("竞得人资格审查通过，可确认成交确认书") if review.is_approved
+        else gettext("竞得人资格审查未通过：竞得无效，竞得无效公告已发布"))
 
 
 @requires(roles(Role.CENTER_STAFF, Role.ADMIN))
@@ -412,6 +435,7 @@ urlpatterns = [
          name="registration_qualify"),
     path("<int:listing_id>/settlements/<int:settlement_id>/", settlement_record_view, name="settlement"),
     path("<int:listing_id>/contract/", contract_record_view, name="contract"),
+    path("<int:listing_id>/winner-qualification/", winner_qualification_view, name="winner_qualification"),
     path("<int:listing_id>/suspend/", listing_suspend_view, name="suspend"),
     path("<int:listing_id>/resumption/", listing_resumption_view, name="resumption"),
     path("deposits/", deposits_view, name="deposits"),

@@ -237,6 +237,15 @@ AUCTION = [
     ARCHIVE,
 ]
 
+# 资格后审 (qualification after winning, issue 15 item 2): whether a land listing's announcement may state that the
+# bidders' qualification is checked only for the winner, after the close (deposit received → admitted at once). Not a
+# national text: 39号令 and the 2006 规范 describe the pre-check; local online-trading rules (e.g. 重庆市国有建设用地使用权
+# 网上交易规程) provide both 资格前审 and 资格后审, the announcement stating which — to verify (待核实). 1 = the listing
+# may choose after winning (the default stays before), 0 = before bidding only. Land (03) listing and auction only.
+LAND_POST_QUALIFICATION = ("qualification_after_winning_allowed",
+                           "出让公告可载明资格后审（竞得后资格审查；1是，0否即仅资格前审）", "1", "count",
+                           "地方国有建设用地使用权网上交易规则（资格前审或资格后审，由出让公告载明；待核实）", False)
+
 SOE_COMMON = [
     ("extension_min", "信息披露延期最短期限（实质性变更须重新计算披露期）", "5", "working_days", SOE32, True),
     ("listing_price_min_percent_of_appraisal", "挂牌底价不低于评估结果的比例", "100", "percent", SOE32, True),
@@ -348,8 +357,8 @@ PERIODS: dict[tuple[str, str], list[tuple]] = {
                                          *GP_COMMON],
     ("02", "inquiry"): [*gp_panel(f"{GP74}第七条"), *GP_NON_TENDER, *GP_COMMON],
     ("02", "single_source"): GP_SINGLE_SOURCE,
-    ("03", "listing"): LISTING,
-    ("03", "auction"): AUCTION,
+    ("03", "listing"): [*LISTING, LAND_POST_QUALIFICATION],
+    ("03", "auction"): [*AUCTION, LAND_POST_QUALIFICATION],
     ("04", "listing"): [(*row[:4], MINING if LAND39 in row[4] else row[4], row[5]) for row in LISTING],
     ("05", "property_listing"): PROPERTY_LISTING,
     ("05", "capital_increase"): CAPITAL_INCREASE,

@@ -83,16 +83,20 @@ def rights_demo_load() -> None:
 
 
 def rights_demo_close_all() -> None:
-    """Announce the suspended demo listing's resumption (when the demo has not), pay the sold one's balance, then move
-    60 days on (past the resumption) and close every listing."""
+    """Announce the suspended demo listing's resumption (when the demo has not), refuse the winner awaiting the check
+    after winning (竞得无效), pay the sold one's balance, then move 60 days on (past the resumption) and close every
+    listing."""
     from ggzy.accounts.models import User
-    from ggzy.rights.models import RightsInstalment, RightsListing
-    from ggzy.rights.services import contract, listings, suspension
+    from ggzy.rights.models import RightsInstalment, RightsListing, RightsWinnerReview
+    from ggzy.rights.services import contract, listings, postqualification, suspension
 
     staff = User.objects.get(username="jinan_staff")
     for listing in RightsListing.objects.filter(state="suspended", resume_at__isnull=True):
         suspension.listing_resumption_announce(actor=staff, listing_id=listing.pk,
                                                resume_at=clock.now() + dt.timedelta(days=6))
+    for review in RightsWinnerReview.objects.filter(is_approved__isnull=True):  # 资格后审: the winner refused
+        postqualification.winner_qualification_decide(actor=staff, listing_id=review.listing_id, approve=False,
+                                                      reason="竞买人不符合出让公告规定的竞买资格（演示）")
     for instalment in RightsInstalment.objects.filter(paid_at__isnull=True):
         contract.instalment_pay(actor=staff, instalment_id=instalment.pk, reference=f"DEMO-PAY-{instalment.pk}")
     clock.freeze(clock.now() + dt.timedelta(days=60))

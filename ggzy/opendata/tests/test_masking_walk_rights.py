@@ -167,3 +167,50 @@ def test_no_masked_value_on_any_public_page_or_endpoint_at_any_rights_stage(make
             winner = people["entities"]["winner"]
             assert winner.name in text and winner.credit_code in text and RESERVE in text.replace(".00", "")
     assert '"implementation"' in open_data["contract"]["ocds"] and "RIGHTS_PAYMENT" in open_data["contract"]["exchange"]
+
+
+@pytest.mark.django_db
+def test_a_sale_voided_after_winning_names_no_losing_bidder_anywhere(make_user, centers, people, settings):
+    """资格后审: a land listing sold, its winner's check pending, then refused (竞得无效) — at both stages every public
+    page and endpoint opens without error, the losing bidder is never named, the void's reason is public."""
+    from ggzy.rights.services import postqualification
+    from ggzy.rights.tests.factories import admit_on_deposit
+
+    # given a land listing under 资格后审, the two entities admitted on their deposits, the winner outbidding
+    settings.GGZY_HALL_STREAM_SECONDS = 0
+    clock.freeze(dt.datetime(2026, 3, 2, 9, 0, tzinfo=SHANGHAI))
+    staff = make_user(Role.CENTER_STAFF, center=centers["jinan"])
+    ends = dt.datetime(2026, 3, 20, 10, 0, tzinfo=SHANGHAI)
+    land = listing_make(make_user, centers["jinan"], listing_ends_at=ends, staff=staff, grantor=people["grantor"],
+                        qualification_timing="after")
+    for who in ("winner", "loser"):
+        admit_on_deposit(make_user, land, staff=staff, bidder=people[who])
+    clock.freeze(ends - dt.timedelta(days=5))
+    _bid(land, people["loser"], "1000000", "void-0001")
+    _bid(land, people["winner"], "1010000", "void-0002")
+    clock.freeze(ends + dt.timedelta(days=1))
+    listings.listing_advance(listing_id=land.pk)
+    reason = "竞买人不符合出让公告规定的竞买资格"
+    client = Client()
+    routes = _public_routes()
+    for stage in ("pending", "void"):
+        if stage == "void":
+            postqualification.winner_qualification_decide(actor=staff, listing_id=land.pk, approve=False,
+                                                          reason=reason)
+        land.refresh_from_db()
+        # when an anonymous visitor opens every public page and endpoint
+        for route in routes:
+            for url in _urls(route, _values((land,))):
+                response = client.get(url)
+                assert response.status_code < 500, (stage, url, response.status_code)
+                body = _body(response).replace(",", "")
+                # then no phone, and the losing bidder nowhere (but on the registry's own pages)
+                shown = [s for s in [PHONE] if s in body]
+                if not ENTITY_PAGES.match(url):
+                    shown += [s for s in _identity(people, "loser") if s in body]
+                assert not shown, f"{stage}: {url} 显示了应屏蔽的 {shown}"
+    # and the void is public with its reason, in OCDS (the award cancelled) and the national format
+    record = client.get(f"/api/v1/ocds/records/{ocds_rights.ocid_for(land.code)}").json()
+    award = record["records"][0]["compiledRelease"]["awards"][0]
+    assert award["status"] == "cancelled" and reason in award["description"]
+    assert "RIGHTS_VOID" in json.dumps(client.get(f"/api/v1/exchange/sections/{land.code}").json())

@@ -103,7 +103,11 @@ def test_rights_demo_in_the_export_is_valid_ocds_at_every_stage(tmp_path):
     # and every step of a listing is there once all are closed: announcement, suspension and resumption, 成交 with
     # bids, 流拍, the contract and its payment
     tags = {tag for r in releases if "-rights-" in r["ocid"] for tag in r["tag"]}
-    assert tags == {"tender", "tenderAmendment", "tenderUpdate", "award", "contract", "implementation"}
+    assert tags == {"tender", "tenderAmendment", "tenderUpdate", "award", "awardCancellation", "contract",
+                    "implementation"}
+    void = rights[ocds_rights.ocid_for("DEMO-QL-2026-004")]["compiledRelease"]  # 资格后审: the winner refused
+    assert void["awards"][0]["status"] == "cancelled" and void["tender"]["status"] == "unsuccessful"
+    assert "（演示）" in void["awards"][0]["description"] and "contracts" not in void
     sold = rights[ocds_rights.ocid_for("DEMO-QL-2026-001")]["compiledRelease"]
     assert [b["value"]["amount"] for b in sold["bids"]["details"]] == [12000000, 12100000, 12300000]
     assert sold["awards"][0]["value"]["amount"] == 12300000 and sold["tender"]["numberOfTenderers"] == 2

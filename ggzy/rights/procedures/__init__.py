@@ -23,6 +23,7 @@ from collections.abc import Callable
 
 from ggzy.core.errors import Conflict
 
+from ..choices import ListingOutcome
 from ..models import RightsListing
 from .base import (
     BIDDING_STATES,
@@ -41,7 +42,8 @@ from .open_bidding import EnglishAuctionProcedure, ListingProcedure
 from .quote_modes import SealedQuoteProcedure, WeightedQuoteProcedure
 
 __all__ = ["BIDDING_STATES", "PROCEDURES", "SUSPENDABLE", "EnglishAuctionProcedure", "ListingProcedure", "Procedure",
-           "SealedQuoteProcedure", "Terms", "WeightedQuoteProcedure", "advance", "next_due", "phase_at", "probe_at",
+           "SealedQuoteProcedure", "Terms", "WeightedQuoteProcedure", "advance", "next_due", "outcome_change", "phase_at",
+           "probe_at",
            "procedure_for", "procedure_of_kind", "resumed_until", "transition"]
 
 PROCEDURES.update({p.mode: p for p in (ListingProcedure(), EnglishAuctionProcedure(), SealedQuoteProcedure(),
@@ -59,6 +61,19 @@ def transition(listing: RightsListing, to: str, at: dt.datetime) -> None:
     if hook is not None:
         hook(listing, at)
     listing.state = to
+
+
+def outcome_change(listing: RightsListing, to: str, at: dt.datetime) -> None:
+    """Change a closed listing's outcome to ``to`` at ``at`` if its procedure's outcome table allows it, running the
+    hook ``on_<from>_to_<to>`` if any; Conflict otherwise (the caller holds the row lock and saves)."""
+    proc = procedure_for(listing)
+    if listing.state != S.CLOSED or to not in proc.outcome_transitions.get(listing.outcome, frozenset()):
+        raise Conflict(f"挂牌项目的结果不能从「{ListingOutcome(listing.outcome).label}」改为「{ListingOutcome(to).label}」",
+                       field="outcome")
+    hook = getattr(proc, f"on_{listing.outcome}_to_{to}", None)
+    if hook is not None:
+        hook(listing, at)
+    listing.outcome = to
 
 
 def next_due(listing: RightsListing, now: dt.datetime, admitted_count: Callable[[], int]

@@ -108,6 +108,9 @@ class Procedure:
     mode = ""
     transitions: dict[str, frozenset[str]] = {}
     labels: dict[str, object] = {}
+    # after the close, the outcome's own table: under 资格后审 a sale whose winner fails the check becomes 竞得无效
+    # (services.postqualification); a listing under 资格前审 never has a check to fail, so never gets there
+    outcome_transitions: dict[str, frozenset[str]] = {ListingOutcome.SOLD: frozenset({ListingOutcome.VOID})}
     takes_quotes = False  # one sealed quote per bidder through services.quotes, not open bids
     below_reserve_reason = "最高报价未达到底价"  # the result notice's reason for 流拍 with a leading bid
 

@@ -23,7 +23,7 @@ from ggzy.ledger import services as ledger
 from ggzy.registry.models import Center
 
 from .. import procedures
-from ..choices import PROCEDURE_KINDS, ListingState
+from ..choices import PROCEDURE_KINDS, ListingState, QualificationTiming
 from ..models import RightsListing, RightsReserve, RightsSuspension, RightsWeightFactor
 from .common import admitted_counter, hall_changed, listing_locked, moment, seal_key_for, template_number
 from .publicity import publicity_due
@@ -86,6 +86,7 @@ def _check_catalog(kind: str, center: Center, on_date: dt.date) -> None:
 
 
 STATE_PROPERTY = "05"
+POST_QUALIFICATION_KEY = "qualification_after_winning_allowed"
 
 
 def _check_appraisal(version, category_code: str, start: Decimal, appraised_value: object, approval_reference: str,
@@ -121,9 +122,10 @@ def listing_create(*, actor, center: Center, grantor, kind: str, code: str, titl
                    listing_starts_at: dt.datetime, listing_ends_at: dt.datetime, start_price: object,
                    increment: object, deposit: object, quote_ceiling: object = None, appraised_value: object = None,
                    approval_reference: str = "", price_weight: object = None,
-                   factors: object = None) -> RightsListing:
+                   factors: object = None, qualification_timing: str = QualificationTiming.BEFORE) -> RightsListing:
     """Publish a listing (center staff, for the grantor). The template in force on the announcement day gives the
-    minimum periods, the timed round's minutes and bidders, and the smallest increment allowed. A weighted quote
+    minimum periods, the timed round's minutes and bidders, the smallest increment allowed, and whether the
+    announcement may state 资格后审 (``qualification_after_winning_allowed``; else only 资格前审). A weighted quote
     (权重报价) announces ``price_weight`` and ``factors`` ([{name, unit, weight, minimum, maximum}], 1–5;
     weighting.py)."""
     if actor is not None and getattr(actor, "role", None) not in (Role.CENTER_STAFF, Role.ADMIN):
@@ -158,6 +160,10 @@ def listing_create(*, actor, center: Center, grantor, kind: str, code: str, titl
                                                               price_weight=price_weight, factors=factors)
     version = catalog.template_version_in_force(category_code=procedure.category_code, method=procedure.method,
                                                 on_date=timezone.localdate(times["announced_at"]))
+    if qualification_timing not in QualificationTiming.values:
+        raise DomainError("资格审查方式无效（资格前审或资格后审）", field="qualification_timing")
+    if qualification_timing == QualificationTiming.AFTER and not _optional(version, POST_QUALIFICATION_KEY):
+        raise DomainError("本项目的流程模板不允许资格后审（竞得后资格审查），只能资格前审", field="qualification_timing")
     smallest = Decimal(template_number(version, "bid_increment_min"))
     if step < smallest:
         raise DomainError(f"增价幅度不得低于流程模板规定的{number_text(smallest)}元", field="increment")
@@ -173,7 +179,7 @@ def listing_create(*, actor, center: Center, grantor, kind: str, code: str, titl
         listing = RightsListing.objects.create(
             center=center, code=code, title=title, kind=kind, template_version=version, grantor=grantor,
             start_price=start, increment=step, deposit=bond, quote_ceiling=terms.quote_ceiling, appraised_value=appraisal,
-            approval_reference=approval,
+            approval_reference=approval, qualification_timing=qualification_timing,
             round_minutes=template_number(version, "timed_round_minutes"),
             bidders_min=template_number(version, "timed_round_bidders_min"), created_at=clock.now(), **times)
         RightsWeightFactor.objects.bulk_create(

@@ -76,8 +76,11 @@ def announcement_text(listing: RightsListing) -> tuple[str, str]:
     lines += [f"增价幅度：{format_yuan(listing.increment)}", f"竞买保证金：{format_yuan(listing.deposit)}",
               f"报名时间：{_when(listing.registration_opens_at)} 至 {_when(listing.registration_closes_at)}",
               *procedures.procedure_for(listing).notice_schedule(listing),
-              "竞买人在本平台报名并缴纳保证金，经资格审核取得竞买资格后获得匿名竞买号牌；竞价结束前不公开竞买人的"
-              "名称和数量。出让方可在竞价结束前设定密封底价，结束后公开。"]
+              ("资格审查方式：资格后审。竞买人在本平台报名，竞买保证金到账即取得竞买资格并获得匿名竞买号牌；竞价结束后"
+               "由交易机构审查竞得人的资格，审查通过后方可签订成交确认书，审查未通过的竞得无效，其竞买保证金不予退还。"
+               if listing.is_qualified_after_winning else
+               "竞买人在本平台报名并缴纳保证金，经资格审核取得竞买资格后获得匿名竞买号牌。"),
+              "竞价结束前不公开竞买人的名称和数量。出让方可在竞价结束前设定密封底价，结束后公开。"]
     return f"{_kind_label(listing)}公告：{listing.title}", "\n".join(lines)
 
 
@@ -96,6 +99,9 @@ def result_text(listing: RightsListing) -> tuple[str, str, str]:
             ends = add_working_days(timezone.localdate(listing.closed_at or clock.now()), publicity).date
             lines.append(f"公示期：自本公示发布之日起{publicity}个工作日（至{ends:%Y-%m-%d}）。对公示内容有异议的，"
                          "请在公示期内以书面形式向交易机构提出。")
+        if listing.is_qualified_after_winning:
+            lines.append("本项目实行资格后审：竞得人的资格经交易机构审查通过后，方可签订成交确认书；审查未通过的，"
+                         "竞得无效，另行公告。")
         lines.append("竞得人应按公告的约定与出让（转让）方签订成交确认书和合同；竞得人的保证金转作价款的一部分，"
                      "其他竞买人的保证金按规定退还。")
         return NoticeType.DEAL, f"{kind}结果公示：{listing.title}", "\n".join(lines)
@@ -167,3 +173,30 @@ def suspension_publish(listing: RightsListing, *, reason: str, resume_at: dt.dat
                    body="\n".join(lines), project_code=listing.code,
                    links=[_hall_link(listing), {"kind": "listing_notice", "url": reverse(
                        "disclosure:notice_detail", args=[listing.announcement_notice_id])}])
+
+
+def void_text(listing: RightsListing, *, reason: str, decided_at: dt.datetime) -> tuple[str, str]:
+    """竞得无效公告: the winner named in the result failed the check after winning (资格后审); no other bidder named."""
+    kind = _kind_label(listing)
+    winner = winner_name(listing.leading) if listing.leading is not None else "—"
+    lines = [f"项目编号：{listing.code}", f"项目名称：{listing.title}", f"交易方式：{kind}",
+             f"交易机构：{listing.center.name}", f"竞价结束时间：{_when(listing.closed_at)}",
+             f"原竞得人：{winner}", f"资格审查时间：{_when(decided_at)}", f"资格审查未通过原因：{reason}",
+             "结果：竞得无效。原竞得人的竞买保证金不予退还；其他竞买人的保证金按规定退还。"]
+    return f"{kind}竞得无效公告：{listing.title}", "\n".join(lines)
+
+
+def void_publish(listing: RightsListing, review) -> None:
+    """Publish the 竞得无效公告 once, in the decision's transaction (the review keeps it: a second call is a no-op)."""
+    if review.void_notice_id is not None or review.is_approved is not False or review.decided_at is None:
+        return
+    title, body = void_text(listing, reason=review.reason, decided_at=review.decided_at)
+    links = [_hall_link(listing)]
+    if listing.result_notice_id is not None:
+        links.append({"kind": "result_notice",
+                      "url": reverse("disclosure:notice_detail", args=[listing.result_notice_id])})
+    review.void_notice = notice_publish(
+        actor=None, by_procedure=True, center=listing.center, region=listing.center.region,
+        notice_type=NoticeType.TERMINATION, category_code=portal_category(listing), title=title[:200], body=body,
+        project_code=listing.code, links=links)
+    review.save(update_fields=["void_notice"])

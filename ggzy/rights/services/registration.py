@@ -66,9 +66,11 @@ def _staff_registration(actor, registration_id: int) -> RightsRegistration:
 
 
 def admit_if_ready(registration: RightsRegistration) -> None:
-    """Deposit received and qualified → admitted, with a random paddle unused in this listing."""
-    if registration.state != RegistrationState.APPLIED or registration.deposit_received_at is None \
-            or registration.qualified_at is None:
+    """Deposit received and qualified → admitted, with a random paddle unused in this listing. Under 资格后审 the
+    deposit alone admits: the qualification is checked for the winner only, after the close (资格待审)."""
+    if registration.state != RegistrationState.APPLIED or registration.deposit_received_at is None:
+        return
+    if registration.qualified_at is None and not registration.listing.is_qualified_after_winning:
         return
     taken = set(RightsRegistration.objects.filter(listing=registration.listing_id, paddle__isnull=False)
                 .values_list("paddle", flat=True))
@@ -104,10 +106,12 @@ def registration_deposit_record(*, actor, registration_id: int, amount: object, 
 
 
 def registration_qualify(*, actor, registration_id: int, approve: bool, reason: str = "") -> RightsRegistration:
-    """Center staff decide the qualification (资格审查，报名后竞价前)."""
+    """Center staff decide the qualification (资格审查，报名后竞价前; 资格前审 only)."""
     reason = (reason or "").strip()
     with transaction.atomic():
         registration = _staff_registration(actor, registration_id)
+        if registration.listing.is_qualified_after_winning:
+            raise Conflict("本项目实行资格后审：竞价前不审查资格，竞价结束后审查竞得人的资格", field="approve")
         if registration.state != RegistrationState.APPLIED or registration.qualified_at is not None:
             raise Conflict("该申请已审核", field="approve")
         if approve:

@@ -20,7 +20,7 @@ from ggzy.core.errors import Conflict, DomainError, NotAllowed, NotFound
 from ggzy.core.money import format_yuan
 
 from ..choices import ListingOutcome, ListingState, RegistrationState
-from ..models import RightsConfirmation, RightsListing, RightsSettlement, SettlementKind
+from ..models import RightsConfirmation, RightsListing, RightsSettlement, RightsWinnerReview, SettlementKind
 from .common import listing_locked, template_number
 from .publicity import publicity_due, winner_name
 
@@ -43,7 +43,9 @@ def confirmation_text(listing: RightsListing) -> str:
     return (f"成交确认书\n项目编号：{listing.code}\n项目名称：{listing.title}\n"
             f"竞得人：{winner_name(winner)}（竞买号牌 {winner.paddle}）\n"
             f"成交价：{price}\n竞价结束时间：{closed}\n"
-            "竞得人应按挂牌文件的约定签订成交确认书和合同并支付价款；竞得人的竞买保证金转作价款的一部分。")
+            "竞得人应按挂牌文件的约定签订成交确认书和合同并支付价款；竞得人的竞买保证金转作价款的一部分。"
+            + ("\n本项目实行资格后审：竞得人的资格经交易机构审查通过后，方可确认本确认书；审查未通过的，竞得无效。"
+               if listing.is_qualified_after_winning else ""))
 
 
 def results_prepare(listing: RightsListing) -> None:
@@ -55,10 +57,13 @@ def results_prepare(listing: RightsListing) -> None:
     closed_on = timezone.localtime(listing.closed_at or now).date()
     due_on = add_working_days(closed_on, days).date if days is not None else None
     sold = listing.outcome == ListingOutcome.SOLD
+    check_winner = sold and listing.is_qualified_after_winning  # 资格后审: the winner's check comes first
     admitted = listing.registrations.filter(state=RegistrationState.ADMITTED, settlement__isnull=True,
                                             deposit_amount__isnull=False)
     for registration in admitted:
         won = sold and registration.pk == listing.leading_id
+        if won and check_winner:
+            continue  # the winner's deposit waits for the check: to payment, or kept (postqualification)
         RightsSettlement.objects.create(
             registration=registration, kind=SettlementKind.TO_PAYMENT if won else SettlementKind.REFUND,
             amount=registration.deposit_amount, due_on=None if won else due_on, created_at=now)
@@ -66,6 +71,8 @@ def results_prepare(listing: RightsListing) -> None:
         text = confirmation_text(listing)
         RightsConfirmation.objects.create(listing=listing, text=text, created_at=now,
                                           sha256=hashlib.sha256(text.encode("utf-8")).hexdigest())
+    if check_winner and listing.leading_id and not RightsWinnerReview.objects.filter(listing=listing).exists():
+        RightsWinnerReview.objects.create(listing=listing, registration_id=listing.leading_id, created_at=now)
     publicity_due(listing)  # 成交公示 or 流拍公告 on the portal
 
 
@@ -83,6 +90,10 @@ def confirmation_confirm(*, actor, listing_id: int) -> RightsConfirmation:
             side, field = "grantor", "grantor_confirmed_at"
         else:
             raise NotAllowed("只有竞得人和出让方可以确认成交确认书", field="listing")
+        review = RightsWinnerReview.objects.filter(listing=listing).first()
+        if review is not None and review.is_approved is not True:
+            raise Conflict("竞得人的资格尚未通过竞得后资格审查（资格后审），暂不能确认成交确认书" if review.is_pending
+                           else "竞得人未通过竞得后资格审查，竞得无效，成交确认书不能确认", field="winner_qualification")
         if getattr(confirmation, field) is not None:
             raise Conflict("您已确认过成交确认书", field="listing")
         setattr(confirmation, field, now)

@@ -26,7 +26,11 @@ def test_demo_has_every_stage_and_a_live_round():
     demo_rights_load()
     demo_rights_load()  # safe to run twice
     listings = {x.code[-3:]: x for x in RightsListing.objects.all()}
-    assert len(listings) == 14
+    assert len(listings) == 15
+    postqual = listings["004"]  # 资格后审: sold, the winner's check pending, nobody qualified before bidding
+    assert (postqual.state, postqual.outcome, postqual.qualification_timing) == (
+        ListingState.CLOSED, ListingOutcome.SOLD, "after")
+    assert postqual.winner_review.is_pending and not postqual.registrations.filter(qualified_at__isnull=False).exists()
     assert (listings["107"].kind, listings["107"].registrations.count()) == ("mining_auction", 3)
     assert (listings["108"].kind, listings["108"].current_sequence) == ("water_listing", 1)
     assert listings["109"].kind == "capital_increase" and listings["109"].appraised_value == 30000000
