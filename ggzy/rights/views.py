@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import threading
 import time
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
@@ -325,9 +326,35 @@ def _wait_budget(state: dict, interval: float, live: bool) -> float:
     return budget
 
 
+class _OpenStreams:
+    """How many hall streams this process is serving now (a test waits for its live server's to end before the
+    database is emptied: a stream still reading while the tables are truncated can deadlock with it)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.count = 0
+
+    def add(self, n: int) -> None:
+        with self._lock:
+            self.count += n
+
+
+OPEN_STREAMS = _OpenStreams()
+
+
 def hall_event_stream(*, user, listing_id: int, last_event_id: str = "", seconds: float, interval: float = 5.0,
                       sleep: Callable[[float], None] | None = None,
                       monotonic: Callable[[], float] = time.monotonic) -> Iterator[str]:
+    OPEN_STREAMS.add(1)
+    try:
+        yield from _hall_events(user=user, listing_id=listing_id, last_event_id=last_event_id, seconds=seconds,
+                                interval=interval, sleep=sleep, monotonic=monotonic)
+    finally:
+        OPEN_STREAMS.add(-1)
+
+
+def _hall_events(*, user, listing_id: int, last_event_id: str, seconds: float, interval: float,
+                 sleep: Callable[[float], None] | None, monotonic: Callable[[], float]) -> Iterator[str]:
     """The hall's parts whenever they change, for ``seconds`` of wall time, then ``bye`` (the browser reconnects
     with Last-Event-ID and catches up). A listing whose deadline passed is advanced (closed) under its lock first,
     so watchers see the result without waiting for the scheduler.

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import time
 from pathlib import Path
 
 import pyotp
@@ -29,6 +30,18 @@ def _patient_expectations():
     expect.set_options(timeout=20_000)
     yield
     expect.set_options(timeout=5_000)
+
+
+@pytest.fixture(autouse=True)
+def _streams_end_before_the_flush(transactional_db):
+    """After the test (its browser contexts closed), wait for the live server's hall streams to end before the
+    database is emptied: a stream still reading during the TRUNCATE can deadlock with it (seen on PostgreSQL)."""
+    yield
+    from ggzy.rights.views import OPEN_STREAMS
+
+    deadline = time.monotonic() + 20
+    while OPEN_STREAMS.count > 0 and time.monotonic() < deadline:
+        time.sleep(0.1)
 
 
 def signed_in(browser, live_server, user, width=1280):
