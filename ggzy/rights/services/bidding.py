@@ -15,19 +15,21 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import cast
 
 from django.db import transaction
 from django.db.models import OuterRef, Subquery
 
 from ggzy.core import clock
 from ggzy.core.audit import audit_record
-from ggzy.core.errors import Conflict, DomainError, NotAllowed
+from ggzy.core.errors import Conflict, DomainError, NotAllowed, NotFound
 from ggzy.core.money import format_yuan, plain_decimal, yuan
+from ggzy.core.pipeline import fetch_in_order
 
 from .. import procedures
 from ..choices import BidRefusal, ListingState, RegistrationState
 from ..models import RightsBid, RightsListing, RightsRegistration
-from .common import admitted_counter, hall_changed, listing_locked, minutes
+from .common import admitted_counter, hall_changed, listing_lock_query, minutes
 from .listings import record_transitions
 
 _KEY = re.compile(r"[A-Za-z0-9_-]{8,64}", re.ASCII)
@@ -88,18 +90,26 @@ def bid_place(*, actor, listing_id: int, amount: object, seen_sequence: object, 
     if actor is None or not getattr(actor, "is_authenticated", False):
         raise NotAllowed("请先登录", field="__all__")
     with transaction.atomic():
-        listing = listing_locked(listing_id)
+        # the listing's row lock, then the bidder's registration and whether this key was used already — sent
+        # together (one round trip: every round trip inside the lock is a thread wake-up the other bidders on this
+        # listing queue behind); the server reads the registration only once the lock is held, with a snapshot
+        # taken then (READ COMMITTED), so every check still sees what was committed before the lock
+        locked, found = fetch_in_order(
+            listing_lock_query(listing_id),
+            RightsRegistration.objects.filter(listing_id=listing_id, bidder_id=actor.pk)
+            .annotate(earlier_id=Subquery(RightsBid.objects.filter(
+                registration=OuterRef("pk"), idempotency_key=key).values("pk")[:1]))
+            .order_by("pk")[:1])
+        if not locked:
+            raise NotFound("挂牌项目不存在", field="listing")
+        listing = cast(RightsListing, locked[0])
         now = clock.now()  # after the lock: the order of the lock is the order of time
-        # the bidder's registration and whether this key was used already, in one query after the lock: every
-        # statement inside the lock costs a round trip and a thread wake-up while the other bidders queue behind it
-        registration = (RightsRegistration.objects.filter(listing=listing, bidder=actor)
-                        .annotate(earlier_id=Subquery(RightsBid.objects.filter(
-                            registration=OuterRef("pk"), idempotency_key=key).values("pk")[:1]))
-                        .order_by().first())
+        registration = cast(RightsRegistration | None, found[0] if found else None)
         if registration is None or registration.state != RegistrationState.ADMITTED:
             raise NotAllowed("您未取得本项目的竞买资格", field="__all__")
-        if registration.earlier_id is not None:  # a retry (rare): its first answer
-            earlier = RightsBid.objects.get(pk=registration.earlier_id)
+        earlier_id = getattr(registration, "earlier_id", None)  # the annotation
+        if earlier_id is not None:  # a retry (rare): its first answer
+            earlier = RightsBid.objects.get(pk=earlier_id)
             if earlier.amount != value or earlier.seen_sequence != seen:
                 raise Conflict("该幂等键已用于另一笔报价", field="idempotency_key")
             return _answer(earlier, listing, replayed=True)

@@ -5,16 +5,20 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import threading
+import time
 
 import pytest
-from django.db import connection
+from django.db import connection, connections, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from ggzy.core import clock
-from ggzy.rights.choices import BidRefusal
-from ggzy.rights.models import RightsBid
+from ggzy.core.errors import NotAllowed
+from ggzy.rights.choices import BidRefusal, RegistrationState
+from ggzy.rights.models import RightsBid, RightsRegistration
 from ggzy.rights.services import bidding
+from ggzy.rights.services.common import listing_locked
 
 pytestmark = pytest.mark.django_db
 
@@ -72,3 +76,42 @@ def test_a_bid_on_a_listing_that_does_not_exist_answers_404_in_chinese(land):
         content_type="application/json")
     assert response.status_code == 404 and "挂牌项目不存在" in response.json()["detail"]
     assert RightsBid.objects.count() == 0
+
+
+def _a_backend_waits_for_a_lock() -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_stat_clear_snapshot()")  # pg_stat_activity is otherwise frozen per transaction
+        cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                       "AND wait_event_type = 'Lock'")
+        return cursor.fetchone()[0] > 0
+
+
+@pytest.mark.skipif("connection.vendor != 'postgresql'", reason="a bid waiting on a row lock needs PostgreSQL")
+@pytest.mark.django_db(transaction=True)
+def test_a_registration_change_committed_while_a_bid_waits_for_the_lock_is_seen(land):
+    # given a bid waiting for the listing's row lock, which another transaction holds
+    clock.advance(dt.timedelta(days=3))
+    outcome: dict[str, object] = {}
+
+    def waiting_bid() -> None:
+        try:
+            outcome["answer"] = bid(land["b"], "1000000", 0, "key-p15-waits")
+        except Exception as exc:  # noqa: BLE001 — asserted below
+            outcome["error"] = exc
+        finally:
+            connections["default"].close()
+
+    with transaction.atomic():
+        listing_locked(land["listing"].pk)
+        waiter = threading.Thread(target=waiting_bid)
+        waiter.start()
+        deadline = time.monotonic() + 20
+        while not _a_backend_waits_for_a_lock():
+            assert time.monotonic() < deadline, "the bid never waited for the lock"
+            time.sleep(0.05)
+        # when the lock holder withdraws the bidder's admission and commits
+        RightsRegistration.objects.filter(pk=land["b"].pk).update(state=RegistrationState.REFUSED)
+    waiter.join(30)
+    # then the waiting bid reads the registration after it got the lock: refused, nothing stored
+    assert isinstance(outcome.get("error"), NotAllowed), outcome
+    assert not RightsBid.objects.filter(idempotency_key="key-p15-waits").exists()
