@@ -5,7 +5,8 @@ serialises writers) and with the time read after the lock. Accepted bids get the
 and are ordered by it; a bid names the sequence it saw and is refused when another bid came first; bids only go
 up by at least the increment and cannot be withdrawn; a bid after the countdown is refused even if it was sent
 before; only accepted bids restart the countdown. Every attempt is stored under the bidder's idempotency key, so a
-retry gets the first answer back and never places a second bid. The hall reads committed rows only and is woken
+retry gets the first answer back and never places a second bid; a refusal that changes nothing is decided under the
+lock and stored just after the lock is released (the key's first stored answer wins: ``_refusal_store``). The hall reads committed rows only and is woken
 through ``hall_changed`` (ggzy.core.fanout), delivered after the commit only: live updates go out after commit.
 """
 
@@ -17,7 +18,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import cast
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import OuterRef, Subquery
 
 from ggzy.core import clock
@@ -114,29 +115,57 @@ def bid_place(*, actor, listing_id: int, amount: object, seen_sequence: object, 
                 raise Conflict("该幂等键已用于另一笔报价", field="idempotency_key")
             return _answer(earlier, listing, replayed=True)
         before = listing.state
-        if procedures.advance(listing, now, admitted_counter(listing)):
+        moved = procedures.advance(listing, now, admitted_counter(listing))
+        if moved:
             listing.save()
             record_transitions(listing, before)
         refusal, message = _refusal(listing, registration, value, seen)
         bid = RightsBid(listing=listing, registration=registration, idempotency_key=key, seen_sequence=seen,
                         amount=value, refusal=refusal, message=message, received_at=now,
                         in_timed_round=listing.state == ListingState.TIMED_ROUND)
-        if not refusal:
-            bid.sequence = listing.current_sequence + 1
-            bid.message = "报价已接受"
-            listing.current_sequence = bid.sequence
-            listing.current_price = value
-            listing.leading = registration
-            if listing.state == ListingState.TIMED_ROUND:  # only an accepted bid restarts the countdown
-                listing.round_ends_at = now + minutes(listing.round_minutes)
-            listing.save(update_fields=["current_sequence", "current_price", "leading", "round_ends_at"])
-            hall_changed(listing.pk)  # the watchers wake after the commit
-        bid.save()
-        if not refusal:
-            audit_record(actor=actor, action="rights.bid_accepted", obj=listing, sealed=True,
-                         after={"sequence": bid.sequence, "paddle": registration.paddle, "amount": value,
-                                "at": now, "round_ends_at": listing.round_ends_at})
-        return _answer(bid, listing)
+        if refusal and not moved:
+            # decided under the lock, and it changes nothing the lock guards: this transaction wrote nothing (its
+            # commit flushes nothing to disk) and ends here, releasing the lock; the refusal is stored after it, so
+            # the bidders queued on this listing do not wait for that INSERT and its commit's flush too
+            store_after_lock = True
+        else:
+            store_after_lock = False
+            if not refusal:
+                bid.sequence = listing.current_sequence + 1
+                bid.message = "报价已接受"
+                listing.current_sequence = bid.sequence
+                listing.current_price = value
+                listing.leading = registration
+                if listing.state == ListingState.TIMED_ROUND:  # only an accepted bid restarts the countdown
+                    listing.round_ends_at = now + minutes(listing.round_minutes)
+                listing.save(update_fields=["current_sequence", "current_price", "leading", "round_ends_at"])
+                hall_changed(listing.pk)  # the watchers wake after the commit
+            bid.save()
+            if not refusal:
+                audit_record(actor=actor, action="rights.bid_accepted", obj=listing, sealed=True,
+                             after={"sequence": bid.sequence, "paddle": registration.paddle, "amount": value,
+                                    "at": now, "round_ends_at": listing.round_ends_at})
+    if store_after_lock:
+        return _refusal_store(bid, listing)
+    return _answer(bid, listing)
+
+
+def _refusal_store(bid: RightsBid, listing: RightsListing) -> BidAnswer:
+    """Store a refusal decided under the listing's lock, after the lock: the key's first stored answer wins. A retry
+    with the same key sent before this answer came back may have stored its own answer meanwhile (the same refusal,
+    or an acceptance if the listing opened in between): that stored answer is then the answer to both."""
+    try:
+        with transaction.atomic():
+            bid.save()
+    except IntegrityError:
+        earlier = RightsBid.objects.filter(registration_id=bid.registration_id,
+                                           idempotency_key=bid.idempotency_key).first()
+        if earlier is None:
+            raise
+        if earlier.amount != bid.amount or earlier.seen_sequence != bid.seen_sequence:
+            raise Conflict("该幂等键已用于另一笔报价", field="idempotency_key") from None
+        return _answer(earlier, listing, replayed=True)
+    return _answer(bid, listing)
 
 
 def replay(listing: RightsListing) -> tuple[int | None, Decimal | None]:

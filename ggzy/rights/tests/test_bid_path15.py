@@ -14,7 +14,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from ggzy.core import clock
-from ggzy.core.errors import NotAllowed
+from ggzy.core.errors import Conflict, NotAllowed
 from ggzy.rights.choices import BidRefusal, RegistrationState
 from ggzy.rights.models import RightsBid, RightsRegistration
 from ggzy.rights.services import bidding
@@ -115,3 +115,71 @@ def test_a_registration_change_committed_while_a_bid_waits_for_the_lock_is_seen(
     # then the waiting bid reads the registration after it got the lock: refused, nothing stored
     assert isinstance(outcome.get("error"), NotAllowed), outcome
     assert not RightsBid.objects.filter(idempotency_key="key-p15-waits").exists()
+
+
+@pytest.mark.skipif("connection.vendor != 'postgresql'", reason="row locks need PostgreSQL")
+@pytest.mark.django_db(transaction=True)
+def test_a_stale_refusal_is_stored_after_the_listing_lock_is_released(land):
+    # given a listing with one accepted bid
+    clock.advance(dt.timedelta(days=3))
+    assert bid(land["a"], "1000000", 0, "key-p15-lockfirst").accepted
+    free_while_storing: list[bool] = []
+
+    def try_lock() -> None:
+        try:
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute("SELECT id FROM rights_rightslisting WHERE id = %s FOR UPDATE NOWAIT",
+                               [land["listing"].pk])
+            free_while_storing.append(True)
+        except Exception:  # noqa: BLE001 — locked: could not obtain lock
+            free_while_storing.append(False)
+        finally:
+            connections["default"].close()
+
+    def watch(execute, sql, params, many, context):
+        if sql.startswith('INSERT INTO "rights_rightsbid"'):
+            other = threading.Thread(target=try_lock)  # another bidder's connection, at the moment of the INSERT
+            other.start()
+            other.join(10)
+        return execute(sql, params, many, context)
+
+    # when another bidder's bid on the old sequence is refused as stale
+    with connection.execute_wrapper(watch):
+        answer = bid(land["b"], "1010000", 0, "key-p15-stale-after")
+    # then the listing's row was already free when the refusal was stored, and the refusal is stored with its key
+    assert answer.refusal == BidRefusal.STALE and free_while_storing == [True]
+    assert RightsBid.objects.get(idempotency_key="key-p15-stale-after").refusal == BidRefusal.STALE
+    # and an accepted bid still writes under the lock
+    free_while_storing.clear()
+    with connection.execute_wrapper(watch):
+        assert bid(land["b"], "1010000", 1, "key-p15-accepted-under").accepted
+    assert free_while_storing == [False]
+
+
+@pytest.mark.parametrize(("same_bid", "outcome"), [(True, "replayed"), (False, "conflict")],
+                         ids=["retry-stored-first", "key-reused-for-another-bid"])
+def test_a_refusal_whose_key_was_stored_meanwhile_answers_with_the_stored_answer(land, monkeypatch, same_bid,
+                                                                                outcome):
+    # given a stale bid whose key a retry stores between the decision and the storing of the refusal
+    clock.advance(dt.timedelta(days=3))
+    assert bid(land["a"], "1000000", 0, "key-p15-race-first").accepted
+    store = bidding._refusal_store
+
+    def retry_first(decided, listing):
+        RightsBid.objects.create(listing=listing, registration=decided.registration, seen_sequence=0,
+                                 idempotency_key=decided.idempotency_key,
+                                 amount=decided.amount if same_bid else decided.amount + 1000,
+                                 refusal=BidRefusal.STALE, message="先到的重试", received_at=decided.received_at)
+        return store(decided, listing)
+
+    monkeypatch.setattr(bidding, "_refusal_store", retry_first)
+    # when the refusal is stored
+    if outcome == "conflict":
+        with pytest.raises(Conflict):
+            bid(land["b"], "1010000", 0, "key-p15-race")
+    else:
+        answer = bid(land["b"], "1010000", 0, "key-p15-race")
+        # then the answer is the one stored first, marked as a replay
+        assert answer.replayed and answer.message == "先到的重试" and answer.refusal == BidRefusal.STALE
+    # and the key holds one stored attempt only
+    assert RightsBid.objects.filter(idempotency_key="key-p15-race").count() == 1
