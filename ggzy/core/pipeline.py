@@ -10,6 +10,7 @@ round trip instead of two. Elsewhere (SQLite) the querysets run one after the ot
 
 from __future__ import annotations
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connections
 from django.db.models import Model, QuerySet
 
@@ -27,18 +28,24 @@ def fetch_in_order(*querysets: QuerySet) -> list[list[Model]]:
     if connection.vendor != "postgresql" or any(qs.db != using for qs in querysets):
         return [list(qs) for qs in querysets]
     compilers = [qs.query.get_compiler(using=using) for qs in querysets]
-    statements = [compiler.as_sql() for compiler in compilers]
-    connection.ensure_connection()
-    with connection.cursor() as first:
-        cursors = [first] + [connection.cursor() for _ in statements[1:]]
+    statements: list[tuple[str, tuple] | None] = []
+    for compiler in compilers:
         try:
-            with connection.connection.pipeline():
-                for cursor, (sql, params) in zip(cursors, statements, strict=True):
-                    cursor.execute(sql, params)
-                rows = [cursor.fetchall() for cursor in cursors]
-        finally:
-            for cursor in cursors[1:]:
-                cursor.close()
+            statements.append(compiler.as_sql())
+        except EmptyResultSet:  # e.g. pk__in=[]: nothing to ask the server
+            statements.append(None)
+    sent = [statement for statement in statements if statement is not None]
+    connection.ensure_connection()
+    cursors = [connection.cursor() for _ in sent]
+    try:
+        with connection.wrap_database_errors, connection.connection.pipeline():
+            for cursor, (sql, params) in zip(cursors, sent, strict=True):
+                cursor.execute(sql, params)
+            answers = iter([cursor.fetchall() for cursor in cursors])
+    finally:
+        for cursor in cursors:
+            cursor.close()
+    rows = [[] if statement is None else next(answers) for statement in statements]
     return [_instances(qs, compiler, found) for qs, compiler, found in zip(querysets, compilers, rows, strict=True)]
 
 

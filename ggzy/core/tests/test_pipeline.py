@@ -39,8 +39,10 @@ def test_each_queryset_gives_what_evaluating_it_gives(django_assert_num_queries)
     assert [e.label for e in others] == ["test.1/1", "test.2/2"]
     assert [e.at for e in others] == [e.at for e in rest] and others[0].center_id is None
     assert not locked[0]._state.adding and locked[0]._state.db == "default"
-    # and a queryset with no rows gives an empty list
+    # and a queryset with no rows, or one that needs no query, gives an empty list
     assert fetch_in_order(AuditEntry.objects.filter(pk=-1), rest)[0] == []
+    nothing, again = fetch_in_order(AuditEntry.objects.filter(pk__in=[]), rest)
+    assert nothing == [] and [e.pk for e in again] == [e.pk for e in made[1:]]
 
 
 def test_select_related_and_values_are_refused():
