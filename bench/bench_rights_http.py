@@ -17,6 +17,17 @@ baseline is ``pgbench`` with a custom script — lock the listing row (SELECT �
 update the listing — on tables of the same shape in the same database, with the same listings and as many clients
 as the server allows connections (``--pgbench-clients``, default min(clients, 64)).
 
+Where the tail comes from (measured with per-request timestamps in each worker — arrival, lock asked, lock held,
+answer — event-loop lag and GC pauses; 500 clients, 10 s think time, ≈50 bids/s offered, 4 workers, 2 cores):
+on an idle machine p99 is already under 100 ms (76 ms on one listing, 51 ms on 50). On a busy machine (other
+test suites, load 5–8) it is 0.25–1.5 s, and the slow requests spend it waiting for the listing's row lock
+(p99 0.6–0.9 s on one listing) and, behind that, for a pooled connection (the worker's ``GGZY_DB_POOL_MAX``
+connections are all held by requests queued on that lock; up to 0.5 s), with event-loop lags up to 0.4 s and GC
+pauses up to 80 ms: a holder that loses its CPU stalls every bidder of the listing (a convoy). Hence what runs
+inside the lock is kept to the minimum (lock and read in one round trip; a refusal stored after the lock); what
+tail remains follows the machine's free CPU (pgbench's bare transaction of the same shape had p99 0.8–1.4 s on one
+listing in the same busy runs). docs/rights.md ("p99 over HTTP") has the numbers.
+
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/test .venv/bin/python bench/bench_rights_http.py
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/test .venv/bin/python bench/bench_rights_http.py \\
         --clients 50 --seconds 5 --listings 5 --workers 2          # a short run

@@ -14,10 +14,15 @@ from ..choices import RegistrationState
 from ..models import RightsListing
 
 
+def listing_lock_query(listing_id: int):
+    """The query locking the listing's row for the rest of the transaction (no ORDER BY on a locking query)."""
+    return RightsListing.objects.select_for_update().filter(pk=listing_id).order_by()
+
+
 def listing_locked(listing_id: int) -> RightsListing:
     """The listing's row, locked for the rest of the transaction (SQLite: the IMMEDIATE transaction serialises)."""
-    try:  # get(), not first(): no ORDER BY on the locking query
-        return RightsListing.objects.select_for_update().get(pk=listing_id)
+    try:
+        return listing_lock_query(listing_id).get()
     except RightsListing.DoesNotExist:
         raise NotFound("挂牌项目不存在", field="listing") from None
 
