@@ -129,8 +129,8 @@ def hall_state(*, user, listing: RightsListing, now: dt.datetime) -> dict:
     if phase == ListingState.TIMED_ROUND:
         deadline = probe.round_ends_at
     elif phase in (ListingState.ANNOUNCED, ListingState.REGISTRATION):
-        auction = procedures.procedure_for(listing).mode == "english_auction"
-        deadline = listing.listing_ends_at if auction else listing.listing_starts_at
+        opens_late = procedures.procedure_for(listing).opens_at_listing_end
+        deadline = listing.listing_ends_at if opens_late else listing.listing_starts_at
     elif phase in (ListingState.LISTING, ListingState.QUOTING):
         deadline = probe.listing_ends_at
     elif phase == ListingState.SUSPENDED:

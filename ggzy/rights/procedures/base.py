@@ -108,6 +108,9 @@ class Procedure:
     mode = ""
     transitions: dict[str, frozenset[str]] = {}
     labels: dict[str, object] = {}
+    # bidding opens at ``listing_ends_at`` (the auction time), not at ``listing_starts_at``: the periods are checked
+    # and the countdown before the start is shown that way
+    opens_at_listing_end = False
     # after the close, the outcome's own table: under 资格后审 a sale whose winner fails the check becomes 竞得无效
     # (services.postqualification); a listing under 资格前审 never has a check to fail, so never gets there
     outcome_transitions: dict[str, frozenset[str]] = {ListingOutcome.SOLD: frozenset({ListingOutcome.VOID})}

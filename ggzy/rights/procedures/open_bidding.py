@@ -48,6 +48,7 @@ class EnglishAuctionProcedure(Procedure):
     bid wins if it reaches the sealed reserve. Fewer admitted bidders than the template's minimum: 流拍."""
 
     mode = "english_auction"
+    opens_at_listing_end = True
     transitions = {
         S.ANNOUNCED: frozenset({S.REGISTRATION}),
         S.REGISTRATION: frozenset({S.TIMED_ROUND, S.CLOSED}),

@@ -172,7 +172,7 @@ def listing_create(*, actor, center: Center, grantor, kind: str, code: str, titl
                                            approval_reference,
                                            act="增资" if procedure.method == "capital_increase" else "转让")
     _check_periods(version, announced_at=times["announced_at"], listing_starts_at=times["listing_starts_at"],
-                   listing_ends_at=times["listing_ends_at"], auction=procedure.mode == "english_auction")
+                   listing_ends_at=times["listing_ends_at"], auction=procedures.procedure_of_kind(kind).opens_at_listing_end)
     with transaction.atomic():
         if RightsListing.objects.filter(code=code).exists():
             raise Conflict("项目编号已存在", field="code")
